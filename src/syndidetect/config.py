@@ -1,0 +1,69 @@
+"""Detection parameters, validated once at construction so later stages can trust them."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from syndidetect.errors import ConfigError
+
+Backend = Literal["auto", "numba", "numpy"]
+BACKENDS: tuple[str, ...] = ("auto", "numba", "numpy")
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name!r} must be an int in [{low}, {high}]; got {value!r}")
+
+
+def _check_unit_float(name: str, value: object, *, open_low: bool = False) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and (0.0 < float(value) <= 1.0 if open_low else 0.0 <= float(value) <= 1.0):  # type: ignore[arg-type]
+        return
+    interval = "(0, 1]" if open_low else "[0, 1]"
+    raise ConfigError(f"{name!r} must be a float in {interval}; got {value!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Parameters of a detection run.
+
+    ``threshold`` is the paragraph similarity a match needs: the share of the shorter paragraph's
+    word shingles that also occur in the other paragraph (or in a window of its neighbours).
+
+    >>> Config(threshold=0.5).threshold
+    0.5
+    >>> Config(threshold=1.5)
+    Traceback (most recent call last):
+    ...
+    syndidetect.errors.ConfigError: 'threshold' must be a float in (0, 1]; got 1.5
+    """
+
+    threshold: float = 0.2
+    shingle_size: int = 3
+    num_perm: int = 128
+    seed: int = 1
+    min_words: int = 5
+    bands: int | None = None
+    copy_share: float = 0.3
+    min_copy_paragraphs: int = 3
+    backend: Backend = "auto"
+
+    def __post_init__(self) -> None:
+        _check_unit_float("threshold", self.threshold, open_low=True)
+        _check_int("shingle_size", self.shingle_size, 1, 16)
+        _check_int("num_perm", self.num_perm, 1, 4096)
+        _check_int("seed", self.seed, 0, 2**32 - 1)
+        _check_int("min_words", self.min_words, 1, 10_000)
+        _check_unit_float("copy_share", self.copy_share, open_low=True)
+        _check_int("min_copy_paragraphs", self.min_copy_paragraphs, 1, 10_000)
+        if self.bands is not None:
+            _check_int("bands", self.bands, 1, self.num_perm)
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"'backend' must be one of {', '.join(BACKENDS)}; got {self.backend!r}")
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some parameters changed (and validated again)."""
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,42 @@
+"""The exception hierarchy: one base class, leaves that also subclass the builtin they resemble.
+
+A CLI user sees ``str(error)`` on one line, so every message names the input or parameter, what was
+received and what is allowed.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "IndexFormatError",
+    "InputError",
+    "MissingDependencyError",
+    "SyndidetectError",
+]
+
+
+class SyndidetectError(Exception):
+    """Base class of every error syndidetect raises on purpose."""
+
+
+class ConfigError(SyndidetectError, ValueError):
+    """A parameter is out of range or of the wrong type."""
+
+
+class InputError(SyndidetectError, ValueError):
+    """An input (file, folder, JSONL line, stdin) cannot be read as text documents."""
+
+
+class IndexFormatError(SyndidetectError, ValueError):
+    """A persistent index is of an unknown version, corrupt, or built with another configuration."""
+
+
+class MissingDependencyError(SyndidetectError, ImportError):
+    """An optional dependency is not installed; the message gives the pip command to run."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"{package!r} is not installed; install it with: pip install 'syndidetect[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra

@@ -1,0 +1,116 @@
+"""MinHash signatures of texts: the signature contract of ARCHITECTURE.md.
+
+``signatures(texts)`` equals, row for row, datasketch 2.x ``MinHash(num_perm, seed,
+hashfunc=xxhash.xxh32_intdigest)`` (scheme ``affine32``) updated with the UTF-8 bytes of
+:func:`syndidetect.shingles`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels import reference
+from syndidetect._types import SignatureMatrix
+from syndidetect.config import BACKENDS
+from syndidetect.errors import ConfigError, InputError
+from syndidetect.shingles import DEFAULT_SHINGLE_SIZE, check_shingle_size
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The affine32 parameters ``(a, b)``, drawn exactly as datasketch 2.x draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """Signatures plus the exact shingle hashes they came from (sorted, unique, per row)."""
+
+    signatures: SignatureMatrix
+    hashes: npt.NDArray[np.uint32]
+    offsets: npt.NDArray[np.int64]
+
+    def row_hashes(self, row: int) -> npt.NDArray[np.uint32]:
+        return self.hashes[self.offsets[row] : self.offsets[row + 1]]
+
+    def sizes(self) -> npt.NDArray[np.int64]:
+        return np.diff(self.offsets)
+
+
+def _check_params(num_perm: object, seed: object, backend: object) -> None:
+    if isinstance(num_perm, bool) or not isinstance(num_perm, int) or not 1 <= num_perm <= 4096:
+        raise ConfigError(f"'num_perm' must be an int in [1, 4096]; got {num_perm!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ConfigError(f"'seed' must be an int in [0, 2**32 - 1]; got {seed!r}")
+    if backend not in BACKENDS:
+        raise ConfigError(f"'backend' must be one of {', '.join(BACKENDS)}; got {backend!r}")
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if isinstance(texts, (str, bytes)):
+        raise InputError("'texts' must be a sequence of str, not a single string")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f"'texts'[{i}] must be a str; got {type(text).__name__}")
+
+
+def _fast_kernel(backend: str) -> object | None:
+    """The numba kernel module when the backend asks for it (or may use it), else None."""
+    if backend == "numpy":
+        return None
+    try:
+        from syndidetect._kernels import fast
+    except ImportError:
+        if backend == "numba":
+            from syndidetect.errors import MissingDependencyError
+
+            raise MissingDependencyError("numba", "fast") from None
+        return None
+    return fast
+
+
+def sketch(
+    texts: Sequence[str],
+    num_perm: int = 128,
+    seed: int = 1,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    backend: str = "auto",
+) -> Sketches:
+    """Signatures and exact shingle hashes of ``texts`` in one pass."""
+    _check_params(num_perm, seed, backend)
+    check_shingle_size(shingle_size)
+    _check_texts(texts)
+    a, b = permutations(num_perm, seed)
+    fast = _fast_kernel(backend)
+    if fast is not None:
+        values, offsets, sigs = fast.sketch(texts, a, b, shingle_size)  # type: ignore[attr-defined]
+    else:
+        values, offsets = reference.shingle_hashes(texts, shingle_size)
+        sigs = reference.minhash_rows(values, offsets, a, b)
+    return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets)
+
+
+def signatures(
+    texts: Sequence[str],
+    num_perm: int = 128,
+    seed: int = 1,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    backend: str = "auto",
+) -> SignatureMatrix:
+    """MinHash signatures, a C-contiguous ``uint32`` array of shape ``(len(texts), num_perm)``.
+
+    >>> sigs = signatures(["the cat sat on the mat", ""], num_perm=4)
+    >>> sigs.shape, sigs.dtype.name, hex(int(sigs[1, 0]))
+    ((2, 4), 'uint32', '0xffffffff')
+    """
+    return sketch(texts, num_perm, seed, shingle_size, backend).signatures

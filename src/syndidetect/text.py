@@ -1,0 +1,109 @@
+"""Normalisation for matching, and paragraph splitting with character spans.
+
+Spans index the decoded text exactly as given (no newline translation), so a reported paragraph
+is always ``text[start:end]`` of the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from syndidetect._types import Span
+
+# Lines longer than this are never hard-wrapped text: each one is a paragraph of its own.
+_MAX_WRAP_WIDTH = 120
+# A block whose longest line is shorter than this is a list of short lines (menus), not wrapped text.
+_MIN_WRAP_WIDTH = 30
+# A line at least this share of the block's width was cut by the wrapper, so the next continues it.
+_FULL_LINE_SHARE = 0.7
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_LIST_ITEM = re.compile(r"(?:[-*+\u2022\u2013]|\d{1,3}[.)])\s")
+
+
+def normalise(text: str) -> str:
+    """Text as compared: NFKC (non-breaking and other spaces become plain ones), case-folded.
+
+    Quotes, dashes and other punctuation are word separators in :func:`syndidetect.shingles`,
+    so their style never changes a shingle.
+
+    >>> normalise("Ｔhe\\u00a0CAFÉ")
+    'the café'
+    """
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # first non-blank character
+    end: int  # one past the last non-blank character
+    indent: int
+    width: int  # indent + content length
+
+    @property
+    def blank(self) -> bool:
+        return self.start >= self.end
+
+
+def _lines(text: str) -> list[_Line]:
+    lines = []
+    for m in _LINE.finditer(text):
+        if m.start() == m.end() == len(text) and lines:
+            break
+        raw = m.group().rstrip("\r\n")
+        content = raw.strip()
+        indent = len(raw) - len(raw.lstrip())
+        start = m.start() + indent
+        lines.append(_Line(start, start + len(content), indent, indent + len(content)))
+    return lines
+
+
+def _blocks(lines: list[_Line]) -> list[list[_Line]]:
+    blocks: list[list[_Line]] = []
+    current: list[_Line] = []
+    for line in lines:
+        if line.blank:
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append(line)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _continues(prev: _Line, line: _Line, width: int, text: str) -> bool:
+    """Whether ``line`` continues the paragraph of ``prev`` inside one block of lines."""
+    if not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
+        return False
+    if line.indent > prev.indent or _LIST_ITEM.match(text, line.start):
+        return False
+    return prev.width >= _FULL_LINE_SHARE * width
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """Paragraphs as half-open spans, in order.
+
+    Blank lines separate paragraphs. Inside a block, lines wrapped at a fixed width join into one
+    paragraph; long lines, short lines, list items and more-indented lines stand alone.
+
+    >>> t = "Title\\n\\nOne line.\\nAnother line that is long enough to be a paragraph by itself."
+    >>> [t[s:e] for s, e in paragraph_spans(t)][:2]
+    ['Title', 'One line.']
+    """
+    spans: list[Span] = []
+    for block in _blocks(_lines(text)):
+        width = max(line.width for line in block)
+        start, end = block[0].start, block[0].end
+        for prev, line in zip(block, block[1:]):
+            if _continues(prev, line, width, text):
+                end = line.end
+            else:
+                spans.append((start, end))
+                start, end = line.start, line.end
+        spans.append((start, end))
+    return spans
