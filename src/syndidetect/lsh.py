@@ -21,7 +21,8 @@ _INTEGRATION_POINTS = 200
 
 
 def _collision(s: npt.NDArray[np.float64], bands: int, rows: int) -> npt.NDArray[np.float64]:
-    return 1.0 - (1.0 - s**rows) ** bands  # type: ignore[no-any-return]
+    collision: npt.NDArray[np.float64] = 1.0 - (1.0 - s**rows) ** bands
+    return collision
 
 
 @lru_cache(maxsize=64)
@@ -33,8 +34,8 @@ def optimal_bands(jaccard: float, num_perm: int, fn_weight: float = 0.5) -> tupl
     best, best_error = (1, num_perm), float("inf")
     for bands in range(1, num_perm + 1):
         for rows in range(1, num_perm // bands + 1):
-            fp = np.trapezoid(_collision(below, bands, rows), below)
-            fn = np.trapezoid(1.0 - _collision(above, bands, rows), above)
+            fp = float(np.trapezoid(_collision(below, bands, rows), below))
+            fn = float(np.trapezoid(1.0 - _collision(above, bands, rows), above))
             error = (1.0 - fn_weight) * fp + fn_weight * fn
             if error < best_error:
                 best, best_error = (bands, rows), error

@@ -6,6 +6,7 @@ is always ``text[start:end]`` of the original.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ class _Line:
 
 
 def _lines(text: str) -> list[_Line]:
-    lines = []
+    lines: list[_Line] = []
     for m in _LINE.finditer(text):
         if m.start() == m.end() == len(text) and lines:
             break
@@ -99,7 +100,7 @@ def paragraph_spans(text: str) -> list[Span]:
     for block in _blocks(_lines(text)):
         width = max(line.width for line in block)
         start, end = block[0].start, block[0].end
-        for prev, line in zip(block, block[1:]):
+        for prev, line in itertools.pairwise(block):
             if _continues(prev, line, width, text):
                 end = line.end
             else:

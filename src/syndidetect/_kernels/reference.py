@@ -23,7 +23,8 @@ def fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    mixed: npt.NDArray[np.uint32] = h ^ (h >> np.uint32(16))
+    return mixed
 
 
 def shingle_hashes(texts: Sequence[str], shingle_size: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:

@@ -1,0 +1,28 @@
+"""syndidetect: find republished text (syndicated, embedded or spun copies), paragraph by paragraph.
+
+>>> import syndidetect as sd
+>>> sd.shingles("Men fleeing Chechnya")
+['men fleeing chechnya']
+"""
+
+from syndidetect.config import Config
+from syndidetect.detector import Detector, detect
+from syndidetect.documents import Document
+from syndidetect.errors import SyndidetectError
+from syndidetect.minhash import signatures
+from syndidetect.report import Report
+from syndidetect.shingles import shingles
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Config",
+    "Detector",
+    "Document",
+    "Report",
+    "SyndidetectError",
+    "__version__",
+    "detect",
+    "shingles",
+    "signatures",
+]

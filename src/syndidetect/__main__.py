@@ -1,0 +1,5 @@
+"""``python -m syndidetect``."""
+
+from syndidetect.cli.main import main
+
+raise SystemExit(main())

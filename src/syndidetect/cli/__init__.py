@@ -1,0 +1,1 @@
+"""The ``syndidetect`` command line."""

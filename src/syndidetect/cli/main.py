@@ -1,0 +1,105 @@
+"""Argument parsing and exit codes: 0 ok, 1 copies found with --fail-on-copy, 2 usage or input error."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from syndidetect import __version__
+from syndidetect.config import Config
+from syndidetect.detector import detect
+from syndidetect.errors import SyndidetectError
+from syndidetect.report import CSV_COLUMNS, Report
+from syndidetect.sources import read_inputs
+
+EXIT_OK, EXIT_COPIES, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad command line, reported on one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _add_detection_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    parser.add_argument("--threshold", type=float, default=defaults.threshold,
+                        help="share of a paragraph's shingles another must contain to match "
+                             f"(default {defaults.threshold})")
+    parser.add_argument("--shingle-size", type=int, default=defaults.shingle_size,
+                        help=f"words per shingle (default {defaults.shingle_size})")
+    parser.add_argument("--min-words", type=int, default=defaults.min_words,
+                        help=f"shorter paragraphs are kept but never matched (default {defaults.min_words})")
+    parser.add_argument("--num-perm", type=int, default=defaults.num_perm, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=defaults.seed, help=argparse.SUPPRESS)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return Config(threshold=args.threshold, shingle_size=args.shingle_size, min_words=args.min_words,
+                  num_perm=args.num_perm, seed=args.seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="syndidetect", description="Find republished text, paragraph by paragraph.")
+    parser.add_argument("--version", action="version", version=f"syndidetect {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    scan = commands.add_parser("scan", help="compare documents with each other and report copies")
+    scan.add_argument("paths", nargs="+", metavar="PATH",
+                      help="files, folders (.txt, .md, .jsonl searched recursively), or - for stdin")
+    scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    scan.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
+    _add_detection_options(scan)
+    return parser
+
+
+def write_report(report: Report, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(report.csv_rows())
+    else:
+        from syndidetect.cli.render import print_report
+
+        print_report(report)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from syndidetect.cli.render import working
+
+    config = _config(args)
+    documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
+    with working(f"comparing {len(documents)} documents"):
+        report = detect(documents, config)
+    write_report(report, args.format)
+    return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
+
+
+def _fail(message: str) -> int:
+    print(f"syndidetect: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises for bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _scan(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except SyndidetectError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. | head): not an error worth a message
+        return EXIT_OK

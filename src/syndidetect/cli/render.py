@@ -1,0 +1,81 @@
+"""The terminal report (the only module that imports rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from syndidetect.report import Match, PairReport, Report
+from syndidetect.wordiff import changed_words, word_spans
+
+_KIND_STYLE = {"verbatim": "bold red", "near": "red", "reworded": "magenta", "mixed": "magenta"}
+
+
+def _highlighted(text: str, changed: list[bool], style: str) -> Text:
+    out = Text(text)
+    for (start, end), is_changed in zip(word_spans(text), changed):
+        if is_changed:
+            out.stylize(style, start, end)
+    return out
+
+
+def _match_cells(match: Match) -> tuple[Text, Text]:
+    a, b = (p.text for p in match.paragraphs)
+    if match.kind == "verbatim":
+        return Text(a), Text(b)
+    changed_a, changed_b = changed_words(a, b)
+    return _highlighted(a, changed_a, "red strike"), _highlighted(b, changed_b, "bold green")
+
+
+def _pair_table(pair: PairReport) -> Table:
+    table = Table(show_lines=True, expand=True)
+    table.add_column("¶", justify="right", no_wrap=True)
+    table.add_column("kind / score", no_wrap=True)
+    table.add_column(pair.documents[0], ratio=1)
+    table.add_column(pair.documents[1], ratio=1)
+    for m in pair.matches:
+        pa, pb = m.paragraphs
+        score = Text(f"{m.kind}\n{m.containment:.2f}", style=_KIND_STYLE[m.kind])
+        table.add_row(f"{pa.index}↔{pb.index}", score, *_match_cells(m))
+    return table
+
+
+def _copy_section(console: Console, pair: PairReport) -> None:
+    console.rule(Text(pair.headline, style=_KIND_STYLE[pair.kind]))
+    if pair.kind != "verbatim":
+        console.print(f"rewording: {pair.kept:.0%} of the matched shingles kept "
+                      "(changed words: [red strike]removed[/] / [bold green]added[/])")
+    console.print(_pair_table(pair))
+
+
+def print_report(report: Report, stream: TextIO | None = None) -> None:
+    """Copies in full (headline, then the paragraph pairs), related pairs one line each."""
+    console = Console(file=stream, highlight=False)
+    copies = report.copies
+    console.print(f"[bold]{len(report.documents)} documents, {len(copies)} copies, "
+                  f"{len(report.pairs) - len(copies)} related pairs[/]")
+    for pair in copies:
+        _copy_section(console, pair)
+    related = [p for p in report.pairs if p.verdict != "copy"]
+    if related:
+        console.rule("related (shared passages, not copies)")
+        for pair in related:
+            console.print(f"  {pair.headline}")
+    for group in report.groups:
+        console.print(f"[bold]copy group:[/] {', '.join(group)}")
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on a terminal, nothing when stderr is piped."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield

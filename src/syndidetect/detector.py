@@ -1,0 +1,153 @@
+"""The Detector facade and ``detect()``: wires paragraphs, sketches, LSH, verification and report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from syndidetect.config import Config
+from syndidetect.documents import Document
+from syndidetect.errors import InputError
+from syndidetect.lsh import band_layout
+from syndidetect.prepared import PreparedDocument, prepare_documents
+from syndidetect.report import (
+    Direction,
+    DocumentSummary,
+    Match,
+    PairReport,
+    ParagraphRef,
+    Report,
+)
+from syndidetect.sources import unique_ids
+from syndidetect.store import MemoryStore, Store
+from syndidetect.verify import PairVerdict, judge_pair
+
+DocumentLike = Document | tuple[str, str]
+
+
+def as_documents(items: Iterable[DocumentLike]) -> list[Document]:
+    """``Document`` objects from documents or ``(id, text)`` tuples, ids checked to be unique."""
+    if isinstance(items, (str, bytes, Document)):
+        raise InputError("documents must be an iterable of Document or (id, text) tuples, not a single one")
+    docs = []
+    for position, item in enumerate(items):
+        if isinstance(item, Document):
+            docs.append(item)
+        elif isinstance(item, tuple) and len(item) == 2:
+            docs.append(Document(*item))
+        else:
+            raise InputError(f"documents[{position}] must be a Document or an (id, text) tuple; "
+                             f"got {type(item).__name__}")
+    return unique_ids(docs)
+
+
+def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
+    p = doc.paragraphs[index]
+    return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
+
+
+def _pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict) -> PairReport:
+    matches = tuple(
+        Match(m.kind, m.jaccard, m.containment, (_ref(a, m.a), _ref(b, m.b)), m.window) for m in v.matches
+    )
+    direction = None
+    if v.source is not None:
+        source, copy = (a, b) if v.source == 0 else (b, a)
+        direction = Direction(source.id, copy.id)
+    return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept)
+
+
+def _groups(pairs: Sequence[PairReport]) -> tuple[tuple[str, ...], ...]:
+    """Connected components of the copy relation (documents that copy each other)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pair in pairs:
+        if pair.verdict == "copy":
+            parent[root(pair.documents[0])] = root(pair.documents[1])
+    members: dict[str, list[str]] = {}
+    for x in parent:
+        members.setdefault(root(x), []).append(x)
+    return tuple(sorted(tuple(sorted(g)) for g in members.values() if len(g) > 1))
+
+
+def _report(summaries: Iterable[PreparedDocument], pairs: list[PairReport]) -> Report:
+    pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))
+    docs = tuple(DocumentSummary(d.id, len(d.paragraphs)) for d in summaries)
+    return Report(docs, tuple(pairs), _groups(pairs))
+
+
+class Detector:
+    """A long-lived detector: add documents, then find copies among them or check new ones.
+
+    >>> det = Detector()
+    >>> det.add_many([("a", "One two three four five six seven."), ("b", "Unrelated words here.")])
+    []
+    >>> det.query([("c", "One two three four five six seven.")]).pairs[0].documents
+    ('c', 'a')
+    """
+
+    def __init__(self, config: Config | None = None, store: Store | None = None) -> None:
+        self.config = config if config is not None else Config()
+        if not isinstance(self.config, Config):
+            raise InputError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
+        self.store: Store = store if store is not None else MemoryStore(*band_layout(self.config))
+
+    def add(self, document: DocumentLike) -> list[str]:
+        """Add one document; returns ``[id]`` if it replaced a stored one, else ``[]``."""
+        return self.add_many([document])
+
+    def add_many(self, documents: Iterable[DocumentLike]) -> list[str]:
+        """Add documents (one kernel call for all); returns the ids that replaced stored ones."""
+        return self.store.put(prepare_documents(as_documents(documents), self.config))
+
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
+        """Forget documents; returns the ids that were present."""
+        return self.store.remove(list(doc_ids))
+
+    def __len__(self) -> int:
+        return len(self.store.ids())
+
+    def find_copies(self) -> Report:
+        """Every pair of stored documents that shares text."""
+        pairs = []
+        for id_a, id_b in sorted(tuple(sorted(p)) for p in self.store.candidate_pairs()):
+            a, b = self.store.get(id_a), self.store.get(id_b)
+            verdict = judge_pair(a, b, self.config)
+            if verdict is not None:
+                pairs.append(_pair_report(a, b, verdict))
+        return _report((self.store.get(i) for i in self.store.ids()), pairs)
+
+    def query(self, documents: Iterable[DocumentLike]) -> Report:
+        """Matches of new documents against the stored ones (the new ones are not added)."""
+        queries = prepare_documents(as_documents(documents), self.config)
+        pairs, seen = [], {}
+        for query, stored_ids in zip(queries, self.store.candidates_for(queries).values()):
+            for stored_id in sorted(stored_ids):
+                stored = self.store.get(stored_id)
+                verdict = judge_pair(query, stored, self.config)
+                if verdict is not None:
+                    pairs.append(_pair_report(query, stored, verdict))
+                    seen[stored_id] = stored
+        return _report([*queries, *seen.values()], pairs)
+
+    def stats(self) -> dict[str, Any]:
+        return {**self.store.stats(), "config": self.config}
+
+
+def detect(documents: Iterable[DocumentLike], config: Config | None = None) -> Report:
+    """Find copies among ``documents`` in one shot.
+
+    >>> text = "Seven words make a paragraph long enough here."
+    >>> report = detect([("a", text + "\\n\\nAnother paragraph of the first page."), ("b", text)])
+    >>> [(p.documents, p.verdict) for p in report.pairs]
+    [(('a', 'b'), 'related')]
+    """
+    detector = Detector(config)
+    detector.add_many(documents)
+    return detector.find_copies()

@@ -1,0 +1,6 @@
+"""Where prepared documents live between runs: in memory, or in a SQLite file."""
+
+from syndidetect.store.base import Store
+from syndidetect.store.memory import MemoryStore
+
+__all__ = ["MemoryStore", "Store"]
