@@ -5,6 +5,7 @@
 ['men fleeing chechnya']
 """
 
+from syndidetect._version import __version__
 from syndidetect.config import Config
 from syndidetect.detector import Detector, detect
 from syndidetect.documents import Document
@@ -12,8 +13,6 @@ from syndidetect.errors import SyndidetectError
 from syndidetect.minhash import signatures
 from syndidetect.report import Report
 from syndidetect.shingles import shingles
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Config",

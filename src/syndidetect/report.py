@@ -74,8 +74,10 @@ class PairReport:
         """One line for people, e.g. ``b republishes 16 of 17 paragraphs of a — verbatim``."""
         if self.direction is None:
             a, b = self.documents
-            verb = "is a copy of" if self.verdict == "copy" else "shares passages with"
-            return f"{a} {verb} {b}: {self.matched[0]} and {self.matched[1]} paragraphs — {self.kind}"
+            if self.verdict == "copy":
+                return (f"{a} and {b}: copy, {self.matched[0]} of {self.matchable[0]} and {self.matched[1]} of "
+                        f"{self.matchable[1]} paragraphs — {self.kind}")
+            return f"{a} shares passages with {b}: {self.matched[0]} and {self.matched[1]} paragraphs — {self.kind}"
         src = self.documents.index(self.direction.source)
         return (f"{self.direction.copy} republishes {self.matched[src]} of {self.matchable[src]} "
                 f"paragraphs of {self.direction.source} — {self.kind}")

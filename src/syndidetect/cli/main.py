@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from syndidetect import __version__
+from syndidetect._version import __version__
 from syndidetect.config import Config
 from syndidetect.detector import detect
 from syndidetect.errors import SyndidetectError

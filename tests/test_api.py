@@ -1,0 +1,75 @@
+"""The public API a user imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import syndidetect as sd
+from syndidetect.errors import ConfigError, InputError, SyndidetectError
+
+
+def test_all_is_short_and_complete() -> None:
+    assert set(sd.__all__) >= {"Config", "Detector", "Document", "Report", "SyndidetectError", "detect",
+                               "signatures", "shingles", "__version__"}
+    assert len(sd.__all__) <= 11
+    for name in sd.__all__:
+        assert hasattr(sd, name)
+
+
+def test_detect_accepts_documents_and_tuples(seeds_dir: Path) -> None:
+    docs = [sd.Document(p.name, p.read_text("utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    by_tuple = sd.detect([(d.id, d.text) for d in docs])
+    assert by_tuple.to_dict() == sd.detect(docs).to_dict()
+    assert len(by_tuple.copies) == 2
+
+
+def test_detector_add_query_remove(seeds_dir: Path) -> None:
+    texts = {p.name[:3]: p.read_text("utf-8") for p in seeds_dir.glob("*.txt")}
+    det = sd.Detector()
+    assert det.add_many([(k, texts[k]) for k in ("000", "001", "002", "003")]) == []
+    assert det.add(("003", texts["003"])) == ["003"]
+    found = det.query([("004", texts["004"])])
+    copies = {p.documents[1]: p for p in found.copies}
+    assert list(copies) == ["002"] and len(copies["002"].matches) >= 7
+    assert len(det) == 4
+    assert det.remove(["002", "zzz"]) == ["002"]
+    assert not det.query([("004", texts["004"])]).copies
+    assert {p.documents for p in det.find_copies().copies} == {("000", "001")}
+
+
+def test_bad_documents_and_config_are_typed_errors() -> None:
+    with pytest.raises(InputError, match="not a single one"):
+        sd.detect("just a string")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"documents\[0\] must be a Document or an \(id, text\) tuple; got int"):
+        sd.detect([3])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="document id must be a non-empty string"):
+        sd.Document("", "text")
+    with pytest.raises(InputError, match="text must be a str; got bytes"):
+        sd.Document("a", b"text")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="duplicate document id 'a'"):
+        sd.detect([("a", "x"), ("a", "y")])
+    with pytest.raises(InputError, match="'config' must be a syndidetect.Config; got dict"):
+        sd.Detector({"threshold": 0.3})  # type: ignore[arg-type]
+    assert issubclass(ConfigError, ValueError) and issubclass(ConfigError, SyndidetectError)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 0.0}, r"'threshold' must be a float in \(0, 1\]; got 0.0"),
+        ({"threshold": float("nan")}, r"'threshold' must be a float in \(0, 1\]; got nan"),
+        ({"shingle_size": 0}, r"'shingle_size' must be an int in \[1, 16\]; got 0"),
+        ({"num_perm": 5000}, r"'num_perm' must be an int in \[1, 4096\]; got 5000"),
+        ({"seed": -1}, r"'seed' must be an int in \[0, 4294967295\]; got -1"),
+        ({"min_words": True}, r"'min_words' must be an int in \[1, 10000\]; got True"),
+        ({"bands": 200}, r"'bands' must be an int in \[1, 128\]; got 200"),
+        ({"copy_share": 2}, r"'copy_share' must be a float in \(0, 1\]; got 2"),
+        ({"min_copy_paragraphs": 0}, r"'min_copy_paragraphs' must be an int in \[1, 10000\]; got 0"),
+        ({"backend": "cuda"}, r"'backend' must be one of auto, numba, numpy; got 'cuda'"),
+    ],
+)
+def test_config_validates_at_construction(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        sd.Config(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""Band layout, band keys and candidate pairs against brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndidetect.config import Config
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, optimal_bands
+
+
+def brute_force(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    found = set()
+    for i, j in itertools.combinations(range(len(sigs)), 2):
+        for b in range(bands):
+            if np.array_equal(sigs[i, b * rows : (b + 1) * rows], sigs[j, b * rows : (b + 1) * rows]):
+                found.add((i, j))
+                break
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 40), st.sampled_from([(4, 1), (2, 2), (2, 3)]), st.integers(0, 2**31))
+def test_candidates_equal_brute_force(n: int, layout: tuple[int, int], seed: int) -> None:
+    bands, rows = layout
+    sigs = np.random.RandomState(seed).randint(0, 3, (n, bands * rows)).astype(np.uint32)
+    got = {tuple(p) for p in candidate_pairs(sigs, bands, rows).tolist()}
+    assert got == brute_force(sigs, bands, rows)
+
+
+def test_pairs_within_one_owner_are_dropped() -> None:
+    sigs = np.zeros((4, 2), dtype=np.uint32)
+    owners = np.array([0, 0, 1, 1])
+    assert candidate_pairs(sigs, 2, 1, owners).tolist() == [[0, 2], [0, 3], [1, 2], [1, 3]]
+
+
+def test_huge_bucket_is_chained_not_quadratic() -> None:
+    sigs = np.zeros((1000, 1), dtype=np.uint32)
+    pairs = candidate_pairs(sigs, 1, 1, max_bucket=10)
+    assert len(pairs) == 999
+
+
+def test_band_keys_differ_when_any_row_differs() -> None:
+    sigs = np.array([[1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 7]], dtype=np.uint32)
+    keys = band_keys(sigs, 2, 3)
+    assert keys[0, 0] == keys[1, 0] and keys[0, 1] != keys[1, 1]
+
+
+def test_layout_favours_recall_at_threshold() -> None:
+    bands, rows = band_layout(Config())
+    assert bands * rows <= 128
+    jaccard = 0.2 / 1.8
+    assert 1 - (1 - jaccard**rows) ** bands >= 0.5
+    assert band_layout(Config(bands=32)) == (32, 4)
+    assert optimal_bands(0.5, 128) == (25, 5)  # datasketch's choice for MinHashLSH(threshold=0.5)

@@ -1,0 +1,87 @@
+"""The signature contract: bit-identical to datasketch 2.x affine32 with xxh32."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasketch
+import numpy as np
+import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import syndidetect as sd
+from syndidetect.errors import ConfigError, InputError
+
+
+def oracle(text: str, num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> np.ndarray:
+    m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
+    m.update_batch([s.encode("utf-8") for s in sd.shingles(text, shingle_size=shingle_size)])
+    return np.asarray(m.hashvalues)
+
+
+def seed_lines(seeds_dir: Path) -> list[str]:
+    return [line for p in sorted(seeds_dir.glob("*.txt")) for line in p.read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_every_seed_line_equals_datasketch(seeds_dir: Path, backend: str) -> None:
+    lines = [*seed_lines(seeds_dir), "", "one"]
+    sigs = sd.signatures(lines, backend=backend)
+    assert sigs.shape == (len(lines), 128) and sigs.dtype == np.uint32 and sigs.flags.c_contiguous
+    for line, row in zip(lines, sigs):
+        assert np.array_equal(row, oracle(line)), line
+
+
+def test_empty_text_is_all_ones_and_one_word_is_not() -> None:
+    sigs = sd.signatures(["", "   ", "word"], num_perm=16)
+    assert (sigs[:2] == 0xFFFFFFFF).all()
+    assert np.array_equal(sigs[2], oracle("word", num_perm=16))
+
+
+@pytest.mark.parametrize(("num_perm", "seed", "k"), [(1, 0, 1), (7, 42, 2), (256, 3, 5)])
+def test_other_parameters_match_datasketch(num_perm: int, seed: int, k: int) -> None:
+    texts = ["The cat sat on the mat.", "Ünïcödé wörds, and 数字 123"]
+    sigs = sd.signatures(texts, num_perm=num_perm, seed=seed, shingle_size=k)
+    for text, row in zip(texts, sigs):
+        assert np.array_equal(row, oracle(text, num_perm, seed, k))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
+def test_random_text_matches_datasketch(texts: list[str]) -> None:
+    sigs = sd.signatures(texts, num_perm=8, backend="numpy")
+    for text, row in zip(texts, sigs):
+        assert np.array_equal(row, oracle(text, num_perm=8))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta"]), min_size=1, max_size=12),
+       st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta"]), min_size=1, max_size=12))
+def test_signature_of_union_is_elementwise_min(left: list[str], right: list[str]) -> None:
+    a, b, both = sd.signatures([" ".join(left), " ".join(right), " ".join(left + right)], shingle_size=1)
+    assert np.array_equal(both, np.minimum(a, b))
+
+
+def test_estimate_within_binomial_bound() -> None:
+    words = [f"w{i}" for i in range(400)]
+    a, b = " ".join(words[:300]), " ".join(words[100:])
+    sa, sb = set(sd.shingles(a, 1)), set(sd.shingles(b, 1))
+    true_j = len(sa & sb) / len(sa | sb)
+    sig = sd.signatures([a, b], num_perm=512, shingle_size=1)
+    estimate = float((sig[0] == sig[1]).mean())
+    assert abs(estimate - true_j) <= 4 * np.sqrt(true_j * (1 - true_j) / 512)
+
+
+def test_bad_parameters_are_refused() -> None:
+    with pytest.raises(ConfigError, match="'num_perm' must be an int"):
+        sd.signatures(["x"], num_perm=0)
+    with pytest.raises(ConfigError, match="'seed' must be an int"):
+        sd.signatures(["x"], seed=-1)
+    with pytest.raises(ConfigError, match="'backend' must be one of"):
+        sd.signatures(["x"], backend="gpu")
+    with pytest.raises(InputError, match=r"'texts'\[1\] must be a str"):
+        sd.signatures(["x", b"y"])  # type: ignore[list-item]
+    with pytest.raises(InputError, match="not a single string"):
+        sd.signatures("abc")

@@ -1,0 +1,80 @@
+"""Paragraph spans and normalisation."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from syndidetect.text import normalise, paragraph_spans
+
+
+def paragraphs(text: str) -> list[str]:
+    return [text[s:e] for s, e in paragraph_spans(text)]
+
+
+def test_blank_lines_separate_paragraphs() -> None:
+    assert paragraphs("First one.\n\n\nSecond one.\n") == ["First one.", "Second one."]
+
+
+def test_long_lines_are_one_paragraph_each() -> None:
+    a, b = "A" * 150, "B " * 80
+    assert paragraphs(f"{a}\n{b}") == [a, b.strip()]
+
+
+def test_hard_wrapped_text_joins_into_one_paragraph() -> None:
+    wrapped = (
+        "The quick brown fox jumps over the lazy dog and then keeps\n"
+        "running far across the wide green field until the evening\n"
+        "comes.\n"
+        "\n"
+        "A second paragraph begins here and is also wrapped at the\n"
+        "same width as the first one was."
+    )
+    got = paragraphs(wrapped)
+    assert len(got) == 2
+    assert got[0].startswith("The quick") and got[0].endswith("comes.")
+    assert "\n" in got[0]
+
+
+def test_short_lines_such_as_menus_stay_apart() -> None:
+    assert paragraphs("Home\nWorld\nMost Popular\nSport") == ["Home", "World", "Most Popular", "Sport"]
+
+
+def test_more_indented_line_starts_a_paragraph() -> None:
+    text = "  1. Reader name here\n    A comment paragraph that is long enough to be one on its own line."
+    assert paragraphs(text) == ["1. Reader name here",
+                                "A comment paragraph that is long enough to be one on its own line."]
+
+
+def test_list_items_stay_apart_even_when_wrapped_width() -> None:
+    text = "- first item of a list that is fairly long indeed\n- second item of that list, also long"
+    assert len(paragraphs(text)) == 2
+
+
+def test_crlf_spans_index_the_untranslated_text() -> None:
+    text = "One para.\r\n\r\nTwo para.\r\n"
+    assert paragraphs(text) == ["One para.", "Two para."]
+    assert paragraph_spans(text)[1] == (text.index("Two"), text.index("Two") + 9)
+
+
+def test_empty_and_blank_text_have_no_paragraphs() -> None:
+    assert paragraph_spans("") == []
+    assert paragraph_spans(" \n\t\n\u00a0") == []
+
+
+def test_normalise_folds_case_width_and_spaces() -> None:
+    assert normalise("ＳＴＲＡßE\u00a0Ünïcode") == "strasse ünïcode"
+    assert normalise("ASCII Only") == "ascii only"
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \n\r\t\u00a0.é")), max_size=300))
+def test_spans_round_trip_and_are_ordered(text: str) -> None:
+    spans = paragraph_spans(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece == piece.strip() and piece.strip()
+        previous_end = end
+    covered = "".join(text[s:e] for s, e in spans)
+    assert "".join(covered.split()) == "".join(text.split())

@@ -1,0 +1,93 @@
+"""Exact verification: containment, split and re-cut paragraphs, kinds, verdicts, direction."""
+
+from __future__ import annotations
+
+from syndidetect.config import Config
+from syndidetect.documents import Document
+from syndidetect.prepared import prepare_documents
+from syndidetect.verify import in_order, judge_pair, match_kind, paragraph_matches
+
+STORY = [
+    "The river flooded the old town on Monday after three days of heavy rain across the valley.",
+    "Residents were moved to the school gym, where volunteers served soup and blankets all night.",
+    "The mayor said repairs to the bridge would take at least six weeks and cost two million.",
+    "Engineers will inspect the dam on Friday, according to a statement from the water board.",
+]
+OTHER = [
+    "A new bakery opened on the high street selling sourdough loaves and cinnamon buns daily.",
+    "The football club announced a summer camp for children aged eight to twelve this year.",
+    "Local artists painted a mural on the library wall depicting the history of the harbour.",
+]
+CONFIG = Config()
+
+
+def prepare(*texts: str) -> list:  # type: ignore[type-arg]
+    return prepare_documents([Document(f"d{i}", t) for i, t in enumerate(texts)], CONFIG)
+
+
+def test_embedded_copy_is_found_with_direction() -> None:
+    source = "\n\n".join(STORY)
+    page = "\n\n".join([*OTHER, *STORY, *OTHER])
+    a, b = prepare(source, page)
+    verdict = judge_pair(a, b, CONFIG)
+    assert verdict is not None
+    assert (verdict.verdict, verdict.kind, verdict.source) == ("copy", "verbatim", 0)
+    assert [(m.a, m.b) for m in verdict.matches] == [(0, 3), (1, 4), (2, 5), (3, 6)]
+
+
+def test_split_paragraph_matches_both_halves() -> None:
+    first, second = STORY[2].split(" would ")
+    a, b = prepare(STORY[2], f"{first} would\n\n{second}")
+    pairs = [(m.a, m.b) for m in paragraph_matches(a, b, CONFIG)]
+    assert pairs == [(0, 0), (0, 1)]
+
+
+def test_recut_paragraph_matches_its_window() -> None:
+    one, two = STORY[0], STORY[1]
+    recut = " ".join(one.split()[8:] + two.split()[:8])
+    a, b = prepare(f"{one}\n\n{two}", recut)
+    matches = paragraph_matches(a, b, Config(threshold=0.6))
+    assert [(m.a, m.b) for m in matches] == [(0, 0), (1, 0)]
+    assert all(m.window for m in matches)
+
+
+def test_one_shared_quotation_is_related_not_copy() -> None:
+    quote = "“We will not rest until every family is safely back in their home,” the mayor said on Monday."
+    a, b = prepare("\n\n".join([*STORY[:2], quote]), "\n\n".join([*OTHER, quote]))
+    verdict = judge_pair(a, b, CONFIG)
+    assert verdict is not None and verdict.verdict == "related" and verdict.source is None
+
+
+def test_unrelated_documents_share_nothing() -> None:
+    a, b = prepare("\n\n".join(STORY), "\n\n".join(OTHER))
+    assert judge_pair(a, b, CONFIG) is None
+
+
+def test_short_lines_are_never_matched() -> None:
+    a, b = prepare("Most Popular\n\nTo Top", "Most Popular\n\nTo Top")
+    assert not a.matchable.any()
+    assert judge_pair(a, b, CONFIG) is None
+
+
+def test_dates_decide_direction_when_given() -> None:
+    docs = [Document("late", "\n\n".join(STORY), date="2024-05-02"),
+            Document("early", "\n\n".join(STORY), date="2024-05-01")]
+    late, early = prepare_documents(docs, CONFIG)
+    verdict = judge_pair(late, early, CONFIG)
+    assert verdict is not None and verdict.source == 1
+
+
+def test_identical_documents_have_no_direction_without_dates() -> None:
+    a, b = prepare("\n\n".join(STORY), "\n\n".join(STORY))
+    verdict = judge_pair(a, b, CONFIG)
+    assert verdict is not None and verdict.verdict == "copy" and verdict.source is None
+
+
+def test_match_kinds() -> None:
+    assert [match_kind(c) for c in (1.0, 0.8, 0.3)] == ["verbatim", "near", "reworded"]
+
+
+def test_in_order_keeps_the_longest_order_preserving_chain() -> None:
+    a, b = prepare("\n\n".join(STORY), "\n\n".join([STORY[3], STORY[0], STORY[1], STORY[2]]))
+    matches = paragraph_matches(a, b, CONFIG)
+    assert [(m.a, m.b) for m in in_order(matches)] == [(0, 1), (1, 2), (2, 3)]
