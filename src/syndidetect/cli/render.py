@@ -46,7 +46,8 @@ def _pair_table(pair: PairReport) -> Table:
 
 
 def _copy_section(console: Console, pair: PairReport) -> None:
-    console.rule(Text(pair.headline, style=_KIND_STYLE[pair.kind]))
+    console.rule()
+    console.print(Text(pair.headline, style=_KIND_STYLE[pair.kind]))
     if pair.kind != "verbatim":
         console.print(f"rewording: {pair.kept:.0%} of the matched shingles kept "
                       "(changed words: [red strike]removed[/] / [bold green]added[/])")
