@@ -50,7 +50,7 @@ def test_bad_documents_and_config_are_typed_errors() -> None:
         sd.Document("a", b"text")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="duplicate document id 'a'"):
         sd.detect([("a", "x"), ("a", "y")])
-    with pytest.raises(InputError, match="'config' must be a syndidetect.Config; got dict"):
+    with pytest.raises(InputError, match=r"'config' must be a syndidetect\.Config; got dict"):
         sd.Detector({"threshold": 0.3})  # type: ignore[arg-type]
     assert issubclass(ConfigError, ValueError) and issubclass(ConfigError, SyndidetectError)
 

@@ -13,7 +13,7 @@ LAYERS = {
     "text": 1, "documents": 1, "config": 1, "sources": 1.5,
     "shingles": 2, "wordiff": 2.5,
     "_kernels": 2.8, "minhash": 3, "prepared": 3.5, "interop": 3.5,
-    "lsh": 4, "store": 4.5,
+    "lsh": 4, "boilerplate": 4, "store": 4.5,
     "verify": 5, "report": 5,
     "detector": 6,
     "distributed": 6.5, "cli": 7, "__main__": 8, "__init__": 8,

@@ -72,7 +72,7 @@ def test_missing_path_empty_folder_and_duplicates(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no documents found"):
         read_inputs([str(tmp_path / "empty")])
     path = write(tmp_path / "a.txt", b"text")
-    with pytest.raises(InputError, match="duplicate document id 'a.txt'"):
+    with pytest.raises(InputError, match=r"duplicate document id 'a\.txt'"):
         read_inputs([str(path), str(path)])
     with pytest.raises(InputError, match="no input given"):
         read_inputs([])

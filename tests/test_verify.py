@@ -91,3 +91,17 @@ def test_in_order_keeps_the_longest_order_preserving_chain() -> None:
     a, b = prepare("\n\n".join(STORY), "\n\n".join([STORY[3], STORY[0], STORY[1], STORY[2]]))
     matches = paragraph_matches(a, b, CONFIG)
     assert [(m.a, m.b) for m in in_order(matches)] == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_a_second_partner_must_bring_new_text() -> None:
+    quote = STORY[0]
+    shorter = " ".join(quote.split()[:10])  # shares only what the exact partner already shares
+    a, b = prepare(quote, f"{quote}\n\n{OTHER[0]}\n\n{shorter}")
+    assert [(m.a, m.b) for m in paragraph_matches(a, b, CONFIG)] == [(0, 0)]
+
+
+def test_headings_alone_do_not_make_a_copy() -> None:
+    headings = ["Council Approves the Harbour Budget", "Rare Bird Seen Near the Lake", "Library Extends Hours"]
+    a, b = prepare("\n\n".join([*headings, STORY[0]]), "\n\n".join([*headings, OTHER[0]]))
+    verdict = judge_pair(a, b, Config(min_words=3))
+    assert verdict is not None and verdict.verdict == "related"

@@ -32,6 +32,8 @@ class Config:
 
     ``threshold`` is the paragraph similarity a match needs: the share of the shorter paragraph's
     word shingles that also occur in the other paragraph (or in a window of its neighbours).
+    A paragraph of at most ``boilerplate_max_words`` words found in ``boilerplate_docs`` or more
+    documents is boilerplate (menus, footers) and never matched.
 
     >>> Config(threshold=0.5).threshold
     0.5
@@ -49,6 +51,8 @@ class Config:
     bands: int | None = None
     copy_share: float = 0.3
     min_copy_paragraphs: int = 3
+    boilerplate_docs: int = 5
+    boilerplate_max_words: int = 30
     backend: Backend = "auto"
 
     def __post_init__(self) -> None:
@@ -59,6 +63,8 @@ class Config:
         _check_int("min_words", self.min_words, 1, 10_000)
         _check_unit_float("copy_share", self.copy_share, open_low=True)
         _check_int("min_copy_paragraphs", self.min_copy_paragraphs, 1, 10_000)
+        _check_int("boilerplate_docs", self.boilerplate_docs, 2, 2**31)
+        _check_int("boilerplate_max_words", self.boilerplate_max_words, 0, 10_000)
         if self.bands is not None:
             _check_int("bands", self.bands, 1, self.num_perm)
         if self.backend not in BACKENDS:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from os import PathLike
 from typing import Any
 
+import numpy as np
+
+from syndidetect.boilerplate import Boilerplate, BoilerplateScan, find_boilerplate, paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document
 from syndidetect.errors import InputError
@@ -76,10 +80,13 @@ def _groups(pairs: Sequence[PairReport]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(tuple(sorted(g)) for g in members.values() if len(g) > 1))
 
 
-def _report(summaries: Iterable[PreparedDocument], pairs: list[PairReport]) -> Report:
+def _report(
+    summaries: Iterable[PreparedDocument], pairs: list[PairReport], boilerplate: dict[int, Boilerplate]
+) -> Report:
     pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))
     docs = tuple(DocumentSummary(d.id, len(d.paragraphs)) for d in summaries)
-    return Report(docs, tuple(pairs), _groups(pairs))
+    shared = tuple(sorted((b.text, b.documents) for b in boilerplate.values()))
+    return Report(docs, tuple(pairs), _groups(pairs), shared)
 
 
 class Detector:
@@ -114,30 +121,73 @@ class Detector:
         return len(self.store.ids())
 
     def find_copies(self) -> Report:
-        """Every pair of stored documents that shares text."""
+        """Every pair of stored documents that shares text (boilerplate set aside)."""
+        docs = {i: self.store.get(i) for i in self.store.ids()}
+        boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
         for id_a, id_b in sorted(tuple(sorted(p)) for p in self.store.candidate_pairs()):
-            a, b = self.store.get(id_a), self.store.get(id_b)
-            verdict = judge_pair(a, b, self.config)
+            a, b = docs[id_a], docs[id_b]
+            verdict = judge_pair(a, b, self.config, (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b)))
             if verdict is not None:
                 pairs.append(_pair_report(a, b, verdict))
-        return _report((self.store.get(i) for i in self.store.ids()), pairs)
+        return _report(docs.values(), pairs, boilerplate.examples)
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:
         """Matches of new documents against the stored ones (the new ones are not added)."""
         queries = prepare_documents(as_documents(documents), self.config)
+        boilerplate = self._stored_boilerplate(queries)
         pairs, seen = [], {}
         for query, stored_ids in zip(queries, self.store.candidates_for(queries).values()):
             for stored_id in sorted(stored_ids):
                 stored = self.store.get(stored_id)
-                verdict = judge_pair(query, stored, self.config)
+                verdict = judge_pair(query, stored, self.config, (boilerplate.masks.get(query.id), None))
                 if verdict is not None:
                     pairs.append(_pair_report(query, stored, verdict))
                     seen[stored_id] = stored
-        return _report([*queries, *seen.values()], pairs)
+        return _report([*queries, *seen.values()], pairs, boilerplate.examples)
+
+    def _stored_boilerplate(self, queries: Sequence[PreparedDocument]) -> BoilerplateScan:
+        """Boilerplate of the queries: short paragraphs the index holds, word for word, in many
+        documents. Stripping the query side is enough: a match needs both sides."""
+        prints = {d.id: paragraph_fingerprints(d) for d in queries}
+        counts = self.store.fingerprint_counts(sorted({fp for fps in prints.values() for fp in fps if fp}))
+        scan = BoilerplateScan({}, {})
+        for doc in queries:
+            short = np.array([len(p.text.split()) <= self.config.boilerplate_max_words for p in doc.paragraphs])
+            frequent = np.array([counts.get(fp, 0) + 1 >= self.config.boilerplate_docs for fp in prints[doc.id]])
+            mask = short & frequent & doc.matchable
+            if mask.any():
+                scan.masks[doc.id] = mask
+                for i in np.flatnonzero(mask):
+                    fp = prints[doc.id][i]
+                    scan.examples[fp] = Boilerplate(doc.paragraphs[i].text, counts[fp] + 1)
+        return scan
 
     def stats(self) -> dict[str, Any]:
         return {**self.store.stats(), "config": self.config}
+
+    @classmethod
+    def open(cls, path: str | PathLike[str], config: Config | None = None, **options: Any) -> Detector:
+        """A detector over a persistent SQLite index, created when ``path`` does not exist.
+
+        Without ``config`` the index's own configuration is used; a given one must agree with it on
+        shingling, num_perm, seed, min_words and bands (``threshold`` may differ: it only changes
+        verification). ``options`` go to :class:`~syndidetect.store.SQLiteStore` (``create``,
+        ``readonly``, ``timeout``). Close it, or use it as a context manager.
+        """
+        from syndidetect.store.sqlite import SQLiteStore
+
+        store = SQLiteStore(path, config, **options)
+        return cls(store.config, store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Detector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def detect(documents: Iterable[DocumentLike], config: Config | None = None) -> Report:

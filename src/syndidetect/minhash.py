@@ -113,4 +113,11 @@ def signatures(
     >>> sigs.shape, sigs.dtype.name, hex(int(sigs[1, 0]))
     ((2, 4), 'uint32', '0xffffffff')
     """
-    return sketch(texts, num_perm, seed, shingle_size, backend).signatures
+    _check_params(num_perm, seed, backend)
+    fast = _fast_kernel(backend)
+    if fast is None:
+        return sketch(texts, num_perm, seed, shingle_size, backend).signatures
+    check_shingle_size(shingle_size)
+    _check_texts(texts)
+    a, b = permutations(num_perm, seed)
+    return fast.signatures_only(texts, a, b, shingle_size)  # type: ignore[attr-defined,no-any-return]

@@ -41,6 +41,23 @@ class PreparedDocument:
         return self.hashes[self.offsets[index] : self.offsets[index + 1]]
 
 
+# Items of navigation menus and breadcrumbs ("Home | World | Sport"): such lines are never content.
+_MENU_SEPARATORS = frozenset("|·•/»›>–-")
+_MENU_SHARE = 0.25
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated items that hold a letter or digit (so "|" and "—" do not count)."""
+    return sum(any(c.isalnum() for c in item) for item in text.split())
+
+
+def is_menu(text: str) -> bool:
+    """A line made of short items between separators, such as a site menu."""
+    items = text.split()
+    separators = sum(item in _MENU_SEPARATORS for item in items)
+    return bool(items) and separators >= _MENU_SHARE * len(items)
+
+
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:
     text = document.text
     return tuple(Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(paragraph_spans(text)))
@@ -55,8 +72,10 @@ def prepare_documents(documents: Sequence[Document], config: Config) -> list[Pre
     for doc, paragraphs in zip(documents, split):
         end = row + len(paragraphs)
         offsets = sk.offsets[row : end + 1]
-        words = np.array([len(p.text.split()) for p in paragraphs], dtype=np.int64)
-        matchable = (words >= config.min_words) & (np.diff(offsets) > 0)
+        content = np.array(
+            [word_count(p.text) >= config.min_words and not is_menu(p.text) for p in paragraphs], dtype=bool
+        )
+        matchable = content & (np.diff(offsets) > 0)
         hashes = sk.hashes[offsets[0] : offsets[-1]]
         prepared.append(
             PreparedDocument(doc, paragraphs, matchable, sk.signatures[row:end], hashes, offsets - offsets[0])

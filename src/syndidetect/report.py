@@ -121,6 +121,7 @@ class Report:
     documents: tuple[DocumentSummary, ...]
     pairs: tuple[PairReport, ...]
     groups: tuple[tuple[str, ...], ...]
+    boilerplate: tuple[tuple[str, int], ...] = ()  # (text, documents holding it): never matched
 
     @property
     def copies(self) -> tuple[PairReport, ...]:
@@ -132,6 +133,7 @@ class Report:
             "documents": [{"id": d.id, "paragraphs": d.paragraphs} for d in self.documents],
             "pairs": [p.to_dict() for p in self.pairs],
             "groups": [list(g) for g in self.groups],
+            "boilerplate": [{"text": text, "documents": n} for text, n in self.boilerplate],
         }
 
     def csv_rows(self) -> list[list[str]]:

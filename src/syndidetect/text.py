@@ -6,6 +6,7 @@ is always ``text[start:end]`` of the original.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
@@ -24,14 +25,17 @@ _LIST_ITEM = re.compile(r"(?:[-*+\u2022\u2013]|\d{1,3}[.)])\s")
 
 
 def normalise(text: str) -> str:
-    """Text as compared: NFKC (non-breaking and other spaces become plain ones), case-folded.
+    """Text as compared: HTML entities decoded, NFKC (non-breaking and other spaces become plain
+    ones), case-folded.
 
     Quotes, dashes and other punctuation are word separators in :func:`syndidetect.shingles`,
     so their style never changes a shingle.
 
-    >>> normalise("Ｔhe\\u00a0CAFÉ")
-    'the café'
+    >>> normalise("Ｔhe\\u00a0CAFÉ&rsquo;s")
+    'the café’s'
     """
+    if "&" in text:
+        text = html.unescape(text)
     if text.isascii():
         return text.lower()
     return unicodedata.normalize("NFKC", text).casefold()

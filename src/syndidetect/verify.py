@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
 
@@ -25,8 +26,15 @@ Verdict = Literal["copy", "related"]
 
 VERBATIM_CONTAINMENT = 0.999
 NEAR_CONTAINMENT = 0.75
-# A match needs this many shared shingles, so two 5-word lines do not match on one phrase.
-MIN_SHARED = 2
+# A match needs this many shared shingles, so two short lines do not match on one stock phrase
+# ("..., a spokesperson for the ... said:").
+MIN_SHARED = 3
+# Only paragraphs of a sentence or more (not headings, not sidebar links) count towards a copy.
+SENTENCE_SHINGLES = 8
+# An excerpt: this many shingles in verbatim or near paragraphs is a copy whatever its share.
+EXCERPT_SHINGLES = 60
+# A second partner of one paragraph must bring this share of new shared shingles (see _novel_partners).
+NOVEL_SHARE = 0.5
 # Direction: the source is mostly inside the copy, and the copy has much else around it.
 SOURCE_COVERAGE = 0.6
 COVERAGE_GAP = 0.2
@@ -97,19 +105,25 @@ def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
 
 
 def _window_matches(
-    shared: npt.NDArray[np.int64], sizes_a: npt.NDArray[np.int64], sizes_b: npt.NDArray[np.int64],
+    x_doc: PreparedDocument, y_doc: PreparedDocument, shared: npt.NDArray[np.int64],
     rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], threshold: float,
 ) -> list[tuple[int, int, float]]:
-    """``(i, j, window containment)`` for paragraph i re-cut across neighbours cols[k], cols[k+1]."""
+    """``(i, j, window containment)`` for paragraph i of ``x_doc`` re-cut across two neighbouring
+    paragraphs ``cols[k], cols[k+1]`` of ``y_doc`` (each sharing some of it)."""
+    sizes_x = x_doc.shingle_counts()
     found = []
     for left, right in itertools.pairwise(cols):
-        both = shared[rows, left] + shared[rows, right]
-        window = sizes_b[left] + sizes_b[right]
-        contained = both / np.minimum(sizes_a[rows], window)
         parts_ok = (shared[rows, left] >= MIN_SHARED) & (shared[rows, right] >= MIN_SHARED)
-        for i in rows[(contained >= threshold) & parts_ok]:
-            c = float(contained[rows == i][0])
-            found += [(int(i), int(left), c), (int(i), int(right), c)]
+        window: npt.NDArray[np.uint32] | None = None
+        window_size = 0
+        for i in rows[parts_ok]:
+            if window is None:
+                window = np.union1d(y_doc.paragraph_hashes(left), y_doc.paragraph_hashes(right))
+                window_size = len(window)
+            common = np.intersect1d(x_doc.paragraph_hashes(i), window, assume_unique=True).size
+            contained = common / min(int(sizes_x[i]), window_size)
+            if contained >= threshold and common > max(shared[i, left], shared[i, right]):
+                found += [(int(i), int(left), contained), (int(i), int(right), contained)]
     return found
 
 
@@ -123,36 +137,41 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config) 
         jac, con = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
         if con >= config.threshold:
             matches[i, j] = ParagraphMatch(int(i), int(j), int(shared[i, j]), jac, con, match_kind(con))
-    windows = _window_matches(shared, sizes_a, sizes_b, rows, cols, config.threshold)
-    reverse = _window_matches(shared.T, sizes_b, sizes_a, cols, rows, config.threshold)
-    windows += [(i, j, c) for j, i, c in reverse]
+    windows = _window_matches(a, b, shared, rows, cols, config.threshold)
+    windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold)]
     for i, j, con in windows:
         if (i, j) not in matches:
             jac, _ = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
             matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, match_kind(con), window=True)
-    kept = _one_run_per_paragraph(list(matches.values()), "a", "b", cols)
-    kept = _one_run_per_paragraph(kept, "b", "a", rows)
+    kept = _novel_partners(a, b, list(matches.values()), "a")
+    kept = _novel_partners(b, a, kept, "b")
     return sorted(kept, key=lambda m: (m.a, m.b))
 
 
-def _one_run_per_paragraph(
-    matches: list[ParagraphMatch], side: str, other: str, order: npt.NDArray[np.int64]
+def _novel_partners(
+    doc: PreparedDocument, other: PreparedDocument, matches: list[ParagraphMatch], side: str
 ) -> list[ParagraphMatch]:
-    """Where a paragraph matches several on the other side, keep its best partner and the
-    partners adjacent to it (a split or merged paragraph); drop distant ones (a repeated quote)."""
-    rank = {int(p): r for r, p in enumerate(order)}
+    """Where a paragraph of ``doc`` matches several of ``other``, keep a partner only if it shares
+    shingles the better partners did not: the halves of a split paragraph each bring their own
+    part, while a repeated quote or a stock phrase ("Return true if the object is a ...") brings
+    nothing new."""
+    other_side = "b" if side == "a" else "a"
     by_paragraph: dict[int, list[ParagraphMatch]] = {}
     for m in matches:
         by_paragraph.setdefault(getattr(m, side), []).append(m)
     kept = []
-    for group in by_paragraph.values():
-        best = max(group, key=lambda m: (m.containment, m.jaccard, -getattr(m, other)))
-        run = {rank[getattr(best, other)]}
-        for m in sorted(group, key=lambda m: abs(rank[getattr(m, other)] - rank[getattr(best, other)])):
-            r = rank[getattr(m, other)]
-            if r - 1 in run or r + 1 in run or r in run:
-                run.add(r)
+    for index, group in by_paragraph.items():
+        if len(group) == 1:
+            kept += group
+            continue
+        mine = doc.paragraph_hashes(index)
+        covered = np.zeros(0, dtype=np.uint32)
+        for m in sorted(group, key=lambda m: (-m.shared, -m.containment, getattr(m, other_side))):
+            common = np.intersect1d(mine, other.paragraph_hashes(getattr(m, other_side)), assume_unique=True)
+            novel = np.setdiff1d(common, covered, assume_unique=True).size
+            if novel >= max(MIN_SHARED, NOVEL_SHARE * len(common)):
                 kept.append(m)
+                covered = np.union1d(covered, common)
     return kept
 
 
@@ -163,10 +182,6 @@ def _pair_kind(matches: list[ParagraphMatch]) -> PairKind:
     return "verbatim" if reworded <= 0.25 else "mixed"
 
 
-def _mass_coverage(doc: PreparedDocument, matched: set[int]) -> tuple[float, int]:
-    sizes = doc.shingle_counts() * doc.matchable
-    total = int(sizes.sum())
-    return (float(sizes[sorted(matched)].sum()) / total if total else 0.0), total
 
 
 def _source(a: PreparedDocument, b: PreparedDocument, matched_a: set[int], matched_b: set[int]) -> int | None:
@@ -174,8 +189,8 @@ def _source(a: PreparedDocument, b: PreparedDocument, matched_a: set[int], match
     date_a, date_b = a.document.date, b.document.date
     if date_a and date_b and date_a != date_b:
         return 0 if date_a < date_b else 1
-    cov_a, mass_a = _mass_coverage(a, matched_a)
-    cov_b, mass_b = _mass_coverage(b, matched_b)
+    cov_a, cov_b = _mass(a, matched_a), _mass(b, matched_b)
+    mass_a, mass_b = _total_mass(a), _total_mass(b)
     if cov_a >= SOURCE_COVERAGE and cov_a - cov_b >= COVERAGE_GAP and mass_b > mass_a:
         return 0
     if cov_b >= SOURCE_COVERAGE and cov_b - cov_a >= COVERAGE_GAP and mass_a > mass_b:
@@ -205,27 +220,105 @@ def in_order(matches: list[ParagraphMatch]) -> list[ParagraphMatch]:
     return chain[::-1]
 
 
-def _substantial(matches: list[ParagraphMatch], matchable: tuple[int, int], config: Config) -> bool:
-    """Enough paragraphs, making up enough of one document, to call it a copy."""
-    count_a, count_b = len({m.a for m in matches}), len({m.b for m in matches})
-    if min(count_a, count_b) < config.min_copy_paragraphs:
+def _total_mass(doc: PreparedDocument) -> int:
+    return int((doc.shingle_counts() * doc.matchable).sum())
+
+
+def _mass(doc: PreparedDocument, paragraphs: set[int]) -> float:
+    """Share of the document's matchable shingles that lie in ``paragraphs``."""
+    total = _total_mass(doc)
+    return float(doc.shingle_counts()[sorted(paragraphs)].sum()) / total if total else 0.0
+
+
+def _matched_mass(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> tuple[float, float]:
+    """Share of each document's matchable shingles covered by the matches, a paragraph weighing
+    no more than its partners together: a long paragraph matched by a one-line heading weighs
+    a line, the halves of a split paragraph weigh the whole."""
+    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
+    partners_a: dict[int, int] = {}
+    partners_b: dict[int, int] = {}
+    for m in matches:
+        partners_a[m.a] = partners_a.get(m.a, 0) + int(sizes_b[m.b])
+        partners_b[m.b] = partners_b.get(m.b, 0) + int(sizes_a[m.a])
+    weight_a = sum(min(int(sizes_a[p]), w) for p, w in partners_a.items())
+    weight_b = sum(min(int(sizes_b[p]), w) for p, w in partners_b.items())
+    return weight_a / max(_total_mass(a), 1), weight_b / max(_total_mass(b), 1)
+
+
+def _sentence_count(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> int:
+    """Matched paragraphs of a sentence or more on both sides (headings and sidebar links do not
+    make a copy)."""
+    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
+    sentences = [m for m in matches if min(sizes_a[m.a], sizes_b[m.b]) >= SENTENCE_SHINGLES]
+    return min(len({m.a for m in sentences}), len({m.b for m in sentences}))
+
+
+def _substantial(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument, config: Config) -> bool:
+    """Enough paragraphs, making up enough of one document's text, to call it a copy.
+
+    Text is weighed in shingles, so a few shared sidebar headlines and a quotation do not
+    weigh as much as the body paragraphs of an article."""
+    if _sentence_count(matches, a, b) < config.min_copy_paragraphs:
         return False
-    return max(count_a / matchable[0], count_b / matchable[1]) >= config.copy_share
+    return max(_matched_mass(matches, a, b)) >= config.copy_share
 
 
-def judge_pair(a: PreparedDocument, b: PreparedDocument, config: Config) -> PairVerdict | None:
+def _excerpt(strong: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument, config: Config) -> bool:
+    """Several paragraphs taken (nearly) word for word: a copied excerpt of a longer article."""
+    enough = _sentence_count(strong, a, b) >= config.min_copy_paragraphs
+    return enough and sum(m.shared for m in strong) >= EXCERPT_SHINGLES
+
+
+def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: dict[int, int],
+                  rank_b: dict[int, int]) -> bool:
+    """Whether a boilerplate match sits beside the copied text on both sides, in its order."""
+    for m in content:
+        close = abs(rank_a[extra.a] - rank_a[m.a]) <= 2 and abs(rank_b[extra.b] - rank_b[m.b]) <= 2
+        if close and (extra.a - m.a) * (extra.b - m.b) >= 0:
+            return True
+    return False
+
+
+def _boilerplate_in_copy(
+    a: PreparedDocument, b: PreparedDocument, content: list[ParagraphMatch], config: Config
+) -> list[ParagraphMatch]:
+    """Matches of boilerplate paragraphs (a headline that also fills other pages' sidebars) that
+    sit, word for word, beside the copied text of a copy: part of what was copied."""
+    rank_a = {int(p): r for r, p in enumerate(np.flatnonzero(a.matchable))}
+    rank_b = {int(p): r for r, p in enumerate(np.flatnonzero(b.matchable))}
+    known = {(m.a, m.b) for m in content}
+    return [
+        m for m in paragraph_matches(a, b, config)
+        if (m.a, m.b) not in known and m.kind != "reworded" and _near_content(m, content, rank_a, rank_b)
+    ]
+
+
+def judge_pair(
+    a: PreparedDocument, b: PreparedDocument, config: Config,
+    boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
+) -> PairVerdict | None:
     """The verdict on ``a`` and ``b``: None when they share no paragraph.
 
     ``copy`` needs at least ``min_copy_paragraphs`` matched paragraphs making up ``copy_share``
     of one document's matchable paragraphs; fewer shared passages (a quotation) are ``related``.
+    ``boilerplate`` masks paragraphs that never count towards a verdict; in a copy, those beside
+    the copied text are still reported.
     """
+    full_a, full_b = a, b
+    a, b = without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1])
     matches = paragraph_matches(a, b, config)
     if not matches:
         return None
     matched_a, matched_b = {m.a for m in matches}, {m.b for m in matches}
     matchable = (int(a.matchable.sum()), int(b.matchable.sum()))
     strong = [m for m in matches if m.kind != "reworded"]
-    is_copy = _substantial(in_order(matches), matchable, config) or _substantial(strong, matchable, config)
+    is_copy = (
+        _substantial(in_order(matches), a, b, config)
+        or _substantial(strong, a, b, config)
+        or _excerpt(strong, a, b, config)
+    )
+    if is_copy and (a is not full_a or b is not full_b):
+        matches = sorted(matches + _boilerplate_in_copy(full_a, full_b, matches, config), key=lambda m: (m.a, m.b))
     kept = sum(m.shared for m in matches) / sum(
         min(int(a.shingle_counts()[m.a]), int(b.shingle_counts()[m.b])) for m in matches
     )

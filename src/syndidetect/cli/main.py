@@ -6,10 +6,11 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from syndidetect._version import __version__
+from syndidetect.cli.index import register as register_index
 from syndidetect.config import Config
 from syndidetect.detector import detect
 from syndidetect.errors import SyndidetectError
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
     scan.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
     _add_detection_options(scan)
+    scan.set_defaults(run=_scan)
+    register_index(commands)
     return parser
 
 
@@ -93,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (never raises for bad input)."""
     try:
         args = build_parser().parse_args(argv)
-        return _scan(args)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
     except UsageError as exc:
         return _fail(str(exc))
     except SyndidetectError as exc:

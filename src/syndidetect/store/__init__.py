@@ -2,5 +2,6 @@
 
 from syndidetect.store.base import Store
 from syndidetect.store.memory import MemoryStore
+from syndidetect.store.sqlite import SQLiteStore
 
-__all__ = ["MemoryStore", "Store"]
+__all__ = ["MemoryStore", "SQLiteStore", "Store"]

@@ -35,6 +35,15 @@ class Store(Protocol):
         """For each query document, the stored documents sharing a band key with it."""
         ...
 
+    def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
+        """How many stored documents hold a paragraph with each fingerprint
+        (:func:`syndidetect.boilerplate.paragraph_fingerprints`); absent ones may be left out."""
+        ...
+
     def stats(self) -> dict[str, int]:
         """At least ``documents`` and ``paragraphs``."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections (idempotent)."""
         ...

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._types import SignatureMatrix
+from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.lsh import candidate_pairs
 from syndidetect.prepared import PreparedDocument
 
@@ -63,6 +64,17 @@ class MemoryStore:
                 found[queries[j - len(stored)].id].append(stored[i].id)
         return found
 
+    def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
+        wanted = set(fingerprints)
+        counts: dict[int, int] = {}
+        for doc in self._docs.values():
+            for fp in wanted.intersection(paragraph_fingerprints(doc)):
+                counts[fp] = counts.get(fp, 0) + 1
+        return counts
+
     def stats(self) -> dict[str, int]:
         docs = self._docs.values()
         return {"documents": len(self._docs), "paragraphs": sum(len(d.paragraphs) for d in docs)}
+
+    def close(self) -> None:
+        """Nothing to release: the documents live as long as the store."""

@@ -1,0 +1,1 @@
+"""Benchmarks and quality evaluation; run with ``pytest benchmarks --benchmark-enable``."""

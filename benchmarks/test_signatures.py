@@ -1,0 +1,156 @@
+"""Signatures of one corpus, from raw text, by syndidetect, rensa and datasketch, in one run.
+
+Run: ``pytest benchmarks -p no:cacheprovider --benchmark-enable`` (``SYNDIDETECT_BENCH_N`` sets the
+paragraph count, 20000 by default). The summary at the end gives syndidetect's speed-up over each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import datasketch
+import numpy as np
+import numpy.typing as npt
+import pytest
+import rensa
+import xxhash
+
+import syndidetect as sd
+from benchmarks.conftest import regex_shingles
+from benchmarks.corpus import Corpus
+from benchmarks.report import cold_start_times, note, record
+from syndidetect._kernels import fast
+from syndidetect.minhash import permutations
+
+GROUP = "signatures"
+NUM_PERM = 128
+SEED = 1
+Benchmark = Any  # pytest-benchmark's fixture
+
+
+def run(benchmark: Benchmark, name: str, fn: Callable[[], object], rounds: int, *, ours: bool = False) -> Any:
+    result = benchmark.pedantic(fn, rounds=rounds, iterations=1, warmup_rounds=1 if ours else 0)
+    record(GROUP, name, benchmark, ours=ours)
+    return result
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm() -> None:
+    fast.warm_up()  # compile time is measured on its own, below
+
+
+# --- syndidetect ---------------------------------------------------------------------------------
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_syndidetect_signatures_end_to_end(benchmark: Benchmark, corpus: Corpus) -> None:
+    sigs = run(benchmark, "syndidetect sd.signatures (raw text)", lambda: sd.signatures(corpus.texts), 10, ours=True)
+    assert sigs.shape == (len(corpus.texts), NUM_PERM)
+    # The contract, on a sample: datasketch given syndidetect's shingles.
+    sample = corpus.texts[:100]
+    oracle = datasketch.MinHash.bulk(
+        [[s.encode("utf-8") for s in sd.shingles(t)] for t in sample],
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=xxhash.xxh32_intdigest,
+    )
+    np.testing.assert_array_equal(sigs[: len(sample)], np.array([m.hashvalues for m in oracle]))
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_syndidetect_signatures_only_kernel(benchmark: Benchmark, corpus: Corpus) -> None:
+    """``fast.signatures_only``: what ``sd.signatures`` runs once minhash.py is wired to it."""
+    a, b = permutations(NUM_PERM, SEED)
+    sigs = run(
+        benchmark,
+        "syndidetect fast.signatures_only (raw text)",
+        lambda: fast.signatures_only(corpus.texts, a, b, 3),
+        10,
+    )
+    np.testing.assert_array_equal(sigs[:500], sd.signatures(corpus.texts[:500]))
+
+
+# --- rensa ---------------------------------------------------------------------------------------
+
+
+def rensa_each(shingle_lists: list[list[str]]) -> list[list[int]]:
+    out = []
+    for shingles in shingle_lists:
+        m = rensa.RMinHash(num_perm=NUM_PERM, seed=SEED)
+        m.update(shingles)
+        out.append(m.digest())
+    return out
+
+
+def rensa_matrix(shingle_lists: list[list[str]]) -> npt.NDArray[np.uint32]:
+    matrix = rensa.RMinHash.digest_matrix_from_token_sets(shingle_lists, num_perm=NUM_PERM, seed=SEED)
+    return np.asarray(matrix.to_rows(), dtype=np.uint32)
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_rensa_end_to_end(benchmark: Benchmark, corpus: Corpus) -> None:
+    """regex words, 3-grams in Python, one RMinHash per paragraph: rensa's README usage."""
+    out = run(
+        benchmark,
+        "rensa RMinHash.update (regex shingling)",
+        lambda: rensa_each([regex_shingles(t) for t in corpus.texts]),
+        3,
+    )
+    assert len(out) == len(corpus.texts)
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_rensa_bulk_end_to_end(benchmark: Benchmark, corpus: Corpus) -> None:
+    """regex shingling, then rensa's fastest bulk entry point (a digest matrix)."""
+    out = run(
+        benchmark,
+        "rensa digest_matrix (regex shingling)",
+        lambda: rensa_matrix([regex_shingles(t) for t in corpus.texts]),
+        3,
+    )
+    assert out.shape == (len(corpus.texts), NUM_PERM)
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_rensa_premade_shingles(benchmark: Benchmark, shingle_lists: list[list[str]]) -> None:
+    out = run(benchmark, "rensa RMinHash.update (pre-made shingles)", lambda: rensa_each(shingle_lists), 5)
+    assert out[0] == rensa_matrix(shingle_lists[:1])[0].tolist()
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_rensa_bulk_premade_shingles(benchmark: Benchmark, shingle_lists: list[list[str]]) -> None:
+    out = run(benchmark, "rensa digest_matrix (pre-made shingles)", lambda: rensa_matrix(shingle_lists), 10)
+    assert out.shape == (len(shingle_lists), NUM_PERM)
+
+
+# --- datasketch ----------------------------------------------------------------------------------
+
+
+def datasketch_end_to_end(texts: list[str]) -> list[datasketch.MinHash]:
+    data = [[s.encode("utf-8") for s in regex_shingles(t)] for t in texts]
+    out: list[datasketch.MinHash] = datasketch.MinHash.bulk(
+        data, num_perm=NUM_PERM, seed=SEED, hashfunc=xxhash.xxh32_intdigest
+    )
+    return out
+
+
+@pytest.mark.benchmark(group=GROUP)
+def test_datasketch_bulk_end_to_end(benchmark: Benchmark, corpus: Corpus) -> None:
+    out = run(
+        benchmark, "datasketch MinHash.bulk xxh32 (regex shingling)", lambda: datasketch_end_to_end(corpus.texts), 2
+    )
+    assert len(out) == len(corpus.texts)
+
+
+# --- compile time --------------------------------------------------------------------------------
+
+
+def test_kernel_cold_start() -> None:
+    """First call in a fresh process with an empty numba cache, then in a second process."""
+    (imp1, tab1, call1), (imp2, tab2, call2) = cold_start_times()
+    note(
+        f"numba kernel cold start (import / lookup tables / first calls, seconds): "
+        f"empty cache {imp1:.2f} / {tab1:.2f} / {call1:.2f}; second process {imp2:.2f} / {tab2:.2f} / {call2:.2f}"
+    )
+    assert call2 < call1

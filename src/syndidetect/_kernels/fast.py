@@ -1,0 +1,594 @@
+"""The numba kernel: tokenising, shingle hashing (xxh32) and MinHash minima in compiled code.
+
+Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's ``affine32``
+scheme). Python does only C-level string work: normalise (NFKC + casefold) and UTF-8 encode the
+whole batch into one buffer. Everything per character and per shingle runs in parallel numba code:
+
+* UTF-8 decoding and the word-character test with :func:`syndidetect.shingles.word_table`;
+* each text's tokens are compacted into a scratch buffer, separated by one space, so a shingle
+  (``k`` consecutive tokens joined by a space) is a contiguous slice that xxh32 hashes in place;
+* the affine32 minima, ``min(a * fmix32(h) + b mod 2**32)``, in a loop LLVM vectorises.
+
+Importing this module is cheap: numba itself is imported, and the kernels compiled (or loaded
+from numba's on-disk cache, ``cache=True``), on the first call.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._types import SignatureMatrix
+from syndidetect.shingles import word_table
+
+# minhash.py falls back to the numpy kernel on ImportError, so fail here, not at the first call.
+if importlib.util.find_spec("numba") is None:
+    raise ImportError("syndidetect._kernels.fast needs numba")
+
+__all__ = ["signatures_only", "sketch", "warm_up"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+# (ascii_map, char_table, fold_keys, fold_starts, fold_cps): see _tables().
+_Tables = tuple[
+    npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]
+_U32 = np.uint32
+_MASK = 0xFFFFFFFF
+_PRIME1 = 0x9E3779B1
+_PRIME2 = 0x85EBCA77
+_PRIME3 = 0xC2B2AE3D
+_PRIME4 = 0x27D4EB2F
+_PRIME5 = 0x165667B1
+_EMPTY = 0xFFFFFFFF
+_SEP = "\x00"  # joins ASCII texts in the batch buffer; never a word character
+_SPACE = 0x20
+_WORD = 1  # char-table flag: a word character (syndidetect.shingles.word_table)
+_FOLDS = 2  # char-table flag: str.casefold changes this code point
+_MAX_FOLD_GROWTH = 3  # casefold turns at most one UTF-8 byte into three
+# Texts per parallel work item: large enough to amortise scratch allocation, small enough to
+# balance the load when paragraph lengths vary.
+_CHUNK = 64
+
+# ---------------------------------------------------------------------------------------------
+# Lazy compilation. The kernels below are plain Python functions marked with @_jit; the first
+# call to a public function imports numba and rebinds each marked name in this module to its
+# numba dispatcher, in definition order, so callers resolve their callees to dispatchers when
+# numba compiles them. ``prange`` is ``range`` until then.
+# ---------------------------------------------------------------------------------------------
+_JITTED: list[tuple[str, bool]] = []
+_compile_lock = threading.Lock()
+_compiled = False
+prange = range
+
+
+def _jit(parallel: bool = False) -> Callable[[_F], _F]:
+    def mark(func: _F) -> _F:
+        _JITTED.append((func.__name__, parallel))
+        return func
+
+    return mark
+
+
+def _ensure_compiled() -> None:
+    global _compiled, prange
+    if _compiled:
+        return
+    with _compile_lock:
+        if _compiled:
+            return
+        import numba
+
+        namespace = globals()
+        namespace["prange"] = numba.prange
+        for name, parallel in _JITTED:
+            namespace[name] = numba.njit(cache=True, nogil=True, parallel=parallel, error_model="numpy")(
+                namespace[name]
+            )
+        _compiled = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled kernels. numba widens integer arithmetic to 64 bits, so every 32-bit step is masked
+# or cast back with np.uint32 (LLVM narrows the arithmetic again).
+# ---------------------------------------------------------------------------------------------
+
+
+@_jit()
+def _rotl32(x: int, r: int) -> int:
+    x = x & _MASK
+    return ((x << r) | (x >> (32 - r))) & _MASK
+
+
+@_jit()
+def _read32(buf: npt.NDArray[np.uint8], i: int) -> int:
+    return int(buf[i]) | (int(buf[i + 1]) << 8) | (int(buf[i + 2]) << 16) | (int(buf[i + 3]) << 24)
+
+
+@_jit()
+def _round(acc: int, lane: int) -> int:
+    acc = (acc + lane * _PRIME2) & _MASK
+    return (_rotl32(acc, 13) * _PRIME1) & _MASK
+
+
+@_jit()
+def _xxh32(buf: npt.NDArray[np.uint8], start: int, end: int) -> int:
+    """xxHash32 with seed 0 of ``buf[start:end]``."""
+    length = end - start
+    i = start
+    if length >= 16:
+        v1 = (_PRIME1 + _PRIME2) & _MASK
+        v2 = _PRIME2
+        v3 = 0
+        v4 = (0 - _PRIME1) & _MASK
+        limit = end - 16
+        while i <= limit:
+            v1 = _round(v1, _read32(buf, i))
+            v2 = _round(v2, _read32(buf, i + 4))
+            v3 = _round(v3, _read32(buf, i + 8))
+            v4 = _round(v4, _read32(buf, i + 12))
+            i += 16
+        h = (_rotl32(v1, 1) + _rotl32(v2, 7) + _rotl32(v3, 12) + _rotl32(v4, 18)) & _MASK
+    else:
+        h = _PRIME5
+    h = (h + length) & _MASK
+    while i + 4 <= end:
+        h = (h + _read32(buf, i) * _PRIME3) & _MASK
+        h = (_rotl32(h, 17) * _PRIME4) & _MASK
+        i += 4
+    while i < end:
+        h = (h + int(buf[i]) * _PRIME5) & _MASK
+        h = (_rotl32(h, 11) * _PRIME1) & _MASK
+        i += 1
+    h ^= h >> 15
+    h = (h * _PRIME2) & _MASK
+    h ^= h >> 13
+    h = (h * _PRIME3) & _MASK
+    h ^= h >> 16
+    return h
+
+
+@_jit()
+def _fmix32(h: int) -> int:
+    """The MurmurHash3 finalizer: affine32's pre-mix of every token hash."""
+    h = h & _MASK
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK
+    h ^= h >> 16
+    return h
+
+
+@_jit()
+def _decode(buf: npt.NDArray[np.uint8], i: int) -> tuple[int, int]:
+    """The code point starting at ``buf[i]`` and its width in bytes.
+
+    The buffer came from ``str.encode``, so it is well-formed UTF-8 (surrogates passed through).
+    """
+    lead = int(buf[i])
+    if lead < 0xE0:
+        return ((lead & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F), 2
+    if lead < 0xF0:
+        return ((lead & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F), 3
+    return (
+        ((lead & 0x07) << 18)
+        | ((int(buf[i + 1]) & 0x3F) << 12)
+        | ((int(buf[i + 2]) & 0x3F) << 6)
+        | (int(buf[i + 3]) & 0x3F)
+    ), 4
+
+
+@_jit()
+def _put(scratch: npt.NDArray[np.uint8], out: int, cp: int) -> int:
+    """UTF-8 encode ``cp`` at ``scratch[out:]``; return the new end."""
+    if cp < 0x80:
+        scratch[out] = cp
+        return out + 1
+    if cp < 0x800:
+        scratch[out] = 0xC0 | (cp >> 6)
+        scratch[out + 1] = 0x80 | (cp & 0x3F)
+        return out + 2
+    if cp < 0x10000:
+        scratch[out] = 0xE0 | (cp >> 12)
+        scratch[out + 1] = 0x80 | ((cp >> 6) & 0x3F)
+        scratch[out + 2] = 0x80 | (cp & 0x3F)
+        return out + 3
+    scratch[out] = 0xF0 | (cp >> 18)
+    scratch[out + 1] = 0x80 | ((cp >> 12) & 0x3F)
+    scratch[out + 2] = 0x80 | ((cp >> 6) & 0x3F)
+    scratch[out + 3] = 0x80 | (cp & 0x3F)
+    return out + 4
+
+
+@_jit()
+def _tokenise(
+    buf: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    tables: _Tables,
+    scratch: npt.NDArray[np.uint8],
+    tok_start: npt.NDArray[np.int64],
+    tok_end: npt.NDArray[np.int64],
+) -> int:
+    """Case-fold ``buf[start:end]`` and copy its tokens into ``scratch``, one space apart; return
+    their count.
+
+    Token ``t`` is ``scratch[tok_start[t]:tok_end[t]]``, so the shingle of tokens ``t..u`` is the
+    contiguous slice ``scratch[tok_start[t]:tok_end[u]]``. Case folding is ``str.casefold`` one
+    code point at a time (it has no context rules), and the word test applies to folded code points,
+    exactly as the reference tokenises ``normalise(text)``.
+    """
+    ascii_map, table, fold_keys, fold_starts, fold_cps = tables
+    count = 0
+    out = 0
+    inside = False
+    i = start
+    while i < end:
+        byte = buf[i]
+        if byte < 0x80:
+            # ASCII: one lookup gives the folded byte, or 0 for a separator.
+            i += 1
+            folded = ascii_map[byte]
+            if folded != 0:
+                if not inside:
+                    if count > 0:
+                        scratch[out] = _SPACE
+                        out += 1
+                    tok_start[count] = out
+                    inside = True
+                scratch[out] = folded
+                out += 1
+            elif inside:
+                tok_end[count] = out
+                count += 1
+                inside = False
+            continue
+        cp, width = _decode(buf, i)
+        flags = table[cp]
+        if flags & _FOLDS:
+            # Case folding maps this code point to 1-3 others, each tested on its own.
+            k = np.searchsorted(fold_keys, cp)
+            for q in range(fold_starts[k], fold_starts[k + 1]):
+                target = fold_cps[q]
+                if table[target] & _WORD:
+                    if not inside:
+                        if count > 0:
+                            scratch[out] = _SPACE
+                            out += 1
+                        tok_start[count] = out
+                        inside = True
+                    out = _put(scratch, out, target)
+                elif inside:
+                    tok_end[count] = out
+                    count += 1
+                    inside = False
+        elif flags & _WORD:
+            if not inside:
+                if count > 0:
+                    scratch[out] = _SPACE
+                    out += 1
+                tok_start[count] = out
+                inside = True
+            for j in range(width):
+                scratch[out + j] = buf[i + j]
+            out += width
+        elif inside:
+            tok_end[count] = out
+            count += 1
+            inside = False
+        i += width
+    if inside:
+        tok_end[count] = out
+        count += 1
+    return count
+
+
+@_jit()
+def _shingle_hashes(
+    scratch: npt.NDArray[np.uint8],
+    tok_start: npt.NDArray[np.int64],
+    tok_end: npt.NDArray[np.int64],
+    count: int,
+    shingle_size: int,
+    out: npt.NDArray[np.uint32],
+    at: int,
+) -> int:
+    """Write the xxh32 of every shingle to ``out[at:]``; return how many were written."""
+    if count == 0:
+        return 0
+    if count <= shingle_size:
+        out[at] = _xxh32(scratch, tok_start[0], tok_end[count - 1])
+        return 1
+    n = count - shingle_size + 1
+    for t in range(n):
+        out[at + t] = _xxh32(scratch, tok_start[t], tok_end[t + shingle_size - 1])
+    return n
+
+
+@_jit()
+def _min_into(
+    hashes: npt.NDArray[np.uint32],
+    start: int,
+    end: int,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    sig: npt.NDArray[np.uint32],
+) -> None:
+    """``sig = min(sig, a * fmix32(h) + b)`` over ``hashes[start:end]``.
+
+    Four hashes per pass over the permutations: the inner loop vectorises (vpmulld, vpminud) and
+    loads and stores ``sig`` a quarter as often as a one-hash loop does.
+    """
+    num_perm = a.shape[0]
+    j = start
+    while j + 4 <= end:
+        h0 = np.uint32(_fmix32(hashes[j]))
+        h1 = np.uint32(_fmix32(hashes[j + 1]))
+        h2 = np.uint32(_fmix32(hashes[j + 2]))
+        h3 = np.uint32(_fmix32(hashes[j + 3]))
+        for p in range(num_perm):
+            ap = a[p]
+            bp = b[p]
+            v0 = min(np.uint32(ap * h0 + bp), np.uint32(ap * h1 + bp))
+            v1 = min(np.uint32(ap * h2 + bp), np.uint32(ap * h3 + bp))
+            sig[p] = min(sig[p], min(v0, v1))
+        j += 4
+    while j < end:
+        h = np.uint32(_fmix32(hashes[j]))
+        for p in range(num_perm):
+            sig[p] = min(sig[p], np.uint32(a[p] * h + b[p]))
+        j += 1
+
+
+@_jit()
+def _text_shingles(
+    buf: npt.NDArray[np.uint8],
+    start: int,
+    end: int,
+    tables: _Tables,
+    shingle_size: int,
+    scratch: npt.NDArray[np.uint8],
+    tok_start: npt.NDArray[np.int64],
+    tok_end: npt.NDArray[np.int64],
+    out: npt.NDArray[np.uint32],
+    at: int,
+) -> int:
+    count = _tokenise(buf, start, end, tables, scratch, tok_start, tok_end)
+    return _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, out, at)
+
+
+@_jit()
+def _max_span(offsets: npt.NDArray[np.int64], first: int, last: int) -> int:
+    longest = 1
+    for i in range(first, last):
+        longest = max(longest, offsets[i + 1] - offsets[i])
+    return longest
+
+
+@_jit(parallel=True)
+def _sketch_rows(
+    buf: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    tables: _Tables,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    shingle_size: int,
+    raw: npt.NDArray[np.uint32],
+    counts: npt.NDArray[np.int64],
+    sigs: npt.NDArray[np.uint32],
+) -> None:
+    """Per text: shingle hashes into ``raw[offsets[i]:]`` (a text has at most one shingle per byte),
+    sorted and deduplicated in place (``counts[i]`` kept), and its signature row."""
+    n = offsets.shape[0] - 1
+    chunks = (n + _CHUNK - 1) // _CHUNK
+    for c in prange(chunks):
+        first = c * _CHUNK
+        last = min(n, first + _CHUNK)
+        longest = _max_span(offsets, first, last)
+        scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
+        tok_start = np.empty(longest, dtype=np.int64)
+        tok_end = np.empty(longest, dtype=np.int64)
+        for i in range(first, last):
+            at = offsets[i]
+            found = _text_shingles(
+                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, raw, at
+            )
+            row = raw[at : at + found]
+            row.sort()
+            unique = 0
+            for j in range(found):
+                if j == 0 or row[j] != row[unique - 1]:
+                    row[unique] = row[j]
+                    unique += 1
+            counts[i] = unique
+            _min_into(raw, at, at + unique, a, b, sigs[i])
+
+
+@_jit()
+def _gather(
+    raw: npt.NDArray[np.uint32],
+    offsets: npt.NDArray[np.int64],
+    out_offsets: npt.NDArray[np.int64],
+    values: npt.NDArray[np.uint32],
+) -> None:
+    """Pack each text's unique hashes from its slot in ``raw`` into the dense ``values``.
+
+    Serial: a memory-bound copy gains little from a second parallel launch."""
+    n = offsets.shape[0] - 1
+    for i in range(n):
+        src = offsets[i]
+        dst = out_offsets[i]
+        for j in range(out_offsets[i + 1] - dst):
+            values[dst + j] = raw[src + j]
+
+
+@_jit(parallel=True)
+def _signature_rows(
+    buf: npt.NDArray[np.uint8],
+    offsets: npt.NDArray[np.int64],
+    tables: _Tables,
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
+    shingle_size: int,
+    sigs: npt.NDArray[np.uint32],
+) -> None:
+    """Signatures only: shingle hashes go to a per-chunk scratch row, never sorted or kept
+    (repeated shingles cannot change a minimum)."""
+    n = offsets.shape[0] - 1
+    chunks = (n + _CHUNK - 1) // _CHUNK
+    for c in prange(chunks):
+        first = c * _CHUNK
+        last = min(n, first + _CHUNK)
+        longest = _max_span(offsets, first, last)
+        scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
+        tok_start = np.empty(longest, dtype=np.int64)
+        tok_end = np.empty(longest, dtype=np.int64)
+        hashes = np.empty(longest, dtype=np.uint32)
+        for i in range(first, last):
+            found = _text_shingles(
+                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, hashes, 0
+            )
+            _min_into(hashes, 0, found, a, b, sigs[i])
+
+
+# ---------------------------------------------------------------------------------------------
+# Python side: C-level string work only.
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The lookup tables of :func:`_tokenise`, built once per process (a few tens of ms).
+
+    * ``ascii_map[byte]``: the case-folded byte of an ASCII word character, else 0;
+    * ``char_table[cp]``: ``_WORD`` and ``_FOLDS`` flags of every code point;
+    * ``fold_keys``: the code points ``str.casefold`` changes, sorted; the folding of
+      ``fold_keys[k]`` is ``fold_cps[fold_starts[k]:fold_starts[k + 1]]``.
+    """
+    words = word_table()
+    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    keys: list[int] = []
+    folded: list[str] = []
+    block = 256
+    for low in range(0, len(every), block):
+        chunk = every[low : low + block]
+        if chunk.casefold() != chunk:  # most blocks have no cased letters: one C call skips them
+            for cp in range(low, low + block):
+                target = every[cp].casefold()
+                if target != every[cp]:
+                    keys.append(cp)
+                    folded.append(target)
+    fold_cps = np.array([ord(c) for f in folded for c in f], dtype=np.int64)
+    fold_starts = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(f) for f in folded], out=fold_starts[1:])
+    fold_keys = np.array(keys, dtype=np.int64)
+    # Scratch sizing relies on folding never turning word characters into separators or back.
+    flags_of_targets = np.repeat(words[fold_keys], np.diff(fold_starts))
+    if not np.array_equal(flags_of_targets, words[fold_cps]):
+        raise RuntimeError("casefold changes whether a character is a word character")
+    table = words.copy()
+    table[fold_keys] |= _FOLDS
+    ascii_map = np.array([ord(chr(c).casefold()) if words[c] else 0 for c in range(128)], dtype=np.uint8)
+    return ascii_map, table, fold_keys, fold_starts, fold_cps
+
+
+def _pre_fold(text: str) -> str:
+    """:func:`syndidetect.text.normalise` without its final ``casefold``, which the kernel does.
+
+    Keep in sync with ``normalise``: the tests compare this kernel with the reference, which
+    tokenises ``normalise(text)``.
+    """
+    if "&" in text:
+        text = html.unescape(text)
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def encode_batch(texts: Sequence[str]) -> tuple[bytes, npt.NDArray[np.int64]]:
+    """All texts, NFKC-normalised and UTF-8 encoded, in one buffer, and ``len(texts) + 1`` offsets.
+
+    Text ``i`` is ``buffer[offsets[i]:offsets[i + 1]]``, possibly followed by a ``NUL`` separator,
+    which is not a word character. HTML entities are decoded as ``normalise`` does. Case folding,
+    the last step of :func:`syndidetect.text.normalise`, is done by the kernel: ``str.casefold`` costs more than
+    everything else here together on non-ASCII text.
+    """
+    n = len(texts)
+    if n == 0:
+        return b"", np.zeros(1, dtype=np.int64)
+    joined = _SEP.join(texts)
+    if joined.isascii() and "&" not in joined:  # isascii is O(1) in CPython; encode is a memcpy
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1, out=offsets[1:])
+        offsets[n] -= 1  # no separator after the last text
+        return joined.encode("ascii"), offsets
+    parts = [_pre_fold(t).encode("utf-8", "surrogatepass") for t in texts]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=n), out=offsets[1:])
+    return b"".join(parts), offsets
+
+
+def _prepare(
+    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
+    _ensure_compiled()
+    data, offsets = encode_batch(texts)
+    buf = np.frombuffer(data, dtype=np.uint8) if data else np.zeros(1, dtype=np.uint8)[:0]
+    # One dtype/layout per argument keeps numba to a single compiled (and cached) specialisation.
+    return buf, offsets, _u32(a), _u32(b)
+
+
+def _u32(x: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    out = np.ascontiguousarray(x, dtype=np.uint32)
+    if out.flags.writeable:
+        out = out.copy()
+        out.setflags(write=False)
+    return out
+
+
+def _readonly(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    x.setflags(write=False)
+    return x
+
+
+def sketch(
+    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix]:
+    """``(values, offsets, sigs)``: each text's sorted unique shingle hashes (concatenated, row ``i``
+    is ``values[offsets[i]:offsets[i + 1]]``) and the ``(len(texts), len(a))`` signatures."""
+    buf, spans, a, b = _prepare(texts, a, b)
+    n = len(spans) - 1
+    sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
+    raw = np.empty(max(len(buf), 1), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    _sketch_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, raw, counts, sigs)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    values = np.empty(int(offsets[-1]), dtype=np.uint32)
+    _gather(raw, spans, offsets, values)
+    return values, offsets, sigs
+
+
+def signatures_only(
+    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
+) -> SignatureMatrix:
+    """The signatures of :func:`sketch` without collecting the shingle hashes (faster)."""
+    buf, spans, a, b = _prepare(texts, a, b)
+    sigs = np.full((len(spans) - 1, len(a)), _EMPTY, dtype=np.uint32)
+    _signature_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, sigs)
+    return sigs
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel now, e.g. before timing."""
+    one = _readonly(np.ones(1, dtype=np.uint32))
+    sketch(["warm up"], one, one, 1)
+    signatures_only(["warm up"], one, one, 1)

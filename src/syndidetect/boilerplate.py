@@ -1,0 +1,123 @@
+"""Boilerplate: short paragraphs that repeat across many documents of a corpus (menus, footers,
+"Most Popular", newsletter prompts). Sharing them is not copying, so they are never matched.
+
+A syndicated story also repeats across documents, but as runs of long paragraphs; the word limit
+keeps those matchable while the short repeated lines of a site template are set aside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import xxhash
+
+from syndidetect.config import Config
+from syndidetect.prepared import PreparedDocument
+
+# A short paragraph is boilerplate when at least this share of its shingles is that frequent.
+BOILERPLATE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """A boilerplate paragraph (one example text) and how many documents hold its shingles."""
+
+    text: str
+    documents: int
+
+
+@dataclass(frozen=True)
+class BoilerplateScan:
+    """Which paragraphs of which documents are boilerplate, and one example text per fingerprint."""
+
+    masks: dict[str, npt.NDArray[np.bool_]]
+    examples: dict[int, Boilerplate]
+
+    def strip(self, doc: PreparedDocument) -> PreparedDocument:
+        return without_boilerplate(doc, self.masks.get(doc.id))
+
+
+def paragraph_fingerprints(doc: PreparedDocument) -> list[int]:
+    """One 64-bit fingerprint per paragraph: equal exactly when the shingle sets are equal."""
+    return [
+        xxhash.xxh64_intdigest(doc.paragraph_hashes(i).tobytes()) if doc.matchable[i] else 0
+        for i in range(len(doc.paragraphs))
+    ]
+
+
+def _short(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:
+    words = np.array([len(p.text.split()) for p in doc.paragraphs], dtype=np.int64)
+    return (words <= config.boilerplate_max_words) & doc.matchable
+
+
+def document_frequency(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Every shingle hash of the corpus (sorted) and how many documents hold it."""
+    per_doc = [np.unique(d.hashes) for d in docs]
+    if not per_doc:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    hashes, counts = np.unique(np.concatenate(per_doc), return_counts=True)
+    return hashes, counts.astype(np.int64)
+
+
+def _frequent_share(doc: PreparedDocument, hashes: npt.NDArray[np.uint32], df: npt.NDArray[np.int64],
+                    min_docs: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Per paragraph: the share of its shingles found in ``min_docs`` documents, and the median
+    document frequency of its shingles."""
+    counts = doc.shingle_counts()
+    owner = np.repeat(np.arange(len(counts)), counts)
+    freq = df[np.searchsorted(hashes, doc.hashes)]
+    frequent = np.bincount(owner, weights=freq >= min_docs, minlength=len(counts))
+    share = frequent / np.maximum(counts, 1)
+    medians = np.array([int(np.median(freq[owner == i])) if counts[i] else 0 for i in range(len(counts))])
+    return share, medians
+
+
+def _in_template_block(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Flagged paragraphs next to another flagged one (ignoring unmatchable lines between them).
+
+    Template text comes in blocks (menus, footers, "Most Popular" lists); a headline that also
+    appears in other pages' sidebars stands alone at the top of its own article and stays content.
+    """
+    order = np.flatnonzero(matchable)
+    seq = flagged[order]
+    neighbour = np.zeros(len(seq), dtype=bool)
+    neighbour[1:] |= seq[:-1]
+    neighbour[:-1] |= seq[1:]
+    out = np.zeros(len(flagged), dtype=bool)
+    out[order] = seq & neighbour
+    return out
+
+
+def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> BoilerplateScan:
+    """Short paragraphs most of whose shingles recur in ``boilerplate_docs`` or more documents,
+    standing in a block of such paragraphs.
+
+    Shingle frequencies, not exact paragraph repeats, so a template line that varies a little
+    (the outlet's name or the year in "(c) 2024 The Daily Ledger. All rights reserved.") counts.
+    """
+    hashes, df = document_frequency(docs)
+    scan = BoilerplateScan({}, {})
+    for doc in docs:
+        short = _short(doc, config)
+        if not short.any():
+            continue
+        share, medians = _frequent_share(doc, hashes, df, config.boilerplate_docs)
+        flagged = _in_template_block(short & (share >= BOILERPLATE_SHARE), doc.matchable)
+        if not flagged.any():
+            continue
+        scan.masks[doc.id] = flagged
+        fingerprints = paragraph_fingerprints(doc)
+        for i in np.flatnonzero(flagged):
+            scan.examples.setdefault(fingerprints[i], Boilerplate(doc.paragraphs[i].text, int(medians[i])))
+    return scan
+
+
+def without_boilerplate(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_] | None) -> PreparedDocument:
+    """``doc`` with its boilerplate paragraphs no longer matchable (they stay in the document)."""
+    if boilerplate is None or not boilerplate.any():
+        return doc
+    return dataclasses.replace(doc, matchable=doc.matchable & ~boilerplate)

@@ -1,0 +1,153 @@
+"""``syndidetect index add|check|remove|stats``: a persistent index in one SQLite file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from syndidetect.config import Config
+from syndidetect.detector import Detector
+from syndidetect.documents import Document
+from syndidetect.sources import read_inputs
+from syndidetect.store.sqlite import DEFAULT_TIMEOUT, SQLiteStore, stored_config
+
+# One transaction per batch: a crash loses at most the batch under way, and each commit stays short
+# so readers see progress and a second writer gets its turn between batches.
+BATCH_CHARS = 1_000_000
+BATCH_DOCUMENTS = 2_000
+_SHOWN_IDS = 10
+_DETECTION_OPTIONS = ("threshold", "shingle_size", "min_words", "num_perm", "seed")
+
+
+def _db_option(parser: argparse.ArgumentParser, writes: bool) -> None:
+    parser.add_argument("--db", required=True, metavar="FILE", help="the index file (SQLite), e.g. news.db")
+    parser.add_argument("--busy-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="how long to wait for another writer before giving up "
+                             f"(default {DEFAULT_TIMEOUT:g})" if writes else argparse.SUPPRESS)
+
+
+def _detection_options(parser: argparse.ArgumentParser) -> None:
+    # Default None: the index's own configuration is used unless an option is given.
+    parser.add_argument("--threshold", type=float, help="paragraph similarity to match (default: the index's)")
+    parser.add_argument("--shingle-size", type=int, help="words per shingle (must match the index)")
+    parser.add_argument("--min-words", type=int, help="shorter paragraphs are never matched (must match the index)")
+    parser.add_argument("--num-perm", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
+
+
+def register(commands: Any) -> None:
+    """Add the ``index`` command group to the top-level subparsers ``commands``."""
+    index = commands.add_parser("index", help="keep an index in a file and check new documents against it")
+    sub = index.add_subparsers(dest="index_command", required=True, metavar="{add,check,remove,stats}")
+    add = sub.add_parser("add", help="add documents (an id already indexed is replaced)")
+    add.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, .jsonl files, or - for stdin")
+    _db_option(add, writes=True)
+    _detection_options(add)
+    add.set_defaults(run=_add)
+    check = sub.add_parser("check", help="report which indexed documents the given ones copy")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, .jsonl files, or - for stdin")
+    _db_option(check, writes=False)
+    check.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    check.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
+    _detection_options(check)
+    check.set_defaults(run=_check)
+    remove = sub.add_parser("remove", help="remove documents by id")
+    remove.add_argument("ids", nargs="+", metavar="ID")
+    _db_option(remove, writes=True)
+    remove.set_defaults(run=_remove)
+    stats = sub.add_parser("stats", help="documents, paragraphs, size and configuration of the index")
+    _db_option(stats, writes=False)
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.set_defaults(run=_stats)
+
+
+def _config(args: argparse.Namespace) -> Config | None:
+    """None (the index's configuration) unless options were given: then the index's (or the
+    default one for a new index) with those options changed, checked against the index on open."""
+    given = {k: getattr(args, k) for k in _DETECTION_OPTIONS if getattr(args, k) is not None}
+    if not given:
+        return None
+    return (stored_config(args.db) or Config()).replace(**given)
+
+
+def _batches(documents: Sequence[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    size = 0
+    for doc in documents:
+        batch.append(doc)
+        size += len(doc.text)
+        if size >= BATCH_CHARS or len(batch) >= BATCH_DOCUMENTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _some(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:_SHOWN_IDS])
+    return shown + (f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _add(args: argparse.Namespace) -> int:
+    from syndidetect.cli.render import progress
+
+    documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
+    replaced: list[str] = []
+    with Detector.open(args.db, _config(args), timeout=args.busy_timeout) as det:
+        with progress(len(documents), f"indexing into {args.db}") as advance:
+            for batch in _batches(documents):
+                replaced += det.add_many(batch)
+                advance(len(batch))
+        stats = det.stats()
+    print(f"added {_plural(len(documents), 'document')} to {args.db} "
+          f"(now {_plural(stats['documents'], 'document')}, {_plural(stats['paragraphs'], 'paragraph')})")
+    if replaced:
+        print(f"replaced {_plural(len(replaced), 'document')} already in the index: {_some(replaced)}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from syndidetect.cli.main import EXIT_COPIES, EXIT_OK, write_report
+    from syndidetect.cli.render import working
+
+    documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
+    message = f"checking {_plural(len(documents), 'document')} against {args.db}"
+    with Detector.open(args.db, _config(args), create=False, readonly=True, timeout=args.busy_timeout) as det, \
+            working(message):
+        report = det.query(documents)
+    write_report(report, args.format)
+    return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with Detector.open(args.db, create=False, timeout=args.busy_timeout) as det:
+        removed = det.remove(args.ids)
+    missing = [i for i in dict.fromkeys(args.ids) if i not in set(removed)]
+    print(f"removed {_plural(len(removed), 'document')} from {args.db}" + (f": {_some(removed)}" if removed else ""))
+    if missing:
+        print(f"not in the index: {_some(missing)}")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    store = SQLiteStore(args.db, create=False, readonly=True, timeout=args.busy_timeout)
+    with Detector(store.config, store) as det:
+        stats = det.stats()
+    config = {k: v for k, v in stats.pop("config").__dict__.items() if k != "backend"}
+    stats["config"] = {**config, "bands": store.bands, "rows": store.rows}
+    if args.format == "json":
+        json.dump(stats, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for key, value in stats.items():
+        if key != "config":
+            print(f"{key}: {value}")
+    print("config: " + ", ".join(f"{k}={v}" for k, v in stats["config"].items()))
+    return 0

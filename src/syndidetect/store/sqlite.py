@@ -1,0 +1,456 @@
+"""A persistent store: one SQLite file (WAL mode), one transaction per batch, LSH through band tables.
+
+Layout (format version 1):
+
+* ``meta``: the format name, the config fingerprint and the stored verification defaults (JSON).
+* ``document``: one row per document: its text once, and as BLOBs the paragraph spans, the
+  matchable flags, the shingle counts and the exact shingle hashes, so a ``PreparedDocument`` is
+  rebuilt without tokenising again. Signatures are *not* stored (512 bytes a paragraph at
+  num_perm=128): they are recomputed from the hashes when a document is removed or replaced.
+* ``fingerprint``: ``(fp, doc)`` per matchable paragraph, its exact-repeat fingerprint
+  (``boilerplate.paragraph_fingerprints``), so boilerplate counts need no document decoding.
+* ``band_NN``: one table per band, ``(key, doc)`` as a WITHOUT ROWID primary key, so a lookup is
+  one B-tree search. ``key`` is the 64-bit band key of ``lsh.band_keys`` folded to 32 bits: with a
+  table per band the band is implicit, and 32 bits keep false hits to about n / 2**32 a lookup
+  (0.3 spurious candidates for a 20-paragraph article against 1M paragraphs), which exact
+  verification discards. It saves 4 bytes on each of the 64 rows a paragraph has by default.
+  ``doc`` is the document's rowid: verification works on whole documents, and small integers
+  keep the rows short.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
+from os import PathLike
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.reference import fmix32
+from syndidetect._types import SignatureMatrix
+from syndidetect.boilerplate import paragraph_fingerprints
+from syndidetect.config import Config
+from syndidetect.documents import Document, Paragraph
+from syndidetect.errors import IndexFormatError, InputError, SyndidetectError
+from syndidetect.lsh import MAX_BUCKET, band_keys, band_layout
+from syndidetect.minhash import permutations
+from syndidetect.prepared import PreparedDocument
+
+FORMAT_NAME = "syndidetect-index"
+FORMAT_VERSION = 1
+#: Bump when text.py or shingles.py change what a paragraph or a shingle is: stored hashes and
+#: band keys would no longer match freshly prepared documents.
+TOKENIZER_VERSION = 1
+APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases from others
+DEFAULT_TIMEOUT = 10.0
+_FOLD = np.uint64(0x9E3779B97F4A7C15)
+_CACHE_SIZE = 256
+#: Parameters that decide paragraphs, hashes and band keys: they must match the index.
+FINGERPRINT = ("shingle_size", "num_perm", "seed", "min_words", "bands", "rows", "tokenizer")
+#: Config fields not in the fingerprint that are not stored either (bit-identical backends).
+_NOT_STORED = ("shingle_size", "num_perm", "seed", "min_words", "bands", "backend")
+
+
+class IndexBusyError(SyndidetectError, TimeoutError):
+    """Another process held the index's write lock for longer than the busy timeout."""
+
+
+class IndexWriteError(SyndidetectError, OSError):
+    """The index cannot be written: read-only file or folder, full disk, I/O error."""
+
+
+def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """64-bit band keys to signed 32-bit ones (multiply-shift keeps all input bits in play)."""
+    folded = ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32).view(np.int32)
+    return folded.astype(np.int64)
+
+
+def signatures_from_hashes(
+    hashes: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64], num_perm: int, seed: int
+) -> SignatureMatrix:
+    """The MinHash rows of stored shingle hashes, equal to what ``minhash.sketch`` gave."""
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(offsets) - 1, num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    nonempty = np.diff(offsets) > 0
+    if nonempty.any():
+        values = fmix32(hashes)[:, None] * a[None, :] + b[None, :]
+        out[nonempty] = np.minimum.reduceat(values, offsets[:-1][nonempty], axis=0)
+    return out
+
+
+def fingerprint(config: Config, layout: tuple[int, int] | None = None) -> dict[str, int]:
+    bands, rows = layout if layout is not None else band_layout(config)
+    return {"shingle_size": config.shingle_size, "num_perm": config.num_perm, "seed": config.seed,
+            "min_words": config.min_words, "bands": bands, "rows": rows, "tokenizer": TOKENIZER_VERSION}
+
+
+def _mismatch(stored: dict[str, int], config: Config) -> list[str]:
+    # Without explicit bands the layout follows the threshold, which may differ (it only changes
+    # verification): the index's layout is then used as it is.
+    layout = None if config.bands is not None else (stored["bands"], stored["rows"])
+    wanted = fingerprint(config, layout)
+    return [f"{k} is {stored[k]} in the index but {wanted[k]} was asked" for k in FINGERPRINT
+            if stored.get(k) != wanted[k]]
+
+
+# -- one row of the document table ---------------------------------------------------------------
+
+def _encode(doc: PreparedDocument) -> tuple[Any, ...]:
+    spans = np.array([(p.start, p.end) for p in doc.paragraphs], dtype=np.uint32).reshape(-1, 2)
+    counts = doc.shingle_counts().astype(np.uint32)
+    return (doc.id, doc.document.date, doc.document.text, len(doc.paragraphs), int(doc.matchable.sum()),
+            spans.tobytes(), np.packbits(doc.matchable).tobytes(), counts.tobytes(),
+            np.ascontiguousarray(doc.hashes, dtype=np.uint32).tobytes())
+
+
+def _decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
+    n, text = row["paragraphs"], row["text"]
+    spans = np.frombuffer(row["spans"], dtype=np.uint32).reshape(n, 2).tolist()
+    paragraphs = tuple(Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans))
+    matchable = np.unpackbits(np.frombuffer(row["flags"], dtype=np.uint8), count=n).astype(bool)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.frombuffer(row["counts"], dtype=np.uint32), out=offsets[1:])
+    hashes = np.frombuffer(row["hashes"], dtype=np.uint32).copy()
+    sigs = signatures_from_hashes(hashes, offsets, config.num_perm, config.seed)
+    return PreparedDocument(Document(row["id"], text, row["date"]), paragraphs, matchable, sigs, hashes, offsets)
+
+
+def _signed(values: Sequence[int]) -> list[int]:
+    """Unsigned 64-bit integers as SQLite's signed ones."""
+    return [v - (1 << 64) if v >= 1 << 63 else v for v in values]
+
+
+def _fingerprint_rows(doc: PreparedDocument, rowid: int) -> list[tuple[int, int]]:
+    return [(fp, rowid) for fp in _signed(sorted({fp for fp in paragraph_fingerprints(doc) if fp}))]
+
+
+def _schema(bands: int) -> list[str]:
+    tables = [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+        # AUTOINCREMENT: a rowid is never reused, so a reader's band hit on a just-replaced
+        # document can never be attributed to another document.
+        "CREATE TABLE document (doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+        "date TEXT, text TEXT NOT NULL, paragraphs INTEGER NOT NULL, matchable INTEGER NOT NULL, "
+        "spans BLOB NOT NULL, flags BLOB NOT NULL, counts BLOB NOT NULL, hashes BLOB NOT NULL)",
+    ]
+    tables.append("CREATE TABLE fingerprint (fp INTEGER NOT NULL, doc INTEGER NOT NULL, "
+                  "PRIMARY KEY (fp, doc)) WITHOUT ROWID")
+    return tables + [f"CREATE TABLE band_{b:03d} (key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+                     "PRIMARY KEY (key, doc)) WITHOUT ROWID" for b in range(bands)]
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+def _translate(exc: sqlite3.Error, path: Path, timeout: float) -> SyndidetectError:
+    """A one-line error saying what happened to the index and what to do."""
+    code = getattr(exc, "sqlite_errorname", "")
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return IndexBusyError(f"{path}: the index is locked by another writer (waited {timeout:g} s); "
+                              "try again when it has finished")
+    if code.startswith("SQLITE_READONLY"):
+        return IndexWriteError(f"{path}: cannot write the index: it is read-only "
+                               "(check the permissions of the file and its folder)")
+    if code.startswith("SQLITE_FULL"):
+        return IndexWriteError(f"{path}: cannot write the index: the disk is full; "
+                               "the index keeps its last complete batch")
+    if code.startswith("SQLITE_NOTADB"):
+        return IndexFormatError(f"{path}: not a syndidetect index (not an SQLite database)")
+    if code.startswith("SQLITE_CORRUPT"):
+        return IndexFormatError(f"{path}: the index is corrupt ({exc})")
+    if code.startswith("SQLITE_CANTOPEN"):
+        return IndexWriteError(f"{path}: cannot open the index ({exc}); its folder must exist and be "
+                               "writable (a reader also needs it for the WAL files)")
+    return IndexWriteError(f"{path}: index error ({exc})")
+
+
+class SQLiteStore:
+    """Prepared documents in an SQLite file; see the module docstring for the layout.
+
+    ``config`` None opens an existing index with its own configuration (a new one gets
+    ``Config()``); a given config must agree with the index on everything in ``FINGERPRINT``.
+    """
+
+    def __init__(self, path: str | PathLike[str], config: Config | None = None, *, create: bool = True,
+                 readonly: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path, self.timeout, self.readonly = Path(path), timeout, readonly
+        self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
+        self._con = self._connect(create and not readonly)
+        try:
+            with self._errors():
+                self.config, self.bands, self.rows = self._open(config)
+        except BaseException:
+            self._con.close()
+            raise
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: is a directory; expected an index file such as news.db")
+        if not create and not self.path.exists():
+            raise InputError(f"{self.path}: no such index; create it with: syndidetect index add --db "
+                             f"{self.path} PATH...")
+        mode = "ro" if self.readonly else "rwc" if create else "rw"
+        uri = f"file:{quote(str(self.path.absolute()))}?mode={mode}"
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path, self.timeout) from None
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _open(self, config: Config | None) -> tuple[Config, int, int]:
+        if not self.readonly:
+            # WAL: readers never block the writer nor each other; NORMAL sync is crash-safe in WAL
+            # (a power cut may lose the last commits, never the file's consistency).
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+        self._con.execute("PRAGMA cache_size=-65536")
+        if self._version() == 0 and not self.readonly:
+            self._create(config if config is not None else Config())
+        return self._load(config)
+
+    def _version(self) -> int:
+        version = int(self._con.execute("PRAGMA user_version").fetchone()[0])
+        app = int(self._con.execute("PRAGMA application_id").fetchone()[0])
+        if version == 0 and app == 0:
+            tables = self._con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise IndexFormatError(f"{self.path}: not a syndidetect index (an SQLite database "
+                                       "with other tables)")
+            return 0
+        if app != APPLICATION_ID:
+            raise IndexFormatError(f"{self.path}: not a syndidetect index (application id {app:#x})")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(f"{self.path}: index format version {version} is not supported; "
+                                   f"this syndidetect reads version {FORMAT_VERSION}")
+        return version
+
+    def _create(self, config: Config) -> None:
+        fp = fingerprint(config)
+        # Verification parameters (threshold, copy_share, boilerplate...) are stored as defaults.
+        defaults = {f.name: getattr(config, f.name) for f in fields(Config) if f.name not in _NOT_STORED}
+        defaults["bands_option"] = config.bands
+        with self._transaction():
+            if self._version() != 0:  # another process created it while we waited for the lock
+                return
+            for statement in _schema(fp["bands"]):
+                self._con.execute(statement)
+            meta = {"format": FORMAT_NAME, "fingerprint": json.dumps(fp), "defaults": json.dumps(defaults)}
+            self._con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            self._con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._con.execute(f"PRAGMA user_version={FORMAT_VERSION}")
+
+    def _load(self, config: Config | None) -> tuple[Config, int, int]:
+        if self._version() == 0:
+            raise IndexFormatError(f"{self.path}: empty file, not a syndidetect index")
+        meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != FORMAT_NAME:
+            raise IndexFormatError(f"{self.path}: not a syndidetect index (format {meta.get('format')!r})")
+        stored, defaults = json.loads(meta["fingerprint"]), json.loads(meta["defaults"])
+        if stored.get("tokenizer") != TOKENIZER_VERSION:
+            raise IndexFormatError(f"{self.path}: built with tokenizer version {stored.get('tokenizer')}, "
+                                   f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
+        if config is None:
+            known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
+            config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
+                            seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
+                            **{k: v for k, v in defaults.items() if k in known and k not in _NOT_STORED})
+        differences = _mismatch(stored, config)
+        if differences:
+            raise IndexFormatError(f"{self.path}: the index was built with another configuration: "
+                                   f"{'; '.join(differences)} (leave these options out to use the index's)")
+        return config, int(stored["bands"]), int(stored["rows"])
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path, self.timeout) from None
+
+    @contextmanager
+    def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
+        """One transaction; IMMEDIATE takes the write lock first, so waiting for another writer
+        happens under the busy timeout instead of failing at the first write."""
+        self._con.execute(f"BEGIN {mode}")
+        try:
+            yield
+            self._con.execute("COMMIT")
+        except BaseException:
+            if self._con.in_transaction:
+                self._con.rollback()
+            raise
+
+    def _write(self) -> Any:
+        if self.readonly:
+            raise IndexWriteError(f"{self.path}: the index was opened read-only")
+        self._cache.clear()
+        return self._transaction("IMMEDIATE")
+
+    def _folded(self, doc: PreparedDocument) -> npt.NDArray[np.int64]:
+        """``(matchable paragraphs, bands)`` folded band keys of ``doc``."""
+        sigs = doc.signatures[doc.matchable]
+        return fold_keys(band_keys(sigs, self.bands, self.rows))
+
+    def _band_rows(self, pairs: Sequence[tuple[int, npt.NDArray[np.int64]]], band: int) -> str:
+        """``(key << 32 | doc)`` values of one band as a JSON array: SQLite unpacks it with
+        json_each in C, twice as fast as binding one row at a time."""
+        values = [(keys[:, band] << 32) | doc for doc, keys in pairs if len(keys)]
+        if not values:
+            return "[]"
+        return json.dumps(np.unique(np.concatenate(values)).tolist())
+
+    def _band_sql(self, band: int, verb: str) -> str:
+        rows = "SELECT value >> 32, value & 4294967295 FROM json_each(?)"
+        if verb == "insert":
+            return f"INSERT OR IGNORE INTO band_{band:03d} (key, doc) {rows}"
+        return f"DELETE FROM band_{band:03d} WHERE (key, doc) IN ({rows})"
+
+    def _delete(self, ids: Sequence[str]) -> list[str]:
+        """Delete documents and their band rows inside the current transaction."""
+        found = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            found += self._con.execute(
+                f"SELECT * FROM document WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        if not found:
+            return []
+        decoded = [(int(row["doc"]), _decode(row, self.config)) for row in found]
+        pairs = [(doc, self._folded(prepared)) for doc, prepared in decoded]
+        for band in range(self.bands):
+            self._con.execute(self._band_sql(band, "delete"), (self._band_rows(pairs, band),))
+        self._con.executemany("DELETE FROM fingerprint WHERE fp = ? AND doc = ?",
+                              [fp for doc, prepared in decoded for fp in _fingerprint_rows(prepared, doc)])
+        self._con.executemany("DELETE FROM document WHERE doc = ?", [(doc,) for doc, _ in pairs])
+        present = {row["id"] for row in found}
+        return [i for i in dict.fromkeys(ids) if i in present]
+
+    # -- the Store protocol ----------------------------------------------------------------------
+
+    def put(self, documents: Sequence[PreparedDocument]) -> list[str]:
+        latest = list({d.id: d for d in documents}.values())  # a repeated id: the last one wins
+        rows = [_encode(d) for d in latest]
+        keys = [self._folded(d) for d in latest]
+        with self._errors(), self._write():
+            replaced = self._delete([d.id for d in latest])
+            pairs = []
+            for row, k in zip(rows, keys):
+                cursor = self._con.execute("INSERT INTO document (id, date, text, paragraphs, matchable, "
+                                           "spans, flags, counts, hashes) VALUES (?,?,?,?,?,?,?,?,?)", row)
+                pairs.append((int(cursor.lastrowid or 0), k))
+            self._con.executemany("INSERT OR IGNORE INTO fingerprint VALUES (?, ?)",
+                                  [fp for d, (doc, _) in zip(latest, pairs) for fp in _fingerprint_rows(d, doc)])
+            for band in range(self.bands):
+                self._con.execute(self._band_sql(band, "insert"), (self._band_rows(pairs, band),))
+        return replaced
+
+    def remove(self, ids: Sequence[str]) -> list[str]:
+        with self._errors(), self._write():
+            return self._delete(list(ids))
+
+    def get(self, doc_id: str) -> PreparedDocument:
+        with self._errors():
+            row = self._con.execute("SELECT * FROM document WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        cached = self._cache.get(row["doc"])
+        if cached is None:
+            cached = self._cache[row["doc"]] = _decode(row, self.config)
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return cached
+
+    def ids(self) -> list[str]:
+        with self._errors():
+            return [r[0] for r in self._con.execute("SELECT id FROM document ORDER BY doc")]
+
+    def _names(self, docs: set[int]) -> dict[int, str]:
+        """Names of document rowids; rows of documents removed meanwhile are simply missing."""
+        if not docs:
+            return {}
+        rows = self._con.execute("SELECT doc, id FROM document WHERE doc IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(sorted(docs)),))
+        return {int(doc): str(name) for doc, name in rows}
+
+    def _bucket_pairs(self, band: int) -> set[tuple[int, int]]:
+        """Document pairs sharing a key in one band; buckets over MAX_BUCKET are chained instead,
+        as in lsh.candidate_pairs (boilerplate would give a quadratic number of pairs)."""
+        table = f"band_{band:03d}"
+        sql = (f"WITH big AS (SELECT key FROM {table} GROUP BY key HAVING count(*) > {MAX_BUCKET}) "
+               f"SELECT a.doc, b.doc FROM {table} a JOIN {table} b ON b.key = a.key AND b.doc > a.doc "
+               "WHERE a.key NOT IN big UNION SELECT doc, nxt FROM (SELECT doc, lead(doc) OVER "
+               f"(PARTITION BY key ORDER BY doc) AS nxt FROM {table} WHERE key IN big) WHERE nxt IS NOT NULL")
+        return {(int(a), int(b)) for a, b in self._con.execute(sql)}
+
+    def candidate_pairs(self) -> list[tuple[str, str]]:
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot for all bands
+            pairs: set[tuple[int, int]] = set()
+            for band in range(self.bands):
+                pairs |= self._bucket_pairs(band)
+            names = self._names({d for pair in pairs for d in pair})
+        return sorted((names[a], names[b]) for a, b in pairs if a in names and b in names)
+
+    def candidates_for(self, queries: Sequence[PreparedDocument]) -> dict[str, list[str]]:
+        keys = [self._folded(q) for q in queries]
+        hits: list[set[int]] = [set() for _ in queries]
+        with self._errors(), self._transaction("DEFERRED"):
+            for band in range(self.bands):
+                owners: dict[int, list[int]] = {}
+                for position, k in enumerate(keys):
+                    for key in k[:, band].tolist():
+                        owners.setdefault(key, []).append(position)
+                if not owners:
+                    continue
+                sql = f"SELECT key, doc FROM band_{band:03d} WHERE key IN (SELECT value FROM json_each(?))"
+                for key, doc in self._con.execute(sql, (json.dumps(list(owners)),)):
+                    for position in owners[key]:
+                        hits[position].add(int(doc))
+            names = self._names(set().union(*hits))
+        return {q.id: [names[d] for d in sorted(h) if d in names] for q, h in zip(queries, hits)}
+
+    def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
+        wanted = sorted(set(fingerprints))
+        sql = ("SELECT fp, count(*) FROM fingerprint WHERE fp IN (SELECT value FROM json_each(?)) "
+               "GROUP BY fp")
+        with self._errors():
+            rows = self._con.execute(sql, (json.dumps(_signed(wanted)),)).fetchall()
+        return {fp % (1 << 64): int(count) for fp, count in rows}
+
+    def stats(self) -> dict[str, int]:
+        with self._errors():
+            docs, paragraphs, matchable = self._con.execute(
+                "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(matchable), 0) FROM document"
+            ).fetchone()
+            pages = self._con.execute("PRAGMA page_count").fetchone()[0]
+            page_size = self._con.execute("PRAGMA page_size").fetchone()[0]
+        return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
+                "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
+
+    def close(self) -> None:
+        """Close the connection (idempotent); the last one out checkpoints the WAL into the file."""
+        self._con.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def stored_config(path: str | PathLike[str]) -> Config | None:
+    """The configuration an existing index was built with, or None when ``path`` does not exist."""
+    if not Path(path).exists():
+        return None
+    with SQLiteStore(path, create=False, readonly=True) as store:
+        return store.config

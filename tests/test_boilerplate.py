@@ -1,0 +1,65 @@
+"""Boilerplate: template lines repeated across a corpus are set aside, copies are still found."""
+
+from __future__ import annotations
+
+import syndidetect as sd
+from syndidetect.boilerplate import find_boilerplate
+from syndidetect.config import Config
+from syndidetect.documents import Document
+from syndidetect.prepared import is_menu, prepare_documents, word_count
+
+FOOTER = [
+    "Sign up for our newsletter to get the best stories in your inbox every morning.",
+    "© {year} The Daily Ledger. All rights reserved. Privacy policy and terms of use apply.",
+]
+BODIES = [
+    ["The council approved a new budget for the harbour after a long debate on Tuesday evening.",
+     "Fishermen welcomed the decision, saying the repairs to the pier were overdue by years.",
+     "Work is expected to start in spring and to last until the end of the next summer season."],
+    ["A rare bird was spotted near the lake by a group of students from the local university.",
+     "Experts said the visitor had probably been blown off course by the storms of last week.",
+     "Photographers gathered at dawn hoping to catch a glimpse before it flew away again."],
+    ["The library will extend its opening hours during the exam period, the director said.",
+     "Students had petitioned for longer hours, collecting more than two thousand signatures.",
+     "Extra staff will be hired for the evenings, funded by a grant from the city council."],
+    ["A bakery on Main Street won the regional prize for the best sourdough bread this year.",
+     "The owner said the secret was patience, a cold kitchen and flour from a nearby mill.",
+     "Queues have formed outside the shop every morning since the award was announced."],
+    ["The marathon drew a record field of runners despite the cold and windy weather.",
+     "The winner finished in just over two hours and twenty minutes, a course record.",
+     "Organisers thanked the volunteers who handed out water along the entire route."],
+]
+
+
+def page(body: list[str], year: int) -> str:
+    footer = [line.format(year=year) for line in FOOTER]
+    return "\n\n".join([*body, *footer])
+
+
+def corpus() -> list[Document]:
+    docs = [Document(f"site/{i}.txt", page(body, 2020 + i)) for i, body in enumerate(BODIES)]
+    copy = "\n\n".join(["Breaking", *BODIES[0], "Comments are closed."])
+    return [*docs, Document("other/copy.txt", copy)]
+
+
+def test_template_lines_are_not_copies_but_the_real_copy_is() -> None:
+    report = sd.detect(corpus())
+    assert [p.documents for p in report.copies] == [("other/copy.txt", "site/0.txt")]
+    assert not [p for p in report.pairs if p.verdict == "related"]
+    shown = {text for text, _ in report.boilerplate}
+    assert any("newsletter" in t for t in shown) and any("All rights reserved" in t for t in shown)
+
+
+def test_without_enough_repeats_nothing_is_boilerplate() -> None:
+    docs = prepare_documents(corpus()[:3], Config())
+    assert find_boilerplate(docs, Config()).masks == {}
+    related = sd.detect(corpus()[:3]).pairs
+    assert related and all(p.verdict == "related" for p in related)
+
+
+def test_menus_are_never_matchable() -> None:
+    assert is_menu("Politics | Tech | Home | Video | Opinion")
+    assert not is_menu("A sentence - with a dash in it, and quite a few more words here.")
+    assert word_count("Home | World — Sport") == 3
+    doc = prepare_documents([Document("m", "Politics | Tech | Home | Video | Opinion | Sport")], Config())[0]
+    assert not doc.matchable.any()

@@ -1,0 +1,222 @@
+"""The numba kernel against the numpy reference (bit for bit) and both against datasketch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import datasketch
+import numpy as np
+import numpy.typing as npt
+import pytest
+import xxhash
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import syndidetect
+from syndidetect import minhash
+from syndidetect._kernels import fast, reference
+from syndidetect.minhash import permutations
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+U32 = npt.NDArray[np.uint32]
+
+ADVERSARIAL = [
+    "",
+    " \t\n ",
+    "...!?",
+    "word",
+    "two words",
+    "The cat sat on the mat.",
+    "Don’t PANIC — it's\u00a0fine!",
+    "Ｔhe\u00a0CAFÉ ﬃ ﬁsh ① ² ½",  # NFKC: fullwidth, ligatures, circled and super digits, fractions
+    "Straße STRASSE ẞ ŉ İstanbul ΐ ᾀ Σίσυφος ΣΑΣ",  # casefold expansions and final sigma
+    "नमस्ते दुनिया, यह एक परीक्षण है। क्षत्रिय",  # Devanagari: vowel signs and virama are marks
+    "مرحبا بالعالم، هذا اختبار. السَّلَامُ عَلَيْكُمْ ١٢٣",  # Arabic with harakat and digits
+    "这是一个测试。日本語のテキストも、ここにあります。한국어 문장",  # CJK: one token per run
+    "Привет, мир! Это ПРОВЕРКА ёЁ",  # Cyrillic
+    "emoji 😀👍🏽 ❤️ family 👨\u200d👩\u200d👧 flag 🇫🇷 keycap 1️⃣ end",  # ZWJ, VS16, modifiers
+    "combining e\u0301 e\u0301\u0302 a\u20dd \u0301lead",  # NFKC composes some, marks join tokens
+    "nbsp\u00a0thin\u2009ideographic\u3000zero\u200bwidth",
+    "tabs\tand\nnewlines\r\nand\x00nul\x00bytes",
+    "lone \ud800 surrogate \udfff here",
+    "variation\ufe0fselector and \U000e0100 supplement",
+    "𝐁𝐨𝐥𝐝 𝔉𝔯𝔞𝔨𝔱𝔲𝔯 𐐀𐐨 \U0001e900",  # math alphanumerics (NFKC), Deseret and Adlam case folding
+    "entities &amp; &AMP; &rsquo;s &#x41;&#66; &lt;b&gt; &nbsp;x &#0; &unknown; & alone",
+    "Entités&nbsp;&Eacute;T&Eacute; &#x1F600; caf&eacute;",
+    "a" * 5000,
+    " ".join(["x"] * 3000),
+]
+
+
+def oracle(text: str, num_perm: int, seed: int, shingle_size: int) -> U32:
+    m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
+    m.update_batch([s.encode("utf-8") for s in syndidetect.shingles(text, shingle_size=shingle_size)])
+    return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def reference_sketch(texts: Sequence[str], a: U32, b: U32, shingle_size: int) -> tuple[U32, npt.NDArray[np.int64], U32]:
+    values, offsets = reference.shingle_hashes(texts, shingle_size)
+    return values, offsets, reference.minhash_rows(values, offsets, a, b)
+
+
+def assert_same_as_reference(texts: Sequence[str], num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> U32:
+    a, b = permutations(num_perm, seed)
+    values, offsets, sigs = fast.sketch(texts, a, b, shingle_size)
+    ref_values, ref_offsets, ref_sigs = reference_sketch(texts, a, b, shingle_size)
+    assert values.dtype == np.uint32 and offsets.dtype == np.int64 and sigs.dtype == np.uint32
+    assert sigs.shape == (len(texts), num_perm) and sigs.flags.c_contiguous
+    np.testing.assert_array_equal(offsets, ref_offsets)
+    np.testing.assert_array_equal(values, ref_values)
+    np.testing.assert_array_equal(sigs, ref_sigs)
+    np.testing.assert_array_equal(fast.signatures_only(texts, a, b, shingle_size), ref_sigs)
+    return sigs
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    fast.warm_up()  # compile (or load from cache) once, outside any hypothesis deadline
+
+
+def seed_lines() -> list[str]:
+    return [line for p in sorted(SEEDS.glob("*.txt")) for line in p.read_text("utf-8").splitlines()]
+
+
+# --- xxh32 -------------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=80), st.integers(0, 7))
+def test_xxh32_equals_xxhash(data: bytes, pad: int) -> None:
+    buf = np.frombuffer(b"\xff" * pad + data + b"\xee" * 8, dtype=np.uint8)
+    assert fast._xxh32(buf, pad, pad + len(data)) == xxhash.xxh32_intdigest(data)
+
+
+def test_xxh32_every_length_up_to_70() -> None:
+    data = bytes(np.random.RandomState(0).randint(0, 256, 70, dtype=np.uint8))
+    buf = np.frombuffer(data, dtype=np.uint8)
+    for n in range(71):
+        assert fast._xxh32(buf, 0, n) == xxhash.xxh32_intdigest(data[:n]), n
+
+
+# --- the kernel against the reference and datasketch -------------------------------------------
+
+
+@pytest.mark.parametrize("num_perm", [1, 7, 128, 256])
+@pytest.mark.parametrize("seed", [0, 1, 42])
+@pytest.mark.parametrize("shingle_size", [1, 2, 3, 4, 5])
+def test_adversarial_batch(num_perm: int, seed: int, shingle_size: int) -> None:
+    sigs = assert_same_as_reference(ADVERSARIAL, num_perm, seed, shingle_size)
+    for text, row in zip(ADVERSARIAL, sigs):
+        np.testing.assert_array_equal(row, oracle(text, num_perm, seed, shingle_size), err_msg=repr(text))
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_each_text_alone_and_ascii_batches(text: str) -> None:
+    """One text alone, and beside ASCII texts (the all-ASCII fast path when ``text`` is ASCII)."""
+    assert_same_as_reference([text])
+    assert_same_as_reference(["plain ascii here", text, "More ASCII, Text."], shingle_size=2)
+
+
+def test_empty_text_gives_the_empty_row() -> None:
+    a, b = permutations(16, 1)
+    values, offsets, sigs = fast.sketch(["", "!!"], a, b, 3)
+    assert len(values) == 0 and offsets.tolist() == [0, 0, 0]
+    assert (sigs == 0xFFFFFFFF).all()
+
+
+def test_empty_batch() -> None:
+    a, b = permutations(8, 1)
+    values, offsets, sigs = fast.sketch([], a, b, 3)
+    assert values.shape == (0,) and offsets.tolist() == [0] and sigs.shape == (0, 8)
+    assert fast.signatures_only([], a, b, 3).shape == (0, 8)
+
+
+def test_one_hundred_thousand_words() -> None:
+    rng = np.random.RandomState(7)
+    words = np.array(["alpha", "Beta", "γάμμα", "дельта", "エ", "ε\u0301"])
+    text = " ".join(words[rng.randint(0, len(words), 100_000)].tolist())
+    sigs = assert_same_as_reference([text, "short one"], num_perm=128, seed=1, shingle_size=5)
+    np.testing.assert_array_equal(sigs[0], oracle(text, 128, 1, 5))
+
+
+@pytest.mark.parametrize("shingle_size", [1, 2, 3, 4, 5])
+def test_every_seed_line(shingle_size: int) -> None:
+    lines = seed_lines()
+    assert len(lines) > 100
+    sigs = assert_same_as_reference(lines, shingle_size=shingle_size)
+    if shingle_size == 3:
+        for line, row in zip(lines, sigs):
+            np.testing.assert_array_equal(row, oracle(line, 128, 1, 3), err_msg=line)
+
+
+def test_writable_parameters_are_accepted() -> None:
+    a, b = (x.copy() for x in permutations(16, 3))
+    ref = reference_sketch(["a b c d"], a, b, 2)[2]
+    np.testing.assert_array_equal(fast.signatures_only(["a b c d"], a, b, 2), ref)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+# Letters, marks, digits, separators and symbols from several scripts, weighted towards the
+# characters whose handling differs between paths (case folding, NFKC, marks, joiners, entities).
+_PIECES = [
+    *"abcXYZ019 ,.-'\n\t&;#",
+    *"éÉßẞŉİıΣσςΐᾀﬁ①½Ｔ𝐁𐐀",
+    *"\u00a0\u2009\u3000\u200b\u200d\ufe0f\u0301\u0308\u20dd\x00",
+    *"नमस्तेक्षمرحباَُ١这是日本語한국ПриветЁ😀👍🏽🇫",
+    "\ud800",
+    "\U000e0100",
+    "&amp;",
+    "&rsquo;",
+    "&#x41;",
+    "&eacute;",
+    "&nbsp;",
+]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXT, max_size=8), st.integers(1, 5), st.sampled_from([1, 7, 64]), st.integers(0, 2**32 - 1))
+def test_random_batches_equal_reference(texts: list[str], shingle_size: int, num_perm: int, seed: int) -> None:
+    assert_same_as_reference(texts, num_perm, seed, shingle_size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TEXT, st.integers(1, 4))
+def test_random_text_equals_datasketch(text: str, shingle_size: int) -> None:
+    sigs = assert_same_as_reference([text], num_perm=16, seed=5, shingle_size=shingle_size)
+    np.testing.assert_array_equal(sigs[0], oracle(text, 16, 5, shingle_size))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TEXT, _TEXT)
+def test_unigram_signature_of_a_join_is_the_minimum(first: str, second: str) -> None:
+    """With one-word shingles, the shingles of ``"A B"`` are those of A and of B together."""
+    a, b = permutations(32, 1)
+    sigs = fast.signatures_only([first, second, first + " " + second], a, b, 1)
+    np.testing.assert_array_equal(sigs[2], np.minimum(sigs[0], sigs[1]))
+
+
+# --- the public entry point and the module's import contract ------------------------------------
+
+
+@pytest.mark.parametrize("shingle_size", [1, 3])
+def test_minhash_sketch_backends_agree(shingle_size: int) -> None:
+    texts = [*ADVERSARIAL, *seed_lines()[:40]]
+    fast_result = minhash.sketch(texts, num_perm=64, seed=9, shingle_size=shingle_size, backend="numba")
+    slow_result = minhash.sketch(texts, num_perm=64, seed=9, shingle_size=shingle_size, backend="numpy")
+    np.testing.assert_array_equal(fast_result.signatures, slow_result.signatures)
+    np.testing.assert_array_equal(fast_result.hashes, slow_result.hashes)
+    np.testing.assert_array_equal(fast_result.offsets, slow_result.offsets)
+    assert fast_result.signatures.flags.c_contiguous
+
+
+def test_import_is_lazy() -> None:
+    """Importing the module neither imports numba nor compiles anything."""
+    code = "import sys, syndidetect._kernels.fast; assert 'numba' not in sys.modules, 'numba imported'"
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
