@@ -1,0 +1,211 @@
+"""The SQLite store: same answers as the memory store, a versioned format, clear errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import syndidetect as sd
+from syndidetect.errors import IndexFormatError, InputError
+from syndidetect.prepared import prepare_documents
+from syndidetect.store import MemoryStore, SQLiteStore
+from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, signatures_from_hashes, stored_config
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+
+
+def seed_docs() -> list[sd.Document]:
+    return [sd.Document(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("0*.txt"))]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "news.db"
+    with sd.Detector.open(path) as det:
+        det.add_many(seed_docs()[:4])
+    return path
+
+
+def _pairs(report: sd.Report) -> list[tuple[tuple[str, str], str, int]]:
+    return [(p.documents, p.verdict, len(p.matches)) for p in report.pairs]
+
+
+def test_query_and_find_copies_agree_with_the_memory_store(db: Path) -> None:
+    memory = sd.Detector()
+    memory.add_many(seed_docs()[:4])
+    with sd.Detector.open(db) as det:
+        assert _pairs(det.query(seed_docs()[4:])) == _pairs(memory.query(seed_docs()[4:]))
+        assert _pairs(det.find_copies()) == _pairs(memory.find_copies())
+        assert det.stats()["documents"] == 4
+
+
+def test_seed_004_copies_002_until_it_is_removed(db: Path) -> None:
+    with sd.Detector.open(db) as det:
+        copies = det.query(seed_docs()[4:]).copies
+        assert [p.documents[1] for p in copies] == ["002_9d80eb7e5257ff50.txt"]
+        assert len(copies[0].matches) >= 7
+        assert det.remove(["002_9d80eb7e5257ff50.txt", "absent"]) == ["002_9d80eb7e5257ff50.txt"]
+        assert det.query(seed_docs()[4:]).copies == ()
+
+
+def test_a_document_comes_back_exactly_as_prepared(db: Path) -> None:
+    original = prepare_documents(seed_docs()[:1], sd.Config())[0]
+    with SQLiteStore(db) as store:
+        back = store.get(original.id)
+    assert back.paragraphs == original.paragraphs and back.document == original.document
+    np.testing.assert_array_equal(back.matchable, original.matchable)
+    np.testing.assert_array_equal(back.hashes, original.hashes)
+    np.testing.assert_array_equal(back.offsets, original.offsets)
+    np.testing.assert_array_equal(back.signatures, original.signatures)
+
+
+def test_signatures_are_rebuilt_from_hashes_including_empty_rows() -> None:
+    sk = sd.signatures(["a b c d e", "", "x y z"], num_perm=16)
+    prepared = prepare_documents([sd.Document("d", "a b c d e\n\n\n\nx y z")], sd.Config(num_perm=16))[0]
+    rebuilt = signatures_from_hashes(prepared.hashes, prepared.offsets, 16, 1)
+    np.testing.assert_array_equal(rebuilt, prepared.signatures)
+    empty = signatures_from_hashes(np.zeros(0, np.uint32), np.zeros(2, np.int64), 16, 1)
+    np.testing.assert_array_equal(empty[0], sk[1])
+
+
+def test_replace_keeps_one_copy_and_moves_it_last(db: Path) -> None:
+    with sd.Detector.open(db) as det:
+        assert det.add(seed_docs()[0]) == [seed_docs()[0].id]
+        assert det.store.ids()[-1] == seed_docs()[0].id
+        assert det.stats()["documents"] == 4
+        with pytest.raises(KeyError, match="absent"):
+            det.store.get("absent")
+
+
+def test_fingerprint_counts_agree_with_the_memory_store(db: Path) -> None:
+    prepared = prepare_documents(seed_docs(), sd.Config())
+    memory = MemoryStore(64, 2)
+    memory.put(prepared[:4])
+    from syndidetect.boilerplate import paragraph_fingerprints
+
+    prints = [fp for fp in paragraph_fingerprints(prepared[4]) if fp]
+    with SQLiteStore(db) as store:
+        assert store.fingerprint_counts(prints) == memory.fingerprint_counts(prints)
+
+
+def test_the_index_config_is_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    with sd.Detector.open(path, sd.Config(threshold=0.5, shingle_size=4)):
+        pass
+    with sd.Detector.open(path) as det:
+        assert (det.config.threshold, det.config.shingle_size) == (0.5, 4)
+    assert stored_config(path) == sd.Config(threshold=0.5, shingle_size=4)
+    assert stored_config(tmp_path / "none.db") is None
+
+
+def test_threshold_only_changes_verification(db: Path) -> None:
+    with sd.Detector.open(db, sd.Config(threshold=0.9)) as det:
+        assert det.config.threshold == 0.9
+        assert (det.store.bands, det.store.rows) == (64, 2)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [({"shingle_size": 4}, "shingle_size is 3 in the index but 4"), ({"num_perm": 64}, "num_perm"),
+     ({"seed": 7}, "seed is 1 in the index but 7"), ({"min_words": 9}, "min_words"), ({"bands": 32}, "bands is 64")],
+)
+def test_another_fingerprint_is_refused(db: Path, change: dict[str, int], named: str) -> None:
+    with pytest.raises(IndexFormatError, match=named):
+        sd.Detector.open(db, sd.Config(**change))
+
+
+def _poke(path: Path, *statements: str) -> None:
+    with closing(sqlite3.connect(path)) as con:
+        for statement in statements:
+            con.execute(statement)
+        con.commit()
+
+
+def test_unknown_version_is_refused(db: Path) -> None:
+    _poke(db, "PRAGMA user_version=2")
+    with pytest.raises(IndexFormatError, match="format version 2 is not supported"):
+        SQLiteStore(db)
+
+
+def test_another_tokenizer_is_refused(db: Path) -> None:
+    _poke(db, "UPDATE meta SET value = json_set(value, '$.tokenizer', 99) WHERE key = 'fingerprint'")
+    with pytest.raises(IndexFormatError, match="tokenizer version 99"):
+        SQLiteStore(db)
+
+
+def test_another_format_name_is_refused(db: Path) -> None:
+    _poke(db, "UPDATE meta SET value = 'other' WHERE key = 'format'")
+    with pytest.raises(IndexFormatError, match="format 'other'"):
+        SQLiteStore(db)
+
+
+def test_foreign_files_are_refused(tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("not a database at all, but long enough to have a header " * 20)
+    with pytest.raises(IndexFormatError, match="not an SQLite database"):
+        SQLiteStore(text)
+    other = tmp_path / "other.db"
+    _poke(other, "CREATE TABLE t (x)")
+    with pytest.raises(IndexFormatError, match="other tables"):
+        SQLiteStore(other)
+    _poke(tmp_path / "app.db", "PRAGMA application_id=5", "PRAGMA user_version=1")
+    with pytest.raises(IndexFormatError, match="application id 0x5"):
+        SQLiteStore(tmp_path / "app.db")
+    (tmp_path / "empty.db").touch()
+    with pytest.raises(IndexFormatError, match="empty file"):
+        SQLiteStore(tmp_path / "empty.db", readonly=True)
+
+
+def test_bad_paths_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such index"):
+        SQLiteStore(tmp_path / "none.db", create=False)
+    with pytest.raises(InputError, match="is a directory"):
+        SQLiteStore(tmp_path)
+    with pytest.raises(IndexWriteError, match="cannot open the index"):
+        SQLiteStore(tmp_path / "no" / "such" / "dir.db")
+
+
+def test_readonly_store_refuses_writes(db: Path) -> None:
+    with SQLiteStore(db, readonly=True) as store, pytest.raises(IndexWriteError, match="opened read-only"):
+        store.remove(["x"])
+
+
+def test_readonly_database_is_a_clear_error(db: Path) -> None:
+    # query_only makes SQLite answer SQLITE_READONLY as for a read-only file (chmod means nothing to root).
+    with SQLiteStore(db) as store:
+        store._con.execute("PRAGMA query_only=1")
+        with pytest.raises(IndexWriteError, match="it is read-only"):
+            store.remove([seed_docs()[0].id])
+
+
+def test_full_disk_keeps_the_last_batch(db: Path) -> None:
+    big = [sd.Document(f"big{i}", "\n\n".join(f"word{i} number{j} " * 30 for j in range(200))) for i in range(5)]
+    with SQLiteStore(db) as store:
+        pages = store._con.execute("PRAGMA page_count").fetchone()[0]
+        store._con.execute(f"PRAGMA max_page_count={pages}")  # what SQLite reports when the disk is full
+        with pytest.raises(IndexWriteError, match="the disk is full"):
+            store.put(prepare_documents(big, store.config))
+        assert store.stats()["documents"] == 4
+    with closing(sqlite3.connect(db)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_second_writer_waits_then_fails(db: Path) -> None:
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with SQLiteStore(db, timeout=0.1) as store, pytest.raises(IndexBusyError, match="locked by another writer"):
+            store.remove(["x"])
+        other.execute("ROLLBACK")
+
+
+def test_corrupt_file_is_a_format_error(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    page = 4096
+    data[page : page * 3] = b"\x0d" * (page * 2)  # scribble over the first table pages
+    db.write_bytes(bytes(data))
+    with pytest.raises(IndexFormatError, match=r"corrupt|not a syndidetect index"), SQLiteStore(db) as store:
+        store.ids()
