@@ -50,8 +50,8 @@ def paragraph_fingerprints(doc: PreparedDocument) -> list[int]:
 
 
 def _short(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:
-    words = np.array([len(p.text.split()) for p in doc.paragraphs], dtype=np.int64)
-    return (words <= config.boilerplate_max_words) & doc.matchable
+    short: npt.NDArray[np.bool_] = (doc.word_counts <= config.boilerplate_max_words) & doc.matchable
+    return short
 
 
 def document_frequency(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
@@ -65,15 +65,15 @@ def document_frequency(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np
 
 def _frequent_share(doc: PreparedDocument, hashes: npt.NDArray[np.uint32], df: npt.NDArray[np.int64],
                     min_docs: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
-    """Per paragraph: the share of its shingles found in ``min_docs`` documents, and the median
-    document frequency of its shingles."""
+    """Per paragraph: the share of its shingles found in ``min_docs`` documents, and the largest
+    number of documents holding one of its shingles."""
     counts = doc.shingle_counts()
     owner = np.repeat(np.arange(len(counts)), counts)
     freq = df[np.searchsorted(hashes, doc.hashes)]
     frequent = np.bincount(owner, weights=freq >= min_docs, minlength=len(counts))
-    share = frequent / np.maximum(counts, 1)
-    medians = np.array([int(np.median(freq[owner == i])) if counts[i] else 0 for i in range(len(counts))])
-    return share, medians
+    most = np.zeros(len(counts), dtype=np.int64)
+    np.maximum.at(most, owner, freq)
+    return frequent / np.maximum(counts, 1), most
 
 
 def _in_template_block(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
@@ -105,14 +105,14 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
         short = _short(doc, config)
         if not short.any():
             continue
-        share, medians = _frequent_share(doc, hashes, df, config.boilerplate_docs)
+        share, most = _frequent_share(doc, hashes, df, config.boilerplate_docs)
         flagged = _in_template_block(short & (share >= BOILERPLATE_SHARE), doc.matchable)
         if not flagged.any():
             continue
         scan.masks[doc.id] = flagged
         fingerprints = paragraph_fingerprints(doc)
         for i in np.flatnonzero(flagged):
-            scan.examples.setdefault(fingerprints[i], Boilerplate(doc.paragraphs[i].text, int(medians[i])))
+            scan.examples.setdefault(fingerprints[i], Boilerplate(doc.paragraphs[i].text, int(most[i])))
     return scan
 
 

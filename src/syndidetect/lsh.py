@@ -54,19 +54,28 @@ def band_layout(config: Config) -> tuple[int, int]:
     return optimal_bands(round(jaccard, 4), config.num_perm)
 
 
-def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray[np.uint64]:
-    """A ``(n, bands)`` matrix of 64-bit band keys (exact when ``rows <= 2``, hashed above)."""
-    sig = np.ascontiguousarray(signatures[:, : bands * rows]).reshape(len(signatures), bands, rows)
-    sig = sig.astype(np.uint64)
+def band_key(signatures: SignatureMatrix, band: int, rows: int) -> npt.NDArray[np.uint64]:
+    """The 64-bit keys of one band (exact when ``rows <= 2``, hashed above), one per row.
+
+    One band at a time keeps memory at ``8 * n`` bytes instead of ``8 * n * bands``."""
+    part = signatures[:, band * rows : (band + 1) * rows].astype(np.uint64)
     if rows == 1:
-        return np.ascontiguousarray(sig[:, :, 0])
+        return np.ascontiguousarray(part[:, 0])
     if rows == 2:
-        return np.ascontiguousarray((sig[:, :, 0] << np.uint64(32)) | sig[:, :, 1])
-    key = np.zeros(sig.shape[:2], dtype=np.uint64)
+        return (part[:, 0] << np.uint64(32)) | part[:, 1]
+    key = np.zeros(len(signatures), dtype=np.uint64)
     for r in range(rows):
-        key = (key ^ sig[:, :, r]) * _MIX
+        key = (key ^ part[:, r]) * _MIX
         key ^= key >> np.uint64(29)
     return key
+
+
+def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray[np.uint64]:
+    """A ``(n, bands)`` matrix of band keys (:func:`band_key` for every band)."""
+    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+    for band in range(bands):
+        keys[:, band] = band_key(signatures, band, rows)
+    return keys
 
 
 def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int) -> npt.NDArray[np.int64]:
@@ -105,8 +114,7 @@ def candidate_pairs(
     >>> candidate_pairs(sigs, bands=2, rows=1).tolist()
     [[0, 1]]
     """
-    keys = band_keys(signatures, bands, rows)
-    found = [_bucket_pairs(keys[:, band], max_bucket) for band in range(bands)]
+    found = [_bucket_pairs(band_key(signatures, band, rows), max_bucket) for band in range(bands)]
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)
     if owners is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,11 @@ class PreparedDocument:
     def id(self) -> str:
         return self.document.id
 
+    @cached_property
+    def word_counts(self) -> npt.NDArray[np.int64]:
+        """Words per paragraph (:func:`word_count`)."""
+        return np.array([word_count(p.text) for p in self.paragraphs], dtype=np.int64)
+
     def shingle_counts(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
 
@@ -42,20 +48,26 @@ class PreparedDocument:
 
 
 # Items of navigation menus and breadcrumbs ("Home | World | Sport"): such lines are never content.
-_MENU_SEPARATORS = frozenset("|·•/»›>–-")
+_SEPARATOR_ITEMS = ("|", "·", "•", "/", "»", "›", ">", "–", "-", "—", "…", "...", "*")
 _MENU_SHARE = 0.25
 
 
+def _items(text: str) -> tuple[int, int]:
+    """Whitespace-separated items and how many of them are lone separators (C-level counting)."""
+    items = text.split()
+    return len(items), sum(items.count(sep) for sep in _SEPARATOR_ITEMS)
+
+
 def word_count(text: str) -> int:
-    """Whitespace-separated items that hold a letter or digit (so "|" and "—" do not count)."""
-    return sum(any(c.isalnum() for c in item) for item in text.split())
+    """Whitespace-separated items, not counting lone separators ("|", "—", "-")."""
+    items, separators = _items(text)
+    return items - separators
 
 
 def is_menu(text: str) -> bool:
     """A line made of short items between separators, such as a site menu."""
-    items = text.split()
-    separators = sum(item in _MENU_SEPARATORS for item in items)
-    return bool(items) and separators >= _MENU_SHARE * len(items)
+    items, separators = _items(text)
+    return separators >= 2 and separators >= _MENU_SHARE * items
 
 
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:

@@ -9,7 +9,6 @@ neighbours matches the window of both.
 from __future__ import annotations
 
 import bisect
-import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -110,20 +109,17 @@ def _window_matches(
 ) -> list[tuple[int, int, float]]:
     """``(i, j, window containment)`` for paragraph i of ``x_doc`` re-cut across two neighbouring
     paragraphs ``cols[k], cols[k+1]`` of ``y_doc`` (each sharing some of it)."""
-    sizes_x = x_doc.shingle_counts()
+    if len(cols) < 2 or not len(rows):
+        return []
+    both = shared[np.ix_(rows, cols)] >= MIN_SHARED
     found = []
-    for left, right in itertools.pairwise(cols):
-        parts_ok = (shared[rows, left] >= MIN_SHARED) & (shared[rows, right] >= MIN_SHARED)
-        window: npt.NDArray[np.uint32] | None = None
-        window_size = 0
-        for i in rows[parts_ok]:
-            if window is None:
-                window = np.union1d(y_doc.paragraph_hashes(left), y_doc.paragraph_hashes(right))
-                window_size = len(window)
-            common = np.intersect1d(x_doc.paragraph_hashes(i), window, assume_unique=True).size
-            contained = common / min(int(sizes_x[i]), window_size)
-            if contained >= threshold and common > max(shared[i, left], shared[i, right]):
-                found += [(int(i), int(left), contained), (int(i), int(right), contained)]
+    for r, k in zip(*np.nonzero(both[:, :-1] & both[:, 1:])):
+        i, left, right = int(rows[r]), int(cols[k]), int(cols[k + 1])
+        window = np.union1d(y_doc.paragraph_hashes(left), y_doc.paragraph_hashes(right))
+        common = np.intersect1d(x_doc.paragraph_hashes(i), window, assume_unique=True).size
+        contained = common / min(len(x_doc.paragraph_hashes(i)), len(window))
+        if contained >= threshold and common > max(shared[i, left], shared[i, right]):
+            found += [(i, left, contained), (i, right, contained)]
     return found
 
 
