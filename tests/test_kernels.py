@@ -58,15 +58,18 @@ def oracle(text: str, num_perm: int, seed: int, shingle_size: int) -> U32:
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
-def reference_sketch(texts: Sequence[str], a: U32, b: U32, shingle_size: int) -> tuple[U32, npt.NDArray[np.int64], U32]:
-    values, offsets = reference.shingle_hashes(texts, shingle_size)
-    return values, offsets, reference.minhash_rows(values, offsets, a, b)
+def reference_sketch(
+    texts: Sequence[str], a: U32, b: U32, shingle_size: int
+) -> tuple[U32, npt.NDArray[np.int64], U32, npt.NDArray[np.int64]]:
+    values, offsets, tokens = reference.shingle_hashes(texts, shingle_size)
+    return values, offsets, reference.minhash_rows(values, offsets, a, b), tokens
 
 
 def assert_same_as_reference(texts: Sequence[str], num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> U32:
     a, b = permutations(num_perm, seed)
-    values, offsets, sigs = fast.sketch(texts, a, b, shingle_size)
-    ref_values, ref_offsets, ref_sigs = reference_sketch(texts, a, b, shingle_size)
+    values, offsets, sigs, tokens = fast.sketch(texts, a, b, shingle_size)
+    ref_values, ref_offsets, ref_sigs, ref_tokens = reference_sketch(texts, a, b, shingle_size)
+    np.testing.assert_array_equal(tokens, ref_tokens)
     assert values.dtype == np.uint32 and offsets.dtype == np.int64 and sigs.dtype == np.uint32
     assert sigs.shape == (len(texts), num_perm) and sigs.flags.c_contiguous
     np.testing.assert_array_equal(offsets, ref_offsets)
@@ -123,14 +126,14 @@ def test_each_text_alone_and_ascii_batches(text: str) -> None:
 
 def test_empty_text_gives_the_empty_row() -> None:
     a, b = permutations(16, 1)
-    values, offsets, sigs = fast.sketch(["", "!!"], a, b, 3)
+    values, offsets, sigs, _ = fast.sketch(["", "!!"], a, b, 3)
     assert len(values) == 0 and offsets.tolist() == [0, 0, 0]
     assert (sigs == 0xFFFFFFFF).all()
 
 
 def test_empty_batch() -> None:
     a, b = permutations(8, 1)
-    values, offsets, sigs = fast.sketch([], a, b, 3)
+    values, offsets, sigs, _ = fast.sketch([], a, b, 3)
     assert values.shape == (0,) and offsets.tolist() == [0] and sigs.shape == (0, 8)
     assert fast.signatures_only([], a, b, 3).shape == (0, 8)
 

@@ -78,3 +78,13 @@ def test_spans_round_trip_and_are_ordered(text: str) -> None:
         previous_end = end
     covered = "".join(text[s:e] for s, e in spans)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+PIECES = [*"ab \n\t\u00a0.é-", "- ", "1. ", "x" * 40, "\u2028", "\r\n"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_one_line_fast_path_agrees_with_the_line_by_line_splitter(text: str) -> None:
+    from syndidetect.text import _wrapped_spans
+
+    assert paragraph_spans(text) == _wrapped_spans(text, 0)

@@ -7,7 +7,6 @@ keeps those matchable while the short repeated lines of a site template are set 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,22 +53,36 @@ def _short(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:
     return short
 
 
-def document_frequency(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """Every shingle hash of the corpus (sorted) and how many documents hold it."""
-    per_doc = [np.unique(d.hashes) for d in docs]
+def _short_hashes(doc: PreparedDocument, short: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32],
+                                                                             npt.NDArray[np.int64]]:
+    """The shingle hashes of the short paragraphs, with the paragraph each belongs to."""
+    counts = doc.shingle_counts()
+    owner = np.repeat(np.arange(len(counts)), counts)
+    keep = short[owner]
+    return doc.hashes[keep], owner[keep]
+
+
+def document_frequency(
+    docs: Sequence[PreparedDocument], shorts: Sequence[npt.NDArray[np.bool_]]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Every shingle hash of the short paragraphs (sorted) and how many documents hold it there.
+
+    Only short paragraphs can be boilerplate, so only their shingles are counted: a small share of
+    a corpus of articles, which keeps this cheap on millions of paragraphs."""
+    per_doc = [np.unique(_short_hashes(d, s)[0]) for d, s in zip(docs, shorts) if s.any()]
     if not per_doc:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
     hashes, counts = np.unique(np.concatenate(per_doc), return_counts=True)
     return hashes, counts.astype(np.int64)
 
 
-def _frequent_share(doc: PreparedDocument, hashes: npt.NDArray[np.uint32], df: npt.NDArray[np.int64],
-                    min_docs: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+def _frequent_share(doc: PreparedDocument, short: npt.NDArray[np.bool_], hashes: npt.NDArray[np.uint32],
+                    df: npt.NDArray[np.int64], min_docs: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Per paragraph: the share of its shingles found in ``min_docs`` documents, and the largest
-    number of documents holding one of its shingles."""
+    number of documents holding one of its shingles (zero for paragraphs that are not short)."""
     counts = doc.shingle_counts()
-    owner = np.repeat(np.arange(len(counts)), counts)
-    freq = df[np.searchsorted(hashes, doc.hashes)]
+    values, owner = _short_hashes(doc, short)
+    freq = df[np.searchsorted(hashes, values)]
     frequent = np.bincount(owner, weights=freq >= min_docs, minlength=len(counts))
     most = np.zeros(len(counts), dtype=np.int64)
     np.maximum.at(most, owner, freq)
@@ -99,13 +112,13 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
     Shingle frequencies, not exact paragraph repeats, so a template line that varies a little
     (the outlet's name or the year in "(c) 2024 The Daily Ledger. All rights reserved.") counts.
     """
-    hashes, df = document_frequency(docs)
+    shorts = [_short(doc, config) for doc in docs]
+    hashes, df = document_frequency(docs, shorts)
     scan = BoilerplateScan({}, {})
-    for doc in docs:
-        short = _short(doc, config)
+    for doc, short in zip(docs, shorts):
         if not short.any():
             continue
-        share, most = _frequent_share(doc, hashes, df, config.boilerplate_docs)
+        share, most = _frequent_share(doc, short, hashes, df, config.boilerplate_docs)
         flagged = _in_template_block(short & (share >= BOILERPLATE_SHARE), doc.matchable)
         if not flagged.any():
             continue
@@ -120,4 +133,4 @@ def without_boilerplate(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_
     """``doc`` with its boilerplate paragraphs no longer matchable (they stay in the document)."""
     if boilerplate is None or not boilerplate.any():
         return doc
-    return dataclasses.replace(doc, matchable=doc.matchable & ~boilerplate)
+    return doc.with_matchable(doc.matchable & ~boilerplate)

@@ -39,6 +39,7 @@ class Sketches:
     signatures: SignatureMatrix
     hashes: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
+    tokens: npt.NDArray[np.int64]  # words (tokens) per row
 
     def row_hashes(self, row: int) -> npt.NDArray[np.uint32]:
         return self.hashes[self.offsets[row] : self.offsets[row + 1]]
@@ -93,11 +94,11 @@ def sketch(
     a, b = permutations(num_perm, seed)
     fast = _fast_kernel(backend)
     if fast is not None:
-        values, offsets, sigs = fast.sketch(texts, a, b, shingle_size)  # type: ignore[attr-defined]
+        values, offsets, sigs, tokens = fast.sketch(texts, a, b, shingle_size)  # type: ignore[attr-defined]
     else:
-        values, offsets = reference.shingle_hashes(texts, shingle_size)
+        values, offsets, tokens = reference.shingle_hashes(texts, shingle_size)
         sigs = reference.minhash_rows(values, offsets, a, b)
-    return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets)
+    return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets, tokens)
 
 
 def signatures(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -13,6 +14,7 @@ from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
 from syndidetect.minhash import sketch
+from syndidetect.shingles import tokens
 from syndidetect.text import paragraph_spans
 
 
@@ -30,6 +32,7 @@ class PreparedDocument:
     signatures: SignatureMatrix
     hashes: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
+    words: npt.NDArray[np.int64] | None = field(default=None, compare=False)  # tokens per paragraph
 
     @property
     def id(self) -> str:
@@ -37,10 +40,33 @@ class PreparedDocument:
 
     @cached_property
     def word_counts(self) -> npt.NDArray[np.int64]:
-        """Words per paragraph (:func:`word_count`)."""
-        return np.array([word_count(p.text) for p in self.paragraphs], dtype=np.int64)
+        """Words (tokens, as :func:`syndidetect.shingles.tokens` counts them) per paragraph."""
+        if self.words is not None:
+            return self.words
+        return np.array([len(tokens(p.text)) for p in self.paragraphs], dtype=np.int64)
+
+    @cached_property
+    def hash_index(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """All shingle hashes sorted, with the paragraph each belongs to: built once per document,
+        then searched by every pair the document is verified in."""
+        owner = np.repeat(np.arange(len(self.paragraphs)), self.shingle_counts())
+        order = np.argsort(self.hashes, kind="stable")
+        return self.hashes[order], owner[order]
+
+    def with_matchable(self, matchable: npt.NDArray[np.bool_]) -> PreparedDocument:
+        """The same document with other paragraphs set aside; the hash index is shared."""
+        changed = dataclasses.replace(self, matchable=matchable)
+        self.hash_index  # noqa: B018  (build it here, so every copy shares it)
+        for cached in ("hash_index", "word_counts", "_sizes"):
+            if cached in self.__dict__:
+                changed.__dict__[cached] = self.__dict__[cached]  # cached_property storage
+        return changed
 
     def shingle_counts(self) -> npt.NDArray[np.int64]:
+        return self._sizes
+
+    @cached_property
+    def _sizes(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
 
     def paragraph_hashes(self, index: int) -> npt.NDArray[np.uint32]:
@@ -50,24 +76,19 @@ class PreparedDocument:
 # Items of navigation menus and breadcrumbs ("Home | World | Sport"): such lines are never content.
 _SEPARATOR_ITEMS = ("|", "·", "•", "/", "»", "›", ">", "–", "-", "—", "…", "...", "*")
 _MENU_SHARE = 0.25
-
-
-def _items(text: str) -> tuple[int, int]:
-    """Whitespace-separated items and how many of them are lone separators (C-level counting)."""
-    items = text.split()
-    return len(items), sum(items.count(sep) for sep in _SEPARATOR_ITEMS)
-
-
-def word_count(text: str) -> int:
-    """Whitespace-separated items, not counting lone separators ("|", "—", "-")."""
-    items, separators = _items(text)
-    return items - separators
+# Longer paragraphs are prose, never menus: the menu test is skipped for them.
+_MENU_MAX_WORDS = 40
 
 
 def is_menu(text: str) -> bool:
-    """A line made of short items between separators, such as a site menu."""
-    items, separators = _items(text)
-    return separators >= 2 and separators >= _MENU_SHARE * items
+    """A line made of short items between separators, such as a site menu.
+
+    >>> is_menu("Politics | Tech | Home | Video | Opinion"), is_menu("A dash - in a sentence.")
+    (True, False)
+    """
+    items = text.split()
+    separators = sum(items.count(sep) for sep in _SEPARATOR_ITEMS)
+    return separators >= 2 and separators >= _MENU_SHARE * len(items)
 
 
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:
@@ -84,13 +105,13 @@ def prepare_documents(documents: Sequence[Document], config: Config) -> list[Pre
     for doc, paragraphs in zip(documents, split):
         end = row + len(paragraphs)
         offsets = sk.offsets[row : end + 1]
-        content = np.array(
-            [word_count(p.text) >= config.min_words and not is_menu(p.text) for p in paragraphs], dtype=bool
-        )
-        matchable = content & (np.diff(offsets) > 0)
+        words = sk.tokens[row:end]
+        matchable = (words >= config.min_words) & (np.diff(offsets) > 0)
+        for i in np.flatnonzero(matchable & (words <= _MENU_MAX_WORDS)):
+            matchable[i] = not is_menu(paragraphs[i].text)
         hashes = sk.hashes[offsets[0] : offsets[-1]]
-        prepared.append(
-            PreparedDocument(doc, paragraphs, matchable, sk.signatures[row:end], hashes, offsets - offsets[0])
-        )
+        prepared.append(PreparedDocument(
+            doc, paragraphs, matchable, sk.signatures[row:end], hashes, offsets - offsets[0], words
+        ))
         row = end
     return prepared

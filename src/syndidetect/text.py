@@ -21,7 +21,9 @@ _MIN_WRAP_WIDTH = 30
 # A line at least this share of the block's width was cut by the wrapper, so the next continues it.
 _FULL_LINE_SHARE = 0.7
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-_LIST_ITEM = re.compile(r"(?:[-*+\u2022\u2013]|\d{1,3}[.)])\s")
+# A run of non-blank lines (no "\r" in the text): the blocks that blank lines separate.
+_NON_BLANK_LINES = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+_LIST_ITEM = re.compile(r"(?:[-*+\u2022\u2013]|\d{1,3}[.)])(?:\s|$)")
 
 
 def normalise(text: str) -> str:
@@ -100,6 +102,21 @@ def paragraph_spans(text: str) -> list[Span]:
     >>> [t[s:e] for s, e in paragraph_spans(t)][:2]
     ['Title', 'One line.']
     """
+    if "\r" in text:  # old Mac line ends: the general line splitter
+        return _wrapped_spans(text, 0)
+    spans: list[Span] = []
+    for m in _NON_BLANK_LINES.finditer(text):
+        block = m.group()
+        if "\n" in block:
+            spans += _wrapped_spans(block, m.start())
+        else:  # a one-line paragraph, the common case: no line analysis needed
+            start = m.start() + len(block) - len(block.lstrip())
+            spans.append((start, m.start() + len(block.rstrip())))
+    return spans
+
+
+def _wrapped_spans(text: str, offset: int) -> list[Span]:
+    """Paragraph spans of ``text`` (shifted by ``offset``), deciding line by line."""
     spans: list[Span] = []
     for block in _blocks(_lines(text)):
         width = max(line.width for line in block)
@@ -108,7 +125,7 @@ def paragraph_spans(text: str) -> list[Span]:
             if _continues(prev, line, width, text):
                 end = line.end
             else:
-                spans.append((start, end))
+                spans.append((start + offset, end + offset))
                 start, end = line.start, line.end
-        spans.append((start, end))
+        spans.append((start + offset, end + offset))
     return spans

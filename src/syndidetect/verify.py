@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.overlap import shared_counts_sorted
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
@@ -74,28 +75,18 @@ def match_kind(containment: float) -> MatchKind:
     return "near" if containment >= NEAR_CONTAINMENT else "reworded"
 
 
-def _entries(doc: PreparedDocument) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """All shingle hashes of the matchable paragraphs, with the paragraph each belongs to."""
-    counts = doc.shingle_counts()
-    owner = np.repeat(np.arange(len(counts)), counts)
+def _sorted_entries(doc: PreparedDocument) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The sorted shingle hashes of the matchable paragraphs, with the paragraph each belongs to."""
+    hashes, owner = doc.hash_index
     keep = doc.matchable[owner]
-    return doc.hashes[keep], owner[keep]
+    return hashes[keep], owner[keep]
 
 
 def shared_counts(a: PreparedDocument, b: PreparedDocument) -> npt.NDArray[np.int64]:
     """``m[i, j]`` = number of shingles paragraph i of ``a`` shares with paragraph j of ``b``."""
-    ha, pa = _entries(a)
-    hb, pb = _entries(b)
-    order = np.argsort(hb, kind="stable")
-    hb, pb = hb[order], pb[order]
-    low = np.searchsorted(hb, ha, "left")
-    count = np.searchsorted(hb, ha, "right") - low
-    total = int(count.sum())
-    first = np.repeat(np.cumsum(count) - count, count)
-    positions = np.repeat(low, count) + (np.arange(total) - first)
-    na, nb = len(a.paragraphs), len(b.paragraphs)
-    flat = np.repeat(pa, count) * nb + pb[positions]
-    return np.bincount(flat, minlength=na * nb).reshape(na, nb)
+    ha, pa = _sorted_entries(a)
+    hb, pb = _sorted_entries(b)
+    return shared_counts_sorted(ha, pa, hb, pb, len(a.paragraphs), len(b.paragraphs))
 
 
 def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:

@@ -360,9 +360,10 @@ def _text_shingles(
     tok_end: npt.NDArray[np.int64],
     out: npt.NDArray[np.uint32],
     at: int,
-) -> int:
+) -> tuple[int, int]:
+    """``(tokens, shingles written)`` of ``buf[start:end]``."""
     count = _tokenise(buf, start, end, tables, scratch, tok_start, tok_end)
-    return _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, out, at)
+    return count, _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, out, at)
 
 
 @_jit()
@@ -383,10 +384,11 @@ def _sketch_rows(
     shingle_size: int,
     raw: npt.NDArray[np.uint32],
     counts: npt.NDArray[np.int64],
+    tokens: npt.NDArray[np.int64],
     sigs: npt.NDArray[np.uint32],
 ) -> None:
     """Per text: shingle hashes into ``raw[offsets[i]:]`` (a text has at most one shingle per byte),
-    sorted and deduplicated in place (``counts[i]`` kept), and its signature row."""
+    sorted and deduplicated in place (``counts[i]`` kept), its token count and its signature row."""
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(chunks):
@@ -398,7 +400,7 @@ def _sketch_rows(
         tok_end = np.empty(longest, dtype=np.int64)
         for i in range(first, last):
             at = offsets[i]
-            found = _text_shingles(
+            tokens[i], found = _text_shingles(
                 buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, raw, at
             )
             row = raw[at : at + found]
@@ -453,7 +455,7 @@ def _signature_rows(
         tok_end = np.empty(longest, dtype=np.int64)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
-            found = _text_shingles(
+            _, found = _text_shingles(
                 buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, hashes, 0
             )
             _min_into(hashes, 0, found, a, b, sigs[i])
@@ -561,20 +563,22 @@ def _readonly(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def sketch(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix]:
-    """``(values, offsets, sigs)``: each text's sorted unique shingle hashes (concatenated, row ``i``
-    is ``values[offsets[i]:offsets[i + 1]]``) and the ``(len(texts), len(a))`` signatures."""
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix, npt.NDArray[np.int64]]:
+    """``(values, offsets, sigs, tokens)``: each text's sorted unique shingle hashes (concatenated,
+    row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
+    each text's number of tokens."""
     buf, spans, a, b = _prepare(texts, a, b)
     n = len(spans) - 1
     sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
     raw = np.empty(max(len(buf), 1), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
-    _sketch_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, raw, counts, sigs)
+    tokens = np.zeros(n, dtype=np.int64)
+    _sketch_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     values = np.empty(int(offsets[-1]), dtype=np.uint32)
     _gather(raw, spans, offsets, values)
-    return values, offsets, sigs
+    return values, offsets, sigs, tokens
 
 
 def signatures_only(

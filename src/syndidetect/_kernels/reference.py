@@ -12,7 +12,7 @@ import numpy.typing as npt
 import xxhash
 
 from syndidetect._types import SignatureMatrix
-from syndidetect.shingles import shingles
+from syndidetect.shingles import shingles_of_tokens, tokens
 
 EMPTY = np.uint32(0xFFFFFFFF)
 
@@ -27,16 +27,21 @@ def fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return mixed
 
 
-def shingle_hashes(texts: Sequence[str], shingle_size: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """Sorted unique xxh32 hashes of each text's shingles, concatenated, with row offsets."""
-    rows = []
+def shingle_hashes(
+    texts: Sequence[str], shingle_size: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sorted unique xxh32 hashes of each text's shingles, concatenated, with row offsets, and the
+    number of tokens of each text."""
+    rows, counts = [], []
     for text in texts:
-        hashed = {xxhash.xxh32_intdigest(s.encode("utf-8")) for s in shingles(text, shingle_size)}
+        words = tokens(text)
+        counts.append(len(words))
+        hashed = {xxhash.xxh32_intdigest(s.encode("utf-8")) for s in shingles_of_tokens(words, shingle_size)}
         rows.append(np.array(sorted(hashed), dtype=np.uint32))
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(r) for r in rows])
     values = np.concatenate(rows) if rows else np.zeros(0, dtype=np.uint32)
-    return values.astype(np.uint32, copy=False), offsets
+    return values.astype(np.uint32, copy=False), offsets, np.array(counts, dtype=np.int64)
 
 
 def minhash_rows(
