@@ -79,3 +79,17 @@ def test_binary_and_empty_files_in_a_subprocess(tmp_path: Path) -> None:
     assert result.stderr.strip() == "syndidetect: error: " + str(tmp_path / "img.txt") + \
         ": binary file (contains NUL bytes); expected UTF-8 text"
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_dask_scan_equals_in_process_json(seeds_dir: Path) -> None:
+    local = run("scan", str(seeds_dir), "--format", "json")
+    on_dask = run("scan", str(seeds_dir), "--format", "json", "--dask", "local:1")
+    assert on_dask.returncode == 0, on_dask.stderr
+    assert json.loads(on_dask.stdout) == json.loads(local.stdout)
+
+
+def test_bad_dask_address_is_one_line(seeds_dir: Path) -> None:
+    result = run("scan", str(seeds_dir), "--dask", "udp://nowhere")
+    assert result.returncode == 2
+    assert result.stderr.startswith("syndidetect: error: '--dask' must be local, local:N")
+    assert result.stderr.count("\n") == 1

@@ -153,7 +153,7 @@ class Detector:
         counts = self.store.fingerprint_counts(sorted({fp for fps in prints.values() for fp in fps if fp}))
         scan = BoilerplateScan({}, {})
         for doc in queries:
-            short = np.array([len(p.text.split()) <= self.config.boilerplate_max_words for p in doc.paragraphs])
+            short = doc.word_counts <= self.config.boilerplate_max_words
             frequent = np.array([counts.get(fp, 0) + 1 >= self.config.boilerplate_docs for fp in prints[doc.id]])
             mask = short & frequent & doc.matchable
             if mask.any():

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="files, folders (.txt, .md, .jsonl searched recursively), or - for stdin")
     scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
     scan.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
+    scan.add_argument("--dask", metavar="ADDRESS", default=None,
+                      help="run on Dask: local, local:N (N workers) or tcp://host:port of a scheduler")
     _add_detection_options(scan)
     scan.set_defaults(run=_scan)
     register_index(commands)
@@ -80,9 +82,15 @@ def _scan(args: argparse.Namespace) -> int:
     from syndidetect.cli.render import working
 
     config = _config(args)
-    documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
-    with working(f"comparing {len(documents)} documents"):
-        report = detect(documents, config)
+    if args.dask is not None:
+        from syndidetect.cli.dask_scan import scan_with_dask
+
+        with working(f"comparing documents on Dask ({args.dask})"):
+            report = scan_with_dask(args.paths, args.dask, config)
+    else:
+        documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
+        with working(f"comparing {len(documents)} documents"):
+            report = detect(documents, config)
     write_report(report, args.format)
     return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
 

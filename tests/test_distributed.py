@@ -1,0 +1,238 @@
+"""Detection on a Dask LocalCluster (worker processes) gives the in-process report, even when a worker dies."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import dask.bag as db
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+
+import syndidetect as sd
+from syndidetect.cli import dask_scan
+from syndidetect.cli.dask_scan import parse_address, scan_with_dask
+from syndidetect.distributed import detect_dask, detect_to_parquet, read_collection
+from syndidetect.errors import ConfigError, InputError, MissingDependencyError
+from syndidetect.sources import read_inputs
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+# The numpy kernel is bit-identical to the numba one (tested elsewhere); here it spares every fresh
+# worker process (and the one restarted after the kill) a numba compilation.
+CONFIG = sd.Config(backend="numpy")
+
+pytestmark = [
+    # Closing a LocalCluster can leave its sockets and subprocess pipes to the garbage collector, which
+    # reports them as ResourceWarning in whatever test runs next; they are the cluster's, not ours.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    # A worker killed on purpose makes distributed warn about the lost connection and its tasks.
+    pytest.mark.filterwarnings("ignore:.*[Ww]orker.*:RuntimeWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def client(cluster: LocalCluster) -> Iterator[Client]:
+    with Client(cluster) as c:
+        yield c
+
+
+# ------------------------------------------------------------------------------------------ corpus
+
+
+def _words(rng: np.random.RandomState, vocabulary: list[str], n: int) -> list[str]:
+    return [vocabulary[k] for k in rng.randint(len(vocabulary), size=n)]
+
+
+def planted_corpus(n_docs: int, boilerplate: int, seed: int = 7) -> pd.DataFrame:
+    """Documents of random paragraphs; every 8th copies paragraphs of an earlier one (verbatim or
+    lightly edited), every 3rd has a date, every 5th a template footer (boilerplate), and the first
+    ``boilerplate`` end with the same line (more than 256 make a bucket too large to pair out, so it
+    is chained, which depends on row order)."""
+    rng = np.random.RandomState(seed)
+    vocabulary = [f"w{k}x{rng.randint(1000)}" for k in range(5000)]
+    boiler = "Subscribe to our newsletter for the latest news from the region every morning."
+    docs: list[list[str]] = []
+    for d in range(n_docs):
+        paragraphs = [" ".join(_words(rng, vocabulary, rng.randint(15, 45))) + "." for _ in range(rng.randint(3, 9))]
+        if d % 8 == 7:
+            source = docs[rng.randint(len(docs))]
+            copied = source[: rng.randint(2, len(source) + 1)]
+            if d % 16 == 15:  # edited copy: a few words swapped in each paragraph
+                copied = [" ".join(w if rng.rand() > 0.1 else "edited" for w in p.split()) for p in copied]
+            paragraphs = paragraphs[:1] + copied + paragraphs[1:]
+        footer = [f"Most read today on site {d % 2}: markets, weather and sport.", "Follow us on every network."]
+        docs.append(paragraphs + ([boiler] if d < boilerplate else []) + (footer if d % 5 == 0 else []))
+    return pd.DataFrame({
+        "id": [f"doc{(d * 7919) % 100_000:05d}" for d in range(n_docs)],  # ids not in input order
+        "text": ["\n\n".join(p) for p in docs],
+        "date": [f"2024-01-{1 + d % 28:02d}" if d % 3 == 0 else None for d in range(n_docs)],
+    })
+
+
+def in_process(frame: pd.DataFrame) -> dict[str, Any]:
+    dates = [d if isinstance(d, str) else None for d in frame["date"]]  # pandas holds a missing one as NaN
+    docs = [sd.Document(i, t, d) for i, t, d in zip(frame["id"], frame["text"], dates)]
+    result: dict[str, Any] = sd.detect(docs, CONFIG).to_dict()
+    return result
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    return planted_corpus(420, boilerplate=300)
+
+
+@pytest.fixture(scope="module")
+def expected(corpus: pd.DataFrame) -> dict[str, Any]:
+    return in_process(corpus)
+
+
+# ------------------------------------------------------------------------------------------ equality
+
+
+def test_seeds_report_equals_in_process(client: Client) -> None:
+    expected = sd.detect(read_inputs([str(SEEDS)]), CONFIG).to_dict()
+    report = detect_dask(read_collection([str(SEEDS)]), CONFIG, client)
+    assert report.to_dict() == expected
+    assert len(report.groups) == 2
+
+
+def test_planted_corpus_equals_in_process(client: Client, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
+    assert sum(p["verdict"] == "copy" for p in expected["pairs"]) >= 40  # the planted copies are found
+    assert sum(p["verdict"] == "related" for p in expected["pairs"]) >= 200  # the chained newsletter line
+    assert len(expected["boilerplate"]) >= 2  # the footer lines
+    report = detect_dask(dd.from_pandas(corpus, npartitions=7, sort=False), CONFIG, client)
+    assert report.to_dict() == expected
+
+
+def test_bag_of_tuples_equals_in_process(client: Client) -> None:
+    small = planted_corpus(150, boilerplate=10)
+    bag = db.from_sequence(list(zip(small["id"], small["text"])), npartitions=3)
+    expected = in_process(small.assign(date=None))
+    assert detect_dask(bag, CONFIG, client).to_dict() == expected
+
+
+def test_jsonl_and_parquet_inputs_read_in_partitions(client: Client, tmp_path: Path) -> None:
+    small = planted_corpus(150, boilerplate=10)
+    small.iloc[:80].to_parquet(tmp_path / "part.parquet")
+    with (tmp_path / "rest.jsonl").open("w", encoding="utf-8") as f:
+        for record in small.iloc[80:].to_dict("records"):
+            f.write(json.dumps({k: v for k, v in record.items() if isinstance(v, str)}) + "\n")
+    collection = read_collection([str(tmp_path / "part.parquet"), str(tmp_path / "rest.jsonl")])
+    assert detect_dask(collection, CONFIG, client).to_dict() == in_process(small)
+
+
+def test_parquet_output_has_the_report_pairs_and_groups(client: Client, corpus: pd.DataFrame,
+                                                        expected: dict[str, Any], tmp_path: Path) -> None:
+    result = detect_to_parquet(dd.from_pandas(corpus, npartitions=4, sort=False), tmp_path / "out", CONFIG, client)
+    assert result.groups == tuple(tuple(g) for g in expected["groups"])
+    assert result.boilerplate == tuple((b["text"], b["documents"]) for b in expected["boilerplate"])
+    assert (result.documents, result.pairs) == (len(expected["documents"]), len(expected["pairs"]))
+    matches = pd.read_parquet(tmp_path / "out" / "matches")
+    assert len(matches) == sum(len(p["matches"]) for p in expected["pairs"])
+    pairs = pd.read_parquet(tmp_path / "out" / "pairs")
+    assert (pairs["verdict"] == "copy").sum() == result.copies
+    groups = pd.read_parquet(tmp_path / "out" / "groups.parquet")
+    assert groups["group"].nunique() == len(result.groups)
+
+
+def test_scan_with_dask_on_a_running_scheduler_equals_in_process(cluster: LocalCluster) -> None:
+    expected = sd.detect(read_inputs([str(SEEDS)]), CONFIG).to_dict()
+    assert scan_with_dask([str(SEEDS)], cluster.scheduler_address, CONFIG).to_dict() == expected
+
+
+# ------------------------------------------------------------------------------------------ failure
+
+
+def _busy_worker(client: Client, timeout: float = 60.0) -> str:
+    """The address of a worker that is running tasks of the current computation."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = [address for address, keys in client.processing().items() if keys]
+        if busy:
+            return str(busy[0])
+        time.sleep(0.05)
+    raise AssertionError("no worker started a task")
+
+
+def test_worker_killed_mid_run_is_survived(client: Client, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
+    collection = dd.from_pandas(corpus, npartitions=12, sort=False)
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(detect_dask, collection, CONFIG, client)
+        victim = _busy_worker(client)
+        pid = client.run(os.getpid, workers=[victim])[victim]
+        os.kill(pid, signal.SIGKILL)
+        killed_mid_run = not running.done()
+        report = running.result(timeout=120)
+    assert killed_mid_run
+    assert victim not in client.scheduler_info()["workers"]  # the nanny started a new worker instead
+    assert report.to_dict() == expected
+    client.wait_for_workers(2, timeout=60)
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+def test_repeated_id_is_the_in_process_error(client: Client) -> None:
+    frame = pd.DataFrame({"id": ["a", "b", "a"], "text": ["one two", "three four", "five six"]})
+    with pytest.raises(InputError, match="duplicate document id 'a'"):
+        detect_dask(dd.from_pandas(frame, npartitions=2, sort=False), CONFIG, client)
+
+
+def test_collection_of_the_wrong_kind_is_refused() -> None:
+    with pytest.raises(InputError, match=r"must be a Dask DataFrame .* got list"):
+        detect_dask([("a", "text")], CONFIG)
+    frame = dd.from_pandas(pd.DataFrame({"id": ["a"], "body": ["text"]}), npartitions=1)
+    with pytest.raises(InputError, match=r"needs columns 'id' and 'text'; missing \['text'\]"):
+        detect_dask(frame, CONFIG)
+
+
+def test_unreadable_paths_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="standard input cannot be read on a Dask cluster"):
+        read_collection(["-"])
+    with pytest.raises(InputError, match="no such file or directory"):
+        read_collection([str(tmp_path / "missing")])
+    with pytest.raises(InputError, match="no documents found"):
+        read_collection([str(tmp_path)])
+    pd.DataFrame({"name": ["a"]}).to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(InputError, match=r"needs columns 'id' and 'text'; missing \['id', 'text'\]"):
+        read_collection([str(tmp_path / "bad.parquet")])
+
+
+@pytest.mark.parametrize("address", ["", "locale", "local:0", "local:x", "local:2000", "http://h:1", "tcp://h"])
+def test_bad_dask_address_is_a_config_error(address: str) -> None:
+    with pytest.raises(ConfigError, match=r"'--dask' must be local, local:N .* or tcp://host:port; got"):
+        scan_with_dask([str(SEEDS)], address, CONFIG)
+
+
+def test_good_dask_addresses_parse() -> None:
+    assert parse_address("local") == ("local", None)
+    assert parse_address("local:3") == ("local", 3)
+    assert parse_address("tls://[::1]:8786") == ("tls://[::1]:8786", None)
+
+
+def test_unreachable_scheduler_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dask_scan, "_CONNECT_TIMEOUT", "2s")  # nothing listens on port 9: fail fast
+    with pytest.raises(ConfigError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        scan_with_dask([str(SEEDS)], "tcp://127.0.0.1:9", CONFIG)
+
+
+def test_without_dask_the_error_gives_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask now raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"pip install 'syndidetect\[dask\]'"):
+        read_collection([str(SEEDS)])
