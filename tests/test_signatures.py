@@ -85,3 +85,14 @@ def test_bad_parameters_are_refused() -> None:
         sd.signatures(["x", b"y"])  # type: ignore[list-item]
     with pytest.raises(InputError, match="not a single string"):
         sd.signatures("abc")
+
+
+def test_chunked_sketch_equals_one_batch(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> None:
+    from syndidetect import minhash
+
+    lines = [*seed_lines(seeds_dir)[:40], "", "x"]
+    whole = minhash.sketch(lines, backend="numpy")
+    monkeypatch.setattr(minhash, "_CHUNK_TEXTS", 7)
+    chunked = minhash.sketch(lines, backend="numba")
+    for field in ("signatures", "hashes", "offsets", "tokens"):
+        np.testing.assert_array_equal(getattr(chunked, field), getattr(whole, field))

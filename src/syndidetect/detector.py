@@ -103,7 +103,8 @@ class Detector:
         self.config = config if config is not None else Config()
         if not isinstance(self.config, Config):
             raise InputError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
-        self.store: Store = store if store is not None else MemoryStore(*band_layout(self.config))
+        default = MemoryStore(*band_layout(self.config), self.config.threshold)
+        self.store: Store = store if store is not None else default
 
     def add(self, document: DocumentLike) -> list[str]:
         """Add one document; returns ``[id]`` if it replaced a stored one, else ``[]``."""

@@ -29,11 +29,22 @@ class Document:
             raise InputError(f"document {self.id!r}: text must be a str; got {type(self.text).__name__}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A paragraph of a document: ``text == document.text[start:end]``."""
+    """A paragraph of a document: ``text == document.text[start:end]``.
+
+    It keeps a reference to the whole document text and slices it when asked, so a million
+    paragraphs do not hold a second copy of the corpus.
+
+    >>> Paragraph(1, 4, 9, "One Two words").text
+    'Two w'
+    """
 
     index: int
     start: int
     end: int
-    text: str
+    source: str = field(repr=False, compare=False)  # the whole decoded document text
+
+    @property
+    def text(self) -> str:
+        return self.source[self.start : self.end]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -93,12 +94,32 @@ def sketch(
     _check_texts(texts)
     a, b = permutations(num_perm, seed)
     fast = _fast_kernel(backend)
-    if fast is not None:
-        values, offsets, sigs, tokens = fast.sketch(texts, a, b, shingle_size)  # type: ignore[attr-defined]
-    else:
+    if fast is None:
         values, offsets, tokens = reference.shingle_hashes(texts, shingle_size)
         sigs = reference.minhash_rows(values, offsets, a, b)
-    return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets, tokens)
+        return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets, tokens)
+    return _chunked(fast, texts, a, b, shingle_size)
+
+
+# The fast kernel's scratch space is four bytes per byte of text: sketching in chunks bounds it.
+_CHUNK_TEXTS = 65536
+
+
+def _chunked(fast: Any, texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+             shingle_size: int) -> Sketches:
+    sigs = np.empty((len(texts), len(a)), dtype=np.uint32)
+    tokens = np.empty(len(texts), dtype=np.int64)
+    values, offsets = [], [np.zeros(1, dtype=np.int64)]
+    total = 0
+    for start in range(0, len(texts), _CHUNK_TEXTS):
+        part = texts[start : start + _CHUNK_TEXTS]
+        v, o, s, t = fast.sketch(part, a, b, shingle_size)
+        sigs[start : start + len(part)], tokens[start : start + len(part)] = s, t
+        values.append(v)
+        offsets.append(o[1:] + total)
+        total += len(v)
+    hashes = np.concatenate(values) if values else np.zeros(0, dtype=np.uint32)
+    return Sketches(sigs, hashes, np.concatenate(offsets), tokens)
 
 
 def signatures(

@@ -93,7 +93,7 @@ def is_menu(text: str) -> bool:
 
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:
     text = document.text
-    return tuple(Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(paragraph_spans(text)))
+    return tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(paragraph_spans(text)))
 
 
 def prepare_documents(documents: Sequence[Document], config: Config) -> list[PreparedDocument]:

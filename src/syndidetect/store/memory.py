@@ -9,25 +9,30 @@ import numpy.typing as npt
 
 from syndidetect._types import SignatureMatrix
 from syndidetect.boilerplate import paragraph_fingerprints
-from syndidetect.lsh import candidate_pairs
+from syndidetect.lsh import candidate_pairs, likely_pairs
 from syndidetect.prepared import PreparedDocument
 
 
-def matchable_rows(docs: Sequence[PreparedDocument]) -> tuple[SignatureMatrix, npt.NDArray[np.int64]]:
-    """Signatures of all matchable paragraphs of ``docs``, with the position of their document."""
-    sigs = [d.signatures[d.matchable] for d in docs]
-    owners = [np.full(len(s), i, dtype=np.int64) for i, s in enumerate(sigs)]
-    if not sigs:
-        return np.zeros((0, 0), dtype=np.uint32), np.zeros(0, dtype=np.int64)
-    return np.concatenate(sigs), np.concatenate(owners)
+def matchable_rows(
+    docs: Sequence[PreparedDocument],
+) -> tuple[SignatureMatrix, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Signatures of all matchable paragraphs of ``docs``, with the position of their document
+    and their number of shingles."""
+    if not docs:
+        return np.zeros((0, 0), dtype=np.uint32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
+    owners = np.repeat(np.arange(len(docs)), [int(d.matchable.sum()) for d in docs])
+    sizes = np.concatenate([d.shingle_counts()[d.matchable] for d in docs])
+    return sigs, owners, sizes
 
 
 class MemoryStore:
     """Documents in a dict; candidate pairs recomputed from all signatures when asked."""
 
-    def __init__(self, bands: int, rows: int) -> None:
+    def __init__(self, bands: int, rows: int, threshold: float | None = None) -> None:
+        """``threshold``: drop candidates whose estimated containment cannot reach it."""
         self._docs: dict[str, PreparedDocument] = {}
-        self._bands, self._rows = bands, rows
+        self._bands, self._rows, self._threshold = bands, rows, threshold
 
     def put(self, documents: Sequence[PreparedDocument]) -> list[str]:
         replaced = [d.id for d in documents if d.id in self._docs]
@@ -46,10 +51,12 @@ class MemoryStore:
         return list(self._docs)
 
     def _document_pairs(self, docs: Sequence[PreparedDocument]) -> npt.NDArray[np.int64]:
-        sigs, owners = matchable_rows(docs)
+        sigs, owners, sizes = matchable_rows(docs)
         if len(sigs) < 2:
             return np.zeros((0, 2), dtype=np.int64)
         rows = candidate_pairs(sigs, self._bands, self._rows, owners)
+        if self._threshold is not None:
+            rows = likely_pairs(sigs, sizes, rows, self._threshold)
         return np.unique(np.sort(owners[rows], axis=1), axis=0)
 
     def candidate_pairs(self) -> list[tuple[str, str]]:

@@ -114,7 +114,7 @@ def _encode(doc: PreparedDocument) -> tuple[Any, ...]:
 def _decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
     n, text = row["paragraphs"], row["text"]
     spans = np.frombuffer(row["spans"], dtype=np.uint32).reshape(n, 2).tolist()
-    paragraphs = tuple(Paragraph(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans))
+    paragraphs = tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(spans))
     matchable = np.unpackbits(np.frombuffer(row["flags"], dtype=np.uint8), count=n).astype(bool)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.frombuffer(row["counts"], dtype=np.uint32), out=offsets[1:])
