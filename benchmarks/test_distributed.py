@@ -24,7 +24,6 @@ from benchmarks.corpus import make_corpus
 from syndidetect.distributed import detect_dask, read_collection
 
 pytestmark = [
-    pytest.mark.skipif(os.environ.get("SYNDIDETECT_BENCH_DASK") != "1", reason="on demand: SYNDIDETECT_BENCH_DASK=1"),
     # See tests/test_distributed.py: the cluster's sockets and pipes are closed by the collector.
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 import syndidetect as sd
 from syndidetect.boilerplate import find_boilerplate
+from syndidetect.cli.main import main
 from syndidetect.config import Config
 from syndidetect.documents import Document
 from syndidetect.prepared import is_menu, prepare_documents
@@ -62,3 +68,18 @@ def test_menus_are_never_matchable() -> None:
     assert not is_menu("A sentence - with a dash in it, and quite a few more words here.")
     doc = prepare_documents([Document("m", "Politics | Tech | Home | Video | Opinion | Sport")], Config())[0]
     assert not doc.matchable.any()
+
+
+def test_cli_lists_boilerplate_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for doc in corpus():
+        path = tmp_path / doc.id
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(doc.text, encoding="utf-8")
+    assert main(["scan", str(tmp_path)]) == 0
+    plain = capsys.readouterr().out
+    assert "boilerplate texts set aside" in plain and "newsletter" not in plain
+    assert main(["scan", str(tmp_path), "--show-boilerplate"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Sign up for our newsletter" in shown and "5 documents" in shown
+    assert main(["scan", str(tmp_path), "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["boilerplate"]) >= 2

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="files, folders (.txt, .md, .jsonl searched recursively), or - for stdin")
     scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
     scan.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
+    scan.add_argument("--show-boilerplate", action="store_true",
+                      help="list the repeated template text (menus, footers) that was set aside")
     scan.add_argument("--dask", metavar="ADDRESS", default=None,
                       help="run on Dask: local, local:N (N workers) or tcp://host:port of a scheduler")
     _add_detection_options(scan)
@@ -64,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def write_report(report: Report, fmt: str) -> None:
+def write_report(report: Report, fmt: str, show_boilerplate: bool = False) -> None:
     if fmt == "json":
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -75,7 +77,7 @@ def write_report(report: Report, fmt: str) -> None:
     else:
         from syndidetect.cli.render import print_report
 
-        print_report(report)
+        print_report(report, show_boilerplate=show_boilerplate)
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -91,7 +93,7 @@ def _scan(args: argparse.Namespace) -> int:
         documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
         with working(f"comparing {len(documents)} documents"):
             report = detect(documents, config)
-    write_report(report, args.format)
+    write_report(report, args.format, args.show_boilerplate)
     return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
 
 

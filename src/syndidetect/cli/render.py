@@ -55,8 +55,15 @@ def _copy_section(console: Console, pair: PairReport) -> None:
     console.print(_pair_table(pair))
 
 
-def print_report(report: Report, stream: TextIO | None = None) -> None:
-    """Copies in full (headline, then the paragraph pairs), related pairs one line each."""
+def _boilerplate_section(console: Console, report: Report) -> None:
+    console.rule(f"boilerplate ({len(report.boilerplate)} texts repeated across documents, never matched)")
+    for text, documents in report.boilerplate:
+        console.print(f"  [dim]{documents:>5} documents[/]  {' '.join(text.split())[:100]}")
+
+
+def print_report(report: Report, stream: TextIO | None = None, show_boilerplate: bool = False) -> None:
+    """Copies in full (headline, then the paragraph pairs), related pairs one line each, and
+    the boilerplate set aside when asked."""
     console = Console(file=stream, highlight=False)
     copies = report.copies
     console.print(f"[bold]{len(report.documents)} documents, {len(copies)} copies, "
@@ -70,6 +77,10 @@ def print_report(report: Report, stream: TextIO | None = None) -> None:
             console.print(f"  {pair.headline}")
     for group in report.groups:
         console.print(f"[bold]copy group:[/] {', '.join(group)}")
+    if show_boilerplate:
+        _boilerplate_section(console, report)
+    elif report.boilerplate:
+        console.print(f"[dim]{len(report.boilerplate)} boilerplate texts set aside (--show-boilerplate lists them)[/]")
 
 
 @contextmanager

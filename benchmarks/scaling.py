@@ -1,0 +1,53 @@
+"""On-demand scaling run: end-to-end detection on 10k -> 1M paragraphs, wall time and peak RSS.
+
+    python -m benchmarks.scaling [10000 100000 1000000]
+
+Each size runs in a fresh process (so peak RSS is that size's own), on the deterministic corpus
+of ``benchmarks.corpus`` grouped into 20-paragraph documents. It reports the corpus alone, then
+``sd.detect`` (paragraphs, signatures, candidate pairs, verification, report).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+_CHILD = """
+import json, resource, sys, time
+from benchmarks.corpus import make_corpus
+import syndidetect as sd
+n = int(sys.argv[1])
+sd.signatures(["warm up the kernel"])
+corpus = make_corpus(n, seed=0)
+docs = [sd.Document(f"d{i}", "\\n\\n".join(corpus.texts[i:i + 20])) for i in range(0, n, 20)]
+del corpus
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start = time.perf_counter()
+report = sd.detect(docs)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"paragraphs": n, "seconds": seconds, "corpus_mb": before, "peak_mb": peak,
+                  "pairs": len(report.pairs)}))
+"""
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+
+
+def run(size: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(size)], check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(argv: list[str]) -> None:
+    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
+    print(f"{'paragraphs':>10} {'detect s':>9} {'para/s':>9} {'corpus MB':>10} {'peak MB':>8} {'pairs':>7}")
+    for size in sizes:
+        r = run(size)
+        print(f"{size:>10,} {r['seconds']:>9.1f} {size / r['seconds']:>9,.0f} {r['corpus_mb']:>10.0f} "
+              f"{r['peak_mb']:>8.0f} {int(r['pairs']):>7}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
