@@ -20,8 +20,13 @@ def matchable_rows(
     and their number of shingles."""
     if not docs:
         return np.zeros((0, 0), dtype=np.uint32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
-    owners = np.repeat(np.arange(len(docs)), [int(d.matchable.sum()) for d in docs])
+    counts = [int(d.matchable.sum()) for d in docs]
+    sigs = np.empty((sum(counts), docs[0].signatures.shape[1]), dtype=np.uint32)
+    at = 0
+    for doc, count in zip(docs, counts):  # filled in place: no second copy of all signatures
+        sigs[at : at + count] = doc.signatures[doc.matchable]
+        at += count
+    owners = np.repeat(np.arange(len(docs)), counts)
     sizes = np.concatenate([d.shingle_counts()[d.matchable] for d in docs])
     return sigs, owners, sizes
 
