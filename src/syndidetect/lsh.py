@@ -5,6 +5,8 @@ Candidates come from sorting each band's keys, so there is no Python loop per pa
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -142,11 +144,17 @@ def candidate_pairs(
     >>> candidate_pairs(sigs, bands=2, rows=1).tolist()
     [[0, 1]]
     """
-    found = [_bucket_pairs(band_key(signatures, band, rows), max_bucket) for band in range(bands)]
+    def one_band(band: int) -> npt.NDArray[np.int64]:
+        pairs = _bucket_pairs(band_key(signatures, band, rows), max_bucket)
+        if owners is not None:  # drop pairs inside one document early: less to concatenate
+            pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
+        return pairs
+
+    # numpy's sorts release the GIL: bands run on all cores.
+    with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
+        found = list(pool.map(one_band, range(bands)))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)
-    if owners is not None:
-        pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
     if not len(pairs):
         return pairs.reshape(0, 2)
     n = np.int64(len(signatures))
