@@ -1,21 +1,27 @@
-"""A persistent store: one SQLite file (WAL mode), one transaction per batch, LSH through band tables.
+"""A persistent store: one SQLite file (WAL mode), one transaction per batch, LSH through posting runs.
 
-Layout (format version 1):
+Layout (format version 2):
 
 * ``meta``: the format name, the config fingerprint and the stored verification defaults (JSON).
 * ``document``: one row per document: its text once, and as BLOBs the paragraph spans, the
   matchable flags, the shingle counts and the exact shingle hashes, so a ``PreparedDocument`` is
   rebuilt without tokenising again. Signatures are *not* stored (512 bytes a paragraph at
-  num_perm=128): they are recomputed from the hashes when a document is removed or replaced.
+  num_perm=128): they are recomputed from the hashes when needed.
 * ``fingerprint``: ``(fp, doc)`` per matchable paragraph, its exact-repeat fingerprint
   (``boilerplate.paragraph_fingerprints``), so boilerplate counts need no document decoding.
-* ``band_NN``: one table per band, ``(key, doc)`` as a WITHOUT ROWID primary key, so a lookup is
-  one B-tree search. ``key`` is the 64-bit band key of ``lsh.band_keys`` folded to 32 bits: with a
-  table per band the band is implicit, and 32 bits keep false hits to about n / 2**32 a lookup
-  (0.3 spurious candidates for a 20-paragraph article against 1M paragraphs), which exact
-  verification discards. It saves 4 bytes on each of the 64 rows a paragraph has by default.
-  ``doc`` is the document's rowid: verification works on whole documents, and small integers
-  keep the rows short.
+* ``run`` and ``posting``: the LSH band keys, as a small log-structured merge tree. Each batch
+  writes one *run*: its ``(band, key, doc)`` entries (``key`` the 64-bit band key of
+  ``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped
+  into buckets of about ``_BUCKET`` entries: bucket ``band << bits | key >> (32 - bits)``, one
+  ``posting`` row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as
+  little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a
+  paragraph costs about 2 rows instead of one per band (64 by default), which is what makes adding
+  fast. When ``_FANOUT`` runs of the same size class exist they are merged into one (numpy, in the
+  same transaction), so the number of runs grows with the log of the index size. Removing a
+  document leaves its entries in place: lookups only report rowids still in ``document``
+  (AUTOINCREMENT never reuses one), and the next merge of their run drops them.
+  32-bit keys give about ``n / 2**32`` false hits a lookup (0.3 spurious candidates for a
+  20-paragraph article against 1M paragraphs), which exact verification discards.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from syndidetect.minhash import permutations
 from syndidetect.prepared import PreparedDocument
 
 FORMAT_NAME = "syndidetect-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Bump when text.py or shingles.py change what a paragraph or a shingle is: stored hashes and
 #: band keys would no longer match freshly prepared documents.
 TOKENIZER_VERSION = 1
@@ -53,6 +59,12 @@ APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases f
 DEFAULT_TIMEOUT = 10.0
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
 _CACHE_SIZE = 256
+#: Entries per posting row (bucket) a run aims at, runs of the same size class merged at once, and
+#: the entries of the smallest size class (about 1000 paragraphs at 64 bands).
+_BUCKET = 32
+_FANOUT = 4
+_BASE_RUN = 1 << 16
+_ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Parameters that decide paragraphs, hashes and band keys: they must match the index.
 FINGERPRINT = ("shingle_size", "num_perm", "seed", "min_words", "bands", "rows", "tokenizer")
 #: Config fields not in the fingerprint that are not stored either (bit-identical backends).
@@ -67,10 +79,24 @@ class IndexWriteError(SyndidetectError, OSError):
     """The index cannot be written: read-only file or folder, full disk, I/O error."""
 
 
-def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """64-bit band keys to signed 32-bit ones (multiply-shift keeps all input bits in play)."""
-    folded = ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32).view(np.int32)
-    return folded.astype(np.int64)
+def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """64-bit band keys to 32-bit ones (multiply-shift keeps all input bits in play)."""
+    return ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32)
+
+
+def bucket_bits(entries: int, bands: int) -> int:
+    """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
+    return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))
+
+
+def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int) -> npt.NDArray[np.int64]:
+    """Posting buckets of ``(band, key)`` entries in a run of ``bits`` bucket bits."""
+    high = (key.astype(np.int64) >> (32 - bits)) if bits else np.zeros(len(key), dtype=np.int64)
+    return (band.astype(np.int64) << bits) | high
+
+
+def size_class(entries: int) -> int:
+    return int(max(0, np.floor(np.log(max(entries, 1) / _BASE_RUN) / np.log(_FANOUT))))
 
 
 def signatures_from_hashes(
@@ -132,7 +158,7 @@ def _fingerprint_rows(doc: PreparedDocument, rowid: int) -> list[tuple[int, int]
     return [(fp, rowid) for fp in _signed(sorted({fp for fp in paragraph_fingerprints(doc) if fp}))]
 
 
-def _schema(bands: int) -> list[str]:
+def _schema() -> list[str]:
     tables = [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
         # AUTOINCREMENT: a rowid is never reused, so a reader's band hit on a just-replaced
@@ -143,8 +169,11 @@ def _schema(bands: int) -> list[str]:
     ]
     tables.append("CREATE TABLE fingerprint (fp INTEGER NOT NULL, doc INTEGER NOT NULL, "
                   "PRIMARY KEY (fp, doc)) WITHOUT ROWID")
-    return tables + [f"CREATE TABLE band_{b:03d} (key INTEGER NOT NULL, doc INTEGER NOT NULL, "
-                     "PRIMARY KEY (key, doc)) WITHOUT ROWID" for b in range(bands)]
+    tables.append("CREATE TABLE run (run INTEGER PRIMARY KEY, bits INTEGER NOT NULL, "
+                  "entries INTEGER NOT NULL, class INTEGER NOT NULL)")
+    tables.append("CREATE TABLE posting (run INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL, "
+                  "PRIMARY KEY (run, bucket)) WITHOUT ROWID")
+    return tables
 
 
 # -- errors --------------------------------------------------------------------------------------
@@ -242,7 +271,7 @@ class SQLiteStore:
         with self._transaction():
             if self._version() != 0:  # another process created it while we waited for the lock
                 return
-            for statement in _schema(fp["bands"]):
+            for statement in _schema():
                 self._con.execute(statement)
             meta = {"format": FORMAT_NAME, "fingerprint": json.dumps(fp), "defaults": json.dumps(defaults)}
             self._con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
