@@ -13,6 +13,7 @@ import syndidetect as sd
 from syndidetect.errors import IndexFormatError, InputError
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore
+from syndidetect.store import sqlite as sqlite_store
 from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, signatures_from_hashes, stored_config
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -125,10 +126,38 @@ def _poke(path: Path, *statements: str) -> None:
         con.commit()
 
 
-def test_unknown_version_is_refused(db: Path) -> None:
-    _poke(db, "PRAGMA user_version=2")
-    with pytest.raises(IndexFormatError, match="format version 2 is not supported"):
+@pytest.mark.parametrize("version", [1, 3])  # 1: band tables, before posting runs
+def test_unknown_version_is_refused(db: Path, version: int) -> None:
+    _poke(db, f"PRAGMA user_version={version}")
+    with pytest.raises(IndexFormatError, match=f"format version {version} is not supported"):
         SQLiteStore(db)
+
+
+def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many small batches: runs merge, answers stay those of the memory store, removed documents
+    are never reported and their entries go at the next merge."""
+    monkeypatch.setattr(sqlite_store, "_FANOUT", 2)
+    monkeypatch.setattr(sqlite_store, "_BASE_RUN", 1 << 40)  # one size class: each add merges all
+    docs = seed_docs()
+    memory = sd.Detector()
+    with sd.Detector.open(tmp_path / "runs.db") as det:
+        for doc in docs[:4]:
+            det.add(doc)
+            memory.add(doc)
+        store = det.store
+        assert isinstance(store, SQLiteStore)
+        assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
+        assert _pairs(det.query(docs[4:])) == _pairs(memory.query(docs[4:]))
+        assert _pairs(det.find_copies()) == _pairs(memory.find_copies())
+        removed = store._con.execute("SELECT doc FROM document WHERE id = ?", (docs[2].id,)).fetchone()[0]
+        det.remove([docs[2].id])
+        assert removed in store._read_runs(store._runs())[2]  # left in place...
+        memory.remove([docs[2].id])
+        assert _pairs(det.query(docs[4:])) == _pairs(memory.query(docs[4:]))
+        assert _pairs(det.find_copies()) == _pairs(memory.find_copies())
+        det.add(docs[4])  # ...until the next merge
+        assert removed not in store._read_runs(store._runs())[2]
+        assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
 def test_another_tokenizer_is_refused(db: Path) -> None:

@@ -232,11 +232,15 @@ def _matched_mass(matches: list[ParagraphMatch], a: PreparedDocument, b: Prepare
     return weight_a / max(_total_mass(a), 1), weight_b / max(_total_mass(b), 1)
 
 
-def _sentence_count(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> int:
-    """Matched paragraphs of a sentence or more on both sides (headings and sidebar links do not
-    make a copy)."""
+def _sentences(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> list[ParagraphMatch]:
+    """The matches of paragraphs of a sentence or more on both sides (headings and sidebar links
+    do not make a copy)."""
     sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
-    sentences = [m for m in matches if min(sizes_a[m.a], sizes_b[m.b]) >= SENTENCE_SHINGLES]
+    return [m for m in matches if min(sizes_a[m.a], sizes_b[m.b]) >= SENTENCE_SHINGLES]
+
+
+def _sentence_count(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> int:
+    sentences = _sentences(matches, a, b)
     return min(len({m.a for m in sentences}), len({m.b for m in sentences}))
 
 
@@ -253,7 +257,7 @@ def _substantial(matches: list[ParagraphMatch], a: PreparedDocument, b: Prepared
 def _excerpt(strong: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument, config: Config) -> bool:
     """Several paragraphs taken (nearly) word for word: a copied excerpt of a longer article."""
     enough = _sentence_count(strong, a, b) >= config.min_copy_paragraphs
-    return enough and sum(m.shared for m in strong) >= EXCERPT_SHINGLES
+    return enough and sum(m.shared for m in _sentences(strong, a, b)) >= EXCERPT_SHINGLES
 
 
 def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: dict[int, int],

@@ -46,7 +46,7 @@ from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
 from syndidetect.errors import IndexFormatError, InputError, SyndidetectError
-from syndidetect.lsh import MAX_BUCKET, band_keys, band_layout
+from syndidetect.lsh import MAX_BUCKET, _bucket_pairs, band_keys, band_layout
 from syndidetect.minhash import permutations
 from syndidetect.prepared import PreparedDocument
 
@@ -327,27 +327,106 @@ class SQLiteStore:
         self._cache.clear()
         return self._transaction("IMMEDIATE")
 
-    def _folded(self, doc: PreparedDocument) -> npt.NDArray[np.int64]:
+    def _folded(self, doc: PreparedDocument) -> npt.NDArray[np.uint32]:
         """``(matchable paragraphs, bands)`` folded band keys of ``doc``."""
         sigs = doc.signatures[doc.matchable]
         return fold_keys(band_keys(sigs, self.bands, self.rows))
 
-    def _band_rows(self, pairs: Sequence[tuple[int, npt.NDArray[np.int64]]], band: int) -> str:
-        """``(key << 32 | doc)`` values of one band as a JSON array: SQLite unpacks it with
-        json_each in C, twice as fast as binding one row at a time."""
-        values = [(keys[:, band] << 32) | doc for doc, keys in pairs if len(keys)]
-        if not values:
-            return "[]"
-        return json.dumps(np.unique(np.concatenate(values)).tolist())
+    def _entries(self, pairs: Sequence[tuple[int, npt.NDArray[np.uint32]]]) -> tuple[
+            npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """Deduplicated ``(band, key, doc)`` entries of documents' ``(rowid, folded keys)``."""
+        pairs = [(doc, k) for doc, k in pairs if len(k)]
+        if not pairs:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.uint32), empty
+        rowids = np.array([doc for doc, _ in pairs], dtype=np.int64)
+        local = np.repeat(np.arange(len(pairs), dtype=np.uint64), [len(k) * self.bands for _, k in pairs])
+        keys = np.concatenate([k.ravel() for _, k in pairs]).astype(np.uint64)
+        band = np.tile(np.arange(self.bands, dtype=np.uint64), len(keys) // self.bands)
+        band_bits = max(1, int(self.bands - 1).bit_length())
+        if 32 + band_bits + max(1, len(pairs).bit_length()) <= 64:
+            packed = np.sort((local << np.uint64(32 + band_bits)) | (band << np.uint64(32)) | keys)
+            packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]  # np.unique hashes: slow
+            key = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            band_of = ((packed >> np.uint64(32)) & np.uint64((1 << band_bits) - 1)).astype(np.int64)
+            doc = rowids[(packed >> np.uint64(32 + band_bits)).astype(np.int64)]
+            return band_of, key, doc
+        rows = np.unique(np.stack([local, band, keys], axis=1), axis=0)
+        return rows[:, 1].astype(np.int64), rows[:, 2].astype(np.uint32), rowids[rows[:, 0].astype(np.int64)]
 
-    def _band_sql(self, band: int, verb: str) -> str:
-        rows = "SELECT value >> 32, value & 4294967295 FROM json_each(?)"
-        if verb == "insert":
-            return f"INSERT OR IGNORE INTO band_{band:03d} (key, doc) {rows}"
-        return f"DELETE FROM band_{band:03d} WHERE (key, doc) IN ({rows})"
+    def _write_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
+                   doc: npt.NDArray[np.int64]) -> None:
+        """Store entries as one new run, then merge runs while a size class is full."""
+        self._store_run(band, key, doc)
+        self._merge()
+
+    def _read_runs(self, runs: Sequence[tuple[int, int]]) -> tuple[
+            npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """All ``(band, key, doc)`` entries of ``(run, bits)`` runs."""
+        bands, chunks = [], []
+        for run, bits in runs:
+            rows = self._con.execute("SELECT bucket, data FROM posting WHERE run = ?", (run,)).fetchall()
+            if not rows:
+                continue
+            blob = b"".join(r[1] for r in rows)
+            lengths = [len(r[1]) // _ENTRY.itemsize for r in rows]
+            bands.append(np.repeat(np.array([r[0] for r in rows], dtype=np.int64) >> bits, lengths))
+            chunks.append(np.frombuffer(blob, dtype=_ENTRY))
+        if not chunks:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.uint32), empty
+        data = np.concatenate(chunks)
+        return np.concatenate(bands), data["key"].copy(), data["doc"].astype(np.int64)
+
+    def _live(self, doc: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which entries belong to documents still in the index."""
+        alive = np.array([r[0] for r in self._con.execute("SELECT doc FROM document")], dtype=np.int64)
+        return np.isin(doc, alive)
+
+    def _merge(self) -> None:
+        """Merge the runs of a size class holding ``_FANOUT`` or more, dropping removed documents."""
+        while True:
+            full = self._con.execute("SELECT class FROM run GROUP BY class HAVING count(*) >= ? "
+                                     "ORDER BY class LIMIT 1", (_FANOUT,)).fetchone()
+            if full is None:
+                return
+            runs = [(int(r), int(b)) for r, b in
+                    self._con.execute("SELECT run, bits FROM run WHERE class = ?", (full[0],))]
+            band, key, doc = self._read_runs(runs)
+            for run, _ in runs:
+                self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
+                self._con.execute("DELETE FROM run WHERE run = ?", (run,))
+            keep = self._live(doc)
+            if not keep.all():
+                band, key, doc = band[keep], key[keep], doc[keep]
+            self._store_run(band, key, doc)  # one run for _FANOUT or more: the loop ends
+
+    def _store_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
+                   doc: npt.NDArray[np.int64]) -> None:
+        """Entries as one run of buckets (none when there are no entries)."""
+        if not len(key):
+            return
+        if int(doc.max()) >= 1 << 32:
+            raise IndexWriteError(f"{self.path}: more than 2**32 documents were ever added; rebuild the index")
+        bits = bucket_bits(len(key), self.bands)
+        bucket = buckets(band, key, bits)
+        order = np.argsort(bucket, kind="stable")
+        bucket = bucket[order]
+        data = np.empty(len(key), dtype=_ENTRY)
+        data["key"], data["doc"] = key[order], doc[order]
+        raw = data.tobytes()
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        ends = np.append(starts[1:], len(bucket))
+        cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
+                                   (bits, len(key), size_class(len(key))))
+        run = int(cursor.lastrowid or 0)
+        size = _ENTRY.itemsize
+        self._con.executemany("INSERT INTO posting VALUES (?, ?, ?)",
+                              [(run, b, raw[s * size : e * size]) for b, s, e in
+                               zip(bucket[starts].tolist(), starts.tolist(), ends.tolist())])
 
     def _delete(self, ids: Sequence[str]) -> list[str]:
-        """Delete documents and their band rows inside the current transaction."""
+        """Delete documents inside the current transaction (their postings go at the next merge)."""
         found = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
@@ -356,12 +435,9 @@ class SQLiteStore:
         if not found:
             return []
         decoded = [(int(row["doc"]), _decode(row, self.config)) for row in found]
-        pairs = [(doc, self._folded(prepared)) for doc, prepared in decoded]
-        for band in range(self.bands):
-            self._con.execute(self._band_sql(band, "delete"), (self._band_rows(pairs, band),))
         self._con.executemany("DELETE FROM fingerprint WHERE fp = ? AND doc = ?",
                               [fp for doc, prepared in decoded for fp in _fingerprint_rows(prepared, doc)])
-        self._con.executemany("DELETE FROM document WHERE doc = ?", [(doc,) for doc, _ in pairs])
+        self._con.executemany("DELETE FROM document WHERE doc = ?", [(doc,) for doc, _ in decoded])
         present = {row["id"] for row in found}
         return [i for i in dict.fromkeys(ids) if i in present]
 
@@ -380,8 +456,7 @@ class SQLiteStore:
                 pairs.append((int(cursor.lastrowid or 0), k))
             self._con.executemany("INSERT OR IGNORE INTO fingerprint VALUES (?, ?)",
                                   [fp for d, (doc, _) in zip(latest, pairs) for fp in _fingerprint_rows(d, doc)])
-            for band in range(self.bands):
-                self._con.execute(self._band_sql(band, "insert"), (self._band_rows(pairs, band),))
+            self._write_run(*self._entries(pairs))
         return replaced
 
     def remove(self, ids: Sequence[str]) -> list[str]:
@@ -405,46 +480,62 @@ class SQLiteStore:
             return [r[0] for r in self._con.execute("SELECT id FROM document ORDER BY doc")]
 
     def _names(self, docs: set[int]) -> dict[int, str]:
-        """Names of document rowids; rows of documents removed meanwhile are simply missing."""
+        """Names of document rowids; rowids of removed documents are simply missing."""
         if not docs:
             return {}
         rows = self._con.execute("SELECT doc, id FROM document WHERE doc IN (SELECT value FROM json_each(?))",
                                  (json.dumps(sorted(docs)),))
         return {int(doc): str(name) for doc, name in rows}
 
-    def _bucket_pairs(self, band: int) -> set[tuple[int, int]]:
-        """Document pairs sharing a key in one band; buckets over MAX_BUCKET are chained instead,
-        as in lsh.candidate_pairs (boilerplate would give a quadratic number of pairs)."""
-        table = f"band_{band:03d}"
-        sql = (f"WITH big AS (SELECT key FROM {table} GROUP BY key HAVING count(*) > {MAX_BUCKET}) "
-               f"SELECT a.doc, b.doc FROM {table} a JOIN {table} b ON b.key = a.key AND b.doc > a.doc "
-               "WHERE a.key NOT IN big UNION SELECT doc, nxt FROM (SELECT doc, lead(doc) OVER "
-               f"(PARTITION BY key ORDER BY doc) AS nxt FROM {table} WHERE key IN big) WHERE nxt IS NOT NULL")
-        return {(int(a), int(b)) for a, b in self._con.execute(sql)}
+    def _runs(self) -> list[tuple[int, int]]:
+        return [(int(r), int(b)) for r, b in self._con.execute("SELECT run, bits FROM run ORDER BY run")]
 
     def candidate_pairs(self) -> list[tuple[str, str]]:
-        with self._errors(), self._transaction("DEFERRED"):  # one snapshot for all bands
-            pairs: set[tuple[int, int]] = set()
-            for band in range(self.bands):
-                pairs |= self._bucket_pairs(band)
+        """Pairs sharing a band key; buckets over MAX_BUCKET are chained instead, as in
+        lsh.candidate_pairs (boilerplate would give a quadratic number of pairs)."""
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot for all runs
+            band, key, doc = self._read_runs(self._runs())
+            keep = self._live(doc)
+            band, key, doc = band[keep], key[keep], doc[keep]
+            order = np.lexsort((doc, key, band))  # by band key, then by document
+            composite = (band[order].astype(np.uint64) << np.uint64(32)) | key[order].astype(np.uint64)
+            found = _bucket_pairs(composite, MAX_BUCKET)
+            docs = doc[order]
+            pairs = {(int(a), int(b)) for a, b in np.sort(docs[found], axis=1).tolist() if a != b}
             names = self._names({d for pair in pairs for d in pair})
         return sorted((names[a], names[b]) for a, b in pairs if a in names and b in names)
 
     def candidates_for(self, queries: Sequence[PreparedDocument]) -> dict[str, list[str]]:
-        keys = [self._folded(q) for q in queries]
+        folded = [self._folded(q) for q in queries]
         hits: list[set[int]] = [set() for _ in queries]
+        owner = np.repeat(np.arange(len(queries)), [k.size for k in folded])
+        qkey = np.concatenate([k.ravel() for k in folded]) if folded else np.zeros(0, dtype=np.uint32)
+        qband = np.tile(np.arange(self.bands, dtype=np.int64), len(qkey) // self.bands)
+        qcomposite = (qband.astype(np.uint64) << np.uint64(32)) | qkey.astype(np.uint64)
         with self._errors(), self._transaction("DEFERRED"):
-            for band in range(self.bands):
-                owners: dict[int, list[int]] = {}
-                for position, k in enumerate(keys):
-                    for key in k[:, band].tolist():
-                        owners.setdefault(key, []).append(position)
-                if not owners:
-                    continue
-                sql = f"SELECT key, doc FROM band_{band:03d} WHERE key IN (SELECT value FROM json_each(?))"
-                for key, doc in self._con.execute(sql, (json.dumps(list(owners)),)):
-                    for position in owners[key]:
-                        hits[position].add(int(doc))
+            runs = self._runs()
+            if len(qkey) and runs:
+                wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
+                                                   for run, bits in runs]))
+                bits_of = dict(runs)
+                rows = self._con.execute(
+                    "SELECT p.run, p.bucket, p.data FROM json_each(?) q JOIN posting p "
+                    "ON p.run = q.value >> 40 AND p.bucket = q.value & 1099511627775",
+                    (json.dumps(wanted.tolist()),)).fetchall()
+                if rows:
+                    lengths = [len(r[2]) // _ENTRY.itemsize for r in rows]
+                    band = np.repeat(np.array([r[1] >> bits_of[r[0]] for r in rows], dtype=np.uint64), lengths)
+                    data = np.frombuffer(b"".join(r[2] for r in rows), dtype=_ENTRY)
+                    composite = (band << np.uint64(32)) | data["key"].astype(np.uint64)
+                    match = np.flatnonzero(np.isin(composite, qcomposite))
+                    if len(match):
+                        order = np.argsort(qcomposite, kind="stable")
+                        sorted_q = qcomposite[order]
+                        for c, d in zip(composite[match].tolist(), data["doc"][match].tolist()):
+                            lo = int(np.searchsorted(sorted_q, c, "left"))
+                            hi = int(np.searchsorted(sorted_q, c, "right"))
+                            for position in set(owner[order[lo:hi]].tolist()):
+                                hits[position].add(int(d))
             names = self._names(set().union(*hits))
         return {q.id: [names[d] for d in sorted(h) if d in names] for q, h in zip(queries, hits)}
 
