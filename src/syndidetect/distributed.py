@@ -46,7 +46,7 @@ from syndidetect.config import Config
 from syndidetect.detector import _groups, _pair_report
 from syndidetect.documents import Document
 from syndidetect.errors import InputError, MissingDependencyError
-from syndidetect.lsh import band_keys, band_layout, candidate_pairs
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, shares_likely_candidate
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
 from syndidetect.sources import JSONL_SUFFIXES, TEXT_SUFFIXES, _file_documents, _folder_files, unique_ids
@@ -217,10 +217,19 @@ def _date(value: Any) -> str | None:
 
 
 def _slim(doc: PreparedDocument) -> bytes:
-    """What verification needs, pickled: no text (the paragraphs carry theirs), no signatures."""
-    empty = np.zeros((len(doc.paragraphs), 0), dtype=np.uint32)
-    slim = dataclasses.replace(doc, document=Document(doc.id, "", doc.document.date), signatures=empty)
+    """What verification needs, pickled: the paragraphs (which carry the text), shingle hashes and
+    signatures (for the same candidate filter as in process, see :func:`_likely`)."""
+    slim = dataclasses.replace(doc, document=Document(doc.id, "", doc.document.date))
     return pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _likely(a: PreparedDocument, b: PreparedDocument, config: Config) -> bool:
+    """The in-process store drops candidates whose estimated containment cannot reach the threshold
+    before verification; this applies the same test to one candidate document pair."""
+    bands, rows = band_layout(config)
+    return shares_likely_candidate(a.signatures[a.matchable], a.shingle_counts()[a.matchable],
+                                   b.signatures[b.matchable], b.shingle_counts()[b.matchable],
+                                   bands, rows, config.threshold)
 
 
 def _prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any] | None = None) -> Any:
@@ -385,6 +394,8 @@ def _judge_partition(frame: Any, config: Config) -> Any:
         b, mask_b = load(int(row[3]), row[4]), _mask(row[5])
         if b.id < a.id:  # in process, pairs are judged with their ids in sorted order
             (a, mask_a), (b, mask_b) = (b, mask_b), (a, mask_a)
+        if not _likely(a, b, config):
+            continue
         verdict = judge_pair(a, b, config, (mask_a, mask_b))
         if verdict is not None:
             records.append(_pair_record(_pair_report(a, b, verdict)))

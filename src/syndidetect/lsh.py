@@ -129,6 +129,25 @@ def likely_pairs(
     return pairs[estimated_containment(signatures, sizes, pairs) >= ESTIMATE_MARGIN * threshold]
 
 
+def shares_likely_candidate(
+    sig_a: SignatureMatrix, sizes_a: npt.NDArray[np.int64], sig_b: SignatureMatrix, sizes_b: npt.NDArray[np.int64],
+    bands: int, rows: int, threshold: float,
+) -> bool:
+    """Whether two documents' paragraphs (their signatures and shingle counts) hold a pair that
+    shares a band key and passes :func:`likely_pairs`: the per-document-pair form of the filter the
+    in-memory store applies to all candidates at once (the Dask path uses it)."""
+    if not len(sig_a) or not len(sig_b):
+        return False
+    keys_a, keys_b = band_keys(sig_a, bands, rows), band_keys(sig_b, bands, rows)
+    i, j = np.nonzero((keys_a[:, None, :] == keys_b[None, :, :]).any(axis=2))
+    if not len(i):
+        return False
+    sigs = np.concatenate([sig_a, sig_b])
+    sizes = np.concatenate([sizes_a, sizes_b])
+    pairs = np.stack([i, j + len(sig_a)], axis=1).astype(np.int64)
+    return len(likely_pairs(sigs, sizes, pairs, threshold)) > 0
+
+
 def candidate_pairs(
     signatures: SignatureMatrix,
     bands: int,
