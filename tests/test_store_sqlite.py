@@ -238,3 +238,14 @@ def test_corrupt_file_is_a_format_error(db: Path) -> None:
     db.write_bytes(bytes(data))
     with pytest.raises(IndexFormatError, match=r"corrupt|not a syndidetect index"), SQLiteStore(db) as store:
         store.ids()
+
+
+def test_candidates_of_several_queries_agree_with_the_memory_store(tmp_path: Path) -> None:
+    prepared = prepare_documents([*seed_docs(), sd.Document("dup", seed_docs()[2].text)], sd.Config())
+    memory = MemoryStore(64, 2)
+    memory.put(prepared[:3])
+    with SQLiteStore(tmp_path / "q.db") as store:
+        store.put(prepared[:3])
+        got = store.candidates_for(prepared[2:])
+    assert got == {k: sorted(v) for k, v in memory.candidates_for(prepared[2:]).items()}
+    assert got["dup"] and got["004_ab43671d69f11038.txt"]

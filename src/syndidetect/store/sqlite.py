@@ -62,6 +62,8 @@ _CACHE_SIZE = 256
 #: Entries per posting row (bucket) a run aims at, runs of the same size class merged at once, and
 #: the entries of the smallest size class (about 1000 paragraphs at 64 bands).
 _BUCKET = 32
+#: Page size of new files: documents' text and hashes are BLOBs of several KB.
+_PAGE_SIZE = 4096
 _FANOUT = 4
 _BASE_RUN = 1 << 16
 _ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
@@ -238,6 +240,8 @@ class SQLiteStore:
 
     def _open(self, config: Config | None) -> tuple[Config, int, int]:
         if not self.readonly:
+            # Only takes effect on a new file (before WAL mode and the first table).
+            self._con.execute(f"PRAGMA page_size={_PAGE_SIZE}")
             # WAL: readers never block the writer nor each other; NORMAL sync is crash-safe in WAL
             # (a power cut may lose the last commits, never the file's consistency).
             self._con.execute("PRAGMA journal_mode=WAL")
@@ -327,37 +331,39 @@ class SQLiteStore:
         self._cache.clear()
         return self._transaction("IMMEDIATE")
 
-    def _folded(self, doc: PreparedDocument) -> npt.NDArray[np.uint32]:
-        """``(matchable paragraphs, bands)`` folded band keys of ``doc``."""
-        sigs = doc.signatures[doc.matchable]
-        return fold_keys(band_keys(sigs, self.bands, self.rows))
+    def _folded(self, docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """Folded band keys ``(matchable paragraphs, bands)`` of ``docs`` (one band_keys call for
+        all), and the position in ``docs`` of each row's document."""
+        counts = [int(d.matchable.sum()) for d in docs]
+        owner = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
+        if not sum(counts):
+            return np.zeros((0, self.bands), dtype=np.uint32), owner
+        sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
+        return fold_keys(band_keys(sigs, self.bands, self.rows)), owner
 
-    def _entries(self, pairs: Sequence[tuple[int, npt.NDArray[np.uint32]]]) -> tuple[
+    def _entries(self, rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32],
+                 owner: npt.NDArray[np.int64]) -> tuple[
             npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-        """Deduplicated ``(band, key, doc)`` entries of documents' ``(rowid, folded keys)``."""
-        pairs = [(doc, k) for doc, k in pairs if len(k)]
-        if not pairs:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0, dtype=np.uint32), empty
-        rowids = np.array([doc for doc, _ in pairs], dtype=np.int64)
-        local = np.repeat(np.arange(len(pairs), dtype=np.uint64), [len(k) * self.bands for _, k in pairs])
-        keys = np.concatenate([k.ravel() for _, k in pairs]).astype(np.uint64)
-        band = np.tile(np.arange(self.bands, dtype=np.uint64), len(keys) // self.bands)
+        """Deduplicated ``(band, key, doc)`` entries, sorted by band then key, of folded ``keys``
+        whose rows belong to documents ``rowids[owner]``."""
+        band = np.tile(np.arange(self.bands, dtype=np.uint64), len(keys))
+        local = np.repeat(owner.astype(np.uint64), self.bands)
+        flat = keys.ravel().astype(np.uint64)
         band_bits = max(1, int(self.bands - 1).bit_length())
-        if 32 + band_bits + max(1, len(pairs).bit_length()) <= 64:
-            packed = np.sort((local << np.uint64(32 + band_bits)) | (band << np.uint64(32)) | keys)
+        local_bits = max(1, len(rowids).bit_length())
+        if 32 + band_bits + local_bits <= 64:
+            packed = np.sort((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
             packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]  # np.unique hashes: slow
-            key = (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-            band_of = ((packed >> np.uint64(32)) & np.uint64((1 << band_bits) - 1)).astype(np.int64)
-            doc = rowids[(packed >> np.uint64(32 + band_bits)).astype(np.int64)]
-            return band_of, key, doc
-        rows = np.unique(np.stack([local, band, keys], axis=1), axis=0)
-        return rows[:, 1].astype(np.int64), rows[:, 2].astype(np.uint32), rowids[rows[:, 0].astype(np.int64)]
+            doc = rowids[(packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)]
+            key = ((packed >> np.uint64(local_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            return (packed >> np.uint64(32 + local_bits)).astype(np.int64), key, doc
+        rows = np.unique(np.stack([band, flat, local], axis=1), axis=0)
+        return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.uint32), rowids[rows[:, 2].astype(np.int64)]
 
     def _write_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
                    doc: npt.NDArray[np.int64]) -> None:
         """Store entries as one new run, then merge runs while a size class is full."""
-        self._store_run(band, key, doc)
+        self._store_run(band, key, doc, ordered=True)
         self._merge()
 
     def _read_runs(self, runs: Sequence[tuple[int, int]]) -> tuple[
@@ -402,18 +408,22 @@ class SQLiteStore:
             self._store_run(band, key, doc)  # one run for _FANOUT or more: the loop ends
 
     def _store_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
-                   doc: npt.NDArray[np.int64]) -> None:
-        """Entries as one run of buckets (none when there are no entries)."""
+                   doc: npt.NDArray[np.int64], ordered: bool = False) -> None:
+        """Entries as one run of buckets (none when there are no entries); ``ordered``: they are
+        sorted by band then key already."""
         if not len(key):
             return
         if int(doc.max()) >= 1 << 32:
             raise IndexWriteError(f"{self.path}: more than 2**32 documents were ever added; rebuild the index")
         bits = bucket_bits(len(key), self.bands)
         bucket = buckets(band, key, bits)
-        order = np.argsort(bucket, kind="stable")
-        bucket = bucket[order]
         data = np.empty(len(key), dtype=_ENTRY)
-        data["key"], data["doc"] = key[order], doc[order]
+        if ordered:
+            data["key"], data["doc"] = key, doc
+        else:
+            order = np.argsort(bucket)  # the order inside a bucket does not matter
+            bucket = bucket[order]
+            data["key"], data["doc"] = key[order], doc[order]
         raw = data.tobytes()
         starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
         ends = np.append(starts[1:], len(bucket))
@@ -446,17 +456,17 @@ class SQLiteStore:
     def put(self, documents: Sequence[PreparedDocument]) -> list[str]:
         latest = list({d.id: d for d in documents}.values())  # a repeated id: the last one wins
         rows = [_encode(d) for d in latest]
-        keys = [self._folded(d) for d in latest]
+        keys, owner = self._folded(latest)
         with self._errors(), self._write():
             replaced = self._delete([d.id for d in latest])
-            pairs = []
-            for row, k in zip(rows, keys):
+            rowids = []
+            for row in rows:
                 cursor = self._con.execute("INSERT INTO document (id, date, text, paragraphs, matchable, "
                                            "spans, flags, counts, hashes) VALUES (?,?,?,?,?,?,?,?,?)", row)
-                pairs.append((int(cursor.lastrowid or 0), k))
+                rowids.append(int(cursor.lastrowid or 0))
             self._con.executemany("INSERT OR IGNORE INTO fingerprint VALUES (?, ?)",
-                                  [fp for d, (doc, _) in zip(latest, pairs) for fp in _fingerprint_rows(d, doc)])
-            self._write_run(*self._entries(pairs))
+                                  [fp for d, doc in zip(latest, rowids) for fp in _fingerprint_rows(d, doc)])
+            self._write_run(*self._entries(np.array(rowids, dtype=np.int64), keys, owner))
         return replaced
 
     def remove(self, ids: Sequence[str]) -> list[str]:
@@ -506,10 +516,10 @@ class SQLiteStore:
         return sorted((names[a], names[b]) for a, b in pairs if a in names and b in names)
 
     def candidates_for(self, queries: Sequence[PreparedDocument]) -> dict[str, list[str]]:
-        folded = [self._folded(q) for q in queries]
+        folded, rows_owner = self._folded(queries)
         hits: list[set[int]] = [set() for _ in queries]
-        owner = np.repeat(np.arange(len(queries)), [k.size for k in folded])
-        qkey = np.concatenate([k.ravel() for k in folded]) if folded else np.zeros(0, dtype=np.uint32)
+        owner = np.repeat(rows_owner, self.bands)
+        qkey = folded.ravel()
         qband = np.tile(np.arange(self.bands, dtype=np.int64), len(qkey) // self.bands)
         qcomposite = (qband.astype(np.uint64) << np.uint64(32)) | qkey.astype(np.uint64)
         with self._errors(), self._transaction("DEFERRED"):
@@ -517,27 +527,39 @@ class SQLiteStore:
             if len(qkey) and runs:
                 wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
                                                    for run, bits in runs]))
-                bits_of = dict(runs)
-                rows = self._con.execute(
+                cursor = self._con.cursor()
+                cursor.row_factory = None  # plain tuples: thousands of rows
+                rows = cursor.execute(
                     "SELECT p.run, p.bucket, p.data FROM json_each(?) q JOIN posting p "
                     "ON p.run = q.value >> 40 AND p.bucket = q.value & 1099511627775",
                     (json.dumps(wanted.tolist()),)).fetchall()
                 if rows:
-                    lengths = [len(r[2]) // _ENTRY.itemsize for r in rows]
-                    band = np.repeat(np.array([r[1] >> bits_of[r[0]] for r in rows], dtype=np.uint64), lengths)
-                    data = np.frombuffer(b"".join(r[2] for r in rows), dtype=_ENTRY)
-                    composite = (band << np.uint64(32)) | data["key"].astype(np.uint64)
-                    match = np.flatnonzero(np.isin(composite, qcomposite))
-                    if len(match):
-                        order = np.argsort(qcomposite, kind="stable")
-                        sorted_q = qcomposite[order]
-                        for c, d in zip(composite[match].tolist(), data["doc"][match].tolist()):
-                            lo = int(np.searchsorted(sorted_q, c, "left"))
-                            hi = int(np.searchsorted(sorted_q, c, "right"))
-                            for position in set(owner[order[lo:hi]].tolist()):
-                                hits[position].add(int(d))
+                    self._match(rows, dict(runs), qcomposite, owner, hits)
             names = self._names(set().union(*hits))
         return {q.id: [names[d] for d in sorted(h) if d in names] for q, h in zip(queries, hits)}
+
+    @staticmethod
+    def _match(rows: list[Any], bits_of: dict[int, int], qcomposite: npt.NDArray[np.uint64],
+               owner: npt.NDArray[np.int64], hits: list[set[int]]) -> None:
+        """Add to ``hits[q]`` the documents of posting ``rows`` (run, bucket, data) whose entries
+        have the band and key of one of query ``q``'s (``qcomposite``: band << 32 | key)."""
+        lengths = [len(r[2]) // _ENTRY.itemsize for r in rows]
+        band = np.repeat(np.array([r[1] >> bits_of[r[0]] for r in rows], dtype=np.uint64), lengths)
+        data = np.frombuffer(b"".join([r[2] for r in rows]), dtype=_ENTRY)
+        composite = (band << np.uint64(32)) | data["key"].astype(np.uint64)
+        order = np.argsort(qcomposite, kind="stable")
+        sorted_q, sorted_owner = qcomposite[order], owner[order]
+        lo = np.searchsorted(sorted_q, composite)  # no sort of the (larger) entries
+        found = np.flatnonzero(sorted_q[np.minimum(lo, len(sorted_q) - 1)] == composite)
+        if not len(found):
+            return
+        lo = lo[found]
+        counts = np.searchsorted(sorted_q, composite[found], "right") - lo
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        positions = sorted_owner[starts + np.arange(int(counts.sum()))]
+        docs = np.repeat(data["doc"][found].astype(np.int64), counts)
+        for position, doc in set(zip(positions.tolist(), docs.tolist())):
+            hits[position].add(doc)
 
     def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
         wanted = sorted(set(fingerprints))
