@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._types import SignatureMatrix
-from syndidetect.shingles import word_table
+from syndidetect.shingles import _SCANNED_RANGES, word_table
 
 # minhash.py falls back to the numpy kernel on ImportError, so fail here, not at the first call.
 if importlib.util.find_spec("numba") is None:
@@ -52,6 +52,8 @@ _SEP = "\x00"  # joins ASCII texts in the batch buffer; never a word character
 _SPACE = 0x20
 _WORD = 1  # char-table flag: a word character (syndidetect.shingles.word_table)
 _FOLDS = 2  # char-table flag: str.casefold changes this code point
+_UNSTABLE = 4  # char-table flag: NFKC may change a text holding this code point (see _unstable)
+_AMP = 0x26  # "&": html.unescape may change the text
 _MAX_FOLD_GROWTH = 3  # casefold turns at most one UTF-8 byte into three
 # Texts per parallel work item: large enough to amortise scratch allocation, small enough to
 # balance the load when paragraph lengths vary.
@@ -109,7 +111,13 @@ def _rotl32(x: int, r: int) -> int:
 
 @_jit()
 def _read32(buf: npt.NDArray[np.uint8], i: int) -> int:
-    return int(buf[i]) | (int(buf[i + 1]) << 8) | (int(buf[i + 2]) << 16) | (int(buf[i + 3]) << 24)
+    u = np.uint64(i)  # an unsigned index: no negative-index wraparound, so LLVM fuses one 32-bit load
+    return (
+        int(buf[u])
+        | (int(buf[u + np.uint64(1)]) << 8)
+        | (int(buf[u + np.uint64(2)]) << 16)
+        | (int(buf[u + np.uint64(3)]) << 24)
+    )
 
 
 @_jit()
@@ -144,7 +152,7 @@ def _xxh32(buf: npt.NDArray[np.uint8], start: int, end: int) -> int:
         h = (_rotl32(h, 17) * _PRIME4) & _MASK
         i += 4
     while i < end:
-        h = (h + int(buf[i]) * _PRIME5) & _MASK
+        h = (h + int(buf[np.uint64(i)]) * _PRIME5) & _MASK
         h = (_rotl32(h, 11) * _PRIME1) & _MASK
         i += 1
     h ^= h >> 15
@@ -217,6 +225,7 @@ def _tokenise(
     scratch: npt.NDArray[np.uint8],
     tok_start: npt.NDArray[np.int64],
     tok_end: npt.NDArray[np.int64],
+    check: bool,
 ) -> int:
     """Case-fold ``buf[start:end]`` and copy its tokens into ``scratch``, one space apart; return
     their count.
@@ -224,69 +233,70 @@ def _tokenise(
     Token ``t`` is ``scratch[tok_start[t]:tok_end[t]]``, so the shingle of tokens ``t..u`` is the
     contiguous slice ``scratch[tok_start[t]:tok_end[u]]``. Case folding is ``str.casefold`` one
     code point at a time (it has no context rules), and the word test applies to folded code points,
-    exactly as the reference tokenises ``normalise(text)``.
+    exactly as the reference tokenises ``normalise(text)``; :func:`_tables` checks that folding never
+    changes whether a code point is a word character, so the test can look at the unfolded one.
+    Two tight loops (separators, then one token's characters) instead of one loop with an
+    ``inside`` state; indices are cast to unsigned so numba emits no negative-index wraparound.
+
+    With ``check``, return -1 as soon as the text holds an ``&`` or a code point flagged
+    ``_UNSTABLE``: the only texts that ``html.unescape`` and NFKC may change, which the caller
+    normalises in Python and tokenises again without ``check``.
     """
     ascii_map, table, fold_keys, fold_starts, fold_cps = tables
     count = 0
     out = 0
-    inside = False
     i = start
-    while i < end:
-        byte = buf[i]
-        if byte < 0x80:
-            # ASCII: one lookup gives the folded byte, or 0 for a separator.
-            i += 1
-            folded = ascii_map[byte]
-            if folded != 0:
-                if not inside:
-                    if count > 0:
-                        scratch[out] = _SPACE
-                        out += 1
-                    tok_start[count] = out
-                    inside = True
-                scratch[out] = folded
+    while True:
+        # Separators.
+        while i < end:
+            byte = buf[np.uint64(i)]
+            if byte < 0x80:
+                if ascii_map[byte] != 0:
+                    break
+                if check and byte == _AMP:
+                    return -1
+                i += 1
+            else:
+                cp, width = _decode(buf, i)
+                flags = table[np.uint64(cp)]
+                if check and flags & _UNSTABLE:
+                    return -1
+                if flags & _WORD:
+                    break
+                i += width
+        if i >= end:
+            break
+        if count > 0:
+            scratch[np.uint64(out)] = _SPACE
+            out += 1
+        tok_start[np.uint64(count)] = out
+        # A token: casefold preserves word-ness (checked by _tables), so it ends at a separator.
+        while i < end:
+            byte = buf[np.uint64(i)]
+            if byte < 0x80:
+                folded = ascii_map[byte]
+                if folded == 0:
+                    break
+                scratch[np.uint64(out)] = folded
                 out += 1
-            elif inside:
-                tok_end[count] = out
-                count += 1
-                inside = False
-            continue
-        cp, width = _decode(buf, i)
-        flags = table[cp]
-        if flags & _FOLDS:
-            # Case folding maps this code point to 1-3 others, each tested on its own.
-            k = np.searchsorted(fold_keys, cp)
-            for q in range(fold_starts[k], fold_starts[k + 1]):
-                target = fold_cps[q]
-                if table[target] & _WORD:
-                    if not inside:
-                        if count > 0:
-                            scratch[out] = _SPACE
-                            out += 1
-                        tok_start[count] = out
-                        inside = True
-                    out = _put(scratch, out, target)
-                elif inside:
-                    tok_end[count] = out
-                    count += 1
-                    inside = False
-        elif flags & _WORD:
-            if not inside:
-                if count > 0:
-                    scratch[out] = _SPACE
-                    out += 1
-                tok_start[count] = out
-                inside = True
-            for j in range(width):
-                scratch[out + j] = buf[i + j]
-            out += width
-        elif inside:
-            tok_end[count] = out
-            count += 1
-            inside = False
-        i += width
-    if inside:
-        tok_end[count] = out
+                i += 1
+            else:
+                cp, width = _decode(buf, i)
+                flags = table[np.uint64(cp)]
+                if not flags & _WORD:
+                    break
+                if check and flags & _UNSTABLE:
+                    return -1
+                if flags & _FOLDS:
+                    k = np.searchsorted(fold_keys, cp)
+                    for q in range(fold_starts[k], fold_starts[k + 1]):
+                        out = _put(scratch, out, fold_cps[q])
+                else:
+                    for j in range(width):
+                        scratch[np.uint64(out + j)] = buf[np.uint64(i + j)]
+                    out += width
+                i += width
+        tok_end[np.uint64(count)] = out
         count += 1
     return count
 
@@ -360,9 +370,13 @@ def _text_shingles(
     tok_end: npt.NDArray[np.int64],
     out: npt.NDArray[np.uint32],
     at: int,
+    check: bool,
 ) -> tuple[int, int]:
-    """``(tokens, shingles written)`` of ``buf[start:end]``."""
-    count = _tokenise(buf, start, end, tables, scratch, tok_start, tok_end)
+    """``(tokens, shingles written)`` of ``buf[start:end]``; ``(-1, 0)`` when ``check`` finds a
+    text that needs Python's normalisation (see :func:`_tokenise`)."""
+    count = _tokenise(buf, start, end, tables, scratch, tok_start, tok_end, check)
+    if count < 0:
+        return count, 0
     return count, _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, out, at)
 
 
@@ -386,9 +400,12 @@ def _sketch_rows(
     counts: npt.NDArray[np.int64],
     tokens: npt.NDArray[np.int64],
     sigs: npt.NDArray[np.uint32],
+    redo: npt.NDArray[np.uint8],
+    check: bool,
 ) -> None:
     """Per text: shingle hashes into ``raw[offsets[i]:]`` (a text has at most one shingle per byte),
-    sorted and deduplicated in place (``counts[i]`` kept), its token count and its signature row."""
+    sorted and deduplicated in place (``counts[i]`` kept), its token count and its signature row.
+    With ``check``, a text that needs Python's normalisation is skipped and ``redo[i]`` set."""
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(chunks):
@@ -400,9 +417,13 @@ def _sketch_rows(
         tok_end = np.empty(longest, dtype=np.int64)
         for i in range(first, last):
             at = offsets[i]
-            tokens[i], found = _text_shingles(
-                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, raw, at
+            count, found = _text_shingles(
+                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, raw, at, check
             )
+            if count < 0:
+                redo[i] = 1
+                continue
+            tokens[i] = count
             row = raw[at : at + found]
             row.sort()
             unique = 0
@@ -417,18 +438,19 @@ def _sketch_rows(
 @_jit()
 def _gather(
     raw: npt.NDArray[np.uint32],
-    offsets: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64],
     out_offsets: npt.NDArray[np.int64],
     values: npt.NDArray[np.uint32],
 ) -> None:
-    """Pack each text's unique hashes from its slot in ``raw`` into the dense ``values``.
+    """Pack unique hashes into the dense ``values``: those of output row ``rows[k]`` start at
+    ``raw[starts[k]]``.
 
     Serial: a memory-bound copy gains little from a second parallel launch."""
-    n = offsets.shape[0] - 1
-    for i in range(n):
-        src = offsets[i]
-        dst = out_offsets[i]
-        for j in range(out_offsets[i + 1] - dst):
+    for k in range(rows.shape[0]):
+        src = starts[k]
+        dst = out_offsets[rows[k]]
+        for j in range(out_offsets[rows[k] + 1] - dst):
             values[dst + j] = raw[src + j]
 
 
@@ -441,9 +463,11 @@ def _signature_rows(
     b: npt.NDArray[np.uint32],
     shingle_size: int,
     sigs: npt.NDArray[np.uint32],
+    redo: npt.NDArray[np.uint8],
+    check: bool,
 ) -> None:
     """Signatures only: shingle hashes go to a per-chunk scratch row, never sorted or kept
-    (repeated shingles cannot change a minimum)."""
+    (repeated shingles cannot change a minimum). ``redo`` and ``check`` as in :func:`_sketch_rows`."""
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(chunks):
@@ -455,9 +479,12 @@ def _signature_rows(
         tok_end = np.empty(longest, dtype=np.int64)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
-            _, found = _text_shingles(
-                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, hashes, 0
+            count, found = _text_shingles(
+                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, hashes, 0, check
             )
+            if count < 0:
+                redo[i] = 1
+                continue
             _min_into(hashes, 0, found, a, b, sigs[i])
 
 
@@ -471,7 +498,7 @@ def _tables() -> _Tables:
     """The lookup tables of :func:`_tokenise`, built once per process (a few tens of ms).
 
     * ``ascii_map[byte]``: the case-folded byte of an ASCII word character, else 0;
-    * ``char_table[cp]``: ``_WORD`` and ``_FOLDS`` flags of every code point;
+    * ``char_table[cp]``: ``_WORD``, ``_FOLDS`` and ``_UNSTABLE`` flags of every code point;
     * ``fold_keys``: the code points ``str.casefold`` changes, sorted; the folding of
       ``fold_keys[k]`` is ``fold_cps[fold_starts[k]:fold_starts[k + 1]]``.
     """
@@ -498,15 +525,52 @@ def _tables() -> _Tables:
         raise RuntimeError("casefold changes whether a character is a word character")
     table = words.copy()
     table[fold_keys] |= _FOLDS
+    unstable = _unstable(every)
+    if unstable[:128].any():
+        raise RuntimeError("NFKC may change ASCII text")  # the kernel tests ASCII bytes for "&" only
+    table[unstable] |= _UNSTABLE
     ascii_map = np.array([ord(chr(c).casefold()) if words[c] else 0 for c in range(128)], dtype=np.uint8)
     return ascii_map, table, fold_keys, fold_starts, fold_cps
+
+
+def _unstable(every: str) -> npt.NDArray[np.bool_]:
+    """``unstable[cp]`` unless NFKC leaves every text made only of such "stable" code points as it is.
+
+    A code point is stable when it is its own NFKC form, its canonical combining class is 0 (so
+    nothing reorders) and it is never the second part of a canonical composition (so nothing
+    composes: that covers NFKC_QC=Maybe; Hangul vowel and trailing jamo compose algorithmically).
+    Such a text is NFKC by the Unicode quick-check rule. Code points outside ``_SCANNED_RANGES`` are
+    unassigned or private use, hence stable. ``every`` is ``chr(0) ... chr(0x10FFFF)``.
+    """
+    unstable = np.zeros(0x110000, dtype=bool)
+    combining, normalize, is_normalized = unicodedata.combining, unicodedata.normalize, unicodedata.is_normalized
+    block = 256
+    for low, high in _SCANNED_RANGES:
+        unstable[low:high] = np.frombuffer(bytes(map(combining, every[low:high])), dtype=np.uint8) != 0
+        for first in range(low, high, block):
+            # One C call clears most blocks: a normalised block holds only code points that are their
+            # own NFKC form, and an NFD block holds nothing that decomposes.
+            chunk = every[first : first + block]
+            if not is_normalized("NFKC", chunk):
+                for cp in range(first, first + block):
+                    if normalize("NFKC", every[cp]) != every[cp]:
+                        unstable[cp] = True
+            if not is_normalized("NFD", chunk):
+                for cp in range(first, first + block):
+                    parts = unicodedata.decomposition(every[cp]).split()
+                    if parts and not parts[0].startswith("<"):  # canonical: may be composed back
+                        unstable[[int(part, 16) for part in parts[1:]]] = True
+    unstable[0x1161:0x1176] = True  # Hangul V jamo
+    unstable[0x11A8:0x11C3] = True  # Hangul T jamo
+    return unstable
 
 
 def _pre_fold(text: str) -> str:
     """:func:`syndidetect.text.normalise` without its final ``casefold``, which the kernel does.
 
     Keep in sync with ``normalise``: the tests compare this kernel with the reference, which
-    tokenises ``normalise(text)``.
+    tokenises ``normalise(text)``. Only texts the kernel flags (an ``&``, or a code point flagged
+    ``_UNSTABLE``) come here: :func:`normalise` leaves every other text as it is, but for its case.
     """
     if "&" in text:
         text = html.unescape(text)
@@ -514,27 +578,34 @@ def _pre_fold(text: str) -> str:
 
 
 def encode_batch(texts: Sequence[str]) -> tuple[bytes, npt.NDArray[np.int64]]:
-    """All texts, NFKC-normalised and UTF-8 encoded, in one buffer, and ``len(texts) + 1`` offsets.
+    """All texts UTF-8 encoded (surrogates passed through) in one buffer, and ``len(texts) + 1``
+    offsets.
 
     Text ``i`` is ``buffer[offsets[i]:offsets[i + 1]]``, possibly followed by a ``NUL`` separator,
-    which is not a word character. HTML entities are decoded as ``normalise`` does. Case folding,
-    the last step of :func:`syndidetect.text.normalise`, is done by the kernel: ``str.casefold`` costs more than
-    everything else here together on non-ASCII text.
+    which is not a word character. Nothing is normalised here: the kernel case-folds, and flags the
+    few texts that HTML entities or NFKC may change, which :func:`_pre_fold` then normalises
+    (checking every text in Python, ``unicodedata.normalize`` included, cost as much as encoding).
     """
     n = len(texts)
     if n == 0:
         return b"", np.zeros(1, dtype=np.int64)
     # str.isascii is O(1) in CPython: checking each text first avoids building a wide (UCS-2)
     # joined string for batches that need the per-text path anyway.
-    if all(map(str.isascii, texts)) and "&" not in (joined := _SEP.join(texts)):  # encode: a memcpy
+    if all(map(str.isascii, texts)):  # one join, and encoding is a memcpy
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1, out=offsets[1:])
         offsets[n] -= 1  # no separator after the last text
-        return joined.encode("ascii"), offsets
-    parts = [_pre_fold(t).encode("utf-8", "surrogatepass") for t in texts]
+        return _SEP.join(texts).encode("ascii"), offsets
+    parts = [t.encode("utf-8", "surrogatepass") for t in texts]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=n), out=offsets[1:])
     return b"".join(parts), offsets
+
+
+def _buffer(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
+    data, offsets = encode_batch(texts)
+    buf = np.frombuffer(data, dtype=np.uint8) if data else np.zeros(1, dtype=np.uint8)[:0]
+    return _readonly(buf), offsets
 
 
 def _prepare(
@@ -543,10 +614,15 @@ def _prepare(
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
     _ensure_compiled()
-    data, offsets = encode_batch(texts)
-    buf = np.frombuffer(data, dtype=np.uint8) if data else np.zeros(1, dtype=np.uint8)[:0]
+    buf, offsets = _buffer(texts)
     # One dtype/layout per argument keeps numba to a single compiled (and cached) specialisation.
     return buf, offsets, _u32(a), _u32(b)
+
+
+def _flagged(texts: Sequence[str], redo: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """The rows the kernel left to Python, and their texts after :func:`_pre_fold`."""
+    rows = np.flatnonzero(redo)
+    return rows, [_pre_fold(texts[i]) for i in rows.tolist()]
 
 
 def _u32(x: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -574,11 +650,27 @@ def sketch(
     raw = np.empty(max(len(buf), 1), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
     tokens = np.zeros(n, dtype=np.int64)
-    _sketch_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs)
+    redo = np.zeros(n, dtype=np.uint8)
+    _sketch_rows(buf, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
+    rows, folded = _flagged(texts, redo)
+    if len(rows):
+        sub_buf, sub_spans = _buffer(folded)
+        sub_raw = np.empty(max(len(sub_buf), 1), dtype=np.uint32)
+        sub_counts = np.zeros(len(rows), dtype=np.int64)
+        sub_tokens = np.zeros(len(rows), dtype=np.int64)
+        sub_sigs = np.full((len(rows), len(a)), _EMPTY, dtype=np.uint32)
+        unused = np.zeros(len(rows), dtype=np.uint8)
+        _sketch_rows(
+            sub_buf, sub_spans, _tables(), a, b, shingle_size, sub_raw, sub_counts, sub_tokens, sub_sigs, unused, False
+        )
+        counts[rows], tokens[rows], sigs[rows] = sub_counts, sub_tokens, sub_sigs
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     values = np.empty(int(offsets[-1]), dtype=np.uint32)
-    _gather(raw, spans, offsets, values)
+    kept = np.flatnonzero(redo == 0) if len(rows) else np.arange(n, dtype=np.intp)
+    _gather(raw, spans[kept], kept, offsets, values)
+    if len(rows):
+        _gather(sub_raw, sub_spans[:-1], rows, offsets, values)
     return values, offsets, sigs, tokens
 
 
@@ -587,8 +679,17 @@ def signatures_only(
 ) -> SignatureMatrix:
     """The signatures of :func:`sketch` without collecting the shingle hashes (faster)."""
     buf, spans, a, b = _prepare(texts, a, b)
-    sigs = np.full((len(spans) - 1, len(a)), _EMPTY, dtype=np.uint32)
-    _signature_rows(_readonly(buf), spans, _tables(), a, b, shingle_size, sigs)
+    n = len(spans) - 1
+    sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
+    redo = np.zeros(n, dtype=np.uint8)
+    _signature_rows(buf, spans, _tables(), a, b, shingle_size, sigs, redo, True)
+    rows, folded = _flagged(texts, redo)
+    if len(rows):
+        sub_buf, sub_spans = _buffer(folded)
+        sub_sigs = np.full((len(rows), len(a)), _EMPTY, dtype=np.uint32)
+        unused = np.zeros(len(rows), dtype=np.uint8)
+        _signature_rows(sub_buf, sub_spans, _tables(), a, b, shingle_size, sub_sigs, unused, False)
+        sigs[rows] = sub_sigs
     return sigs
 
 

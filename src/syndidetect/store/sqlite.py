@@ -67,6 +67,8 @@ _PAGE_SIZE = 4096
 _FANOUT = 4
 _BASE_RUN = 1 << 16
 _ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
+#: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
+_FILTER = 1 << 20
 #: Parameters that decide paragraphs, hashes and band keys: they must match the index.
 FINGERPRINT = ("shingle_size", "num_perm", "seed", "min_words", "bands", "rows", "tokenizer")
 #: Config fields not in the fingerprint that are not stored either (bit-identical backends).
@@ -527,38 +529,51 @@ class SQLiteStore:
             if len(qkey) and runs:
                 wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
                                                    for run, bits in runs]))
+                bits_of = np.zeros(max(run for run, _ in runs) + 1, dtype=np.int64)
+                for run, bits in runs:
+                    bits_of[run] = bits
+                wanted_band = (wanted & ((1 << 40) - 1)) >> bits_of[wanted >> 40]
                 cursor = self._con.cursor()
                 cursor.row_factory = None  # plain tuples: thousands of rows
-                rows = cursor.execute(
-                    "SELECT p.run, p.bucket, p.data FROM json_each(?) q JOIN posting p "
+                rows = cursor.execute(  # q.key: the position in wanted
+                    "SELECT q.key, p.data FROM json_each(?) q JOIN posting p "
                     "ON p.run = q.value >> 40 AND p.bucket = q.value & 1099511627775",
                     (json.dumps(wanted.tolist()),)).fetchall()
                 if rows:
-                    self._match(rows, dict(runs), qcomposite, owner, hits)
+                    self._match(rows, wanted_band, qcomposite, owner, hits)
             names = self._names(set().union(*hits))
         return {q.id: [names[d] for d in sorted(h) if d in names] for q, h in zip(queries, hits)}
 
     @staticmethod
-    def _match(rows: list[Any], bits_of: dict[int, int], qcomposite: npt.NDArray[np.uint64],
+    def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.NDArray[np.uint64],
                owner: npt.NDArray[np.int64], hits: list[set[int]]) -> None:
-        """Add to ``hits[q]`` the documents of posting ``rows`` (run, bucket, data) whose entries
-        have the band and key of one of query ``q``'s (``qcomposite``: band << 32 | key)."""
-        lengths = [len(r[2]) // _ENTRY.itemsize for r in rows]
-        band = np.repeat(np.array([r[1] >> bits_of[r[0]] for r in rows], dtype=np.uint64), lengths)
-        data = np.frombuffer(b"".join([r[2] for r in rows]), dtype=_ENTRY)
-        composite = (band << np.uint64(32)) | data["key"].astype(np.uint64)
-        order = np.argsort(qcomposite, kind="stable")
-        sorted_q, sorted_owner = qcomposite[order], owner[order]
-        lo = np.searchsorted(sorted_q, composite)  # no sort of the (larger) entries
-        found = np.flatnonzero(sorted_q[np.minimum(lo, len(sorted_q) - 1)] == composite)
+        """Add to ``hits[q]`` the documents of posting ``rows`` (position in ``wanted_band``, data)
+        whose entries have the band and key of one of query ``q``'s (``qcomposite``: band << 32 |
+        key)."""
+        positions, blobs = zip(*rows)
+        lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ENTRY.itemsize
+        data = np.frombuffer(b"".join(blobs), dtype=_ENTRY)
+        # A bitmap of the queries' low key bits first: it leaves about one entry in a thousand
+        # besides the hits, so only those pay for the band and the binary search.
+        low = np.zeros(_FILTER, dtype=np.bool_)
+        low[qcomposite & np.uint64(_FILTER - 1)] = True
+        found = np.flatnonzero(low[data["key"] & np.uint32(_FILTER - 1)])
         if not len(found):
             return
-        lo = lo[found]
-        counts = np.searchsorted(sorted_q, composite[found], "right") - lo
+        ends = np.cumsum(lengths)
+        band = wanted_band[np.fromiter(positions, dtype=np.int64, count=len(positions))]
+        band = band[np.searchsorted(ends, found, "right")].astype(np.uint64)
+        composite = (band << np.uint64(32)) | data["key"][found].astype(np.uint64)
+        order = np.argsort(qcomposite, kind="stable")
+        sorted_q, sorted_owner = qcomposite[order], owner[order]
+        lo = np.searchsorted(sorted_q, composite)
+        same = sorted_q[np.minimum(lo, len(sorted_q) - 1)] == composite
+        found, composite, lo = found[same], composite[same], lo[same]
+        counts = np.searchsorted(sorted_q, composite, "right") - lo
         starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-        positions = sorted_owner[starts + np.arange(int(counts.sum()))]
+        where = sorted_owner[starts + np.arange(int(counts.sum()))]
         docs = np.repeat(data["doc"][found].astype(np.int64), counts)
-        for position, doc in set(zip(positions.tolist(), docs.tolist())):
+        for position, doc in set(zip(where.tolist(), docs.tolist())):
             hits[position].add(doc)
 
     def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
