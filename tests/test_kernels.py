@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,6 +104,24 @@ def test_xxh32_every_length_up_to_70() -> None:
     buf = np.frombuffer(data, dtype=np.uint8)
     for n in range(71):
         assert fast._xxh32(buf, 0, n) == xxhash.xxh32_intdigest(data[:n]), n
+
+
+# --- the NFKC shortcut ---------------------------------------------------------------------------
+
+
+def test_text_of_stable_code_points_is_nfkc() -> None:
+    """The kernel skips NFKC for texts without ``_UNSTABLE`` code points: shuffled runs of every
+    stable code point (each next to random others) must be their own NFKC form."""
+    table = fast._tables()[1]
+    stable = np.flatnonzero((table & fast._UNSTABLE) == 0)
+    stable = stable[(stable < 0xD800) | (stable > 0xDFFF)]  # no lone surrogates in normalize's input
+    rng = np.random.RandomState(0)
+    for _ in range(3):
+        text = "".join(map(chr, rng.permutation(stable[stable < 0x40000]).tolist()))
+        assert unicodedata.normalize("NFKC", text) == text
+    # What the shortcut is for: common punctuation, accented letters and CJK need no NFKC.
+    assert not any(table[ord(c)] & fast._UNSTABLE for c in "’“”—éüßçñ这是日本語한국ПриветΣ😀&")
+    assert all(table[ord(c)] & fast._UNSTABLE for c in "\u00a0\u0301…ﬁ①½Ｔ\u1161\u11a8")
 
 
 # --- the kernel against the reference and datasketch -------------------------------------------

@@ -1,8 +1,9 @@
 """The numba kernel: tokenising, shingle hashing (xxh32) and MinHash minima in compiled code.
 
 Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's ``affine32``
-scheme). Python does only C-level string work: normalise (NFKC + casefold) and UTF-8 encode the
-whole batch into one buffer. Everything per character and per shingle runs in parallel numba code:
+scheme). Python does only C-level string work: UTF-8 encode the whole batch into one buffer, and
+normalise (HTML entities, NFKC) the few texts the kernel flags as possibly changed by it.
+Everything per character and per shingle runs in parallel numba code:
 
 * UTF-8 decoding and the word-character test with :func:`syndidetect.shingles.word_table`;
 * each text's tokens are compacted into a scratch buffer, separated by one space, so a shingle
