@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -114,7 +115,7 @@ def test_threshold_only_changes_verification(db: Path) -> None:
     [({"shingle_size": 4}, "shingle_size is 3 in the index but 4"), ({"num_perm": 64}, "num_perm"),
      ({"seed": 7}, "seed is 1 in the index but 7"), ({"min_words": 9}, "min_words"), ({"bands": 32}, "bands is 64")],
 )
-def test_another_fingerprint_is_refused(db: Path, change: dict[str, int], named: str) -> None:
+def test_another_fingerprint_is_refused(db: Path, change: dict[str, Any], named: str) -> None:
     with pytest.raises(IndexFormatError, match=named):
         sd.Detector.open(db, sd.Config(**change))
 
@@ -136,8 +137,7 @@ def test_unknown_version_is_refused(db: Path, version: int) -> None:
 def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small batches: runs merge, answers stay those of the memory store, removed documents
     are never reported and their entries go at the next merge."""
-    monkeypatch.setattr(sqlite_store, "_FANOUT", 2)
-    monkeypatch.setattr(sqlite_store, "_BASE_RUN", 1 << 40)  # one size class: each add merges all
+    monkeypatch.setattr(sqlite_store, "_RATIO", 1 << 40)  # each add merges all runs into one
     docs = seed_docs()
     memory = sd.Detector()
     with sd.Detector.open(tmp_path / "runs.db") as det:
@@ -158,6 +158,24 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         det.add(docs[4])  # ...until the next merge
         assert removed not in store._read_runs(store._runs())[2]
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
+
+
+def test_each_run_outweighs_all_newer_ones(tmp_path: Path) -> None:
+    """After every batch each run holds more than ``_RATIO`` times the entries of all newer runs
+    (so there are O(log n) runs to search), and answers stay those of the memory store."""
+    docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
+    memory = MemoryStore(64, 2)
+    prepared = prepare_documents(docs, sd.Config())
+    with SQLiteStore(tmp_path / "ratio.db") as store:
+        for i, doc in enumerate(prepared):
+            store.put([doc])
+            memory.put([doc])
+            sizes = [e for (e,) in store._con.execute("SELECT entries FROM run ORDER BY run")]
+            assert all(sum(sizes[k + 1 :]) * sqlite_store._RATIO < sizes[k] for k in range(len(sizes) - 1))
+            if i in (3, len(prepared) - 1):
+                got = store.candidates_for(prepared)
+                assert got == {k: sorted(v) for k, v in memory.candidates_for(prepared).items()}
+        assert 1 < len(sizes) <= 4
 
 
 def test_another_tokenizer_is_refused(db: Path) -> None:

@@ -103,8 +103,9 @@ class Detector:
         self.config = config if config is not None else Config()
         if not isinstance(self.config, Config):
             raise InputError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
-        default = MemoryStore(*band_layout(self.config), self.config.threshold)
-        self.store: Store = store if store is not None else default
+        if store is None:
+            store = MemoryStore(*band_layout(self.config), self.config.threshold)
+        self.store: Store = store
 
     def add(self, document: DocumentLike) -> list[str]:
         """Add one document; returns ``[id]`` if it replaced a stored one, else ``[]``."""

@@ -16,8 +16,11 @@ Layout (format version 2):
   ``posting`` row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as
   little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a
   paragraph costs about 2 rows instead of one per band (64 by default), which is what makes adding
-  fast. When ``_FANOUT`` runs of the same size class exist they are merged into one (numpy, in the
-  same transaction), so the number of runs grows with the log of the index size. Removing a
+  fast. After each batch the newest runs are merged into one (numpy, in the same transaction)
+  while together they hold at least half the entries of the run before them, so each run is more
+  than twice all newer ones together and there are about ``log3(batches)`` runs (3 at 1M
+  paragraphs in batches of 2000); a lookup fetches all the buckets it needs with one statement and
+  filters their entries with numpy. ``run.class`` is informative only. Removing a
   document leaves its entries in place: lookups only report rowids still in ``document``
   (AUTOINCREMENT never reuses one), and the next merge of their run drops them.
   32-bit keys give about ``n / 2**32`` false hits a lookup (0.3 spurious candidates for a
@@ -59,13 +62,12 @@ APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases f
 DEFAULT_TIMEOUT = 10.0
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
 _CACHE_SIZE = 256
-#: Entries per posting row (bucket) a run aims at, runs of the same size class merged at once, and
-#: the entries of the smallest size class (about 1000 paragraphs at 64 bands).
+#: Entries per posting row (bucket) a run aims at; the newest runs are merged while they hold at
+#: least ``1 / _RATIO`` of the entries of the run before them (see ``_merge``).
 _BUCKET = 32
 #: Page size of new files: documents' text and hashes are BLOBs of several KB.
 _PAGE_SIZE = 4096
-_FANOUT = 4
-_BASE_RUN = 1 << 16
+_RATIO = 2
 _ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
 _FILTER = 1 << 20
@@ -97,10 +99,6 @@ def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int)
     """Posting buckets of ``(band, key)`` entries in a run of ``bits`` bucket bits."""
     high = (key.astype(np.int64) >> (32 - bits)) if bits else np.zeros(len(key), dtype=np.int64)
     return (band.astype(np.int64) << bits) | high
-
-
-def size_class(entries: int) -> int:
-    return int(max(0, np.floor(np.log(max(entries, 1) / _BASE_RUN) / np.log(_FANOUT))))
 
 
 def signatures_from_hashes(
@@ -364,8 +362,8 @@ class SQLiteStore:
 
     def _write_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
                    doc: npt.NDArray[np.int64]) -> None:
-        """Store entries as one new run, then merge runs while a size class is full."""
-        self._store_run(band, key, doc, ordered=True)
+        """Store entries as one new run, then merge the newest runs as ``_merge`` says."""
+        self._store_run(band, key, doc)
         self._merge()
 
     def _read_runs(self, runs: Sequence[tuple[int, int]]) -> tuple[
@@ -373,13 +371,14 @@ class SQLiteStore:
         """All ``(band, key, doc)`` entries of ``(run, bits)`` runs."""
         bands, chunks = [], []
         for run, bits in runs:
-            rows = self._con.execute("SELECT bucket, data FROM posting WHERE run = ?", (run,)).fetchall()
+            rows = self._con.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket",
+                                     (run,)).fetchall()
             if not rows:
                 continue
-            blob = b"".join(r[1] for r in rows)
-            lengths = [len(r[1]) // _ENTRY.itemsize for r in rows]
-            bands.append(np.repeat(np.array([r[0] for r in rows], dtype=np.int64) >> bits, lengths))
-            chunks.append(np.frombuffer(blob, dtype=_ENTRY))
+            bucket, blobs = zip(*rows)
+            lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ENTRY.itemsize
+            bands.append(np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths))
+            chunks.append(np.frombuffer(b"".join(blobs), dtype=_ENTRY))
         if not chunks:
             empty = np.zeros(0, dtype=np.int64)
             return empty, np.zeros(0, dtype=np.uint32), empty
@@ -388,31 +387,39 @@ class SQLiteStore:
 
     def _live(self, doc: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """Which entries belong to documents still in the index."""
-        alive = np.array([r[0] for r in self._con.execute("SELECT doc FROM document")], dtype=np.int64)
-        return np.isin(doc, alive)
+        rows = self._con.execute("SELECT doc FROM document").fetchall()
+        alive = np.zeros(max(int(doc.max(initial=0)), max((r[0] for r in rows), default=0)) + 1, dtype=np.bool_)
+        alive[np.array([r[0] for r in rows], dtype=np.int64)] = True
+        return alive[doc]
 
     def _merge(self) -> None:
-        """Merge the runs of a size class holding ``_FANOUT`` or more, dropping removed documents."""
+        """Merge the newest runs while together they hold at least ``1 / _RATIO`` of the entries of
+        the run before them, dropping removed documents: each run then holds more than ``_RATIO``
+        times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs."""
         while True:
-            full = self._con.execute("SELECT class FROM run GROUP BY class HAVING count(*) >= ? "
-                                     "ORDER BY class LIMIT 1", (_FANOUT,)).fetchone()
-            if full is None:
+            runs = [(int(r), int(b), int(e)) for r, b, e in
+                    self._con.execute("SELECT run, bits, entries FROM run ORDER BY run")]
+            start, newer = len(runs) - 1, 0
+            for i in range(len(runs) - 1, 0, -1):
+                newer += runs[i][2]
+                if newer * _RATIO >= runs[i - 1][2]:
+                    start = i - 1
+            if start >= len(runs) - 1:
                 return
-            runs = [(int(r), int(b)) for r, b in
-                    self._con.execute("SELECT run, bits FROM run WHERE class = ?", (full[0],))]
-            band, key, doc = self._read_runs(runs)
-            for run, _ in runs:
+            merged = runs[start:]
+            band, key, doc = self._read_runs([(run, bits) for run, bits, _ in merged])
+            for run, _, _ in merged:
                 self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
             keep = self._live(doc)
-            if not keep.all():
-                band, key, doc = band[keep], key[keep], doc[keep]
-            self._store_run(band, key, doc)  # one run for _FANOUT or more: the loop ends
+            # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
+            order = np.argsort((band.astype(np.uint64) << np.uint64(32)) | key, kind="stable")
+            order = order[keep[order]]
+            self._store_run(band[order], key[order], doc[order])  # the newest run id
 
     def _store_run(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
-                   doc: npt.NDArray[np.int64], ordered: bool = False) -> None:
-        """Entries as one run of buckets (none when there are no entries); ``ordered``: they are
-        sorted by band then key already."""
+                   doc: npt.NDArray[np.int64]) -> None:
+        """Entries, sorted by band then key, as one run of buckets (none when there are none)."""
         if not len(key):
             return
         if int(doc.max()) >= 1 << 32:
@@ -420,17 +427,12 @@ class SQLiteStore:
         bits = bucket_bits(len(key), self.bands)
         bucket = buckets(band, key, bits)
         data = np.empty(len(key), dtype=_ENTRY)
-        if ordered:
-            data["key"], data["doc"] = key, doc
-        else:
-            order = np.argsort(bucket)  # the order inside a bucket does not matter
-            bucket = bucket[order]
-            data["key"], data["doc"] = key[order], doc[order]
+        data["key"], data["doc"] = key, doc
         raw = data.tobytes()
         starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
         ends = np.append(starts[1:], len(bucket))
         cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
-                                   (bits, len(key), size_class(len(key))))
+                                   (bits, len(key), len(key).bit_length()))  # class: informative
         run = int(cursor.lastrowid or 0)
         size = _ENTRY.itemsize
         self._con.executemany("INSERT INTO posting VALUES (?, ?, ?)",
