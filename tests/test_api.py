@@ -13,7 +13,7 @@ from syndidetect.errors import ConfigError, InputError, SyndidetectError
 def test_all_is_short_and_complete() -> None:
     assert set(sd.__all__) >= {"Config", "Detector", "Document", "Report", "SyndidetectError", "detect",
                                "signatures", "shingles", "__version__"}
-    assert len(sd.__all__) <= 11
+    assert len(sd.__all__) <= 11  # the guide's nine, plus the datasketch bridge issue 3 asked for
     for name in sd.__all__:
         assert hasattr(sd, name)
 

@@ -10,6 +10,7 @@ from syndidetect.config import Config
 from syndidetect.detector import Detector, detect
 from syndidetect.documents import Document
 from syndidetect.errors import SyndidetectError
+from syndidetect.interop import from_datasketch, to_datasketch
 from syndidetect.minhash import signatures
 from syndidetect.report import Report
 from syndidetect.shingles import shingles
@@ -22,6 +23,8 @@ __all__ = [
     "SyndidetectError",
     "__version__",
     "detect",
+    "from_datasketch",
     "shingles",
     "signatures",
+    "to_datasketch",
 ]
