@@ -69,8 +69,11 @@ def test_check_latency(benchmark: Any, built: tuple[Path, list[sd.Document], flo
         report = benchmark(det.query, [article])
         size = det.stats()["bytes"]
         paragraphs = det.stats()["paragraphs"]
+        store = det.store
+        assert isinstance(store, SQLiteStore)
+        runs = store._con.execute("SELECT count(*) FROM run").fetchone()[0]  # lookups: 1280 a run
     assert report.pairs and report.pairs[0].documents[1] == docs[len(docs) // 2].id
     text_bytes = sum(len(d.text.encode()) for d in docs)
-    benchmark.extra_info.update(index_paragraphs=paragraphs, bytes_per_paragraph=size / paragraphs,
+    benchmark.extra_info.update(index_paragraphs=paragraphs, runs=runs, bytes_per_paragraph=size / paragraphs,
                                 bytes_per_paragraph_beyond_text=(size - text_bytes) / paragraphs,
                                 build_store_paragraphs_per_s=paragraphs / seconds)
