@@ -389,6 +389,19 @@ def _max_span(offsets: npt.NDArray[np.int64], first: int, last: int) -> int:
     return longest
 
 
+@_jit()
+def _chunk_scratch(
+    offsets: npt.NDArray[np.int64], chunk: int
+) -> tuple[int, int, int, npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Rows ``first..last`` of chunk ``chunk``, the longest text's length in bytes, and scratch
+    space sized for it (folded bytes, token starts and ends): one allocation per chunk, not per text."""
+    first = chunk * _CHUNK
+    last = min(offsets.shape[0] - 1, first + _CHUNK)
+    longest = _max_span(offsets, first, last)
+    scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
+    return first, last, longest, scratch, np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
+
+
 @_jit(parallel=True)
 def _sketch_rows(
     buf: npt.NDArray[np.uint8],
@@ -410,12 +423,7 @@ def _sketch_rows(
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(chunks):
-        first = c * _CHUNK
-        last = min(n, first + _CHUNK)
-        longest = _max_span(offsets, first, last)
-        scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
-        tok_start = np.empty(longest, dtype=np.int64)
-        tok_end = np.empty(longest, dtype=np.int64)
+        first, last, _, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         for i in range(first, last):
             at = offsets[i]
             count, found = _text_shingles(
@@ -472,12 +480,7 @@ def _signature_rows(
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in prange(chunks):
-        first = c * _CHUNK
-        last = min(n, first + _CHUNK)
-        longest = _max_span(offsets, first, last)
-        scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
-        tok_start = np.empty(longest, dtype=np.int64)
-        tok_end = np.empty(longest, dtype=np.int64)
+        first, last, longest, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
             count, found = _text_shingles(
