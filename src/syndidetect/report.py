@@ -51,6 +51,45 @@ class Match:
 
 
 @dataclass(frozen=True)
+class SpanRef:
+    """A stretch of a document's text: ``text == document_text[start:end]``."""
+
+    document: str
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text the two documents share, aligned on their word streams across paragraph boundaries.
+
+    ``kind`` is ``verbatim``, ``near`` (small edits, OCR noise) or ``reworded`` (found through
+    similar sentences, or a loosely aligned stretch); ``containment`` is the share of the shorter
+    span's word 3-grams found in the other span; ``paragraphs`` lists, per side, the indexes of the
+    paragraphs the span overlaps; ``shared`` counts the aligned word 3-grams.
+    """
+
+    kind: str
+    containment: float
+    spans: tuple[SpanRef, SpanRef]
+    paragraphs: tuple[tuple[int, ...], tuple[int, ...]]
+    shared: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "containment": round(self.containment, 4),
+            "shared": self.shared,
+            "spans": [s.to_dict() for s in self.spans],
+            "paragraphs": [list(p) for p in self.paragraphs],
+        }
+
+
+@dataclass(frozen=True)
 class Direction:
     source: str
     copy: str
@@ -68,6 +107,7 @@ class PairReport:
     matched: tuple[int, int]
     matchable: tuple[int, int]
     kept: float
+    passages: tuple[Passage, ...] = ()
 
     @property
     def headline(self) -> str:
@@ -94,6 +134,7 @@ class PairReport:
             "matchable_paragraphs": list(self.matchable),
             "shingles_kept": round(self.kept, 4),
             "matches": [m.to_dict() for m in self.matches],
+            "passages": [p.to_dict() for p in self.passages],
         }
 
     def csv_rows(self) -> list[list[str]]:
