@@ -65,11 +65,34 @@ def test_bad_documents_and_config_are_typed_errors() -> None:
         ({"seed": -1}, r"'seed' must be an int in \[0, 4294967295\]; got -1"),
         ({"min_words": True}, r"'min_words' must be an int in \[1, 10000\]; got True"),
         ({"bands": 200}, r"'bands' must be an int in \[1, 128\]; got 200"),
-        ({"copy_share": 2}, r"'copy_share' must be a float in \(0, 1\]; got 2"),
-        ({"min_copy_paragraphs": 0}, r"'min_copy_paragraphs' must be an int in \[1, 10000\]; got 0"),
+        ({"rules": {"copy_share": 0.3}}, r"'rules' must be a syndidetect.rules.VerdictRules; got dict"),
         ({"backend": "cuda"}, r"'backend' must be one of auto, numba, numpy; got 'cuda'"),
     ],
 )
 def test_config_validates_at_construction(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         sd.Config(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"copy_share": 2}, r"'rules.copy_share' must be a float in \(0, 1\]; got 2"),
+        ({"min_places": 0}, r"'rules.min_places' must be an int in \[1, 1000000\]; got 0"),
+        ({"excerpt": True}, r"'rules.excerpt' must be an int in \[1, 1000000\]; got True"),
+    ],
+)
+def test_verdict_rules_validate_at_construction(kwargs: dict[str, object], message: str) -> None:
+    from syndidetect.rules import VerdictRules
+
+    with pytest.raises(ConfigError, match=message):
+        VerdictRules(**kwargs)  # type: ignore[arg-type]
+
+
+def test_verdict_rules_round_trip_and_refuse_unknown_keys() -> None:
+    from syndidetect.rules import VerdictRules
+
+    rules = VerdictRules(min_shared=30)
+    assert VerdictRules.from_dict(rules.to_dict()) == rules
+    with pytest.raises(ConfigError, match="unknown verdict rules: bogus"):
+        VerdictRules.from_dict({"bogus": 1})

@@ -10,11 +10,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 # Within L4 the stores build on lsh, so lsh ranks just below them.
 LAYERS = {
     "errors": 0, "_types": 0, "_version": 0,
-    "text": 1, "documents": 1, "config": 1, "sources": 1.5,
-    "shingles": 2, "wordiff": 2.5,
+    "rules": 0.5, "text": 1, "documents": 1, "config": 1, "sources": 1.5,
+    "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2,
     "_kernels": 2.8, "minhash": 3, "prepared": 3.5, "interop": 3.5,
-    "lsh": 4, "boilerplate": 4, "store": 4.5,
-    "verify": 5, "report": 5,
+    "lsh": 4, "boilerplate": 4, "store": 4.5, "sentences": 4.2,
+    "align": 4.8, "paragraph_match": 4.8, "verify": 5, "report": 5,
     "detector": 6,
     "distributed": 6.5, "cli": 7, "__main__": 8, "__init__": 8,
 }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from syndidetect.config import Config
 from syndidetect.documents import Document
+from syndidetect.paragraph_match import in_order, paragraph_matches
 from syndidetect.prepared import prepare_documents
-from syndidetect.verify import in_order, judge_pair, match_kind, paragraph_matches
+from syndidetect.rules import VerdictRules
+from syndidetect.verify import judge_pair
 
 STORY = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -84,7 +86,7 @@ def test_identical_documents_have_no_direction_without_dates() -> None:
 
 
 def test_match_kinds() -> None:
-    assert [match_kind(c) for c in (1.0, 0.8, 0.3)] == ["verbatim", "near", "reworded"]
+    assert [VerdictRules().kind(c) for c in (1.0, 0.8, 0.3)] == ["verbatim", "near", "reworded"]
 
 
 def test_in_order_keeps_the_longest_order_preserving_chain() -> None:

@@ -56,7 +56,7 @@ def detect(documents: tuple[tuple[str, str], ...], config: Config | None = None)
     for pair, ms in matches.items():
         a, b = sorted(pair)
         count_a, count_b = len({m[0] for m in ms}), len({m[1] for m in ms})
-        is_copy = min(count_a, count_b) >= config.min_copy_paragraphs and max(
-            count_a / matchable[a], count_b / matchable[b]) >= config.copy_share
+        is_copy = min(count_a, count_b) >= config.rules.min_places and max(
+            count_a / matchable[a], count_b / matchable[b]) >= config.rules.copy_share
         found[pair] = Found((a, b), is_copy, tuple(sorted(ms)))
     return found

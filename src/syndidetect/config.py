@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from syndidetect.errors import ConfigError
+from syndidetect.rules import VerdictRules
 
 Backend = Literal["auto", "numba", "numpy"]
 BACKENDS: tuple[str, ...] = ("auto", "numba", "numpy")
@@ -33,7 +34,8 @@ class Config:
     ``threshold`` is the paragraph similarity a match needs: the share of the shorter paragraph's
     word shingles that also occur in the other paragraph (or in a window of its neighbours).
     A paragraph of at most ``boilerplate_max_words`` words found in ``boilerplate_docs`` or more
-    documents is boilerplate (menus, footers) and never matched.
+    documents is boilerplate (menus, footers) and never matched. ``rules`` decide passages and
+    verdicts (:class:`~syndidetect.rules.VerdictRules`).
 
     >>> Config(threshold=0.5).threshold
     0.5
@@ -49,11 +51,10 @@ class Config:
     seed: int = 1
     min_words: int = 5
     bands: int | None = None
-    copy_share: float = 0.3
-    min_copy_paragraphs: int = 3
     boilerplate_docs: int = 5
     boilerplate_max_words: int = 30
     backend: Backend = "auto"
+    rules: VerdictRules = field(default_factory=VerdictRules)
 
     def __post_init__(self) -> None:
         _check_unit_float("threshold", self.threshold, open_low=True)
@@ -61,8 +62,8 @@ class Config:
         _check_int("num_perm", self.num_perm, 1, 4096)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         _check_int("min_words", self.min_words, 1, 10_000)
-        _check_unit_float("copy_share", self.copy_share, open_low=True)
-        _check_int("min_copy_paragraphs", self.min_copy_paragraphs, 1, 10_000)
+        if not isinstance(self.rules, VerdictRules):
+            raise ConfigError(f"'rules' must be a syndidetect.rules.VerdictRules; got {type(self.rules).__name__}")
         _check_int("boilerplate_docs", self.boilerplate_docs, 2, 2**31)
         _check_int("boilerplate_max_words", self.boilerplate_max_words, 0, 10_000)
         if self.bands is not None:

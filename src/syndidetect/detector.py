@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from syndidetect.align import AlignedPassage, paragraphs_of
 from syndidetect.boilerplate import Boilerplate, BoilerplateScan, find_boilerplate, paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document
@@ -20,7 +21,9 @@ from syndidetect.report import (
     Match,
     PairReport,
     ParagraphRef,
+    Passage,
     Report,
+    SpanRef,
 )
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
@@ -50,18 +53,31 @@ def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
     return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
 
 
-def _pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict) -> PairReport:
+def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[SpanRef, tuple[int, ...]]:
+    stream = doc.stream(n)
+    start, end = int(stream.starts[tokens[0]]), int(stream.ends[tokens[1] - 1])
+    return SpanRef(doc.id, start, end, doc.document.text[start:end]), paragraphs_of(doc, start, end)
+
+
+def _passage(a: PreparedDocument, b: PreparedDocument, p: AlignedPassage, n: int) -> Passage:
+    (span_a, paras_a), (span_b, paras_b) = _span(a, p.a, n), _span(b, p.b, n)
+    return Passage(p.kind, p.containment, (span_a, span_b), (paras_a, paras_b), p.shared)
+
+
+def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> PairReport:
     matches = tuple(
         Match(m.kind, m.jaccard, m.containment, (_ref(a, m.a), _ref(b, m.b)), m.window) for m in v.matches
     )
+    passages = tuple(_passage(a, b, p, n) for p in v.passages)
     direction = None
     if v.source is not None:
         source, copy = (a, b) if v.source == 0 else (b, a)
         direction = Direction(source.id, copy.id)
-    return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept)
+    return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept,
+                      passages)
 
 
-def _groups(pairs: Sequence[PairReport]) -> tuple[tuple[str, ...], ...]:
+def copy_groups(pairs: Sequence[PairReport]) -> tuple[tuple[str, ...], ...]:
     """Connected components of the copy relation (documents that copy each other)."""
     parent: dict[str, str] = {}
 
@@ -86,7 +102,7 @@ def _report(
     pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))
     docs = tuple(DocumentSummary(d.id, len(d.paragraphs)) for d in summaries)
     shared = tuple(sorted((b.text, b.documents) for b in boilerplate.values()))
-    return Report(docs, tuple(pairs), _groups(pairs), shared)
+    return Report(docs, tuple(pairs), copy_groups(pairs), shared)
 
 
 class Detector:
@@ -131,7 +147,7 @@ class Detector:
             a, b = docs[id_a], docs[id_b]
             verdict = judge_pair(a, b, self.config, (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b)))
             if verdict is not None:
-                pairs.append(_pair_report(a, b, verdict))
+                pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:
@@ -144,7 +160,7 @@ class Detector:
                 stored = self.store.get(stored_id)
                 verdict = judge_pair(query, stored, self.config, (boilerplate.masks.get(query.id), None))
                 if verdict is not None:
-                    pairs.append(_pair_report(query, stored, verdict))
+                    pairs.append(pair_report(query, stored, verdict, self.config.shingle_size))
                     seen[stored_id] = stored
         return _report([*queries, *seen.values()], pairs, boilerplate.examples)
 

@@ -43,7 +43,7 @@ from syndidetect.boilerplate import (
     paragraph_fingerprints,
 )
 from syndidetect.config import Config
-from syndidetect.detector import _groups, _pair_report
+from syndidetect.detector import copy_groups, pair_report
 from syndidetect.documents import Document
 from syndidetect.errors import InputError, MissingDependencyError
 from syndidetect.lsh import band_keys, band_layout, candidate_pairs, shares_likely_candidate
@@ -217,9 +217,10 @@ def _date(value: Any) -> str | None:
 
 
 def _slim(doc: PreparedDocument) -> bytes:
-    """What verification needs, pickled: the paragraphs (which carry the text), shingle hashes and
-    signatures (for the same candidate filter as in process, see :func:`_likely`)."""
-    slim = dataclasses.replace(doc, document=Document(doc.id, "", doc.document.date))
+    """What verification needs, pickled: the text (once: the paragraphs refer to the same string),
+    shingle hashes and signatures (for the same candidate filter as in process, see :func:`_likely`),
+    without the metadata."""
+    slim = dataclasses.replace(doc, document=Document(doc.id, doc.document.text, doc.document.date))
     return pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -398,7 +399,7 @@ def _judge_partition(frame: Any, config: Config) -> Any:
             continue
         verdict = judge_pair(a, b, config, (mask_a, mask_b))
         if verdict is not None:
-            records.append(_pair_record(_pair_report(a, b, verdict)))
+            records.append(_pair_record(pair_report(a, b, verdict, config.shingle_size)))
     return _pairs_frame(pd, records)
 
 
@@ -508,7 +509,7 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     summaries = _checked_summaries(documents)
     pairs = [pickle.loads(blob) for blob in judged]
     pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))  # as Detector.find_copies orders them
-    return Report(tuple(summaries), tuple(pairs), _groups(pairs), _examples(examples))
+    return Report(tuple(summaries), tuple(pairs), copy_groups(pairs), _examples(examples))
 
 
 @dataclass(frozen=True)
@@ -542,7 +543,7 @@ def detect_to_parquet(collection: Any, path: str | Path, config: Config | None =
     counts = (prepared["id"].count(), judged["verdict"].count())
     small = (copies, verifiable[["examples"]].dropna())  # copy edges and boilerplate examples: few rows
     _, _, _, edges, examples, n_docs, n_pairs = _compute(client, *writes, *small, *counts)
-    groups = _groups([_edge(a, b) for a, b in zip(edges["document_a"], edges["document_b"])])
+    groups = copy_groups([_edge(a, b) for a, b in zip(edges["document_a"], edges["document_b"])])
     pd.DataFrame({"document": [d for g in groups for d in g],
                   "group": [k for k, g in enumerate(groups) for _ in g]}).to_parquet(out / "groups.parquet")
     boilerplate = _examples(examples)

@@ -16,6 +16,7 @@ from syndidetect.documents import Document, Paragraph
 from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
 from syndidetect.text import paragraph_spans
+from syndidetect.wordstream import WordStream, word_stream
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,25 @@ class PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
         changed = dataclasses.replace(self, matchable=matchable)
         self.hash_index  # noqa: B018  (build it here, so every copy shares it)
-        for cached in ("hash_index", "word_counts", "_sizes"):
+        for cached in ("hash_index", "word_counts", "_sizes", "_streams"):
             if cached in self.__dict__:
                 changed.__dict__[cached] = self.__dict__[cached]  # cached_property storage
         return changed
 
     def shingle_counts(self) -> npt.NDArray[np.int64]:
         return self._sizes
+
+    def stream(self, n: int) -> WordStream:
+        """The document's words in order with their ``n``-gram hashes (built once per document)."""
+        cache: dict[int, WordStream] = self.__dict__.setdefault("_streams", {})
+        if n not in cache:
+            cache[n] = word_stream(self.document.text, n)
+        return cache[n]
+
+    def token_paragraphs(self, n: int) -> npt.NDArray[np.int64]:
+        """For each token of :meth:`stream`, the index of the paragraph holding it."""
+        starts = np.array([p.start for p in self.paragraphs], dtype=np.int64)
+        return np.maximum(np.searchsorted(starts, self.stream(n).starts, side="right") - 1, 0)
 
     @cached_property
     def _sizes(self) -> npt.NDArray[np.int64]:

@@ -39,7 +39,8 @@ def word_table() -> npt.NDArray[np.uint8]:
 
 
 @lru_cache(maxsize=1)
-def _token_pattern() -> re.Pattern[str]:
+def token_pattern() -> re.Pattern[str]:
+    """The compiled pattern of a token (a run of word characters, see :func:`word_table`)."""
     flags = np.concatenate(([0], word_table(), [0])).astype(np.int8)
     edges = np.flatnonzero(np.diff(flags))
     ranges = edges.reshape(-1, 2)
@@ -56,7 +57,7 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Don’t PANIC — it's\\u00a0fine!")
     ['don', 't', 'panic', 'it', 's', 'fine']
     """
-    return _token_pattern().findall(normalise(text))
+    return token_pattern().findall(normalise(text))
 
 
 def check_shingle_size(shingle_size: object) -> int:

@@ -141,6 +141,7 @@ def _stats(args: argparse.Namespace) -> int:
     with Detector(store.config, store) as det:
         stats = det.stats()
     config = {k: v for k, v in stats.pop("config").__dict__.items() if k != "backend"}
+    config["rules"] = config["rules"].to_dict()
     stats["config"] = {**config, "bands": store.bands, "rows": store.rows}
     if args.format == "json":
         json.dump(stats, sys.stdout, indent=2)

@@ -51,10 +51,11 @@ from syndidetect._types import SignatureMatrix
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
-from syndidetect.errors import IndexFormatError, InputError, SyndidetectError
+from syndidetect.errors import ConfigError, IndexFormatError, InputError, SyndidetectError
 from syndidetect.lsh import MAX_BUCKET, _bucket_pairs, band_keys, band_layout
 from syndidetect.minhash import permutations
 from syndidetect.prepared import PreparedDocument
+from syndidetect.rules import VerdictRules
 
 FORMAT_NAME = "syndidetect-index"
 FORMAT_VERSION = 2
@@ -152,6 +153,15 @@ def _decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
     hashes = np.frombuffer(row["hashes"], dtype=np.uint32).copy()
     sigs = signatures_from_hashes(hashes, offsets, config.num_perm, config.seed)
     return PreparedDocument(Document(row["id"], text, row["date"]), paragraphs, matchable, sigs, hashes, offsets)
+
+
+def _stored_rules(path: object, values: dict[str, Any]) -> VerdictRules:
+    """The verdict rules stored in an index; rules this version does not know are refused (a newer
+    index), rules it knows but the file lacks keep their defaults (an older one)."""
+    try:
+        return VerdictRules.from_dict(values)
+    except (ConfigError, TypeError) as exc:
+        raise IndexFormatError(f"{path}: corrupt index: stored verdict rules: {exc}") from None
 
 
 def _signed(values: Sequence[int]) -> list[int]:
@@ -272,8 +282,10 @@ class SQLiteStore:
 
     def _create(self, config: Config) -> None:
         fp = fingerprint(config)
-        # Verification parameters (threshold, copy_share, boilerplate...) are stored as defaults.
-        defaults = {f.name: getattr(config, f.name) for f in fields(Config) if f.name not in _NOT_STORED}
+        # Verification parameters (threshold, verdict rules, boilerplate...) are stored as defaults.
+        defaults: dict[str, Any] = {f.name: getattr(config, f.name) for f in fields(Config)
+                                    if f.name not in _NOT_STORED}
+        defaults["rules"] = config.rules.to_dict()
         defaults["bands_option"] = config.bands
         with self._transaction():
             if self._version() != 0:  # another process created it while we waited for the lock
@@ -297,6 +309,8 @@ class SQLiteStore:
                                    f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
         if config is None:
             known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
+            if isinstance(defaults.get("rules"), dict):
+                defaults["rules"] = _stored_rules(self.path, defaults["rules"])
             config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
                             seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
                             **{k: v for k, v in defaults.items() if k in known and k not in _NOT_STORED})

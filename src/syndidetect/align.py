@@ -1,0 +1,237 @@
+"""Passages two documents share, aligned on their word streams across paragraph boundaries.
+
+1. Every word n-gram the two streams share gives match points ``(i, j)``; points on one diagonal
+   at consecutive positions form a run (words shared in a row).
+2. Greedy string tiling: runs are taken longest first, each word used at most once per side, a run
+   that overlaps taken words shrinks to its free parts. A quotation repeated elsewhere on the page,
+   or a list phrase repeated eight times, is then aligned once, where the longest run puts it.
+3. Tiles are chained into passages across gaps of up to ``max_gap_words`` words on both sides, in
+   order; a passage needs ``min_passage_grams`` grams of content (not boilerplate, not set aside).
+
+Paragraph splitting only decides what a report shows: hard-wrapped, re-cut, flattened and
+line-per-paragraph layouts of one text give one passage.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from syndidetect.prepared import PreparedDocument
+from syndidetect.rules import MatchKind, VerdictRules
+
+# A gram found more often than this on one side (a refrain, a run of the same word) is not used as
+# a match point: its points would grow with the product of both counts. Runs bridge over it.
+MAX_REPEAT = 64
+
+
+@dataclass(frozen=True)
+class Tile:
+    """Grams ``a .. a + length - 1`` of one stream equal grams ``b .. b + length - 1`` of the other."""
+
+    a: int
+    b: int
+    length: int
+
+
+@dataclass(frozen=True)
+class AlignedPassage:
+    """A chain of tiles. Token spans are half-open; ``shared`` counts grams in the tiles,
+    ``content`` those of them outside boilerplate on each side."""
+
+    tiles: tuple[Tile, ...]
+    a: tuple[int, int]
+    b: tuple[int, int]
+    shared: int
+    content: tuple[int, int]
+    containment: float
+    kind: MatchKind
+
+    @property
+    def contiguous(self) -> bool:
+        return len(self.tiles) == 1
+
+
+def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Maximal runs of equal grams, ``(a, b, length)`` rows.
+
+    >>> a = np.array([1, 2, 3, 9], dtype=np.uint64); b = np.array([7, 1, 2, 3], dtype=np.uint64)
+    >>> diagonal_runs(a, b).tolist()
+    [[0, 1, 3]]
+    """
+    shared = np.intersect1d(ga, gb)
+    empty = np.zeros((0, 3), dtype=np.int64)
+    if not len(shared):
+        return empty
+    pos_a, counts_a = _positions(ga, shared)
+    pos_b, counts_b = _positions(gb, shared)
+    keep = (counts_a <= MAX_REPEAT) & (counts_b <= MAX_REPEAT)
+    starts_a = np.concatenate(([0], np.cumsum(counts_a)[:-1]))[keep]
+    starts_b = np.concatenate(([0], np.cumsum(counts_b)[:-1]))[keep]
+    ca, cb = counts_a[keep], counts_b[keep]
+    sizes = ca * cb
+    if not sizes.sum():
+        return empty
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    i = pos_a[starts_a[group] + within // cb[group]]
+    j = pos_b[starts_b[group] + within % cb[group]]
+    diagonal = j - i
+    order = np.lexsort((i, diagonal))
+    i, diagonal = i[order], diagonal[order]
+    new_run = np.ones(len(i), dtype=bool)
+    new_run[1:] = (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)
+    starts = np.flatnonzero(new_run)
+    lengths = np.diff(np.append(starts, len(i)))
+    return np.stack([i[starts], i[starts] + diagonal[starts], lengths], axis=1).astype(np.int64)
+
+
+def _positions(grams: npt.NDArray[np.uint64], shared: npt.NDArray[np.uint64]) -> tuple[
+        npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Positions of the shared grams, grouped by gram (in the order of ``shared``), and counts."""
+    where = np.flatnonzero(np.isin(grams, shared))
+    where = where[np.argsort(grams[where], kind="stable")]
+    counts = np.diff(np.append(np.searchsorted(grams[where], shared, side="left"), len(where)))
+    return where.astype(np.int64), counts.astype(np.int64)
+
+
+def tile(runs: npt.NDArray[np.int64], tokens_a: int, tokens_b: int, n: int) -> list[Tile]:
+    """Greedy string tiling of ``runs``: longest first, each token used once per side."""
+    used_a = np.zeros(tokens_a, dtype=bool)
+    used_b = np.zeros(tokens_b, dtype=bool)
+    heap = [(-int(length), int(a), int(b)) for a, b, length in runs.tolist()]
+    heapq.heapify(heap)
+    tiles = []
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        length = -neg
+        span_a, span_b = used_a[a : a + length + n - 1], used_b[b : b + length + n - 1]
+        if not span_a.any() and not span_b.any():
+            tiles.append(Tile(a, b, length))
+            span_a[:] = True
+            span_b[:] = True
+            continue
+        taken = sliding_window_view(span_a, n).any(axis=1) | sliding_window_view(span_b, n).any(axis=1)
+        free = np.logical_not(taken).astype(bool)
+        for start, part in _segments(free):
+            heapq.heappush(heap, (-part, a + start, b + start))
+    return sorted(tiles, key=lambda t: (t.a, t.b))
+
+
+def _segments(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``(start, length)`` of the runs of True in ``flags``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+    return [(int(s), int(e - s)) for s, e in zip(edges[::2], edges[1::2])]
+
+
+def chain(tiles: list[Tile], n: int, max_gap: int) -> list[list[Tile]]:
+    """Tiles (sorted by ``a``) chained into passages: the next tile of a passage starts after its
+    end, on both sides, within ``max_gap`` words; of several open passages it joins the closest."""
+    passages: list[list[Tile]] = []
+    for t in tiles:
+        best, best_gap = None, max_gap + 1
+        for p in passages:
+            last = p[-1]
+            gap_a = t.a - (last.a + last.length + n - 1)
+            gap_b = t.b - (last.b + last.length + n - 1)
+            if 0 <= gap_a <= max_gap and 0 <= gap_b <= max_gap and max(gap_a, gap_b) < best_gap:
+                best, best_gap = p, max(gap_a, gap_b)
+        if best is None:
+            passages.append([t])
+        else:
+            best.append(t)
+    return passages
+
+
+def _trimmed(tiles: list[Tile]) -> list[Tile]:
+    """Without one-gram tiles at either end: two unrelated texts share single n-grams by chance
+    ("one of the"), so such a tile may extend a passage but not start or end one."""
+    start, end = 0, len(tiles)
+    while start < end and tiles[start].length == 1:
+        start += 1
+    while end > start and tiles[end - 1].length == 1:
+        end -= 1
+    return tiles[start:end]
+
+
+def _counted(mask: npt.NDArray[np.bool_], start: int, length: int) -> int:
+    return int(mask[start : start + length].sum())
+
+
+def align(
+    a: PreparedDocument, b: PreparedDocument, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    n: int, rules: VerdictRules,
+) -> list[AlignedPassage]:
+    """The passages ``a`` and ``b`` share, in order of ``a``.
+
+    ``counted`` flags, per side, the grams that count as content (their first word lies in a
+    matchable paragraph that is not boilerplate); text outside them joins a passage only beside
+    content."""
+    sa, sb = a.stream(n), b.stream(n)
+    runs = diagonal_runs(sa.grams, sb.grams)
+    if not len(runs):
+        return []
+    found = []
+    for tiles in chain(tile(runs, len(sa), len(sb), n), n, rules.max_gap_words):
+        tiles = _trimmed(tiles)
+        if not tiles:
+            continue
+        content = (sum(_counted(counted[0], t.a, t.length) for t in tiles),
+                   sum(_counted(counted[1], t.b, t.length) for t in tiles))
+        if min(content) < rules.min_passage_grams:
+            continue
+        first, last = tiles[0], tiles[-1]
+        span_a = (first.a, last.a + last.length + n - 1)
+        span_b = (first.b, last.b + last.length + n - 1)
+        shared = sum(t.length for t in tiles)
+        grams = min(span_a[1] - span_a[0], span_b[1] - span_b[0]) - n + 1
+        containment = shared / max(grams, 1)
+        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content, containment,
+                                    rules.kind(containment)))
+    return found
+
+
+def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
+    """The heaviest chain of passages (by shared grams) in the same order on both sides: a copy
+    keeps the order of what it copies."""
+    if not passages:
+        return []
+    ordered = sorted(passages, key=lambda p: (p.a, p.b))
+    a_start = np.array([p.a[0] for p in ordered])
+    b_start = np.array([p.b[0] for p in ordered])
+    b_end = np.array([p.b[1] for p in ordered])
+    a_end = np.array([p.a[1] for p in ordered])
+    weight = np.array([p.shared for p in ordered], dtype=np.int64)
+    best = weight.copy()
+    parent = np.full(len(ordered), -1)
+    for k in range(1, len(ordered)):
+        before = np.flatnonzero((a_end[:k] <= a_start[k]) & (b_end[:k] <= b_start[k]))
+        if len(before):
+            p = before[np.argmax(best[before])]
+            best[k], parent[k] = best[p] + weight[k], p
+    chain_, k = [], int(np.argmax(best))
+    while k >= 0:
+        chain_.append(ordered[k])
+        k = int(parent[k])
+    return chain_[::-1]
+
+
+def counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
+    """Per gram of ``doc``'s stream: whether its first word lies in a matchable paragraph that is
+    not boilerplate."""
+    stream = doc.stream(n)
+    counted = doc.matchable if boilerplate is None else doc.matchable & ~boilerplate
+    flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: len(stream.grams)]]
+    return flags
+
+
+def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tuple[int, ...]:
+    """Indexes of the paragraphs a character span overlaps."""
+    first = bisect.bisect_right([p.end for p in doc.paragraphs], start_char)
+    last = bisect.bisect_left([p.start for p in doc.paragraphs], end_char)
+    return tuple(range(first, last))

@@ -1,0 +1,145 @@
+"""Paragraph-pair matching: the evidence beside the aligned passages.
+
+Scores use the exact shingle hashes, not the MinHash estimate. A paragraph pair matches when the
+shorter paragraph shares at least ``threshold`` of its shingles with the other (containment), so a
+paragraph split in two or merged with its neighbour still matches; a paragraph re-cut across two
+neighbours matches the window of both. Short spun paragraphs (a synonym every few words) keep too
+few consecutive words for a passage, but still match here.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.overlap import shared_counts_sorted
+from syndidetect.config import Config
+from syndidetect.prepared import PreparedDocument
+from syndidetect.rules import MatchKind, VerdictRules
+
+
+@dataclass(frozen=True)
+class ParagraphMatch:
+    """Paragraph ``a`` of the first document matches paragraph ``b`` of the second."""
+
+    a: int
+    b: int
+    shared: int
+    jaccard: float
+    containment: float
+    kind: MatchKind
+    window: bool = False
+
+
+def _sorted_entries(doc: PreparedDocument) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The sorted shingle hashes of the matchable paragraphs, with the paragraph each belongs to."""
+    hashes, owner = doc.hash_index
+    keep = doc.matchable[owner]
+    return hashes[keep], owner[keep]
+
+
+def shared_counts(a: PreparedDocument, b: PreparedDocument) -> npt.NDArray[np.int64]:
+    """``m[i, j]`` = number of shingles paragraph i of ``a`` shares with paragraph j of ``b``."""
+    ha, pa = _sorted_entries(a)
+    hb, pb = _sorted_entries(b)
+    return shared_counts_sorted(ha, pa, hb, pb, len(a.paragraphs), len(b.paragraphs))
+
+
+def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
+    jaccard = shared / (size_a + size_b - shared)
+    return jaccard, shared / min(size_a, size_b)
+
+
+def _window_matches(
+    x_doc: PreparedDocument, y_doc: PreparedDocument, shared: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], threshold: float, rules: VerdictRules,
+) -> list[tuple[int, int, float]]:
+    """``(i, j, window containment)`` for paragraph i of ``x_doc`` re-cut across two neighbouring
+    paragraphs ``cols[k], cols[k+1]`` of ``y_doc`` (each sharing some of it)."""
+    if len(cols) < 2 or not len(rows):
+        return []
+    both = shared[np.ix_(rows, cols)] >= rules.min_paragraph_shared
+    found = []
+    for r, k in zip(*np.nonzero(both[:, :-1] & both[:, 1:])):
+        i, left, right = int(rows[r]), int(cols[k]), int(cols[k + 1])
+        window = np.union1d(y_doc.paragraph_hashes(left), y_doc.paragraph_hashes(right))
+        common = np.intersect1d(x_doc.paragraph_hashes(i), window, assume_unique=True).size
+        contained = common / min(len(x_doc.paragraph_hashes(i)), len(window))
+        if contained >= threshold and common > max(shared[i, left], shared[i, right]):
+            found += [(i, left, contained), (i, right, contained)]
+    return found
+
+
+def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config) -> list[ParagraphMatch]:
+    """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b``."""
+    rules = config.rules
+    shared = shared_counts(a, b)
+    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
+    rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
+    matches: dict[tuple[int, int], ParagraphMatch] = {}
+    for i, j in zip(*np.nonzero(shared >= rules.min_paragraph_shared)):
+        jac, con = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
+        if con >= config.threshold:
+            matches[i, j] = ParagraphMatch(int(i), int(j), int(shared[i, j]), jac, con, rules.kind(con))
+    windows = _window_matches(a, b, shared, rows, cols, config.threshold, rules)
+    windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
+    for i, j, con in windows:
+        if (i, j) not in matches:
+            jac, _ = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
+            matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, rules.kind(con), window=True)
+    kept = _novel_partners(a, b, list(matches.values()), "a", rules)
+    kept = _novel_partners(b, a, kept, "b", rules)
+    return sorted(kept, key=lambda m: (m.a, m.b))
+
+
+def _novel_partners(
+    doc: PreparedDocument, other: PreparedDocument, matches: list[ParagraphMatch], side: str,
+    rules: VerdictRules,
+) -> list[ParagraphMatch]:
+    """Where a paragraph of ``doc`` matches several of ``other``, keep a partner only if it shares
+    shingles the better partners did not: the halves of a split paragraph each bring their own
+    part, while a repeated quote or a stock phrase ("Return true if the object is a ...") brings
+    nothing new."""
+    other_side = "b" if side == "a" else "a"
+    by_paragraph: dict[int, list[ParagraphMatch]] = {}
+    for m in matches:
+        by_paragraph.setdefault(getattr(m, side), []).append(m)
+    kept = []
+    for index, group in by_paragraph.items():
+        if len(group) == 1:
+            kept += group
+            continue
+        mine = doc.paragraph_hashes(index)
+        covered = np.zeros(0, dtype=np.uint32)
+        for m in sorted(group, key=lambda m: (-m.shared, -m.containment, getattr(m, other_side))):
+            common = np.intersect1d(mine, other.paragraph_hashes(getattr(m, other_side)), assume_unique=True)
+            novel = np.setdiff1d(common, covered, assume_unique=True).size
+            if novel >= max(rules.min_paragraph_shared, rules.novel_share * len(common)):
+                kept.append(m)
+                covered = np.union1d(covered, common)
+    return kept
+
+
+def in_order(matches: list[ParagraphMatch]) -> list[ParagraphMatch]:
+    """The longest chain of matches whose paragraphs keep their order on both sides (splits and
+    merges allowed): a copy keeps the order of what it copies, two reports of one event rarely do."""
+    ordered = sorted(matches, key=lambda m: (m.a, m.b))
+    best: list[int] = []  # best[k]: index in ordered of the chain of length k+1 with smallest end
+    parent = [-1] * len(ordered)
+    tails: list[int] = []
+    for k, m in enumerate(ordered):
+        pos = bisect.bisect_right(tails, m.b)
+        parent[k] = best[pos - 1] if pos else -1
+        if pos == len(tails):
+            tails.append(m.b)
+            best.append(k)
+        else:
+            tails[pos], best[pos] = m.b, k
+    chain, k = [], best[-1] if best else -1
+    while k >= 0:
+        chain.append(ordered[k])
+        k = parent[k]
+    return chain[::-1]
