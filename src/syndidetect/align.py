@@ -42,19 +42,18 @@ class Tile:
 @dataclass(frozen=True)
 class AlignedPassage:
     """A chain of tiles. Token spans are half-open; ``shared`` counts grams in the tiles,
-    ``content`` those of them outside boilerplate on each side."""
+    ``content`` those of them outside boilerplate on each side, ``length`` the grams the passage
+    spans on its shorter side (shared ones and the changed ones between them)."""
 
     tiles: tuple[Tile, ...]
     a: tuple[int, int]
     b: tuple[int, int]
     shared: int
     content: tuple[int, int]
+    length: int
     containment: float
     kind: MatchKind
 
-    @property
-    def contiguous(self) -> bool:
-        return len(self.tiles) == 1
 
 
 def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
@@ -189,9 +188,9 @@ def align(
         span_a = (first.a, last.a + last.length + n - 1)
         span_b = (first.b, last.b + last.length + n - 1)
         shared = sum(t.length for t in tiles)
-        grams = min(span_a[1] - span_a[0], span_b[1] - span_b[0]) - n + 1
-        containment = shared / max(grams, 1)
-        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content, containment,
+        grams = max(min(span_a[1] - span_a[0], span_b[1] - span_b[0]) - n + 1, 1)
+        containment = shared / grams
+        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content, grams, containment,
                                     rules.kind(containment)))
     return found
 

@@ -54,9 +54,18 @@ def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
 
 
 def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[SpanRef, tuple[int, ...]]:
-    stream = doc.stream(n)
+    """A passage's characters: its words and the punctuation attached to them (quotes, a full stop)."""
+    stream, text = doc.stream(n), doc.document.text
     start, end = int(stream.starts[tokens[0]]), int(stream.ends[tokens[1] - 1])
-    return SpanRef(doc.id, start, end, doc.document.text[start:end]), paragraphs_of(doc, start, end)
+    while start > 0 and _attached(text[start - 1]):
+        start -= 1
+    while end < len(text) and _attached(text[end]):
+        end += 1
+    return SpanRef(doc.id, start, end, text[start:end]), paragraphs_of(doc, start, end)
+
+
+def _attached(char: str) -> bool:
+    return not char.isspace() and not char.isalnum()
 
 
 def _passage(a: PreparedDocument, b: PreparedDocument, p: AlignedPassage, n: int) -> Passage:

@@ -71,8 +71,9 @@ class VerdictRules:
     copy_share: float = 0.3
     # (b): separate in-order places (passages or matched paragraphs) of a copy with cuts.
     min_places: int = 3
-    # (c): grams of one contiguous verbatim/near passage that make an excerpt a copy whatever its
-    # share: three sentences of ~20 words, longer than any quotation news pages share.
+    # (c): grams one verbatim/near passage spans (shared ones and the few broken by typos or OCR
+    # errors between them) that make an excerpt a copy whatever its share: three sentences of ~20
+    # words, longer than the quotations news pages share.
     excerpt: int = 60
     # (d): similar sentences in order, and the share of the shorter document's sentences they
     # cover: one similar sentence proves nothing (same-story sentences look alike), several in the

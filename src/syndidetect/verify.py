@@ -142,7 +142,7 @@ def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, rule
         return "whole"
     if shared >= rules.min_shared and coverage >= rules.copy_share and len(evidence.ordered) >= rules.min_places:
         return "places"
-    if any(p.kind != "reworded" and p.shared >= rules.excerpt for p in evidence.passages):
+    if any(p.kind != "reworded" and p.length >= rules.excerpt for p in evidence.passages):
         return "excerpt"
     if _paragraph_rule(evidence.matches, a, b, rules):
         return "paragraphs"

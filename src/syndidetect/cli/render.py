@@ -11,7 +11,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from rich.text import Text
 
-from syndidetect.report import Match, PairReport, Report
+from syndidetect.report import Match, PairReport, Passage, Report
 from syndidetect.wordiff import changed_words, word_spans
 
 _KIND_STYLE = {"verbatim": "bold red", "near": "red", "reworded": "magenta", "mixed": "magenta"}
@@ -25,20 +25,56 @@ def _highlighted(text: str, changed: list[bool], style: str) -> Text:
     return out
 
 
-def _match_cells(match: Match) -> tuple[Text, Text]:
-    a, b = (p.text for p in match.paragraphs)
-    if match.kind == "verbatim":
+def _cells(kind: str, a: str, b: str) -> tuple[Text, Text]:
+    if kind == "verbatim":
         return Text(a), Text(b)
     changed_a, changed_b = changed_words(a, b)
     return _highlighted(a, changed_a, "red strike"), _highlighted(b, changed_b, "bold green")
+
+
+def _match_cells(match: Match) -> tuple[Text, Text]:
+    a, b = (p.text for p in match.paragraphs)
+    return _cells(match.kind, a, b)
+
+
+def _passages_tell_more(pair: PairReport) -> bool:
+    """Passages, not paragraph pairs, when the two layouts differ: a paragraph matched by several
+    (a flattened, merged or re-wrapped copy) or text shared across paragraph boundaries only."""
+    if not pair.passages:
+        return False
+    if not pair.matches:
+        return True
+    per_a = [m.paragraphs[0].index for m in pair.matches]
+    per_b = [m.paragraphs[1].index for m in pair.matches]
+    return len(set(per_a)) < len(per_a) or len(set(per_b)) < len(per_b)
+
+
+def _passage_table(pair: PairReport) -> Table:
+    table = Table(show_lines=True, expand=True)
+    table.add_column("¶", justify="right", no_wrap=True)
+    table.add_column("kind / score", no_wrap=True)
+    table.add_column(Text(pair.documents[0]), ratio=1)
+    table.add_column(Text(pair.documents[1]), ratio=1)
+    for p in pair.passages:
+        score = Text(f"{p.kind}\n{p.containment:.2f}", style=_KIND_STYLE[p.kind])
+        table.add_row(_paragraph_range(p), score, *_cells(p.kind, p.spans[0].text, p.spans[1].text))
+    return table
+
+
+def _paragraph_range(passage: Passage) -> str:
+    def one(indexes: tuple[int, ...]) -> str:
+        if not indexes:
+            return "?"
+        return str(indexes[0]) if len(indexes) == 1 else f"{indexes[0]}-{indexes[-1]}"
+    return f"{one(passage.paragraphs[0])}↔{one(passage.paragraphs[1])}"
 
 
 def _pair_table(pair: PairReport) -> Table:
     table = Table(show_lines=True, expand=True)
     table.add_column("¶", justify="right", no_wrap=True)
     table.add_column("kind / score", no_wrap=True)
-    table.add_column(pair.documents[0], ratio=1)
-    table.add_column(pair.documents[1], ratio=1)
+    table.add_column(Text(pair.documents[0]), ratio=1)
+    table.add_column(Text(pair.documents[1]), ratio=1)
     for m in pair.matches:
         pa, pb = m.paragraphs
         score = Text(f"{m.kind}\n{m.containment:.2f}", style=_KIND_STYLE[m.kind])
@@ -52,13 +88,13 @@ def _copy_section(console: Console, pair: PairReport) -> None:
     if pair.kind != "verbatim":
         console.print(f"rewording: {pair.kept:.0%} of the matched shingles kept "
                       "(changed words: [red strike]removed[/] / [bold green]added[/])")
-    console.print(_pair_table(pair))
+    console.print(_passage_table(pair) if _passages_tell_more(pair) else _pair_table(pair))
 
 
 def _boilerplate_section(console: Console, report: Report) -> None:
     console.rule(f"boilerplate ({len(report.boilerplate)} texts repeated across documents, never matched)")
     for text, documents in report.boilerplate:
-        console.print(f"  [dim]{documents:>5} documents[/]  {' '.join(text.split())[:100]}")
+        console.print(Text.assemble((f"  {documents:>5} documents", "dim"), "  " + " ".join(text.split())[:100]))
 
 
 def print_report(report: Report, stream: TextIO | None = None, show_boilerplate: bool = False) -> None:
@@ -74,9 +110,9 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
     if related:
         console.rule("related (shared passages, not copies)")
         for pair in related:
-            console.print(f"  {pair.headline}")
+            console.print(Text(f"  {pair.headline}"))
     for group in report.groups:
-        console.print(f"[bold]copy group:[/] {', '.join(group)}")
+        console.print(Text.assemble(("copy group:", "bold"), " " + ", ".join(group)))
     if show_boilerplate:
         _boilerplate_section(console, report)
     elif report.boilerplate:

@@ -1,0 +1,153 @@
+"""Passages on the word stream: layouts that differ only in paragraphing align as one passage,
+repeats are aligned once, and the verdict weighs the text two documents share."""
+
+from __future__ import annotations
+
+import json
+import random
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import syndidetect as sd
+from syndidetect.align import diagonal_runs, tile
+from syndidetect.report import PairReport, Passage, SpanRef
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def article() -> str:
+    return (SEEDS / "001_cfa5f3a7a816170c.txt").read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def other() -> str:
+    return (SEEDS / "003_4051cc1a3433920e.txt").read_text("utf-8")
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _only_pair(docs: list[tuple[str, str]]) -> PairReport:
+    report = sd.detect(docs)
+    assert len(report.pairs) == 1, [p.headline for p in report.pairs]
+    return report.pairs[0]
+
+
+def _side(passage: Passage, document: str) -> SpanRef:
+    return next(s for s in passage.spans if s.document == document)
+
+
+def _check_spans(pair: PairReport, texts: dict[str, str]) -> None:
+    for passage in pair.passages:
+        for span in passage.spans:
+            assert span.text == texts[span.document][span.start : span.end]
+
+
+@pytest.mark.parametrize("layout", ["flattened", "two_blocks", "wrapped_70", "wrapped_190_no_blank_lines"])
+def test_a_relaid_article_is_one_verbatim_passage_and_a_copy(article: str, layout: str) -> None:
+    paragraphs = [" ".join(p.split()) for p in article.split("\n\n") if p.strip()]
+    if layout == "flattened":
+        copy = " ".join(paragraphs)
+    elif layout == "two_blocks":
+        half = len(paragraphs) // 2
+        copy = " ".join(paragraphs[:half]) + "\n\n" + " ".join(paragraphs[half:])
+    elif layout == "wrapped_70":
+        copy = "\n\n".join(textwrap.fill(p, 70) for p in paragraphs)
+    else:
+        copy = "\n".join(textwrap.wrap(" ".join(paragraphs), 190))
+    pair = _only_pair([("source", article), ("copy", copy)])
+    assert pair.verdict == "copy"
+    assert [p.kind for p in pair.passages] == ["verbatim"]
+    _check_spans(pair, {"source": article, "copy": copy})
+    assert pair.kind == "verbatim"
+
+
+def test_one_paragraph_document_copied_whole_into_a_page(article: str, other: str) -> None:
+    answer = " ".join(_words(article)[40:240])
+    page = other + "\n\n" + textwrap.fill(answer, 72) + "\n\nComments are closed.\n"
+    pair = _only_pair([("answer", answer), ("page", page)])
+    assert pair.verdict == "copy"
+    assert pair.direction is not None and pair.direction.source == "answer"
+    (passage,) = pair.passages
+    assert _side(passage, "answer").text == answer
+
+
+def test_noisy_passage_in_a_line_per_paragraph_page_is_one_near_passage(article: str, other: str) -> None:
+    rng = random.Random(7)
+    passage = " ".join(_words(article)[100:175])
+    noisy = list(passage)
+    for at in range(40, len(noisy), 100):  # one OCR-like error per 100 characters
+        noisy[at] = {"l": "I", "m": "rn", "o": "0"}.get(noisy[at], noisy[at] + noisy[at])
+    filler = _words(other)
+    rng.shuffle(filler)
+    page_text = " ".join(filler[:300]) + " " + "".join(noisy) + " " + " ".join(filler[300:600])
+    page = "\n".join(textwrap.wrap(page_text, 190))
+    pair = _only_pair([("source", article), ("page", page)])
+    kinds = [p.kind for p in pair.passages]
+    assert kinds and all(k in ("verbatim", "near") for k in kinds)
+    found = _side(max(pair.passages, key=lambda p: p.shared), "page")
+    start = page.index("".join(noisy)[:30])
+    copied = page[start : start + len(passage) + 10]  # the wrapper turned some spaces into line ends
+    assert start <= found.start and found.end <= start + len(copied)
+    assert found.end - found.start >= 0.9 * len(passage)
+    assert pair.verdict == "copy"
+
+
+def test_a_quotation_repeated_in_the_copy_is_aligned_once(article: str) -> None:
+    paragraphs = [" ".join(p.split()) for p in article.split("\n\n") if p.strip()]
+    quote = paragraphs[3]
+    copy = "\n\n".join([quote, "Our own words about the matter, written by the copier today.", *paragraphs])
+    pair = _only_pair([("source", article), ("copy", copy)])
+    assert len(pair.passages) == 1
+    assert _side(pair.passages[0], "copy").start > len(quote)
+
+
+def test_a_list_repeating_one_phrase_is_one_passage() -> None:
+    items = ["flour", "sugar", "butter", "eggs", "milk", "salt", "vanilla", "yeast"]
+    steps = [f"- Add the {x} to the large mixing bowl and stir well" for x in items]
+    recipe = "Method for the loaf:\n" + "\n".join(steps)
+    page = "A baking blog about bread and cakes, written at home.\n\n" + recipe + "\n\nEnjoy the loaf with tea."
+    pair = _only_pair([("recipe", recipe), ("page", page)])
+    assert len(pair.passages) == 1
+    assert pair.passages[0].spans[0].text.endswith("stir well")
+
+
+def test_two_shared_quotations_in_long_reports_are_related(article: str, other: str) -> None:
+    mine = _words(article)
+    theirs = _words(other) + _words((SEEDS / "002_9d80eb7e5257ff50.txt").read_text("utf-8"))
+    quote_1, quote_2 = " ".join(mine[50:80]), " ".join(mine[300:330])
+    a = "\n\n".join([" ".join(theirs[:200]), f'"{quote_1}"', " ".join(theirs[200:400]), f'"{quote_2}" end.'])
+    b = "\n\n".join([" ".join(mine[:40]), f'He said "{quote_1}"', " ".join(theirs[400:600]), f'And "{quote_2}" so.'])
+    pair = _only_pair([("a", a), ("b", b)])
+    assert pair.verdict == "related"
+    assert len(pair.passages) == 2
+
+
+def test_tiling_uses_each_word_once() -> None:
+    grams_a = np.array([1, 2, 3, 1, 2, 3], dtype=np.uint64)
+    grams_b = np.array([9, 1, 2, 3, 9], dtype=np.uint64)
+    runs = diagonal_runs(grams_a, grams_b)
+    assert sorted(runs.tolist()) == [[0, 1, 3], [3, 1, 3]]
+    tiles = tile(runs, len(grams_a) + 2, len(grams_b) + 2, 3)
+    assert len(tiles) == 1 and tiles[0].length == 3
+
+
+def test_json_passages_follow_the_contract(tmp_path: Path, article: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from syndidetect.cli.main import main
+
+    (tmp_path / "a.txt").write_text(article, "utf-8")
+    (tmp_path / "b.txt").write_text(" ".join(article.split()), "utf-8")
+    assert main(["scan", str(tmp_path), "--format", "json"]) == 0
+    (pair,) = json.loads(capsys.readouterr().out)["pairs"]
+    texts = {"a.txt": article, "b.txt": " ".join(article.split())}
+    assert pair["matches"]
+    (passage,) = pair["passages"]
+    assert passage["kind"] == "verbatim" and passage["containment"] == 1.0
+    for span, paragraphs in zip(passage["spans"], passage["paragraphs"]):
+        assert span["text"] == texts[span["document"]][span["start"] : span["end"]]
+        assert paragraphs == sorted(paragraphs) and paragraphs
