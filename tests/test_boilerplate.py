@@ -83,3 +83,23 @@ def test_cli_lists_boilerplate_when_asked(tmp_path: Path, capsys: pytest.Capture
     assert "Sign up for our newsletter" in shown and "5 documents" in shown
     assert main(["scan", str(tmp_path), "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["boilerplate"]) >= 2
+
+
+def test_a_one_paragraph_footer_ending_unrelated_pages_is_never_matched() -> None:
+    footer = "Copyright 2024 Example Media Group. All rights reserved.\nFollow us on social media for updates."
+    docs = [(f"p{i}", "\n\n".join([*body, footer])) for i, body in enumerate(BODIES)]
+    docs.append(("p5", "\n\n".join([*BODIES[0][::-1], footer])))  # six pages end in the footer
+    report = sd.detect(docs)
+    assert [text for text, _ in report.boilerplate] == [footer]
+    shared = [p for p in report.pairs if set(p.documents) != {"p0", "p5"}]
+    assert shared == []
+
+
+def test_a_headline_opening_its_article_stays_content() -> None:
+    headline = "Harbour budget approved after a long debate in the council"
+    sidebar = ["Most popular", headline, "Rare bird spotted near the lake by students", "Library opens late"]
+    docs = [(f"p{i}", "\n\n".join([*BODIES[i], *sidebar])) for i in range(1, 5)]
+    docs.append(("sidebar", "\n\n".join([*BODIES[4], *sidebar, "More stories tomorrow."])))
+    docs.append(("article", "\n\n".join([headline, *BODIES[0]])))
+    masks = find_boilerplate(prepare_documents([Document(i, t) for i, t in docs], Config()), Config()).masks
+    assert "article" not in masks

@@ -105,9 +105,18 @@ def _in_template_block(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np
     return out
 
 
+def _template_lines(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Flagged paragraphs in a template block, or ending the page: a page ends in its template (a
+    one-paragraph footer), while an article starts with its headline, which stays content."""
+    template = _in_template_block(flagged, matchable)
+    last = np.flatnonzero(matchable)[-1:]
+    template[last] |= flagged[last]
+    return template
+
+
 def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> BoilerplateScan:
     """Short paragraphs most of whose shingles recur in ``boilerplate_docs`` or more documents,
-    standing in a block of such paragraphs.
+    standing in a block of such paragraphs or ending the page.
 
     Shingle frequencies, not exact paragraph repeats, so a template line that varies a little
     (the outlet's name or the year in "(c) 2024 The Daily Ledger. All rights reserved.") counts.
@@ -119,7 +128,7 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
         if not short.any():
             continue
         share, most = _frequent_share(doc, short, hashes, df, config.boilerplate_docs)
-        flagged = _in_template_block(short & (share >= BOILERPLATE_SHARE), doc.matchable)
+        flagged = _template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
         if not flagged.any():
             continue
         scan.masks[doc.id] = flagged
