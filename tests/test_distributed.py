@@ -29,7 +29,9 @@ from syndidetect.sources import read_inputs
 SEEDS = Path(__file__).parent.parent / "seeds"
 # The numpy kernel is bit-identical to the numba one (tested elsewhere); here it spares every fresh
 # worker process (and the one restarted after the kill) a numba compilation.
-CONFIG = sd.Config(backend="numpy")
+# The Dask path takes its candidates from the paragraph LSH only (the sentence LSH for heavy
+# rewording runs in process), so the in-process reference leaves it out too.
+CONFIG = sd.Config(backend="numpy", sentence_candidates=False)
 
 pytestmark = [
     # Closing a LocalCluster can leave its sockets and subprocess pipes to the garbage collector, which
@@ -62,8 +64,8 @@ def _words(rng: np.random.RandomState, vocabulary: list[str], n: int) -> list[st
 def planted_corpus(n_docs: int, boilerplate: int, seed: int = 7) -> pd.DataFrame:
     """Documents of random paragraphs; every 8th copies paragraphs of an earlier one (verbatim or
     lightly edited), every 3rd has a date, every 5th a template footer (boilerplate), and the first
-    ``boilerplate`` end with the same line (more than 256 make a bucket too large to pair out, so it
-    is chained, which depends on row order)."""
+    ``boilerplate`` open with the same line (more than 256 make a bucket too large to pair out, so it
+    is chained, which depends on row order; opening the page, a lone line stays content)."""
     rng = np.random.RandomState(seed)
     vocabulary = [f"w{k}x{rng.randint(1000)}" for k in range(5000)]
     boiler = "Subscribe to our newsletter for the latest news from the region every morning."
@@ -77,7 +79,7 @@ def planted_corpus(n_docs: int, boilerplate: int, seed: int = 7) -> pd.DataFrame
                 copied = [" ".join(w if rng.rand() > 0.1 else "edited" for w in p.split()) for p in copied]
             paragraphs = paragraphs[:1] + copied + paragraphs[1:]
         footer = [f"Most read today on site {d % 2}: markets, weather and sport.", "Follow us on every network."]
-        docs.append(paragraphs + ([boiler] if d < boilerplate else []) + (footer if d % 5 == 0 else []))
+        docs.append(([boiler] if d < boilerplate else []) + paragraphs + (footer if d % 5 == 0 else []))
     return pd.DataFrame({
         "id": [f"doc{(d * 7919) % 100_000:05d}" for d in range(n_docs)],  # ids not in input order
         "text": ["\n\n".join(p) for p in docs],

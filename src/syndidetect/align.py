@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,28 +43,30 @@ class Tile:
 @dataclass(frozen=True)
 class AlignedPassage:
     """A chain of tiles. Token spans are half-open; ``shared`` counts grams in the tiles,
-    ``content`` those of them outside boilerplate on each side, ``length`` the grams the passage
-    spans on its shorter side (shared ones and the changed ones between them)."""
+    ``content`` those of them outside boilerplate on each side, ``stretch`` the grams of its longest
+    stretch that is word for word but for typo-sized edits (the grams such an edit breaks count)."""
 
     tiles: tuple[Tile, ...]
     a: tuple[int, int]
     b: tuple[int, int]
     shared: int
     content: tuple[int, int]
-    length: int
+    stretch: int
     containment: float
     kind: MatchKind
 
 
 
-def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """Maximal runs of equal grams, ``(a, b, length)`` rows.
+def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
+                  shared: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.int64]:
+    """Maximal runs of equal grams, ``(a, b, length)`` rows (``shared``: the distinct grams both
+    hold, when already known).
 
     >>> a = np.array([1, 2, 3, 9], dtype=np.uint64); b = np.array([7, 1, 2, 3], dtype=np.uint64)
     >>> diagonal_runs(a, b).tolist()
     [[0, 1, 3]]
     """
-    shared = np.intersect1d(ga, gb)
+    shared = np.intersect1d(ga, gb) if shared is None else shared
     empty = np.zeros((0, 3), dtype=np.int64)
     if not len(shared):
         return empty
@@ -158,6 +161,22 @@ def _trimmed(tiles: list[Tile]) -> list[Tile]:
     return tiles[start:end]
 
 
+def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+                    rules: VerdictRules) -> int:
+    """Content grams of the longest run of tiles separated by typo-sized edits (at most
+    ``typo_words`` changed words on each side, their counts differing by at most ``typo_skew``),
+    the grams those edits break included."""
+    stretches, first = [], 0
+    for k, (last, t) in enumerate(itertools.pairwise(tiles), start=1):
+        gap_a, gap_b = t.a - (last.a + last.length + n - 1), t.b - (last.b + last.length + n - 1)
+        if max(gap_a, gap_b) > rules.typo_words or abs(gap_a - gap_b) > rules.typo_skew:
+            stretches.append((tiles[first], tiles[k - 1]))
+            first = k
+    stretches.append((tiles[first], tiles[-1]))
+    return max(min(int(counted[0][head.a : tail.a + tail.length].sum()),
+                   int(counted[1][head.b : tail.b + tail.length].sum())) for head, tail in stretches)
+
+
 def _counted(mask: npt.NDArray[np.bool_], start: int, length: int) -> int:
     return int(mask[start : start + length].sum())
 
@@ -172,9 +191,10 @@ def align(
     matchable paragraph that is not boilerplate); text outside them joins a passage only beside
     content."""
     sa, sb = a.stream(n), b.stream(n)
-    runs = diagonal_runs(sa.grams, sb.grams)
-    if not len(runs):
+    common = np.intersect1d(_distinct_grams(a, n), _distinct_grams(b, n), assume_unique=True)
+    if len(common) < rules.min_passage_grams:  # most candidate pairs: no passage can be found
         return []
+    runs = diagonal_runs(sa.grams, sb.grams, common)
     found = []
     for tiles in chain(tile(runs, len(sa), len(sb), n), n, rules.max_gap_words):
         tiles = _trimmed(tiles)
@@ -190,9 +210,13 @@ def align(
         shared = sum(t.length for t in tiles)
         grams = max(min(span_a[1] - span_a[0], span_b[1] - span_b[0]) - n + 1, 1)
         containment = shared / grams
-        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content, grams, containment,
-                                    rules.kind(containment)))
+        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content,
+                                    longest_stretch(tiles, n, counted, rules), containment, rules.kind(containment)))
     return found
+
+
+def _distinct_grams(doc: PreparedDocument, n: int) -> npt.NDArray[np.uint64]:
+    return doc.memo(("distinct grams", n), lambda: np.unique(doc.stream(n).grams))
 
 
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
@@ -220,13 +244,26 @@ def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
     return chain_[::-1]
 
 
-def counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bool_] | None) -> npt.NDArray[np.bool_]:
-    """Per gram of ``doc``'s stream: whether its first word lies in a matchable paragraph that is
-    not boilerplate."""
+def counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bool_] | None,
+                  rules: VerdictRules) -> npt.NDArray[np.bool_]:
+    """Per gram of ``doc``'s stream: whether it counts as content. Its first word must lie in a
+    matchable paragraph of a sentence or more (``sentence_grams``) that is not boilerplate, and the
+    gram must occur fewer than ``refrain_repeats`` times in the document. Headline lists, bylines,
+    share lines and a list's repeated lead-in join a passage beside content, but never make one."""
+    key = ("counted grams", n, None if boilerplate is None else boilerplate.tobytes(), rules.sentence_grams,
+           rules.refrain_repeats)
+    return doc.memo(key, lambda: _counted_grams(doc, n, boilerplate, rules))
+
+
+def _counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bool_] | None,
+                   rules: VerdictRules) -> npt.NDArray[np.bool_]:
     stream = doc.stream(n)
-    counted = doc.matchable if boilerplate is None else doc.matchable & ~boilerplate
+    counted = doc.matchable & (doc.shingle_counts() >= rules.sentence_grams)
+    if boilerplate is not None:
+        counted &= ~boilerplate
     flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: len(stream.grams)]]
-    return flags
+    _, inverse, repeats = np.unique(stream.grams, return_inverse=True, return_counts=True)
+    return flags & (repeats[inverse] < rules.refrain_repeats)
 
 
 def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tuple[int, ...]:
@@ -234,3 +271,18 @@ def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tupl
     first = bisect.bisect_right([p.end for p in doc.paragraphs], start_char)
     last = bisect.bisect_left([p.start for p in doc.paragraphs], end_char)
     return tuple(range(first, last))
+
+
+def _grams_within(doc: PreparedDocument, n: int, start_char: int, end_char: int) -> npt.NDArray[np.uint64]:
+    stream = doc.stream(n)
+    first = int(np.searchsorted(stream.starts, start_char, side="left"))
+    end = int(np.searchsorted(stream.ends, end_char, side="right"))
+    return np.unique(stream.grams[first : max(first, end - n + 1)])
+
+
+def shared_grams(a: PreparedDocument, b: PreparedDocument, n: int, span_a: tuple[int, int],
+                 span_b: tuple[int, int]) -> tuple[int, float]:
+    """Grams two character spans share, and that count over the smaller span's grams (containment)."""
+    ga, gb = _grams_within(a, n, *span_a), _grams_within(b, n, *span_b)
+    shared = len(np.intersect1d(ga, gb, assume_unique=True))
+    return shared, shared / max(min(len(ga), len(gb)), 1)

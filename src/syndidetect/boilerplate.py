@@ -105,7 +105,7 @@ def _in_template_block(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np
     return out
 
 
-def _template_lines(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+def template_lines(flagged: npt.NDArray[np.bool_], matchable: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """Flagged paragraphs in a template block, or ending the page: a page ends in its template (a
     one-paragraph footer), while an article starts with its headline, which stays content."""
     template = _in_template_block(flagged, matchable)
@@ -128,7 +128,7 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
         if not short.any():
             continue
         share, most = _frequent_share(doc, short, hashes, df, config.boilerplate_docs)
-        flagged = _template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
+        flagged = template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
         if not flagged.any():
             continue
         scan.masks[doc.id] = flagged

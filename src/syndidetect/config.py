@@ -35,7 +35,9 @@ class Config:
     word shingles that also occur in the other paragraph (or in a window of its neighbours).
     A paragraph of at most ``boilerplate_max_words`` words found in ``boilerplate_docs`` or more
     documents is boilerplate (menus, footers) and never matched. ``rules`` decide passages and
-    verdicts (:class:`~syndidetect.rules.VerdictRules`).
+    verdicts (:class:`~syndidetect.rules.VerdictRules`). ``sentence_candidates`` also compares
+    documents whose sentences share half their content words (heavy rewording keeps too few word
+    shingles for the paragraph LSH); ``detect`` and ``find_copies`` use it.
 
     >>> Config(threshold=0.5).threshold
     0.5
@@ -54,6 +56,7 @@ class Config:
     boilerplate_docs: int = 5
     boilerplate_max_words: int = 30
     backend: Backend = "auto"
+    sentence_candidates: bool = True
     rules: VerdictRules = field(default_factory=VerdictRules)
 
     def __post_init__(self) -> None:
@@ -62,6 +65,8 @@ class Config:
         _check_int("num_perm", self.num_perm, 1, 4096)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         _check_int("min_words", self.min_words, 1, 10_000)
+        if not isinstance(self.sentence_candidates, bool):
+            raise ConfigError(f"'sentence_candidates' must be a bool; got {self.sentence_candidates!r}")
         if not isinstance(self.rules, VerdictRules):
             raise ConfigError(f"'rules' must be a syndidetect.rules.VerdictRules; got {type(self.rules).__name__}")
         _check_int("boilerplate_docs", self.boilerplate_docs, 2, 2**31)

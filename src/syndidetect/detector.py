@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from syndidetect.align import AlignedPassage, paragraphs_of
+from syndidetect.align import AlignedPassage, paragraphs_of, shared_grams
 from syndidetect.boilerplate import Boilerplate, BoilerplateScan, find_boilerplate, paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document
@@ -25,6 +25,7 @@ from syndidetect.report import (
     Report,
     SpanRef,
 )
+from syndidetect.sentences import SentencePair, sentence_candidate_pairs
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import PairVerdict, judge_pair
@@ -73,11 +74,28 @@ def _passage(a: PreparedDocument, b: PreparedDocument, p: AlignedPassage, n: int
     return Passage(p.kind, p.containment, (span_a, span_b), (paras_a, paras_b), p.shared)
 
 
+def _sentence_passage(a: PreparedDocument, b: PreparedDocument, pair: SentencePair, n: int) -> Passage:
+    """A pair of similar sentences as a reworded passage (containment of their word grams)."""
+    span_a, span_b = (pair.a_start, pair.a_end), (pair.b_start, pair.b_end)
+    shared, containment = shared_grams(a, b, n, span_a, span_b)
+    refs = (SpanRef(a.id, *span_a, a.document.text[slice(*span_a)]),
+            SpanRef(b.id, *span_b, b.document.text[slice(*span_b)]))
+    return Passage("reworded", containment, refs, (paragraphs_of(a, *span_a), paragraphs_of(b, *span_b)), shared)
+
+
+def _outside(passage: Passage, aligned: tuple[Passage, ...]) -> bool:
+    """Whether a sentence passage overlaps no aligned passage on either side."""
+    return not any(s.start < o.end and o.start < s.end for p in aligned for s, o in zip(passage.spans, p.spans))
+
+
 def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> PairReport:
     matches = tuple(
         Match(m.kind, m.jaccard, m.containment, (_ref(a, m.a), _ref(b, m.b)), m.window) for m in v.matches
     )
     passages = tuple(_passage(a, b, p, n) for p in v.passages)
+    sentences = [_sentence_passage(a, b, s, n) for s in v.sentences]
+    passages += tuple(p for p in sentences if _outside(p, passages))
+    passages = tuple(sorted(passages, key=lambda p: (p.spans[0].start, p.spans[1].start)))
     direction = None
     if v.source is not None:
         source, copy = (a, b) if v.source == 0 else (b, a)
@@ -112,6 +130,10 @@ def _report(
     docs = tuple(DocumentSummary(d.id, len(d.paragraphs)) for d in summaries)
     shared = tuple(sorted((b.text, b.documents) for b in boilerplate.values()))
     return Report(docs, tuple(pairs), copy_groups(pairs), shared)
+
+
+def _sorted_pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 class Detector:
@@ -152,12 +174,26 @@ class Detector:
         docs = {i: self.store.get(i) for i in self.store.ids()}
         boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
-        for id_a, id_b in sorted(tuple(sorted(p)) for p in self.store.candidate_pairs()):
+        for (id_a, id_b), by_sentences in self._candidates(list(docs.values())).items():
             a, b = docs[id_a], docs[id_b]
-            verdict = judge_pair(a, b, self.config, (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b)))
+            masks = (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b))
+            verdict = judge_pair(a, b, self.config, masks, by_sentences)
             if verdict is not None:
                 pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
+
+    def _candidates(self, docs: list[PreparedDocument]) -> dict[tuple[str, str], bool]:
+        """Candidate pairs of the stored documents (ids sorted within and across pairs), each with
+        whether the sentence LSH found it: the paragraph LSH of the store, and with
+        ``sentence_candidates`` the sentence LSH."""
+        found: dict[tuple[str, str], bool] = {}
+        if self.config.sentence_candidates and len(docs) > 1:
+            c = self.config
+            rows = sentence_candidate_pairs([d.document.text for d in docs], c.num_perm, c.seed, c.backend)
+            found = {_sorted_pair(docs[i].id, docs[j].id): True for i, j in rows.tolist()}
+        for a, b in self.store.candidate_pairs():
+            found.setdefault(_sorted_pair(a, b), False)
+        return dict(sorted(found.items()))
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:
         """Matches of new documents against the stored ones (the new ones are not added)."""

@@ -15,8 +15,10 @@ The pipeline has the field's usual shape, each stage a Dask DataFrame operation:
    verification happens where the paragraphs are, not on the client); ``judge_pair`` decides;
 5. groups are connected components of the copy edges, the only rows collected besides the result.
 
-:func:`detect_dask` returns a :class:`~syndidetect.report.Report` equal to the in-process one (small
-corpora); :func:`detect_to_parquet` writes documents, pairs and matches as Parquet (large ones).
+:func:`detect_dask` returns a :class:`~syndidetect.report.Report` equal to the in-process one with
+``sentence_candidates=False`` (small corpora): candidates come from the paragraph LSH only, the
+sentence LSH for heavy rewording runs in process; :func:`detect_to_parquet` writes documents, pairs
+and matches as Parquet (large ones).
 Dask is imported lazily: without the ``dask`` extra only calling these functions fails.
 """
 
@@ -37,10 +39,10 @@ import numpy.typing as npt
 from syndidetect.boilerplate import (
     BOILERPLATE_SHARE,
     _frequent_share,
-    _in_template_block,
     _short,
     _short_hashes,
     paragraph_fingerprints,
+    template_lines,
 )
 from syndidetect.config import Config
 from syndidetect.detector import copy_groups, pair_report
@@ -291,7 +293,7 @@ def _doc_boilerplate(doc: PreparedDocument, hashes: bytes, counts: bytes, ordina
     table, df = np.frombuffer(hashes, dtype=np.uint32), np.frombuffer(counts, dtype=np.int64)
     short = _short(doc, config)
     share, most = _frequent_share(doc, short, table, df, config.boilerplate_docs)
-    flagged = _in_template_block(short & (share >= BOILERPLATE_SHARE), doc.matchable)
+    flagged = template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
     if not flagged.any():
         return None, []
     fingerprints = paragraph_fingerprints(doc)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +18,8 @@ from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
 from syndidetect.text import paragraph_spans
 from syndidetect.wordstream import WordStream, word_stream
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
         changed = dataclasses.replace(self, matchable=matchable)
         self.hash_index  # noqa: B018  (build it here, so every copy shares it)
-        for cached in ("hash_index", "word_counts", "_sizes", "_streams"):
+        for cached in ("hash_index", "word_counts", "_sizes", "_streams", "_memo"):
             if cached in self.__dict__:
                 changed.__dict__[cached] = self.__dict__[cached]  # cached_property storage
         return changed
@@ -72,6 +75,14 @@ class PreparedDocument:
         if n not in cache:
             cache[n] = word_stream(self.document.text, n)
         return cache[n]
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per document and ``key``: per-document work that later layers
+        (sentences, alignment) reuse across the pairs a document is verified in."""
+        cache: dict[Hashable, Any] = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = make()
+        return cast(T, cache[key])
 
     def token_paragraphs(self, n: int) -> npt.NDArray[np.int64]:
         """For each token of :meth:`stream`, the index of the paragraph holding it."""

@@ -29,9 +29,12 @@ class VerdictRules:
     (b) ``min_shared`` grams or more, ``copy_share`` coverage, in ``min_places`` or more separate
         places in order (a copy with cuts; two shared quotations are two places, so a short article
         quoting twice stays related);
-    (c) one contiguous verbatim or near passage of ``excerpt`` grams or more (an excerpt);
+    (c) one stretch of ``excerpt`` grams or more, word for word but for typos (an excerpt), or one
+        verbatim/near passage holding ``min_places`` whole sentence-long paragraphs of one side
+        (several paragraphs in a row are republished; a quotation is a sentence or two);
     (d) ``min_similar_sentences`` or more similar sentences, in order, covering ``sentence_share``
-        of the shorter document's sentences (a heavy rewording).
+        of the shorter document's sentences, ``sentence_run`` of them consecutive (a heavy
+        rewording).
 
     >>> VerdictRules().min_shared
     25
@@ -60,6 +63,16 @@ class VerdictRules:
     # words between two aligned runs that still belong to one passage: a changed clause or a
     # couple of sentences rewritten inside a copied stretch (about one long sentence).
     max_gap_words: int = 15
+    # changed words in one place that still count as typos or OCR errors inside a stretch: OCR
+    # garbles characters, so a misread stretch has the same number of words on both sides but for
+    # a split or merged word (``typo_skew``); neighbouring errors make a few such words in a row.
+    # An editor's rewrite adds or drops words, or changes more of them.
+    typo_words: int = 5
+    typo_skew: int = 1
+    # times a gram may occur in one document and still count as content: a phrase repeated three
+    # times or more is the document's own refrain (a list's lead-in, a sign-off), and sharing it
+    # says nothing about copying.
+    refrain_repeats: int = 3
     # content grams a passage needs (about a sentence): fewer are a shared phrase, not a passage.
     min_passage_grams: int = 8
     # (a)-(b): shared grams a copy needs at least: two short sentences; below it two one-sentence
@@ -71,15 +84,18 @@ class VerdictRules:
     copy_share: float = 0.3
     # (b): separate in-order places (passages or matched paragraphs) of a copy with cuts.
     min_places: int = 3
-    # (c): grams one verbatim/near passage spans (shared ones and the few broken by typos or OCR
-    # errors between them) that make an excerpt a copy whatever its share: three sentences of ~20
-    # words, longer than the quotations news pages share.
+    # (c): grams of one stretch, word for word but for typo-sized edits (the grams they break
+    # count), that make an excerpt a copy whatever its share: three sentences of ~20 words, longer
+    # than the quotations news pages share.
     excerpt: int = 60
     # (d): similar sentences in order, and the share of the shorter document's sentences they
     # cover: one similar sentence proves nothing (same-story sentences look alike), several in the
     # source's order covering a good part of it are a reworded copy.
     min_similar_sentences: int = 3
     sentence_share: float = 0.3
+    # (d): of them, this many consecutive on both sides: a rewrite follows its source sentence by
+    # sentence, while two texts on one subject have similar sentences here and there.
+    sentence_run: int = 3
     # direction: the source is mostly inside the copy (this share of it) ...
     source_coverage: float = 0.6
     # ... and covered by this much more than the copy is (the copy has much else around it).

@@ -10,6 +10,7 @@ alike.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,11 +21,14 @@ from syndidetect.align import AlignedPassage, align, counted_grams
 from syndidetect.align import in_order as passages_in_order
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
-from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches
+from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import VerdictRules
+from syndidetect.sentences import DocumentSentences, SentencePair, document_sentences, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
+_CLOSERS = "\"'”’»)]"
+_SENTENCE_ENDS = (".", "!", "?", "…", ":")
 Verdict = Literal["copy", "related"]
 
 
@@ -45,7 +49,8 @@ class PairVerdict:
     kept: float  # share of the matched shingles of the smaller side found in the other side
     passages: tuple[AlignedPassage, ...] = ()
     coverage: tuple[float, float] = (0.0, 0.0)
-    rule: str = ""  # which rule made it a copy: "whole", "places", "excerpt", "paragraphs"
+    rule: str = ""  # which rule made it a copy: "whole", "places", "excerpt", "paragraphs", "sentences"
+    sentences: tuple[SentencePair, ...] = ()  # similar sentences in order, when they made the copy
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ class Evidence:
 
     passages: list[AlignedPassage]  # every passage, in order of the first document
     ordered: list[AlignedPassage]  # the heaviest in-order chain of them
-    coverage: tuple[float, float]  # share of each side's counted grams inside the chain
+    coverage: tuple[float, float]  # share of each side's counted grams inside the chain's spans
+    shared_coverage: tuple[float, float]  # share of each side's counted grams the chain shares
     matches: list[ParagraphMatch]
     paragraph_coverage: tuple[float, float]
 
@@ -135,18 +141,84 @@ def _paragraph_rule(matches: list[ParagraphMatch], a: PreparedDocument, b: Prepa
     return False
 
 
-def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> str:
+def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocument, n: int,
+                      rules: VerdictRules) -> bool:
+    """Whether the passage holds ``min_places`` whole sentence-long paragraphs of one side, each
+    taken (nearly) word for word: at least ``near_containment`` of its grams inside the tiles, and
+    ending a sentence (a line cut by a hard wrapper is not a paragraph of the text)."""
+    for doc, tiles in ((a, [(t.a, t.length) for t in p.tiles]), (b, [(t.b, t.length) for t in p.tiles])):
+        owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
+        shared = np.zeros(len(owners), dtype=bool)
+        for start, length in tiles:
+            shared[start : start + length] = True
+        sizes = np.bincount(owners, minlength=len(doc.paragraphs))
+        taken = np.bincount(owners[shared], minlength=len(doc.paragraphs))
+        whole = (taken >= rules.near_containment * np.maximum(sizes, 1)) & (sizes >= rules.sentence_grams)
+        candidates = np.flatnonzero(whole & doc.matchable)
+        if sum(_ends_sentence(doc.paragraphs[i].text) for i in candidates) >= rules.min_places:
+            return True
+    return False
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().rstrip(_CLOSERS).endswith(_SENTENCE_ENDS)
+
+
+def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, n: int, rules: VerdictRules) -> str:
     """The name of the first rule that makes the pair a copy, or "" (see VerdictRules)."""
-    shared, coverage = evidence.shared, max(evidence.coverage)
-    if shared >= rules.min_shared and coverage >= rules.whole_share:
+    shared = evidence.shared
+    if shared >= rules.min_shared and max(evidence.coverage) >= rules.whole_share:
         return "whole"
-    if shared >= rules.min_shared and coverage >= rules.copy_share and len(evidence.ordered) >= rules.min_places:
+    places = len(evidence.ordered) >= rules.min_places
+    if shared >= rules.min_shared and max(evidence.shared_coverage) >= rules.copy_share and places:
         return "places"
-    if any(p.kind != "reworded" and p.length >= rules.excerpt for p in evidence.passages):
+    if any(p.stretch >= rules.excerpt for p in evidence.passages):
+        return "excerpt"
+    if any(p.kind != "reworded" and p.shared >= rules.min_shared and _whole_paragraphs(p, a, b, n, rules)
+           for p in evidence.passages):
         return "excerpt"
     if _paragraph_rule(evidence.matches, a, b, rules):
         return "paragraphs"
     return ""
+
+
+def _eligible_sentences(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_] | None) -> DocumentSentences:
+    """The eligible sentences of ``doc`` outside its boilerplate and unmatchable paragraphs (menus,
+    credits): a shared footer or cookie notice is not a similar sentence."""
+    ignored = ~doc.matchable if boilerplate is None else ~doc.matchable | boilerplate
+    spans = tuple((p.start, p.end) for p, skip in zip(doc.paragraphs, ignored) if skip)
+    return doc.memo(("sentences", spans), lambda: document_sentences(doc.document.text, ignore=spans))
+
+
+def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules,
+                       boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None]
+                       ) -> tuple[SentencePair, ...]:
+    """Rule (d): similar sentences, in runs and in order, covering ``sentence_share`` of the
+    shorter document's sentences, ``sentence_run`` of them consecutive on both sides; empty when
+    they do not make a copy."""
+    sa, sb = _eligible_sentences(a, boilerplate[0]), _eligible_sentences(b, boilerplate[1])
+    evidence = sentence_evidence(sa, sb)
+    if evidence.similar < rules.min_similar_sentences or evidence.coverage < rules.sentence_share:
+        return ()
+    return evidence.chain if _longest_run(evidence.chain, sa, sb) >= rules.sentence_run else ()
+
+
+def _may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:
+    """A cheap bound before comparing sentences: a rewording keeps some word n-grams of what it
+    rewrites (names, numbers, set phrases), so some paragraph pair shares a few of them."""
+    return bool(len(a.paragraphs) and len(b.paragraphs) and shared_counts(a, b).max() >= rules.min_paragraph_shared)
+
+
+def _longest_run(chain: tuple[SentencePair, ...], a: DocumentSentences, b: DocumentSentences) -> int:
+    """The most similar-sentence pairs that follow each other on both sides (i, j), (i+1, j+1), ..."""
+    index_a = {span[0]: i for i, span in enumerate(a.spans)}
+    index_b = {span[0]: j for j, span in enumerate(b.spans)}
+    points = sorted({(index_a[p.a_start], index_b[p.b_start]) for p in chain})
+    best = run = 1 if points else 0
+    for (i0, j0), (i1, j1) in itertools.pairwise(points):
+        run = run + 1 if (i1 - i0, j1 - j0) == (1, 1) else 1
+        best = max(best, run)
+    return best
 
 
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
@@ -154,15 +226,22 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
     with boilerplate set aside."""
     n, rules = config.shingle_size, config.rules
-    counted = (counted_grams(a, n, boilerplate[0]), counted_grams(b, n, boilerplate[1]))
+    counted = (counted_grams(a, n, boilerplate[0], rules), counted_grams(b, n, boilerplate[1], rules))
     passages = align(a, b, counted, n, rules)
     ordered = passages_in_order(passages)
-    covered_a = sum(int(counted[0][t.a : t.a + t.length].sum()) for p in ordered for t in p.tiles)
-    covered_b = sum(int(counted[1][t.b : t.b + t.length].sum()) for p in ordered for t in p.tiles)
-    coverage = (covered_a / max(int(counted[0].sum()), 1), covered_b / max(int(counted[1].sum()), 1))
+    # A passage covers its span: a light revision changes a word in every few, and the words
+    # between its aligned runs are still the copied text.
+    covered_a = sum(int(counted[0][p.a[0] : p.a[1] - n + 1].sum()) for p in ordered)
+    covered_b = sum(int(counted[1][p.b[0] : p.b[1] - n + 1].sum()) for p in ordered)
+    total_a, total_b = max(int(counted[0].sum()), 1), max(int(counted[1].sum()), 1)
+    coverage = (covered_a / total_a, covered_b / total_b)
+    # Across separate places only the shared text counts: what lies between the runs of a passage
+    # may be a rewritten lead around a quotation.
+    shared_a = sum(int(counted[0][t.a : t.a + t.length].sum()) for p in ordered for t in p.tiles)
+    shared_b = sum(int(counted[1][t.b : t.b + t.length].sum()) for p in ordered for t in p.tiles)
     stripped_a, stripped_b = without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1])
     matches = paragraph_matches(stripped_a, stripped_b, config)
-    return Evidence(passages, ordered, coverage, matches,
+    return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
                     _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0))
 
 
@@ -193,32 +272,43 @@ def _boilerplate_in_copy(
 def judge_pair(
     a: PreparedDocument, b: PreparedDocument, config: Config,
     boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
+    similar_sentences: bool = False,
 ) -> PairVerdict | None:
-    """The verdict on ``a`` and ``b``: None when they share neither a passage nor a paragraph.
+    """The verdict on ``a`` and ``b``: None when they share neither a passage, a paragraph nor
+    similar sentences.
 
     ``boilerplate`` masks paragraphs that never count by themselves; beside copied text they
-    belong to the copy (in passages, and as paragraph matches of a copy).
+    belong to the copy (in passages, and as paragraph matches of a copy). Similar sentences (rule
+    d) are compared when the pair shares something else, or when ``similar_sentences`` says the
+    sentence LSH found the pair (a heavy rewording may share no passage at all).
     """
     rules = config.rules
     evidence = gather(a, b, config, boilerplate)
     matches = evidence.matches
-    if not matches and not evidence.passages:
+    rule = copy_rule(evidence, a, b, config.shingle_size, rules)
+    stripped = (without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1]))
+    shares = bool(matches or evidence.passages or similar_sentences) or _may_be_reworded(*stripped, rules)
+    sentences = () if rule or not shares else reworded_sentences(a, b, rules, boilerplate)
+    rule = rule or ("sentences" if sentences else "")
+    if not matches and not evidence.passages and not sentences:
         return None
-    rule = copy_rule(evidence, a, b, rules)
     masked = any(m is not None and m.any() for m in boilerplate)
     if rule and masked and matches:
         matches = sorted(matches + _boilerplate_in_copy(a, b, matches, config), key=lambda m: (m.a, m.b))
     coverage = (max(evidence.coverage[0], evidence.paragraph_coverage[0]),
                 max(evidence.coverage[1], evidence.paragraph_coverage[1]))
-    if evidence.passages and evidence.shared >= sum(m.shared for m in evidence.matches):
+    if rule == "sentences":  # few shared words: what made the copy is rewording
+        kind: PairKind = "reworded"
+        kept = sum(p.shared for p in evidence.passages) / max(
+            sum(p.shared / max(p.containment, 1e-9) for p in evidence.passages), 1)
+    elif evidence.passages and evidence.shared >= sum(m.shared for m in evidence.matches):
         kind = _pair_kind([p.kind for p in evidence.passages], [p.shared for p in evidence.passages])
         kept = sum(p.shared for p in evidence.passages) / max(
             sum(p.shared / max(p.containment, 1e-9) for p in evidence.passages), 1)
     else:
-        kind = _pair_kind([m.kind for m in matches], [1] * len(matches))
-        kept = sum(m.shared for m in matches) / sum(
-            min(int(a.shingle_counts()[m.a]), int(b.shingle_counts()[m.b])) for m in matches)
-    stripped = (without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1]))
+        kind = _pair_kind([m.kind for m in matches], [1] * len(matches)) if matches else "reworded"
+        kept = sum(m.shared for m in matches) / max(sum(
+            min(int(a.shingle_counts()[m.a]), int(b.shingle_counts()[m.b])) for m in matches), 1)
     return PairVerdict(
         matches=tuple(matches),
         verdict="copy" if rule else "related",
@@ -230,4 +320,5 @@ def judge_pair(
         passages=tuple(evidence.passages),
         coverage=coverage,
         rule=rule,
+        sentences=sentences,
     )

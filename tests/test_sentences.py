@@ -1,0 +1,421 @@
+"""Sentences, content stems and the reword-robust evidence of a copy (sentences.py, stemming.py)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from syndidetect.errors import ConfigError, InputError
+from syndidetect.sentences import (
+    MIN_SENTENCE_COVERAGE,
+    MIN_SIMILAR_SENTENCES,
+    SENTENCE_COSINE,
+    SentenceEvidence,
+    SentencePair,
+    _in_runs,
+    _with_context,
+    document_sentences,
+    in_order_sentences,
+    is_reworded_copy,
+    reworded_evidence,
+    sentence_candidate_pairs,
+    sentence_evidence,
+    similar_sentences,
+    tfidf_cosines,
+)
+from syndidetect.shingles import tokens
+from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, sentence_spans, stem
+
+SOURCE = """\
+The city council approved a plan on Tuesday to build forty kilometres of protected bicycle lanes across \
+the downtown district. Mayor Elena Ortiz said the project would cost about 12 million dollars and take \
+three years to complete.
+
+Construction crews will begin work on Harbour Street in March, closing two traffic lanes during the \
+busiest hours. Local shop owners warned that the closures could drive customers away from their \
+businesses. Cycling advocates, however, praised the decision as a long overdue investment in safer streets.
+
+A survey published last year found that accidents involving cyclists had doubled since 2015. The council \
+also voted to lower the speed limit on residential roads to thirty kilometres per hour. Officials expect \
+the first section of the network to open before the summer festival season.
+"""
+
+# SOURCE spun by hand: synonyms, clauses moved, one sentence split; about half the content words kept.
+REWORDED = """\
+On Tuesday, city councillors backed a proposal to construct forty kilometres of protected bike lanes \
+through the downtown district. The project will cost roughly 12 million dollars and need three years to \
+finish, according to Mayor Elena Ortiz.
+
+Work crews are set to start on Harbour Street in March. Two traffic lanes will be shut at the busiest \
+times. Shopkeepers in the area cautioned that the closures might push customers away from their \
+businesses. The move was welcomed by cycling campaigners as a long overdue investment in safer roads.
+
+Accidents involving cyclists have doubled since 2015, according to a survey released last year. \
+Councillors further agreed to reduce the speed limit on residential streets to thirty kilometres per \
+hour. The first part of the network is expected to open ahead of the summer festival season, officials said.
+"""
+
+# The same story, written independently: same people, places and topic words, no shared sentences.
+INDEPENDENT = """\
+Cyclists in the city have long complained that downtown streets are too dangerous to ride. At a public \
+meeting on Monday, dozens of residents asked the council for more bike lanes and slower traffic.
+
+Mayor Elena Ortiz told the audience that the transport budget was already stretched this year. Several \
+speakers described near misses with delivery trucks on Harbour Street. A bicycle courier said she now \
+avoids the downtown district entirely during the morning rush hour.
+
+The transport department has promised to publish a new road safety report in the autumn. Some drivers at \
+the meeting argued that parking, not cycling, was the bigger problem for local shops. The council will \
+discuss the requests again at its next session in January.
+"""
+
+# INDEPENDENT quoting two sentences of SOURCE almost word for word, far apart (two quotations) ...
+TWO_SHARED = INDEPENDENT.replace(
+    "Mayor Elena Ortiz told the audience that the transport budget was already stretched this year.",
+    "Mayor Elena Ortiz said the project would cost about 12 million dollars and take three years to finish.",
+).replace(
+    "The transport department has promised to publish a new road safety report in the autumn.",
+    "A survey published last year found that accidents involving cyclists had doubled since 2015.",
+)
+# ... and two neighbouring sentences of SOURCE, side by side (one quoted passage of two sentences).
+TWO_ADJACENT = INDEPENDENT.replace(
+    "Several speakers described near misses with delivery trucks on Harbour Street.",
+    "A survey published last year found that accidents involving cyclists had doubled since 2015.",
+).replace(
+    "A bicycle courier said she now avoids the downtown district entirely during the morning rush hour.",
+    "The council also voted to lower the speed limit on residential roads to thirty kilometres per hour.",
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+# --- sentence spans -------------------------------------------------------------------------------
+
+
+def test_two_sentences_after_a_title() -> None:
+    assert sentences("Mr. Smith arrived. He sat.") == ["Mr. Smith arrived.", "He sat."]
+
+
+def test_abbreviations_initials_and_decimals_do_not_split() -> None:
+    text = (
+        "Dr. Jones met J. K. Rowling at 9 a.m. in the U.S. Embassy, e.g. Room No. 5 on Jan. 12. "
+        "Prices rose 3.5 per cent. Why? Nobody knows! Then it ended."
+    )
+    assert sentences(text) == [
+        "Dr. Jones met J. K. Rowling at 9 a.m. in the U.S. Embassy, e.g. Room No. 5 on Jan. 12.",
+        "Prices rose 3.5 per cent.",
+        "Why?",
+        "Nobody knows!",
+        "Then it ended.",
+    ]
+
+
+def test_quotes_close_and_open_sentences() -> None:
+    text = "“We are unable to comment,” they said. “As records are confidential.” (A later note.) Done."
+    assert sentences(text) == [
+        "“We are unable to comment,” they said.",
+        "“As records are confidential.”",
+        "(A later note.)",
+        "Done.",
+    ]
+
+
+def test_lower_case_after_a_full_stop_does_not_split() -> None:
+    assert sentences("It costs approx. ten dollars. etc. and more.") == [
+        "It costs approx. ten dollars. etc. and more."
+    ]
+
+
+def test_hard_wrapped_sentences_are_not_split_at_line_ends() -> None:
+    prose = (
+        "The committee met again on Thursday to consider the revised budget for the coming year, "
+        "which several members had criticised as far too optimistic about tax revenue. After a long "
+        "debate the chair proposed a compromise that would delay two large projects until the spring."
+    )
+    wrapped = textwrap.fill(prose, width=72) + "\n\nA second paragraph follows here."
+    assert "\n" in sentences(wrapped)[0]
+    assert [" ".join(s.split()) for s in sentences(wrapped)] == [
+        "The committee met again on Thursday to consider the revised budget for the coming year, which "
+        "several members had criticised as far too optimistic about tax revenue.",
+        "After a long debate the chair proposed a compromise that would delay two large projects until the "
+        "spring.",
+        "A second paragraph follows here.",
+    ]
+
+
+def test_blank_lines_and_short_lines_end_sentences() -> None:
+    assert sentences("Breaking News\nThe storm hit the coast\n\nIt rained") == [
+        "Breaking News", "The storm hit the coast", "It rained"
+    ]
+
+
+def test_spans_index_the_original_text_exactly() -> None:
+    text = "  Caf\u00e9 prices\u00a0rose.  They fell again!\r\n\r\nNew paragraph here.  "
+    got = sentence_spans(text)
+    assert [text[s:e] for s, e in got] == ["Caf\u00e9 prices\u00a0rose.", "They fell again!", "New paragraph here."]
+
+
+_TEXT_CHARS = st.sampled_from([*"ab Mr.Dr?!\n\"“”’()3 ", "U.S.", "e.g. ", "\u00a0", "\r\n", "\n\n"])
+
+
+@given(st.lists(_TEXT_CHARS, max_size=80).map("".join))
+def test_spans_are_ordered_disjoint_stripped_and_inside(text: str) -> None:
+    spans = sentence_spans(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        previous_end = end
+    covered = {i for start, end in spans for i in range(start, end)}
+    assert all(i in covered for i, c in enumerate(text) if not c.isspace())
+
+
+# --- stems and content words ------------------------------------------------------------------------
+
+
+def test_inflections_share_a_stem() -> None:
+    assert stem("running") == stem("runs") == stem("run") == "run"
+    assert stem("studies") == stem("study") == stem("studied") == stem("studying")
+    assert stem("relation") == stem("related") == stem("relates")
+    assert stem("government") == stem("governments") == stem("govern")
+    assert stem("happily") == stem("happiness") == stem("happy")
+    assert stem("boxes") == stem("box") and stem("classes") == stem("class")
+    assert stem("hoping") == stem("hope") != stem("hopping")
+
+
+def test_short_and_special_words_are_not_mangled() -> None:
+    for word in ["bus", "gas", "sing", "red", "news", "glass", "virus", "analysis", "need", "comment", "early",
+                 "2015", "café", "東京"]:
+        assert stem(word) == word
+    assert stem("ideas") == "idea" and stem("visas") == "visa"
+
+
+def test_content_stems_drop_stop_words_and_short_tokens_but_keep_numbers() -> None:
+    assert content_stems("In 2015 she said it was 5 of them, as the reports showed.") == [
+        "2015", "said", "5", "report", "show"
+    ]
+    assert not is_content_word("the") and not is_content_word("ab") and is_content_word("7")
+
+
+_STEM_TEXT = st.lists(
+    st.sampled_from(["Running", "the", "STUDIES", "café", "&amp;", "&", "’", "—", "\u00a0", " ", ".", "2015", "ﬁle",
+                     "Ⅻ", "naïve", "x", "e\u0301", "東京"]),
+    max_size=20,
+).map(" ".join)
+
+
+@given(_STEM_TEXT)
+def test_fast_paths_equal_the_token_definition(text: str) -> None:
+    expected = [stem(t) for t in tokens(text) if is_content_word(t)]
+    assert content_stems(text) == expected
+    spans = [(0, len(text) // 2), (len(text) // 2, len(text))]
+    assert content_stems_of_spans(text, spans) == [content_stems(text[s:e]) for s, e in spans]
+
+
+def test_importing_the_package_does_not_import_scikit_learn() -> None:
+    code = "import sys, syndidetect.sentences; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- TF-IDF cosines ---------------------------------------------------------------------------------
+
+
+def test_cosines_equal_scikit_learn_tfidf() -> None:
+    text = pytest.importorskip("sklearn.feature_extraction.text")
+    a = document_sentences(SOURCE).stems
+    b = document_sentences(REWORDED).stems
+    vectors = text.TfidfVectorizer(analyzer=lambda s: s, sublinear_tf=True).fit_transform(list(a) + list(b))
+    expected = (vectors[: len(a)] @ vectors[len(a) :].T).toarray()
+    np.testing.assert_allclose(tfidf_cosines(a, b), expected, atol=1e-12)
+
+
+def test_topic_words_weigh_less_than_rare_words() -> None:
+    # "lanes" is in every sentence, so sharing it is worth less than sharing "harbour"
+    a = [["lanes", "harbour", "bridge", "crews"]]
+    b = [["lanes", "harbour", "tunnel", "budget"], ["lanes", "mayor", "tunnel", "budget"],
+         ["lanes", "bridge", "cost", "vote"]]
+    cos = tfidf_cosines(a, b)
+    assert cos[0, 0] > cos[0, 2] > cos[0, 1] > 0
+
+
+# --- similar sentences and the in-order chain ------------------------------------------------------------
+
+
+def test_similar_sentences_pair_the_reworded_sentences_in_place() -> None:
+    pairs = similar_sentences(SOURCE, REWORDED)
+    a_sentences, b_sentences = sentence_spans(SOURCE), sentence_spans(REWORDED)
+    rank = {(p.a_start, p.b_start): (a_sentences.index((p.a_start, p.a_end)), b_sentences.index((p.b_start, p.b_end)))
+            for p in pairs}
+    assert all(p.cosine >= SENTENCE_COSINE for p in pairs)
+    # Source sentence 2 was split into reworded sentences 2 and 3, so B runs one ahead from there.
+    expected = {(0, 0), (1, 1), (2, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8)}
+    assert set(rank.values()) >= expected - {(2, 2)} and set(rank.values()) <= expected
+
+
+def test_in_order_chain_is_the_longest_monotone_one() -> None:
+    def pair(a: int, b: int) -> SentencePair:
+        return SentencePair(a, a + 1, b, b + 1, 0.5)
+
+    pairs = [pair(0, 5), pair(1, 0), pair(2, 1), pair(2, 2), pair(3, 9), pair(4, 3)]
+    assert [(p.a_start, p.b_start) for p in in_order_sentences(pairs)] == [(1, 0), (2, 1), (2, 2), (4, 3)]
+    assert in_order_sentences([]) == []
+
+
+@given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), unique=True, max_size=25))
+def test_in_order_chain_matches_brute_force(points: list[tuple[int, int]]) -> None:
+    pairs = [SentencePair(a, a + 1, b, b + 1, 0.5) for a, b in points]
+    chain = in_order_sentences(pairs)
+    keys = [(p.a_start, p.b_start) for p in chain]
+    assert all(x[0] <= y[0] and x[1] <= y[1] for x, y in itertools.pairwise(keys))
+    assert set(keys) <= set(points)
+    ordered = sorted(points)
+    best = [1] * len(ordered)  # longest chain ending at each point, O(n^2)
+    for j, q in enumerate(ordered):
+        for i, p in enumerate(ordered[:j]):
+            if p[0] <= q[0] and p[1] <= q[1]:
+                best[j] = max(best[j], best[i] + 1)
+    assert len(chain) == max(best, default=0)
+
+
+# --- the verdict rule -------------------------------------------------------------------------------------
+
+
+def test_heavily_reworded_text_is_a_reworded_copy() -> None:
+    evidence = reworded_evidence(SOURCE, REWORDED)
+    assert evidence.eligible_a == 8 and evidence.eligible_b == 9
+    assert evidence.similar >= 7 and evidence.coverage >= 0.85
+    assert is_reworded_copy(evidence)
+    assert is_reworded_copy(reworded_evidence(REWORDED, SOURCE))
+
+
+def test_independent_text_on_the_same_topic_is_not_a_copy() -> None:
+    evidence = reworded_evidence(SOURCE, INDEPENDENT)
+    assert evidence.similar < MIN_SIMILAR_SENTENCES and evidence.coverage < MIN_SENTENCE_COVERAGE
+    assert not is_reworded_copy(evidence)
+    assert not is_reworded_copy(reworded_evidence(REWORDED, INDEPENDENT))
+
+
+def test_two_shared_sentences_are_not_a_copy() -> None:
+    evidence = reworded_evidence(SOURCE, TWO_SHARED)
+    assert [p.cosine > 0.85 for p in evidence.scattered] == [True, True]  # both found, in order, apart
+    assert evidence.chain == () and not is_reworded_copy(evidence)
+    adjacent = reworded_evidence(SOURCE, TWO_ADJACENT)
+    assert adjacent.similar == 2 and adjacent.scattered == ()  # a run of two: still short of three
+    assert not is_reworded_copy(adjacent)
+    assert is_reworded_copy(adjacent, min_similar=2, min_coverage=0.2)
+
+
+def test_context_extends_runs_and_isolated_pairs_are_set_apart() -> None:
+    score = np.full((6, 6), 0.1)
+    score[0, 0] = score[1, 1] = 0.8  # a strong run ...
+    score[2, 2] = 0.35  # ... followed by a weaker neighbour: aligned through the context
+    score[4, 5] = 0.35  # a weak pair alone: not aligned
+    chain = _with_context([(0, 0), (1, 1)], score)
+    assert chain == [(0, 0), (1, 1), (2, 2)]
+    assert _in_runs([(0, 0), (1, 1), (3, 3), (6, 9), (9, 10)]) == [True, True, True, False, False]
+
+
+def test_coverage_counts_the_document_with_fewer_sentences() -> None:
+    chain = tuple(SentencePair(i, i + 1, j, j + 1, 0.9) for i, j in [(0, 0), (1, 1), (1, 2)])
+    assert SentenceEvidence(chain, 10, 4).coverage == 3 / 4
+    assert SentenceEvidence(chain, 4, 10).coverage == 2 / 4
+    assert SentenceEvidence(chain, 4, 4).coverage == 2 / 4  # a tie takes the lower share
+    assert SentenceEvidence((), 0, 5).coverage == 0.0
+    assert SentenceEvidence(chain, 10, 4).similar == 2
+
+
+def test_ignored_spans_and_menus_are_not_eligible() -> None:
+    text = "Home | World | Sport | Tech | Video\n\n" + SOURCE
+    assert document_sentences(text).spans == tuple((s + 37, e + 37) for s, e in document_sentences(SOURCE).spans)
+    first_paragraph = (37, 37 + SOURCE.index("\n\n"))
+    assert len(document_sentences(text, ignore=[first_paragraph]).spans) == 6
+    evidence = reworded_evidence(SOURCE, REWORDED, ignore_a=[(0, len(SOURCE))])
+    assert evidence.eligible_a == 0 and not is_reworded_copy(evidence)
+
+
+def test_prepared_documents_give_the_same_evidence() -> None:
+    a, b = document_sentences(SOURCE), document_sentences(REWORDED)
+    assert sentence_evidence(a, b) == reworded_evidence(SOURCE, REWORDED)
+
+
+def test_seed_articles(seeds_dir: Path) -> None:
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
+    copies = {("000", "001"), ("002", "004")}  # 001 reposted verbatim in 000; 004 spun from 002
+    for a, b in itertools.combinations(sorted(texts), 2):
+        assert is_reworded_copy(reworded_evidence(texts[a], texts[b])) == ((a, b) in copies), (a, b)
+
+
+# --- candidates -----------------------------------------------------------------------------------------
+
+
+def _unrelated_documents(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "pe", "do", "ba", "gu", "fo", "ri", "che", "sta"]
+    vocabulary = ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3000)]
+    common = ["the", "and", "was", "that", "with", "for", "from", "this"]
+    documents = []
+    for _ in range(n):
+        sentences = []
+        for _ in range(rng.randint(8, 14)):
+            words = [rng.choice(vocabulary) if rng.random() < 0.6 else rng.choice(common) for _ in range(14)]
+            sentences.append(" ".join(words).capitalize() + ".")
+        documents.append(" ".join(sentences))
+    return documents
+
+
+def test_candidates_find_the_reworded_pair_among_unrelated_documents() -> None:
+    texts = [*_unrelated_documents(50), SOURCE, REWORDED]
+    pairs = sentence_candidate_pairs(texts)
+    assert pairs.dtype == np.int64 and pairs.shape[1] == 2
+    assert (pairs[:, 0] < pairs[:, 1]).all() and len(np.unique(pairs, axis=0)) == len(pairs)
+    assert [50, 51] in pairs.tolist()
+    unrelated = len(texts) * (len(texts) - 1) // 2 - 1
+    assert len(pairs) - 1 <= 0.02 * unrelated
+    assert [50, 51] in sentence_candidate_pairs(texts, min_collisions=3).tolist()
+    assert [50, 51] in sentence_candidate_pairs(texts, jaccard=0.4).tolist()
+
+
+def test_candidates_skip_template_sentences_found_in_many_documents() -> None:
+    footer = " Cookies help us deliver our services and improve your reading experience."
+    texts = [doc + footer for doc in _unrelated_documents(8)]
+    assert len(sentence_candidate_pairs(texts, max_documents=100)) == 28  # every pair shares the footer
+    assert len(sentence_candidate_pairs(texts)) == 0
+
+
+def test_candidates_of_nothing() -> None:
+    assert sentence_candidate_pairs([]).shape == (0, 2)
+    assert sentence_candidate_pairs(["Short.", ""]).shape == (0, 2)
+
+
+# --- errors ---------------------------------------------------------------------------------------------
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ConfigError, match="'min_content_words' must be an int >= 1; got 0"):
+        similar_sentences("a", "b", min_content_words=0)
+    with pytest.raises(ConfigError, match="'min_content_words' must be an int >= 1; got True"):
+        reworded_evidence("a", "b", min_content_words=True)
+    with pytest.raises(InputError, match="'texts' must be a sequence of str, not a single string"):
+        sentence_candidate_pairs("one text")
+    with pytest.raises(InputError, match=r"'texts'\[1\] must be a str; got bytes"):
+        sentence_candidate_pairs(["ok", b"bytes"])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match="'max_documents' must be an int >= 1; got 0"):
+        sentence_candidate_pairs(["a"], max_documents=0)
+    with pytest.raises(ConfigError, match=r"'min_collisions' must be an int >= 1; got 1\.5"):
+        sentence_candidate_pairs(["a"], min_collisions=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'jaccard' must be a float in \(0, 1\); got 1"):
+        sentence_candidate_pairs(["a"], jaccard=1)
+    with pytest.raises(ConfigError, match="'num_perm' must be an int"):
+        sentence_candidate_pairs([SOURCE], num_perm=0)
