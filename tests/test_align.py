@@ -151,3 +151,13 @@ def test_json_passages_follow_the_contract(tmp_path: Path, article: str, capsys:
     for span, paragraphs in zip(passage["spans"], passage["paragraphs"]):
         assert span["text"] == texts[span["document"]][span["start"] : span["end"]]
         assert paragraphs == sorted(paragraphs) and paragraphs
+
+
+def test_one_long_shared_sentence_is_not_a_copy() -> None:
+    a = ("The company said on Tuesday that its third quarter profit rose by twelve percent to a record 4.2 "
+         "billion dollars as sales of its new phones in China and Europe beat the forecasts of most analysts.")
+    b = a.replace("The company said on Tuesday", "On Tuesday the company said")
+    pair = _only_pair([("a", a), ("b", b)])
+    assert pair.verdict == "related" and pair.passages
+    follow = " Shares rose two percent in early trading on the news from the firm."
+    assert _only_pair([("a", a + follow), ("b", b + follow)]).verdict == "copy"

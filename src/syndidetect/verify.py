@@ -11,6 +11,7 @@ alike.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,8 @@ from syndidetect.sentences import DocumentSentences, SentencePair, document_sent
 PairKind = Literal["verbatim", "reworded", "mixed"]
 _CLOSERS = "\"'”’»)]"
 _SENTENCE_ENDS = (".", "!", "?", "…", ":")
+# A sentence end inside a text: final punctuation, closing quotes, space, then more text.
+_INNER_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+\S")
 Verdict = Literal["copy", "related"]
 
 
@@ -164,10 +167,20 @@ def _ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip(_CLOSERS).endswith(_SENTENCE_ENDS)
 
 
+def _sentences_shared(evidence: Evidence, a: PreparedDocument, n: int) -> bool:
+    """Whether the shared text holds more than one sentence: one sentence in common, however long,
+    is a quotation or a wire phrase two one-sentence reports both use, not a copied text."""
+    if len(evidence.ordered) > 1:
+        return True
+    stream, (first, end) = a.stream(n), evidence.ordered[0].a
+    text = a.document.text[int(stream.starts[first]) : int(stream.ends[end - 1])]
+    return _INNER_SENTENCE_END.search(text) is not None
+
+
 def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, n: int, rules: VerdictRules) -> str:
     """The name of the first rule that makes the pair a copy, or "" (see VerdictRules)."""
     shared = evidence.shared
-    if shared >= rules.min_shared and max(evidence.coverage) >= rules.whole_share:
+    if shared >= rules.min_shared and max(evidence.coverage) >= rules.whole_share and _sentences_shared(evidence, a, n):
         return "whole"
     places = len(evidence.ordered) >= rules.min_places
     if shared >= rules.min_shared and max(evidence.shared_coverage) >= rules.copy_share and places:
