@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 LAYERS = {
     "errors": 0, "_types": 0, "_version": 0,
     "rules": 0.5, "text": 1, "documents": 1, "config": 1, "sources": 1.5,
-    "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2,
+    "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2, "sentence_split": 1.5, "tfidf": 0.5,
     "_kernels": 2.8, "minhash": 3, "prepared": 3.5, "interop": 3.5,
     "lsh": 4, "boilerplate": 4, "store": 4.5, "sentences": 4.2,
     "align": 4.8, "paragraph_match": 4.8, "verify": 5, "report": 5,

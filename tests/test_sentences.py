@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.sentence_split import sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
     MIN_SIMILAR_SENTENCES,
@@ -33,7 +34,7 @@ from syndidetect.sentences import (
     tfidf_cosines,
 )
 from syndidetect.shingles import tokens
-from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, sentence_spans, stem
+from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, stem
 
 SOURCE = """\
 The city council approved a plan on Tuesday to build forty kilometres of protected bicycle lanes across \

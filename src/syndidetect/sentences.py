@@ -30,16 +30,9 @@ from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import candidate_pairs, optimal_bands
 from syndidetect.minhash import sketch
 from syndidetect.prepared import is_menu
-from syndidetect.stemming import (
-    content_stems,
-    content_stems_of_spans,
-    sentence_spans,
-    term_ids,
-    tfidf_cosines,
-    tfidf_idf,
-    tfidf_rows,
-    weighted_dot,
-)
+from syndidetect.sentence_split import sentence_spans
+from syndidetect.stemming import content_stems, content_stems_of_spans
+from syndidetect.tfidf import term_ids, tfidf_cosines, tfidf_idf, tfidf_rows, weighted_dot
 
 __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_DOCUMENTS", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",

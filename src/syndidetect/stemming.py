@@ -1,7 +1,4 @@
-"""Sentences and content words for reword-robust matching (:mod:`syndidetect.sentences` compares them).
-
-Sentences: :func:`sentence_spans` splits a text into sentences with character spans (see there).
-TF-IDF: :func:`tfidf_cosines` compares sentences given as stem lists.
+"""Content words and their stems, for reword-robust matching (:mod:`syndidetect.sentences`).
 
 Content words: tokens as :func:`syndidetect.shingles.tokens` makes them, stop words and tokens of
 one or two letters dropped (numbers kept), stemmed. A rewording swaps words for synonyms and changes
@@ -38,14 +35,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TypeAlias
-
-import numpy as np
-import numpy.typing as npt
 
 from syndidetect._types import Span
 from syndidetect.shingles import tokens
-from syndidetect.text import paragraph_spans
 
 # Function words of three letters or more (shorter tokens are dropped anyway): articles, pronouns,
 # auxiliaries, prepositions, conjunctions, and adverbs that carry no topic. scikit-learn's
@@ -230,151 +222,3 @@ def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
         return [content_stems(text[start:end]) for start, end in spans]
     get, findall = _CONTENT_STEMS.__getitem__, _ASCII_TOKEN.findall
     return [[s for s in map(get, findall(lowered, start, end)) if s] for start, end in spans]
-
-
-# A sentence ends at . ! or ? (closing quotes and brackets included) followed by white space and a
-# capital letter or a digit (opening quotes and brackets allowed before it).
-_BOUNDARY = re.compile(r"(?P<end>[.!?]+[\"'”’»)\]]*)\s+(?=[\"'“‘”’«(\[]*(?P<next>\w))")
-# Abbreviations a capitalised name or word often follows ("Mr. Smith", "St. Louis").
-_ABBREVIATIONS = frozenset([
-    "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "gov", "sen", "rep", "rev",
-    "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "pres", "supt", "hon", "messrs", "mme", "mlle", "vs",
-    "cf", "approx", "dept", "univ",
-])
-# Abbreviations that end no sentence when a number follows ("No. 5", "Jan. 12", "Fig. 3").
-_BEFORE_NUMBER = frozenset([
-    "no", "nos", "vol", "fig", "pp", "art", "ch", "sec", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec",
-])
-
-
-def _word_before(text: str, begin: int, end: int) -> str:
-    """The run of characters of ``text[begin:end]`` that ends at ``end`` without a space, tab or
-    line end."""
-    start = max(text.rfind(" ", begin, end), text.rfind("\n", begin, end), text.rfind("\t", begin, end))
-    return text[max(start + 1, begin) : end]
-
-
-def _ends_sentence(text: str, begin: int, m: re.Match[str]) -> bool:
-    following, end = m["next"], m["end"]
-    if not (following.isupper() or following.isdigit()):
-        return False
-    if end[0] in "!?" or end.startswith(".."):
-        return True
-    word = _word_before(text, begin, m.start()).lstrip("\"'“‘«([").lower()
-    if "." in word or word in _ABBREVIATIONS:  # dotted ("U.S.", "e.g.", "a.m."), or a title
-        return False
-    if len(word) == 1 and word.isalpha():  # an initial: "J. K. Rowling"
-        return False
-    return not (word in _BEFORE_NUMBER and following.isdigit())
-
-
-# A paragraph that ends without closing punctuation ...
-_OPEN_END = re.compile(r"[^.!?:;…\"”’)\]]\Z")
-# ... and the next, one line end further, starting in lower case: one sentence wrapped across them.
-_CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*[a-z]")
-
-
-def _blocks(text: str) -> list[Span]:
-    """Paragraphs, rejoined where a line end falls inside a sentence that the paragraph splitter
-    judged as two paragraphs (lines too long or too short for hard wrapping)."""
-    blocks: list[Span] = []
-    for start, end in paragraph_spans(text):
-        if blocks and _continues(text, blocks[-1][1], start):
-            blocks[-1] = (blocks[-1][0], end)
-        else:
-            blocks.append((start, end))
-    return blocks
-
-
-def _continues(text: str, end: int, start: int) -> bool:
-    return bool(_OPEN_END.search(text, end - 1, end)) and bool(_CONTINUATION.fullmatch(text, end, start + 1))
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Sentences as half-open character spans of ``text``, in order.
-
-    A sentence never crosses a paragraph (:func:`syndidetect.text.paragraph_spans`: blank lines,
-    and line ends that are not hard wrapping, end one), except where a line that ends without
-    punctuation is followed by one that starts in lower case (wrapped at a width the paragraph
-    splitter does not take for hard wrapping). Inside a paragraph, . ! or ? followed by
-    white space and a capital or a digit ends a sentence, except after titles ("Mr."), dotted
-    abbreviations ("U.S.", "e.g."), initials and "No." before a number; decimals never split.
-
-    >>> t = "Mr. Smith paid $3.5 million for the U.S. firm. He sat.\\n\\nNext"
-    >>> [t[s:e] for s, e in sentence_spans(t)]
-    ['Mr. Smith paid $3.5 million for the U.S. firm.', 'He sat.', 'Next']
-    """
-    spans: list[Span] = []
-    for start, end in _blocks(text):
-        begin = start
-        for m in _BOUNDARY.finditer(text, start, end):
-            if _ends_sentence(text, begin, m):
-                spans.append((begin, m.end("end")))
-                begin = m.end()
-        spans.append((begin, end))
-    return spans
-
-
-# --- TF-IDF vectors of stem lists ----------------------------------------------------------------------
-
-#: Term ids of one sentence; sparse rows: ``(row, term, weight)`` arrays and the number of rows.
-Ids: TypeAlias = npt.NDArray[np.int64]
-SparseRows: TypeAlias = tuple[Ids, Ids, npt.NDArray[np.float64], int]
-
-
-def term_ids(sentences: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> list[Ids]:
-    """Each sentence's stems as term ids, adding new stems to ``vocabulary``."""
-    return [np.array([vocabulary.setdefault(w, len(vocabulary)) for w in words], dtype=np.int64)
-            for words in sentences]
-
-
-def _counts(units: Sequence[Ids], width: int) -> tuple[Ids, Ids, Ids]:
-    """The distinct ``(row, term)`` of ``units`` and their counts."""
-    terms = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
-    rows = np.repeat(np.arange(len(units), dtype=np.int64), [len(u) for u in units])
-    keys, counts = np.unique(rows * width + terms, return_counts=True)
-    return keys // width, keys % width, counts
-
-
-def tfidf_idf(sentences: Sequence[Ids], width: int) -> npt.NDArray[np.float64]:
-    """Smoothed IDF fitted on ``sentences``: ``idf = ln((1 + n) / (1 + df)) + 1``."""
-    df = np.bincount(_counts(sentences, width)[1], minlength=width)
-    idf: npt.NDArray[np.float64] = np.log((1.0 + len(sentences)) / (1.0 + df)) + 1.0
-    return idf
-
-
-def tfidf_rows(units: Sequence[Ids], idf: npt.NDArray[np.float64]) -> SparseRows:
-    """Sparse l2-normalised TF-IDF rows ``(row, term, weight)`` with ``tf = 1 + ln(count)``."""
-    row, term, counts = _counts(units, len(idf))
-    weight = (1.0 + np.log(counts)) * idf[term]
-    norm = np.sqrt(np.bincount(row, weight * weight, minlength=len(units)))
-    return row, term, weight / norm[row], len(units)
-
-
-def weighted_dot(x: SparseRows, y: SparseRows) -> npt.NDArray[np.float64]:
-    """The ``(n_x, n_y)`` dot products of two sets of sparse rows, on their shared terms only."""
-    shared = np.intersect1d(x[1], y[1])
-    column_of = np.full(int(max(x[1].max(initial=0), y[1].max(initial=0))) + 1, -1, dtype=np.int64)
-    column_of[shared] = np.arange(len(shared))
-    dense = []
-    for row, term, weight, n in (x, y):
-        column = column_of[term]
-        on = column >= 0
-        matrix = np.zeros((n, len(shared)))
-        matrix[row[on], column[on]] = weight[on]
-        dense.append(matrix)
-    product: npt.NDArray[np.float64] = dense[0] @ dense[1].T
-    return product
-
-
-def tfidf_cosines(stems_a: Sequence[Sequence[str]], stems_b: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
-    """The ``(len(stems_a), len(stems_b))`` cosines of sentences given as stem lists.
-
-    Vectors are scikit-learn's ``TfidfVectorizer(analyzer=..., sublinear_tf=True)`` fitted on the
-    sentences of both sides (``tf = 1 + ln(count)``, smoothed IDF, l2 norm), computed with numpy:
-    importing scikit-learn takes seconds and it is not a dependency."""
-    vocabulary: dict[str, int] = {}
-    a, b = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
-    idf = tfidf_idf(a + b, len(vocabulary))
-    return weighted_dot(tfidf_rows(a, idf), tfidf_rows(b, idf))

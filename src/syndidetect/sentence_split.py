@@ -1,0 +1,91 @@
+"""Sentences with character spans, for comparing texts sentence by sentence (:mod:`syndidetect.sentences`)."""
+
+from __future__ import annotations
+
+import re
+
+from syndidetect._types import Span
+from syndidetect.text import paragraph_spans
+
+# A sentence ends at . ! or ? (closing quotes and brackets included) followed by white space and a
+# capital letter or a digit (opening quotes and brackets allowed before it).
+_BOUNDARY = re.compile(r"(?P<end>[.!?]+[\"'”’»)\]]*)\s+(?=[\"'“‘”’«(\[]*(?P<next>\w))")
+# Abbreviations a capitalised name or word often follows ("Mr. Smith", "St. Louis").
+_ABBREVIATIONS = frozenset([
+    "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "gov", "sen", "rep", "rev",
+    "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "pres", "supt", "hon", "messrs", "mme", "mlle", "vs",
+    "cf", "approx", "dept", "univ",
+])
+# Abbreviations that end no sentence when a number follows ("No. 5", "Jan. 12", "Fig. 3").
+_BEFORE_NUMBER = frozenset([
+    "no", "nos", "vol", "fig", "pp", "art", "ch", "sec", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec",
+])
+
+
+def _word_before(text: str, begin: int, end: int) -> str:
+    """The run of characters of ``text[begin:end]`` that ends at ``end`` without a space, tab or
+    line end."""
+    start = max(text.rfind(" ", begin, end), text.rfind("\n", begin, end), text.rfind("\t", begin, end))
+    return text[max(start + 1, begin) : end]
+
+
+def _ends_sentence(text: str, begin: int, m: re.Match[str]) -> bool:
+    following, end = m["next"], m["end"]
+    if not (following.isupper() or following.isdigit()):
+        return False
+    if end[0] in "!?" or end.startswith(".."):
+        return True
+    word = _word_before(text, begin, m.start()).lstrip("\"'“‘«([").lower()
+    if "." in word or word in _ABBREVIATIONS:  # dotted ("U.S.", "e.g.", "a.m."), or a title
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "J. K. Rowling"
+        return False
+    return not (word in _BEFORE_NUMBER and following.isdigit())
+
+
+# A paragraph that ends without closing punctuation ...
+_OPEN_END = re.compile(r"[^.!?:;…\"”’)\]]\Z")
+# ... and the next, one line end further, starting in lower case: one sentence wrapped across them.
+_CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*[a-z]")
+
+
+def _blocks(text: str) -> list[Span]:
+    """Paragraphs, rejoined where a line end falls inside a sentence that the paragraph splitter
+    judged as two paragraphs (lines too long or too short for hard wrapping)."""
+    blocks: list[Span] = []
+    for start, end in paragraph_spans(text):
+        if blocks and _continues(text, blocks[-1][1], start):
+            blocks[-1] = (blocks[-1][0], end)
+        else:
+            blocks.append((start, end))
+    return blocks
+
+
+def _continues(text: str, end: int, start: int) -> bool:
+    return bool(_OPEN_END.search(text, end - 1, end)) and bool(_CONTINUATION.fullmatch(text, end, start + 1))
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentences as half-open character spans of ``text``, in order.
+
+    A sentence never crosses a paragraph (:func:`syndidetect.text.paragraph_spans`: blank lines,
+    and line ends that are not hard wrapping, end one), except where a line that ends without
+    punctuation is followed by one that starts in lower case (wrapped at a width the paragraph
+    splitter does not take for hard wrapping). Inside a paragraph, . ! or ? followed by
+    white space and a capital or a digit ends a sentence, except after titles ("Mr."), dotted
+    abbreviations ("U.S.", "e.g."), initials and "No." before a number; decimals never split.
+
+    >>> t = "Mr. Smith paid $3.5 million for the U.S. firm. He sat.\\n\\nNext"
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['Mr. Smith paid $3.5 million for the U.S. firm.', 'He sat.', 'Next']
+    """
+    spans: list[Span] = []
+    for start, end in _blocks(text):
+        begin = start
+        for m in _BOUNDARY.finditer(text, start, end):
+            if _ends_sentence(text, begin, m):
+                spans.append((begin, m.end("end")))
+                begin = m.end()
+        spans.append((begin, end))
+    return spans
