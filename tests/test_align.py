@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import syndidetect as sd
 from syndidetect.align import diagonal_runs, tile
@@ -161,3 +163,22 @@ def test_one_long_shared_sentence_is_not_a_copy() -> None:
     assert pair.verdict == "related" and pair.passages
     follow = " Shares rose two percent in early trading on the news from the firm."
     assert _only_pair([("a", a + follow), ("b", b + follow)]).verdict == "copy"
+
+
+WORDS = ["the", "Café", "ﬁnance", "naïve", "河流", "&amp;", "&rsquo;s", "rn", "m", "42", "x", "—", "“quote”",
+         "Straße", "ÉCOLE", "a", "of", "report", "said", "&#8217;"]
+
+
+@given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=120), st.lists(st.sampled_from(WORDS), max_size=60),
+       st.sampled_from([" ", "\n", "\n\n", "  ", "\u00a0", "\t"]), st.integers(0, 119))
+@settings(max_examples=60, deadline=None)
+def test_passage_spans_round_trip_on_any_text(words: list[str], other: list[str], sep: str, cut: int) -> None:
+    a = sep.join(words)
+    b = " ".join(other[:30]) + "\n" + sep.join(words[cut % (len(words) + 1):]) + "\n" + " ".join(other[30:])
+    report = sd.detect([("a", a), ("b", b)])
+    texts = {"a": a, "b": b}
+    for pair in report.pairs:
+        for passage in pair.passages:
+            assert passage.kind in ("verbatim", "near", "reworded")
+            for span in passage.spans:
+                assert span.text == texts[span.document][span.start : span.end]
