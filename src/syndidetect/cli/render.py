@@ -49,12 +49,18 @@ def _passages_tell_more(pair: PairReport) -> bool:
     return len(set(per_a)) < len(per_a) or len(set(per_b)) < len(per_b)
 
 
-def _passage_table(pair: PairReport) -> Table:
+def _empty_table(pair: PairReport) -> Table:
+    """Paragraph numbers, kind and score, then the text of each document side by side."""
     table = Table(show_lines=True, expand=True)
     table.add_column("¶", justify="right", no_wrap=True)
     table.add_column("kind / score", no_wrap=True)
     table.add_column(Text(pair.documents[0]), ratio=1)
     table.add_column(Text(pair.documents[1]), ratio=1)
+    return table
+
+
+def _passage_table(pair: PairReport) -> Table:
+    table = _empty_table(pair)
     for p in pair.passages:
         score = Text(f"{p.kind}\n{p.containment:.2f}", style=_KIND_STYLE[p.kind])
         table.add_row(_paragraph_range(p), score, *_cells(p.kind, p.spans[0].text, p.spans[1].text))
@@ -70,11 +76,7 @@ def _paragraph_range(passage: Passage) -> str:
 
 
 def _pair_table(pair: PairReport) -> Table:
-    table = Table(show_lines=True, expand=True)
-    table.add_column("¶", justify="right", no_wrap=True)
-    table.add_column("kind / score", no_wrap=True)
-    table.add_column(Text(pair.documents[0]), ratio=1)
-    table.add_column(Text(pair.documents[1]), ratio=1)
+    table = _empty_table(pair)
     for m in pair.matches:
         pa, pb = m.paragraphs
         score = Text(f"{m.kind}\n{m.containment:.2f}", style=_KIND_STYLE[m.kind])
