@@ -310,12 +310,12 @@ def judge_pair(
         matches = sorted(matches + _boilerplate_in_copy(a, b, matches, config), key=lambda m: (m.a, m.b))
     coverage = (max(evidence.coverage[0], evidence.paragraph_coverage[0]),
                 max(evidence.coverage[1], evidence.paragraph_coverage[1]))
-    if rule == "sentences":  # few shared words: what made the copy is rewording
-        kind: PairKind = "reworded"
-        kept = sum(p.shared for p in evidence.passages) / max(
-            sum(p.shared / max(p.containment, 1e-9) for p in evidence.passages), 1)
-    elif evidence.passages and evidence.shared >= sum(m.shared for m in evidence.matches):
-        kind = _pair_kind([p.kind for p in evidence.passages], [p.shared for p in evidence.passages])
+    by_passages = bool(evidence.passages) and evidence.shared >= sum(m.shared for m in evidence.matches)
+    kind: PairKind
+    if rule == "sentences" or by_passages:
+        # few shared words when similar sentences made the copy: what made it is rewording
+        kind = "reworded" if rule == "sentences" else _pair_kind(
+            [p.kind for p in evidence.passages], [p.shared for p in evidence.passages])
         kept = sum(p.shared for p in evidence.passages) / max(
             sum(p.shared / max(p.containment, 1e-9) for p in evidence.passages), 1)
     else:
