@@ -88,11 +88,22 @@ def _outside(passage: Passage, aligned: tuple[Passage, ...]) -> bool:
     return not any(s.start < o.end and o.start < s.end for p in aligned for s, o in zip(passage.spans, p.spans))
 
 
+def _match_kind(kind: str, refs: tuple[ParagraphRef, ParagraphRef], passages: tuple[Passage, ...]) -> str:
+    """A paragraph pair lying whole inside a verbatim or near passage on both sides takes the
+    passage's kind: its low containment comes from paragraph breaks that fall elsewhere in the
+    other document (lines wrapped at another width), not from changed words."""
+    for p in passages:
+        inside = all(s.start <= r.start and r.end <= s.end for r, s in zip(refs, p.spans))
+        if kind == "reworded" and p.kind != "reworded" and inside:
+            return p.kind
+    return kind
+
+
 def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> PairReport:
-    matches = tuple(
-        Match(m.kind, m.jaccard, m.containment, (_ref(a, m.a), _ref(b, m.b)), m.window) for m in v.matches
-    )
     passages = tuple(_passage(a, b, p, n) for p in v.passages)
+    refs = [(_ref(a, m.a), _ref(b, m.b)) for m in v.matches]
+    matches = tuple(Match(_match_kind(m.kind, r, passages), m.jaccard, m.containment, r, m.window)
+                    for m, r in zip(v.matches, refs))
     sentences = [_sentence_passage(a, b, s, n) for s in v.sentences]
     passages += tuple(p for p in sentences if _outside(p, passages))
     passages = tuple(sorted(passages, key=lambda p: (p.spans[0].start, p.spans[1].start)))
