@@ -182,3 +182,13 @@ def test_passage_spans_round_trip_on_any_text(words: list[str], other: list[str]
             assert passage.kind in ("verbatim", "near", "reworded")
             for span in passage.spans:
                 assert span.text == texts[span.document][span.start : span.end]
+
+
+def test_offset_line_pairs_inside_a_verbatim_passage_are_not_called_reworded(article: str) -> None:
+    flat = " ".join(article.split())
+    a, b = "\n".join(textwrap.wrap(flat, 190)), "\n".join(textwrap.wrap(flat, 150))
+    pair = _only_pair([("a", a), ("b", b)])
+    assert [p.kind for p in pair.passages] == ["verbatim"]
+    assert len(pair.matches) > 10
+    assert all(m.kind in ("verbatim", "near") for m in pair.matches)
+    assert min(m.containment for m in pair.matches) < 0.75  # offsets, not rewording, lower it
