@@ -191,9 +191,12 @@ def align(
     matchable paragraph that is not boilerplate); text outside them joins a passage only beside
     content."""
     sa, sb = a.stream(n), b.stream(n)
-    common = np.intersect1d(_distinct_grams(a, n), _distinct_grams(b, n), assume_unique=True)
-    if len(common) < rules.min_passage_grams:  # most candidate pairs: no passage can be found
+    # Most candidate pairs share no passage: a passage needs min_passage_grams content grams on both
+    # sides, and a content gram occurs at most refrain_repeats - 1 times in a document.
+    both = np.intersect1d(_distinct(a, counted[0], n), _distinct(b, counted[1], n), assume_unique=True)
+    if len(both) * (rules.refrain_repeats - 1) < rules.min_passage_grams:
         return []
+    common = np.intersect1d(_distinct(a, None, n), _distinct(b, None, n), assume_unique=True)
     runs = diagonal_runs(sa.grams, sb.grams, common)
     found = []
     for tiles in chain(tile(runs, len(sa), len(sb), n), n, rules.max_gap_words):
@@ -215,8 +218,12 @@ def align(
     return found
 
 
-def _distinct_grams(doc: PreparedDocument, n: int) -> npt.NDArray[np.uint64]:
-    return doc.memo(("distinct grams", n), lambda: np.unique(doc.stream(n).grams))
+def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:
+    """The distinct grams of ``doc`` (those flagged in ``counted`` only, when given), cached."""
+    if counted is None:
+        return doc.memo(("distinct grams", n), lambda: np.unique(doc.stream(n).grams))
+    return doc.memo(("distinct counted grams", n, counted.tobytes()),
+                    lambda: np.unique(doc.stream(n).grams[counted]))
 
 
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:

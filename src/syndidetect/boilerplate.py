@@ -142,4 +142,5 @@ def without_boilerplate(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_
     """``doc`` with its boilerplate paragraphs no longer matchable (they stay in the document)."""
     if boilerplate is None or not boilerplate.any():
         return doc
-    return doc.with_matchable(doc.matchable & ~boilerplate)
+    return doc.memo(("without boilerplate", boilerplate.tobytes()),
+                    lambda: doc.with_matchable(doc.matchable & ~boilerplate))

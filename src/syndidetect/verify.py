@@ -66,6 +66,7 @@ class Evidence:
     shared_coverage: tuple[float, float]  # share of each side's counted grams the chain shares
     matches: list[ParagraphMatch]
     paragraph_coverage: tuple[float, float]
+    stripped: tuple[PreparedDocument, PreparedDocument]  # the documents with boilerplate set aside
 
     @property
     def shared(self) -> int:
@@ -255,7 +256,8 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     stripped_a, stripped_b = without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1])
     matches = paragraph_matches(stripped_a, stripped_b, config)
     return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
-                    _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0))
+                    _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0),
+                    (stripped_a, stripped_b))
 
 
 def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: dict[int, int],
@@ -299,8 +301,8 @@ def judge_pair(
     evidence = gather(a, b, config, boilerplate)
     matches = evidence.matches
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
-    stripped = (without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1]))
-    shares = bool(matches or evidence.passages or similar_sentences) or _may_be_reworded(*stripped, rules)
+    stripped = evidence.stripped
+    shares = bool(matches or evidence.passages or similar_sentences) or _may_be_reworded(*evidence.stripped, rules)
     sentences = () if rule or not shares else reworded_sentences(a, b, rules, boilerplate)
     rule = rule or ("sentences" if sentences else "")
     if not matches and not evidence.passages and not sentences:
