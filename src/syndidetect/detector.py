@@ -28,7 +28,7 @@ from syndidetect.report import (
 from syndidetect.sentences import SentencePair, sentence_candidate_pairs
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
-from syndidetect.verify import PairVerdict, judge_pair
+from syndidetect.verify import PairVerdict, judge_pair, may_be_reworded
 
 DocumentLike = Document | tuple[str, str]
 
@@ -187,6 +187,8 @@ class Detector:
         pairs = []
         for (id_a, id_b), by_sentences in self._candidates(list(docs.values())).items():
             a, b = docs[id_a], docs[id_b]
+            if by_sentences and not may_be_reworded(a, b, self.config.rules):
+                continue  # similar stem sets by chance: the pair shares no phrase at all
             masks = (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b))
             verdict = judge_pair(a, b, self.config, masks, by_sentences)
             if verdict is not None:

@@ -217,7 +217,7 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
     return evidence.chain if _longest_run(evidence.chain, sa, sb) >= rules.sentence_run else ()
 
 
-def _may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:
+def may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:
     """A cheap bound before comparing sentences: a rewording keeps some word n-grams of what it
     rewrites (names, numbers, set phrases), so some paragraph pair shares a few of them."""
     return bool(len(a.paragraphs) and len(b.paragraphs) and shared_counts(a, b).max() >= rules.min_paragraph_shared)
@@ -294,15 +294,15 @@ def judge_pair(
 
     ``boilerplate`` masks paragraphs that never count by themselves; beside copied text they
     belong to the copy (in passages, and as paragraph matches of a copy). Similar sentences (rule
-    d) are compared when the pair shares something else, or when ``similar_sentences`` says the
-    sentence LSH found the pair (a heavy rewording may share no passage at all).
+    d) are compared when the pair shares something else, or some phrases (:func:`may_be_reworded`),
+    or when ``similar_sentences`` says the sentence LSH found the pair.
     """
     rules = config.rules
     evidence = gather(a, b, config, boilerplate)
     matches = evidence.matches
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     stripped = evidence.stripped
-    shares = bool(matches or evidence.passages or similar_sentences) or _may_be_reworded(*evidence.stripped, rules)
+    shares = bool(matches or evidence.passages or similar_sentences) or may_be_reworded(*evidence.stripped, rules)
     sentences = () if rule or not shares else reworded_sentences(a, b, rules, boilerplate)
     rule = rule or ("sentences" if sentences else "")
     if not matches and not evidence.passages and not sentences:

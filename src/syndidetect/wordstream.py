@@ -9,6 +9,7 @@ text give the same sequence of n-grams.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +42,9 @@ class WordStream:
         return len(self.starts)
 
 
-def _ascii_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    matches = list(token_pattern().finditer(text.lower()))
+def _folded_tokens(folded: str) -> tuple[list[str], list[int], list[int]]:
+    """Tokens of a text already normalised and case-folded character for character."""
+    matches = list(token_pattern().finditer(folded))
     return [m.group() for m in matches], [m.start() for m in matches], [m.end() for m in matches]
 
 
@@ -55,7 +57,9 @@ def _general_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     for m in pattern.finditer(text):
         if m.start() in entity_ends or (m.start() - 1 in entity_ends and text[m.start() - 1] == "#"):
             continue
-        for word in pattern.findall(normalise(m.group())):
+        raw = m.group()
+        # Most words of a non-ASCII text are ASCII: lower-casing is their whole normalisation.
+        for word in (raw.lower(),) if raw.isascii() else pattern.findall(normalise(raw)):
             words.append(word)
             starts.append(m.start())
             ends.append(m.end())
@@ -95,9 +99,15 @@ def word_stream(text: str, n: int) -> WordStream:
     >>> bool((word_stream("the  CAT sat", 3).grams == word_stream("The cat\\nsat", 3).grams).all())
     True
     """
-    if text.isascii() and "&" not in text:
-        words, starts, ends = _ascii_tokens(text)
-    else:
+    if "&" in text:
         words, starts, ends = _general_tokens(text)
+    elif text.isascii():
+        words, starts, ends = _folded_tokens(text.lower())
+    else:
+        # NFKC text whose case folding maps each character to one (casefold never shortens, so an
+        # equal length means no expansion) keeps every offset: fold it whole, at C speed.
+        folded = text.casefold()
+        same = len(folded) == len(text) and unicodedata.is_normalized("NFKC", text)
+        words, starts, ends = _folded_tokens(folded) if same else _general_tokens(text)
     hashes = word_hashes(words)
     return WordStream(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), gram_hashes(hashes, n), n)
