@@ -56,7 +56,12 @@ def sentence_groups() -> tuple[tuple[str, ...], ...]:
     for path in _stdlib_files():
         source = path.read_text(encoding="utf-8", errors="replace")
         texts.append("\n\n".join(_DOCSTRING.findall(source)))
-    seen: set[str] = set()
+    return new_sentence_groups(texts, set())
+
+
+def new_sentence_groups(texts: list[str], seen: set[str]) -> tuple[tuple[str, ...], ...]:
+    """The sentences of each text not in ``seen`` (NFKC, case and spacing folded), as groups of three
+    or more; ``seen`` gains them, so a sentence is used once over several calls."""
     groups = []
     for text in texts:
         group = []

@@ -22,12 +22,11 @@ import html
 import random
 import re
 import sysconfig
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from benchmarks.quality.prose import _DOCSTRING, _stdlib_files, sentences_of
+from benchmarks.quality.prose import _DOCSTRING, _stdlib_files, new_sentence_groups
 from benchmarks.quality.rewrite import SYNONYMS, sentences
 from benchmarks.quality.shapes_thesaurus import DOMAIN_SYNONYMS, FUNCTION_SWAPS
 
@@ -64,20 +63,7 @@ def prose_pools() -> dict[str, tuple[tuple[str, ...], ...]]:
         "idle_help": _idle_sections(),
     }
     seen: set[str] = set()
-    pools: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for source in SOURCES:
-        groups = []
-        for text in texts[source]:
-            group = []
-            for s in sentences_of(text):
-                key = " ".join(unicodedata.normalize("NFKC", s).casefold().split())
-                if key not in seen:
-                    seen.add(key)
-                    group.append(s)
-            if len(group) >= 3:
-                groups.append(tuple(group))
-        pools[source] = tuple(groups)
-    return pools
+    return {source: new_sentence_groups(texts[source], seen) for source in SOURCES}
 
 
 class Prose:

@@ -61,7 +61,7 @@ class PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
         changed = dataclasses.replace(self, matchable=matchable)
         self.hash_index  # noqa: B018  (build it here, so every copy shares it)
-        for cached in ("hash_index", "word_counts", "_sizes", "_streams", "_memo"):
+        for cached in ("hash_index", "word_counts", "_sizes", "_memo"):
             if cached in self.__dict__:
                 changed.__dict__[cached] = self.__dict__[cached]  # cached_property storage
         return changed
@@ -71,10 +71,7 @@ class PreparedDocument:
 
     def stream(self, n: int) -> WordStream:
         """The document's words in order with their ``n``-gram hashes (built once per document)."""
-        cache: dict[int, WordStream] = self.__dict__.setdefault("_streams", {})
-        if n not in cache:
-            cache[n] = word_stream(self.document.text, n)
-        return cache[n]
+        return self.memo(("stream", n), lambda: word_stream(self.document.text, n))
 
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed once per document and ``key``: per-document work that later layers
