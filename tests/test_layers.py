@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 
 # Within L4 the stores build on lsh, so lsh ranks just below them.
 LAYERS = {
-    "errors": 0, "_types": 0, "_version": 0,
+    "errors": 0, "_types": 0, "_version": 0, "dates": 0.5,
     "rules": 0.5, "text": 1, "documents": 1, "config": 1, "sources": 1.5,
     "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2, "sentence_split": 1.5, "tfidf": 0.5,
     "_kernels": 2.8, "minhash": 3, "prepared": 3.5, "interop": 3.5,

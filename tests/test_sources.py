@@ -35,7 +35,7 @@ def test_bom_is_kept_so_offsets_match_the_decoded_bytes() -> None:
 def test_jsonl_records(tmp_path: Path) -> None:
     path = write(tmp_path / "d.jsonl", b'{"id": "x", "text": "One."}\n\n{"id": 7, "text": "Two.", "date": "2020"}\n')
     docs = read_inputs([str(path)])
-    assert [(d.id, d.text, d.date) for d in docs] == [("x", "One.", None), ("7", "Two.", "2020")]
+    assert [(d.id, d.text, d.date) for d in docs] == [("x", "One.", None), ("7", "Two.", "2020-01-01T00:00:00Z")]
 
 
 def test_stdin_text_and_jsonl() -> None:

@@ -12,7 +12,7 @@ from syndidetect.align import AlignedPassage, paragraphs_of, shared_grams
 from syndidetect.boilerplate import Boilerplate, BoilerplateScan, find_boilerplate, paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document
-from syndidetect.errors import InputError
+from syndidetect.errors import ArgumentError, InputError
 from syndidetect.lsh import band_layout
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.report import (
@@ -37,6 +37,9 @@ def as_documents(items: Iterable[DocumentLike]) -> list[Document]:
     """``Document`` objects from documents or ``(id, text)`` tuples, ids checked to be unique."""
     if isinstance(items, (str, bytes, Document)):
         raise InputError("documents must be an iterable of Document or (id, text) tuples, not a single one")
+    if not isinstance(items, Iterable):
+        raise ArgumentError(f"documents must be an iterable of Document or (id, text) tuples; "
+                            f"got {type(items).__name__}")
     docs = []
     for position, item in enumerate(items):
         if isinstance(item, Document):

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from syndidetect.dates import canonical_date, parse_date
 from syndidetect.errors import InputError
+
+# A lone UTF-16 surrogate (from a JSON "\ud800" escape or a file name that is not UTF-8) is not a
+# character: it cannot be written as UTF-8 to a report, a terminal or the index.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_problem(text: str) -> str | None:
+    """Why ``text`` cannot be written as UTF-8 (a lone surrogate and where), or None."""
+    if text.isascii():
+        return None
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    return f"lone surrogate U+{ord(found.group()):04X} at character {found.start()} (not valid Unicode)"
 
 
 @dataclass(frozen=True)
 class Document:
     """A text to compare, with an id unique within a run.
 
-    ``date`` (ISO 8601, optional) tells the direction of a copy when it cannot be read from the text.
+    ``date`` (optional) tells the direction of a copy: a string in a format
+    :func:`syndidetect.dates.parse_date` accepts, or a ``datetime``; it is kept as ISO 8601 in UTC.
 
     >>> Document("a.txt", "Some text.").id
     'a.txt'
@@ -24,9 +43,23 @@ class Document:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
-            raise InputError(f"document id must be a non-empty string; got {self.id!r}")
+            raise InputError(f"document id must be a non-empty string; got {reprlib.repr(self.id)}")
+        if (problem := unicode_problem(self.id)) is not None:
+            raise InputError(f"document id {self.id.encode('utf-8', 'backslashreplace').decode()!r}: {problem}")
         if not isinstance(self.text, str):
             raise InputError(f"document {self.id!r}: text must be a str; got {type(self.text).__name__}")
+        if (problem := unicode_problem(self.text)) is not None:
+            raise InputError(f"document {self.id!r}: text has a {problem}")
+        if self.date is not None:
+            try:
+                object.__setattr__(self, "date", canonical_date(self.date))
+            except ValueError as exc:
+                raise InputError(f"document {self.id!r}: {exc}") from None
+
+    @property
+    def instant(self) -> datetime | None:
+        """The publication date as an aware UTC datetime, or None."""
+        return None if self.date is None else parse_date(self.date)
 
 
 @dataclass(frozen=True, slots=True)

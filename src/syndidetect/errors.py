@@ -7,6 +7,7 @@ received and what is allowed.
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "ConfigError",
     "IndexFormatError",
     "InputError",
@@ -17,6 +18,10 @@ __all__ = [
 
 class SyndidetectError(Exception):
     """Base class of every error syndidetect raises on purpose."""
+
+
+class ArgumentError(SyndidetectError, TypeError):
+    """An argument of the wrong type (``None`` where documents or a path were expected...)."""
 
 
 class ConfigError(SyndidetectError, ValueError):

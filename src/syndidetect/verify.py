@@ -86,8 +86,8 @@ def _source(a: PreparedDocument, b: PreparedDocument, coverage: tuple[float, flo
     else, for text taken as is, the source is mostly inside the copy while the copy has much else
     around it. A rewrite may condense or expand what it rewrites, so containment does not tell the
     direction of a reworded copy."""
-    date_a, date_b = a.document.date, b.document.date
-    if date_a and date_b and date_a != date_b:
+    date_a, date_b = a.document.instant, b.document.instant
+    if date_a is not None and date_b is not None and date_a != date_b:
         return 0 if date_a < date_b else 1
     if kind == "reworded":
         return None

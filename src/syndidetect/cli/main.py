@@ -1,10 +1,14 @@
-"""Argument parsing and exit codes: 0 ok, 1 copies found with --fail-on-copy, 2 usage or input error."""
+"""Argument parsing and exit codes: 0 ok, 1 copies found with --fail-on-copy, 2 usage, input or output
+error, 130 interrupted."""
 
 from __future__ import annotations
 
 import argparse
 import csv
+import errno
+import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -97,23 +101,60 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
 
 
-def _fail(message: str) -> int:
-    print(f"syndidetect: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped with Ctrl-C
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    if sys.stderr is not None:  # with stderr closed (2>&-) there is nowhere to say it
+        print(f"syndidetect: error: {message}", file=sys.stderr)
+    return code
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands for a standard stream the shell closed (``>&-``), where Python leaves None: writing
+    to it is the error "closed", reported like any other output error."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "closed", "standard output")
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what the reader never
+    took (a closed pipe, a full disk) neither fails nor prints a second message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor behind stdout (tests, closed)
+        pass
+
+
+def _output_failed(exc: OSError) -> str:
+    where = exc.filename if isinstance(exc.filename, str) else "standard output"
+    return f"{where}: cannot write ({exc.strerror or exc})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (never raises for bad input)."""
+    """Run the command line; returns the exit code (never raises for bad input).
+
+    The one place where every failure becomes one line: input and usage errors (exit 2), output that
+    cannot be written (exit 2; a reader that went away, as ``| head`` does, is not an error) and
+    Ctrl-C (exit 130).
+    """
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
     try:
         args = build_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], int] = args.run
-        return run(args)
-    except UsageError as exc:
-        return _fail(str(exc))
-    except SyndidetectError as exc:
+        code = run(args)
+        sys.stdout.flush()  # inside the try: a full disk shows here, not at interpreter exit
+        return code
+    except (UsageError, SyndidetectError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
-        return _fail("interrupted")
+        return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
-        sys.stderr.close()  # the reader went away (e.g. | head): not an error worth a message
+        _discard_stdout()
         return EXIT_OK
+    except OSError as exc:
+        _discard_stdout()
+        return _fail(_output_failed(exc))

@@ -93,6 +93,14 @@ def _copy_section(console: Console, pair: PairReport) -> None:
     console.print(_passage_table(pair) if _passages_tell_more(pair) else _pair_table(pair))
 
 
+class ReportConsole(Console):
+    """rich's Console, but a reader that went away (``| head``) raises BrokenPipeError to the CLI's one
+    output-error handler instead of rich's own ``SystemExit(1)``, which would read as "copies found"."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _boilerplate_section(console: Console, report: Report) -> None:
     console.rule(f"boilerplate ({len(report.boilerplate)} texts repeated across documents, never matched)")
     for text, documents in report.boilerplate:
@@ -102,7 +110,7 @@ def _boilerplate_section(console: Console, report: Report) -> None:
 def print_report(report: Report, stream: TextIO | None = None, show_boilerplate: bool = False) -> None:
     """Copies in full (headline, then the paragraph pairs), related pairs one line each, and
     the boilerplate set aside when asked."""
-    console = Console(file=stream, highlight=False)
+    console = ReportConsole(file=stream, highlight=False)
     copies = report.copies
     console.print(f"[bold]{len(report.documents)} documents, {len(copies)} copies, "
                   f"{len(report.pairs) - len(copies)} related pairs[/]")
@@ -128,7 +136,7 @@ def working(message: str) -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
-    with console.status(message):
+    with console.status(Text(message)):  # a path or an address is text, never markup
         yield
 
 
