@@ -51,7 +51,14 @@ from syndidetect.errors import InputError, MissingDependencyError
 from syndidetect.lsh import band_keys, band_layout, candidate_pairs, shares_likely_candidate
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
-from syndidetect.sources import JSONL_SUFFIXES, TEXT_SUFFIXES, _file_documents, _folder_files, unique_ids
+from syndidetect.sources import (
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    _file_documents,
+    _folder_files,
+    checked_text,
+    unique_ids,
+)
 from syndidetect.verify import judge_pair
 
 __all__ = ["ParquetResult", "detect_dask", "detect_to_parquet", "read_collection", "require_dask"]
@@ -127,12 +134,34 @@ def _batches(files: Sequence[tuple[Path, str]]) -> Iterator[tuple[tuple[str, str
 
 
 def _parquet_part(dd: Any, path: Path) -> Any:
-    frame = dd.read_parquet(str(path))
+    try:
+        frame = dd.read_parquet(str(path))
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError: not Parquet, empty, cut
+        reason = str(exc).strip().splitlines()[-1].rpartition("': ")[2]  # pyarrow's last cause, no preamble
+        raise InputError(f"{path}: not a readable Parquet file ({reason})") from None
     missing = {"id", "text"} - set(frame.columns)
     if missing:
         raise InputError(f"{path}: Parquet input needs columns 'id' and 'text'; missing {sorted(missing)}")
     frame = frame[["id", "text", "date"]] if "date" in frame.columns else frame[["id", "text"]].assign(date=None)
-    return frame.astype({"id": "string", "text": "string", "date": "string"})
+    frame = frame.astype({"id": "string", "text": "string", "date": "string"})
+    return frame.map_partitions(_checked_rows, str(path), meta=frame._meta)
+
+
+def _checked_rows(frame: Any, name: str) -> Any:
+    """The rows of a table part, refused naming the file when a cell breaks the input rules."""
+    for column in ("id", "text"):
+        nulls = frame[column].isna().to_numpy()
+        if nulls.any():
+            doc_id = frame["id"].iloc[int(nulls.argmax())]
+            which = "" if column == "id" else f" (id {doc_id!r})"
+            raise InputError(f"{name}: a row has a null {column!r}{which}")
+    for doc_id, text, date in zip(frame["id"], frame["text"], frame["date"]):
+        try:
+            checked_text(text, f"document {doc_id!r}")
+            Document(doc_id, "", _date(date))
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+    return frame
 
 
 def _path_files(path: Path) -> list[tuple[Path, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from syndidetect.config import Config
 from syndidetect.distributed import detect_dask, read_collection, require_dask
-from syndidetect.errors import ConfigError
+from syndidetect.errors import ConfigError, InputError
 from syndidetect.report import Report
 
 _LOCAL = re.compile(r"local(?::(\d+))?")
@@ -56,9 +56,10 @@ def dask_client(address: str) -> Iterator[Any]:
 
     if target == "local":
         # Processes, one thread each: the kernels hold the GIL in places, and a worker's memory limit
-        # (total memory / workers) is then the bound of one process. Logs would drown a terminal report.
+        # (total memory / workers) is then the bound of one process. Logs would drown a terminal report,
+        # and a task that fails (an unreadable file) reaches the client as its own one-line error.
         with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
             yield client
         return
     try:
@@ -74,4 +75,7 @@ def scan_with_dask(paths: list[str], address: str, config: Config) -> Report:
     parse_address(address)  # a bad address is reported before any input is listed
     collection = read_collection(paths)
     with dask_client(address) as client:
-        return detect_dask(collection, config, client)
+        report = detect_dask(collection, config, client)
+    if not report.documents:  # the in-process scan's rule, known here only once the tables are read
+        raise InputError(f"{', '.join(paths)}: no documents found")
+    return report
