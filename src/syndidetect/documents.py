@@ -15,6 +15,21 @@ from syndidetect.errors import InputError
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def printable(text: str) -> str:
+    """``text`` with what cannot be written as UTF-8 shown as escapes: the bytes of a file name that is
+    not UTF-8 (which Python keeps as U+DC80..U+DCFF) as ``\\xNN``, any other lone surrogate as ``\\udNNN``.
+
+    >>> printable("caf\\udce9.txt"), printable("ok")
+    ('caf\\\\xe9.txt', 'ok')
+    """
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def unicode_problem(text: str) -> str | None:
     """Why ``text`` cannot be written as UTF-8 (a lone surrogate and where), or None."""
     if text.isascii():

@@ -9,14 +9,13 @@ from __future__ import annotations
 import codecs
 import errno
 import json
-import os
 import reprlib
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from syndidetect.documents import Document
+from syndidetect.documents import Document, printable
 from syndidetect.errors import InputError
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -139,12 +138,6 @@ def _folder_files(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def shown_name(name: str) -> str:
-    """A file name as text: bytes that are not UTF-8 (kept by Python as lone surrogates) are shown as
-    ``\\xNN`` escapes, so ids and messages can be written as UTF-8 anywhere."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
 def _not_readable(path: Path) -> InputError:
     """Why ``path`` is neither a folder nor a regular file, in words."""
     try:
@@ -165,12 +158,12 @@ def _path_documents(path: Path) -> list[Document]:
     if path.is_dir():
         docs = []
         for file in _folder_files(path):
-            docs.extend(_file_documents(file, shown_name(file.relative_to(path).as_posix())))
+            docs.extend(_file_documents(file, printable(file.relative_to(path).as_posix())))
         if not docs:
             raise InputError(f"{path}: no documents found (looked for {', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
         return docs
     if path.is_file():
-        return _file_documents(path, shown_name(path.name))
+        return _file_documents(path, printable(path.name))
     raise _not_readable(path)
 
 

@@ -17,6 +17,7 @@ from syndidetect._version import __version__
 from syndidetect.cli.index import register as register_index
 from syndidetect.config import Config
 from syndidetect.detector import detect
+from syndidetect.documents import printable
 from syndidetect.errors import SyndidetectError
 from syndidetect.report import CSV_COLUMNS, Report
 from syndidetect.sources import read_inputs
@@ -106,7 +107,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     if sys.stderr is not None:  # with stderr closed (2>&-) there is nowhere to say it
-        print(f"syndidetect: error: {message}", file=sys.stderr)
+        print(f"syndidetect: error: {printable(message)}", file=sys.stderr)
     return code
 
 
