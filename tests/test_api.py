@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import syndidetect as sd
-from syndidetect.errors import ConfigError, InputError, SyndidetectError
+from syndidetect.errors import ArgumentError, ConfigError, InputError, SyndidetectError
 
 
 def test_all_is_short_and_complete() -> None:
@@ -50,7 +51,7 @@ def test_bad_documents_and_config_are_typed_errors() -> None:
         sd.Document("a", b"text")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="duplicate document id 'a'"):
         sd.detect([("a", "x"), ("a", "y")])
-    with pytest.raises(InputError, match=r"'config' must be a syndidetect\.Config; got dict"):
+    with pytest.raises(ArgumentError, match=r"'config' must be a syndidetect\.Config; got dict"):
         sd.Detector({"threshold": 0.3})  # type: ignore[arg-type]
     assert issubclass(ConfigError, ValueError) and issubclass(ConfigError, SyndidetectError)
 
@@ -96,3 +97,85 @@ def test_verdict_rules_round_trip_and_refuse_unknown_keys() -> None:
     assert VerdictRules.from_dict(rules.to_dict()) == rules
     with pytest.raises(ConfigError, match="unknown verdict rules: bogus"):
         VerdictRules.from_dict({"bogus": 1})
+
+
+def test_remove_takes_a_string_as_one_id() -> None:
+    det = sd.Detector()
+    det.add_many([(i, f"Document {i} has a few words of its own here.") for i in ("a", "b", "c", "abc")])
+    assert det.remove("abc") == ["abc"]  # not the ids 'a', 'b' and 'c'
+    assert sorted(det.store.ids()) == ["a", "b", "c"]
+    assert det.remove(("a", "zzz")) == ["a"]
+    assert sorted(det.store.ids()) == ["b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda det, db: sd.Detector.open(None), "'path'"),  # type: ignore[arg-type]
+        (lambda det, db: sd.Detector.open(123), "'path'"),  # type: ignore[arg-type]
+        (lambda det, db: sd.Detector.open(b"x.db"), "'path'"),  # type: ignore[arg-type]
+        (lambda det, db: sd.Detector.open(db, "x"), "'config'"),  # type: ignore[arg-type]
+        (lambda det, db: sd.Detector.open(db, timeout="a"), "'timeout'"),
+        (lambda det, db: sd.Detector.open(db, bogus=1), "bogus"),
+        (lambda det, db: sd.Detector(config="x"), "'config'"),  # type: ignore[arg-type]
+        (lambda det, db: sd.Detector(store="x"), "'store'"),  # type: ignore[arg-type]
+        (lambda det, db: det.add(None), "'document'"),
+        (lambda det, db: det.add(5), "'document'"),
+        (lambda det, db: det.add_many(None), "documents"),
+        (lambda det, db: det.query(None), "documents"),
+        (lambda det, db: det.query(7), "documents"),
+        (lambda det, db: det.remove(None), "'doc_ids'"),
+        (lambda det, db: det.remove(b"abc"), "'doc_ids'"),
+        (lambda det, db: det.remove([1]), r"'doc_ids'\[0\]"),
+    ],
+)
+def test_entry_points_given_a_wrong_type_name_the_argument(tmp_path: Path, call: Any, argument: str) -> None:
+    det = sd.Detector()
+    det.add(("kept", "A document that a wrong call must leave in place, word for word."))
+    with pytest.raises(ArgumentError, match=argument) as raised:
+        call(det, tmp_path / "x.db")
+    assert isinstance(raised.value, SyndidetectError) and isinstance(raised.value, TypeError)
+    assert det.store.ids() == ["kept"] and not (tmp_path / "x.db").exists()
+
+
+def test_a_string_of_documents_is_refused_not_iterated() -> None:
+    det = sd.Detector()
+    for wrong in ("abc", b"abc"):
+        with pytest.raises(InputError, match="not a single one"):
+            det.add_many(wrong)  # type: ignore[arg-type]
+        with pytest.raises(InputError, match="not a single one"):
+            det.query(wrong)  # type: ignore[arg-type]
+    assert len(det) == 0
+
+
+def test_a_document_without_a_matchable_paragraph_is_legal(seeds_dir: Path) -> None:
+    det = sd.Detector()
+    assert det.add(("short", "One short line.")) == []
+    assert det.stats()["paragraphs"] == 1
+    assert det.query([("again", "One short line.")]).pairs == ()
+
+
+def test_query_of_a_stored_id_is_a_new_version_never_its_own_copy(seeds_dir: Path) -> None:
+    texts = {p.name[:3]: p.read_text("utf-8") for p in seeds_dir.glob("*.txt")}
+    det = sd.Detector()
+    det.add_many([(k, texts[k]) for k in ("000", "001", "002", "003")])
+    report = det.query([("002", texts["002"]), ("004", texts["004"])])
+    ids = [d.id for d in report.documents]
+    assert len(ids) == len(set(ids)) and set(ids) >= {"002", "004"}
+    assert all(a != b for a, b in (p.documents for p in report.pairs))
+    assert ("004", "002") in {p.documents for p in report.copies}  # the stored 002 is another document
+    alone = det.query([("002", texts["002"])])
+    assert [d.id for d in alone.documents].count("002") == 1
+    assert "002" not in {p.documents[1] for p in alone.pairs} and not alone.copies
+
+
+def test_the_old_version_of_a_checked_document_does_not_make_boilerplate() -> None:
+    footer = "Subscribe to our newsletter for daily updates and local news."
+    body = "\n\n".join(f"Story {w} tells of the {w} harbour vote and the {w} council debate at length." for w in
+                       ("first", "second", "third"))
+    det = sd.Detector(sd.Config(boilerplate_docs=3))
+    det.add_many([("a", f"{body}\n\n{footer}"), ("b", f"Another article of its own kind entirely.\n\n{footer}")])
+    # Held by a, b and the query: boilerplate for a new document, but a new version of a holds
+    # it with b only.
+    assert det.query([("z", f"{body}\n\n{footer}")]).boilerplate == ((footer, 3),)
+    assert det.query([("a", f"{body}\n\n{footer}")]).boilerplate == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 import syndidetect as sd
-from syndidetect.errors import IndexFormatError, InputError
+from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, InputError
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore
 from syndidetect.store import sqlite as sqlite_store
@@ -267,3 +268,49 @@ def test_candidates_of_several_queries_agree_with_the_memory_store(tmp_path: Pat
         got = store.candidates_for(prepared[2:])
     assert got == {k: sorted(v) for k, v in memory.candidates_for(prepared[2:]).items()}
     assert got["dup"] and got["004_ab43671d69f11038.txt"]
+
+
+def test_a_document_without_a_matchable_paragraph_is_stored(tmp_path: Path) -> None:
+    with sd.Detector.open(tmp_path / "short.db") as det:
+        assert det.add(("short", "One short line.")) == []  # no band key at all: no run
+        assert det.add_many(seed_docs()[:3]) == []
+        assert det.store.get("short").document.text == "One short line."
+        assert det.stats()["documents"] == 4
+        assert not det.query([("again", "One short line.")]).pairs
+        assert all("short" not in p.documents for p in det.find_copies().pairs)
+
+
+@pytest.mark.parametrize("timeout", [-1, float("nan"), float("inf"), 1e9])
+def test_a_busy_timeout_out_of_range_is_refused(tmp_path: Path, timeout: float) -> None:
+    with pytest.raises(ConfigError, match=r"'timeout' must be a number of seconds in \[0, 86400\]"):
+        SQLiteStore(tmp_path / "t.db", timeout=timeout)
+    with pytest.raises(ArgumentError, match="'timeout' must be a number of seconds; got str"):
+        SQLiteStore(tmp_path / "t.db", timeout="10")  # type: ignore[arg-type]
+    assert not (tmp_path / "t.db").exists()
+
+
+def test_another_applications_database_is_not_written_before_it_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "app.db"
+    _poke(other, "PRAGMA application_id=5", "PRAGMA user_version=1", "CREATE TABLE t (x)")
+    before = other.read_bytes()
+    with pytest.raises(IndexFormatError, match="application id 0x5"):
+        SQLiteStore(other)
+    assert other.read_bytes() == before and not Path(f"{other}-wal").exists()
+    with closing(sqlite3.connect(other)) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_a_posting_row_deleted_by_hand_is_found_when_its_run_is_read(db: Path) -> None:
+    _poke(db, "DELETE FROM posting WHERE (run, bucket) = (SELECT run, bucket FROM posting LIMIT 1)")
+    with sd.Detector.open(db) as det, pytest.raises(IndexFormatError, match=r"corrupt index \(run \d+ holds"):
+        det.find_copies()
+
+
+def test_a_corrupt_index_names_the_file_and_what_is_wrong(db: Path) -> None:
+    _poke(db, "UPDATE meta SET value = json_remove(value, '$.rows') WHERE key = 'fingerprint'")
+    with pytest.raises(IndexFormatError, match=rf"^{re.escape(str(db))}: corrupt index \(meta 'fingerprint' lacks "
+                                               "an integer rows\\)$"):
+        SQLiteStore(db, readonly=True)
+    _poke(db, "UPDATE meta SET value = 'x' WHERE key = 'fingerprint'")
+    with pytest.raises(IndexFormatError, match=r"corrupt index \(meta 'fingerprint' is missing or not a JSON object\)"):
+        sd.Detector.open(db)

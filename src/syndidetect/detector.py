@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from os import PathLike
 from typing import Any
 
@@ -163,22 +164,36 @@ class Detector:
     def __init__(self, config: Config | None = None, store: Store | None = None) -> None:
         self.config = config if config is not None else Config()
         if not isinstance(self.config, Config):
-            raise InputError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
+            raise ArgumentError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
         if store is None:
             store = MemoryStore(*band_layout(self.config), self.config.threshold)
+        elif not all(callable(getattr(store, name, None)) for name in ("put", "remove", "get", "candidates_for")):
+            raise ArgumentError(f"'store' must be a syndidetect store (MemoryStore, SQLiteStore); "
+                                f"got {type(store).__name__}")
         self.store: Store = store
 
     def add(self, document: DocumentLike) -> list[str]:
         """Add one document; returns ``[id]`` if it replaced a stored one, else ``[]``."""
+        if not (isinstance(document, Document) or (isinstance(document, tuple) and len(document) == 2)):
+            raise ArgumentError(f"'document' must be a Document or an (id, text) tuple; "
+                                f"got {type(document).__name__}")
         return self.add_many([document])
 
     def add_many(self, documents: Iterable[DocumentLike]) -> list[str]:
         """Add documents (one kernel call for all); returns the ids that replaced stored ones."""
         return self.store.put(prepare_documents(as_documents(documents), self.config))
 
-    def remove(self, doc_ids: Iterable[str]) -> list[str]:
-        """Forget documents; returns the ids that were present."""
-        return self.store.remove(list(doc_ids))
+    def remove(self, doc_ids: str | Iterable[str]) -> list[str]:
+        """Forget documents (one id, or an iterable of ids); returns the ids that were present."""
+        if isinstance(doc_ids, str):
+            doc_ids = [doc_ids]  # one id: iterating it would remove one document per character
+        elif isinstance(doc_ids, (bytes, bytearray)) or not isinstance(doc_ids, Iterable):
+            raise ArgumentError(f"'doc_ids' must be an id (str) or an iterable of ids; got {type(doc_ids).__name__}")
+        ids = list(doc_ids)
+        for position, doc_id in enumerate(ids):
+            if not isinstance(doc_id, str):
+                raise ArgumentError(f"'doc_ids'[{position}] must be a str; got {type(doc_id).__name__}")
+        return self.store.remove(ids)
 
     def __len__(self) -> int:
         return len(self.store.ids())
@@ -212,34 +227,48 @@ class Detector:
         return dict(sorted(found.items()))
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:
-        """Matches of new documents against the stored ones (the new ones are not added)."""
+        """Matches of new documents against the stored ones (the new ones are not added).
+
+        A document whose id is stored is a new version of that document: it is compared with
+        every other stored document, never with its old version, and the report lists it once.
+        """
         queries = prepare_documents(as_documents(documents), self.config)
-        boilerplate = self._stored_boilerplate(queries)
+        old: dict[str, PreparedDocument] = {}  # the stored versions of queried ids
+        for query in queries:
+            with suppress(KeyError):
+                old[query.id] = self.store.get(query.id)
+        boilerplate = self._stored_boilerplate(queries, old)
         pairs, seen = [], {}
         for query, stored_ids in zip(queries, self.store.candidates_for(queries).values()):
             for stored_id in sorted(stored_ids):
+                if stored_id == query.id:
+                    continue  # its own old version, not another document
                 stored = self.store.get(stored_id)
                 verdict = judge_pair(query, stored, self.config, (boilerplate.masks.get(query.id), None))
                 if verdict is not None:
                     pairs.append(pair_report(query, stored, verdict, self.config.shingle_size))
-                    seen[stored_id] = stored
+                    if stored_id not in old:  # else the query of that id stands for it
+                        seen[stored_id] = stored
         return _report([*queries, *seen.values()], pairs, boilerplate.examples)
 
-    def _stored_boilerplate(self, queries: Sequence[PreparedDocument]) -> BoilerplateScan:
+    def _stored_boilerplate(self, queries: Sequence[PreparedDocument],
+                            old: dict[str, PreparedDocument] | None = None) -> BoilerplateScan:
         """Boilerplate of the queries: short paragraphs the index holds, word for word, in many
-        documents. Stripping the query side is enough: a match needs both sides."""
+        documents. Stripping the query side is enough: a match needs both sides. ``old``: stored
+        versions of the queries, which are not other documents holding a paragraph."""
         prints = {d.id: paragraph_fingerprints(d) for d in queries}
         counts = self.store.fingerprint_counts(sorted({fp for fps in prints.values() for fp in fps if fp}))
         scan = BoilerplateScan({}, {})
         for doc in queries:
+            own = set(paragraph_fingerprints(old[doc.id])) if old and doc.id in old else set()
+            held = [counts.get(fp, 0) - (fp in own) + 1 for fp in prints[doc.id]]  # documents with it
             short = doc.word_counts <= self.config.boilerplate_max_words
-            frequent = np.array([counts.get(fp, 0) + 1 >= self.config.boilerplate_docs for fp in prints[doc.id]])
+            frequent = np.array([n >= self.config.boilerplate_docs for n in held], dtype=bool)
             mask = short & frequent & doc.matchable
             if mask.any():
                 scan.masks[doc.id] = mask
                 for i in np.flatnonzero(mask):
-                    fp = prints[doc.id][i]
-                    scan.examples[fp] = Boilerplate(doc.paragraphs[i].text, counts[fp] + 1)
+                    scan.examples[prints[doc.id][i]] = Boilerplate(doc.paragraphs[i].text, held[i])
         return scan
 
     def stats(self) -> dict[str, Any]:
@@ -256,7 +285,11 @@ class Detector:
         """
         from syndidetect.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(path, config, **options)
+        unknown = sorted(set(options) - {"create", "readonly", "timeout"})
+        if unknown:
+            raise ArgumentError(f"Detector.open() got unknown options {', '.join(unknown)}; "
+                                "known: create, readonly, timeout")
+        store = SQLiteStore(path, config, **options)  # it checks the path, config and timeout
         return cls(store.config, store)
 
     def close(self) -> None:

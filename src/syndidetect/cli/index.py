@@ -10,9 +10,9 @@ from typing import Any
 
 from syndidetect.config import Config
 from syndidetect.detector import Detector
-from syndidetect.documents import Document
+from syndidetect.documents import Document, printable
 from syndidetect.sources import read_inputs
-from syndidetect.store.sqlite import DEFAULT_TIMEOUT, SQLiteStore, stored_config
+from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, IndexBusyError, SQLiteStore, stored_config
 
 # One transaction per batch: a crash loses at most the batch under way, and each commit stays short
 # so readers see progress and a second writer gets its turn between batches.
@@ -22,9 +22,20 @@ _SHOWN_IDS = 10
 _DETECTION_OPTIONS = ("threshold", "shingle_size", "min_words", "num_perm", "seed")
 
 
+def _seconds(text: str) -> float:
+    """A ``--busy-timeout``: finite, not negative, at most a day (argparse names the option)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= MAX_TIMEOUT:  # also refuses nan, inf and what is not a number
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0 to {MAX_TIMEOUT:g}; got {text!r}")
+    return value
+
+
 def _db_option(parser: argparse.ArgumentParser, writes: bool) -> None:
     parser.add_argument("--db", required=True, metavar="FILE", help="the index file (SQLite), e.g. news.db")
-    parser.add_argument("--busy-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--busy-timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="how long to wait for another writer before giving up "
                              f"(default {DEFAULT_TIMEOUT:g})" if writes else argparse.SUPPRESS)
 
@@ -87,7 +98,7 @@ def _batches(documents: Sequence[Document]) -> Iterator[list[Document]]:
 
 
 def _some(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:_SHOWN_IDS])
+    shown = ", ".join(map(printable, ids[:_SHOWN_IDS]))
     return shown + (f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else "")
 
 
@@ -100,13 +111,22 @@ def _add(args: argparse.Namespace) -> int:
 
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
     replaced: list[str] = []
+    done = 0
     with Detector.open(args.db, _config(args), timeout=args.busy_timeout) as det:
-        with progress(len(documents), f"indexing into {args.db}") as advance:
+        with progress(len(documents), "indexing") as advance:  # no user string: the bar is markup
             for batch in _batches(documents):
-                replaced += det.add_many(batch)
+                try:
+                    replaced += det.add_many(batch)
+                except IndexBusyError as exc:
+                    if not done:
+                        raise
+                    # Earlier batches are committed; adding them again replaces each with itself.
+                    raise IndexBusyError(f"{exc}; {done} of {_plural(len(documents), 'document')} are in the "
+                                         "index: run the same command again to add the rest") from None
+                done += len(batch)
                 advance(len(batch))
         stats = det.stats()
-    print(f"added {_plural(len(documents), 'document')} to {args.db} "
+    print(f"added {_plural(len(documents), 'document')} to {printable(args.db)} "
           f"(now {_plural(stats['documents'], 'document')}, {_plural(stats['paragraphs'], 'paragraph')})")
     if replaced:
         print(f"replaced {_plural(len(replaced), 'document')} already in the index: {_some(replaced)}")
@@ -118,7 +138,7 @@ def _check(args: argparse.Namespace) -> int:
     from syndidetect.cli.render import working
 
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
-    message = f"checking {_plural(len(documents), 'document')} against {args.db}"
+    message = f"checking {_plural(len(documents), 'document')} against {printable(args.db)}"
     with Detector.open(args.db, _config(args), create=False, readonly=True, timeout=args.busy_timeout) as det, \
             working(message):
         report = det.query(documents)
@@ -130,7 +150,8 @@ def _remove(args: argparse.Namespace) -> int:
     with Detector.open(args.db, create=False, timeout=args.busy_timeout) as det:
         removed = det.remove(args.ids)
     missing = [i for i in dict.fromkeys(args.ids) if i not in set(removed)]
-    print(f"removed {_plural(len(removed), 'document')} from {args.db}" + (f": {_some(removed)}" if removed else ""))
+    print(f"removed {_plural(len(removed), 'document')} from {printable(args.db)}"
+          + (f": {_some(removed)}" if removed else ""))
     if missing:
         print(f"not in the index: {_some(missing)}")
     return 0

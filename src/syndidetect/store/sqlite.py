@@ -33,6 +33,7 @@ Layout (format version 2):
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -51,7 +52,7 @@ from syndidetect._types import SignatureMatrix
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
-from syndidetect.errors import ConfigError, IndexFormatError, InputError, SyndidetectError
+from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, InputError, SyndidetectError
 from syndidetect.lsh import MAX_BUCKET, _bucket_pairs, band_keys, band_layout
 from syndidetect.minhash import permutations
 from syndidetect.prepared import PreparedDocument
@@ -64,6 +65,8 @@ FORMAT_VERSION = 2
 TOKENIZER_VERSION = 1
 APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases from others
 DEFAULT_TIMEOUT = 10.0
+#: The longest busy timeout accepted (seconds): a day, beyond which a wait is a mistake.
+MAX_TIMEOUT = 86400.0
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
 _CACHE_SIZE = 256
 #: Entries per posting row (bucket) a run aims at; the newest runs are merged while they hold at
@@ -87,6 +90,23 @@ class IndexBusyError(SyndidetectError, TimeoutError):
 
 class IndexWriteError(SyndidetectError, OSError):
     """The index cannot be written: read-only file or folder, full disk, I/O error."""
+
+
+#: What decoding an index edited by hand can raise (json, numpy, int(), Config and Document
+#: validation...): inside ``SQLiteStore._errors`` each becomes one "corrupt index" IndexFormatError.
+_CONTENT_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError)
+#: SQLite result codes of an index whose schema or rows were changed behind our back.
+_CORRUPT_CODES = ("SQLITE_CORRUPT", "SQLITE_ERROR", "SQLITE_MISMATCH", "SQLITE_CONSTRAINT", "SQLITE_SCHEMA",
+                  "SQLITE_FORMAT", "SQLITE_RANGE", "SQLITE_TOOBIG")
+
+
+def check_timeout(value: object) -> float:
+    """``value`` as a busy timeout in seconds: a finite number in [0, MAX_TIMEOUT]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ArgumentError(f"'timeout' must be a number of seconds; got {type(value).__name__}")
+    if not 0 <= value <= MAX_TIMEOUT:  # also refuses nan
+        raise ConfigError(f"'timeout' must be a number of seconds in [0, {MAX_TIMEOUT:g}]; got {value!r}")
+    return float(value)
 
 
 def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
@@ -143,25 +163,72 @@ def _encode(doc: PreparedDocument) -> tuple[Any, ...]:
             np.ascontiguousarray(doc.hashes, dtype=np.uint32).tobytes())
 
 
+def _blob(row: sqlite3.Row, column: str, size: int) -> bytes:
+    """A BLOB column of a document row, checked to hold ``size`` bytes."""
+    value = row[column]
+    if not isinstance(value, bytes) or len(value) != size:
+        length = f"{len(value)} bytes" if isinstance(value, bytes) else type(value).__name__
+        raise ValueError(f"document {row['id']!r}: {column} holds {length}, expected {size} bytes")
+    return value
+
+
 def _decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
+    """A stored row as a PreparedDocument. A row whose parts do not fit together (edited by hand)
+    raises ValueError saying which part, which ``SQLiteStore._errors`` reports as a corrupt index."""
     n, text = row["paragraphs"], row["text"]
-    spans = np.frombuffer(row["spans"], dtype=np.uint32).reshape(n, 2).tolist()
-    paragraphs = tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(spans))
-    matchable = np.unpackbits(np.frombuffer(row["flags"], dtype=np.uint8), count=n).astype(bool)
+    if not isinstance(n, int) or n < 0 or not isinstance(text, str):
+        raise ValueError(f"document {row['id']!r}: paragraphs {n!r}, text of type {type(text).__name__}")
+    spans = np.frombuffer(_blob(row, "spans", 8 * n), dtype=np.uint32).reshape(n, 2)
+    if n and not ((spans[:, 0] <= spans[:, 1]).all() and int(spans.max()) <= len(text)):
+        raise ValueError(f"document {row['id']!r}: paragraph spans outside its text")
+    paragraphs = tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(spans.tolist()))
+    matchable = np.unpackbits(np.frombuffer(_blob(row, "flags", (n + 7) // 8), dtype=np.uint8), count=n).astype(bool)
     offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.frombuffer(row["counts"], dtype=np.uint32), out=offsets[1:])
-    hashes = np.frombuffer(row["hashes"], dtype=np.uint32).copy()
+    np.cumsum(np.frombuffer(_blob(row, "counts", 4 * n), dtype=np.uint32), out=offsets[1:])
+    hashes = np.frombuffer(_blob(row, "hashes", 4 * int(offsets[-1])), dtype=np.uint32).copy()
     sigs = signatures_from_hashes(hashes, offsets, config.num_perm, config.seed)
     return PreparedDocument(Document(row["id"], text, row["date"]), paragraphs, matchable, sigs, hashes, offsets)
 
 
-def _stored_rules(path: object, values: dict[str, Any]) -> VerdictRules:
+def _meta_object(meta: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object stored in meta row ``key``."""
+    try:
+        value = json.loads(meta[key])
+    except (KeyError, TypeError, ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise ValueError(f"meta {key!r} is missing or not a JSON object")
+    return value
+
+
+def _stored_rules(values: dict[str, Any]) -> VerdictRules:
     """The verdict rules stored in an index; rules this version does not know are refused (a newer
     index), rules it knows but the file lacks keep their defaults (an older one)."""
     try:
         return VerdictRules.from_dict(values)
     except (ConfigError, TypeError) as exc:
-        raise IndexFormatError(f"{path}: corrupt index: stored verdict rules: {exc}") from None
+        raise ValueError(f"stored verdict rules: {exc}") from None
+
+
+def _what(exc: BaseException) -> str:
+    """What was wrong in an index, from the error decoding it raised."""
+    if isinstance(exc, (SyndidetectError, sqlite3.Error)) or type(exc) is ValueError:
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}" if exc.args else "missing key"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _posting_entries(blobs: Sequence[Any]) -> tuple[npt.NDArray[np.void], npt.NDArray[np.int64]]:
+    """The ``(key, doc)`` entries of posting ``data`` BLOBs, and how many each holds."""
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    try:
+        data = b"".join(blobs)  # vectorised checks: a merge reads millions of rows
+    except TypeError:  # a text value
+        data = None
+    if data is None or (lengths % _ENTRY.itemsize).any() or not lengths.all():
+        raise ValueError("posting data that is not a list of (key, doc) entries")
+    return np.frombuffer(data, dtype=_ENTRY), lengths // _ENTRY.itemsize
 
 
 def _signed(values: Sequence[int]) -> list[int]:
@@ -195,7 +262,7 @@ def _schema() -> list[str]:
 
 def _translate(exc: sqlite3.Error, path: Path, timeout: float) -> SyndidetectError:
     """A one-line error saying what happened to the index and what to do."""
-    code = getattr(exc, "sqlite_errorname", "")
+    code = getattr(exc, "sqlite_errorname", None) or ""
     if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return IndexBusyError(f"{path}: the index is locked by another writer (waited {timeout:g} s); "
                               "try again when it has finished")
@@ -206,12 +273,14 @@ def _translate(exc: sqlite3.Error, path: Path, timeout: float) -> SyndidetectErr
         return IndexWriteError(f"{path}: cannot write the index: the disk is full; "
                                "the index keeps its last complete batch")
     if code.startswith("SQLITE_NOTADB"):
-        return IndexFormatError(f"{path}: not a syndidetect index (not an SQLite database)")
-    if code.startswith("SQLITE_CORRUPT"):
-        return IndexFormatError(f"{path}: the index is corrupt ({exc})")
+        return IndexFormatError(f"{path}: corrupt index (not an SQLite database: not a syndidetect index, "
+                                "or a damaged one)")
     if code.startswith("SQLITE_CANTOPEN"):
         return IndexWriteError(f"{path}: cannot open the index ({exc}); its folder must exist and be "
                                "writable (a reader also needs it for the WAL files)")
+    # No code on an OperationalError: a stored value SQLite returns but Python cannot decode.
+    if code.startswith(_CORRUPT_CODES) or (not code and isinstance(exc, sqlite3.OperationalError)):
+        return IndexFormatError(f"{path}: corrupt index ({exc})")
     return IndexWriteError(f"{path}: index error ({exc})")
 
 
@@ -224,7 +293,11 @@ class SQLiteStore:
 
     def __init__(self, path: str | PathLike[str], config: Config | None = None, *, create: bool = True,
                  readonly: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.path, self.timeout, self.readonly = Path(path), timeout, readonly
+        if not isinstance(path, (str, PathLike)) or not isinstance(os.fspath(path), str):
+            raise ArgumentError(f"'path' must be a str or an os.PathLike of str; got {type(path).__name__}")
+        if config is not None and not isinstance(config, Config):
+            raise ArgumentError(f"'config' must be a syndidetect.Config or None; got {type(config).__name__}")
+        self.path, self.timeout, self.readonly = Path(path), check_timeout(timeout), readonly
         self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
         self._con = self._connect(create and not readonly)
         try:
@@ -243,7 +316,7 @@ class SQLiteStore:
             raise InputError(f"{self.path}: no such index; create it with: syndidetect index add --db "
                              f"{self.path} PATH...")
         mode = "ro" if self.readonly else "rwc" if create else "rw"
-        uri = f"file:{quote(str(self.path.absolute()))}?mode={mode}"
+        uri = f"file:{quote(os.fsencode(self.path.absolute()))}?mode={mode}"  # fsencode: any file name
         try:
             con = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -252,6 +325,9 @@ class SQLiteStore:
         return con
 
     def _open(self, config: Config | None) -> tuple[Config, int, int]:
+        # Whose file it is comes first and only reads: a file that is not ours (another
+        # application's database) is refused before anything, WAL mode included, is written to it.
+        version = self._version()
         if not self.readonly:
             # Only takes effect on a new file (before WAL mode and the first table).
             self._con.execute(f"PRAGMA page_size={_PAGE_SIZE}")
@@ -260,7 +336,7 @@ class SQLiteStore:
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA synchronous=NORMAL")
         self._con.execute("PRAGMA cache_size=-65536")
-        if self._version() == 0 and not self.readonly:
+        if version == 0 and not self.readonly:
             self._create(config if config is not None else Config())
         return self._load(config)
 
@@ -301,16 +377,23 @@ class SQLiteStore:
         if self._version() == 0:
             raise IndexFormatError(f"{self.path}: empty file, not a syndidetect index")
         meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("format") != FORMAT_NAME:
-            raise IndexFormatError(f"{self.path}: not a syndidetect index (format {meta.get('format')!r})")
-        stored, defaults = json.loads(meta["fingerprint"]), json.loads(meta["defaults"])
+        if meta.get("format") != FORMAT_NAME:  # our application id and version: ours, but edited
+            raise ValueError(f"format {meta.get('format')!r} in meta, expected {FORMAT_NAME!r}")
+        stored, defaults = _meta_object(meta, "fingerprint"), _meta_object(meta, "defaults")
         if stored.get("tokenizer") != TOKENIZER_VERSION:
             raise IndexFormatError(f"{self.path}: built with tokenizer version {stored.get('tokenizer')}, "
                                    f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
+        wrong = [k for k in FINGERPRINT if type(stored.get(k)) is not int]
+        if wrong:
+            raise ValueError(f"meta 'fingerprint' lacks an integer {', '.join(wrong)}")
+        bands, rows = stored["bands"], stored["rows"]
+        if not (bands >= 1 and rows >= 1 and bands * rows <= stored["num_perm"]):
+            raise ValueError(f"{bands} bands of {rows} rows in meta 'fingerprint' do not fit "
+                             f"num_perm {stored['num_perm']}")
         if config is None:
             known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
             if isinstance(defaults.get("rules"), dict):
-                defaults["rules"] = _stored_rules(self.path, defaults["rules"])
+                defaults["rules"] = _stored_rules(defaults["rules"])
             config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
                             seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
                             **{k: v for k, v in defaults.items() if k in known and k not in _NOT_STORED})
@@ -324,10 +407,17 @@ class SQLiteStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
+        """The store's one error boundary, around everything that touches the file: SQLite errors
+        become one-line errors naming it, and whatever decoding content edited by hand raises
+        (json, numpy, a stored Config or Document that does not validate...) "corrupt index"."""
         try:
             yield
+        except (IndexFormatError, IndexWriteError, IndexBusyError):
+            raise  # already says what happened to this index
         except sqlite3.Error as exc:
             raise _translate(exc, self.path, self.timeout) from None
+        except _CONTENT_ERRORS as exc:
+            raise IndexFormatError(f"{self.path}: corrupt index ({_what(exc)})") from None
 
     @contextmanager
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
@@ -363,6 +453,9 @@ class SQLiteStore:
             npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
         """Deduplicated ``(band, key, doc)`` entries, sorted by band then key, of folded ``keys``
         whose rows belong to documents ``rowids[owner]``."""
+        if not len(keys):  # no matchable paragraph in the batch (a legal document): no entries
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.uint32), empty
         band = np.tile(np.arange(self.bands, dtype=np.uint64), len(keys))
         local = np.repeat(owner.astype(np.uint64), self.bands)
         flat = keys.ravel().astype(np.uint64)
@@ -383,19 +476,19 @@ class SQLiteStore:
         self._store_run(band, key, doc)
         self._merge()
 
-    def _read_runs(self, runs: Sequence[tuple[int, int]]) -> tuple[
+    def _read_runs(self, runs: Sequence[tuple[int, int, int]]) -> tuple[
             npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-        """All ``(band, key, doc)`` entries of ``(run, bits)`` runs."""
+        """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs."""
         bands, chunks = [], []
-        for run, bits in runs:
+        for run, bits, entries in runs:
             rows = self._con.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket",
                                      (run,)).fetchall()
-            if not rows:
-                continue
-            bucket, blobs = zip(*rows)
-            lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ENTRY.itemsize
+            bucket, blobs = zip(*rows) if rows else ((), ())
+            data, lengths = _posting_entries(blobs)
+            if len(data) != entries:  # a posting row deleted or added by hand
+                raise ValueError(f"run {run} holds {len(data)} entries, its run row says {entries}")
             bands.append(np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths))
-            chunks.append(np.frombuffer(b"".join(blobs), dtype=_ENTRY))
+            chunks.append(data)
         if not chunks:
             empty = np.zeros(0, dtype=np.int64)
             return empty, np.zeros(0, dtype=np.uint32), empty
@@ -414,8 +507,7 @@ class SQLiteStore:
         the run before them, dropping removed documents: each run then holds more than ``_RATIO``
         times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs."""
         while True:
-            runs = [(int(r), int(b), int(e)) for r, b, e in
-                    self._con.execute("SELECT run, bits, entries FROM run ORDER BY run")]
+            runs = self._runs()
             start, newer = len(runs) - 1, 0
             for i in range(len(runs) - 1, 0, -1):
                 newer += runs[i][2]
@@ -424,7 +516,7 @@ class SQLiteStore:
             if start >= len(runs) - 1:
                 return
             merged = runs[start:]
-            band, key, doc = self._read_runs([(run, bits) for run, bits, _ in merged])
+            band, key, doc = self._read_runs(merged)
             for run, _, _ in merged:
                 self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
@@ -497,18 +589,22 @@ class SQLiteStore:
     def get(self, doc_id: str) -> PreparedDocument:
         with self._errors():
             row = self._con.execute("SELECT * FROM document WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
+            if row is None:
+                cached = None
+            elif (cached := self._cache.get(row["doc"])) is None:
+                cached = self._cache[row["doc"]] = _decode(row, self.config)
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        if cached is None:  # outside the boundary: an absent id is the caller's KeyError
             raise KeyError(doc_id)
-        cached = self._cache.get(row["doc"])
-        if cached is None:
-            cached = self._cache[row["doc"]] = _decode(row, self.config)
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
         return cached
 
     def ids(self) -> list[str]:
         with self._errors():
-            return [r[0] for r in self._con.execute("SELECT id FROM document ORDER BY doc")]
+            ids = [r[0] for r in self._con.execute("SELECT id FROM document ORDER BY doc")]
+            if not all(isinstance(i, str) for i in ids):
+                raise ValueError("a document id that is not text")
+        return ids
 
     def _names(self, docs: set[int]) -> dict[int, str]:
         """Names of document rowids; rowids of removed documents are simply missing."""
@@ -518,8 +614,23 @@ class SQLiteStore:
                                  (json.dumps(sorted(docs)),))
         return {int(doc): str(name) for doc, name in rows}
 
-    def _runs(self) -> list[tuple[int, int]]:
-        return [(int(r), int(b)) for r, b in self._con.execute("SELECT run, bits FROM run ORDER BY run")]
+    def _runs(self) -> list[tuple[int, int, int]]:
+        """``(run, bits, entries)`` of every run, oldest first, checked against the posting table
+        (one B-tree search a run: posting rows whose run row is gone would be silently ignored)."""
+        runs = [(r, b, e) for r, b, e in self._con.execute("SELECT run, bits, entries FROM run ORDER BY run")]
+        for run, bits, entries in runs:
+            if (not all(type(v) is int for v in (run, bits, entries)) or not 0 < run < 1 << 23
+                    or not 0 <= bits <= 24 or entries < 0):  # run << 40 | bucket must fit 63 bits
+                raise ValueError(f"run row ({run!r}, {bits!r}, {entries!r}) is not a run")
+        posting_runs, after = [], -1
+        while (row := self._con.execute("SELECT run FROM posting WHERE run > ? ORDER BY run LIMIT 1",
+                                        (after,)).fetchone()) is not None:
+            after = row[0]
+            posting_runs.append(after)
+        if posting_runs != [run for run, _, entries in runs if entries]:
+            raise ValueError(f"posting rows belong to runs {posting_runs}, the run table lists "
+                             f"{[run for run, _, _ in runs]}")
+        return runs
 
     def candidate_pairs(self) -> list[tuple[str, str]]:
         """Pairs sharing a band key; buckets over MAX_BUCKET are chained instead, as in
@@ -547,9 +658,9 @@ class SQLiteStore:
             runs = self._runs()
             if len(qkey) and runs:
                 wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
-                                                   for run, bits in runs]))
-                bits_of = np.zeros(max(run for run, _ in runs) + 1, dtype=np.int64)
-                for run, bits in runs:
+                                                   for run, bits, _ in runs]))
+                bits_of = np.zeros(max(run for run, _, _ in runs) + 1, dtype=np.int64)
+                for run, bits, _ in runs:
                     bits_of[run] = bits
                 wanted_band = (wanted & ((1 << 40) - 1)) >> bits_of[wanted >> 40]
                 cursor = self._con.cursor()
@@ -570,8 +681,7 @@ class SQLiteStore:
         whose entries have the band and key of one of query ``q``'s (``qcomposite``: band << 32 |
         key)."""
         positions, blobs = zip(*rows)
-        lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ENTRY.itemsize
-        data = np.frombuffer(b"".join(blobs), dtype=_ENTRY)
+        data, lengths = _posting_entries(blobs)
         # A bitmap of the queries' low key bits first: it leaves about one entry in a thousand
         # besides the hits, so only those pay for the band and the binary search.
         low = np.zeros(_FILTER, dtype=np.bool_)
@@ -604,14 +714,15 @@ class SQLiteStore:
         return {fp % (1 << 64): int(count) for fp, count in rows}
 
     def stats(self) -> dict[str, int]:
-        with self._errors():
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
+            self._runs()  # cheap (a search a run) and catches a run or posting table edited by hand
             docs, paragraphs, matchable = self._con.execute(
                 "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(matchable), 0) FROM document"
             ).fetchone()
             pages = self._con.execute("PRAGMA page_count").fetchone()[0]
             page_size = self._con.execute("PRAGMA page_size").fetchone()[0]
-        return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
-                "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
+            return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
+                    "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
 
     def close(self) -> None:
         """Close the connection (idempotent); the last one out checkpoints the WAL into the file."""
