@@ -15,7 +15,8 @@ FORMATS = ["text", "json", "csv"]
 
 
 def _scan(seeds_dir: Path, fmt: str, shell_redirect: str) -> subprocess.CompletedProcess[str]:
-    command = f"{sys.executable} -m syndidetect scan {seeds_dir} --format {fmt} {shell_redirect}"
+    # The seed articles only (not truth.json, which a folder scan names in a warning): stderr is the subject.
+    command = f"{sys.executable} -m syndidetect scan {seeds_dir}/*.txt --format {fmt} {shell_redirect}"
     return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=300)
 
 

@@ -11,10 +11,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 LAYERS = {
     "errors": 0, "_types": 0, "_version": 0, "dates": 0.5,
     "rules": 0.5, "text": 1, "documents": 1, "config": 1, "sources": 1.5,
+    # The input formats (HTML, WARC, feeds, tables, text/JSONL): documents in, below the file walker.
+    "readers": 1.2,
     "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2, "sentence_split": 1.5, "tfidf": 0.5,
     "_kernels": 2.8, "minhash": 3, "prepared": 3.5, "interop": 3.5,
     "lsh": 4, "boilerplate": 4, "store": 4.5, "sentences": 4.2,
     "align": 4.8, "paragraph_match": 4.8, "verify": 5, "report": 5,
+    # Below report, which offers summary() and to_html(): coverage counts; the HTML pages (from the JSON).
+    "summary": 4.9, "html": 4.9,
     "detector": 6,
     "distributed": 6.5, "cli": 7, "__main__": 8, "__init__": 8,
 }

@@ -90,3 +90,30 @@ def test_too_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     path = write(tmp_path / "big.txt", b"x" * 11)
     with pytest.raises(InputError, match=r"big\.txt: file too large \(11 bytes; at most 10\)"):
         read_inputs([str(path)])
+
+
+def test_on_error_must_be_fail_or_skip() -> None:
+    from syndidetect.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'on_error' must be one of fail, skip; got 'ignore'"):
+        read_inputs(["-"], stdin=io.BytesIO(b"text"), on_error="ignore")
+
+
+def test_when_every_input_is_skipped_nothing_is_left_to_scan(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.txt", b"")
+    warnings: list[str] = []
+    with pytest.raises(InputError, match="no documents left to read: every input was skipped"):
+        read_inputs([str(bad), str(tmp_path / "missing.txt")], on_error="skip", warn=warnings.append)
+    assert len(warnings) == 3 and "missing.txt: no such file or directory; skipped" in warnings[1]
+    assert warnings[2].startswith("skipped 2 bad files; the report covers the other 0 documents")
+
+
+def test_a_file_named_directly_is_read_by_its_type_and_unknown_types_as_text(tmp_path: Path) -> None:
+    from syndidetect.sources import file_kind
+
+    log = write(tmp_path / "server.log", b"A log line of text.")
+    assert read_inputs([str(log)])[0].text == "A log line of text."
+    assert file_kind(log) is None and file_kind(log, named=True) == "text"
+    kinds = {name: file_kind(Path(name)) for name in ("a.HTML", "b.warc.gz", "c.WARC", "d.atom", "e.pq", "f.csv")}
+    assert kinds == {"a.HTML": "html", "b.warc.gz": "warc", "c.WARC": "warc", "d.atom": "feed", "e.pq": "parquet",
+                     "f.csv": "csv"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from os import PathLike
 from typing import Any
@@ -16,6 +16,7 @@ from syndidetect.documents import Document
 from syndidetect.errors import ArgumentError, InputError
 from syndidetect.lsh import band_layout
 from syndidetect.prepared import PreparedDocument, prepare_documents
+from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import (
     Direction,
     DocumentSummary,
@@ -32,10 +33,18 @@ from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import PairVerdict, judge_pair, may_be_reworded
 
 DocumentLike = Document | tuple[str, str]
+Progress = Callable[[str, int, int], None]  # (stage, done, total): for a progress display
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    pass
 
 
 def as_documents(items: Iterable[DocumentLike]) -> list[Document]:
-    """``Document`` objects from documents or ``(id, text)`` tuples, ids checked to be unique."""
+    """``Document`` objects from documents or ``(id, text)`` tuples, ids checked to be unique; a pandas
+    DataFrame or pyarrow Table gives one document per row (``id``, ``text``, optional ``date``, ``url``)."""
+    if is_table(items):
+        return unique_ids(table_documents(items, type(items).__name__))
     if isinstance(items, (str, bytes, Document)):
         raise InputError("documents must be an iterable of Document or (id, text) tuples, not a single one")
     if not isinstance(items, Iterable):
@@ -142,7 +151,7 @@ def _report(
     summaries: Iterable[PreparedDocument], pairs: list[PairReport], boilerplate: dict[int, Boilerplate]
 ) -> Report:
     pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))
-    docs = tuple(DocumentSummary(d.id, len(d.paragraphs)) for d in summaries)
+    docs = tuple(DocumentSummary.of(d) for d in summaries)
     shared = tuple(sorted((b.text, b.documents) for b in boilerplate.values()))
     return Report(docs, tuple(pairs), copy_groups(pairs), shared)
 
@@ -198,12 +207,20 @@ class Detector:
     def __len__(self) -> int:
         return len(self.store.ids())
 
-    def find_copies(self) -> Report:
-        """Every pair of stored documents that shares text (boilerplate set aside)."""
+    def find_copies(self, progress: Progress | None = None) -> Report:
+        """Every pair of stored documents that shares text (boilerplate set aside).
+
+        ``progress(stage, done, total)``, when given, hears of the ``candidates`` stage, then of each
+        candidate pair ``verification`` judged.
+        """
+        tell = progress or _quiet
+        tell("candidates", 0, 0)
         docs = {i: self.store.get(i) for i in self.store.ids()}
         boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
-        for (id_a, id_b), by_sentences in self._candidates(list(docs.values())).items():
+        candidates = self._candidates(list(docs.values()))
+        for done, ((id_a, id_b), by_sentences) in enumerate(candidates.items(), start=1):
+            tell("verification", done, len(candidates))
             a, b = docs[id_a], docs[id_b]
             if by_sentences and not may_be_reworded(a, b, self.config.rules):
                 continue  # similar stem sets by chance: the pair shares no phrase at all

@@ -277,6 +277,8 @@ def _prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any
         "ord": (np.int64(number) << _DOC_BITS) + np.arange(len(prepared), dtype=np.int64),
         "id": pd.Series([p.id for p in prepared], dtype="string"),
         "paragraphs": np.array([len(p.paragraphs) for p in prepared], dtype=np.int64),
+        # The report's document summary (length, date): the client never sees the texts.
+        **_summary_columns(pd, prepared),
         "keys": pd.Series(keys, dtype=object),
         "blob": pd.Series([_slim(p) for p in prepared], dtype=object),
         # For the boilerplate scan: the distinct shingles of the document's short paragraphs.
@@ -482,7 +484,7 @@ def _check_config(config: Config | None) -> Config:
 def _prepared(frame: Any, config: Config) -> Any:
     _, _, pd = _modules()
     meta = pd.DataFrame({"ord": np.zeros(0, np.int64), "id": pd.Series([], dtype="string"),
-                         "paragraphs": np.zeros(0, np.int64),
+                         "paragraphs": np.zeros(0, np.int64), **_summary_columns(pd, []),
                          **{c: pd.Series([], dtype=object) for c in ("keys", "blob", "short")}})
     return frame.map_partitions(_prepare_partition, config, meta=meta, enforce_metadata=False)
 
@@ -517,8 +519,19 @@ def _compute(client: Any, *collections: Any) -> tuple[Any, ...]:
     return tuple(dask.compute(*collections))
 
 
+_SUMMARY_COLUMNS = ["id", "paragraphs", "characters", "words", "matchable_words", "date"]
+
+
+def _summary_columns(pd: Any, prepared: Sequence[PreparedDocument]) -> dict[str, Any]:
+    rows = [DocumentSummary.of(p) for p in prepared]
+    counts = {c: np.array([getattr(r, c) for r in rows], dtype=np.int64)
+              for c in ("characters", "words", "matchable_words")}
+    return {**counts, "date": pd.Series([r.date for r in rows], dtype=object)}
+
+
 def _checked_summaries(documents: Any) -> list[DocumentSummary]:
-    summaries = [DocumentSummary(str(i), int(n)) for i, n in zip(documents["id"], documents["paragraphs"])]
+    summaries = [DocumentSummary(str(i), int(n), int(c), int(w), int(m), d if isinstance(d, str) else None)
+                 for i, n, c, w, m, d in zip(*(documents[c] for c in _SUMMARY_COLUMNS))]
     unique_ids([Document(s.id, "") for s in summaries])  # the in-process error for a repeated id
     return summaries
 
@@ -536,7 +549,7 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     verifiable = _with_boilerplate(prepared, config)
     examples = verifiable[["examples"]].dropna()
     judged = _judged(prepared, verifiable, config)["report"]
-    documents, judged, examples = _compute(client, prepared[["id", "paragraphs"]], judged, examples)
+    documents, judged, examples = _compute(client, prepared[_SUMMARY_COLUMNS], judged, examples)
     summaries = _checked_summaries(documents)
     pairs = [pickle.loads(blob) for blob in judged]
     pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))  # as Detector.find_copies orders them

@@ -1,114 +1,49 @@
-"""Reading inputs into documents: files, folders, JSONL records and stdin.
+"""Reading inputs into documents: files, folders, stdin, in every format the readers know.
 
-Every problem becomes an :class:`InputError` naming the input and what is wrong, raised before
-any result is produced.
+The formats live in :mod:`syndidetect.readers` (one module each); this module finds the files,
+tells their format, names the documents and applies the error policy. Every problem becomes an
+:class:`InputError` naming the input and what is wrong: by default raised before any result is
+produced, with ``on_error="skip"`` reported on one line and left out.
+
+Ids: a path relative to the scanned folder, the file name for a file named directly, the record's
+own id for formats that hold records (JSONL ``id``, WARC target URI, feed entry link, table ``id``).
+When two inputs given together would give two documents the same id (``scan 2023/ 2024/``, each
+holding ``article.txt``), every id taken from a path is the path as given instead
+(``2023/article.txt``, ``2024/article.txt``); a single folder keeps its relative ids.
 """
 
 from __future__ import annotations
 
-import codecs
+import dataclasses
 import errno
-import json
-import reprlib
 import stat
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from syndidetect.documents import Document, printable
 from syndidetect.errors import InputError
+from syndidetect.readers.feeds import FEED_SUFFIXES, SNIFF_BYTES, feed_documents, looks_like_feed
+from syndidetect.readers.html import HTML_SUFFIXES, html_document
+from syndidetect.readers.plain import JsonInteger, checked_text, decode, file_text, parse_jsonl
+from syndidetect.readers.problems import Problems
+from syndidetect.readers.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, csv_documents, parquet_documents
+from syndidetect.readers.warc import WARC_SUFFIXES, is_warc, warc_documents
+
+__all__ = ["JSONL_SUFFIXES", "MAX_FILE_BYTES", "TEXT_SUFFIXES", "JsonInteger", "checked_text", "decode",
+           "file_kind", "parse_jsonl", "read_file", "read_inputs", "unique_ids"]
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+# Bytes; a larger file (but a WARC file, read a record at a time) is refused before it is read: the
+# text of a document is held in memory several times over, and 256 MB of text is no news article.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-# Byte order marks, longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode a file's bytes: UTF-8 (BOM kept as U+FEFF, so offsets match ``data.decode()``),
-    UTF-32 or UTF-16 with a BOM; anything else, or text holding NUL characters, is refused."""
-    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if encoding != "utf-8":
-            raise InputError(f"{name}: invalid {encoding.upper()} ({exc.reason} at byte {exc.start})") from None
-        if b"\x00" in data:
-            raise InputError(f"{name}: binary file (contains NUL bytes); expected UTF-8 text") from None
-        raise InputError(
-            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02X} at offset {exc.start}); "
-            "convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8"
-        ) from None
-    if "\x00" in text:
-        raise InputError(f"{name}: binary file (contains NUL bytes); expected {encoding.upper()} text")
-    return text
-
-
-def checked_text(text: str, where: str) -> str:
-    """The rule every input format shares: a document has some text, and no NUL character."""
-    if "\x00" in text:
-        raise InputError(f"{where}: text contains NUL characters (binary data?)")
-    if not text.strip():
-        raise InputError(f"{where}: empty document (no text)")
-    return text
-
-
-def _file_text(data: bytes, name: str) -> str:
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{name}: file too large ({len(data)} bytes; at most {MAX_FILE_BYTES})")
-    return checked_text(decode(data, name), name)
-
-
-class JsonInteger(str):
-    """A JSON integer kept as its digits: ids may be numbers of any length (Python's int() refuses
-    more than 4300 digits), and a number is never taken for a text or a date."""
-
-
-def _json_object(line: str, where: str) -> dict[str, object]:
-    try:
-        record = json.loads(line, parse_int=JsonInteger)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply") from None
-    except ValueError as exc:  # e.g. a number the decoder cannot hold
-        raise InputError(f"{where}: invalid JSON ({exc})") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{where}: expected a JSON object with 'id' and 'text'; got {type(record).__name__}")
-    return record
-
-
-def _jsonl_record(line: str, where: str) -> Document:
-    record = _json_object(line, where)
-    doc_id, text, date = record.get("id"), record.get("text"), record.get("date")
-    if not isinstance(doc_id, str) or not doc_id:  # a JsonInteger is a str: the digits are the id
-        raise InputError(f"{where}: 'id' must be a non-empty string or an integer; got {reprlib.repr(doc_id)}")
-    if not isinstance(text, str) or isinstance(text, JsonInteger):
-        raise InputError(f"{where}: 'text' must be a string; got {type(text).__name__}")
-    if date is not None and (not isinstance(date, str) or isinstance(date, JsonInteger)):
-        raise InputError(f"{where}: 'date' must be a string (ISO 8601 or RFC 2822); got {reprlib.repr(date)}")
-    checked_text(text, where)
-    try:
-        return Document(str(doc_id), text, date)
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
-
-
-def parse_jsonl(data: bytes, name: str) -> list[Document]:
-    """Documents from JSON Lines with ``id`` and ``text`` (and optional ``date``) fields.
-
-    Records end at ``\\n`` only: U+2028, U+2029 and U+0085 are valid inside a JSON string.
-    """
-    text = decode(data, name).lstrip("\ufeff")
-    docs = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            docs.append(_jsonl_record(line.removesuffix("\r"), f"{name}:{number}"))
-    if not docs:
-        raise InputError(f"{name}: no JSON records")
-    return docs
+# Every suffix a folder scan reads (.xml only when the file is an RSS or Atom feed).
+KNOWN_SUFFIXES = (*TEXT_SUFFIXES, *JSONL_SUFFIXES, *HTML_SUFFIXES, *WARC_SUFFIXES, *FEED_SUFFIXES, ".xml",
+                  *CSV_SUFFIXES, *PARQUET_SUFFIXES)
+# File names shown in the one warning line about files of unknown type; the rest are counted.
+UNKNOWN_SHOWN = 5
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -123,18 +58,65 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def _file_documents(path: Path, doc_id: str) -> list[Document]:
+def _sniff_feed(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return looks_like_feed(stream.read(SNIFF_BYTES))
+    except OSError:
+        return False  # read (and reported) as text when named, listed as unknown in a folder
+
+
+def file_kind(path: Path, named: bool = False) -> str | None:
+    """The format of ``path``: text, jsonl, html, warc, feed, csv or parquet; None for a file of
+    unknown type in a folder (a file named directly is read as text, as it always was)."""
+    suffix = path.suffix.lower()
+    if is_warc(path):
+        return "warc"
+    kinds = ((TEXT_SUFFIXES, "text"), (JSONL_SUFFIXES, "jsonl"), (HTML_SUFFIXES, "html"), (FEED_SUFFIXES, "feed"),
+             (CSV_SUFFIXES, "csv"), (PARQUET_SUFFIXES, "parquet"))
+    kind = next((k for suffixes, k in kinds if suffix in suffixes), None)
+    if kind is None and suffix == ".xml" and _sniff_feed(path):
+        kind = "feed"
+    return kind if kind is not None or not named else "text"
+
+
+def read_file(path: Path, doc_id: str, kind: str, problems: Problems | None = None) -> list[Document]:
+    """The documents of one file of format ``kind`` (see :func:`file_kind`); ``doc_id`` names the
+    document of a one-document format (text, HTML)."""
+    problems = problems or Problems()
+    name = str(path)
+    if kind == "warc":
+        return warc_documents(path, name, problems)
+    if kind == "parquet":
+        return parquet_documents(path, name, problems)
     data = _read_bytes(path)
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return parse_jsonl(data, str(path))
-    return [Document(doc_id, _file_text(data, str(path)))]
+    if kind == "jsonl":
+        return parse_jsonl(data, name, problems)
+    if kind == "feed":
+        return feed_documents(data, name, problems)
+    if kind == "csv":
+        return csv_documents(data, name, problems)
+    if kind == "html":
+        return [html_document(data, name, doc_id)]
+    return [Document(doc_id, file_text(data, name))]
+
+
+# Kept for syndidetect.distributed, whose workers read files this way and whose folder listing
+# leaves Parquet parts to Dask: text and JSONL files only there.
+def _file_documents(path: Path, doc_id: str) -> list[Document]:
+    return read_file(path, doc_id, file_kind(path, named=True) or "text")
 
 
 def _folder_files(folder: Path) -> Iterator[Path]:
     wanted = TEXT_SUFFIXES + JSONL_SUFFIXES
+    return (path for path in _listing(folder) if path.suffix.lower() in wanted)
+
+
+def _listing(folder: Path) -> Iterator[Path]:
+    """The files under ``folder``, sorted, hidden files and folders (``.git``) left out."""
     for path in sorted(folder.rglob("*")):
         hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
-        if path.is_file() and not hidden and path.suffix.lower() in wanted:
+        if path.is_file() and not hidden:
             yield path
 
 
@@ -154,17 +136,40 @@ def _not_readable(path: Path) -> InputError:
     return InputError(f"{path}: {kind}, not a file or folder; pipe it to - (standard input) instead")
 
 
-def _path_documents(path: Path) -> list[Document]:
+@dataclasses.dataclass
+class _Reading:
+    """Documents read so far, with the id each path-named one gets when ids collide."""
+
+    problems: Problems
+    docs: list[Document] = dataclasses.field(default_factory=list)
+    qualified: list[str | None] = dataclasses.field(default_factory=list)
+    unknown: list[str] = dataclasses.field(default_factory=list)
+
+    def add(self, path: Path, doc_id: str, kind: str, qualified: str) -> None:
+        start = len(self.docs)
+        with self.problems.file():
+            self.docs.extend(read_file(path, doc_id, kind, self.problems))
+        one_per_file = kind in ("text", "html")
+        self.qualified.extend([qualified if one_per_file else None] * (len(self.docs) - start))
+
+
+def _read_path(raw: str, reading: _Reading) -> None:
+    path, given = Path(raw), printable(Path(raw).as_posix())
     if path.is_dir():
-        docs = []
-        for file in _folder_files(path):
-            docs.extend(_file_documents(file, printable(file.relative_to(path).as_posix())))
-        if not docs:
-            raise InputError(f"{path}: no documents found (looked for {', '.join(TEXT_SUFFIXES + JSONL_SUFFIXES)})")
-        return docs
-    if path.is_file():
-        return _file_documents(path, printable(path.name))
-    raise _not_readable(path)
+        count = len(reading.docs) + reading.problems.count
+        for file in _listing(path):
+            rel = printable(file.relative_to(path).as_posix())
+            kind = file_kind(file)
+            if kind is None:
+                reading.unknown.append(f"{given}/{rel}")
+            else:
+                reading.add(file, rel, kind, f"{given}/{rel}")
+        if len(reading.docs) + reading.problems.count == count:
+            raise InputError(f"{path}: no documents found (looked for {', '.join(KNOWN_SUFFIXES)})")
+    elif path.is_file():
+        reading.add(path, printable(path.name), file_kind(path, named=True) or "text", given)
+    else:
+        raise _not_readable(path)
 
 
 def read_stdin(stream: BinaryIO) -> list[Document]:
@@ -172,26 +177,54 @@ def read_stdin(stream: BinaryIO) -> list[Document]:
     data = stream.read()
     if data.lstrip().startswith(b"{"):
         return parse_jsonl(data, "<stdin>")
-    return [Document("-", _file_text(data, "<stdin>"))]
+    return [Document("-", file_text(data, "<stdin>"))]
 
 
-def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> list[Document]:
+def _unknown_line(names: list[str]) -> str:
+    shown = ", ".join(names[:UNKNOWN_SHOWN]) + (f", … ({len(names) - UNKNOWN_SHOWN} more)"
+                                                if len(names) > UNKNOWN_SHOWN else "")
+    return (f"skipped {len(names)} file{'s' if len(names) != 1 else ''} of unknown type: {shown} "
+            f"(read: {', '.join(KNOWN_SUFFIXES)})")
+
+
+def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None, on_error: str = "fail",
+                warn: Callable[[str], None] | None = None) -> list[Document]:
     """All documents named by ``paths`` (files, folders searched recursively, ``-`` for stdin).
 
-    Ids are paths relative to a scanned folder, file names for files named directly, the
-    ``id`` field for JSONL records. Two documents with the same id are an error.
+    ``on_error``: ``"fail"`` raises the first :class:`InputError`; ``"skip"`` reports each bad file
+    or record through ``warn`` (default: one ``syndidetect: warning:`` line on stderr), leaves it out
+    and ends with a summary line. Files of unknown type in folders are listed in one warning line.
     """
     if not paths:
         raise InputError("no input given; name files, folders, .jsonl files or - for stdin")
-    docs: list[Document] = []
+    reading = _Reading(Problems(on_error, warn))
     for raw in paths:
         if raw == "-":
             if stdin is None:
                 raise InputError("-: standard input is not available")
-            docs.extend(read_stdin(stdin))
+            with reading.problems.file():
+                docs = read_stdin(stdin)
+                reading.docs.extend(docs)
+                reading.qualified.extend([None] * len(docs))
         else:
-            docs.extend(_path_documents(Path(raw)))
-    return unique_ids(docs)
+            with reading.problems.file():
+                _read_path(raw, reading)
+    if reading.unknown:
+        reading.problems.warn(_unknown_line(reading.unknown))
+    if (summary := reading.problems.summary(len(reading.docs))) is not None:
+        reading.problems.warn(summary)
+    if not reading.docs:
+        raise InputError("no documents left to read: every input was skipped")
+    return unique_ids(_requalified(reading.docs, reading.qualified))
+
+
+def _requalified(docs: list[Document], qualified: list[str | None]) -> list[Document]:
+    """``docs``, with path-named ids replaced by the paths as given when that ends a collision."""
+    counts = Counter(doc.id for doc in docs)
+    if all(n == 1 for n in counts.values()):
+        return docs
+    renamed = [doc if q is None else dataclasses.replace(doc, id=q) for doc, q in zip(docs, qualified)]
+    return renamed if len({d.id for d in renamed}) == len(renamed) else docs
 
 
 def unique_ids(docs: list[Document]) -> list[Document]:

@@ -11,14 +11,16 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from syndidetect._version import __version__
+from syndidetect.cli.extract import register as register_extract
 from syndidetect.cli.index import register as register_index
 from syndidetect.config import Config
-from syndidetect.detector import detect
+from syndidetect.detector import Detector, Progress
 from syndidetect.documents import printable
 from syndidetect.errors import SyndidetectError
+from syndidetect.readers.problems import ON_ERROR
 from syndidetect.report import CSV_COLUMNS, Report
 from syndidetect.sources import read_inputs
 
@@ -52,53 +54,119 @@ def _config(args: argparse.Namespace) -> Config:
                   num_perm=args.num_perm, seed=args.seed)
 
 
+def _top(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be an int >= 1; got {value!r}")
+    return int(value)
+
+
+def _share(value: str) -> float:
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"must be a share in [0, 1] (e.g. 0.3); got {value!r}")
+    return share
+
+
+def _add_output_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    scan.add_argument("-o", "--output", metavar="PATH", default=None,
+                      help="write there instead of stdout: a folder for --format html (required), else a file")
+    scan.add_argument("--copies-only", action="store_true", help="leave out related pairs (shared passages only)")
+    scan.add_argument("--top", type=_top, metavar="N", default=None,
+                      help="only the N pairs sharing the most (copies first, then by share of a document's words)")
+    scan.add_argument("--min-share", type=_share, metavar="X", default=0.0,
+                      help="only pairs where at least X (0-1) of one document's words is shared")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="syndidetect", description="Find republished text, paragraph by paragraph.")
     parser.add_argument("--version", action="version", version=f"syndidetect {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     scan = commands.add_parser("scan", help="compare documents with each other and report copies")
     scan.add_argument("paths", nargs="+", metavar="PATH",
-                      help="files, folders (.txt, .md, .jsonl searched recursively), or - for stdin")
-    scan.add_argument("--format", choices=("text", "json", "csv"), default="text")
+                      help="files, folders (searched recursively: .txt, .md, .jsonl, .html, .warc[.gz], "
+                           ".rss/.atom/.xml feeds, .csv, .parquet), or - for stdin")
+    _add_output_options(scan)
     scan.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
     scan.add_argument("--show-boilerplate", action="store_true",
                       help="list the repeated template text (menus, footers) that was set aside")
     scan.add_argument("--dask", metavar="ADDRESS", default=None,
                       help="run on Dask: local, local:N (N workers) or tcp://host:port of a scheduler")
+    scan.add_argument("--on-error", choices=ON_ERROR, default="fail",
+                      help="a bad file or record: stop (fail, the default) or warn and leave it out (skip)")
     _add_detection_options(scan)
     scan.set_defaults(run=_scan)
+    register_extract(commands)
     register_index(commands)
     return parser
 
 
-def write_report(report: Report, fmt: str, show_boilerplate: bool = False) -> None:
+def _write_stream(report: Report, fmt: str, show_boilerplate: bool, stream: TextIO) -> None:
     if fmt == "json":
-        json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        json.dump(report.to_dict(), stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(stream)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(report.csv_rows())
+        writer.writerows(report.ranked().csv_rows())
     else:
         from syndidetect.cli.render import print_report
 
-        print_report(report, show_boilerplate=show_boilerplate)
+        print_report(report, stream, show_boilerplate=show_boilerplate)
 
 
-def _scan(args: argparse.Namespace) -> int:
-    from syndidetect.cli.render import working
+def write_report(report: Report, fmt: str, show_boilerplate: bool = False, output: str | None = None,
+                 progress: Progress | None = None) -> None:
+    """The report on stdout, or in ``output``: a file, or for ``html`` a folder of pages."""
+    if progress is not None:
+        progress("writing", 0, 0)
+    if fmt == "html":
+        if output is None:
+            raise UsageError("--format html writes a folder of pages: give it with -o DIR")
+        index = report.to_html(output, progress=progress)
+        print(f"HTML report: {index} ({len(report.pairs)} pair pages)")
+    elif output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as stream:
+            _write_stream(report, fmt, show_boilerplate, stream)
+    else:
+        _write_stream(report, fmt, show_boilerplate, sys.stdout)
 
+
+def _detect(args: argparse.Namespace, stage: Progress) -> Report:
     config = _config(args)
     if args.dask is not None:
         from syndidetect.cli.dask_scan import scan_with_dask
 
-        with working(f"comparing documents on Dask ({args.dask})"):
-            report = scan_with_dask(args.paths, args.dask, config)
-    else:
-        documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
-        with working(f"comparing {len(documents)} documents"):
-            report = detect(documents, config)
-    write_report(report, args.format, args.show_boilerplate)
+        stage("Dask", 0, 0)
+        return scan_with_dask(args.paths, args.dask, config)
+    stage("reading", 0, 0)
+    documents = read_inputs(args.paths, stdin=sys.stdin.buffer, on_error=args.on_error)
+    stage("signatures", 0, 0)
+    detector = Detector(config)
+    detector.add_many(documents)
+    return detector.find_copies(stage)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from syndidetect.cli.render import stages
+
+    if args.format == "html" and args.output is None:  # said before the work, not after it
+        raise UsageError("--format html writes a folder of pages: give it with -o DIR")
+    if args.format == "html" and args.dask is not None:
+        raise UsageError("--format html shows the document texts, which a Dask scan leaves on the workers; "
+                         "scan without --dask")
+    # Written inside the progress display unless it goes to this terminal, where the two would mix.
+    to_terminal = args.output is None and sys.stdout.isatty()
+    with stages() as stage:
+        report = _detect(args, stage)
+        shown = report.select(args.copies_only, args.top, args.min_share)
+        if not to_terminal:
+            write_report(shown, args.format, args.show_boilerplate, args.output, stage)
+    if to_terminal:
+        write_report(shown, args.format, args.show_boilerplate)
     return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
 
 

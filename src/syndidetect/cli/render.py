@@ -1,4 +1,8 @@
-"""The terminal report (the only module that imports rich)."""
+"""The terminal report and progress displays (the only module that imports rich).
+
+On a terminal changed words are coloured and struck out; piped, the report is plain text with the
+changed words marked as ``[-removed-]`` and ``{+added+}`` (wdiff's notation) and headlines on one line.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,16 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -25,16 +38,39 @@ def _highlighted(text: str, changed: list[bool], style: str) -> Text:
     return out
 
 
-def _cells(kind: str, a: str, b: str) -> tuple[Text, Text]:
+def marked(text: str, changed: list[bool], opening: str, closing: str) -> str:
+    """``text`` with each run of changed words on a line wrapped as ``opening ... closing``.
+
+    >>> marked("one two three four", [False, True, True, False], "[-", "-]")
+    'one [-two three-] four'
+    """
+    out: list[str] = []
+    cursor, run_end = 0, -1
+    for (start, end), is_changed in zip(word_spans(text), changed):
+        if not is_changed:
+            run_end = -1
+            continue
+        gap = text[cursor:start]
+        if run_end >= 0 and gap.isspace() and "\n" not in gap:
+            out[-1] = out[-1][: -len(closing)] + gap + text[start:end] + closing
+        else:
+            out.append(gap + opening + text[start:end] + closing)
+        cursor = run_end = end
+    return "".join(out) + text[cursor:]
+
+
+def _cells(kind: str, a: str, b: str, plain: bool = False) -> tuple[Text, Text]:
     if kind == "verbatim":
         return Text(a), Text(b)
     changed_a, changed_b = changed_words(a, b)
+    if plain:
+        return Text(marked(a, changed_a, "[-", "-]")), Text(marked(b, changed_b, "{+", "+}"))
     return _highlighted(a, changed_a, "red strike"), _highlighted(b, changed_b, "bold green")
 
 
-def _match_cells(match: Match) -> tuple[Text, Text]:
+def _match_cells(match: Match, plain: bool) -> tuple[Text, Text]:
     a, b = (p.text for p in match.paragraphs)
-    return _cells(match.kind, a, b)
+    return _cells(match.kind, a, b, plain)
 
 
 def _passages_tell_more(pair: PairReport) -> bool:
@@ -59,11 +95,11 @@ def _empty_table(pair: PairReport) -> Table:
     return table
 
 
-def _passage_table(pair: PairReport) -> Table:
+def _passage_table(pair: PairReport, plain: bool) -> Table:
     table = _empty_table(pair)
     for p in pair.passages:
         score = Text(f"{p.kind}\n{p.containment:.2f}", style=_KIND_STYLE[p.kind])
-        table.add_row(_paragraph_range(p), score, *_cells(p.kind, p.spans[0].text, p.spans[1].text))
+        table.add_row(_paragraph_range(p), score, *_cells(p.kind, p.spans[0].text, p.spans[1].text, plain))
     return table
 
 
@@ -75,22 +111,46 @@ def _paragraph_range(passage: Passage) -> str:
     return f"{one(passage.paragraphs[0])}↔{one(passage.paragraphs[1])}"
 
 
-def _pair_table(pair: PairReport) -> Table:
+def _pair_table(pair: PairReport, plain: bool) -> Table:
     table = _empty_table(pair)
     for m in pair.matches:
         pa, pb = m.paragraphs
         score = Text(f"{m.kind}\n{m.containment:.2f}", style=_KIND_STYLE[m.kind])
-        table.add_row(f"{pa.index}↔{pb.index}", score, *_match_cells(m))
+        table.add_row(f"{pa.index}↔{pb.index}", score, *_match_cells(m, plain))
     return table
 
 
-def _copy_section(console: Console, pair: PairReport) -> None:
+def _copy_section(console: Console, pair: PairReport, shares: tuple[float, float]) -> None:
+    plain = not console.is_terminal  # piped: headlines unwrapped, changed words marked in the text
     console.rule()
-    console.print(Text(pair.headline, style=_KIND_STYLE[pair.kind]))
+    console.print(Text(pair.headline, style=_KIND_STYLE[pair.kind]), soft_wrap=plain)
+    a, b = pair.documents
+    console.print(Text(f"shared: {shares[0]:.0%} of {a}'s words, {shares[1]:.0%} of {b}'s", style="dim"),
+                  soft_wrap=plain)
     if pair.kind != "verbatim":
-        console.print(f"rewording: {pair.kept:.0%} of the matched shingles kept "
-                      "(changed words: [red strike]removed[/] / [bold green]added[/])")
-    console.print(_passage_table(pair) if _passages_tell_more(pair) else _pair_table(pair))
+        legend = Text("[-removed-] / {+added+}") if plain else Text.assemble(
+            ("removed", "red strike"), " / ", ("added", "bold green"))
+        console.print(Text.assemble(f"rewording: {pair.kept:.0%} of the matched shingles kept (changed words: ",
+                                    legend, ")"), soft_wrap=plain)
+    console.print(_passage_table(pair, plain) if _passages_tell_more(pair) else _pair_table(pair, plain))
+
+
+def shared_text(pair: PairReport) -> str:
+    """The longest text a pair shares (a passage, else a matched paragraph), on one line."""
+    texts = [p.spans[0].text for p in pair.passages] + [m.paragraphs[0].text for m in pair.matches]
+    return " ".join(max(texts, key=len, default="").split())
+
+
+def _related_lines(console: Console, pair: PairReport, shares: tuple[float, float]) -> None:
+    """A related pair: its headline with the shares, then the text it shares on one line (cut to the
+    terminal's width; whole in a pipe, which has no width to cut it to)."""
+    plain = not console.is_terminal
+    console.print(Text(f"  {pair.headline} ({shares[0]:.0%} / {shares[1]:.0%} of their words)"), soft_wrap=plain)
+    shared = Text(f"      “{shared_text(pair)}”", style="italic")
+    if plain:
+        console.print(shared, soft_wrap=True)
+    else:
+        console.print(shared, no_wrap=True, overflow="ellipsis")
 
 
 class ReportConsole(Console):
@@ -111,16 +171,18 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
     """Copies in full (headline, then the paragraph pairs), related pairs one line each, and
     the boilerplate set aside when asked."""
     console = ReportConsole(file=stream, highlight=False)
+    report = report.ranked()
+    shares = {documents: share for documents, (_, share) in report.pair_shares().items()}
     copies = report.copies
     console.print(f"[bold]{len(report.documents)} documents, {len(copies)} copies, "
                   f"{len(report.pairs) - len(copies)} related pairs[/]")
     for pair in copies:
-        _copy_section(console, pair)
+        _copy_section(console, pair, shares[pair.documents])
     related = [p for p in report.pairs if p.verdict != "copy"]
     if related:
         console.rule("related (shared passages, not copies)")
         for pair in related:
-            console.print(Text(f"  {pair.headline}"))
+            _related_lines(console, pair, shares[pair.documents])
     for group in report.groups:
         console.print(Text.assemble(("copy group:", "bold"), " " + ", ".join(group)))
     if show_boilerplate:
@@ -148,5 +210,35 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
         yield lambda n: None
         return
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(escape(description), total=total)  # the column reads markup: a path is text
         yield lambda n: bar.advance(task, n)
+
+
+Stage = Callable[[str, int, int], None]  # (stage, done, total); total 0 when not known
+
+
+@contextmanager
+def stages() -> Iterator[Stage]:
+    """A staged progress display on a terminal (stderr): one line per stage (reading, signatures,
+    candidates, verification, writing), the current one with its bar; nothing when piped.
+
+    stdout is never redirected into it: a report written to a pipe or a file must stay whole.
+    """
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                for task in tasks.values():  # the stages before it are finished
+                    finished = max(1, int(bar.tasks[task].total or 0))
+                    bar.update(task, total=finished, completed=finished)
+                tasks[stage] = bar.add_task(stage, total=None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        yield update
