@@ -50,6 +50,12 @@ ADVERSARIAL = [
     "Entités&nbsp;&Eacute;T&Eacute; &#x1F600; caf&eacute;",
     "a" * 5000,
     " ".join(["x"] * 3000),
+    # Invisible characters inside words are ignored (deleted before NFKC, which then composes).
+    "in\u00advis\u200bible co\u200cpy\u2060cat s\ufeffoft e\u200b\u0301 \u3164a\uffa0b x\U000e0041y \u034fz\u180e",
+    # Scripts without spaces: a token per ideograph or kana, chained Thai/Lao/Khmer/Myanmar letters.
+    "地铁七号线开通了。東京タワーにのぼった ｶﾞｲﾄﾞ iPhone手机 GDP增长5.2% 𠀀𪚥 〇々〆",
+    "กรมอุตุนิยมวิทยาประกาศเตือนว่า ทำ ที่นี่ ๒๕๖๗ปี ທີ່ ລາວ ខ្មែរ ភាសា မြန်မာ ᦀᦁᦂ ᨠᨡᨢ",
+    "手\u0345a ก\u0345 ก\u200bข\u00adค 中\u0301文 ก\u0e33",  # a mark that folds to a letter; marks after letters
 ]
 
 
@@ -120,7 +126,7 @@ def test_text_of_stable_code_points_is_nfkc() -> None:
         text = "".join(map(chr, rng.permutation(stable[stable < 0x40000]).tolist()))
         assert unicodedata.normalize("NFKC", text) == text
     # What the shortcut is for: common punctuation, accented letters and CJK need no NFKC.
-    assert not any(table[ord(c)] & fast._UNSTABLE for c in "’“”—éüßçñ这是日本語한국ПриветΣ😀&")
+    assert not any(table[ord(c)] & fast._UNSTABLE for c in "’“”—éüßçñ这是日本語한국ПриветΣ😀&กขไทย\u200b\u00ad")
     assert all(table[ord(c)] & fast._UNSTABLE for c in "\u00a0\u0301…ﬁ①½Ｔ\u1161\u11a8")
 
 
@@ -192,6 +198,10 @@ _PIECES = [
     *"नमस्तेक्षمرحباَُ١这是日本語한국ПриветЁ😀👍🏽🇫",
     "\ud800",
     "\U000e0100",
+    # Invisible characters, scripts without spaces (each letter a token, or chained into chunks).
+    *"\u00ad\u2060\ufeff\u180e\u2062\u034f\u3164\uffa0\u200c\u0345",
+    "\U000e0041",
+    *"地铁号線東京タワーにｶﾞﾟ〇々กขคงจฉทนมยรลวสหอะาำเแโใไิีึืุู่้๊๋็์ๆ๒ປລາວ່ຳខ្មែរាមြန်ာ",
     "&amp;",
     "&rsquo;",
     "&#x41;",
@@ -205,6 +215,21 @@ _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 @given(st.lists(_TEXT, max_size=8), st.integers(1, 5), st.sampled_from([1, 7, 64]), st.integers(0, 2**32 - 1))
 def test_random_batches_equal_reference(texts: list[str], shingle_size: int, num_perm: int, seed: int) -> None:
     assert_same_as_reference(texts, num_perm, seed, shingle_size)
+
+
+# Mostly letters of scripts written without spaces, marks and invisible characters: the paths of
+# one-letter tokens, chained letters and skipped characters, and where they meet other scripts.
+_SCRIPTS = st.lists(
+    st.sampled_from([*"กขคงนมยรวเแไาะำิีุู่้็", *"ລາວ່ຳ", *"ខ្មែរា", *"မြန်ာ", *"中文字東京かなカナｶﾞ", *"ab é",
+                     *"\u200b\u00ad\u2060\ufeff\u0301\u0345\u3164\ufe0f", " ", "。", "&shy;"]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_SCRIPTS, max_size=8), st.integers(1, 5))
+def test_scripts_without_spaces_and_invisible_characters_equal_reference(texts: list[str], shingle_size: int) -> None:
+    assert_same_as_reference(texts, 32, 3, shingle_size)
 
 
 @settings(max_examples=60, deadline=None)

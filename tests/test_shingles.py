@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import syndidetect as sd
-from syndidetect.errors import ConfigError
-from syndidetect.shingles import tokens, word_table
+from syndidetect.errors import ArgumentError, ConfigError
+from syndidetect.shingles import CHAINED, CLUSTER, IGNORED, MARK, WORD, char_classes, tokens, word_table
 
 
 def test_punctuation_quotes_and_spaces_separate_tokens() -> None:
@@ -16,13 +16,36 @@ def test_punctuation_quotes_and_spaces_separate_tokens() -> None:
 
 def test_non_latin_scripts_and_marks_stay_in_words() -> None:
     assert tokens("हिन्दी भाषा") == ["हिन्दी", "भाषा"]
-    assert tokens("東京タワー") == ["東京タワー"]
     assert tokens("cafe\u0301") == ["café"]
+    assert tokens("서울 지하철") == ["서울", "지하철"]  # Korean is written with spaces
+
+
+def test_scripts_without_spaces_are_cut_into_characters_or_chunks() -> None:
+    assert tokens("東京タワー") == ["東", "京", "タ", "ワ", "ー"]
+    assert tokens("ＧＤＰ增长") == ["gdp", "增", "长"]
+    assert "".join(tokens("ภาษาไทย")) == "ภาษาไทย" and len(tokens("ภาษาไทย")) > 1
 
 
 def test_emoji_and_variation_selectors_are_separators() -> None:
     assert tokens("love ❤️ this 👩‍💻 code") == ["love", "this", "code"]
-    assert word_table()[0xFE0F] == 0
+    assert not word_table()[0xFE0F] and not word_table()[0x200D]
+    assert tokens("flag 🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f end") == ["flag", "end"]
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u034f",
+                                       "\u180e", "\u2063", "\ufe0f", "\U000e0100", "\u3164", "\u202e"])
+def test_invisible_characters_never_split_a_word(invisible: str) -> None:
+    assert sd.shingles(f"co{invisible}py the wo{invisible}rds{invisible} here") == ["copy the words", "the words here"]
+
+
+def test_character_classes() -> None:
+    classes = char_classes()
+    assert classes[ord("a")] == WORD and classes[0x0301] == WORD | MARK
+    assert classes[ord("中")] == CLUSTER and classes[ord("ก")] == CLUSTER | CHAINED
+    assert classes[0x0E48] == WORD | MARK  # Thai tone mark: attaches to its letter
+    assert classes[ord("๒")] == WORD  # Thai digit: numbers are runs
+    assert classes[0x200B] == classes[0x00AD] == classes[0xFE0F] == IGNORED
+    assert classes[ord(" ")] == classes[ord("。")] == classes[ord("😀")] == 0
 
 
 def test_shingle_sizes() -> None:
@@ -36,3 +59,9 @@ def test_shingle_sizes() -> None:
 def test_bad_shingle_size_is_refused(bad: object) -> None:
     with pytest.raises(ConfigError, match="'shingle_size' must be an int in"):
         sd.shingles("text", shingle_size=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [None, b"bytes", ["a list"], 3])
+def test_text_that_is_not_a_string_is_refused(bad: object) -> None:
+    with pytest.raises(ArgumentError, match="'text' must be a str; got"):
+        sd.shingles(bad)  # type: ignore[arg-type]

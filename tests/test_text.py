@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndidetect.text import normalise, paragraph_spans
+from syndidetect.text import IGNORABLE, IGNORABLE_RANGES, normalise, paragraph_spans
 
 
 def paragraphs(text: str) -> list[str]:
@@ -65,6 +67,25 @@ def test_empty_and_blank_text_have_no_paragraphs() -> None:
 def test_normalise_folds_case_width_and_spaces() -> None:
     assert normalise("ＳＴＲＡßE\u00a0Ünïcode") == "strasse ünïcode"
     assert normalise("ASCII Only") == "ascii only"
+
+
+def test_normalise_deletes_invisible_characters_before_composing() -> None:
+    assert normalise("soft\u00adware zero\u200bwidth\u2060 BOM\ufeff") == "software zerowidth bom"
+    assert normalise("e\u200b\u0301") == "é"  # composes as the text without it
+    assert normalise("&shy;x&#8203;y&zwj;") == "xy"  # entities are decoded first
+
+
+def test_ignorable_ranges_are_the_invisible_format_characters() -> None:
+    """Every format character (Cf) is ignorable but the visible ones: prepended number signs
+    (Arabic, Syriac, Kaithi) and interlinear or hieroglyph layout controls."""
+    visible = {*range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0xFFF9, 0xFFFA, 0xFFFB, 0x110BD,
+               0x110CD, *range(0x13430, 0x13440)}
+    ignorable = {cp for low, high in IGNORABLE_RANGES for cp in range(low, high + 1)}
+    format_chars = {cp for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"}
+    assert format_chars - visible <= ignorable
+    assert not ignorable & visible
+    assert IGNORABLE.sub("", "".join(map(chr, sorted(ignorable)))) == ""
+    assert not IGNORABLE.search("abc \u00a0\u3000\u2028 中")
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab \n\r\t\u00a0.é")), max_size=300))

@@ -7,7 +7,7 @@ hashfunc=xxhash.xxh32_intdigest)`` (scheme ``affine32``) updated with the UTF-8 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Iterable, Mapping, Sequence, Set, Sized
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -61,7 +61,8 @@ def _check_params(num_perm: object, seed: object, backend: object) -> None:
 def _check_texts(texts: Sequence[str]) -> None:
     if isinstance(texts, (str, bytes)):
         raise InputError("'texts' must be a sequence of str, not a single string")
-    if not (isinstance(texts, Iterable) and isinstance(texts, Sized)):  # lists, tuples, pandas Series
+    if isinstance(texts, (Mapping, Set)) or not (isinstance(texts, Iterable) and isinstance(texts, Sized)):
+        # lists, tuples, pandas Series; a dict or a set has no row order to give the signatures
         raise ArgumentError(f"'texts' must be a sequence of str; got {type(texts).__name__}")
     if set(map(type, texts)) <= {str}:  # C-level scan; the loop below only names the culprit
         return

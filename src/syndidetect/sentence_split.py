@@ -8,8 +8,14 @@ from syndidetect._types import Span
 from syndidetect.text import paragraph_spans
 
 # A sentence ends at . ! or ? (closing quotes and brackets included) followed by white space and a
-# capital letter or a digit (opening quotes and brackets allowed before it).
-_BOUNDARY = re.compile(r"(?P<end>[.!?]+[\"'”’»)\]]*)\s+(?=[\"'“‘”’«(\[]*(?P<next>\w))")
+# capital letter or a digit (opening quotes and brackets allowed before it); or at a Chinese or
+# Japanese full stop, exclamation or question mark (ideographic, fullwidth or halfwidth forms, then
+# closing quotes and brackets) followed by anything: these scripts have no capitals and put no space
+# between sentences.
+_BOUNDARY = re.compile(
+    r"(?P<end>[.!?]+[\"'”’»)\]]*)\s+(?=[\"'“‘”’«(\[]*(?P<next>\w))"
+    r"|(?P<cjk>[。．｡！？]+[\"'”’»)\]」』）】〕〉》]*)\s*(?=\S)"
+)
 # Abbreviations a capitalised name or word often follows ("Mr. Smith", "St. Louis").
 _ABBREVIATIONS = frozenset([
     "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "gov", "sen", "rep", "rev",
@@ -30,7 +36,20 @@ def _word_before(text: str, begin: int, end: int) -> str:
     return text[max(start + 1, begin) : end]
 
 
+# Quotation marks and brackets of Chinese and Japanese text: a full stop inside them ends a sentence
+# of the quotation, not of the text ("他说：“走吧。快点！”然后…" is one sentence).
+_CJK_OPENERS = "「『“（【〔〈《"
+_CJK_CLOSERS = "」』”）】〕〉》"
+
+
+def _inside_quotation(text: str, begin: int, end: int) -> bool:
+    piece = text[begin:end]
+    return sum(map(piece.count, _CJK_OPENERS)) > sum(map(piece.count, _CJK_CLOSERS))
+
+
 def _ends_sentence(text: str, begin: int, m: re.Match[str]) -> bool:
+    if m["cjk"]:
+        return not _inside_quotation(text, begin, m.end("cjk"))
     following, end = m["next"], m["end"]
     if not (following.isupper() or following.isdigit()):
         return False
@@ -75,17 +94,22 @@ def sentence_spans(text: str) -> list[Span]:
     splitter does not take for hard wrapping). Inside a paragraph, . ! or ? followed by
     white space and a capital or a digit ends a sentence, except after titles ("Mr."), dotted
     abbreviations ("U.S.", "e.g."), initials and "No." before a number; decimals never split.
+    In Chinese and Japanese, 。！？ end a sentence whatever follows them, unless a quotation or a
+    bracket is open.
 
     >>> t = "Mr. Smith paid $3.5 million for the U.S. firm. He sat.\\n\\nNext"
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['Mr. Smith paid $3.5 million for the U.S. firm.', 'He sat.', 'Next']
+    >>> t = "今天下雨。他说：“走吧。快点！”明天呢？"
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['今天下雨。', '他说：“走吧。快点！”', '明天呢？']
     """
     spans: list[Span] = []
     for start, end in _blocks(text):
         begin = start
         for m in _BOUNDARY.finditer(text, start, end):
             if _ends_sentence(text, begin, m):
-                spans.append((begin, m.end("end")))
+                spans.append((begin, m.end("cjk") if m["cjk"] else m.end("end")))
                 begin = m.end()
         spans.append((begin, end))
     return spans

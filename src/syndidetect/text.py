@@ -26,21 +26,47 @@ _NON_BLANK_LINES = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 _LIST_ITEM = re.compile(r"(?:[-*+\u2022\u2013]|\d{1,3}[.)])(?:\s|$)")
 
 
-def normalise(text: str) -> str:
-    """Text as compared: HTML entities decoded, NFKC (non-breaking and other spaces become plain
-    ones), case-folded.
+# Unicode's Default_Ignorable_Code_Point characters (DerivedCoreProperties.txt, Unicode 14; first
+# and last code point of each range): soft hyphen, zero-width space, joiners, word joiner,
+# direction marks, invisible operators, BOM, variation selectors, Hangul fillers, tags. They are
+# invisible, so a word sprinkled with them (a known way to evade copy detectors, or soft hyphens
+# left by a typesetter) reads as the same word: normalisation deletes them. The visible format
+# characters (Arabic number signs, Egyptian hieroglyph controls) are not in the list.
+IGNORABLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)
+IGNORABLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in IGNORABLE_RANGES) + "]")
 
-    Quotes, dashes and other punctuation are word separators in :func:`syndidetect.shingles`,
-    so their style never changes a shingle.
 
-    >>> normalise("Ｔhe\\u00a0CAFÉ&rsquo;s")
-    'the café’s'
+def compatibility_form(text: str) -> str:
+    """:func:`normalise` but for case: HTML entities decoded, ignorable characters deleted, NFKC.
+
+    Ignorable characters go before NFKC, which then composes what they separated (``e``, a zero
+    width space, a combining acute: ``é``), as in the text without them.
     """
     if "&" in text:
         text = html.unescape(text)
     if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", IGNORABLE.sub("", text))
+
+
+def normalise(text: str) -> str:
+    """Text as compared: HTML entities decoded, invisible characters (:data:`IGNORABLE`) deleted,
+    NFKC (non-breaking and other spaces become plain ones), case-folded.
+
+    Quotes, dashes and other punctuation are word separators in :func:`syndidetect.shingles`,
+    so their style never changes a shingle.
+
+    >>> normalise("Ｔhe\\u00a0CAFÉ&rsquo;s soft\\u00adware")
+    'the café’s software'
+    """
+    if "&" not in text and text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
+    return compatibility_form(text).casefold()
 
 
 @dataclass(frozen=True)

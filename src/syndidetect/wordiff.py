@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
-from syndidetect.shingles import tokens
+from syndidetect.shingles import CLUSTER, IGNORED, MARK, class_set, tokens
 
-_WORD = re.compile(r"\S+")
+
+@lru_cache(maxsize=1)
+def _word() -> re.Pattern[str]:
+    """A letter of a script written without spaces with its marks (and invisible characters), or a
+    run of other characters that are not white space."""
+    cluster = class_set(CLUSTER, CLUSTER)
+    attached = class_set(MARK, MARK)[:-1] + class_set(IGNORED, IGNORED)[1:]
+    return re.compile(rf"{cluster}{attached}*|(?:(?!{cluster})\S)+")
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Whitespace-separated words of ``text`` as spans into it."""
-    return [m.span() for m in _WORD.finditer(text)]
+    """Words of ``text`` as spans into it: whitespace-separated, and each letter of a script
+    written without spaces (Chinese, Japanese, Thai, ...) on its own, as tokens are.
+
+    >>> text = "Le café 東京に"
+    >>> [text[s:e] for s, e in word_spans(text)]
+    ['Le', 'café', '東', '京', 'に']
+    """
+    return [m.span() for m in _word().finditer(text)]
 
 
 def changed_words(a: str, b: str) -> tuple[list[bool], list[bool]]:
-    """For each whitespace word of ``a`` and of ``b``: True when it is not in the common text.
+    """For each word of ``a`` and of ``b`` (:func:`word_spans`): True when it is not in the common text.
 
     Words compare by their normalised tokens, so case, quotes and spacing never count as changes.
 

@@ -8,24 +8,36 @@ text give the same sequence of n-grams.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect.shingles import token_pattern
+from syndidetect.shingles import (
+    CHAINED,
+    IGNORED,
+    case_foldings,
+    char_classes,
+    class_set,
+    nfkc_unstable,
+    split_tokens,
+)
 from syndidetect.text import normalise
 
-# HTML entities are decoded before shingling, so their names ("rsquo", "nbsp") are not words.
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# The character references html.unescape decodes (its own pattern, Python 3.11): decoding each
+# match on its own gives what html.unescape gives for the whole text, with the span it came from.
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 # Characters of a word that its hash reads (UTF-32 code units); longer words are told apart by
 # their length and first 24 characters, enough for words (longer "words" are URLs and hashes).
 _HASHED_CHARS = 24
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_Spans = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
 @dataclass(frozen=True)
@@ -42,28 +54,113 @@ class WordStream:
         return len(self.starts)
 
 
-def _folded_tokens(folded: str) -> tuple[list[str], list[int], list[int]]:
-    """Tokens of a text already normalised and case-folded character for character."""
-    matches = list(token_pattern().finditer(folded))
-    return [m.group() for m in matches], [m.start() for m in matches], [m.end() for m in matches]
+def _identity(start: int, end: int) -> _Spans:
+    positions = np.arange(start, end, dtype=np.int64)
+    return positions, positions + 1
 
 
-def _general_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Tokens of non-ASCII or entity-bearing text: each raw word normalised on its own (NFKC may
-    split it, e.g. a ligature), entity names skipped."""
-    entity_ends = {m.start() + 1: m.end() for m in _ENTITY.finditer(text)}
-    pattern = token_pattern()
-    words, starts, ends = [], [], []
-    for m in pattern.finditer(text):
-        if m.start() in entity_ends or (m.start() - 1 in entity_ends and text[m.start() - 1] == "#"):
-            continue
-        raw = m.group()
-        # Most words of a non-ASCII text are ASCII: lower-casing is their whole normalisation.
-        for word in (raw.lower(),) if raw.isascii() else pattern.findall(normalise(raw)):
-            words.append(word)
-            starts.append(m.start())
-            ends.append(m.end())
-    return words, starts, ends
+@lru_cache(maxsize=1)
+def _touchy() -> re.Pattern[str]:
+    """One or more characters that normalisation may change out of place: NFKC-unstable ones (they
+    compose with the character before them), ignorable ones (deleted, so what they separate may
+    compose) and those whose case folding is longer than they are (``ß`` → ``ss``)."""
+    keys, starts, _ = case_foldings()
+    chosen = nfkc_unstable() | ((char_classes() & IGNORED) != 0)
+    chosen[keys[np.diff(starts) > 1]] = True
+    chosen[0xD800:0xE000] = False  # lone surrogates: no normalisation touches them
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], chosen, [0])).astype(np.int8))).reshape(-1, 2)
+    parts = (re.escape(chr(low)) + "-" + re.escape(chr(high - 1)) for low, high in edges.tolist())
+    return re.compile("[" + "".join(parts) + "]+")
+
+
+@lru_cache(maxsize=1)
+def _special() -> re.Pattern[str]:
+    """Ignorable characters and letters to chain: texts holding either take the general path (one
+    scan for both)."""
+    return re.compile(class_set(IGNORED, IGNORED)[:-1] + class_set(CHAINED, CHAINED)[1:])
+
+
+def _decoded(text: str) -> tuple[str, _Spans]:
+    """``html.unescape(text)`` and, for each of its characters, the span of ``text`` it came from."""
+    pieces: list[str] = []
+    starts: list[npt.NDArray[np.int64]] = []
+    ends: list[npt.NDArray[np.int64]] = []
+    done = 0
+    for m in _CHARREF.finditer(text):
+        decoded = html.unescape(m.group())
+        for piece, (s, e) in ((text[done : m.start()], _identity(done, m.start())),
+                              (decoded, (np.full(len(decoded), m.start()), np.full(len(decoded), m.end())))):
+            pieces.append(piece)
+            starts.append(s)
+            ends.append(e)
+        done = m.end()
+    s, e = _identity(done, len(text))
+    return "".join([*pieces, text[done:]]), (np.concatenate([*starts, s]), np.concatenate([*ends, e]))
+
+
+def _normalised(text: str) -> tuple[str, _Spans]:
+    """``normalise(text)`` for a text without character references and, for each of its characters,
+    the span of ``text`` it came from.
+
+    Normalisation is local: a character that is NFKC-stable (see
+    :func:`syndidetect.shingles.nfkc_unstable`) never composes with what precedes it, so the text
+    normalises piece by piece, each piece one such character and the run of "touchy" characters
+    after it (:func:`_touchy`); between pieces, case folding keeps one character per character.
+    Inside a piece, each character keeps its own span unless normalising it whole composes
+    characters (then they share the piece's span).
+    """
+    pieces: list[str] = []
+    starts: list[npt.NDArray[np.int64]] = []
+    ends: list[npt.NDArray[np.int64]] = []
+    done = 0
+    for m in _touchy().finditer(text):
+        begin = max(m.start() - 1, done)
+        if begin > done:
+            pieces.append(text[done:begin].casefold())
+            s, e = _identity(done, begin)
+            starts.append(s)
+            ends.append(e)
+        piece = normalise(text[begin : m.end()])
+        singles = [normalise(char) for char in text[begin : m.end()]]
+        pieces.append(piece)
+        if "".join(singles) == piece:  # nothing composed: each character keeps its own span
+            s = np.repeat(np.arange(begin, m.end(), dtype=np.int64), [len(single) for single in singles])
+            starts.append(s)
+            ends.append(s + 1)
+        else:
+            starts.append(np.full(len(piece), begin, dtype=np.int64))
+            ends.append(np.full(len(piece), m.end(), dtype=np.int64))
+        done = m.end()
+    s, e = _identity(done, len(text))
+    return "".join([*pieces, text[done:].casefold()]), (np.concatenate([*starts, s]), np.concatenate([*ends, e]))
+
+
+def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The tokens of ``text``, exactly :func:`syndidetect.shingles.tokens`, each with the span of
+    ``text`` it was read from (characters that normalise to several tokens give each the same span).
+
+    >>> words, starts, ends = token_spans("Caf&eacute; soft\u00adware 东京")
+    >>> words, starts.tolist(), ends.tolist()
+    (['café', 'software', '东', '京'], [0, 12, 22, 23], [11, 21, 23, 24])
+    """
+    chained: bool | None = False  # the common paths below have no letters to chain
+    if "&" not in text and text.isascii():
+        folded, spans = text.lower(), None
+    elif "&" not in text and _special().search(text) is None and unicodedata.is_normalized("NFKC", text):
+        # NFKC text whose case folding maps each character to one (casefold never shortens, so an
+        # equal length means no expansion) keeps every offset: fold it whole, at C speed.
+        folded = text.casefold()
+        spans = None if len(folded) == len(text) else _normalised(text)[1]
+    else:
+        decoded, raw = _decoded(text) if "&" in text else (text, None)
+        folded, (starts, ends) = _normalised(decoded)
+        spans = (starts, ends) if raw is None else (raw[0][starts], raw[1][ends - 1])
+        chained = None
+    words, begins, stops = split_tokens(folded, chained)
+    first, last = np.array(begins, dtype=np.int64), np.array(stops, dtype=np.int64)
+    if spans is None:
+        return words, first, last
+    return words, spans[0][first], spans[1][last - 1]
 
 
 def word_hashes(words: list[str]) -> npt.NDArray[np.uint64]:
@@ -99,15 +196,5 @@ def word_stream(text: str, n: int) -> WordStream:
     >>> bool((word_stream("the  CAT sat", 3).grams == word_stream("The cat\\nsat", 3).grams).all())
     True
     """
-    if "&" in text:
-        words, starts, ends = _general_tokens(text)
-    elif text.isascii():
-        words, starts, ends = _folded_tokens(text.lower())
-    else:
-        # NFKC text whose case folding maps each character to one (casefold never shortens, so an
-        # equal length means no expansion) keeps every offset: fold it whole, at C speed.
-        folded = text.casefold()
-        same = len(folded) == len(text) and unicodedata.is_normalized("NFKC", text)
-        words, starts, ends = _folded_tokens(folded) if same else _general_tokens(text)
-    hashes = word_hashes(words)
-    return WordStream(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), gram_hashes(hashes, n), n)
+    words, starts, ends = token_spans(text)
+    return WordStream(starts, ends, gram_hashes(word_hashes(words), n), n)

@@ -5,7 +5,8 @@ scheme). Python does only C-level string work: UTF-8 encode the whole batch into
 normalise (HTML entities, NFKC) the few texts the kernel flags as possibly changed by it.
 Everything per character and per shingle runs in parallel numba code:
 
-* UTF-8 decoding and the word-character test with :func:`syndidetect.shingles.word_table`;
+* UTF-8 decoding and the character classes of :func:`syndidetect.shingles.char_classes` (word
+  characters, letters of scripts written without spaces, marks, ignorable characters);
 * each text's tokens are compacted into a scratch buffer, separated by one space, so a shingle
   (``k`` consecutive tokens joined by a space) is a contiguous slice that xxh32 hashes in place;
 * the affine32 minima, ``min(a * fmix32(h) + b mod 2**32)``, in a loop LLVM vectorises.
@@ -16,10 +17,8 @@ from numba's on-disk cache, ``cache=True``), on the first call.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -27,8 +26,20 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.jit import compile_cached
 from syndidetect._types import SignatureMatrix
-from syndidetect.shingles import _SCANNED_RANGES, word_table
+from syndidetect.shingles import (
+    CHAIN_CUT_ODDS,
+    CHAINED,
+    CLUSTER,
+    IGNORED,
+    MARK,
+    WORD,
+    case_foldings,
+    char_classes,
+    nfkc_unstable,
+)
+from syndidetect.text import compatibility_form
 
 # minhash.py falls back to the numpy kernel on ImportError, so fail here, not at the first call.
 if importlib.util.find_spec("numba") is None:
@@ -51,9 +62,16 @@ _PRIME5 = 0x165667B1
 _EMPTY = 0xFFFFFFFF
 _SEP = "\x00"  # joins ASCII texts in the batch buffer; never a word character
 _SPACE = 0x20
-_WORD = 1  # char-table flag: a word character (syndidetect.shingles.word_table)
+_WORD = 1  # char-table flag: continues a run-of-letters token (shingles.WORD: letters, numbers, marks)
 _FOLDS = 2  # char-table flag: str.casefold changes this code point
-_UNSTABLE = 4  # char-table flag: NFKC may change a text holding this code point (see _unstable)
+_UNSTABLE = 4  # char-table flag: NFKC may change a text holding this code point (shingles.nfkc_unstable)
+_CLUSTER = 8  # char-table flag: a token by itself with the marks after it (shingles.CLUSTER)
+_MARK = 16  # char-table flag: a mark, continues a _CLUSTER token (shingles.MARK, folded to marks only)
+_IGNORED = 32  # char-table flag: skipped, never ends a token (shingles.IGNORED)
+_CHAINED = 64  # char-table flag: a _CLUSTER token goes on with the next such letter (shingles.CHAINED)
+_STARTS = _WORD | _CLUSTER  # a code point with either flag starts a token
+_GOLDEN = 0x9E3779B1  # syndidetect.shingles.cuts: its hash
+_CUT_BELOW = (1 << 32) // CHAIN_CUT_ODDS  # ... and its threshold
 _AMP = 0x26  # "&": html.unescape may change the text
 _MAX_FOLD_GROWTH = 3  # casefold turns at most one UTF-8 byte into three
 # Texts per parallel work item: large enough to amortise scratch allocation, small enough to
@@ -92,9 +110,8 @@ def _ensure_compiled() -> None:
         namespace = globals()
         namespace["prange"] = numba.prange
         for name, parallel in _JITTED:
-            namespace[name] = numba.njit(cache=True, nogil=True, parallel=parallel, error_model="numpy")(
-                namespace[name]
-            )
+            namespace[name] = compile_cached(namespace[name], nogil=True, parallel=parallel,
+                                             error_model="numpy")
         _compiled = True
 
 
@@ -218,6 +235,61 @@ def _put(scratch: npt.NDArray[np.uint8], out: int, cp: int) -> int:
 
 
 @_jit()
+def _cuts(previous: int, letter: int) -> bool:
+    """:func:`syndidetect.shingles.cuts` (code points are below 2**21, so no 64-bit overflow)."""
+    return ((previous * 31 + letter) * _GOLDEN) & _MASK < _CUT_BELOW
+
+
+@_jit()
+def _copy_folded(
+    buf: npt.NDArray[np.uint8], i: int, width: int, cp: int, flags: int, tables: _Tables,
+    scratch: npt.NDArray[np.uint8], out: int,
+) -> int:
+    """Append code point ``cp`` (``buf[i:i + width]``) case-folded to ``scratch[out:]``; return the
+    new end."""
+    _, _, fold_keys, fold_starts, fold_cps = tables
+    if flags & _FOLDS:
+        k = np.searchsorted(fold_keys, cp)
+        for q in range(fold_starts[k], fold_starts[k + 1]):
+            out = _put(scratch, out, fold_cps[q])
+        return out
+    for j in range(width):
+        scratch[np.uint64(out + j)] = buf[np.uint64(i + j)]
+    return out + width
+
+
+@_jit()
+def _cluster_token(
+    buf: npt.NDArray[np.uint8], i: int, end: int, tables: _Tables, scratch: npt.NDArray[np.uint8], out: int,
+    check: bool,
+) -> tuple[int, int]:
+    """Copy the token starting at ``buf[i]``, a letter of a script written without spaces (never
+    folded: checked by _tables), to ``scratch[out:]``: the letter, the marks after it, and for a
+    chained letter the next chained letters up to a cut (syndidetect.shingles.cuts) with their marks;
+    ASCII is never a mark or a letter here. Return the new ends of both, or ``(-1, i)`` when
+    ``check`` meets a code point flagged ``_UNSTABLE``."""
+    table = tables[1]
+    cp, width = _decode(buf, i)
+    previous = cp if table[np.uint64(cp)] & _CHAINED else -1
+    out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
+    i += width
+    while i < end and buf[np.uint64(i)] >= 0x80:
+        cp, width = _decode(buf, i)
+        flags = table[np.uint64(cp)]
+        if check and flags & _UNSTABLE:
+            return -1, i
+        if flags & _MARK:
+            out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
+        elif flags & _CHAINED and previous >= 0 and not _cuts(previous, cp):
+            out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
+            previous = cp
+        elif not flags & _IGNORED:
+            break
+        i += width
+    return out, i
+
+
+@_jit()
 def _tokenise(
     buf: npt.NDArray[np.uint8],
     start: int,
@@ -233,22 +305,24 @@ def _tokenise(
 
     Token ``t`` is ``scratch[tok_start[t]:tok_end[t]]``, so the shingle of tokens ``t..u`` is the
     contiguous slice ``scratch[tok_start[t]:tok_end[u]]``. Case folding is ``str.casefold`` one
-    code point at a time (it has no context rules), and the word test applies to folded code points,
+    code point at a time (it has no context rules), and the class tests apply to folded code points,
     exactly as the reference tokenises ``normalise(text)``; :func:`_tables` checks that folding never
-    changes whether a code point is a word character, so the test can look at the unfolded one.
-    Two tight loops (separators, then one token's characters) instead of one loop with an
-    ``inside`` state; indices are cast to unsigned so numba emits no negative-index wraparound.
+    changes a code point's class, so the tests can look at the unfolded one. Ignorable characters
+    are skipped wherever they are, which is what deleting them first does. Tight loops (separators,
+    then one token's characters) instead of one loop with an ``inside`` state; indices are cast to
+    unsigned so numba emits no negative-index wraparound.
 
     With ``check``, return -1 as soon as the text holds an ``&`` or a code point flagged
     ``_UNSTABLE``: the only texts that ``html.unescape`` and NFKC may change, which the caller
     normalises in Python and tokenises again without ``check``.
     """
-    ascii_map, table, fold_keys, fold_starts, fold_cps = tables
+    ascii_map, table = tables[0], tables[1]
     count = 0
     out = 0
     i = start
     while True:
-        # Separators.
+        # Separators (and ignorable characters among them).
+        cluster = False
         while i < end:
             byte = buf[np.uint64(i)]
             if byte < 0x80:
@@ -262,7 +336,8 @@ def _tokenise(
                 flags = table[np.uint64(cp)]
                 if check and flags & _UNSTABLE:
                     return -1
-                if flags & _WORD:
+                if flags & _STARTS:
+                    cluster = (flags & _CLUSTER) != 0
                     break
                 i += width
         if i >= end:
@@ -271,32 +346,36 @@ def _tokenise(
             scratch[np.uint64(out)] = _SPACE
             out += 1
         tok_start[np.uint64(count)] = out
-        # A token: casefold preserves word-ness (checked by _tables), so it ends at a separator.
-        while i < end:
-            byte = buf[np.uint64(i)]
-            if byte < 0x80:
-                folded = ascii_map[byte]
-                if folded == 0:
-                    break
-                scratch[np.uint64(out)] = folded
-                out += 1
-                i += 1
-            else:
-                cp, width = _decode(buf, i)
-                flags = table[np.uint64(cp)]
-                if not flags & _WORD:
-                    break
-                if check and flags & _UNSTABLE:
-                    return -1
-                if flags & _FOLDS:
-                    k = np.searchsorted(fold_keys, cp)
-                    for q in range(fold_starts[k], fold_starts[k + 1]):
-                        out = _put(scratch, out, fold_cps[q])
+        if cluster:
+            out, i = _cluster_token(buf, i, end, tables, scratch, out, check)
+            if out < 0:
+                return -1
+        else:
+            # A run of word characters: casefold preserves classes (checked by _tables), so it ends
+            # at a separator or at a letter of a script written without spaces.
+            while i < end:
+                byte = buf[np.uint64(i)]
+                if byte < 0x80:
+                    folded = ascii_map[byte]
+                    if folded == 0:
+                        break
+                    scratch[np.uint64(out)] = folded
+                    out += 1
+                    i += 1
                 else:
-                    for j in range(width):
-                        scratch[np.uint64(out + j)] = buf[np.uint64(i + j)]
-                    out += width
-                i += width
+                    cp, width = _decode(buf, i)
+                    flags = table[np.uint64(cp)]
+                    if not flags & _WORD:
+                        if not flags & _IGNORED:
+                            break
+                        if check and flags & _UNSTABLE:
+                            return -1
+                        i += width
+                        continue
+                    if check and flags & _UNSTABLE:
+                        return -1
+                    out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
+                    i += width
         tok_end[np.uint64(count)] = out
         count += 1
     return count
@@ -499,86 +578,50 @@ def _signature_rows(
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    """The lookup tables of :func:`_tokenise`, built once per process (a few tens of ms).
+    """The lookup tables of :func:`_tokenise`, built once per process (a few tenths of a second).
 
     * ``ascii_map[byte]``: the case-folded byte of an ASCII word character, else 0;
-    * ``char_table[cp]``: ``_WORD``, ``_FOLDS`` and ``_UNSTABLE`` flags of every code point;
-    * ``fold_keys``: the code points ``str.casefold`` changes, sorted; the folding of
-      ``fold_keys[k]`` is ``fold_cps[fold_starts[k]:fold_starts[k + 1]]``.
+    * ``char_table[cp]``: ``_WORD``, ``_CLUSTER``, ``_CHAINED``, ``_MARK``, ``_IGNORED``, ``_FOLDS``
+      and ``_UNSTABLE`` flags of every code point;
+    * ``fold_keys``, ``fold_starts``, ``fold_cps``: :func:`syndidetect.shingles.case_foldings`.
     """
-    words = word_table()
-    every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
-    keys: list[int] = []
-    folded: list[str] = []
-    block = 256
-    for low in range(0, len(every), block):
-        chunk = every[low : low + block]
-        if chunk.casefold() != chunk:  # most blocks have no cased letters: one C call skips them
-            for cp in range(low, low + block):
-                target = every[cp].casefold()
-                if target != every[cp]:
-                    keys.append(cp)
-                    folded.append(target)
-    fold_cps = np.array([ord(c) for f in folded for c in f], dtype=np.int64)
-    fold_starts = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum([len(f) for f in folded], out=fold_starts[1:])
-    fold_keys = np.array(keys, dtype=np.int64)
-    # Scratch sizing relies on folding never turning word characters into separators or back.
-    flags_of_targets = np.repeat(words[fold_keys], np.diff(fold_starts))
-    if not np.array_equal(flags_of_targets, words[fold_cps]):
+    classes = char_classes()
+    fold_keys, fold_starts, fold_cps = case_foldings()
+    # The kernel tests classes before folding: folding must not change them (scratch sizing relies
+    # on it too). Only letters of scripts written with spaces and separators have case.
+    lengths = np.diff(fold_starts)
+    if (classes[fold_keys] & (CLUSTER | IGNORED)).any():
+        raise RuntimeError("casefold changes a character that is ignored or a token by itself")
+    kind = np.uint8(WORD | CLUSTER | IGNORED)
+    if not np.array_equal(np.repeat(classes[fold_keys], lengths) & kind, classes[fold_cps] & kind):
         raise RuntimeError("casefold changes whether a character is a word character")
-    table = words.copy()
+    table = np.where(classes & WORD, _WORD, 0).astype(np.uint8)
+    table[classes & CLUSTER != 0] |= _CLUSTER
+    table[classes & IGNORED != 0] |= _IGNORED
+    table[classes & CHAINED != 0] |= _CHAINED
+    # A mark continues a one-letter token only when all of its folding is marks (U+0345, a mark,
+    # folds to the letter iota, which the reference sees as a word character after the letter).
+    marks = (classes & MARK) != 0
+    all_marks = np.minimum.reduceat(marks[fold_cps], fold_starts[:-1]) if len(fold_keys) else marks[:0]
+    marks[fold_keys] &= all_marks
+    table[marks] |= _MARK
     table[fold_keys] |= _FOLDS
-    unstable = _unstable(every)
+    unstable = nfkc_unstable()
     if unstable[:128].any():
         raise RuntimeError("NFKC may change ASCII text")  # the kernel tests ASCII bytes for "&" only
     table[unstable] |= _UNSTABLE
-    ascii_map = np.array([ord(chr(c).casefold()) if words[c] else 0 for c in range(128)], dtype=np.uint8)
+    ascii_map = np.array([ord(chr(c).casefold()) if table[c] & _WORD else 0 for c in range(128)], dtype=np.uint8)
     return ascii_map, table, fold_keys, fold_starts, fold_cps
-
-
-def _unstable(every: str) -> npt.NDArray[np.bool_]:
-    """``unstable[cp]`` unless NFKC leaves every text made only of such "stable" code points as it is.
-
-    A code point is stable when it is its own NFKC form, its canonical combining class is 0 (so
-    nothing reorders) and it is never the second part of a canonical composition (so nothing
-    composes: that covers NFKC_QC=Maybe; Hangul vowel and trailing jamo compose algorithmically).
-    Such a text is NFKC by the Unicode quick-check rule. Code points outside ``_SCANNED_RANGES`` are
-    unassigned or private use, hence stable. ``every`` is ``chr(0) ... chr(0x10FFFF)``.
-    """
-    unstable = np.zeros(0x110000, dtype=bool)
-    combining, normalize, is_normalized = unicodedata.combining, unicodedata.normalize, unicodedata.is_normalized
-    block = 256
-    for low, high in _SCANNED_RANGES:
-        unstable[low:high] = np.frombuffer(bytes(map(combining, every[low:high])), dtype=np.uint8) != 0
-        for first in range(low, high, block):
-            # One C call clears most blocks: a normalised block holds only code points that are their
-            # own NFKC form, and an NFD block holds nothing that decomposes.
-            chunk = every[first : first + block]
-            if not is_normalized("NFKC", chunk):
-                for cp in range(first, first + block):
-                    if normalize("NFKC", every[cp]) != every[cp]:
-                        unstable[cp] = True
-            if not is_normalized("NFD", chunk):
-                for cp in range(first, first + block):
-                    parts = unicodedata.decomposition(every[cp]).split()
-                    if parts and not parts[0].startswith("<"):  # canonical: may be composed back
-                        unstable[[int(part, 16) for part in parts[1:]]] = True
-    unstable[0x1161:0x1176] = True  # Hangul V jamo
-    unstable[0x11A8:0x11C3] = True  # Hangul T jamo
-    return unstable
 
 
 def _pre_fold(text: str) -> str:
     """:func:`syndidetect.text.normalise` without its final ``casefold``, which the kernel does.
 
-    Keep in sync with ``normalise``: the tests compare this kernel with the reference, which
-    tokenises ``normalise(text)``. Only texts the kernel flags (an ``&``, or a code point flagged
-    ``_UNSTABLE``) come here: :func:`normalise` leaves every other text as it is, but for its case.
+    Only texts the kernel flags (an ``&``, or a code point flagged ``_UNSTABLE``) come here:
+    :func:`~syndidetect.text.normalise` leaves every other text as it is, but for its case and the
+    ignorable characters, which the kernel skips.
     """
-    if "&" in text:
-        text = html.unescape(text)
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return compatibility_form(text)
 
 
 def encode_batch(texts: Sequence[str]) -> tuple[bytes, npt.NDArray[np.int64]]:

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.jit import compile_cached
+
 _Counts = npt.NDArray[np.int64]
 
 
@@ -60,10 +62,10 @@ def _merge_join(ha: Any, pa: Any, hb: Any, pb: Any, out: Any) -> None:  # pragma
 @lru_cache(maxsize=1)
 def _compiled() -> Callable[..., None] | None:
     try:
-        import numba
+        import numba  # noqa: F401  (present: compile; absent: the numpy path)
     except ImportError:
         return None
-    compiled: Callable[..., None] = numba.njit(cache=True, nogil=True)(_merge_join)
+    compiled: Callable[..., None] = compile_cached(_merge_join, nogil=True)
     return compiled
 
 

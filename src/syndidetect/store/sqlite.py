@@ -62,7 +62,7 @@ FORMAT_NAME = "syndidetect-index"
 FORMAT_VERSION = 2
 #: Bump when text.py or shingles.py change what a paragraph or a shingle is: stored hashes and
 #: band keys would no longer match freshly prepared documents.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2  # 2: invisible characters ignored, CJK per character, Thai-family pieces
 APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases from others
 DEFAULT_TIMEOUT = 10.0
 #: The longest busy timeout accepted (seconds): a day, beyond which a wait is a mistake.
