@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
-from syndidetect.align import diagonal_runs, tile
+from syndidetect._kernels.tiling import TILES, tiles_compiled
+from syndidetect.align import MAX_REPEAT, Tile, counted_in, diagonal_runs, running_counts, tile
 from syndidetect.report import PairReport, Passage, SpanRef
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -137,6 +138,42 @@ def test_tiling_uses_each_word_once() -> None:
     assert sorted(runs.tolist()) == [[0, 1, 3], [3, 1, 3]]
     tiles = tile(runs, len(grams_a) + 2, len(grams_b) + 2, 3)
     assert len(tiles) == 1 and tiles[0].length == 3
+
+
+@given(st.integers(0, 2**31 - 1), st.integers(0, 80), st.integers(0, 80), st.integers(2, 9), st.integers(1, 4),
+       st.sampled_from([1, 2, 3, MAX_REPEAT]))
+@settings(max_examples=150, deadline=None)
+def test_compiled_tiling_equals_runs_then_tiles(seed: int, len_a: int, len_b: int, alphabet: int, n: int,
+                                                max_repeat: int) -> None:
+    """Small alphabets make long runs, repeats (some over max_repeat) and overlapping tiles."""
+    assert TILES.compiled() is not None
+    rng = np.random.RandomState(seed)
+    grams_a = rng.randint(0, alphabet, len_a).astype(np.uint64)
+    grams_b = rng.randint(0, alphabet, len_b).astype(np.uint64)
+    common = np.intersect1d(grams_a, grams_b)
+    tokens_a, tokens_b = len_a + n - 1, len_b + n - 1
+    found = tiles_compiled(grams_a, grams_b, common, n, tokens_a, tokens_b, max_repeat)
+    assert found is not None
+    expected = tile(_runs(grams_a, grams_b, max_repeat), tokens_a, tokens_b, n)
+    assert [Tile(*row) for row in found.tolist()] == expected
+
+
+def _runs(grams_a: np.ndarray, grams_b: np.ndarray, max_repeat: int) -> np.ndarray:
+    """diagonal_runs with another repeat limit: grams repeated more often are not shared."""
+    values, counts_a = np.unique(grams_a, return_counts=True)
+    frequent = set(values[counts_a > max_repeat].tolist())
+    values, counts_b = np.unique(grams_b, return_counts=True)
+    frequent |= set(values[counts_b > max_repeat].tolist())
+    common = np.array(sorted(set(np.intersect1d(grams_a, grams_b).tolist()) - frequent), dtype=np.uint64)
+    return diagonal_runs(grams_a, grams_b, common)
+
+
+def test_running_counts_count_like_slices() -> None:
+    mask = np.array([True, False, True, True, False])
+    running = running_counts(mask)
+    for start in range(6):
+        for end in range(8):
+            assert counted_in(running, start, end) == int(mask[start:end].sum())
 
 
 def test_json_passages_follow_the_contract(tmp_path: Path, article: str, capsys: pytest.CaptureFixture[str]) -> None:

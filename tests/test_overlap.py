@@ -1,12 +1,21 @@
-"""The compiled shared-shingle count against its numpy reference."""
+"""The compiled shared-shingle counts and pair overlap against their numpy references, and the
+policy that compiles verification kernels only for jobs large enough to repay it."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndidetect._kernels.overlap import shared_counts_numpy, shared_counts_sorted
+from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.overlap import (
+    MERGE_JOIN,
+    pair_overlap,
+    pair_overlap_numpy,
+    shared_counts_numpy,
+    shared_counts_sorted,
+)
 
 
 def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -17,13 +26,49 @@ def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.nd
     return hashes[order], owner[order]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def compiled() -> None:
+    assert MERGE_JOIN.compiled() is not None  # the tests below compare the compiled kernel
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.integers(0, 8), st.integers(0, 8))
 def test_merge_join_equals_searchsorted(seed: int, na: int, nb: int) -> None:
     rng = np.random.RandomState(seed)
     ha, pa = side(rng, na)
     hb, pb = side(rng, nb)
-    expected = shared_counts_numpy(ha, pa, hb, pb, na, nb)
-    np.testing.assert_array_equal(shared_counts_sorted(ha, pa, hb, pb, na, nb), expected)
-    brute = np.array([[len(set(ha[pa == i]) & set(hb[pb == j])) for j in range(nb)] for i in range(na)])
+    ma, mb = rng.rand(na) < 0.7, rng.rand(nb) < 0.7
+    keep_a, keep_b = ma[pa], mb[pb]
+    expected = shared_counts_numpy(ha[keep_a], pa[keep_a], hb[keep_b], pb[keep_b], na, nb)
+    np.testing.assert_array_equal(shared_counts_sorted(ha, pa, ma, hb, pb, mb), expected)
+    brute = np.array([[len(set(ha[pa == i]) & set(hb[pb == j])) * bool(ma[i] and mb[j]) for j in range(nb)]
+                      for i in range(na)])
     np.testing.assert_array_equal(expected.reshape(na, nb), brute.reshape(na, nb))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(0, 8), st.integers(0, 8))
+def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
+    rng = np.random.RandomState(seed)
+    (ha, pa), (hb, pb) = side(rng, na), side(rng, nb)
+    ma, mb = rng.rand(na) < 0.7, rng.rand(nb) < 0.7
+    ga = np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64)
+    gb = np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64)
+    expected = pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
+    assert pair_overlap(ha, pa, ma, hb, pb, mb, ga, gb) == expected
+    counts = shared_counts_sorted(ha, pa, ma, hb, pb, mb)
+    assert expected == (int(counts.max()) if counts.size else 0, len(set(ga.tolist()) & set(gb.tolist())))
+
+
+def test_a_lazy_kernel_is_built_on_its_nth_request_only() -> None:
+    built: list[int] = []
+
+    def build() -> object:
+        built.append(1)
+        return len
+
+    kernel = LazyKernel(build, after=3)
+    assert [kernel.get(), kernel.get()] == [None, None] and not built
+    assert kernel.get() is len and kernel.get() is len and built == [1]
+    eager = LazyKernel(build, after=10**9)
+    assert eager.compiled() is len and eager.get() is len and built == [1, 1]

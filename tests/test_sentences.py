@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndidetect._kernels.tfidf_rows import RAISE, ROWS, dense_rows, raise_joined
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.sentences import (
@@ -35,6 +36,17 @@ from syndidetect.sentences import (
 )
 from syndidetect.shingles import tokens
 from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, stem
+from syndidetect.tfidf import (
+    dense_rows_numpy,
+    pair_ids,
+    raise_joined_numpy,
+    sentence_scores,
+    sentence_terms,
+    term_ids,
+    tfidf_idf,
+    tfidf_rows,
+    weighted_dot,
+)
 
 SOURCE = """\
 The city council approved a plan on Tuesday to build forty kilometres of protected bicycle lanes across \
@@ -249,6 +261,74 @@ def test_topic_words_weigh_less_than_rare_words() -> None:
          ["lanes", "bridge", "cost", "vote"]]
     cos = tfidf_cosines(a, b)
     assert cos[0, 0] > cos[0, 2] > cos[0, 1] > 0
+
+
+# --- the compiled TF-IDF rows: bit for bit the numpy arithmetic ---------------------------------------
+
+STEMS = st.lists(st.lists(st.sampled_from([f"w{k}" for k in range(12)]), min_size=1, max_size=40), min_size=1,
+                 max_size=7)
+
+
+def _neighbours(score: np.ndarray, single: np.ndarray, window: np.ndarray) -> None:
+    gain = np.where((window > single[:, :-1]) & (window > single[:, 1:]), window, 0.0)
+    np.maximum(score[:, :-1], gain, out=score[:, :-1])
+    np.maximum(score[:, 1:], gain, out=score[:, 1:])
+
+
+def _scores_per_pair(stems_a: list[list[str]], stems_b: list[list[str]]) -> np.ndarray:
+    """The sentence scores as verification computed them before the per-document terms and kernels."""
+    vocabulary: dict[str, int] = {}
+    ids_a, ids_b = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
+    idf = tfidf_idf(ids_a + ids_b, len(vocabulary))
+    a, b = tfidf_rows(ids_a, idf), tfidf_rows(ids_b, idf)
+    single = weighted_dot(a, b)
+    score = single.copy()
+    if len(ids_b) > 1:
+        _neighbours(score, single, weighted_dot(a, tfidf_rows([np.concatenate(p) for p in itertools.pairwise(ids_b)],
+                                                              idf)))
+    if len(ids_a) > 1:
+        joined_a = tfidf_rows([np.concatenate(p) for p in itertools.pairwise(ids_a)], idf)
+        _neighbours(score.T, single.T, weighted_dot(b, joined_a))
+    return score
+
+
+@given(STEMS, STEMS)
+@settings(max_examples=150, deadline=None)
+def test_compiled_rows_and_scores_are_bit_for_bit_the_numpy_ones(stems_a: list[list[str]],
+                                                                 stems_b: list[list[str]]) -> None:
+    assert ROWS.compiled() is not None and RAISE.compiled() is not None
+    a, b = sentence_terms(stems_a), sentence_terms(stems_b)
+    tb, width = pair_ids(a, b)
+    for fast, slow in zip(dense_rows(a.tokens, a.offsets, tb, b.offsets, width),
+                          dense_rows_numpy(a.tokens, a.offsets, tb, b.offsets, width)):
+        assert fast.shape == slow.shape and fast.tobytes() == slow.tobytes()
+    expected = _scores_per_pair(stems_a, stems_b)
+    assert sentence_scores(a, b).tobytes() == expected.tobytes()
+    assert sentence_scores(a, b, dense_rows, raise_joined).tobytes() == expected.tobytes()
+
+
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**31 - 1))
+@settings(max_examples=100, deadline=None)
+def test_compiled_raise_equals_numpy_with_ties(rows: int, columns: int, seed: int) -> None:
+    assert RAISE.compiled() is not None
+    rng = np.random.RandomState(seed)
+    values = np.array([0.0, 0.25, 0.3, 0.5])  # few values: ties between a join and its parts
+    single = rng.choice(values, (rows, columns))
+    window_b, window_a = rng.choice(values, (rows, columns - 1)), rng.choice(values, (columns, rows - 1))
+    fast, slow = single.copy(), single.copy()
+    raise_joined(fast, single, window_b, window_a)
+    raise_joined_numpy(slow, single, window_b, window_a)
+    assert fast.tobytes() == slow.tobytes()
+
+
+def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order() -> None:
+    stems_a, stems_b = [["x", "y"], ["y", "z"]], [["q", "z"], ["x", "r", "q"]]
+    vocabulary: dict[str, int] = {}
+    expected = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
+    a, b = sentence_terms(stems_a), sentence_terms(stems_b)
+    tb, width = pair_ids(a, b)
+    assert a.tokens.tolist() == np.concatenate(expected[0]).tolist()
+    assert tb.tolist() == np.concatenate(expected[1]).tolist() and width == len(vocabulary)
 
 
 # --- similar sentences and the in-order chain ------------------------------------------------------------

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+
+from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.overlap import pair_overlap
+from syndidetect.align import content_grams, may_hold_passage
+from syndidetect.boilerplate import find_boilerplate, without_boilerplate
 from syndidetect.config import Config
+from syndidetect.detector import detect
 from syndidetect.documents import Document
 from syndidetect.paragraph_match import in_order, paragraph_matches
 from syndidetect.prepared import prepare_documents
 from syndidetect.rules import VerdictRules
-from syndidetect.verify import judge_pair
+from syndidetect.verify import copy_rule, gather, judge_pair
 
 STORY = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -107,3 +116,41 @@ def test_headings_alone_do_not_make_a_copy() -> None:
     a, b = prepare("\n\n".join([*headings, STORY[0]]), "\n\n".join([*headings, OTHER[0]]))
     verdict = judge_pair(a, b, Config(min_words=3))
     assert verdict is not None and verdict.verdict == "related"
+
+
+# --- the early rejection and the compiled kernels change no verdict -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[str, str]]:
+    from benchmarks.quality.generate import make_corpus
+
+    return list(make_corpus(seed=1, n_sources=12, n_negatives=2).documents)
+
+
+def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tuple[str, str]]) -> None:
+    """The proof in judge_pair, checked: where the two counts reject a pair, the full evidence is empty."""
+    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    scan = find_boilerplate(docs, CONFIG)
+    n, rules = CONFIG.shingle_size, CONFIG.rules
+    rejected = 0
+    for a, b in itertools.combinations(docs, 2):
+        masks = (scan.masks.get(a.id), scan.masks.get(b.id))
+        stripped = (without_boilerplate(a, masks[0]), without_boilerplate(b, masks[1]))
+        most, common = pair_overlap(*a.hash_index, stripped[0].matchable, *b.hash_index, stripped[1].matchable,
+                                    content_grams(a, n, masks[0], rules), content_grams(b, n, masks[1], rules))
+        if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
+            rejected += 1
+            evidence = gather(a, b, CONFIG, masks)
+            assert not evidence.passages and not evidence.matches and not evidence.phrases
+            assert copy_rule(evidence, a, b, n, rules) == "" and judge_pair(a, b, CONFIG, masks) is None
+    assert rejected > 100
+
+
+def test_compiled_kernels_and_numpy_paths_give_one_report(corpus: list[tuple[str, str]],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(LazyKernel, "get", lambda self: None)
+    numpy_only = detect(corpus).to_dict()
+    monkeypatch.setattr(LazyKernel, "get", LazyKernel.compiled)
+    compiled = detect(corpus).to_dict()
+    assert compiled == numpy_only and numpy_only["pairs"]

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from syndidetect._kernels.tiling import tiles_compiled
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
 
@@ -161,11 +162,20 @@ def _trimmed(tiles: list[Tile]) -> list[Tile]:
     return tiles[start:end]
 
 
+def running_counts(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """``r[k]`` = flags set among ``mask[:k]``: any span's count in two look-ups."""
+    running: npt.NDArray[np.int64] = np.zeros(len(mask) + 1, dtype=np.int64)
+    np.cumsum(mask, out=running[1:])
+    return running
+
+
 def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
-                    rules: VerdictRules) -> int:
+                    rules: VerdictRules,
+                    running: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> int:
     """Content grams of the longest run of tiles separated by typo-sized edits (at most
     ``typo_words`` changed words on each side, their counts differing by at most ``typo_skew``),
-    the grams those edits break included."""
+    the grams those edits break included (``running``: the :func:`running_counts` of ``counted``)."""
+    ra, rb = running if running is not None else (running_counts(counted[0]), running_counts(counted[1]))
     stretches, first = [], 0
     for k, (last, t) in enumerate(itertools.pairwise(tiles), start=1):
         gap_a, gap_b = t.a - (last.a + last.length + n - 1), t.b - (last.b + last.length + n - 1)
@@ -173,38 +183,50 @@ def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.boo
             stretches.append((tiles[first], tiles[k - 1]))
             first = k
     stretches.append((tiles[first], tiles[-1]))
-    return max(min(int(counted[0][head.a : tail.a + tail.length].sum()),
-                   int(counted[1][head.b : tail.b + tail.length].sum())) for head, tail in stretches)
+    return max(min(_counted(ra, head.a, tail.a + tail.length - head.a),
+                   _counted(rb, head.b, tail.b + tail.length - head.b)) for head, tail in stretches)
 
 
-def _counted(mask: npt.NDArray[np.bool_], start: int, length: int) -> int:
-    return int(mask[start : start + length].sum())
+def _counted(running: npt.NDArray[np.int64], start: int, length: int) -> int:
+    return counted_in(running, start, start + length)
+
+
+def counted_in(running: npt.NDArray[np.int64], start: int, end: int) -> int:
+    """Flags set in ``mask[start:end]`` (clipped as a slice is), ``running`` the mask's
+    :func:`running_counts`."""
+    end = min(end, len(running) - 1)
+    return int(running[end] - running[start]) if end > start else 0
 
 
 def align(
     a: PreparedDocument, b: PreparedDocument, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     n: int, rules: VerdictRules,
+    distinct: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None,
 ) -> list[AlignedPassage]:
     """The passages ``a`` and ``b`` share, in order of ``a``.
 
     ``counted`` flags, per side, the grams that count as content (their first word lies in a
     matchable paragraph that is not boilerplate); text outside them joins a passage only beside
-    content."""
+    content. ``distinct``: the distinct counted grams of each side, when already known."""
     sa, sb = a.stream(n), b.stream(n)
-    # Most candidate pairs share no passage: a passage needs min_passage_grams content grams on both
-    # sides, and a content gram occurs at most refrain_repeats - 1 times in a document.
-    both = np.intersect1d(_distinct(a, counted[0], n), _distinct(b, counted[1], n), assume_unique=True)
-    if len(both) * (rules.refrain_repeats - 1) < rules.min_passage_grams:
+    if distinct is None:
+        distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
+    if not may_hold_passage(len(np.intersect1d(*distinct, assume_unique=True)), rules):
         return []
     common = np.intersect1d(_distinct(a, None, n), _distinct(b, None, n), assume_unique=True)
-    runs = diagonal_runs(sa.grams, sb.grams, common)
+    compiled = tiles_compiled(sa.grams, sb.grams, common, n, len(sa), len(sb), MAX_REPEAT)
+    if compiled is None:
+        tiled = tile(diagonal_runs(sa.grams, sb.grams, common), len(sa), len(sb), n)
+    else:
+        tiled = [Tile(*row) for row in compiled.tolist()]
+    running = (running_counts(counted[0]), running_counts(counted[1]))
     found = []
-    for tiles in chain(tile(runs, len(sa), len(sb), n), n, rules.max_gap_words):
+    for tiles in chain(tiled, n, rules.max_gap_words):
         tiles = _trimmed(tiles)
         if not tiles:
             continue
-        content = (sum(_counted(counted[0], t.a, t.length) for t in tiles),
-                   sum(_counted(counted[1], t.b, t.length) for t in tiles))
+        content = (sum(_counted(running[0], t.a, t.length) for t in tiles),
+                   sum(_counted(running[1], t.b, t.length) for t in tiles))
         if min(content) < rules.min_passage_grams:
             continue
         first, last = tiles[0], tiles[-1]
@@ -213,9 +235,25 @@ def align(
         shared = sum(t.length for t in tiles)
         grams = max(min(span_a[1] - span_a[0], span_b[1] - span_b[0]) - n + 1, 1)
         containment = shared / grams
-        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content,
-                                    longest_stretch(tiles, n, counted, rules), containment, rules.kind(containment)))
+        stretch = longest_stretch(tiles, n, counted, rules, running)
+        found.append(AlignedPassage(tuple(tiles), span_a, span_b, shared, content, stretch, containment,
+                                    rules.kind(containment)))
     return found
+
+
+def may_hold_passage(common: int, rules: VerdictRules) -> bool:
+    """Whether two documents sharing ``common`` distinct content grams may share a passage. Most
+    candidate pairs do not: a passage needs min_passage_grams content grams on both sides (counted
+    with repeats), and a content gram occurs at most refrain_repeats - 1 times in a document."""
+    return common * (rules.refrain_repeats - 1) >= rules.min_passage_grams
+
+
+def content_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bool_] | None,
+                  rules: VerdictRules) -> npt.NDArray[np.uint64]:
+    """The distinct grams of ``doc`` that count as content (:func:`counted_grams`), sorted, cached."""
+    key = ("content grams", n, None if boilerplate is None else boilerplate.tobytes(), rules.sentence_grams,
+           rules.refrain_repeats)
+    return doc.memo(key, lambda: np.unique(doc.stream(n).grams[counted_grams(doc, n, boilerplate, rules)]))
 
 
 def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:

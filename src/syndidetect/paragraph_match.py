@@ -34,18 +34,11 @@ class ParagraphMatch:
     window: bool = False
 
 
-def _sorted_entries(doc: PreparedDocument) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-    """The sorted shingle hashes of the matchable paragraphs, with the paragraph each belongs to."""
-    hashes, owner = doc.hash_index
-    keep = doc.matchable[owner]
-    return hashes[keep], owner[keep]
-
-
 def shared_counts(a: PreparedDocument, b: PreparedDocument) -> npt.NDArray[np.int64]:
-    """``m[i, j]`` = number of shingles paragraph i of ``a`` shares with paragraph j of ``b``."""
-    ha, pa = _sorted_entries(a)
-    hb, pb = _sorted_entries(b)
-    return shared_counts_sorted(ha, pa, hb, pb, len(a.paragraphs), len(b.paragraphs))
+    """``m[i, j]`` = number of shingles paragraph i of ``a`` shares with paragraph j of ``b``
+    (0 unless both are matchable)."""
+    (ha, pa), (hb, pb) = a.hash_index, b.hash_index
+    return shared_counts_sorted(ha, pa, a.matchable, hb, pb, b.matchable)
 
 
 def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
@@ -65,27 +58,37 @@ def _window_matches(
     found = []
     for r, k in zip(*np.nonzero(both[:, :-1] & both[:, 1:])):
         i, left, right = int(rows[r]), int(cols[k]), int(cols[k + 1])
-        window = np.union1d(y_doc.paragraph_hashes(left), y_doc.paragraph_hashes(right))
-        common = np.intersect1d(x_doc.paragraph_hashes(i), window, assume_unique=True).size
+        # Python sets: a paragraph's hashes are unique, and its few dozen are a set faster than numpy
+        window = set(y_doc.paragraph_hashes(left).tolist()).union(y_doc.paragraph_hashes(right).tolist())
+        common = len(window.intersection(x_doc.paragraph_hashes(i).tolist()))
         contained = common / min(len(x_doc.paragraph_hashes(i)), len(window))
         if contained >= threshold and common > max(shared[i, left], shared[i, right]):
             found += [(i, left, contained), (i, right, contained)]
     return found
 
 
-def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config) -> list[ParagraphMatch]:
-    """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b``."""
+def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
+                      shared: npt.NDArray[np.int64] | None = None) -> list[ParagraphMatch]:
+    """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b`` (``shared``:
+    their :func:`shared_counts`, when already known)."""
     rules = config.rules
-    shared = shared_counts(a, b)
+    shared = shared_counts(a, b) if shared is None else shared
+    hit_a, hit_b = np.nonzero(shared >= rules.min_paragraph_shared)
+    if not len(hit_a):
+        return []  # a match, and either half of a window match, shares min_paragraph_shared
     sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
     rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
     matches: dict[tuple[int, int], ParagraphMatch] = {}
-    for i, j in zip(*np.nonzero(shared >= rules.min_paragraph_shared)):
+    for i, j in zip(hit_a.tolist(), hit_b.tolist()):
         jac, con = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
         if con >= config.threshold:
-            matches[i, j] = ParagraphMatch(int(i), int(j), int(shared[i, j]), jac, con, rules.kind(con))
-    windows = _window_matches(a, b, shared, rows, cols, config.threshold, rules)
-    windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
+            matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, rules.kind(con))
+    # A window needs a paragraph sharing min_paragraph_shared with two paragraphs of the other side.
+    windows = []
+    if np.bincount(hit_a).max() >= 2:
+        windows += _window_matches(a, b, shared, rows, cols, config.threshold, rules)
+    if np.bincount(hit_b).max() >= 2:
+        windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
     for i, j, con in windows:
         if (i, j) not in matches:
             jac, _ = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
@@ -112,14 +115,14 @@ def _novel_partners(
         if len(group) == 1:
             kept += group
             continue
-        mine = doc.paragraph_hashes(index)
-        covered = np.zeros(0, dtype=np.uint32)
+        mine = set(doc.paragraph_hashes(index).tolist())  # unique hashes: sets count as numpy's set ops
+        covered: set[int] = set()
         for m in sorted(group, key=lambda m: (-m.shared, -m.containment, getattr(m, other_side))):
-            common = np.intersect1d(mine, other.paragraph_hashes(getattr(m, other_side)), assume_unique=True)
-            novel = np.setdiff1d(common, covered, assume_unique=True).size
+            common = mine.intersection(other.paragraph_hashes(getattr(m, other_side)).tolist())
+            novel = len(common - covered)
             if novel >= max(rules.min_paragraph_shared, rules.novel_share * len(common)):
                 kept.append(m)
-                covered = np.union1d(covered, common)
+                covered |= common
     return kept
 
 

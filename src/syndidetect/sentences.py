@@ -20,11 +20,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.tfidf_rows import dense_rows, raise_joined
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import candidate_pairs, optimal_bands
@@ -32,7 +34,7 @@ from syndidetect.minhash import sketch
 from syndidetect.prepared import is_menu
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.stemming import content_stems, content_stems_of_spans
-from syndidetect.tfidf import term_ids, tfidf_cosines, tfidf_idf, tfidf_rows, weighted_dot
+from syndidetect.tfidf import SentenceTerms, sentence_scores, sentence_terms, tfidf_cosines
 
 __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_DOCUMENTS", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
@@ -140,6 +142,11 @@ class DocumentSentences:
     spans: tuple[Span, ...]
     stems: tuple[tuple[str, ...], ...]
 
+    @cached_property
+    def terms(self) -> SentenceTerms:
+        """The stems as term ids, built on the first comparison and reused by the next ones."""
+        return sentence_terms(self.stems)
+
 
 def _check_min_words(min_content_words: object) -> int:
     if isinstance(min_content_words, bool) or not isinstance(min_content_words, int) or min_content_words < 1:
@@ -192,32 +199,9 @@ def document_sentences(
     return DocumentSentences(tuple(spans), tuple(stems))
 
 
-def _with_neighbours(
-    score: npt.NDArray[np.float64], single: npt.NDArray[np.float64], window: npt.NDArray[np.float64]
-) -> None:
-    """Raise ``score[i, j]`` and ``score[i, j + 1]`` to ``window[i, j]``, the cosine of sentence ``i``
-    with sentences ``j`` and ``j + 1`` joined, where the join beats both alone: the other text split
-    sentence ``i`` in two, and each half shares enough of it to matter."""
-    gain = np.where((window > single[:, :-1]) & (window > single[:, 1:]), window, 0.0)
-    np.maximum(score[:, :-1], gain, out=score[:, :-1])
-    np.maximum(score[:, 1:], gain, out=score[:, 1:])
-
-
-def _scores(stems_a: Sequence[Sequence[str]], stems_b: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:
     """Sentence cosines, raised where one side split a sentence of the other into two."""
-    vocabulary: dict[str, int] = {}
-    ids_a, ids_b = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
-    idf = tfidf_idf(ids_a + ids_b, len(vocabulary))
-    a, b = tfidf_rows(ids_a, idf), tfidf_rows(ids_b, idf)
-    single = weighted_dot(a, b)
-    score = single.copy()
-    if len(ids_b) > 1:
-        joined_b = tfidf_rows([np.concatenate(p) for p in pairwise(ids_b)], idf)
-        _with_neighbours(score, single, weighted_dot(a, joined_b))
-    if len(ids_a) > 1:
-        joined_a = tfidf_rows([np.concatenate(p) for p in pairwise(ids_a)], idf)
-        _with_neighbours(score.T, single.T, weighted_dot(b, joined_a))
-    return score
+    return sentence_scores(a.terms, b.terms, dense_rows, raise_joined)
 
 
 def _best_pairs(score: npt.NDArray[np.float64]) -> list[tuple[int, int]]:
@@ -244,7 +228,7 @@ def _fan_limited(pairs: set[tuple[int, int]], score: npt.NDArray[np.float64]) ->
 def _similar(a: DocumentSentences, b: DocumentSentences) -> list[SentencePair]:
     if not a.stems or not b.stems:
         return []
-    score = _scores(a.stems, b.stems)
+    score = _scores(a, b)
     return [SentencePair(*a.spans[i], *b.spans[j], float(score[i, j])) for i, j in _best_pairs(score)]
 
 
@@ -339,7 +323,7 @@ def sentence_evidence(a: DocumentSentences, b: DocumentSentences) -> SentenceEvi
     """
     if not a.stems or not b.stems:
         return SentenceEvidence((), len(a.spans), len(b.spans))
-    score = _scores(a.stems, b.stems)
+    score = _scores(a, b)
     best = _best_pairs(score)
     chain = _with_context([best[k] for k in _longest_chain(best)], score)
     pairs = [SentencePair(*a.spans[i], *b.spans[j], float(score[i, j])) for i, j in chain]

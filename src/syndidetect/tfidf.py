@@ -1,8 +1,16 @@
-"""TF-IDF cosines of sentences given as stem lists (scikit-learn's vectoriser, computed with numpy)."""
+"""TF-IDF cosines of sentences given as stem lists (scikit-learn's vectoriser, computed with numpy).
+
+Verification compares the sentences of many document pairs: each document's stems become term ids
+once (:class:`SentenceTerms`), and :func:`sentence_scores` builds a pair's vocabulary, IDF and rows
+from them, the dense rows by a compiled kernel when the caller passes one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 from typing import TypeAlias
 
 import numpy as np
@@ -11,6 +19,11 @@ import numpy.typing as npt
 #: Term ids of one sentence; sparse rows: ``(row, term, weight)`` arrays and the number of rows.
 Ids: TypeAlias = npt.NDArray[np.int64]
 SparseRows: TypeAlias = tuple[Ids, Ids, npt.NDArray[np.float64], int]
+#: Dense rows of two documents' sentences: of a, of b, of a's sentences joined, of b's joined.
+Matrix: TypeAlias = npt.NDArray[np.float64]
+DenseRows: TypeAlias = tuple[Matrix, Matrix, Matrix, Matrix]
+RowsBuilder: TypeAlias = Callable[[Ids, Ids, Ids, Ids, int], DenseRows]
+Raiser: TypeAlias = Callable[[Matrix, Matrix, Matrix, Matrix], None]
 
 
 def term_ids(sentences: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> list[Ids]:
@@ -68,3 +81,106 @@ def tfidf_cosines(stems_a: Sequence[Sequence[str]], stems_b: Sequence[Sequence[s
     a, b = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
     idf = tfidf_idf(a + b, len(vocabulary))
     return weighted_dot(tfidf_rows(a, idf), tfidf_rows(b, idf))
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceTerms:
+    """One document's sentences as term ids of its own vocabulary, built once per document: a pair's
+    vocabulary is then the first document's, followed by the second's new stems."""
+
+    words: tuple[str, ...]  # the vocabulary, in order of first appearance
+    tokens: Ids  # the ids of every sentence's stems, one sentence after the other
+    offsets: Ids  # sentence s holds tokens[offsets[s]:offsets[s + 1]]
+
+    @property
+    def sentences(self) -> int:
+        return len(self.offsets) - 1
+
+
+def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
+    vocabulary: dict[str, int] = {}
+    ids = term_ids(sentences, vocabulary)
+    tokens = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum([len(i) for i in ids], dtype=np.int64))).astype(np.int64)
+    return SentenceTerms(tuple(vocabulary), tokens, offsets)
+
+
+@lru_cache(maxsize=16)
+def _word_ids(terms: SentenceTerms) -> dict[str, int]:
+    """``terms``' word -> id, for the last documents compared: candidate pairs come sorted, so one
+    document is the first of many pairs in a row, and the dicts are not kept for every document."""
+    return dict(zip(terms.words, range(len(terms.words))))
+
+
+def pair_ids(a: SentenceTerms, b: SentenceTerms) -> tuple[Ids, int]:
+    """``b``'s tokens in the pair's vocabulary and its size: the ids :func:`term_ids` gives when it
+    reads ``a``'s sentences, then ``b``'s (``a``'s ids are its own)."""
+    index = _word_ids(a)
+    mapped = np.array([index.get(w, -1) for w in b.words], dtype=np.int64)
+    new = mapped < 0
+    added = int(new.sum())
+    mapped[new] = len(a.words) + np.arange(added, dtype=np.int64)
+    return mapped[b.tokens], len(a.words) + added
+
+
+def _split(tokens: Ids, offsets: Ids) -> list[Ids]:
+    return [tokens[offsets[s] : offsets[s + 1]] for s in range(len(offsets) - 1)]
+
+
+def _dense(rows: SparseRows, column_of: Ids, columns: int) -> npt.NDArray[np.float64]:
+    row, term, weight, n = rows
+    column = column_of[term]
+    on = column >= 0
+    matrix = np.zeros((n, columns))
+    matrix[row[on], column[on]] = weight[on]
+    return matrix
+
+
+def dense_rows_numpy(ta: Ids, oa: Ids, tb: Ids, ob: Ids, width: int) -> DenseRows:
+    """The TF-IDF rows of the sentences of two documents (tokens in one vocabulary of ``width``
+    terms) on the terms both hold, ascending: of ``a``, of ``b``, of each sentence of ``a`` joined
+    with the next, of each of ``b`` joined with the next (the reference of the compiled kernel)."""
+    ids_a, ids_b = _split(ta, oa), _split(tb, ob)
+    idf = tfidf_idf(ids_a + ids_b, width)
+    a, b = tfidf_rows(ids_a, idf), tfidf_rows(ids_b, idf)
+    shared = np.intersect1d(a[1], b[1])
+    column_of = np.full(width, -1, dtype=np.int64)
+    column_of[shared] = np.arange(len(shared))
+    joined_a = tfidf_rows([np.concatenate(p) for p in pairwise(ids_a)], idf)
+    joined_b = tfidf_rows([np.concatenate(p) for p in pairwise(ids_b)], idf)
+    return (_dense(a, column_of, len(shared)), _dense(b, column_of, len(shared)),
+            _dense(joined_a, column_of, len(shared)), _dense(joined_b, column_of, len(shared)))
+
+
+def _with_neighbours(
+    score: npt.NDArray[np.float64], single: npt.NDArray[np.float64], window: npt.NDArray[np.float64]
+) -> None:
+    """Raise ``score[i, j]`` and ``score[i, j + 1]`` to ``window[i, j]``, the cosine of sentence ``i``
+    with sentences ``j`` and ``j + 1`` joined, where the join beats both alone: the other text split
+    sentence ``i`` in two, and each half shares enough of it to matter."""
+    gain = np.where((window > single[:, :-1]) & (window > single[:, 1:]), window, 0.0)
+    np.maximum(score[:, :-1], gain, out=score[:, :-1])
+    np.maximum(score[:, 1:], gain, out=score[:, 1:])
+
+
+def raise_joined_numpy(score: npt.NDArray[np.float64], single: npt.NDArray[np.float64],
+                       window_b: npt.NDArray[np.float64], window_a: npt.NDArray[np.float64]) -> None:
+    """:func:`_with_neighbours` for the sentences of ``b`` joined (``window_b``, one column fewer
+    than ``single``), then those of ``a`` (``window_a``, ``b``'s rows against ``a``'s joins)."""
+    if single.shape[1] > 1:
+        _with_neighbours(score, single, window_b)
+    if single.shape[0] > 1:
+        _with_neighbours(score.T, single.T, window_a)
+
+
+def sentence_scores(a: SentenceTerms, b: SentenceTerms, rows: RowsBuilder = dense_rows_numpy,
+                    raise_joined: Raiser = raise_joined_numpy) -> npt.NDArray[np.float64]:
+    """Sentence cosines (IDF fitted on the sentences of both documents), raised where one side split
+    a sentence of the other into two. ``rows`` and ``raise_joined`` compute as
+    :func:`dense_rows_numpy` and :func:`raise_joined_numpy` do (the compiled kernels, say)."""
+    tb, width = pair_ids(a, b)
+    rows_a, rows_b, joined_a, joined_b = rows(a.tokens, a.offsets, tb, b.offsets, width)
+    single: npt.NDArray[np.float64] = rows_a @ rows_b.T
+    score = single.copy()
+    raise_joined(score, single, rows_a @ joined_b.T, rows_b @ joined_a.T)
+    return score

@@ -18,7 +18,16 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect.align import AlignedPassage, align, counted_grams
+from syndidetect._kernels.overlap import pair_overlap
+from syndidetect.align import (
+    AlignedPassage,
+    align,
+    content_grams,
+    counted_grams,
+    counted_in,
+    may_hold_passage,
+    running_counts,
+)
 from syndidetect.align import in_order as passages_in_order
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
@@ -33,6 +42,11 @@ _SENTENCE_ENDS = (".", "!", "?", "…", ":")
 # A sentence end inside a text: final punctuation, closing quotes, space, then more text.
 _INNER_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+\S")
 Verdict = Literal["copy", "related"]
+_Mask = npt.NDArray[np.bool_] | None
+# No content grams: may_be_reworded asks the overlap kernel about paragraphs only.
+_NO_GRAMS = np.zeros(0, dtype=np.uint64)
+# The running counts of an empty mask: a pair without passages counts no span.
+_NO_COUNTS = np.zeros(1, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class Evidence:
     matches: list[ParagraphMatch]
     paragraph_coverage: tuple[float, float]
     stripped: tuple[PreparedDocument, PreparedDocument]  # the documents with boilerplate set aside
+    phrases: bool = False  # some paragraph pair of the stripped documents shares a few grams
 
     @property
     def shared(self) -> int:
@@ -199,9 +214,13 @@ def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, n: i
 def _eligible_sentences(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_] | None) -> DocumentSentences:
     """The eligible sentences of ``doc`` outside its boilerplate and unmatchable paragraphs (menus,
     credits): a shared footer or cookie notice is not a similar sentence."""
-    ignored = ~doc.matchable if boilerplate is None else ~doc.matchable | boilerplate
-    spans = tuple((p.start, p.end) for p, skip in zip(doc.paragraphs, ignored) if skip)
-    return doc.memo(("sentences", spans), lambda: document_sentences(doc.document.text, ignore=spans))
+    def build() -> DocumentSentences:
+        ignored = ~doc.matchable if boilerplate is None else ~doc.matchable | boilerplate
+        spans = tuple((p.start, p.end) for p, skip in zip(doc.paragraphs, ignored) if skip)
+        return doc.memo(("sentences", spans), lambda: document_sentences(doc.document.text, ignore=spans))
+
+    masks = (doc.matchable.tobytes(), None if boilerplate is None else boilerplate.tobytes())
+    return doc.memo(("eligible sentences", masks), build)
 
 
 def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules,
@@ -220,7 +239,9 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
 def may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:
     """A cheap bound before comparing sentences: a rewording keeps some word n-grams of what it
     rewrites (names, numbers, set phrases), so some paragraph pair shares a few of them."""
-    return bool(len(a.paragraphs) and len(b.paragraphs) and shared_counts(a, b).max() >= rules.min_paragraph_shared)
+    (ha, pa), (hb, pb) = a.hash_index, b.hash_index
+    most, _ = pair_overlap(ha, pa, a.matchable, hb, pb, b.matchable, _NO_GRAMS, _NO_GRAMS)
+    return most >= rules.min_paragraph_shared
 
 
 def _longest_run(chain: tuple[SentencePair, ...], a: DocumentSentences, b: DocumentSentences) -> int:
@@ -235,29 +256,54 @@ def _longest_run(chain: tuple[SentencePair, ...], a: DocumentSentences, b: Docum
     return best
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One document of a pair as verification reads it: built once per document and boilerplate
+    mask, then read by every candidate pair the document is in."""
+
+    stripped: PreparedDocument  # boilerplate paragraphs no longer matchable
+    counted: npt.NDArray[np.bool_]  # per gram: whether it counts as content (counted_grams)
+    content: npt.NDArray[np.uint64]  # the distinct counted grams, sorted
+    total: int  # counted grams
+
+
+def _side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: VerdictRules) -> _Side:
+    def build() -> _Side:
+        stripped = without_boilerplate(doc, boilerplate)
+        counted = counted_grams(doc, n, boilerplate, rules)
+        return _Side(stripped, counted, content_grams(doc, n, boilerplate, rules), int(counted.sum()))
+
+    key = ("verification side", None if boilerplate is None else boilerplate.tobytes(), n, rules.sentence_grams,
+           rules.refrain_repeats)
+    return doc.memo(key, build)
+
+
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
            boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None]) -> Evidence:
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
     with boilerplate set aside."""
     n, rules = config.shingle_size, config.rules
-    counted = (counted_grams(a, n, boilerplate[0], rules), counted_grams(b, n, boilerplate[1], rules))
-    passages = align(a, b, counted, n, rules)
+    side_a, side_b = _side(a, boilerplate[0], n, rules), _side(b, boilerplate[1], n, rules)
+    counted = (side_a.counted, side_b.counted)
+    passages = align(a, b, counted, n, rules, (side_a.content, side_b.content))
     ordered = passages_in_order(passages)
     # A passage covers its span: a light revision changes a word in every few, and the words
     # between its aligned runs are still the copied text.
-    covered_a = sum(int(counted[0][p.a[0] : p.a[1] - n + 1].sum()) for p in ordered)
-    covered_b = sum(int(counted[1][p.b[0] : p.b[1] - n + 1].sum()) for p in ordered)
-    total_a, total_b = max(int(counted[0].sum()), 1), max(int(counted[1].sum()), 1)
+    ra, rb = (running_counts(counted[0]), running_counts(counted[1])) if ordered else (_NO_COUNTS, _NO_COUNTS)
+    covered_a = sum(counted_in(ra, p.a[0], p.a[1] - n + 1) for p in ordered)
+    covered_b = sum(counted_in(rb, p.b[0], p.b[1] - n + 1) for p in ordered)
+    total_a, total_b = max(side_a.total, 1), max(side_b.total, 1)
     coverage = (covered_a / total_a, covered_b / total_b)
     # Across separate places only the shared text counts: what lies between the runs of a passage
     # may be a rewritten lead around a quotation.
-    shared_a = sum(int(counted[0][t.a : t.a + t.length].sum()) for p in ordered for t in p.tiles)
-    shared_b = sum(int(counted[1][t.b : t.b + t.length].sum()) for p in ordered for t in p.tiles)
-    stripped_a, stripped_b = without_boilerplate(a, boilerplate[0]), without_boilerplate(b, boilerplate[1])
-    matches = paragraph_matches(stripped_a, stripped_b, config)
+    shared_a = sum(counted_in(ra, t.a, t.a + t.length) for p in ordered for t in p.tiles)
+    shared_b = sum(counted_in(rb, t.b, t.b + t.length) for p in ordered for t in p.tiles)
+    stripped_a, stripped_b = side_a.stripped, side_b.stripped
+    shared = shared_counts(stripped_a, stripped_b)
+    matches = paragraph_matches(stripped_a, stripped_b, config, shared)
     return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
                     _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0),
-                    (stripped_a, stripped_b))
+                    (stripped_a, stripped_b), bool(shared.size) and int(shared.max()) >= rules.min_paragraph_shared)
 
 
 def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: dict[int, int],
@@ -297,13 +343,35 @@ def judge_pair(
     d) are compared when the pair shares something else, or some phrases (:func:`may_be_reworded`),
     or when ``similar_sentences`` says the sentence LSH found the pair.
     """
-    rules = config.rules
+    rules, n = config.rules, config.shingle_size
+    side_a, side_b = _side(a, boilerplate[0], n, rules), _side(b, boilerplate[1], n, rules)
+    (ha, pa), (hb, pb) = a.hash_index, b.hash_index
+    most, common = pair_overlap(ha, pa, side_a.stripped.matchable, hb, pb, side_b.stripped.matchable, side_a.content,
+                                side_b.content)
+    early: tuple[SentencePair, ...] | None = None
+    if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
+        # Exact early rejection, before the expensive evidence. ``most`` is the largest entry of
+        # shared_counts(stripped a, stripped b): below min_paragraph_shared, paragraph_matches finds
+        # no match (a pair match, and each half of a window match, needs that many) and the phrases
+        # test (may_be_reworded on the stripped documents) fails. ``common`` fails align's own first
+        # test, so there is no passage. With no match and no passage copy_rule gives "" (rules
+        # (a)-(b) need min_shared >= 1 shared grams, (c) a passage, paragraph evidence min_places
+        # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
+        # the sentence LSH found, are the one verdict left.
+        if not similar_sentences:
+            return None
+        early = reworded_sentences(a, b, rules, boilerplate)
+        if not early:
+            return None
     evidence = gather(a, b, config, boilerplate)
     matches = evidence.matches
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     stripped = evidence.stripped
-    shares = bool(matches or evidence.passages or similar_sentences) or may_be_reworded(*evidence.stripped, rules)
-    sentences = () if rule or not shares else reworded_sentences(a, b, rules, boilerplate)
+    shares = bool(matches or evidence.passages or similar_sentences) or evidence.phrases
+    if rule or not shares:
+        sentences: tuple[SentencePair, ...] = ()
+    else:
+        sentences = early if early is not None else reworded_sentences(a, b, rules, boilerplate)
     rule = rule or ("sentences" if sentences else "")
     if not matches and not evidence.passages and not sentences:
         return None

@@ -1,22 +1,26 @@
 """Shared-shingle counts between the paragraphs of two documents: a merge join in numba.
 
-Verification calls this once per candidate document pair; numpy's searchsorted version (kept in
-:func:`shared_counts_numpy` as the reference) spends most of its time on call overhead and
-binary searches that a single merge over two sorted arrays does not need.
+Verification calls this once or twice per candidate document pair; numpy's searchsorted version
+(kept in :func:`shared_counts_numpy` as the reference) spends most of its time on call overhead and
+binary searches that a single merge over two sorted arrays does not need. The same pass tells
+whether the pair can share anything at all (:func:`pair_overlap`): nearly all candidate pairs
+share no paragraph and no passage, and verification rejects them on these two numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
+from syndidetect._kernels.lazy import LazyKernel
 
 _Counts = npt.NDArray[np.int64]
+# No grams to intersect: shared_counts_sorted uses the kernel's paragraph half only.
+_NO_GRAMS = np.zeros(0, dtype=np.uint64)
 
 
 def shared_counts_numpy(
@@ -34,9 +38,12 @@ def shared_counts_numpy(
     return np.bincount(flat, minlength=na * nb).reshape(na, nb)
 
 
-def _merge_join(ha: Any, pa: Any, hb: Any, pb: Any, out: Any) -> None:  # pragma: no cover - compiled
+def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, ga: Any,
+                gb: Any) -> tuple[int, int]:  # pragma: no cover - compiled
     """Both hash arrays sorted: walk them together; a run of equal hashes pairs every owner on
-    one side with every owner on the other."""
+    one side with every owner on the other, owners that ``ma`` / ``mb`` flag only. Returns the
+    largest count, and the size of the intersection of the sorted distinct ``ga`` and ``gb``."""
+    most = 0
     i = 0
     j = 0
     while i < ha.shape[0] and j < hb.shape[0]:
@@ -53,30 +60,81 @@ def _merge_join(ha: Any, pa: Any, hb: Any, pb: Any, out: Any) -> None:  # pragma
             while j_end < hb.shape[0] and hb[j_end] == value:
                 j_end += 1
             for x in range(i, i_end):
-                for y in range(j, j_end):
-                    out[pa[x], pb[y]] += 1
+                if ma[pa[x]]:
+                    for y in range(j, j_end):
+                        if mb[pb[y]]:
+                            out[pa[x], pb[y]] += 1
+                            most = max(most, out[pa[x], pb[y]])
             i = i_end
             j = j_end
+    common = 0
+    i = 0
+    j = 0
+    while i < ga.shape[0] and j < gb.shape[0]:
+        if ga[i] < gb[j]:
+            i += 1
+        elif ga[i] > gb[j]:
+            j += 1
+        else:
+            common += 1
+            i += 1
+            j += 1
+    return most, common
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> Callable[..., None] | None:
-    try:
-        import numba  # noqa: F401  (present: compile; absent: the numpy path)
-    except ImportError:
-        return None
-    compiled: Callable[..., None] = compile_cached(_merge_join, nogil=True)
+def _build() -> Callable[..., tuple[int, int]]:
+    compiled: Callable[..., tuple[int, int]] = compile_cached(_merge_join, nogil=True)
     return compiled
 
 
+# Requests before compiling: the kernel saves ~40 us a call over the numpy path and costs ~1.3 s to
+# compile on a fresh install (measured on the 2-core benchmark machine), so a job of a few hundred
+# candidate pairs (one article against an index) never compiles it; later runs load it from
+# numba's cache.
+MERGE_JOIN = LazyKernel(_build, after=1000)
+
+
+def _kept(hashes: npt.NDArray[np.uint32], owners: npt.NDArray[np.int64],
+          keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    flags = keep[owners]
+    return hashes[flags], owners[flags]
+
+
 def shared_counts_sorted(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64],
-    na: int, nb: int,
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
 ) -> _Counts:
-    """As :func:`shared_counts_numpy`, with ``ha`` sorted too (compiled when numba is present)."""
-    kernel = _compiled()
+    """As :func:`shared_counts_numpy` on the hashes of the paragraphs ``ma`` and ``mb`` flag (the
+    others count 0), ``ha`` sorted too: a document's sorted index serves every mask, uncopied."""
+    na, nb = len(ma), len(mb)
+    kernel = MERGE_JOIN.get()
     if kernel is None:
-        return shared_counts_numpy(ha, pa, hb, pb, na, nb)
+        return shared_counts_numpy(*_kept(ha, pa, ma), *_kept(hb, pb, mb), na, nb)
     out = np.zeros((na, nb), dtype=np.int64)
-    kernel(ha, pa, hb, pb, out)
+    kernel(ha, pa, ma, hb, pb, mb, out, _NO_GRAMS, _NO_GRAMS)
     return out
+
+
+def pair_overlap_numpy(
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
+    ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
+) -> tuple[int, int]:
+    """``(most, common)``: the most hashes one flagged paragraph of ``(ha, pa)`` shares with one of
+    ``(hb, pb)`` (0 when a side has no paragraph), and the size of the intersection of the sorted
+    distinct ``ga`` and ``gb``."""
+    counts = shared_counts_numpy(*_kept(ha, pa, ma), *_kept(hb, pb, mb), len(ma), len(mb))
+    return int(counts.max()) if counts.size else 0, len(np.intersect1d(ga, gb, assume_unique=True))
+
+
+def pair_overlap(
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
+    ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
+) -> tuple[int, int]:
+    """As :func:`pair_overlap_numpy` (one compiled pass when numba is present)."""
+    kernel = MERGE_JOIN.get()
+    if kernel is None:
+        return pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
+    most, common = kernel(ha, pa, ma, hb, pb, mb, np.zeros((len(ma), len(mb)), dtype=np.int64), ga, gb)
+    return int(most), int(common)

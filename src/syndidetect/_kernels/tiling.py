@@ -1,0 +1,202 @@
+"""Greedy string tiling of two word streams in one compiled pass (passages of verification).
+
+:func:`syndidetect.align.diagonal_runs` finds the runs of equal grams with a dozen numpy calls and
+:func:`syndidetect.align.tile` tiles them with a Python heap; for a pair sharing text that took
+milliseconds. The kernel finds the same runs (each match point without a match point before it on
+its diagonal starts one) and tiles them in the same order as its heap (longest first, then by position
+in the first stream, then in the second), so its tiles are those of the two functions, which stay
+the reference it is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.jit import compile_cached
+from syndidetect._kernels.lazy import LazyKernel
+
+_Tiles = npt.NDArray[np.int64]
+
+
+def _gram_index(grams: Any, common: Any, counts: Any) -> Any:  # pragma: no cover - compiled
+    """Per gram: its index in the sorted ``common``, or -1; ``counts`` gets the occurrences."""
+    index = np.empty(grams.shape[0], dtype=np.int64)
+    for i in range(grams.shape[0]):
+        low, high = 0, common.shape[0]  # binary search (plain loops compile fastest)
+        while low < high:
+            middle = (low + high) // 2
+            if common[middle] < grams[i]:
+                low = middle + 1
+            else:
+                high = middle
+        if low < common.shape[0] and common[low] == grams[i]:
+            index[i] = low
+            counts[low] += 1
+        else:
+            index[i] = -1
+    return index
+
+
+def _before(heap: Any, x: int, y: int) -> bool:  # pragma: no cover - compiled
+    """Whether heap row ``x`` pops before row ``y``: longer first, then by ``a``, then by ``b``."""
+    if heap[x, 0] != heap[y, 0]:
+        return bool(heap[x, 0] > heap[y, 0])
+    if heap[x, 1] != heap[y, 1]:
+        return bool(heap[x, 1] < heap[y, 1])
+    return bool(heap[x, 2] < heap[y, 2])
+
+
+def _swap(heap: Any, x: int, y: int) -> None:  # pragma: no cover - compiled
+    for c in range(3):
+        heap[x, c], heap[y, c] = heap[y, c], heap[x, c]
+
+
+def _grown(rows: Any, size: int) -> Any:  # pragma: no cover - compiled
+    """``rows`` with twice the room, its first ``size`` rows kept (plain loops compile fastest)."""
+    grown = np.empty((2 * size + 1, 3), dtype=np.int64)
+    for x in range(size):
+        for c in range(3):
+            grown[x, c] = rows[x, c]
+    return grown
+
+
+def _push(heap: Any, size: int, length: int, a: int, b: int) -> Any:  # pragma: no cover - compiled
+    """``heap`` (grown when full) with ``(length, a, b)`` added as row ``size``, sifted up."""
+    if size == heap.shape[0]:
+        heap = _grown(heap, size)
+    heap[size, 0], heap[size, 1], heap[size, 2] = length, a, b
+    x = size
+    while x > 0 and _before(heap, x, (x - 1) // 2):
+        _swap(heap, x, (x - 1) // 2)
+        x = (x - 1) // 2
+    return heap
+
+
+def _pop(heap: Any, size: int) -> None:  # pragma: no cover - compiled
+    """Move the first of the ``size`` rows to row ``size - 1`` and sift the rest down."""
+    _swap(heap, 0, size - 1)
+    size -= 1
+    x = 0
+    while True:
+        first = x
+        if 2 * x + 1 < size and _before(heap, 2 * x + 1, first):
+            first = 2 * x + 1
+        if 2 * x + 2 < size and _before(heap, 2 * x + 2, first):
+            first = 2 * x + 2
+        if first == x:
+            return
+        _swap(heap, x, first)
+        x = first
+
+
+def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
+           max_repeat: int) -> Any:  # pragma: no cover - compiled
+    m = common.shape[0]
+    count_a = np.zeros(m, dtype=np.int64)
+    count_b = np.zeros(m, dtype=np.int64)
+    index_a = _gram_index(ga, common, count_a)
+    index_b = _gram_index(gb, common, count_b)
+    keep = np.empty(m, dtype=np.bool_)
+    offsets = np.zeros(m + 1, dtype=np.int64)  # the positions of each common gram in gb
+    filled = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        # A gram repeated more than max_repeat times on one side gives no match points (MAX_REPEAT).
+        keep[k] = count_a[k] <= max_repeat and count_b[k] <= max_repeat
+        offsets[k + 1] = offsets[k] + count_b[k]
+        filled[k] = offsets[k]
+    positions = np.empty(offsets[m], dtype=np.int64)
+    for j in range(gb.shape[0]):
+        k = index_b[j]
+        if k >= 0:
+            positions[filled[k]] = j
+            filled[k] += 1
+    heap = np.empty((16, 3), dtype=np.int64)  # rows (length, a, b), a binary heap (see _before)
+    size = 0
+    for i in range(ga.shape[0]):
+        k = index_a[i]
+        if k < 0 or not keep[k]:
+            continue
+        for p in range(offsets[k], offsets[k + 1]):
+            j = positions[p]
+            if i > 0 and j > 0 and ga[i - 1] == gb[j - 1] and keep[index_a[i - 1]]:
+                continue  # (i - 1, j - 1) matches too: the run starts before
+            length = 1
+            while (i + length < ga.shape[0] and j + length < gb.shape[0] and ga[i + length] == gb[j + length]
+                   and keep[index_a[i + length]]):
+                length += 1
+            heap = _push(heap, size, length, i, j)
+            size += 1
+    used_a = np.zeros(tokens_a, dtype=np.bool_)
+    used_b = np.zeros(tokens_b, dtype=np.bool_)
+    tile_of = np.empty(tokens_a, dtype=np.int64)  # the tile starting at each word of a, or -1
+    for x in range(tokens_a):
+        tile_of[x] = -1
+    out = np.empty((size, 3), dtype=np.int64)
+    found = 0
+    while size:
+        _pop(heap, size)
+        size -= 1
+        length, a, b = heap[size, 0], heap[size, 1], heap[size, 2]
+        clear = True
+        for x in range(length + n - 1):
+            if used_a[a + x] or used_b[b + x]:
+                clear = False
+                break
+        if clear:
+            if found == out.shape[0]:
+                out = _grown(out, found)
+            out[found, 0], out[found, 1], out[found, 2] = a, b, length
+            tile_of[a] = found
+            found += 1
+            for x in range(length + n - 1):
+                used_a[a + x] = True
+                used_b[b + x] = True
+            continue
+        start = -1  # the free grams (no used word on either side) in runs, pushed back
+        for x in range(length + 1):
+            free = bool(x < length)
+            if free:
+                for y in range(n):
+                    if used_a[a + x + y] or used_b[b + x + y]:
+                        free = False
+                        break
+            if free and start < 0:
+                start = x
+            elif not free and start >= 0:
+                heap = _push(heap, size, x - start, a + start, b + start)
+                size += 1
+                start = -1
+    tiles = np.empty((found, 3), dtype=np.int64)  # in order of a (a word of a is in one tile)
+    row = 0
+    for a in range(tokens_a):
+        if tile_of[a] >= 0:
+            for c in range(3):
+                tiles[row, c] = out[tile_of[a], c]
+            row += 1
+    return tiles
+
+
+def _build() -> Callable[..., _Tiles]:
+    # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
+    for helper in (_gram_index, _before, _swap, _grown, _push, _pop):
+        globals()[helper.__name__] = compile_cached(helper, nogil=True)
+    compiled: Callable[..., _Tiles] = compile_cached(_tiles, nogil=True)
+    return compiled
+
+
+# Requests before compiling: the kernel saves ~0.6 ms per pair sharing text over the numpy path and
+# costs ~6 s to compile on a fresh install (~10 ms to load from numba's cache; measured on the 2-core
+# benchmark machine): the seeds and one-article checks stay on numpy, corpora compile it.
+TILES = LazyKernel(_build, after=32)
+
+
+def tiles_compiled(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64], common: npt.NDArray[np.uint64], n: int,
+                   tokens_a: int, tokens_b: int, max_repeat: int) -> _Tiles | None:
+    """``(a, b, length)`` rows of the tiles of the two gram streams (``common``: the distinct grams
+    both hold, sorted), sorted by ``a``; None while the kernel is not compiled (see TILES)."""
+    kernel = TILES.get()
+    return None if kernel is None else kernel(ga, gb, common, n, tokens_a, tokens_b, max_repeat)
