@@ -26,3 +26,18 @@ def seeds_dir() -> Path:
 def truth() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SEEDS / "truth.json").read_text(encoding="utf-8"))
     return data
+
+
+def assert_refused_in_one_line(path: Path, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``path`` is refused by the library with an InputError matching ``message``, and by the CLI with
+    one ``syndidetect: error:`` line and exit code 2."""
+    from syndidetect.cli.main import main
+    from syndidetect.errors import InputError
+    from syndidetect.sources import read_inputs
+
+    with pytest.raises(InputError, match=message):
+        read_inputs([str(path)])
+    capsys.readouterr()
+    assert main(["scan", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("syndidetect: error: ")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from syndidetect.cli.main import main
-from syndidetect.errors import InputError
+from conftest import assert_refused_in_one_line
 from syndidetect.sources import read_inputs
 from test_readers_html import SEED, SEED_TEXT, assert_copy_of_seed, news_page, scan_json, seed_paragraphs, write
 
@@ -82,12 +81,7 @@ def test_atom_entries_ids_dates_and_plain_fragments(tmp_path: Path) -> None:
 def test_bad_feeds_give_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str,
                                  message: str) -> None:
     path = write(tmp_path / name, data)
-    with pytest.raises(InputError, match=message):
-        read_inputs([str(path)])
-    capsys.readouterr()
-    assert main(["scan", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith("syndidetect: error: ")
+    assert_refused_in_one_line(path, message, capsys)
 
 
 def test_broken_xml_is_read_as_far_as_it_goes_with_a_warning(tmp_path: Path) -> None:

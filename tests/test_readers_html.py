@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS, truth_key
+from conftest import SEEDS, assert_refused_in_one_line, truth_key
 from syndidetect.cli.main import main
 from syndidetect.errors import InputError, MissingDependencyError
 from syndidetect.readers.html import extract_page, html_document
@@ -247,12 +247,7 @@ def test_charset_declared_by_the_page_is_used(tmp_path: Path) -> None:
 def test_broken_html_gives_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes,
                                           message: str) -> None:
     path = write(tmp_path / "broken.html", data)
-    with pytest.raises(InputError, match=message):
-        read_inputs([str(path)])
-    capsys.readouterr()
-    assert main(["scan", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith("syndidetect: error: ")
+    assert_refused_in_one_line(path, message, capsys)
 
 
 def test_a_page_cut_short_is_read_as_far_as_it_goes(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import syndidetect as sd
-from conftest import SEEDS
+from conftest import SEEDS, assert_refused_in_one_line
 from syndidetect.cli.main import main
 from syndidetect.errors import InputError
 from syndidetect.sources import read_inputs
@@ -99,11 +99,7 @@ def test_missing_dates_and_integer_ids(tmp_path: Path) -> None:
 def test_bad_csv_gives_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str,
                                 message: str) -> None:
     path = write(tmp_path / name, data)
-    with pytest.raises(InputError, match=message):
-        read_inputs([str(path)])
-    capsys.readouterr()
-    assert main(["scan", str(path)]) == 2
-    assert len(capsys.readouterr().err.splitlines()) == 1
+    assert_refused_in_one_line(path, message, capsys)
 
 
 def test_bad_parquet_gives_one_line(tmp_path: Path) -> None:
