@@ -77,7 +77,8 @@ def _instant(value: object) -> datetime:
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
     if not isinstance(value, str):
         raise ValueError(f"a date must be a string or a datetime; got {type(value).__name__}")
-    instant = _iso(value.strip()) or _rfc2822(value.strip())
+    text = value.strip()
+    instant = _iso(text) or _rfc2822(text)
     if instant is None:
         raise ValueError("expected ISO 8601 (2024-01-09T23:00:00Z) or RFC 2822 (Tue, 09 Jan 2024 23:00:00 GMT)")
     return instant
