@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from syndidetect.cli.common import EXIT_OK
 from syndidetect.documents import Document
 from syndidetect.errors import InputError
 from syndidetect.readers.problems import ON_ERROR
@@ -72,4 +73,4 @@ def run(args: argparse.Namespace) -> int:
     else:
         for doc in chosen:
             sys.stdout.write(json.dumps(record(doc), ensure_ascii=False) + "\n")
-    return 0
+    return EXIT_OK

@@ -8,6 +8,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from syndidetect.cli.common import (
+    EXIT_COPIES,
+    EXIT_OK,
+    add_detection_options,
+    given_detection_options,
+    write_report,
+)
 from syndidetect.config import Config
 from syndidetect.detector import Detector
 from syndidetect.documents import Document, printable
@@ -19,7 +26,6 @@ from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, IndexBusyErro
 BATCH_CHARS = 1_000_000
 BATCH_DOCUMENTS = 2_000
 _SHOWN_IDS = 10
-_DETECTION_OPTIONS = ("threshold", "shingle_size", "min_words", "num_perm", "seed")
 
 
 def _seconds(text: str) -> float:
@@ -40,15 +46,6 @@ def _db_option(parser: argparse.ArgumentParser, writes: bool) -> None:
                              f"(default {DEFAULT_TIMEOUT:g})" if writes else argparse.SUPPRESS)
 
 
-def _detection_options(parser: argparse.ArgumentParser) -> None:
-    # Default None: the index's own configuration is used unless an option is given.
-    parser.add_argument("--threshold", type=float, help="paragraph similarity to match (default: the index's)")
-    parser.add_argument("--shingle-size", type=int, help="words per shingle (must match the index)")
-    parser.add_argument("--min-words", type=int, help="shorter paragraphs are never matched (must match the index)")
-    parser.add_argument("--num-perm", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
-
-
 def register(commands: Any) -> None:
     """Add the ``index`` command group to the top-level subparsers ``commands``."""
     index = commands.add_parser("index", help="keep an index in a file and check new documents against it")
@@ -56,14 +53,14 @@ def register(commands: Any) -> None:
     add = sub.add_parser("add", help="add documents (an id already indexed is replaced)")
     add.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, .jsonl files, or - for stdin")
     _db_option(add, writes=True)
-    _detection_options(add)
+    add_detection_options(add, None)
     add.set_defaults(run=_add)
     check = sub.add_parser("check", help="report which indexed documents the given ones copy")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, .jsonl files, or - for stdin")
     _db_option(check, writes=False)
     check.add_argument("--format", choices=("text", "json", "csv"), default="text")
     check.add_argument("--fail-on-copy", action="store_true", help="exit with 1 when a copy is found")
-    _detection_options(check)
+    add_detection_options(check, None)
     check.set_defaults(run=_check)
     remove = sub.add_parser("remove", help="remove documents by id")
     remove.add_argument("ids", nargs="+", metavar="ID")
@@ -78,7 +75,7 @@ def register(commands: Any) -> None:
 def _config(args: argparse.Namespace) -> Config | None:
     """None (the index's configuration) unless options were given: then the index's (or the
     default one for a new index) with those options changed, checked against the index on open."""
-    given = {k: getattr(args, k) for k in _DETECTION_OPTIONS if getattr(args, k) is not None}
+    given = given_detection_options(args)
     if not given:
         return None
     return (stored_config(args.db) or Config()).replace(**given)
@@ -130,11 +127,10 @@ def _add(args: argparse.Namespace) -> int:
           f"(now {_plural(stats['documents'], 'document')}, {_plural(stats['paragraphs'], 'paragraph')})")
     if replaced:
         print(f"replaced {_plural(len(replaced), 'document')} already in the index: {_some(replaced)}")
-    return 0
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
-    from syndidetect.cli.main import EXIT_COPIES, EXIT_OK, write_report
     from syndidetect.cli.render import working
 
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
@@ -154,7 +150,7 @@ def _remove(args: argparse.Namespace) -> int:
           + (f": {_some(removed)}" if removed else ""))
     if missing:
         print(f"not in the index: {_some(missing)}")
-    return 0
+    return EXIT_OK
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -167,9 +163,9 @@ def _stats(args: argparse.Namespace) -> int:
     if args.format == "json":
         json.dump(stats, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        return 0
+        return EXIT_OK
     for key, value in stats.items():
         if key != "config":
             print(f"{key}: {value}")
     print("config: " + ", ".join(f"{k}={v}" for k, v in stats["config"].items()))
-    return 0
+    return EXIT_OK

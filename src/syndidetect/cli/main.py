@@ -4,16 +4,24 @@ error, 130 interrupted."""
 from __future__ import annotations
 
 import argparse
-import csv
 import errno
 import io
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn, TextIO
 
 from syndidetect._version import __version__
+from syndidetect.cli.common import (
+    EXIT_COPIES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    add_detection_options,
+    given_detection_options,
+    write_report,
+)
 from syndidetect.cli.extract import register as register_extract
 from syndidetect.cli.index import register as register_index
 from syndidetect.config import Config
@@ -21,37 +29,8 @@ from syndidetect.detector import Detector, Progress
 from syndidetect.documents import printable
 from syndidetect.errors import SyndidetectError
 from syndidetect.readers.problems import ON_ERROR
-from syndidetect.report import CSV_COLUMNS, Report
+from syndidetect.report import Report
 from syndidetect.sources import read_inputs
-
-EXIT_OK, EXIT_COPIES, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A bad command line, reported on one line with exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
-def _add_detection_options(parser: argparse.ArgumentParser) -> None:
-    defaults = Config()
-    parser.add_argument("--threshold", type=float, default=defaults.threshold,
-                        help="share of a paragraph's shingles another must contain to match "
-                             f"(default {defaults.threshold})")
-    parser.add_argument("--shingle-size", type=int, default=defaults.shingle_size,
-                        help=f"words per shingle (default {defaults.shingle_size})")
-    parser.add_argument("--min-words", type=int, default=defaults.min_words,
-                        help=f"shorter paragraphs are kept but never matched (default {defaults.min_words})")
-    parser.add_argument("--num-perm", type=int, default=defaults.num_perm, help=argparse.SUPPRESS)
-    parser.add_argument("--seed", type=int, default=defaults.seed, help=argparse.SUPPRESS)
-
-
-def _config(args: argparse.Namespace) -> Config:
-    return Config(threshold=args.threshold, shingle_size=args.shingle_size, min_words=args.min_words,
-                  num_perm=args.num_perm, seed=args.seed)
 
 
 def _top(value: str) -> int:
@@ -82,9 +61,9 @@ def _add_output_options(scan: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="syndidetect", description="Find republished text, paragraph by paragraph.")
+    parser = Parser(prog="syndidetect", description="Find republished text, paragraph by paragraph.")
     parser.add_argument("--version", action="version", version=f"syndidetect {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     scan = commands.add_parser("scan", help="compare documents with each other and report copies")
     scan.add_argument("paths", nargs="+", metavar="PATH",
                       help="files, folders (searched recursively: .txt, .md, .jsonl, .html, .warc[.gz], "
@@ -97,46 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
                       help="run on Dask: local, local:N (N workers) or tcp://host:port of a scheduler")
     scan.add_argument("--on-error", choices=ON_ERROR, default="fail",
                       help="a bad file or record: stop (fail, the default) or warn and leave it out (skip)")
-    _add_detection_options(scan)
+    add_detection_options(scan, Config())
     scan.set_defaults(run=_scan)
     register_extract(commands)
     register_index(commands)
     return parser
 
 
-def _write_stream(report: Report, fmt: str, show_boilerplate: bool, stream: TextIO) -> None:
-    if fmt == "json":
-        json.dump(report.to_dict(), stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
-    elif fmt == "csv":
-        writer = csv.writer(stream)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(report.ranked().csv_rows())
-    else:
-        from syndidetect.cli.render import print_report
-
-        print_report(report, stream, show_boilerplate=show_boilerplate)
-
-
-def write_report(report: Report, fmt: str, show_boilerplate: bool = False, output: str | None = None,
-                 progress: Progress | None = None) -> None:
-    """The report on stdout, or in ``output``: a file, or for ``html`` a folder of pages."""
-    if progress is not None:
-        progress("writing", 0, 0)
-    if fmt == "html":
-        if output is None:
-            raise UsageError("--format html writes a folder of pages: give it with -o DIR")
-        index = report.to_html(output, progress=progress)
-        print(f"HTML report: {index} ({len(report.pairs)} pair pages)")
-    elif output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            _write_stream(report, fmt, show_boilerplate, stream)
-    else:
-        _write_stream(report, fmt, show_boilerplate, sys.stdout)
-
-
 def _detect(args: argparse.Namespace, stage: Progress) -> Report:
-    config = _config(args)
+    config = Config(**given_detection_options(args))
     if args.dask is not None:
         from syndidetect.cli.dask_scan import scan_with_dask
 
@@ -168,9 +116,6 @@ def _scan(args: argparse.Namespace) -> int:
     if to_terminal:
         write_report(shown, args.format, args.show_boilerplate)
     return EXIT_COPIES if args.fail_on_copy and report.copies else EXIT_OK
-
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped with Ctrl-C
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
