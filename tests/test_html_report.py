@@ -99,7 +99,8 @@ def html_dir(seeds_report: Report, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def page_of(html_dir: Path, documents: tuple[str, str]) -> str:
     index = (html_dir / "index.html").read_text(encoding="utf-8")
-    for href in re.findall(r'href="(pairs/\d+\.html)"', index):
+    hrefs: list[str] = re.findall(r'href="(pairs/\d+\.html)"', index)
+    for href in hrefs:
         page = (html_dir / href).read_text(encoding="utf-8")
         if re.search(r"<h1>[^<]*" + re.escape(documents[0]) + "[^<]*" + re.escape(documents[1]), page) or \
                 re.search(r"<h1>[^<]*" + re.escape(documents[1]) + "[^<]*" + re.escape(documents[0]), page):

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ ANY = st.one_of(st.none(), st.integers(), st.text(max_size=30), st.binary(max_si
                                          max_size=4)),
        date=ANY)
 def test_the_library_raises_only_its_own_errors(documents: Any, date: Any) -> None:
-    calls = [lambda: sd.detect(documents), lambda: sd.signatures(documents, num_perm=8),
+    calls: list[Callable[[], object]] = [lambda: sd.detect(documents), lambda: sd.signatures(documents, num_perm=8),
              lambda: sd.Document("x", "some text", date), lambda: sd.Document(documents, "text"),
              lambda: sd.shingles(documents)]
     for call in calls:

@@ -24,7 +24,8 @@ def report(seeds_dir: Path) -> dict[str, Any]:
 
 
 def _pair(report: dict[str, Any], a: str, b: str) -> dict[str, Any] | None:
-    for pair in report["pairs"]:
+    pairs: list[dict[str, Any]] = report["pairs"]
+    for pair in pairs:
         if set(pair["documents"]) == {a, b}:
             return pair
     return None

@@ -141,8 +141,8 @@ def score(corpus: LabelledCorpus, found: dict[frozenset[str], Found]) -> Scores:
             names = {name for d in key for name in family.get(d, ())}
             for name in sorted(n for n in names if not n.startswith("hard_negative")):
                 scores.rows[name].doc_fp += 1
-    for row in ("hard_negative", "unlabelled"):
-        scores.rows["all copies"].doc_fp += scores.rows[row].doc_fp
+    for name in ("hard_negative", "unlabelled"):
+        scores.rows["all copies"].doc_fp += scores.rows[name].doc_fp
     return scores
 
 
@@ -195,9 +195,10 @@ def evaluate_seeds(config: Config | None = None, folder: Path = SEEDS) -> SeedRe
         if pair.verdict == "copy" and key not in copies:
             wrong.append(f"{' / '.join(sorted(key))}: called copy, truth says related")
     for key, c in copies.items():
-        pair = pairs.get(key)
-        if pair is None or pair.verdict != "copy":
-            wrong.append(f"{c['source']} / {c['copy']}: {pair.verdict if pair else 'not reported'}, truth says copy")
+        reported = pairs.get(key)
+        if reported is None or reported.verdict != "copy":
+            said = reported.verdict if reported else "not reported"
+            wrong.append(f"{c['source']} / {c['copy']}: {said}, truth says copy")
         expected = {_norm(p) for p in c["paragraphs"]}
         got = set()
         for m in pair.matches if pair else ():

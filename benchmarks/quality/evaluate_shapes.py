@@ -107,7 +107,7 @@ class Unit:
     """One reported piece of shared text: its kind and its span in each document."""
 
     kind: str
-    refs: tuple[Ref, Ref]
+    refs: tuple[Ref, ...]  # one span per document of the pair
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def from_report(report: Report) -> dict[frozenset[str], Found]:
             units = tuple(Unit(x.kind, tuple((s.document, s.start, s.end) for s in x.spans)) for x in passages)
         else:
             units = tuple(Unit(m.kind, tuple((r.document, r.start, r.end) for r in m.paragraphs)) for m in p.matches)
-        found[frozenset(p.documents)] = Found(p.documents, p.verdict == "copy", units, bool(passages))  # type: ignore[arg-type]
+        found[frozenset(p.documents)] = Found(p.documents, p.verdict == "copy", units, bool(passages))
     return found
 
 

@@ -234,7 +234,7 @@ def _excerpt_page(g: Generator, article: Article, source: Outlet, outlet: Outlet
 
 def _spun(g: Generator, article: Article, strength: rewrite.Strength) -> list[tuple[str, tuple[int, ...]]]:
     rng = g.rng
-    out = [(rewrite.synonymise(article.headline, strength.synonyms, rng), (0,))]
+    out: list[tuple[str, tuple[int, ...]]] = [(rewrite.synonymise(article.headline, strength.synonyms, rng), (0,))]
     for k, p in enumerate(article.body, 1):
         if rng.random() < strength.drop_paragraph:
             continue
@@ -245,7 +245,7 @@ def _spun(g: Generator, article: Article, strength: rewrite.Strength) -> list[tu
         else:
             out.append((" ".join(parts), (k,)))
     for p in g.paragraphs(rng.randint(1, 2)):  # paragraphs of the copier's own
-        out.insert(rng.randint(2, len(out)), (p, ()))
+        out.insert(rng.randint(2, len(out)), (p, ()))  # no source paragraph: an empty key
     return out
 
 

@@ -46,7 +46,7 @@ def wrapped_70_190(g: ShapeGenerator, variant: str) -> None:
     """One article wrapped at 60-80 columns and at 170-200 without blank lines (``reflowed``: the whole
     body one stream, paragraph breaks lost); either may be the source."""
     rng, title, body = g.rng, g.title(), g.article(g.rng.randint(5, 9))
-    keys = list(range(len(body) + 1))
+    keys: list[Key] = list(range(len(body) + 1))
     sheets = []
     for layout in (narrow(rng), wide(rng)):
         sheet, site = Sheet(layout), g.site(*(s for s in g.sites if s.kind == "news"))
@@ -82,7 +82,7 @@ def noisy_passage(g: ShapeGenerator, variant: str) -> None:
             source.para(" ".join(pre), (text, "x"), " ".join(post))
         source.para(p)
     foot(source, home, rng)
-    noisy, own = ocr_noise(text, rng, OCR_EVERY), []
+    noisy, own = ocr_noise(text, rng, OCR_EVERY), list[str]()
     while sum(len(p) for p in own) < PAGE_CHARS - len(text):
         own.append(" ".join(g.draw(rng.randint(3, 6))))
     copy, site = Sheet(wide(rng)), g.site(*(s for s in g.sites if s.kind == "news"))
@@ -188,8 +188,8 @@ def collage(g: ShapeGenerator, variant: str) -> None:
         mixed = [keyed[0], (g.own(1, (1,))[0], None), keyed[1], keyed[2]]
         copy.para(*(t if k is None else (t, k) for t, k in mixed))
     else:
-        for (t, k), own in zip(keyed, g.own(3)):
-            copy.para((t, k))
+        for (t, key), own in zip(keyed, g.own(3)):
+            copy.para((t, key))
             copy.para(own)
     foot(copy, site, rng)
     g.copy_pair("collage", variant, source, copy, [("s", i) for i in range(3)],

@@ -125,7 +125,7 @@ class ShapeGenerator:
 
     def words(self, target: int) -> list[str]:
         """Consecutive sentences of one source adding up to at least ``target`` words."""
-        source, out = self.prose.pick_source(target // 5), []
+        source, out = self.prose.pick_source(target // 5), list[str]()
         while sum(len(s.split()) for s in out) < target:
             out += self.draw(1, source)
         return out

@@ -180,7 +180,8 @@ def _handle(rng: random.Random) -> str:
 
 def head(sheet: Sheet, site: Site, rng: random.Random, title: str | None, title_key: Key | None = None) -> None:
     """Chrome above the text and the title (keyed if ``title_key``)."""
-    titled: Segment = title if title_key is None or title is None else (title, title_key)
+    # Used only when there is a title.
+    titled: Segment = "" if title is None else title if title_key is None else (title, title_key)
     if site.kind == "news" and site.outlet is not None:
         sheet.add(site.outlet.header())
         if title is not None:

@@ -46,7 +46,7 @@ def definition_block(g: ShapeGenerator) -> None:
     rng = g.rng
     name = f"The {rng.choice(('Open', 'Plain', 'Pocket', 'Civic', 'Little'))} Glossary"
     home = Site("plain", name, footer=site_footer(name, rng))
-    lines, terms = [], set()
+    lines, terms = list[str](), set[str]()
     form = rng.choice(("{t}: {s}", "{t} — {s}", "{t}. {s}", "- {t}: {s}"))
     for s in g.draw(rng.randint(6, 9), min_words=8, max_words=24):
         words = [w.strip(".,;:()’“”\"") for w in s.split()]

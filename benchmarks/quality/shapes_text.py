@@ -92,7 +92,7 @@ class Prose:
         source = source or self.pick_source(n)
         out: list[str] = []
         for group in self.groups[source]:
-            taken = []
+            taken: list[str] = []
             for s in group:
                 if len(out) + len(taken) == n:
                     break
