@@ -50,8 +50,8 @@ def detect(documents: tuple[tuple[str, str], ...], config: Config | None = None)
         for other in lsh.query(mh):
             oref, omh = units[other]
             if oref[0] != ref[0] and mh.jaccard(omh) >= JACCARD:
-                a, b = sorted((ref, oref))
-                matches[frozenset((a[0], b[0]))].add((a, b))
+                first, second = sorted((ref, oref))
+                matches[frozenset((first[0], second[0]))].add((first, second))
     found = {}
     for pair, ms in matches.items():
         a, b = sorted(pair)
