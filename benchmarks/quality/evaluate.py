@@ -201,7 +201,7 @@ def evaluate_seeds(config: Config | None = None, folder: Path = SEEDS) -> SeedRe
             wrong.append(f"{c['source']} / {c['copy']}: {said}, truth says copy")
         expected = {_norm(p) for p in c["paragraphs"]}
         got = set()
-        for m in pair.matches if pair else ():
+        for m in reported.matches if reported else ():
             refs = sorted(m.paragraphs, key=lambda r: r.document != c["source"])
             got.add((prefix(refs[0].text), prefix(refs[1].text)))
         missing += [f"{c['copy']}: {a!r} -> {b!r}" for a, b in sorted(expected - got)]
