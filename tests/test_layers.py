@@ -11,6 +11,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 LAYERS = {
     "errors": 0, "_types": 0, "_version": 0, "dates": 0.5,
     "rules": 0.5, "text": 1, "documents": 1, "config": 1, "sources": 1.5,
+    # The tokeniser's per-code-point tables (built on text.IGNORABLE_RANGES), below shingles and the kernels.
+    "unicode_tables": 1.5,
     # The input formats (HTML, WARC, feeds, tables, text/JSONL): documents in, below the file walker.
     "readers": 1.2,
     "shingles": 2, "wordiff": 2.5, "wordstream": 2.5, "stemming": 2.2, "sentence_split": 1.5, "tfidf": 0.5,

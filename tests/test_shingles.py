@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 import syndidetect as sd
+from syndidetect import unicode_tables
 from syndidetect.errors import ArgumentError, ConfigError
-from syndidetect.shingles import CHAINED, CLUSTER, IGNORED, MARK, WORD, char_classes, tokens, word_table
+from syndidetect.shingles import (
+    CHAINED,
+    CLUSTER,
+    IGNORED,
+    MARK,
+    WORD,
+    char_classes,
+    class_set,
+    tokens,
+    word_table,
+)
 
 
 def test_punctuation_quotes_and_spaces_separate_tokens() -> None:
@@ -65,3 +81,64 @@ def test_bad_shingle_size_is_refused(bad: object) -> None:
 def test_text_that_is_not_a_string_is_refused(bad: object) -> None:
     with pytest.raises(ArgumentError, match="'text' must be a str; got"):
         sd.shingles(bad)  # type: ignore[arg-type]
+
+
+# --- the Unicode tables' data file -----------------------------------------------------------------
+
+
+def test_the_data_file_holds_what_unicodedata_gives() -> None:
+    """The shipped tables equal the ones computed from this Python's unicodedata (after a change of
+    the ranges, regenerate them: ``python -c "import syndidetect.unicode_tables as t; t.write_data_file()"``)."""
+    key, stored = unicode_tables.read_data_file()
+    unicode_version = key.split(";")[0]
+    if unicode_version != f"unicode {unicodedata.unidata_version}":
+        pytest.skip(f"the data file is for {unicode_version}; this Python computes its own tables")
+    assert key == unicode_tables.tables_key(), "ranges changed: run unicode_tables.write_data_file()"
+    computed = unicode_tables.compute_all()
+    assert list(stored) == list(computed)
+    for name, table in computed.items():
+        np.testing.assert_array_equal(stored[name], table, err_msg=name)
+        assert stored[name].dtype == table.dtype, name
+
+
+def test_the_tables_in_use_are_the_computed_ones() -> None:
+    """Whichever way they come (data file or computed), the tables are unicodedata's."""
+    np.testing.assert_array_equal(unicode_tables.char_classes(), unicode_tables.compute_char_classes())
+    np.testing.assert_array_equal(unicode_tables.nfkc_unstable(), unicode_tables.compute_nfkc_unstable())
+    for used, computed in zip(unicode_tables.case_foldings(), unicode_tables.compute_case_foldings()):
+        np.testing.assert_array_equal(used, computed)
+
+
+def _clear_table_caches() -> None:
+    for cached in (unicode_tables.char_classes, unicode_tables._stored):
+        cached.cache_clear()
+
+
+@pytest.mark.parametrize("stale_key", ["unicode 1.0.0", "ranges edited"])
+def test_a_data_file_for_other_tables_is_not_used(stale_key: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    key, tables = unicode_tables.read_data_file()
+    stale = key.replace(f"unicode {unicodedata.unidata_version}", "unicode 1.0.0") if stale_key == "unicode 1.0.0" \
+        else key.rsplit(" ", 1)[0] + " 00000000"
+    wrong = {**tables, "classes": np.zeros(unicode_tables.CODE_POINTS, dtype=np.uint8)}
+    path = tmp_path / "tables.bin"
+    unicode_tables.write_data_file(path, wrong, stale)
+    assert unicode_tables.read_data_file(path)[0] == stale
+    monkeypatch.setattr(unicode_tables, "DATA_FILE", path)
+    _clear_table_caches()
+    try:
+        assert unicode_tables.char_classes()[ord("a")] == unicode_tables.WORD
+    finally:
+        monkeypatch.undo()
+        _clear_table_caches()
+
+
+@pytest.mark.parametrize(("flags", "mask"), [(WORD, WORD), (MARK, MARK), (CLUSTER, CLUSTER), (CHAINED, CHAINED),
+                                             (0, WORD | CLUSTER | IGNORED), (WORD, WORD | CLUSTER)])
+def test_class_set_matches_exactly_the_code_points_of_its_class(flags: int, mask: int) -> None:
+    pattern = re.compile(class_set(flags, mask))
+    wanted = (char_classes() & mask) == flags
+    points = np.random.RandomState(flags * 64 + mask).randint(0, 0x110000, 20_000)
+    edges = np.flatnonzero(np.diff(wanted)) + 1  # both sides of every boundary, where an off-by-one shows
+    for cp in np.concatenate((points, edges, edges - 1, [0, 0x10FFFF])).tolist():
+        assert (pattern.fullmatch(chr(cp)) is not None) == bool(wanted[cp]), hex(cp)

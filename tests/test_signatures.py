@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import datasketch
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+from syndidetect import minhash
 from syndidetect.errors import ConfigError, InputError
 
 
@@ -88,11 +91,74 @@ def test_bad_parameters_are_refused() -> None:
 
 
 def test_chunked_sketch_equals_one_batch(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> None:
-    from syndidetect import minhash
-
     lines = [*seed_lines(seeds_dir)[:40], "", "x"]
     whole = minhash.sketch(lines, backend="numpy")
     monkeypatch.setattr(minhash, "_CHUNK_TEXTS", 7)
     chunked = minhash.sketch(lines, backend="numba")
     for field in ("signatures", "hashes", "offsets", "tokens"):
         np.testing.assert_array_equal(getattr(chunked, field), getattr(whole, field))
+
+
+# --- which kernel runs: the numpy one for small work and without numba ----------------------------
+
+_WHICH_KERNEL = """
+import sys
+if sys.argv[1] == "without-numba":
+    sys.modules["numba"] = None  # as if numba were not installed: importing it fails, find_spec finds none
+import numpy as np
+import syndidetect as sd
+from syndidetect import minhash
+from syndidetect.errors import MissingDependencyError
+texts = open(sys.argv[2], encoding="utf-8").read().split("\\n")
+small = sd.signatures(texts[:10])
+numba_loaded = sys.modules.get("numba") is not None
+print("after small:", "syndidetect._kernels.fast" in sys.modules, numba_loaded)
+many = texts * (minhash.FAST_KERNEL_AFTER_TEXTS // len(texts) + 1)
+sigs = sd.signatures(many)
+print("after many:", "syndidetect._kernels.fast" in sys.modules)
+np.save(sys.argv[3], sigs[: len(texts)])
+try:
+    sd.signatures(texts, backend="numba")
+except MissingDependencyError as exc:
+    print(exc)
+"""
+
+
+def _which_kernel(mode: str, lines: list[str], tmp_path: Path) -> tuple[list[str], np.ndarray]:
+    source, out = tmp_path / "texts.txt", tmp_path / "sigs.npy"
+    source.write_text("\n".join(lines), "utf-8")
+    run = subprocess.run([sys.executable, "-c", _WHICH_KERNEL, mode, str(source), str(out)],
+                         capture_output=True, text=True, timeout=600, check=True)
+    return run.stdout.splitlines(), np.load(out)
+
+
+def test_without_numba_the_numpy_kernel_runs_and_the_hint_names_numba(seeds_dir: Path, tmp_path: Path) -> None:
+    lines = seed_lines(seeds_dir)[:50]
+    output, sigs = _which_kernel("without-numba", lines, tmp_path)
+    assert output == [
+        "after small: False False",
+        "after many: False",  # past the threshold too: the fallback, not the compiled kernel
+        "'numba' is not installed; install it with: pip install numba",
+    ]
+    np.testing.assert_array_equal(sigs, sd.signatures(lines, backend="numpy"))
+    assert np.array_equal(sigs[0], oracle(lines[0]))
+
+
+def test_small_work_never_imports_numba_and_a_corpus_compiles(seeds_dir: Path, tmp_path: Path) -> None:
+    lines = seed_lines(seeds_dir)[:50]
+    output, sigs = _which_kernel("with-numba", lines, tmp_path)
+    assert output == ["after small: False False", "after many: True"]
+    np.testing.assert_array_equal(sigs, sd.signatures(lines, backend="numpy"))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 42, 2**31 - 1, 2**31, 2**32 - 1])
+@pytest.mark.parametrize("num_perm", [1, 7, 128, 624, 625, 4096])
+def test_permutations_are_numpys_random_state_draws(seed: int, num_perm: int) -> None:
+    """permutations() runs MT19937 without numpy.random: its draws must be RandomState's, as datasketch makes them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    ours_a, ours_b = minhash.permutations(num_perm, seed)
+    assert ours_a.dtype == ours_b.dtype == np.uint32
+    np.testing.assert_array_equal(ours_a, a)
+    np.testing.assert_array_equal(ours_b, b)

@@ -149,8 +149,8 @@ def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tupl
 
 def test_compiled_kernels_and_numpy_paths_give_one_report(corpus: list[tuple[str, str]],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(LazyKernel, "get", lambda self: None)
+    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: None)
     numpy_only = detect(corpus).to_dict()
-    monkeypatch.setattr(LazyKernel, "get", LazyKernel.compiled)
+    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: LazyKernel.compiled(self))
     compiled = detect(corpus).to_dict()
     assert compiled == numpy_only and numpy_only["pairs"]

@@ -14,9 +14,19 @@ Backend = Literal["auto", "numba", "numpy"]
 BACKENDS: tuple[str, ...] = ("auto", "numba", "numpy")
 
 
-def _check_int(name: str, value: object, low: int, high: int) -> None:
+# Bounds of the signature parameters: Config checks them, and so do the functions that take them
+# directly (sd.signatures, sd.shingles, to_datasketch), all with check_int and these one definitions.
+NUM_PERM_BOUNDS = (1, 4096)  # permutations per signature: 4096 uint32 are 16 kB a paragraph, past any LSH use
+SHINGLE_SIZE_BOUNDS = (1, 16)  # words per shingle: past 16, a shingle is a sentence and never matches a rewording
+SEED_BOUNDS = (0, 2**32 - 1)  # numpy.random.RandomState seeds, from which datasketch draws the permutations
+
+
+def check_int(name: str, value: object, low: int, high: int) -> int:
+    """``value``, when it is an int (not a bool) in ``[low, high]``; else :class:`ConfigError`."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"{name!r} must be an int in [{low}, {high}]; got {value!r}")
+    return value
+
 
 
 def _check_unit_float(name: str, value: object, *, open_low: bool = False) -> None:
@@ -61,18 +71,18 @@ class Config:
 
     def __post_init__(self) -> None:
         _check_unit_float("threshold", self.threshold, open_low=True)
-        _check_int("shingle_size", self.shingle_size, 1, 16)
-        _check_int("num_perm", self.num_perm, 1, 4096)
-        _check_int("seed", self.seed, 0, 2**32 - 1)
-        _check_int("min_words", self.min_words, 1, 10_000)
+        check_int("shingle_size", self.shingle_size, *SHINGLE_SIZE_BOUNDS)
+        check_int("num_perm", self.num_perm, *NUM_PERM_BOUNDS)
+        check_int("seed", self.seed, *SEED_BOUNDS)
+        check_int("min_words", self.min_words, 1, 10_000)
         if not isinstance(self.sentence_candidates, bool):
             raise ConfigError(f"'sentence_candidates' must be a bool; got {self.sentence_candidates!r}")
         if not isinstance(self.rules, VerdictRules):
             raise ConfigError(f"'rules' must be a syndidetect.rules.VerdictRules; got {type(self.rules).__name__}")
-        _check_int("boilerplate_docs", self.boilerplate_docs, 2, 2**31)
-        _check_int("boilerplate_max_words", self.boilerplate_max_words, 0, 10_000)
+        check_int("boilerplate_docs", self.boilerplate_docs, 2, 2**31)
+        check_int("boilerplate_max_words", self.boilerplate_max_words, 0, 10_000)
         if self.bands is not None:
-            _check_int("bands", self.bands, 1, self.num_perm)
+            check_int("bands", self.bands, 1, self.num_perm)
         if self.backend not in BACKENDS:
             raise ConfigError(f"'backend' must be one of {', '.join(BACKENDS)}; got {self.backend!r}")
 

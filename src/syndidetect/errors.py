@@ -39,9 +39,10 @@ class IndexFormatError(SyndidetectError, ValueError):
 class MissingDependencyError(SyndidetectError, ImportError):
     """An optional dependency is not installed; the message gives the pip command to run."""
 
-    def __init__(self, package: str, extra: str) -> None:
-        super().__init__(
-            f"{package!r} is not installed; install it with: pip install 'syndidetect[{extra}]'"
-        )
+    def __init__(self, package: str, extra: str | None) -> None:
+        # extra=None: a core dependency (numba, datasketch) missing from a broken install, which no
+        # extra brings back: the hint names the package itself.
+        command = f"pip install {package}" if extra is None else f"pip install 'syndidetect[{extra}]'"
+        super().__init__(f"{package!r} is not installed; install it with: {command}")
         self.package = package
         self.extra = extra

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from syndidetect._types import SignatureMatrix
-from syndidetect.errors import ConfigError, InputError, MissingDependencyError
+from syndidetect.config import SEED_BOUNDS, check_int
+from syndidetect.errors import InputError, MissingDependencyError
 
 _SCHEME = "affine32"
 
@@ -18,7 +19,7 @@ def _datasketch() -> Any:
     try:
         import datasketch
     except ImportError:  # pragma: no cover - datasketch is a core dependency
-        raise MissingDependencyError("datasketch", "test") from None
+        raise MissingDependencyError("datasketch", None) from None
     return datasketch
 
 
@@ -33,8 +34,7 @@ def to_datasketch(signatures: SignatureMatrix, seed: int = 1) -> list[Any]:
     matrix = np.asarray(signatures)
     if matrix.ndim != 2 or matrix.dtype != np.uint32:
         raise InputError(f"'signatures' must be a 2-d uint32 array; got {matrix.dtype} with shape {matrix.shape}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"'seed' must be an int in [0, 2**32 - 1]; got {seed!r}")
+    check_int("seed", seed, *SEED_BOUNDS)
     lean = _datasketch().LeanMinHash
     return [lean(seed=seed, hashvalues=row, scheme=_SCHEME) for row in matrix]
 

@@ -3,31 +3,59 @@
 ``signatures(texts)`` equals, row for row, datasketch 2.x ``MinHash(num_perm, seed,
 hashfunc=xxhash.xxh32_intdigest)`` (scheme ``affine32``) updated with the UTF-8 bytes of
 :func:`syndidetect.shingles`.
+
+Two kernels compute them, bit for bit alike (tested on random and adversarial text): the numba
+kernel for corpora, the numpy reference for the first :data:`FAST_KERNEL_AFTER_TEXTS` texts of a
+process, which a one-shot command on a few documents never passes (no numba import, no compile).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping, Sequence, Set, Sized
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels import reference
+from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._types import SignatureMatrix
-from syndidetect.config import BACKENDS
-from syndidetect.errors import ArgumentError, ConfigError, InputError
+from syndidetect.config import BACKENDS, NUM_PERM_BOUNDS, SEED_BOUNDS, check_int
+from syndidetect.errors import ArgumentError, ConfigError, InputError, MissingDependencyError
 from syndidetect.shingles import DEFAULT_SHINGLE_SIZE, check_shingle_size
+
+_MT_WORDS = 624  # MT19937's state: 624 32-bit words
+
+
+def _mt19937_draws(seed: int, count: int) -> list[int]:
+    """The first ``count`` 32-bit outputs of ``numpy.random.RandomState(seed)``'s MT19937.
+
+    Python's ``random`` runs the same generator; only the seeding differs, so the state numpy's
+    legacy seeding (``init_genrand``) builds is set directly. This spares importing
+    ``numpy.random`` (60 ms of CPU, a fifth of a one-shot ``index check``); the tests compare the
+    parameters with numpy's for many seeds.
+    """
+    state = [seed]
+    for i in range(1, _MT_WORDS):
+        state.append((1812433253 * (state[-1] ^ (state[-1] >> 30)) + i) & 0xFFFFFFFF)
+    gen = random.Random()
+    gen.setstate((3, (*state, _MT_WORDS), None))  # position 624: the next draw regenerates the state
+    return [gen.getrandbits(32) for _ in range(count)]
 
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """The affine32 parameters ``(a, b)``, drawn exactly as datasketch 2.x draws them."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    """The affine32 parameters ``(a, b)``, drawn exactly as datasketch 2.x draws them:
+    ``gen = RandomState(seed)``, ``a = gen.randint(0, 2**31, num_perm, uint32) * 2 + 1``, then
+    ``b = gen.randint(0, 2**32, num_perm, uint32)``. numpy's bounded uint32 draw masks one 32-bit
+    output to the range's bit width and rejects values past it: neither range rejects any."""
+    draws = np.array(_mt19937_draws(seed, 2 * num_perm), dtype=np.uint32)
+    a = (draws[:num_perm] & np.uint32(0x7FFFFFFF)) * np.uint32(2) + np.uint32(1)
+    b = draws[num_perm:].copy()
     a.setflags(write=False)
     b.setflags(write=False)
     return a, b
@@ -50,10 +78,8 @@ class Sketches:
 
 
 def _check_params(num_perm: object, seed: object, backend: object) -> None:
-    if isinstance(num_perm, bool) or not isinstance(num_perm, int) or not 1 <= num_perm <= 4096:
-        raise ConfigError(f"'num_perm' must be an int in [1, 4096]; got {num_perm!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"'seed' must be an int in [0, 2**32 - 1]; got {seed!r}")
+    check_int("num_perm", num_perm, *NUM_PERM_BOUNDS)
+    check_int("seed", seed, *SEED_BOUNDS)
     if backend not in BACKENDS:
         raise ConfigError(f"'backend' must be one of {', '.join(BACKENDS)}; got {backend!r}")
 
@@ -71,18 +97,32 @@ def _check_texts(texts: Sequence[str]) -> None:
             raise InputError(f"'texts'[{i}] must be a str; got {type(text).__name__}")
 
 
-def _fast_kernel(backend: str) -> object | None:
-    """The numba kernel module when the backend asks for it (or may use it), else None."""
+def _load_fast() -> ModuleType:
+    from syndidetect._kernels import fast
+
+    return fast
+
+
+# The compiled kernel pays off only past this many texts in a process (counted over calls, so a
+# Detector fed one document at a time gets there too). Below it the numpy reference kernel (same
+# bits, tested) costs about 0.3 ms a 430-character paragraph, so 4096 texts cost about 1.2 s of
+# CPU: what importing numba and loading the kernels from its warm cache costs (1.2-1.7 s), while
+# compiling them into an empty cache costs 10-15 s. A one-shot command on a few documents (the
+# seeds, one article against an index) so never imports numba; a corpus compiles at once.
+FAST_KERNEL_AFTER_TEXTS = 4096
+_FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS)
+
+
+def _fast_kernel(backend: str, texts: Sized) -> ModuleType | None:
+    """The compiled kernel module when the backend asks for it (or when ``auto`` finds the work
+    worth it, see :data:`FAST_KERNEL_AFTER_TEXTS`), else None: the numpy reference kernel."""
     if backend == "numpy":
         return None
-    try:
-        from syndidetect._kernels import fast
-    except ImportError:
-        if backend == "numba":
-            from syndidetect.errors import MissingDependencyError
-
-            raise MissingDependencyError("numba", "fast") from None
-        return None
+    if backend == "auto":
+        return _FAST.get(len(texts))
+    fast = _FAST.compiled()
+    if fast is None:  # numba is a core dependency: only a broken install lacks it
+        raise MissingDependencyError("numba", None)
     return fast
 
 
@@ -98,7 +138,7 @@ def sketch(
     check_shingle_size(shingle_size)
     _check_texts(texts)
     a, b = permutations(num_perm, seed)
-    fast = _fast_kernel(backend)
+    fast = _fast_kernel(backend, texts)
     if fast is None:
         values, offsets, tokens = reference.shingle_hashes(texts, shingle_size)
         sigs = reference.minhash_rows(values, offsets, a, b)
@@ -141,10 +181,10 @@ def signatures(
     ((2, 4), 'uint32', '0xffffffff')
     """
     _check_params(num_perm, seed, backend)
-    fast = _fast_kernel(backend)
-    if fast is None:
-        return sketch(texts, num_perm, seed, shingle_size, backend).signatures
     check_shingle_size(shingle_size)
     _check_texts(texts)
+    fast = _fast_kernel(backend, texts)
+    if fast is None:
+        return sketch(texts, num_perm, seed, shingle_size, "numpy").signatures
     a, b = permutations(num_perm, seed)
-    return fast.signatures_only(texts, a, b, shingle_size)  # type: ignore[attr-defined,no-any-return]
+    return fast.signatures_only(texts, a, b, shingle_size)  # type: ignore[no-any-return]

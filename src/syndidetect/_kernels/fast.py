@@ -5,7 +5,7 @@ scheme). Python does only C-level string work: UTF-8 encode the whole batch into
 normalise (HTML entities, NFKC) the few texts the kernel flags as possibly changed by it.
 Everything per character and per shingle runs in parallel numba code:
 
-* UTF-8 decoding and the character classes of :func:`syndidetect.shingles.char_classes` (word
+* UTF-8 decoding and the character classes of :func:`syndidetect.unicode_tables.char_classes` (word
   characters, letters of scripts written without spaces, marks, ignorable characters);
 * each text's tokens are compacted into a scratch buffer, separated by one space, so a shingle
   (``k`` consecutive tokens joined by a space) is a contiguous slice that xxh32 hashes in place;
@@ -13,106 +13,70 @@ Everything per character and per shingle runs in parallel numba code:
 
 Importing this module is cheap: numba itself is imported, and the kernels compiled (or loaded
 from numba's on-disk cache, ``cache=True``), on the first call.
+
+Layout: the compiled functions (hash primitives, UTF-8 decoding, the tokeniser, the minima and the
+parallel drivers) stay in this one module, because numba's cache is invalidated only by a change of
+the file defining a cached function (see :class:`~syndidetect._kernels.jit.LazyJit`). The code
+around them lives beside it: the lookup tables in ``lookup.py``, the batch encoding in ``batch.py``,
+the lazy compilation in ``jit.py``. The integer constants imported from ``lookup.py`` and
+``syndidetect.unicode_tables`` are frozen into the compiled code: change them together with an
+edit of this file, or a cached kernel keeps the old values.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import threading
-from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.jit import compile_cached
-from syndidetect._types import SignatureMatrix
-from syndidetect.shingles import (
-    CHAIN_CUT_ODDS,
-    CHAINED,
-    CLUSTER,
-    IGNORED,
-    MARK,
-    WORD,
-    case_foldings,
-    char_classes,
-    nfkc_unstable,
+from syndidetect._kernels.batch import byte_buffer, normalised_rows, readonly, readonly_u32
+from syndidetect._kernels.jit import LazyJit
+from syndidetect._kernels.lookup import (
+    CHAINED_BIT,
+    CLUSTER_BIT,
+    FOLDS_BIT,
+    IGNORED_BIT,
+    MARK_BIT,
+    STARTS_BITS,
+    UNSTABLE_BIT,
+    WORD_BIT,
+    KernelTables,
+    kernel_tables,
 )
-from syndidetect.text import compatibility_form
+from syndidetect._types import SignatureMatrix
+from syndidetect.unicode_tables import CUT_BELOW, CUT_HASH
 
-# minhash.py falls back to the numpy kernel on ImportError, so fail here, not at the first call.
+# Without numba, importing this module fails at once, not at the first call (minhash.py asks
+# importlib whether numba exists before it imports this module, and runs the numpy kernel if not).
 if importlib.util.find_spec("numba") is None:
     raise ImportError("syndidetect._kernels.fast needs numba")
 
 __all__ = ["signatures_only", "sketch", "warm_up"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-# (ascii_map, char_table, fold_keys, fold_starts, fold_cps): see _tables().
-_Tables = tuple[
-    npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]
-_U32 = np.uint32
+_Tables = KernelTables
+_tables = kernel_tables  # the name benchmarks/report.py times
 _MASK = 0xFFFFFFFF
+# xxHash32's five primes (its specification, section "Algorithm description").
 _PRIME1 = 0x9E3779B1
 _PRIME2 = 0x85EBCA77
 _PRIME3 = 0xC2B2AE3D
 _PRIME4 = 0x27D4EB2F
 _PRIME5 = 0x165667B1
-_EMPTY = 0xFFFFFFFF
-_SEP = "\x00"  # joins ASCII texts in the batch buffer; never a word character
-_SPACE = 0x20
-_WORD = 1  # char-table flag: continues a run-of-letters token (shingles.WORD: letters, numbers, marks)
-_FOLDS = 2  # char-table flag: str.casefold changes this code point
-_UNSTABLE = 4  # char-table flag: NFKC may change a text holding this code point (shingles.nfkc_unstable)
-_CLUSTER = 8  # char-table flag: a token by itself with the marks after it (shingles.CLUSTER)
-_MARK = 16  # char-table flag: a mark, continues a _CLUSTER token (shingles.MARK, folded to marks only)
-_IGNORED = 32  # char-table flag: skipped, never ends a token (shingles.IGNORED)
-_CHAINED = 64  # char-table flag: a _CLUSTER token goes on with the next such letter (shingles.CHAINED)
-_STARTS = _WORD | _CLUSTER  # a code point with either flag starts a token
-_GOLDEN = 0x9E3779B1  # syndidetect.shingles.cuts: its hash
-_CUT_BELOW = (1 << 32) // CHAIN_CUT_ODDS  # ... and its threshold
+_EMPTY = 0xFFFFFFFF  # a signature entry no shingle reached (datasketch's empty value)
+_SPACE = 0x20  # joins the tokens of a shingle
 _AMP = 0x26  # "&": html.unescape may change the text
 _MAX_FOLD_GROWTH = 3  # casefold turns at most one UTF-8 byte into three
 # Texts per parallel work item: large enough to amortise scratch allocation, small enough to
 # balance the load when paragraph lengths vary.
 _CHUNK = 64
 
-# ---------------------------------------------------------------------------------------------
-# Lazy compilation. The kernels below are plain Python functions marked with @_jit; the first
-# call to a public function imports numba and rebinds each marked name in this module to its
-# numba dispatcher, in definition order, so callers resolve their callees to dispatchers when
-# numba compiles them. ``prange`` is ``range`` until then.
-# ---------------------------------------------------------------------------------------------
-_JITTED: list[tuple[str, bool]] = []
-_compile_lock = threading.Lock()
-_compiled = False
-prange = range
-
-
-def _jit(parallel: bool = False) -> Callable[[_F], _F]:
-    def mark(func: _F) -> _F:
-        _JITTED.append((func.__name__, parallel))
-        return func
-
-    return mark
-
-
-def _ensure_compiled() -> None:
-    global _compiled, prange
-    if _compiled:
-        return
-    with _compile_lock:
-        if _compiled:
-            return
-        import numba
-
-        namespace = globals()
-        namespace["prange"] = numba.prange
-        for name, parallel in _JITTED:
-            namespace[name] = compile_cached(namespace[name], nogil=True, parallel=parallel,
-                                             error_model="numpy")
-        _compiled = True
+# Every compiled function below is marked with @_jit and compiled together on the first call to a
+# public function (see LazyJit: why the compiled code stays in this one module).
+_LAZY = LazyJit(globals())
+_jit = _LAZY.mark
+prange = range  # numba.prange once _LAZY.compile() has run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,8 +200,8 @@ def _put(scratch: npt.NDArray[np.uint8], out: int, cp: int) -> int:
 
 @_jit()
 def _cuts(previous: int, letter: int) -> bool:
-    """:func:`syndidetect.shingles.cuts` (code points are below 2**21, so no 64-bit overflow)."""
-    return ((previous * 31 + letter) * _GOLDEN) & _MASK < _CUT_BELOW
+    """:func:`syndidetect.unicode_tables.cuts` (code points are below 2**21, so no 64-bit overflow)."""
+    return ((previous * 31 + letter) * CUT_HASH) & _MASK < CUT_BELOW
 
 
 @_jit()
@@ -248,7 +212,7 @@ def _copy_folded(
     """Append code point ``cp`` (``buf[i:i + width]``) case-folded to ``scratch[out:]``; return the
     new end."""
     _, _, fold_keys, fold_starts, fold_cps = tables
-    if flags & _FOLDS:
+    if flags & FOLDS_BIT:
         k = np.searchsorted(fold_keys, cp)
         for q in range(fold_starts[k], fold_starts[k + 1]):
             out = _put(scratch, out, fold_cps[q])
@@ -265,25 +229,25 @@ def _cluster_token(
 ) -> tuple[int, int]:
     """Copy the token starting at ``buf[i]``, a letter of a script written without spaces (never
     folded: checked by _tables), to ``scratch[out:]``: the letter, the marks after it, and for a
-    chained letter the next chained letters up to a cut (syndidetect.shingles.cuts) with their marks;
+    chained letter the next chained letters up to a cut (syndidetect.unicode_tables.cuts) with their marks;
     ASCII is never a mark or a letter here. Return the new ends of both, or ``(-1, i)`` when
-    ``check`` meets a code point flagged ``_UNSTABLE``."""
+    ``check`` meets a code point flagged ``UNSTABLE_BIT``."""
     table = tables[1]
     cp, width = _decode(buf, i)
-    previous = cp if table[np.uint64(cp)] & _CHAINED else -1
+    previous = cp if table[np.uint64(cp)] & CHAINED_BIT else -1
     out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
     i += width
     while i < end and buf[np.uint64(i)] >= 0x80:
         cp, width = _decode(buf, i)
         flags = table[np.uint64(cp)]
-        if check and flags & _UNSTABLE:
+        if check and flags & UNSTABLE_BIT:
             return -1, i
-        if flags & _MARK:
+        if flags & MARK_BIT:
             out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
-        elif flags & _CHAINED and previous >= 0 and not _cuts(previous, cp):
+        elif flags & CHAINED_BIT and previous >= 0 and not _cuts(previous, cp):
             out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
             previous = cp
-        elif not flags & _IGNORED:
+        elif not flags & IGNORED_BIT:
             break
         i += width
     return out, i
@@ -313,7 +277,7 @@ def _tokenise(
     unsigned so numba emits no negative-index wraparound.
 
     With ``check``, return -1 as soon as the text holds an ``&`` or a code point flagged
-    ``_UNSTABLE``: the only texts that ``html.unescape`` and NFKC may change, which the caller
+    ``UNSTABLE_BIT``: the only texts that ``html.unescape`` and NFKC may change, which the caller
     normalises in Python and tokenises again without ``check``.
     """
     ascii_map, table = tables[0], tables[1]
@@ -334,10 +298,10 @@ def _tokenise(
             else:
                 cp, width = _decode(buf, i)
                 flags = table[np.uint64(cp)]
-                if check and flags & _UNSTABLE:
+                if check and flags & UNSTABLE_BIT:
                     return -1
-                if flags & _STARTS:
-                    cluster = (flags & _CLUSTER) != 0
+                if flags & STARTS_BITS:
+                    cluster = (flags & CLUSTER_BIT) != 0
                     break
                 i += width
         if i >= end:
@@ -365,14 +329,14 @@ def _tokenise(
                 else:
                     cp, width = _decode(buf, i)
                     flags = table[np.uint64(cp)]
-                    if not flags & _WORD:
-                        if not flags & _IGNORED:
+                    if not flags & WORD_BIT:
+                        if not flags & IGNORED_BIT:
                             break
-                        if check and flags & _UNSTABLE:
+                        if check and flags & UNSTABLE_BIT:
                             return -1
                         i += width
                         continue
-                    if check and flags & _UNSTABLE:
+                    if check and flags & UNSTABLE_BIT:
                         return -1
                     out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
                     i += width
@@ -572,87 +536,8 @@ def _signature_rows(
 
 
 # ---------------------------------------------------------------------------------------------
-# Python side: C-level string work only.
+# Drivers: Python calls into the compiled kernels (C-level string work only, in batch.py).
 # ---------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _tables() -> _Tables:
-    """The lookup tables of :func:`_tokenise`, built once per process (a few tenths of a second).
-
-    * ``ascii_map[byte]``: the case-folded byte of an ASCII word character, else 0;
-    * ``char_table[cp]``: ``_WORD``, ``_CLUSTER``, ``_CHAINED``, ``_MARK``, ``_IGNORED``, ``_FOLDS``
-      and ``_UNSTABLE`` flags of every code point;
-    * ``fold_keys``, ``fold_starts``, ``fold_cps``: :func:`syndidetect.shingles.case_foldings`.
-    """
-    classes = char_classes()
-    fold_keys, fold_starts, fold_cps = case_foldings()
-    # The kernel tests classes before folding: folding must not change them (scratch sizing relies
-    # on it too). Only letters of scripts written with spaces and separators have case.
-    lengths = np.diff(fold_starts)
-    if (classes[fold_keys] & (CLUSTER | IGNORED)).any():
-        raise RuntimeError("casefold changes a character that is ignored or a token by itself")
-    kind = np.uint8(WORD | CLUSTER | IGNORED)
-    if not np.array_equal(np.repeat(classes[fold_keys], lengths) & kind, classes[fold_cps] & kind):
-        raise RuntimeError("casefold changes whether a character is a word character")
-    table = np.where(classes & WORD, _WORD, 0).astype(np.uint8)
-    table[classes & CLUSTER != 0] |= _CLUSTER
-    table[classes & IGNORED != 0] |= _IGNORED
-    table[classes & CHAINED != 0] |= _CHAINED
-    # A mark continues a one-letter token only when all of its folding is marks (U+0345, a mark,
-    # folds to the letter iota, which the reference sees as a word character after the letter).
-    marks = (classes & MARK) != 0
-    all_marks = np.minimum.reduceat(marks[fold_cps], fold_starts[:-1]) if len(fold_keys) else marks[:0]
-    marks[fold_keys] &= all_marks
-    table[marks] |= _MARK
-    table[fold_keys] |= _FOLDS
-    unstable = nfkc_unstable()
-    if unstable[:128].any():
-        raise RuntimeError("NFKC may change ASCII text")  # the kernel tests ASCII bytes for "&" only
-    table[unstable] |= _UNSTABLE
-    ascii_map = np.array([ord(chr(c).casefold()) if table[c] & _WORD else 0 for c in range(128)], dtype=np.uint8)
-    return ascii_map, table, fold_keys, fold_starts, fold_cps
-
-
-def _pre_fold(text: str) -> str:
-    """:func:`syndidetect.text.normalise` without its final ``casefold``, which the kernel does.
-
-    Only texts the kernel flags (an ``&``, or a code point flagged ``_UNSTABLE``) come here:
-    :func:`~syndidetect.text.normalise` leaves every other text as it is, but for its case and the
-    ignorable characters, which the kernel skips.
-    """
-    return compatibility_form(text)
-
-
-def encode_batch(texts: Sequence[str]) -> tuple[bytes, npt.NDArray[np.int64]]:
-    """All texts UTF-8 encoded (surrogates passed through) in one buffer, and ``len(texts) + 1``
-    offsets.
-
-    Text ``i`` is ``buffer[offsets[i]:offsets[i + 1]]``, possibly followed by a ``NUL`` separator,
-    which is not a word character. Nothing is normalised here: the kernel case-folds, and flags the
-    few texts that HTML entities or NFKC may change, which :func:`_pre_fold` then normalises
-    (checking every text in Python, ``unicodedata.normalize`` included, cost as much as encoding).
-    """
-    n = len(texts)
-    if n == 0:
-        return b"", np.zeros(1, dtype=np.int64)
-    # str.isascii is O(1) in CPython: checking each text first avoids building a wide (UCS-2)
-    # joined string for batches that need the per-text path anyway.
-    if all(map(str.isascii, texts)):  # one join, and encoding is a memcpy
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1, out=offsets[1:])
-        offsets[n] -= 1  # no separator after the last text
-        return _SEP.join(texts).encode("ascii"), offsets
-    parts = [t.encode("utf-8", "surrogatepass") for t in texts]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=n), out=offsets[1:])
-    return b"".join(parts), offsets
-
-
-def _buffer(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
-    data, offsets = encode_batch(texts)
-    buf = np.frombuffer(data, dtype=np.uint8) if data else np.zeros(1, dtype=np.uint8)[:0]
-    return _readonly(buf), offsets
 
 
 def _prepare(
@@ -660,29 +545,9 @@ def _prepare(
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
-    _ensure_compiled()
-    buf, offsets = _buffer(texts)
-    # One dtype/layout per argument keeps numba to a single compiled (and cached) specialisation.
-    return buf, offsets, _u32(a), _u32(b)
-
-
-def _flagged(texts: Sequence[str], redo: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], list[str]]:
-    """The rows the kernel left to Python, and their texts after :func:`_pre_fold`."""
-    rows = np.flatnonzero(redo)
-    return rows, [_pre_fold(texts[i]) for i in rows.tolist()]
-
-
-def _u32(x: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    out = np.ascontiguousarray(x, dtype=np.uint32)
-    if out.flags.writeable:
-        out = out.copy()
-        out.setflags(write=False)
-    return out
-
-
-def _readonly(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    x.setflags(write=False)
-    return x
+    _LAZY.compile()
+    buf, offsets = byte_buffer(texts)
+    return buf, offsets, readonly_u32(a), readonly_u32(b)
 
 
 def sketch(
@@ -699,9 +564,9 @@ def sketch(
     tokens = np.zeros(n, dtype=np.int64)
     redo = np.zeros(n, dtype=np.uint8)
     _sketch_rows(buf, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
-    rows, folded = _flagged(texts, redo)
+    rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_buf, sub_spans = _buffer(folded)
+        sub_buf, sub_spans = byte_buffer(folded)
         sub_raw = np.empty(max(len(sub_buf), 1), dtype=np.uint32)
         sub_counts = np.zeros(len(rows), dtype=np.int64)
         sub_tokens = np.zeros(len(rows), dtype=np.int64)
@@ -724,15 +589,19 @@ def sketch(
 def signatures_only(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> SignatureMatrix:
-    """The signatures of :func:`sketch` without collecting the shingle hashes (faster)."""
+    """The signatures of :func:`sketch` without collecting the shingle hashes (faster).
+
+    One batch for all texts: cutting it into L2-sized batches (encoded just before the kernel reads
+    them) was measured slower, each parallel launch costing milliseconds on a loaded machine.
+    """
     buf, spans, a, b = _prepare(texts, a, b)
     n = len(spans) - 1
     sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
     redo = np.zeros(n, dtype=np.uint8)
     _signature_rows(buf, spans, _tables(), a, b, shingle_size, sigs, redo, True)
-    rows, folded = _flagged(texts, redo)
+    rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_buf, sub_spans = _buffer(folded)
+        sub_buf, sub_spans = byte_buffer(folded)
         sub_sigs = np.full((len(rows), len(a)), _EMPTY, dtype=np.uint32)
         unused = np.zeros(len(rows), dtype=np.uint8)
         _signature_rows(sub_buf, sub_spans, _tables(), a, b, shingle_size, sub_sigs, unused, False)
@@ -742,6 +611,6 @@ def signatures_only(
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) every kernel now, e.g. before timing."""
-    one = _readonly(np.ones(1, dtype=np.uint32))
+    one = readonly(np.ones(1, dtype=np.uint32))
     sketch(["warm up"], one, one, 1)
     signatures_only(["warm up"], one, one, 1)

@@ -1,4 +1,5 @@
-"""Compiling a kernel with numba's on-disk cache wherever the cache can live.
+"""Compiling kernels with numba: on first use (:class:`LazyJit`), with the on-disk cache wherever
+it can live (:func:`compile_cached`).
 
 numba keeps compiled kernels next to the source (``__pycache__``) or in the user's cache folder. A
 package installed read-only and run by a user without a writable home has neither, and numba then
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def _private_cache_dir() -> str | None:
     """A folder only this user can write (so no one else can plant a compiled kernel in it), or None."""
+    import tempfile  # here, not at the top: it costs every import of the package ~10 ms, used only here
+
     uid = os.getuid() if hasattr(os, "getuid") else 0
     path = Path(tempfile.gettempdir()) / f"syndidetect-numba-{uid}"
     try:
@@ -55,3 +58,50 @@ def compile_cached(func: _F, **options: Any) -> _F:
                 raise
     compiled = numba.njit(cache=False, **options)(func)
     return compiled
+
+
+class LazyJit:
+    """Kernels of one module compiled together on first use, so importing the module stays cheap.
+
+    The kernels are plain Python functions marked with :meth:`mark`; :meth:`compile` imports numba
+    and rebinds each marked name in the module's namespace to its numba dispatcher, in definition
+    order, so a kernel resolves its callees (module globals) to dispatchers when numba compiles it.
+    ``prange`` in that namespace is ``range`` until then (the marked functions still run, slowly, as
+    Python: the tests call them so).
+
+    The kernels that call one another must live in the one module this registry rebinds: numba's
+    on-disk cache is invalidated only by a change of the file that defines a cached function, so a
+    kernel calling into another module would keep a stale compiled copy of its callee after an edit.
+    """
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self._namespace = namespace
+        self._marked: list[tuple[str, bool]] = []
+        self._lock = threading.Lock()
+        self.compiled = False
+        namespace["prange"] = range
+
+    def mark(self, parallel: bool = False) -> Callable[[_F], _F]:
+        """Decorator: compile this function with the others (``parallel``: numba's ``prange``)."""
+
+        def register(func: _F) -> _F:
+            self._marked.append((func.__name__, parallel))
+            return func
+
+        return register
+
+    def compile(self) -> None:
+        """Compile (or load from numba's cache) every marked function, once per process."""
+        if self.compiled:
+            return
+        with self._lock:
+            if self.compiled:
+                return
+            import numba
+
+            self._namespace["prange"] = numba.prange
+            for name, parallel in self._marked:
+                self._namespace[name] = compile_cached(
+                    self._namespace[name], nogil=True, parallel=parallel, error_model="numpy"
+                )
+            self.compiled = True

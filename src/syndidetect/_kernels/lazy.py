@@ -1,10 +1,10 @@
-"""Verification kernels compiled only once a process has enough pairs to repay the compile.
+"""Kernels compiled only once a process has enough work to repay the compile.
 
-Each verification kernel has a numpy path giving the same results (tested equal). Compiling one
-costs seconds on a fresh install (numba's cache then loads it in milliseconds), which a one-shot
-command with a handful of candidate pairs (the seeds, one article against an index) would pay for
-microseconds of gain. So a kernel is compiled on its ``after``-th request in the process, when the
-pairs already seen promise more.
+Each kernel has a numpy path giving the same results (tested equal). Compiling one costs seconds on
+a fresh install, and even numba's warm cache costs importing numba (about 0.5 s of CPU) and loading
+the compiled code, which a one-shot command with a handful of paragraphs or candidate pairs (the
+seeds, one article against an index) would pay for milliseconds of gain. So a kernel is compiled
+once the work requested in the process (pairs, texts) promises more.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-_F = TypeVar("_F", bound=Callable[..., object])
+_F = TypeVar("_F")  # a compiled kernel, or a module of them (minhash's signature kernels)
 
 
 class LazyKernel(Generic[_F]):
-    """``build()`` (which compiles a kernel) on the ``after``-th :meth:`get`, and its result from
-    then on; None before, and always when numba is absent."""
+    """``build()`` (which compiles a kernel) once :meth:`get` has been asked for ``after`` units
+    of work (requests, or the weights given), and its result from then on; None before, and always
+    when numba is absent."""
 
     def __init__(self, build: Callable[[], _F], after: int) -> None:
         self._build = build
@@ -29,10 +30,11 @@ class LazyKernel(Generic[_F]):
         self._missing = False  # numba is not installed
         self._lock = threading.Lock()
 
-    def get(self) -> _F | None:
+    def get(self, weight: int = 1) -> _F | None:
+        """The kernel, once the requests so far (each counting ``weight``) reach ``after``."""
         if self._kernel is not None or self._missing:
             return self._kernel
-        self._requests += 1  # a lost update between threads only delays the compile
+        self._requests += weight  # a lost update between threads only delays the compile
         return self.compiled() if self._requests >= self._after else None
 
     def compiled(self) -> _F | None:
