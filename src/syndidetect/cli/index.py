@@ -13,6 +13,8 @@ from syndidetect.cli.common import (
     EXIT_OK,
     add_detection_options,
     given_detection_options,
+    progress,
+    working,
     write_report,
 )
 from syndidetect.config import Config
@@ -104,8 +106,6 @@ def _plural(n: int, word: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from syndidetect.cli.render import progress
-
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
     replaced: list[str] = []
     done = 0
@@ -131,8 +131,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from syndidetect.cli.render import working
-
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
     message = f"checking {_plural(len(documents), 'document')} against {printable(args.db)}"
     with Detector.open(args.db, _config(args), create=False, readonly=True, timeout=args.busy_timeout) as det, \

@@ -20,6 +20,7 @@ from syndidetect.cli.common import (
     UsageError,
     add_detection_options,
     given_detection_options,
+    stages,
     write_report,
 )
 from syndidetect.cli.extract import register as register_extract
@@ -99,8 +100,6 @@ def _detect(args: argparse.Namespace, stage: Progress) -> Report:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from syndidetect.cli.render import stages
-
     if args.format == "html" and args.output is None:  # said before the work, not after it
         raise UsageError("--format html writes a folder of pages: give it with -o DIR")
     if args.format == "html" and args.dask is not None:
