@@ -7,9 +7,28 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import datasketch
+import numpy as np
+import numpy.typing as npt
 import pytest
+import xxhash
+
+import syndidetect as sd
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def datasketch_minhash(text: str, num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> datasketch.MinHash:
+    """The external oracle of the signature contract: datasketch's MinHash with xxh32, updated with
+    the UTF-8 of ``sd.shingles(text)``."""
+    m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
+    m.update_batch([s.encode("utf-8") for s in sd.shingles(text, shingle_size=shingle_size)])
+    return m
+
+
+def oracle(text: str, num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> npt.NDArray[np.uint32]:
+    """The row ``sd.signatures`` must give for ``text``, by datasketch."""
+    return np.asarray(datasketch_minhash(text, num_perm, seed, shingle_size).hashvalues, dtype=np.uint32)
 
 
 def truth_key(text: str) -> str:

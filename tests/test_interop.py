@@ -7,16 +7,10 @@ from pathlib import Path
 import datasketch
 import numpy as np
 import pytest
-import xxhash
 
 import syndidetect as sd
+from conftest import datasketch_minhash
 from syndidetect.errors import ConfigError, InputError
-
-
-def datasketch_minhash(text: str) -> datasketch.MinHash:
-    m = datasketch.MinHash(num_perm=128, seed=1, hashfunc=xxhash.xxh32_intdigest)
-    m.update_batch([s.encode("utf-8") for s in sd.shingles(text)])
-    return m
 
 
 def test_ours_in_datasketch_lsh_queried_with_datasketch_made_minhashes(seeds_dir: Path) -> None:

@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-import datasketch
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -17,7 +16,7 @@ import xxhash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import syndidetect
+from conftest import oracle
 from syndidetect import minhash
 from syndidetect._kernels import fast, reference
 from syndidetect._kernels.lookup import UNSTABLE_BIT, kernel_tables
@@ -58,12 +57,6 @@ ADVERSARIAL = [
     "กรมอุตุนิยมวิทยาประกาศเตือนว่า ทำ ที่นี่ ๒๕๖๗ปี ທີ່ ລາວ ខ្មែរ ភាសា မြန်မာ ᦀᦁᦂ ᨠᨡᨢ",
     "手\u0345a ก\u0345 ก\u200bข\u00adค 中\u0301文 ก\u0e33",  # a mark that folds to a letter; marks after letters
 ]
-
-
-def oracle(text: str, num_perm: int, seed: int, shingle_size: int) -> U32:
-    m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
-    m.update_batch([s.encode("utf-8") for s in syndidetect.shingles(text, shingle_size=shingle_size)])
-    return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
 def reference_sketch(

@@ -6,22 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import datasketch
 import numpy as np
 import pytest
-import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+from conftest import oracle
 from syndidetect import minhash
 from syndidetect.errors import ConfigError, InputError
-
-
-def oracle(text: str, num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> np.ndarray:
-    m = datasketch.MinHash(num_perm=num_perm, seed=seed, hashfunc=xxhash.xxh32_intdigest)
-    m.update_batch([s.encode("utf-8") for s in sd.shingles(text, shingle_size=shingle_size)])
-    return np.asarray(m.hashvalues)
 
 
 def seed_lines(seeds_dir: Path) -> list[str]:
