@@ -4,7 +4,8 @@
 
 Each size runs in a fresh process (so peak RSS is that size's own), on the deterministic corpus
 of ``benchmarks.corpus`` grouped into 20-paragraph documents. It reports the corpus alone, then
-``sd.detect`` (paragraphs, signatures, candidate pairs, verification, report).
+``sd.detect`` (paragraphs, signatures, candidate pairs, verification, report), and per stage the
+time so far and the memory above the corpus (resident then, and the peak so far).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 _CHILD = """
 import json, resource, sys, time
@@ -22,22 +24,35 @@ sd.signatures(["warm up the kernel"])
 corpus = make_corpus(n, seed=0)
 docs = [sd.Document(f"d{i}", "\\n\\n".join(corpus.texts[i:i + 20])) for i in range(0, n, 20)]
 del corpus
-with open("/proc/self/statm") as statm:  # resident pages now, not the high-water mark
-    before = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
-start = time.perf_counter()
-report = sd.detect(docs)
+def resident():  # resident MB now, not the high-water mark
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = resident()
+stages, start = [], time.perf_counter()
+def mark(name):
+    stages.append((name, time.perf_counter() - start, resident() - before, peak() - before))
+def progress(stage, done, total):
+    if stage == "verification" and stages[-1][0] == "prepare":
+        mark("candidates")  # boilerplate and both LSHs: verification starts
+# sd.detect(docs) is these two calls; progress marks the stage boundaries.
+detector = sd.Detector()
+detector.add_many(docs)
+mark("prepare")
+report = detector.find_copies(progress)
+mark("verification")
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"paragraphs": n, "seconds": seconds, "corpus_mb": before, "peak_mb": peak,
-                  "pairs": len(report.pairs)}))
+print(json.dumps({"paragraphs": n, "seconds": seconds, "corpus_mb": before, "peak_mb": peak(),
+                  "pairs": len(report.pairs), "stages": stages}))
 """
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
 
-def run(size: int) -> dict[str, float]:
+def run(size: int) -> dict[str, Any]:
     out = subprocess.run([sys.executable, "-c", _CHILD, str(size)], check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -48,6 +63,9 @@ def main(argv: list[str]) -> None:
         r = run(size)
         print(f"{size:>10,} {r['seconds']:>9.1f} {size / r['seconds']:>9,.0f} {r['corpus_mb']:>10.0f} "
               f"{r['peak_mb']:>8.0f} {int(r['pairs']):>7}")
+        for name, at, resident, high in r["stages"]:
+            print(f"{'':>10} after {name:<13} {at:>7.1f} s  {resident:>7.0f} MB resident, "
+                  f"{high:>7.0f} MB peak above the corpus")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """On demand: detection on a LocalCluster(2) against in-process ``detect()``, wall time and peak memory.
 
 Run with ``SYNDIDETECT_BENCH_DASK=1 pytest benchmarks/test_distributed.py -s`` (``SYNDIDETECT_BENCH_DASK_N``
-paragraphs, default 1,000,000, grouped 10 to a document; deterministic, from ``benchmarks.corpus``).
+paragraphs, default 1,000,000, grouped 10 to a document; deterministic, from ``benchmarks.corpus``);
+``python -m benchmarks.dask_scaling`` gives wall and CPU ratios from in-memory frames.
 The in-process run happens in a child process, so each side's peak RSS is its own.
 """
 
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
 
+import syndidetect as sd
 from benchmarks.corpus import make_corpus
 from syndidetect.distributed import detect_dask, read_collection
 
@@ -31,13 +33,15 @@ pytestmark = [
 N_PARAGRAPHS = int(os.environ.get("SYNDIDETECT_BENCH_DASK_N", "1000000"))
 PER_DOCUMENT = 10
 PARTITION_DOCUMENTS = 2000  # 20,000 paragraphs a partition: a few hundred MB of working set per task
+# The Dask path's candidates come from the paragraph LSH only: the in-process run is asked for the same.
+CONFIG = sd.Config(sentence_candidates=False)
 
 _IN_PROCESS = """
 import json, pickle, resource, sys, time
 import syndidetect as sd
 docs = pickle.load(open(sys.argv[1], "rb"))
 start = time.perf_counter()
-report = sd.detect(docs)
+report = sd.detect(docs, sd.Config(sentence_candidates=False))
 wall = time.perf_counter() - start
 json.dump({"wall": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "report": report.to_dict()}, open(sys.argv[2], "w"))

@@ -1,12 +1,23 @@
-"""The persistent index: add throughput, single-article check latency, bytes per paragraph.
+"""The persistent index: add throughput (the store alone, and ``syndidetect index add`` end to end),
+single-article check latency, bytes per paragraph.
 
-CI size: 10k paragraphs. On demand: SYNDIDETECT_BENCH_INDEX_N=100000 (or 1000000).
+CI size: 10k paragraphs. On demand: SYNDIDETECT_BENCH_INDEX_N=100000 (or 1000000), or, for the
+command line end to end with its paragraphs per second printed:
+``python -m benchmarks.test_index 100000`` (it writes the corpus as JSONL, 20 paragraphs a document
+as ``benchmarks/scaling.py`` builds them, runs ``syndidetect index add`` on it, then times the
+lookup and the whole check of one article in process).
 Run: pytest benchmarks/test_index.py -p no:cacheprovider --benchmark-enable
 """
 
 from __future__ import annotations
 
+import json
 import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -15,12 +26,17 @@ import pytest
 
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
+from syndidetect.lsh import band_keys, matchable_rows
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import SQLiteStore
 
 N = int(os.environ.get("SYNDIDETECT_BENCH_INDEX_N", "10000"))
 PER_DOC = 40
 ARTICLE = 20
+#: Paragraphs a document of the command-line corpus, as in benchmarks/scaling.py.
+CLI_PER_DOC = 20
+#: Paragraphs a JSONL file (about 90 MB): the command line refuses input files over 256 MB.
+CLI_PER_FILE = 200_000
 
 
 def _documents(n: int, seed: int = 0, prefix: str = "d") -> list[sd.Document]:
@@ -77,3 +93,74 @@ def test_check_latency(benchmark: Any, built: tuple[Path, list[sd.Document], flo
     benchmark.extra_info.update(index_paragraphs=paragraphs, runs=runs, bytes_per_paragraph=size / paragraphs,
                                 bytes_per_paragraph_beyond_text=(size - text_bytes) / paragraphs,
                                 build_store_paragraphs_per_s=paragraphs / seconds)
+
+
+def write_jsonl(n: int, folder: Path, seed: int = 0) -> list[Path]:
+    """``n`` corpus paragraphs as JSONL documents of CLI_PER_DOC paragraphs, CLI_PER_FILE a file."""
+    texts = make_corpus(n, seed=seed).texts
+    paths: list[Path] = []
+    for start in range(0, n, CLI_PER_FILE):
+        paths.append(folder / f"corpus{len(paths)}.jsonl")
+        with paths[-1].open("w", encoding="utf-8") as out:
+            for i in range(start, min(n, start + CLI_PER_FILE), CLI_PER_DOC):
+                out.write(json.dumps({"id": f"d{i}", "text": "\n\n".join(texts[i : i + CLI_PER_DOC])}) + "\n")
+    return paths
+
+
+def cli_add(jsonl: list[Path], db: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system) of ``syndidetect index add --db db JSONL...``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "syndidetect", "index", "add", "--db", str(db), *map(str, jsonl)],
+                   check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def test_add_end_to_end(benchmark: Any, tmp_path: Path) -> None:
+    """``syndidetect index add`` of a JSONL file, start-up included, in paragraphs per second."""
+    paragraphs = min(N, 20_000)
+    jsonl = write_jsonl(paragraphs, tmp_path, seed=2)
+    counter = iter(range(10**6))
+    benchmark.pedantic(lambda: cli_add(jsonl, tmp_path / f"cli{next(counter)}.db"), rounds=3, iterations=1)
+    benchmark.extra_info["paragraphs_per_s"] = paragraphs / benchmark.stats.stats.median
+
+
+def _medians(call: Any, runs: int = 15) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``call()`` after one warm-up call."""
+    call()
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def main(n: int) -> None:
+    """Add ``n`` paragraphs with the command line, then time one article's check in process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), Path(tmp) / "index.db", n
+        wall, cpu = cli_add(jsonl, db)
+        print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
+              f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
+        fresh = make_corpus(ARTICLE, seed=99).texts
+        middle = n // 2  # a paragraph number: its document is copied from
+        lines = jsonl[middle // CLI_PER_FILE].read_text(encoding="utf-8").splitlines()
+        copied = json.loads(lines[middle % CLI_PER_FILE // CLI_PER_DOC])["text"]
+        article = sd.Document("new", "\n\n".join(copied.split("\n\n")[: ARTICLE // 2] + fresh[: ARTICLE // 2]))
+        with sd.Detector.open(db, readonly=True) as det:
+            sigs, _, _ = matchable_rows(prepare_documents([article], det.config))
+            keys = band_keys(sigs, det.store.bands, det.store.rows)
+            lookup = _medians(lambda: det.store.postings(keys))
+            check = _medians(lambda: det.query([article]))
+            size = det.stats()["bytes"]
+        print(f"postings of one {ARTICLE}-paragraph article: {lookup[0] * 1e3:.1f} ms wall, {lookup[1] * 1e3:.1f} ms "
+              f"CPU; whole check in process: {check[0] * 1e3:.1f} ms wall, {check[1] * 1e3:.1f} ms CPU (medians)")
+        print(f"index: {size / paragraphs:.0f} bytes a paragraph")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else N)

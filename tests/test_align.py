@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES, tiles_compiled
 from syndidetect.align import MAX_REPEAT, Tile, counted_in, diagonal_runs, running_counts, tile
 from syndidetect.report import PairReport, Passage, SpanRef
+from syndidetect.shingles import tokens
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -229,3 +231,16 @@ def test_offset_line_pairs_inside_a_verbatim_passage_are_not_called_reworded(art
     assert len(pair.matches) > 10
     assert all(m.kind in ("verbatim", "near") for m in pair.matches)
     assert min(m.containment for m in pair.matches) < 0.75  # offsets, not rewording, lower it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab Z9.,’‘“”…–—\u00a0\n\t_-'&;é", max_size=60))
+def test_english_word_streams_read_the_tokens_of_the_general_path(text: str) -> None:
+    """token_spans' fast path (ASCII once typographic separators are spaces) gives the tokens and
+    spans of the normalising path, which it skips."""
+    fast = wordstream.token_spans(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wordstream, "ascii_lower", lambda _: None)
+        general = wordstream.token_spans(text)
+    assert fast[0] == general[0] == tokens(text)
+    assert fast[1].tolist() == general[1].tolist() and fast[2].tolist() == general[2].tolist()

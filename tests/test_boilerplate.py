@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import syndidetect as sd
-from syndidetect.boilerplate import find_boilerplate
+from syndidetect.boilerplate import (
+    boilerplate_lines,
+    document_frequency,
+    find_boilerplate,
+    paragraph_fingerprints,
+    query_boilerplate,
+    short_hashes,
+    short_paragraphs,
+)
 from syndidetect.cli.main import main
 from syndidetect.config import Config
 from syndidetect.documents import Document
@@ -103,3 +112,36 @@ def test_a_headline_opening_its_article_stays_content() -> None:
     docs.append(("article", "\n\n".join([headline, *BODIES[0]])))
     masks = find_boilerplate(prepare_documents([Document(i, t) for i, t in docs], Config()), Config()).masks
     assert "article" not in masks
+
+
+def test_a_query_line_held_by_enough_stored_documents_is_boilerplate() -> None:
+    config = Config()
+    stored = prepare_documents(corpus()[:5], config)
+    query = prepare_documents([Document("new.txt", page(BODIES[1][:2], 2020))], config)[0]
+    prints = {query.id: paragraph_fingerprints(query)}
+    held = {fp: sum(fp in paragraph_fingerprints(d) for d in stored) for fp in prints[query.id]}
+    scan = query_boilerplate([query], prints, held, config)
+    # The newsletter line is in all five stored pages (with the query, six >= boilerplate_docs);
+    # the copyright line of 2020 in one only, the body lines in one.
+    assert scan.masks[query.id].tolist() == [False, False, True, False]
+    assert [b.documents for b in scan.examples.values()] == [6]
+    # Its own old version is not another document holding the line.
+    old = {query.id: stored[0]}
+    fewer = {fp: n - 1 if fp in paragraph_fingerprints(stored[0]) else n for fp, n in held.items()}
+    assert query_boilerplate([query], prints, {**held, **fewer}, config, old).masks == {}
+
+
+def test_one_document_step_is_the_corpus_scan() -> None:
+    config = Config()
+    docs = prepare_documents(corpus(), config)
+    shorts = [short_paragraphs(d, config) for d in docs]
+    hashes, df = document_frequency(docs, shorts)
+    scan = find_boilerplate(docs, config)
+    for doc, short in zip(docs, shorts):
+        mask, examples = boilerplate_lines(doc, short, hashes, df, config)
+        own = np.unique(short_hashes(doc, short)[0])  # the subset the Dask path ships to the document
+        alone, _ = boilerplate_lines(doc, short, own, df[np.searchsorted(hashes, own)], config)
+        assert (mask is None) == (doc.id not in scan.masks) == (alone is None)
+        if mask is not None:
+            assert mask.tolist() == scan.masks[doc.id].tolist() == alone.tolist()  # type: ignore[union-attr]
+            assert {fp for fp, _, _ in examples} <= set(scan.examples)

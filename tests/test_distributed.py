@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import dask
 import dask.bag as db
 import dask.dataframe as dd
 import numpy as np
@@ -23,7 +24,12 @@ import syndidetect as sd
 from syndidetect.cli import dask_scan
 from syndidetect.cli.dask_scan import parse_address, scan_with_dask
 from syndidetect.distributed import detect_dask, detect_to_parquet, read_collection
+from syndidetect.distributed.candidates import candidates
+from syndidetect.distributed.inputs import as_frame
+from syndidetect.distributed.prepare import prepared_frame
 from syndidetect.errors import ConfigError, InputError, MissingDependencyError
+from syndidetect.lsh import band_layout, candidate_pairs, likely_pairs
+from syndidetect.prepared import prepare_documents
 from syndidetect.sources import read_inputs
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -120,6 +126,39 @@ def test_planted_corpus_equals_in_process(client: Client, corpus: pd.DataFrame, 
     assert len(expected["boilerplate"]) >= 2  # the footer lines
     report = detect_dask(dd.from_pandas(corpus, npartitions=7, sort=False), CONFIG, client)
     assert report.to_dict() == expected
+
+
+def _in_process_candidates(documents: list[sd.Document], config: sd.Config, filtered: bool) -> set[tuple[str, str]]:
+    """The document pairs the in-process LSH gives verification (with or without the estimate filter)."""
+    prepared = prepare_documents(documents, config)
+    rows = [(p.id, p.signatures[p.matchable], p.shingle_counts()[p.matchable]) for p in prepared]
+    sigs = np.concatenate([s for _, s, _ in rows])
+    sizes = np.concatenate([n for _, _, n in rows])
+    owners = np.repeat(np.arange(len(rows)), [len(s) for _, s, _ in rows])
+    pairs = candidate_pairs(sigs, *band_layout(config), owners)
+    if filtered:
+        pairs = likely_pairs(sigs, sizes, pairs, config.threshold)
+    return {tuple(sorted((rows[a][0], rows[b][0]))) for a, b in owners[pairs].tolist()}
+
+
+def test_candidates_are_the_in_process_ones_before_any_join() -> None:
+    """The row pairs of the shuffled buckets, through the estimate filter, give exactly the document
+    pairs the in-process LSH hands to verification: nothing more reaches the blob joins."""
+    config = CONFIG
+    rng = np.random.RandomState(3)
+    vocabulary = [f"w{k}" for k in range(40)]  # few words: paragraphs share a phrase or two by chance
+    texts = ["\n\n".join(" ".join(_words(rng, vocabulary, 25)) + "." for _ in range(3)) for _ in range(240)]
+    corpus = pd.DataFrame({"id": [f"d{k:03d}" for k in range(240)], "text": texts})
+    documents = [sd.Document(i, t) for i, t in zip(corpus["id"], corpus["text"])]
+    # In this process, whatever client an earlier test left as the default (p2p needs its workers).
+    with dask.config.set({"scheduler": "sync", "dataframe.shuffle.method": "tasks"}):
+        prepared = prepared_frame(as_frame(dd.from_pandas(corpus[["id", "text"]], npartitions=5, sort=False)),
+                                  config)
+        ids, pairs = dask.compute(prepared["id"], candidates(prepared, config))  # type: ignore[attr-defined]
+    found = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(pairs["a"], pairs["b"])}
+    assert len(found) == len(pairs)  # deduplicated across partitions
+    assert found == _in_process_candidates(documents, config, filtered=True)
+    assert len(found) < len(_in_process_candidates(documents, config, filtered=False))
 
 
 def test_bag_of_tuples_equals_in_process(client: Client) -> None:

@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.overlap import (
     MERGE_JOIN,
+    PAIRS_OVERLAP,
+    Packed,
     pair_overlap,
     pair_overlap_numpy,
+    pairs_overlap,
+    pairs_overlap_numpy,
     shared_counts_numpy,
     shared_counts_sorted,
 )
@@ -58,6 +62,29 @@ def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
     assert pair_overlap(ha, pa, ma, hb, pb, mb, ga, gb) == expected
     counts = shared_counts_sorted(ha, pa, ma, hb, pb, mb)
     assert expected == (int(counts.max()) if counts.size else 0, len(set(ga.tolist()) & set(gb.tolist())))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(0, 30))
+def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[int], n_pairs: int) -> None:
+    rng = np.random.RandomState(seed)
+    sides = [side(rng, n) for n in paragraphs]
+    masks = [rng.rand(n) < 0.7 for n in paragraphs]
+    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
+    left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int64),
+              Packed(masks, np.bool_), Packed(grams, np.uint64))
+    expected = [pair_overlap_numpy(sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y], grams[x],
+                                   grams[y]) for x, y in zip(left.tolist(), right.tolist())]
+    reference = pairs_overlap_numpy(*packed, left, right)
+    assert [tuple(r) for r in reference.tolist()] == expected
+    kernel = PAIRS_OVERLAP.compiled()
+    assert kernel is not None
+    compiled = kernel(packed[0].flat, packed[0].offsets, packed[1].flat, packed[2].flat, packed[2].offsets,
+                      packed[3].flat, packed[3].offsets, left, right)
+    np.testing.assert_array_equal(compiled, reference.reshape(-1, 2))
+    np.testing.assert_array_equal(pairs_overlap(*packed, left, right), reference.reshape(-1, 2))
 
 
 def test_a_lazy_kernel_is_built_on_its_nth_request_only() -> None:

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndidetect._kernels.tfidf_rows import RAISE, ROWS, dense_rows, raise_joined
+from syndidetect._kernels.tfidf_rows import PRODUCTS, RAISE, ROWS, dense_rows, products, raise_joined
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.sentence_lsh import sentence_candidate_pairs
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
@@ -29,7 +30,6 @@ from syndidetect.sentences import (
     in_order_sentences,
     is_reworded_copy,
     reworded_evidence,
-    sentence_candidate_pairs,
     sentence_evidence,
     similar_sentences,
     tfidf_cosines,
@@ -39,6 +39,7 @@ from syndidetect.stemming import content_stems, content_stems_of_spans, is_conte
 from syndidetect.tfidf import (
     dense_rows_numpy,
     pair_ids,
+    products_numpy,
     raise_joined_numpy,
     sentence_scores,
     sentence_terms,
@@ -302,9 +303,23 @@ def test_compiled_rows_and_scores_are_bit_for_bit_the_numpy_ones(stems_a: list[l
     for fast, slow in zip(dense_rows(a.tokens, a.offsets, tb, b.offsets, width),
                           dense_rows_numpy(a.tokens, a.offsets, tb, b.offsets, width)):
         assert fast.shape == slow.shape and fast.tobytes() == slow.tobytes()
+    # The products are summed term by term (products_numpy), not by BLAS: equal to its last bits or so.
     expected = _scores_per_pair(stems_a, stems_b)
-    assert sentence_scores(a, b).tobytes() == expected.tobytes()
-    assert sentence_scores(a, b, dense_rows, raise_joined).tobytes() == expected.tobytes()
+    slow = sentence_scores(a, b)
+    np.testing.assert_allclose(slow, expected, rtol=1e-12, atol=1e-15)
+    assert PRODUCTS.compiled() is not None
+    assert sentence_scores(a, b, dense_rows, raise_joined, products).tobytes() == slow.tobytes()
+
+
+@given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 9), st.integers(0, 2**31 - 1))
+@settings(max_examples=60, deadline=None)
+def test_compiled_products_are_bit_for_bit_the_numpy_ones(n: int, m: int, k: int, seed: int) -> None:
+    rng = np.random.RandomState(seed)
+    x, y = rng.rand(n, k) * (rng.rand(n, k) < 0.5), rng.rand(m, k) * (rng.rand(m, k) < 0.5)
+    assert PRODUCTS.compiled() is not None
+    fast, slow = products(x, y), products_numpy(x, y)
+    assert fast.shape == slow.shape == (n, m) and fast.tobytes() == slow.tobytes()
+    np.testing.assert_allclose(slow, x @ y.T, rtol=1e-12, atol=1e-15)
 
 
 @given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**31 - 1))

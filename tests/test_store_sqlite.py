@@ -13,10 +13,11 @@ import pytest
 
 import syndidetect as sd
 from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, InputError
-from syndidetect.prepared import prepare_documents
-from syndidetect.store import MemoryStore, SQLiteStore
-from syndidetect.store import sqlite as sqlite_store
+from syndidetect.lsh import stored_candidates
+from syndidetect.prepared import PreparedDocument, prepare_documents
+from syndidetect.store import MemoryStore, SQLiteStore, Store
 from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, signatures_from_hashes, stored_config
+from syndidetect.store.sqlite import runs as posting_runs
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -31,6 +32,11 @@ def db(tmp_path: Path) -> Path:
     with sd.Detector.open(path) as det:
         det.add_many(seed_docs()[:4])
     return path
+
+
+def _candidates(store: Store, queries: list[PreparedDocument]) -> dict[str, list[str]]:
+    """The stored documents sharing a band key with each query, through the store's postings."""
+    return dict(zip([q.id for q in queries], stored_candidates(queries, store.postings, store.bands, store.rows)))
 
 
 def _pairs(report: sd.Report) -> list[tuple[tuple[str, str], str, int]]:
@@ -108,7 +114,7 @@ def test_the_index_config_is_the_default(tmp_path: Path) -> None:
 def test_threshold_only_changes_verification(db: Path) -> None:
     with sd.Detector.open(db, sd.Config(threshold=0.9)) as det:
         assert det.config.threshold == 0.9
-        assert (det.store.bands, det.store.rows) == (64, 2)  # type: ignore[attr-defined]
+        assert (det.store.bands, det.store.rows) == (64, 2)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +144,7 @@ def test_unknown_version_is_refused(db: Path, version: int) -> None:
 def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small batches: runs merge, answers stay those of the memory store, removed documents
     are never reported and their entries go at the next merge."""
-    monkeypatch.setattr(sqlite_store, "_RATIO", 1 << 40)  # each add merges all runs into one
+    monkeypatch.setattr(posting_runs, "_RATIO", 1 << 40)  # each add merges all runs into one
     docs = seed_docs()
     memory = sd.Detector()
     with sd.Detector.open(tmp_path / "runs.db") as det:
@@ -152,12 +158,12 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         assert _pairs(det.find_copies()) == _pairs(memory.find_copies())
         removed = store._con.execute("SELECT doc FROM document WHERE id = ?", (docs[2].id,)).fetchone()[0]
         det.remove([docs[2].id])
-        assert removed in store._read_runs(store._runs())[2]  # left in place...
+        assert removed in store._postings.read(store._postings.runs())[2]  # left in place...
         memory.remove([docs[2].id])
         assert _pairs(det.query(docs[4:])) == _pairs(memory.query(docs[4:]))
         assert _pairs(det.find_copies()) == _pairs(memory.find_copies())
         det.add(docs[4])  # ...until the next merge
-        assert removed not in store._read_runs(store._runs())[2]
+        assert removed not in store._postings.read(store._postings.runs())[2]
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
@@ -172,10 +178,9 @@ def test_each_run_outweighs_all_newer_ones(tmp_path: Path) -> None:
             store.put([doc])
             memory.put([doc])
             sizes = [e for (e,) in store._con.execute("SELECT entries FROM run ORDER BY run")]
-            assert all(sum(sizes[k + 1 :]) * sqlite_store._RATIO < sizes[k] for k in range(len(sizes) - 1))
+            assert all(sum(sizes[k + 1 :]) * posting_runs._RATIO < sizes[k] for k in range(len(sizes) - 1))
             if i in (3, len(prepared) - 1):
-                got = store.candidates_for(prepared)
-                assert got == {k: sorted(v) for k, v in memory.candidates_for(prepared).items()}
+                assert _candidates(store, prepared) == _candidates(memory, prepared)
         assert 1 < len(sizes) <= 4
 
 
@@ -265,8 +270,8 @@ def test_candidates_of_several_queries_agree_with_the_memory_store(tmp_path: Pat
     memory.put(prepared[:3])
     with SQLiteStore(tmp_path / "q.db") as store:
         store.put(prepared[:3])
-        got = store.candidates_for(prepared[2:])
-    assert got == {k: sorted(v) for k, v in memory.candidates_for(prepared[2:]).items()}
+        got = _candidates(store, prepared[2:])
+    assert got == _candidates(memory, prepared[2:])
     assert got["dup"] and got["004_ab43671d69f11038.txt"]
 
 
@@ -300,10 +305,10 @@ def test_another_applications_database_is_not_written_before_it_is_refused(tmp_p
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
-def test_a_posting_row_deleted_by_hand_is_found_when_its_run_is_read(db: Path) -> None:
+def test_a_posting_row_deleted_by_hand_is_found_when_its_run_is_merged(db: Path) -> None:
     _poke(db, "DELETE FROM posting WHERE (run, bucket) = (SELECT run, bucket FROM posting LIMIT 1)")
     with sd.Detector.open(db) as det, pytest.raises(IndexFormatError, match=r"corrupt index \(run \d+ holds"):
-        det.find_copies()
+        det.add_many(seed_docs()[:4])  # a run as large as the first: the two are merged
 
 
 def test_a_corrupt_index_names_the_file_and_what_is_wrong(db: Path) -> None:
@@ -314,3 +319,39 @@ def test_a_corrupt_index_names_the_file_and_what_is_wrong(db: Path) -> None:
     _poke(db, "UPDATE meta SET value = 'x' WHERE key = 'fingerprint'")
     with pytest.raises(IndexFormatError, match=r"corrupt index \(meta 'fingerprint' is missing or not a JSON object\)"):
         sd.Detector.open(db)
+
+
+def _disk_entries(path: Path) -> list[tuple[int, int, int]]:
+    """Every posting entry of the file, read by a fresh connection, as sorted ``(band, key, doc)``."""
+    with SQLiteStore(path, readonly=True) as fresh:
+        band, key, doc = fresh._postings.read(fresh._postings.runs())
+    return sorted(zip(band.tolist(), key.tolist(), doc.tolist()))
+
+
+def test_runs_kept_in_memory_follow_other_writers_and_rollbacks(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer merges the runs it wrote from memory: another writer's commits and batches rolled
+    back after a merge must not leave it merging stale entries."""
+    path = tmp_path / "two.db"
+    prepared = prepare_documents([sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()],
+                                 sd.Config())
+    merge = posting_runs.PostingRuns.merge
+
+    def merge_then_fail(self: posting_runs.PostingRuns) -> None:
+        merge(self)
+        raise OSError("the batch fails after its runs were merged")
+
+    memory = MemoryStore(64, 2)
+    with SQLiteStore(path) as first, SQLiteStore(path) as second:
+        for i, doc in enumerate(prepared):
+            (first if i % 3 else second).put([doc])
+            memory.put([doc])
+            if i % 4 == 1:
+                with monkeypatch.context() as patch:
+                    patch.setattr(posting_runs.PostingRuns, "merge", merge_then_fail)
+                    with pytest.raises(OSError, match="after its runs were merged"):
+                        first.put(prepared[::-1])  # other documents, whose rowids come again
+        for store in (first, second):
+            assert _candidates(store, prepared) == _candidates(memory, prepared)
+        band, key, owner = first._postings.read(first._postings.runs())
+    assert sorted(zip(band.tolist(), key.tolist(), owner.tolist())) == _disk_entries(path)

@@ -16,7 +16,8 @@ from syndidetect.documents import Document
 from syndidetect.paragraph_match import in_order, paragraph_matches
 from syndidetect.prepared import prepare_documents
 from syndidetect.rules import VerdictRules
-from syndidetect.verify import copy_rule, gather, judge_pair
+from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded
+from syndidetect.verify_batch import judge_pairs
 
 STORY = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -154,3 +155,28 @@ def test_compiled_kernels_and_numpy_paths_give_one_report(corpus: list[tuple[str
     monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: LazyKernel.compiled(self))
     compiled = detect(corpus).to_dict()
     assert compiled == numpy_only and numpy_only["pairs"]
+
+
+def test_batched_verification_judges_every_pair_as_judge_pair(corpus: list[tuple[str, str]],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """judge_pairs (early rejection batched, memos forgotten between batches) gives judge_pair's
+    verdicts, pairs the sentence LSH found included (those first asked may_be_reworded)."""
+    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    scan = find_boilerplate(docs, CONFIG)
+    pairs = [(a, b, k % 3 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
+    expected = []
+    for a, b, found in pairs:
+        masks = (scan.masks.get(a.id), scan.masks.get(b.id))
+        verdict = None if found and not may_be_reworded(a, b, CONFIG.rules) else \
+            judge_pair(a, b, CONFIG, masks, found)
+        if verdict is not None:
+            expected.append((a.id, b.id, verdict))
+    fresh = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    by_id = {d.id: d for d in fresh}
+    monkeypatch.setattr("syndidetect.verify_batch.BATCH_PAIRS", 37)  # several batches, memos forgotten
+    done: list[int] = []
+    got = [(a.id, b.id, v) for a, b, v in judge_pairs([(by_id[a.id], by_id[b.id], f) for a, b, f in pairs],
+                                                      CONFIG, scan.masks, done.append)]
+    assert got == expected and len(got) > 10
+    assert done[-1] == len(pairs) and done == sorted(done)
+    assert any(v.verdict == "copy" for _, _, v in got) and any(f for _, _, f in pairs)

@@ -7,7 +7,7 @@ keeps those matchable while the short repeated lines of a site template are set 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,14 +48,16 @@ def paragraph_fingerprints(doc: PreparedDocument) -> list[int]:
     ]
 
 
-def _short(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:
+def short_paragraphs(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:
+    """Per paragraph: whether it can be boilerplate (matchable, at most ``boilerplate_max_words``)."""
     short: npt.NDArray[np.bool_] = (doc.word_counts <= config.boilerplate_max_words) & doc.matchable
     return short
 
 
-def _short_hashes(doc: PreparedDocument, short: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32],
-                                                                             npt.NDArray[np.int64]]:
-    """The shingle hashes of the short paragraphs, with the paragraph each belongs to."""
+def short_hashes(doc: PreparedDocument, short: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32],
+                                                                            npt.NDArray[np.int64]]:
+    """The shingle hashes of the ``short`` paragraphs (see :func:`short_paragraphs`), with the
+    paragraph each belongs to: what the document contributes to the document frequencies."""
     counts = doc.shingle_counts()
     owner = np.repeat(np.arange(len(counts)), counts)
     keep = short[owner]
@@ -69,7 +71,7 @@ def document_frequency(
 
     Only short paragraphs can be boilerplate, so only their shingles are counted: a small share of
     a corpus of articles, which keeps this cheap on millions of paragraphs."""
-    per_doc = [np.unique(_short_hashes(d, s)[0]) for d, s in zip(docs, shorts) if s.any()]
+    per_doc = [np.unique(short_hashes(d, s)[0]) for d, s in zip(docs, shorts) if s.any()]
     if not per_doc:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
     hashes, counts = np.unique(np.concatenate(per_doc), return_counts=True)
@@ -81,7 +83,7 @@ def _frequent_share(doc: PreparedDocument, short: npt.NDArray[np.bool_], hashes:
     """Per paragraph: the share of its shingles found in ``min_docs`` documents, and the largest
     number of documents holding one of its shingles (zero for paragraphs that are not short)."""
     counts = doc.shingle_counts()
-    values, owner = _short_hashes(doc, short)
+    values, owner = short_hashes(doc, short)
     freq = df[np.searchsorted(hashes, values)]
     frequent = np.bincount(owner, weights=freq >= min_docs, minlength=len(counts))
     most = np.zeros(len(counts), dtype=np.int64)
@@ -121,20 +123,59 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
     Shingle frequencies, not exact paragraph repeats, so a template line that varies a little
     (the outlet's name or the year in "(c) 2024 The Daily Ledger. All rights reserved.") counts.
     """
-    shorts = [_short(doc, config) for doc in docs]
+    shorts = [short_paragraphs(doc, config) for doc in docs]
     hashes, df = document_frequency(docs, shorts)
     scan = BoilerplateScan({}, {})
     for doc, short in zip(docs, shorts):
         if not short.any():
             continue
-        share, most = _frequent_share(doc, short, hashes, df, config.boilerplate_docs)
-        flagged = template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
-        if not flagged.any():
+        flagged, examples = boilerplate_lines(doc, short, hashes, df, config)
+        if flagged is None:
             continue
         scan.masks[doc.id] = flagged
-        fingerprints = paragraph_fingerprints(doc)
-        for i in np.flatnonzero(flagged):
-            scan.examples.setdefault(fingerprints[i], Boilerplate(doc.paragraphs[i].text, int(most[i])))
+        for fingerprint, _, example in examples:
+            scan.examples.setdefault(fingerprint, example)
+    return scan
+
+
+def boilerplate_lines(
+    doc: PreparedDocument, short: npt.NDArray[np.bool_], hashes: npt.NDArray[np.uint32],
+    df: npt.NDArray[np.int64], config: Config,
+) -> tuple[npt.NDArray[np.bool_] | None, list[tuple[int, int, Boilerplate]]]:
+    """One document's step of the corpus scan: its boilerplate mask (None when it has none) and,
+    per flagged paragraph, ``(fingerprint, paragraph index, example)``.
+
+    ``short`` is :func:`short_paragraphs` of ``doc``; ``hashes`` (sorted) and ``df`` are the
+    document frequencies of :func:`document_frequency`, or any subset holding the document's own
+    short shingles (all the mask depends on: the Dask path ships only those to the document)."""
+    share, most = _frequent_share(doc, short, hashes, df, config.boilerplate_docs)
+    flagged = template_lines(short & (share >= BOILERPLATE_SHARE), doc.matchable)
+    if not flagged.any():
+        return None, []
+    fingerprints = paragraph_fingerprints(doc)
+    return flagged, [(fingerprints[i], int(i), Boilerplate(doc.paragraphs[i].text, int(most[i])))
+                     for i in np.flatnonzero(flagged)]
+
+
+def query_boilerplate(queries: Sequence[PreparedDocument], prints: Mapping[str, list[int]],
+                      held: Mapping[int, int], config: Config,
+                      old: Mapping[str, PreparedDocument] | None = None) -> BoilerplateScan:
+    """Boilerplate of documents checked against an index: their short paragraphs that the index
+    holds, word for word, in ``boilerplate_docs`` or more documents (counting the query itself).
+
+    ``prints`` are the queries' :func:`paragraph_fingerprints` by id, ``held`` how many stored
+    documents hold each fingerprint, ``old`` the stored versions of queried ids, which are not other
+    documents holding a paragraph. Stripping the query side is enough: a match needs both sides."""
+    scan = BoilerplateScan({}, {})
+    for doc in queries:
+        own = set(paragraph_fingerprints(old[doc.id])) if old and doc.id in old else set()
+        holders = [held.get(fp, 0) - (fp in own) + 1 for fp in prints[doc.id]]  # documents with it
+        frequent = np.array([n >= config.boilerplate_docs for n in holders], dtype=bool)
+        mask = short_paragraphs(doc, config) & frequent
+        if mask.any():
+            scan.masks[doc.id] = mask
+            for i in np.flatnonzero(mask):
+                scan.examples[prints[doc.id][i]] = Boilerplate(doc.paragraphs[i].text, holders[i])
     return scan
 
 

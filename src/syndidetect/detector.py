@@ -7,30 +7,26 @@ from contextlib import suppress
 from os import PathLike
 from typing import Any
 
-import numpy as np
-
-from syndidetect.align import AlignedPassage, paragraphs_of, shared_grams
-from syndidetect.boilerplate import Boilerplate, BoilerplateScan, find_boilerplate, paragraph_fingerprints
+from syndidetect.assembly import assemble_report, pair_report
+from syndidetect.boilerplate import (
+    Boilerplate,
+    BoilerplateScan,
+    find_boilerplate,
+    paragraph_fingerprints,
+    query_boilerplate,
+)
 from syndidetect.config import Config
 from syndidetect.documents import Document
 from syndidetect.errors import ArgumentError, InputError
-from syndidetect.lsh import band_layout
+from syndidetect.lsh import band_layout, document_pairs, likely_match, stored_candidates
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
-from syndidetect.report import (
-    Direction,
-    DocumentSummary,
-    Match,
-    PairReport,
-    ParagraphRef,
-    Passage,
-    Report,
-    SpanRef,
-)
-from syndidetect.sentences import SentencePair, sentence_candidate_pairs
+from syndidetect.report import DocumentSummary, PairReport, Report
+from syndidetect.sentence_lsh import sentence_candidate_pairs
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
-from syndidetect.verify import PairVerdict, judge_pair, may_be_reworded
+from syndidetect.verify import judge_pair
+from syndidetect.verify_batch import judge_pairs
 
 DocumentLike = Document | tuple[str, str]
 Progress = Callable[[str, int, int], None]  # (stage, done, total): for a progress display
@@ -62,98 +58,11 @@ def as_documents(items: Iterable[DocumentLike]) -> list[Document]:
     return unique_ids(docs)
 
 
-def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
-    p = doc.paragraphs[index]
-    return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
-
-
-def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[SpanRef, tuple[int, ...]]:
-    """A passage's characters: its words and the punctuation attached to them (quotes, a full stop)."""
-    stream, text = doc.stream(n), doc.document.text
-    start, end = int(stream.starts[tokens[0]]), int(stream.ends[tokens[1] - 1])
-    while start > 0 and _attached(text[start - 1]):
-        start -= 1
-    while end < len(text) and _attached(text[end]):
-        end += 1
-    return SpanRef(doc.id, start, end, text[start:end]), paragraphs_of(doc, start, end)
-
-
-def _attached(char: str) -> bool:
-    return not char.isspace() and not char.isalnum()
-
-
-def _passage(a: PreparedDocument, b: PreparedDocument, p: AlignedPassage, n: int) -> Passage:
-    (span_a, paras_a), (span_b, paras_b) = _span(a, p.a, n), _span(b, p.b, n)
-    return Passage(p.kind, p.containment, (span_a, span_b), (paras_a, paras_b), p.shared)
-
-
-def _sentence_passage(a: PreparedDocument, b: PreparedDocument, pair: SentencePair, n: int) -> Passage:
-    """A pair of similar sentences as a reworded passage (containment of their word grams)."""
-    span_a, span_b = (pair.a_start, pair.a_end), (pair.b_start, pair.b_end)
-    shared, containment = shared_grams(a, b, n, span_a, span_b)
-    refs = (SpanRef(a.id, *span_a, a.document.text[slice(*span_a)]),
-            SpanRef(b.id, *span_b, b.document.text[slice(*span_b)]))
-    return Passage("reworded", containment, refs, (paragraphs_of(a, *span_a), paragraphs_of(b, *span_b)), shared)
-
-
-def _outside(passage: Passage, aligned: tuple[Passage, ...]) -> bool:
-    """Whether a sentence passage overlaps no aligned passage on either side."""
-    return not any(s.start < o.end and o.start < s.end for p in aligned for s, o in zip(passage.spans, p.spans))
-
-
-def _match_kind(kind: str, refs: tuple[ParagraphRef, ParagraphRef], passages: tuple[Passage, ...]) -> str:
-    """A paragraph pair lying whole inside a verbatim or near passage on both sides takes the
-    passage's kind: its low containment comes from paragraph breaks that fall elsewhere in the
-    other document (lines wrapped at another width), not from changed words."""
-    for p in passages:
-        inside = all(s.start <= r.start and r.end <= s.end for r, s in zip(refs, p.spans))
-        if kind == "reworded" and p.kind != "reworded" and inside:
-            return p.kind
-    return kind
-
-
-def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> PairReport:
-    passages = tuple(_passage(a, b, p, n) for p in v.passages)
-    refs = [(_ref(a, m.a), _ref(b, m.b)) for m in v.matches]
-    matches = tuple(Match(_match_kind(m.kind, r, passages), m.jaccard, m.containment, r, m.window)
-                    for m, r in zip(v.matches, refs))
-    sentences = [_sentence_passage(a, b, s, n) for s in v.sentences]
-    passages += tuple(p for p in sentences if _outside(p, passages))
-    passages = tuple(sorted(passages, key=lambda p: (p.spans[0].start, p.spans[1].start)))
-    direction = None
-    if v.source is not None:
-        source, copy = (a, b) if v.source == 0 else (b, a)
-        direction = Direction(source.id, copy.id)
-    return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept,
-                      passages)
-
-
-def copy_groups(pairs: Sequence[PairReport]) -> tuple[tuple[str, ...], ...]:
-    """Connected components of the copy relation (documents that copy each other)."""
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for pair in pairs:
-        if pair.verdict == "copy":
-            parent[root(pair.documents[0])] = root(pair.documents[1])
-    members: dict[str, list[str]] = {}
-    for x in parent:
-        members.setdefault(root(x), []).append(x)
-    return tuple(sorted(tuple(sorted(g)) for g in members.values() if len(g) > 1))
-
-
 def _report(
     summaries: Iterable[PreparedDocument], pairs: list[PairReport], boilerplate: dict[int, Boilerplate]
 ) -> Report:
-    pairs.sort(key=lambda p: (p.verdict != "copy", p.documents))
-    docs = tuple(DocumentSummary.of(d) for d in summaries)
-    shared = tuple(sorted((b.text, b.documents) for b in boilerplate.values()))
-    return Report(docs, tuple(pairs), copy_groups(pairs), shared)
+    return assemble_report((DocumentSummary.of(d) for d in summaries), pairs,
+                           ((b.text, b.documents) for b in boilerplate.values()))
 
 
 def _sorted_pair(a: str, b: str) -> tuple[str, str]:
@@ -175,8 +84,8 @@ class Detector:
         if not isinstance(self.config, Config):
             raise ArgumentError(f"'config' must be a syndidetect.Config; got {type(self.config).__name__}")
         if store is None:
-            store = MemoryStore(*band_layout(self.config), self.config.threshold)
-        elif not all(callable(getattr(store, name, None)) for name in ("put", "remove", "get", "candidates_for")):
+            store = MemoryStore(*band_layout(self.config))
+        elif not all(callable(getattr(store, name, None)) for name in ("put", "remove", "get", "postings")):
             raise ArgumentError(f"'store' must be a syndidetect store (MemoryStore, SQLiteStore); "
                                 f"got {type(store).__name__}")
         self.store: Store = store
@@ -219,15 +128,10 @@ class Detector:
         boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
         candidates = self._candidates(list(docs.values()))
-        for done, ((id_a, id_b), by_sentences) in enumerate(candidates.items(), start=1):
-            tell("verification", done, len(candidates))
-            a, b = docs[id_a], docs[id_b]
-            if by_sentences and not may_be_reworded(a, b, self.config.rules):
-                continue  # similar stem sets by chance: the pair shares no phrase at all
-            masks = (boilerplate.masks.get(id_a), boilerplate.masks.get(id_b))
-            verdict = judge_pair(a, b, self.config, masks, by_sentences)
-            if verdict is not None:
-                pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
+        batch = [(docs[id_a], docs[id_b], by_sentences) for (id_a, id_b), by_sentences in candidates.items()]
+        for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
+                                         lambda done: tell("verification", done, len(batch))):
+            pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 
     def _candidates(self, docs: list[PreparedDocument]) -> dict[tuple[str, str], bool]:
@@ -239,8 +143,9 @@ class Detector:
             c = self.config
             rows = sentence_candidate_pairs([d.document.text for d in docs], c.num_perm, c.seed, c.backend)
             found = {_sorted_pair(docs[i].id, docs[j].id): True for i, j in rows.tolist()}
-        for a, b in self.store.candidate_pairs():
-            found.setdefault(_sorted_pair(a, b), False)
+        store = self.store
+        for i, j in document_pairs(docs, store.bands, store.rows, self.config.threshold).tolist():
+            found.setdefault(_sorted_pair(docs[i].id, docs[j].id), False)
         return dict(sorted(found.items()))
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:
@@ -256,11 +161,14 @@ class Detector:
                 old[query.id] = self.store.get(query.id)
         boilerplate = self._stored_boilerplate(queries, old)
         pairs, seen = [], {}
-        for query, stored_ids in zip(queries, self.store.candidates_for(queries).values()):
-            for stored_id in sorted(stored_ids):
+        bands, rows = self.store.bands, self.store.rows
+        for query, stored_ids in zip(queries, stored_candidates(queries, self.store.postings, bands, rows)):
+            for stored_id in stored_ids:
                 if stored_id == query.id:
                     continue  # its own old version, not another document
                 stored = self.store.get(stored_id)
+                if not likely_match(query, stored, bands, rows, self.config.threshold):
+                    continue
                 verdict = judge_pair(query, stored, self.config, (boilerplate.masks.get(query.id), None))
                 if verdict is not None:
                     pairs.append(pair_report(query, stored, verdict, self.config.shingle_size))
@@ -270,23 +178,11 @@ class Detector:
 
     def _stored_boilerplate(self, queries: Sequence[PreparedDocument],
                             old: dict[str, PreparedDocument] | None = None) -> BoilerplateScan:
-        """Boilerplate of the queries: short paragraphs the index holds, word for word, in many
-        documents. Stripping the query side is enough: a match needs both sides. ``old``: stored
-        versions of the queries, which are not other documents holding a paragraph."""
+        """Boilerplate of the queries (:func:`~syndidetect.boilerplate.query_boilerplate`) against the
+        fingerprint counts of the store; ``old``: stored versions of the queries."""
         prints = {d.id: paragraph_fingerprints(d) for d in queries}
         counts = self.store.fingerprint_counts(sorted({fp for fps in prints.values() for fp in fps if fp}))
-        scan = BoilerplateScan({}, {})
-        for doc in queries:
-            own = set(paragraph_fingerprints(old[doc.id])) if old and doc.id in old else set()
-            held = [counts.get(fp, 0) - (fp in own) + 1 for fp in prints[doc.id]]  # documents with it
-            short = doc.word_counts <= self.config.boilerplate_max_words
-            frequent = np.array([n >= self.config.boilerplate_docs for n in held], dtype=bool)
-            mask = short & frequent & doc.matchable
-            if mask.any():
-                scan.masks[doc.id] = mask
-                for i in np.flatnonzero(mask):
-                    scan.examples[prints[doc.id][i]] = Boilerplate(doc.paragraphs[i].text, held[i])
-        return scan
+        return query_boilerplate(queries, prints, counts, self.config, old)
 
     def stats(self) -> dict[str, Any]:
         return {**self.store.stats(), "config": self.config}

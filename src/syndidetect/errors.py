@@ -9,7 +9,9 @@ from __future__ import annotations
 __all__ = [
     "ArgumentError",
     "ConfigError",
+    "IndexBusyError",
     "IndexFormatError",
+    "IndexWriteError",
     "InputError",
     "MissingDependencyError",
     "SyndidetectError",
@@ -34,6 +36,14 @@ class InputError(SyndidetectError, ValueError):
 
 class IndexFormatError(SyndidetectError, ValueError):
     """A persistent index is of an unknown version, corrupt, or built with another configuration."""
+
+
+class IndexBusyError(SyndidetectError, TimeoutError):
+    """Another process held the index's write lock for longer than the busy timeout."""
+
+
+class IndexWriteError(SyndidetectError, OSError):
+    """The index cannot be written: read-only file or folder, full disk, I/O error."""
 
 
 class MissingDependencyError(SyndidetectError, ImportError):

@@ -1,11 +1,23 @@
 """Banded LSH over signature matrices: band layout, band keys and candidate pairs, vectorised.
 
-Candidates come from sorting each band's keys, so there is no Python loop per paragraph.
+Candidates come from sorting each band's keys, so there is no Python loop per paragraph. This module
+is the one candidate generator: stores only keep documents and the postings of their band keys, and
+both the bucket-chaining rule (:data:`MAX_BUCKET`) and the estimate filter (:func:`likely_pairs`)
+live here, so every store gives the same candidates.
+
+Chaining counts paragraph rows, not distinct documents: the limit bounds the work a bucket costs
+(its row pairs are each estimated, then verified as document pairs), and a bucket that large holds
+boilerplate or a widely syndicated paragraph, whose documents the report shows as one copy group.
+150 documents that each hold one long shared paragraph twice make a 300-row bucket: a chain of 149
+document pairs (one group of 150), not the 11,175 pairs an exhaustive check would verify. Queries
+against stored documents are not chained (:func:`stored_candidates`): their cost is linear in the
+bucket, and a user checking an article expects every stored document that shares its text.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -14,6 +26,7 @@ import numpy.typing as npt
 
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
+from syndidetect.prepared import PreparedDocument
 
 # Buckets larger than this hold boilerplate or a widely syndicated paragraph: chaining their members
 # keeps them connected without emitting a quadratic number of pairs.
@@ -134,8 +147,8 @@ def shares_likely_candidate(
     bands: int, rows: int, threshold: float,
 ) -> bool:
     """Whether two documents' paragraphs (their signatures and shingle counts) hold a pair that
-    shares a band key and passes :func:`likely_pairs`: the per-document-pair form of the filter the
-    in-memory store applies to all candidates at once (the Dask path uses it)."""
+    shares a band key and passes :func:`likely_pairs`: the per-document-pair form of the filter
+    :func:`document_pairs` applies to all candidates at once (queries and the Dask path use it)."""
     if not len(sig_a) or not len(sig_b):
         return False
     keys_a, keys_b = band_keys(sig_a, bands, rows), band_keys(sig_b, bands, rows)
@@ -179,3 +192,60 @@ def candidate_pairs(
     n = np.int64(len(signatures))
     flat = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack([flat // n, flat % n], axis=1)
+
+
+def matchable_rows(
+    docs: Sequence[PreparedDocument],
+) -> tuple[SignatureMatrix, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Signatures of all matchable paragraphs of ``docs``, with the position of their document
+    and their number of shingles."""
+    if not docs:
+        return np.zeros((0, 0), dtype=np.uint32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    counts = [int(d.matchable.sum()) for d in docs]
+    sigs = np.empty((sum(counts), docs[0].signatures.shape[1]), dtype=np.uint32)
+    at = 0
+    for doc, count in zip(docs, counts):  # filled in place: no second copy of all signatures
+        sigs[at : at + count] = doc.signatures[doc.matchable]
+        at += count
+    owners = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
+    sizes = np.concatenate([d.shingle_counts()[d.matchable] for d in docs])
+    return sigs, owners, sizes
+
+
+def document_pairs(
+    docs: Sequence[PreparedDocument], bands: int, rows: int, threshold: float | None,
+    max_bucket: int = MAX_BUCKET,
+) -> npt.NDArray[np.int64]:
+    """Positions ``(i, j)``, ``i < j``, unique and sorted, of the documents among ``docs`` with a
+    paragraph pair sharing a band key (buckets over ``max_bucket`` rows chained) whose estimated
+    containment could reach ``threshold`` (None: no estimate filter)."""
+    sigs, owners, sizes = matchable_rows(docs)
+    if len(sigs) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = candidate_pairs(sigs, bands, rows, owners, max_bucket)
+    if threshold is not None:
+        pairs = likely_pairs(sigs, sizes, pairs, threshold)
+    return np.unique(np.sort(owners[pairs], axis=1), axis=0).reshape(-1, 2)
+
+
+def stored_candidates(
+    queries: Sequence[PreparedDocument], postings: Callable[[npt.NDArray[np.uint64]], list[set[str]]],
+    bands: int, rows: int,
+) -> list[list[str]]:
+    """For each query, the sorted ids that ``postings`` (a store's) gives for the band keys of its
+    matchable paragraphs: stored documents sharing a band key with it, perhaps with false hits,
+    which :func:`likely_match` and verification discard. Not chained: see the module docstring."""
+    sigs, owners, _ = matchable_rows(queries)
+    found: list[set[str]] = [set() for _ in queries]
+    if len(sigs):
+        for owner, hits in zip(owners.tolist(), postings(band_keys(sigs, bands, rows))):
+            found[owner] |= hits
+    return [sorted(ids) for ids in found]
+
+
+def likely_match(a: PreparedDocument, b: PreparedDocument, bands: int, rows: int, threshold: float) -> bool:
+    """Whether documents ``a`` and ``b`` hold a paragraph pair sharing a band key whose estimated
+    containment could reach ``threshold``: the filter of :func:`document_pairs` for one pair."""
+    return shares_likely_candidate(a.signatures[a.matchable], a.shingle_counts()[a.matchable],
+                                   b.signatures[b.matchable], b.shingle_counts()[b.matchable],
+                                   bands, rows, threshold)

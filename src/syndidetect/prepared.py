@@ -81,6 +81,12 @@ class PreparedDocument:
             cache[key] = make()
         return cast(T, cache[key])
 
+    def forget(self) -> None:
+        """Drop what :meth:`memo` and the hash index keep (rebuilt on demand): a corpus verified pair
+        by pair would otherwise hold every document's word streams at once."""
+        self.__dict__.get("_memo", {}).clear()  # in place: copies from with_matchable share it
+        self.__dict__.pop("hash_index", None)
+
     def token_paragraphs(self, n: int) -> npt.NDArray[np.int64]:
         """For each token of :meth:`stream`, the index of the paragraph holding it."""
         starts = np.array([p.start for p in self.paragraphs], dtype=np.int64)

@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from syndidetect.documents import Document
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.rules import MatchKind
 from syndidetect.summary import DocumentReuse, Span, data_frames, found_in, found_words, share
 
 if TYPE_CHECKING:
@@ -19,6 +20,10 @@ CSV_COLUMNS = (
     "document_a", "document_b", "verdict", "pair_kind", "source", "copy", "match_kind", "jaccard",
     "containment", "index_a", "start_a", "end_a", "index_b", "start_b", "end_b", "text_a", "text_b",
 )
+# The words of a pair's verdict and kind, as syndidetect.verify decides them (it spells the same
+# Literals; they are defined here too because report sits beside verify, not above it).
+Verdict = Literal["copy", "related"]
+PairKind = Literal["verbatim", "reworded", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class Match:
     the shorter paragraph's shingles found in the other (or in its window of neighbours).
     """
 
-    kind: str
+    kind: MatchKind
     jaccard: float
     containment: float
     paragraphs: tuple[ParagraphRef, ParagraphRef]
@@ -83,7 +88,7 @@ class Passage:
     paragraphs the span overlaps; ``shared`` counts the aligned word 3-grams.
     """
 
-    kind: str
+    kind: MatchKind
     containment: float
     spans: tuple[SpanRef, SpanRef]
     paragraphs: tuple[tuple[int, ...], tuple[int, ...]]
@@ -110,8 +115,8 @@ class PairReport:
     """What two documents share. ``matched``/``matchable`` count paragraphs per document."""
 
     documents: tuple[str, str]
-    verdict: str
-    kind: str
+    verdict: Verdict
+    kind: PairKind
     direction: Direction | None
     matches: tuple[Match, ...]
     matched: tuple[int, int]

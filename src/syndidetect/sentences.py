@@ -4,8 +4,8 @@ A spun copy swaps words for synonyms and reorders clauses, so few word shingles 
 survives is, sentence by sentence, a third to a half of the content words, in the source's order.
 This module compares the sentences of two texts on their content-word stems weighted by TF-IDF
 (:mod:`syndidetect.stemming`), aligns similar sentences in order, keeps the aligned pairs that come
-in runs as the evidence of a copy (:func:`sentence_evidence`, :func:`is_reworded_copy`), and finds
-candidate document pairs with MinHash/LSH over sentences (:func:`sentence_candidate_pairs`).
+in runs as the evidence of a copy (:func:`sentence_evidence`, :func:`is_reworded_copy`), and
+:mod:`syndidetect.sentence_lsh` finds candidate document pairs with MinHash/LSH over sentences.
 
 >>> source = "Mr. Smith sold the old farm in 2019. Buyers paid three million dollars for the land."
 >>> copy = "The aging farm was sold by Mr. Smith in 2019. Three million dollars were paid for the land."
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,21 +25,19 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.tfidf_rows import dense_rows, raise_joined
+from syndidetect._kernels.tfidf_rows import dense_rows, products, raise_joined
 from syndidetect._types import Span
-from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import candidate_pairs, optimal_bands
-from syndidetect.minhash import sketch
+from syndidetect.errors import ConfigError
 from syndidetect.prepared import is_menu
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.stemming import content_stems, content_stems_of_spans
 from syndidetect.tfidf import SentenceTerms, sentence_scores, sentence_terms, tfidf_cosines
 
 __all__ = [
-    "CONTEXT_COSINE", "MAX_SENTENCE_DOCUMENTS", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
-    "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "SENTENCE_JACCARD", "DocumentSentences", "SentenceEvidence",
-    "SentencePair", "content_stems", "document_sentences", "in_order_sentences", "is_reworded_copy",
-    "reworded_evidence", "sentence_candidate_pairs", "sentence_evidence", "sentence_spans", "similar_sentences",
+    "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
+    "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "DocumentSentences", "SentenceEvidence",
+    "SentencePair", "check_min_words", "content_stems", "document_sentences", "in_order_sentences",
+    "is_reworded_copy", "reworded_evidence", "sentence_evidence", "sentence_spans", "similar_sentences",
     "tfidf_cosines",
 ]
 
@@ -71,14 +68,6 @@ MIN_SIMILAR_SENTENCES = 3
 # pairs a category, boilerplate set aside) heavily reworded copies cover 0.39 or more in nine cases
 # of ten, same-story pages sharing two quotations 0.27 or less in nine of ten.
 MIN_SENTENCE_COVERAGE = 0.3
-# Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
-# stems kept gives Jaccard 1/3 for equal sets, but one sentence of a copy that keeps more is enough
-# (see sentence_candidate_pairs for the recall measured, and the price of 0.4).
-SENTENCE_JACCARD = 0.5
-# A sentence whose stem set occurs in more documents than this is not looked up for candidates: site
-# templates ("Cookies help us deliver our services.") and widely quoted lines make every pair of the
-# documents holding them a candidate. A verbatim syndicated story is found by paragraph LSH anyway.
-MAX_SENTENCE_DOCUMENTS = 4
 
 
 @dataclass(frozen=True)
@@ -148,7 +137,8 @@ class DocumentSentences:
         return sentence_terms(self.stems)
 
 
-def _check_min_words(min_content_words: object) -> int:
+def check_min_words(min_content_words: object) -> int:
+    """``min_content_words`` checked: an int of at least 1."""
     if isinstance(min_content_words, bool) or not isinstance(min_content_words, int) or min_content_words < 1:
         raise ConfigError(f"'min_content_words' must be an int >= 1; got {min_content_words!r}")
     return min_content_words
@@ -189,7 +179,7 @@ def document_sentences(
     >>> document_sentences("Home | World | Sport | Tech | Video\\n\\nHe sold the old farm in 2019.").stems
     (('sold', 'old', 'farm', '2019'),)
     """
-    _check_min_words(min_content_words)
+    check_min_words(min_content_words)
     sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
     spans, stems = [], []
     for span, words in zip(sentences, content_stems_of_spans(text, sentences)):
@@ -201,7 +191,7 @@ def document_sentences(
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:
     """Sentence cosines, raised where one side split a sentence of the other into two."""
-    return sentence_scores(a.terms, b.terms, dense_rows, raise_joined)
+    return sentence_scores(a.terms, b.terms, dense_rows, raise_joined, products)
 
 
 def _best_pairs(score: npt.NDArray[np.float64]) -> list[tuple[int, int]]:
@@ -357,69 +347,3 @@ def is_reworded_copy(
     (:attr:`~SentenceEvidence.similar`), covering at least ``min_coverage`` of the eligible sentences
     of the document with fewer of them (:attr:`~SentenceEvidence.coverage`)."""
     return evidence.similar >= min_similar and evidence.coverage >= min_coverage
-
-
-def sentence_candidate_pairs(
-    texts: Sequence[str],
-    num_perm: int = 128,
-    seed: int = 1,
-    backend: str = "auto",
-    *,
-    min_content_words: int = MIN_CONTENT_WORDS,
-    max_documents: int = MAX_SENTENCE_DOCUMENTS,
-    min_collisions: int = 1,
-    jaccard: float = SENTENCE_JACCARD,
-) -> npt.NDArray[np.int64]:
-    """Document index pairs ``(i, j)``, ``i < j``, sorted and unique, with at least ``min_collisions``
-    pairs of sentences whose content-stem sets collide in banded LSH tuned to ``jaccard``
-    (:data:`SENTENCE_JACCARD`).
-
-    Each eligible sentence (at least ``min_content_words`` distinct stems, not a menu) becomes the
-    string of its sorted distinct stems, sketched with unigram MinHash. A stem set found in more than
-    ``max_documents`` documents is a site template or a widely quoted line and is skipped (see
-    :data:`MAX_SENTENCE_DOCUMENTS`).
-
-    By default every colliding document pair is returned, even on one sentence pair: one shared
-    sentence is not a copy, but the verifier (:func:`sentence_evidence`) decides. Measured on
-    ``benchmarks/quality``: light rewordings collide on many sentence pairs, heavy ones often on one
-    (the shapes corpus: 41 of 48 heavy rewordings are candidates, 21 with ``min_collisions=2``), so
-    ``min_collisions`` above 1 trades heavy-rewording recall for fewer candidates. ``jaccard=0.4``
-    finds 46 of 48 for 2.5 times the candidates.
-    """
-    if isinstance(texts, (str, bytes)):
-        raise InputError("'texts' must be a sequence of str, not a single string")
-    _check_min_words(min_content_words)
-    for name, value in (("max_documents", max_documents), ("min_collisions", min_collisions)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")
-    if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
-        raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
-    strings, owner = _sentence_keys(texts, min_content_words, max_documents)
-    signatures = sketch(strings, num_perm, seed, shingle_size=1, backend=backend).signatures
-    if not strings:
-        return np.zeros((0, 2), dtype=np.int64)
-    bands, rows = optimal_bands(round(float(jaccard), 4), num_perm)
-    pairs = np.sort(owner[candidate_pairs(signatures, bands, rows, owners=owner)], axis=1)
-    n = np.int64(max(len(texts), 1))
-    keys, collisions = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
-    keys = keys[collisions >= min_collisions]
-    return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
-
-
-def _sentence_keys(texts: Sequence[str], min_content_words: int, max_documents: int
-                   ) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The sorted distinct stems of each eligible sentence as one string, and its document."""
-    per_document: list[set[str]] = []
-    for doc, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise InputError(f"'texts'[{doc}] must be a str; got {type(text).__name__}")
-        stems = document_sentences(text, min_content_words).stems
-        per_document.append({" ".join(sorted(set(words))) for words in stems})
-    documents = Counter(string for strings in per_document for string in strings)
-    strings: list[str] = []
-    owners: list[int] = []
-    for doc, found in enumerate(per_document):
-        kept = sorted(s for s in found if documents[s] <= max_documents)
-        strings += kept
-        owners += [doc] * len(kept)
-    return strings, np.array(owners, dtype=np.int64)

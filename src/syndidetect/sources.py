@@ -32,7 +32,7 @@ from syndidetect.readers.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, csv_docum
 from syndidetect.readers.warc import WARC_SUFFIXES, is_warc, warc_documents
 
 __all__ = ["JSONL_SUFFIXES", "MAX_FILE_BYTES", "TEXT_SUFFIXES", "JsonInteger", "checked_text", "decode",
-           "file_kind", "parse_jsonl", "read_file", "read_inputs", "unique_ids"]
+           "file_documents", "file_kind", "parse_jsonl", "read_file", "read_inputs", "record_files", "unique_ids"]
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -101,13 +101,15 @@ def read_file(path: Path, doc_id: str, kind: str, problems: Problems | None = No
     return [Document(doc_id, file_text(data, name))]
 
 
-# Kept for syndidetect.distributed, whose workers read files this way and whose folder listing
-# leaves Parquet parts to Dask: text and JSONL files only there.
-def _file_documents(path: Path, doc_id: str) -> list[Document]:
+def file_documents(path: Path, doc_id: str) -> list[Document]:
+    """The documents of one file named directly (format from its suffix, text when unknown), any
+    problem raised: how a Dask worker reads the files of its partition."""
     return read_file(path, doc_id, file_kind(path, named=True) or "text")
 
 
-def _folder_files(folder: Path) -> Iterator[Path]:
+def record_files(folder: Path) -> Iterator[Path]:
+    """The text and JSONL files under ``folder``, sorted, hidden ones left out: the formats the Dask
+    path reads in partitions of files (Parquet parts it leaves to Dask's own reader)."""
     wanted = TEXT_SUFFIXES + JSONL_SUFFIXES
     return (path for path in _listing(folder) if path.suffix.lower() in wanted)
 

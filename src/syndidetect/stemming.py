@@ -184,13 +184,13 @@ _MAX_CACHED = 1 << 20
 _CONTENT_STEMS = _ContentStems()
 # ASCII text normalises to its lower case, whose word characters are exactly these: a fast path
 # equal to syndidetect.shingles.tokens (HTML entities excepted, hence the "&" test).
-_ASCII_TOKEN = re.compile(r"[0-9a-z]+")
+ASCII_TOKEN = re.compile(r"[0-9a-z]+")
 # Typographic quotes, dashes, ellipsis and non-breaking space: separators before and after NFKC, so
 # English text whose only non-ASCII characters are these takes the fast path too.
 _SEPARATORS = re.compile("[\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]")
 
 
-def _ascii_lower(text: str) -> str | None:
+def ascii_lower(text: str) -> str | None:
     """``text`` lower-cased with typographic separators as spaces (same length, same tokens), or
     None when it needs full normalisation (other non-ASCII characters, or HTML entities)."""
     if "&" in text:
@@ -210,15 +210,15 @@ def content_stems(text: str) -> list[str]:
     >>> content_stems("The reporters were denied visas in 2017, as he said.")
     ['reporter', 'deny', 'visa', '2017', 'said']
     """
-    lowered = _ascii_lower(text)
-    words = tokens(text) if lowered is None else _ASCII_TOKEN.findall(lowered)
+    lowered = ascii_lower(text)
+    words = tokens(text) if lowered is None else ASCII_TOKEN.findall(lowered)
     return [s for s in map(_CONTENT_STEMS.__getitem__, words) if s]
 
 
 def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
     """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once."""
-    lowered = _ascii_lower(text)
+    lowered = ascii_lower(text)
     if lowered is None:
         return [content_stems(text[start:end]) for start, end in spans]
-    get, findall = _CONTENT_STEMS.__getitem__, _ASCII_TOKEN.findall
+    get, findall = _CONTENT_STEMS.__getitem__, ASCII_TOKEN.findall
     return [[s for s in map(get, findall(lowered, start, end)) if s] for start, end in spans]

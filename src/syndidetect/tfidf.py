@@ -24,6 +24,7 @@ Matrix: TypeAlias = npt.NDArray[np.float64]
 DenseRows: TypeAlias = tuple[Matrix, Matrix, Matrix, Matrix]
 RowsBuilder: TypeAlias = Callable[[Ids, Ids, Ids, Ids, int], DenseRows]
 Raiser: TypeAlias = Callable[[Matrix, Matrix, Matrix, Matrix], None]
+Products: TypeAlias = Callable[[Matrix, Matrix], Matrix]
 
 
 def term_ids(sentences: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> list[Ids]:
@@ -173,14 +174,28 @@ def raise_joined_numpy(score: npt.NDArray[np.float64], single: npt.NDArray[np.fl
         _with_neighbours(score.T, single.T, window_a)
 
 
+def products_numpy(x: Matrix, y: Matrix) -> Matrix:
+    """``x @ y.T``, each entry summed term by term in column order over the nonzero terms of ``x``'s
+    row (the compiled kernel's order, so both give the same bits on any machine; BLAS's blocking and
+    its threads, which thrash on a loaded machine, would not)."""
+    out = np.zeros((x.shape[0], y.shape[0]))
+    for i in range(x.shape[0]):
+        (terms,) = np.nonzero(x[i])
+        if len(terms) and len(y):
+            out[i] = np.cumsum(x[i, terms] * y[:, terms], axis=1)[:, -1]
+    return out
+
+
 def sentence_scores(a: SentenceTerms, b: SentenceTerms, rows: RowsBuilder = dense_rows_numpy,
-                    raise_joined: Raiser = raise_joined_numpy) -> npt.NDArray[np.float64]:
+                    raise_joined: Raiser = raise_joined_numpy,
+                    products: Products = products_numpy) -> npt.NDArray[np.float64]:
     """Sentence cosines (IDF fitted on the sentences of both documents), raised where one side split
-    a sentence of the other into two. ``rows`` and ``raise_joined`` compute as
-    :func:`dense_rows_numpy` and :func:`raise_joined_numpy` do (the compiled kernels, say)."""
+    a sentence of the other into two. ``rows``, ``raise_joined`` and ``products`` compute as
+    :func:`dense_rows_numpy`, :func:`raise_joined_numpy` and :func:`products_numpy` do (the
+    compiled kernels, say)."""
     tb, width = pair_ids(a, b)
     rows_a, rows_b, joined_a, joined_b = rows(a.tokens, a.offsets, tb, b.offsets, width)
-    single: npt.NDArray[np.float64] = rows_a @ rows_b.T
+    single = products(rows_a, rows_b)
     score = single.copy()
-    raise_joined(score, single, rows_a @ joined_b.T, rows_b @ joined_a.T)
+    raise_joined(score, single, products(rows_a, joined_b), products(rows_b, joined_a))
     return score

@@ -6,6 +6,11 @@ rewording. The rules that turn it into ``copy`` or ``related`` are :class:`~synd
 VerdictRules`: a copy is a substantial, in-order share of one document's matchable text, never a
 count of paragraphs, so a one-paragraph answer, a flattened article and a re-cut one are judged
 alike.
+
+Layout: a little over 400 lines kept as one module because every part is one pair's verdict: the
+evidence (``gather``), the rules that read it (``copy_rule``, the sentence rule) and the kind and
+direction drawn from it share the private measures of coverage. The batch entry point for many pairs
+is :mod:`syndidetect.verify_batch`; the next split would take the direction out.
 """
 
 from __future__ import annotations
@@ -257,7 +262,7 @@ def _longest_run(chain: tuple[SentencePair, ...], a: DocumentSentences, b: Docum
 
 
 @dataclass(frozen=True)
-class _Side:
+class Side:
     """One document of a pair as verification reads it: built once per document and boilerplate
     mask, then read by every candidate pair the document is in."""
 
@@ -267,15 +272,22 @@ class _Side:
     total: int  # counted grams
 
 
-def _side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: VerdictRules) -> _Side:
-    def build() -> _Side:
+def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: VerdictRules) -> Side:
+    def build() -> Side:
         stripped = without_boilerplate(doc, boilerplate)
         counted = counted_grams(doc, n, boilerplate, rules)
-        return _Side(stripped, counted, content_grams(doc, n, boilerplate, rules), int(counted.sum()))
+        return Side(stripped, counted, content_grams(doc, n, boilerplate, rules), int(counted.sum()))
 
     key = ("verification side", None if boilerplate is None else boilerplate.tobytes(), n, rules.sentence_grams,
            rules.refrain_repeats)
     return doc.memo(key, build)
+
+
+def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b: Side) -> tuple[int, int]:
+    """``pair_overlap`` of the verification sides of a pair: the numbers of the early rejection."""
+    (ha, pa), (hb, pb) = a.hash_index, b.hash_index
+    return pair_overlap(ha, pa, side_a.stripped.matchable, hb, pb, side_b.stripped.matchable, side_a.content,
+                        side_b.content)
 
 
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
@@ -283,7 +295,7 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
     with boilerplate set aside."""
     n, rules = config.shingle_size, config.rules
-    side_a, side_b = _side(a, boilerplate[0], n, rules), _side(b, boilerplate[1], n, rules)
+    side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
     counted = (side_a.counted, side_b.counted)
     passages = align(a, b, counted, n, rules, (side_a.content, side_b.content))
     ordered = passages_in_order(passages)
@@ -334,6 +346,7 @@ def judge_pair(
     a: PreparedDocument, b: PreparedDocument, config: Config,
     boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
     similar_sentences: bool = False,
+    overlap: tuple[int, int] | None = None,
 ) -> PairVerdict | None:
     """The verdict on ``a`` and ``b``: None when they share neither a passage, a paragraph nor
     similar sentences.
@@ -341,13 +354,15 @@ def judge_pair(
     ``boilerplate`` masks paragraphs that never count by themselves; beside copied text they
     belong to the copy (in passages, and as paragraph matches of a copy). Similar sentences (rule
     d) are compared when the pair shares something else, or some phrases (:func:`may_be_reworded`),
-    or when ``similar_sentences`` says the sentence LSH found the pair.
+    or when ``similar_sentences`` says the sentence LSH found the pair. ``overlap``: the pair's
+    ``pair_overlap`` on the verification sides when already known (batched by
+    :func:`syndidetect.verify_batch.judge_pairs`).
     """
     rules, n = config.rules, config.shingle_size
-    side_a, side_b = _side(a, boilerplate[0], n, rules), _side(b, boilerplate[1], n, rules)
-    (ha, pa), (hb, pb) = a.hash_index, b.hash_index
-    most, common = pair_overlap(ha, pa, side_a.stripped.matchable, hb, pb, side_b.stripped.matchable, side_a.content,
-                                side_b.content)
+    side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
+    if overlap is None:
+        overlap = side_overlap(a, side_a, b, side_b)
+    most, common = overlap
     early: tuple[SentencePair, ...] | None = None
     if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
         # Exact early rejection, before the expensive evidence. ``most`` is the largest entry of

@@ -20,8 +20,9 @@ from syndidetect.cli.common import (
 from syndidetect.config import Config
 from syndidetect.detector import Detector
 from syndidetect.documents import Document, printable
+from syndidetect.errors import IndexBusyError
 from syndidetect.sources import read_inputs
-from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, IndexBusyError, SQLiteStore, stored_config
+from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, SQLiteStore, stored_config
 
 # One transaction per batch: a crash loses at most the batch under way, and each commit stays short
 # so readers see progress and a second writer gets its turn between batches.

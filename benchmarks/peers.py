@@ -1,0 +1,189 @@
+"""Whole detection against the peers' LSH pipelines, in one run, on the same input.
+
+    python -m benchmarks.peers [paragraphs ...]      # default 20000; prints a table per shape
+
+Two shapes of the deterministic corpus (``benchmarks.corpus``): one paragraph per document, and
+20-paragraph documents. Each contender starts from the raw texts and ends with document pairs:
+
+* syndidetect: ``sd.detect(documents)`` (paragraphs, signatures, LSH, exact verification, report);
+  its pairs are the report's pairs (copy or related); once more without the sentence LSH of heavy
+  rewording (``Config(sentence_candidates=False)``), the work the peers do;
+* rensa: regex words and 3-grams in Python (its README's usage), ``RMinHash.from_token_sets``, one
+  ``RMinHashLSH`` with syndidetect's threshold and band count, ``insert_many`` + ``query_all``;
+  the same with the digest matrix kept (``digest_matrix_from_token_sets`` + ``insert_matrix``,
+  queried with the same objects): the faster of the two is rensa's time;
+* datasketch: the same shingling, ``MinHash.bulk`` (xxh32, as syndidetect), ``MinHashLSH`` with
+  syndidetect's threshold, an insertion session, then ``query`` per paragraph.
+
+The peers index paragraphs (a document's MinHash would drown one copied paragraph in the rest), and
+their candidate paragraph pairs become document pairs. Recall is measured against the generator's
+planted copies (as document pairs; a copy inside its own document is not a pair). The peers stop at
+candidates (no verification), so their pairs hold false positives syndidetect's do not.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import datasketch
+import numpy as np
+import numpy.typing as npt
+import rensa
+import xxhash
+
+import syndidetect as sd
+from benchmarks.corpus import Corpus, make_corpus
+from syndidetect.config import Config
+from syndidetect.lsh import band_layout
+
+NUM_PERM = 128  # syndidetect's default Config.num_perm, given to every contender
+SEED = 1  # permutation seed, as syndidetect's default
+#: Paragraphs per document of the two shapes.
+SHAPES = (1, 20)
+_WORD = re.compile(r"\w+")
+Pairs = set[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A corpus grouped into documents of ``per_document`` paragraphs, with the planted document pairs."""
+
+    texts: list[str]  # paragraphs
+    documents: list[tuple[str, str]]
+    owner: npt.NDArray[np.int64]  # document index of each paragraph
+    truth: Pairs  # planted copies as (document, document), first < second
+
+    def doc_pairs(self, paragraph_pairs: Pairs) -> Pairs:
+        return {(min(x, y), max(x, y)) for i, j in paragraph_pairs
+                for x, y in [(int(self.owner[i]), int(self.owner[j]))] if x != y}
+
+    def recall(self, pairs: Pairs) -> float:
+        return len(self.truth & pairs) / max(len(self.truth), 1)
+
+
+@lru_cache(maxsize=4)
+def shape(n: int, per_document: int) -> Shape:
+    corpus: Corpus = make_corpus(n, seed=0)
+    owner = np.arange(n, dtype=np.int64) // per_document
+    documents = [(f"d{k}", "\n\n".join(corpus.texts[i : i + per_document]))
+                 for k, i in enumerate(range(0, n, per_document))]
+    truth = {(int(owner[i]), int(owner[j])) for i, j in corpus.planted_pairs() if owner[i] != owner[j]}
+    return Shape(corpus.texts, documents, owner, truth)
+
+
+def regex_shingles(text: str, size: int = 3) -> list[str]:
+    """Shingling as rensa's and datasketch's users write it in Python."""
+    words = _WORD.findall(text.lower())
+    return [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))] if words else []
+
+
+def _layout() -> tuple[float, int]:
+    config = Config()
+    return config.threshold, band_layout(config)[0]
+
+
+def _as_pairs(matches: list[list[int]]) -> Pairs:
+    return {(min(i, j), max(i, j)) for i, keys in enumerate(matches) for j in keys if i != j}
+
+
+def syndidetect_pairs(s: Shape) -> Pairs:
+    index = {doc_id: k for k, (doc_id, _) in enumerate(s.documents)}
+    report = sd.detect(s.documents)
+    return {(min(x, y), max(x, y)) for a, b in (p.documents for p in report.pairs)
+            for x, y in [(index[a], index[b])]}
+
+
+def syndidetect_paragraph_pairs(s: Shape) -> Pairs:
+    """As :func:`syndidetect_pairs` without the sentence LSH (``sentence_candidates=False``): the
+    paragraph pipeline the peers run, plus verification."""
+    index = {doc_id: k for k, (doc_id, _) in enumerate(s.documents)}
+    report = sd.detect(s.documents, Config(sentence_candidates=False))
+    return {(min(x, y), max(x, y)) for a, b in (p.documents for p in report.pairs)
+            for x, y in [(index[a], index[b])]}
+
+
+def rensa_pairs(s: Shape) -> Pairs:
+    threshold, bands = _layout()
+    minhashes = rensa.RMinHash.from_token_sets([regex_shingles(t) for t in s.texts], num_perm=NUM_PERM, seed=SEED)
+    lsh = rensa.RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=bands)
+    lsh.insert_many(minhashes)
+    return s.doc_pairs(_as_pairs(list(lsh.query_all(minhashes))))
+
+
+def rensa_matrix_pairs(s: Shape) -> Pairs:
+    threshold, bands = _layout()
+    shingles = [regex_shingles(t) for t in s.texts]
+    matrix = rensa.RMinHash.digest_matrix_from_token_sets(shingles, num_perm=NUM_PERM, seed=SEED)
+    lsh = rensa.RMinHashLSH(threshold=threshold, num_perm=NUM_PERM, num_bands=bands)
+    lsh.insert_matrix(matrix)
+    queries = rensa.RMinHash.from_token_sets(shingles, num_perm=NUM_PERM, seed=SEED)
+    return s.doc_pairs(_as_pairs(list(lsh.query_all(queries))))
+
+
+def datasketch_pairs(s: Shape) -> Pairs:
+    threshold, _ = _layout()
+    shingles = [[g.encode("utf-8") for g in regex_shingles(t)] for t in s.texts]
+    minhashes = datasketch.MinHash.bulk(shingles, num_perm=NUM_PERM, seed=SEED, hashfunc=xxhash.xxh32_intdigest)
+    lsh = datasketch.MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    with lsh.insertion_session() as session:
+        for key, m in enumerate(minhashes):
+            session.insert(key, m, check_duplication=False)
+    return s.doc_pairs(_as_pairs([lsh.query(m) for m in minhashes]))
+
+
+CONTENDERS: dict[str, Callable[[Shape], Pairs]] = {
+    "syndidetect detect": syndidetect_pairs,
+    "syndidetect detect, no sentence LSH": syndidetect_paragraph_pairs,
+    "rensa RMinHashLSH (objects)": rensa_pairs,
+    "rensa RMinHashLSH (matrix kept)": rensa_matrix_pairs,
+    "datasketch MinHashLSH": datasketch_pairs,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    seconds: float  # median wall time
+    cpu: float  # median process CPU time
+    pairs: int
+    recall: float
+
+
+def measure(s: Shape, name: str, rounds: int) -> Row:
+    walls, cpus, found = [], [], set()
+    for _ in range(rounds):
+        wall, cpu = time.perf_counter(), time.process_time()
+        found = CONTENDERS[name](s)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return Row(name, statistics.median(walls), statistics.median(cpus), len(found), s.recall(found))
+
+
+def table(n: int, per_document: int, rounds: int = 3) -> list[Row]:
+    s = shape(n, per_document)
+    sd.detect(s.documents[:50])  # load the compiled kernels before timing
+    return [measure(s, name, 1 if name.startswith("datasketch") and n > 50_000 else rounds) for name in CONTENDERS]
+
+
+def main(argv: list[str]) -> None:
+    for n in [int(a) for a in argv] or [20_000]:
+        for per_document in SHAPES:
+            rows = table(n, per_document)
+            ours = rows[0]
+            print(f"\n{n:,} paragraphs, {per_document} per document ({n // per_document:,} documents), "
+                  f"{len(shape(n, per_document).truth)} planted document pairs; medians of 3 (datasketch: 1 above 50k)")
+            print(f"{'contender':<34} {'wall s':>8} {'cpu s':>8} {'x ours (wall)':>14} {'x ours (cpu)':>13} "
+                  f"{'pairs':>8} {'recall':>7}")
+            for r in rows:
+                print(f"{r.name:<34} {r.seconds:>8.3f} {r.cpu:>8.3f} {r.seconds / ours.seconds:>13.2f}x "
+                      f"{r.cpu / ours.cpu:>12.2f}x {r.pairs:>8} {r.recall:>7.4f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,30 @@
+"""Whole detection against rensa's and datasketch's LSH pipelines, in one run (CI size).
+
+``SYNDIDETECT_BENCH_PEERS_N`` paragraphs (1000 by default: about a minute in all), both shapes of
+:mod:`benchmarks.peers`; ``python -m benchmarks.peers 20000`` prints the larger table on demand.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from benchmarks.peers import CONTENDERS, SHAPES, shape
+from benchmarks.report import note, record
+
+PEERS_N = int(os.environ.get("SYNDIDETECT_BENCH_PEERS_N", "1000"))
+
+
+@pytest.mark.parametrize("per_document", SHAPES)
+@pytest.mark.parametrize("name", list(CONTENDERS))
+def test_peers(benchmark: Any, name: str, per_document: int) -> None:
+    s = shape(PEERS_N, per_document)
+    CONTENDERS[name](s)  # compiled kernels loaded, imports done: not timed
+    group = f"peers-{PEERS_N}-{per_document}-per-document"
+    benchmark.group = group
+    found = benchmark.pedantic(lambda: CONTENDERS[name](s), rounds=3, iterations=1)
+    record(group, name, benchmark, ours=name == "syndidetect detect")
+    note(f"{group} {name}: {len(found)} document pairs, recall of planted copies {s.recall(found):.4f}")
+    assert s.recall(found) > 0.5  # each contender finds most planted copies on this corpus

@@ -1,0 +1,134 @@
+"""Report assembly: verdicts become pair reports, pair reports a :class:`~syndidetect.report.Report`.
+
+The one place that decides what a pair report holds (character spans of passages and paragraphs),
+how copies group and in which order a report lists its pairs. Every executor goes through it:
+``Detector.find_copies`` and ``Detector.query`` in process, ``syndidetect.distributed`` on Dask,
+so their reports are equal by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from syndidetect.align import AlignedPassage, paragraphs_of, shared_grams
+from syndidetect.prepared import PreparedDocument
+from syndidetect.report import (
+    Direction,
+    DocumentSummary,
+    Match,
+    PairReport,
+    ParagraphRef,
+    Passage,
+    Report,
+    SpanRef,
+)
+from syndidetect.rules import MatchKind
+from syndidetect.sentences import SentencePair
+from syndidetect.verify import PairVerdict
+
+__all__ = ["assemble_report", "copy_groups", "groups_of", "pair_report", "report_order"]
+
+
+def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
+    p = doc.paragraphs[index]
+    return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
+
+
+def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[SpanRef, tuple[int, ...]]:
+    """A passage's characters: its words and the punctuation attached to them (quotes, a full stop)."""
+    stream, text = doc.stream(n), doc.document.text
+    start, end = int(stream.starts[tokens[0]]), int(stream.ends[tokens[1] - 1])
+    while start > 0 and _attached(text[start - 1]):
+        start -= 1
+    while end < len(text) and _attached(text[end]):
+        end += 1
+    return SpanRef(doc.id, start, end, text[start:end]), paragraphs_of(doc, start, end)
+
+
+def _attached(char: str) -> bool:
+    return not char.isspace() and not char.isalnum()
+
+
+def _passage(a: PreparedDocument, b: PreparedDocument, p: AlignedPassage, n: int) -> Passage:
+    (span_a, paras_a), (span_b, paras_b) = _span(a, p.a, n), _span(b, p.b, n)
+    return Passage(p.kind, p.containment, (span_a, span_b), (paras_a, paras_b), p.shared)
+
+
+def _sentence_passage(a: PreparedDocument, b: PreparedDocument, pair: SentencePair, n: int) -> Passage:
+    """A pair of similar sentences as a reworded passage (containment of their word grams)."""
+    span_a, span_b = (pair.a_start, pair.a_end), (pair.b_start, pair.b_end)
+    shared, containment = shared_grams(a, b, n, span_a, span_b)
+    refs = (SpanRef(a.id, *span_a, a.document.text[slice(*span_a)]),
+            SpanRef(b.id, *span_b, b.document.text[slice(*span_b)]))
+    return Passage("reworded", containment, refs, (paragraphs_of(a, *span_a), paragraphs_of(b, *span_b)), shared)
+
+
+def _outside(passage: Passage, aligned: tuple[Passage, ...]) -> bool:
+    """Whether a sentence passage overlaps no aligned passage on either side."""
+    return not any(s.start < o.end and o.start < s.end for p in aligned for s, o in zip(passage.spans, p.spans))
+
+
+def _match_kind(kind: MatchKind, refs: tuple[ParagraphRef, ParagraphRef], passages: tuple[Passage, ...]) -> MatchKind:
+    """A paragraph pair lying whole inside a verbatim or near passage on both sides takes the
+    passage's kind: its low containment comes from paragraph breaks that fall elsewhere in the
+    other document (lines wrapped at another width), not from changed words."""
+    for p in passages:
+        inside = all(s.start <= r.start and r.end <= s.end for r, s in zip(refs, p.spans))
+        if kind == "reworded" and p.kind != "reworded" and inside:
+            return p.kind
+    return kind
+
+
+def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> PairReport:
+    """The report of a judged pair: passages and matches located in the texts (``n``: the shingle
+    size, the word grams passages were aligned on), sentence passages outside the aligned ones."""
+    passages = tuple(_passage(a, b, p, n) for p in v.passages)
+    refs = [(_ref(a, m.a), _ref(b, m.b)) for m in v.matches]
+    matches = tuple(Match(_match_kind(m.kind, r, passages), m.jaccard, m.containment, r, m.window)
+                    for m, r in zip(v.matches, refs))
+    sentences = [_sentence_passage(a, b, s, n) for s in v.sentences]
+    passages += tuple(p for p in sentences if _outside(p, passages))
+    passages = tuple(sorted(passages, key=lambda p: (p.spans[0].start, p.spans[1].start)))
+    direction = None
+    if v.source is not None:
+        source, copy = (a, b) if v.source == 0 else (b, a)
+        direction = Direction(source.id, copy.id)
+    return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept,
+                      passages)
+
+
+def groups_of(edges: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:
+    """Connected components of the copy relation given as edges ``(document, document)``: each
+    group sorted, the groups sorted, single documents left out."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[root(a)] = root(b)
+    members: dict[str, list[str]] = {}
+    for x in parent:
+        members.setdefault(root(x), []).append(x)
+    return tuple(sorted(tuple(sorted(g)) for g in members.values() if len(g) > 1))
+
+
+def copy_groups(pairs: Iterable[PairReport]) -> tuple[tuple[str, ...], ...]:
+    """Groups of documents that copy each other (see :func:`groups_of`), from pair reports."""
+    return groups_of(p.documents for p in pairs if p.verdict == "copy")
+
+
+def report_order(pair: PairReport) -> tuple[bool, tuple[str, str]]:
+    """The sort key of a report's pairs: copies first, then by document ids."""
+    return pair.verdict != "copy", pair.documents
+
+
+def assemble_report(documents: Iterable[DocumentSummary], pairs: Iterable[PairReport],
+                    boilerplate: Iterable[tuple[str, int]]) -> Report:
+    """The report of a run: ``documents`` in input order, ``pairs`` in :func:`report_order`, their
+    copy groups, and the boilerplate examples ``(text, documents holding it)`` sorted."""
+    ordered = sorted(pairs, key=report_order)
+    return Report(tuple(documents), tuple(ordered), copy_groups(ordered), tuple(sorted(boilerplate)))

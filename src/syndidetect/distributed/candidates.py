@@ -1,0 +1,125 @@
+"""Candidate document pairs on Dask: the in-process LSH and estimate filter, spread over partitions.
+
+1. Band keys are exploded to one row per (band, key, paragraph) and shuffled on (band, key), so
+   every bucket lands whole in one partition, where :func:`~syndidetect.lsh.candidate_pairs` turns
+   it into paragraph row pairs exactly as in process (same rows, same order, same chaining).
+2. Each row pair fetches both paragraphs' signatures from the partitions that hold them (two small
+   shuffles of row pairs, the signatures never move on their own) and
+   :func:`~syndidetect.lsh.likely_pairs` drops those whose estimated containment cannot reach the
+   threshold, before any document data is joined to a pair.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from syndidetect.config import Config
+from syndidetect.distributed.deps import dask_modules
+from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, row_divisions
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs
+
+
+def _signatures(frame: Any, num_perm: int) -> list[Any]:
+    return [np.frombuffer(b, dtype=np.uint32).reshape(-1, num_perm) for b in frame["sigs"]]
+
+
+def _row_orders(frame: Any, rows: int) -> Any:
+    """Row orders of ``rows`` matchable paragraphs of a partition (see :mod:`.prepare`)."""
+    ords = frame.index.to_numpy(dtype=np.int64)
+    first = (ords[0] >> DOC_BITS) << ROW_BITS if len(ords) else 0
+    return first + np.arange(rows, dtype=np.int64)
+
+
+def band_rows(frame: Any, config: Config) -> Any:
+    """One row per (matchable paragraph, band): band, key, row order and document ordinal."""
+    _, _, pd = dask_modules()
+    bands, rows = band_layout(config)
+    sigs = _signatures(frame, config.num_perm)
+    counts = np.array([len(s) for s in sigs], dtype=np.int64)
+    flat = np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32)
+    keys = band_keys(flat, bands, rows)
+    return pd.DataFrame({
+        "band": np.tile(np.arange(bands, dtype=np.int16), len(flat)),
+        "key": keys.reshape(-1),
+        "order": np.repeat(_row_orders(frame, len(flat)), bands),
+        "doc": np.repeat(np.repeat(frame.index.to_numpy(dtype=np.int64), counts), bands),
+    })
+
+
+def bucket_row_pairs(frame: Any) -> Any:
+    """Row pairs ``(ra, rb)`` of the buckets in one shuffled partition (each bucket is whole here),
+    with their documents ``(a, b)``; pairs inside one document are left out, as in process.
+
+    The uint64 key is split into two uint32 "rows" of a one-band signature, so ``candidate_pairs``
+    sees exactly the buckets the in-process LSH sees, in the same row order.
+    """
+    _, _, pd = dask_modules()
+    found = [np.zeros((0, 4), dtype=np.int64)]
+    for _, group in frame.groupby("band", sort=False):
+        group = group.sort_values("order", kind="stable")
+        keys = group["key"].to_numpy(dtype=np.uint64)
+        sig = np.stack([(keys >> np.uint64(32)).astype(np.uint32), keys.astype(np.uint32)], axis=1)
+        owners = group["doc"].to_numpy(dtype=np.int64)
+        pairs = candidate_pairs(sig, 1, 2, owners)
+        orders = group["order"].to_numpy(dtype=np.int64)
+        found.append(np.stack([orders[pairs[:, 0]], orders[pairs[:, 1]], owners[pairs[:, 0]], owners[pairs[:, 1]]],
+                              axis=1))
+    rows = np.unique(np.concatenate(found), axis=0)
+    return pd.DataFrame({"ra": rows[:, 0], "rb": rows[:, 1], "a": rows[:, 2], "b": rows[:, 3]})
+
+
+def row_sketches(frame: Any, num_perm: int) -> Any:
+    """``(order, sig, size)`` of every matchable paragraph of a partition (the signature as bytes)."""
+    _, _, pd = dask_modules()
+    sigs = _signatures(frame, num_perm)
+    flat = np.concatenate(sigs) if sigs else np.zeros((0, num_perm), dtype=np.uint32)
+    sizes = [np.frombuffer(b, dtype=np.int64) for b in frame["sizes"]]
+    return pd.DataFrame({"order": _row_orders(frame, len(flat)),
+                         "sig": pd.Series([row.tobytes() for row in flat], dtype=object),
+                         "size": np.concatenate(sizes) if sizes else np.zeros(0, np.int64)})
+
+
+def _matrix(cells: Any, num_perm: int) -> Any:
+    return np.frombuffer(b"".join(cells), dtype=np.uint32).reshape(-1, num_perm)
+
+
+def likely_partition(frame: Any, config: Config) -> Any:
+    """The document pairs ``(a, b)`` of the row pairs whose estimated containment can reach the
+    threshold (:func:`~syndidetect.lsh.likely_pairs`, the in-process filter)."""
+    _, _, pd = dask_modules()
+    if not len(frame):
+        return pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64)})
+    sigs = np.concatenate([_matrix(frame["sig_a"], config.num_perm), _matrix(frame["sig_b"], config.num_perm)])
+    sizes = np.concatenate([frame["size_a"].to_numpy(dtype=np.int64), frame["size_b"].to_numpy(dtype=np.int64)])
+    n = len(frame)
+    kept = likely_pairs(sigs, sizes, np.stack([np.arange(n), np.arange(n) + n], axis=1), config.threshold)[:, 0]
+    return pd.DataFrame({"a": frame["a"].to_numpy(dtype=np.int64)[kept],
+                         "b": frame["b"].to_numpy(dtype=np.int64)[kept]})
+
+
+def candidates(prepared: Any, config: Config) -> Any:
+    """Deduplicated likely candidate document pairs ``(a, b)`` by ordinal."""
+    _, _, pd = dask_modules()
+    n = prepared.npartitions
+    row_meta = pd.DataFrame({"band": np.zeros(0, np.int16), "key": np.zeros(0, np.uint64),
+                             "order": np.zeros(0, np.int64), "doc": np.zeros(0, np.int64)})
+    ints = {c: np.zeros(0, np.int64) for c in ("ra", "rb", "a", "b")}
+    rows = prepared[["sigs"]].map_partitions(band_rows, config, meta=row_meta, enforce_metadata=False,
+                                             clear_divisions=True)
+    shuffled = rows.shuffle(on=["band", "key"], npartitions=n)
+    pairs = shuffled.map_partitions(bucket_row_pairs, meta=pd.DataFrame(ints), enforce_metadata=False)
+    pairs = pairs.drop_duplicates(subset=["ra", "rb"], split_out=n)
+    sketch_meta = pd.DataFrame({"order": np.zeros(0, np.int64), "sig": pd.Series([], dtype=object),
+                                "size": np.zeros(0, np.int64)})
+    sketches = prepared[["sigs", "sizes"]].map_partitions(row_sketches, config.num_perm, meta=sketch_meta,
+                                                          enforce_metadata=False, clear_divisions=True)
+    divisions = row_divisions(n)
+    sketches = sketches.set_index("order", sorted=True, divisions=divisions)
+    for side in ("a", "b"):  # to the partition of each row: its signature joins there
+        side_sketches = sketches.rename(columns={"sig": f"sig_{side}", "size": f"size_{side}"})
+        pairs = pairs.set_index(f"r{side}", divisions=divisions).join(side_sketches)
+    pair_meta = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64)})
+    likely = pairs.map_partitions(likely_partition, config, meta=pair_meta, enforce_metadata=False)
+    return likely.drop_duplicates(split_out=n)

@@ -1,0 +1,111 @@
+"""The boilerplate scan on Dask: the same masks :func:`~syndidetect.boilerplate.find_boilerplate` finds.
+
+In process, the scan counts in how many documents each shingle of a short paragraph occurs. Here
+the counts are a value_counts over (document, distinct short shingle) rows, and each document gets
+back the counts of its own short shingles, all that its mask depends on, in the partition that
+holds it; :func:`~syndidetect.boilerplate.boilerplate_lines` then decides as in process.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect.boilerplate import boilerplate_lines, short_paragraphs
+from syndidetect.config import Config
+from syndidetect.distributed.deps import dask_modules
+from syndidetect.distributed.prepare import document_divisions
+from syndidetect.prepared import PreparedDocument
+
+# An example of a boilerplate paragraph: (fingerprint, document ordinal, paragraph, text, documents).
+Example = tuple[int, int, int, str, int]
+
+
+def short_shingle_rows(frame: Any, with_ord: bool) -> Any:
+    """One row per (document, distinct short shingle): ``hash``, and ``ord`` when asked."""
+    _, _, pd = dask_modules()
+    arrays = [np.frombuffer(b, dtype=np.uint32) for b in frame["short"]]
+    hashes = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+    if not with_ord:
+        return pd.DataFrame({"hash": hashes})
+    ords = np.repeat(frame.index.to_numpy(dtype=np.int64), [len(a) for a in arrays])
+    return pd.DataFrame({"ord": ords, "hash": hashes})
+
+
+def counts_per_document(frame: Any) -> Any:
+    """``(hashes, counts)`` indexed by ordinal: one row per document, its short shingles (sorted) and
+    the number of documents holding each."""
+    _, _, pd = dask_modules()
+    ords = frame.index.to_numpy(dtype=np.int64)
+    order = np.lexsort((frame["hash"].to_numpy(), ords))
+    ords = ords[order]
+    index = pd.Index(np.zeros(0, np.int64), name="ord")
+    if not len(ords):
+        return pd.DataFrame({"hashes": pd.Series([], dtype=object), "counts": pd.Series([], dtype=object)},
+                            index=index)
+    starts = np.flatnonzero(np.concatenate(([True], ords[1:] != ords[:-1])))
+    hashes = np.split(frame["hash"].to_numpy(dtype=np.uint32)[order], starts[1:])
+    counts = np.split(frame["count"].to_numpy(dtype=np.int64)[order], starts[1:])
+    index = pd.Index(ords[starts], name="ord")
+    return pd.DataFrame({"hashes": pd.Series([h.tobytes() for h in hashes], dtype=object, index=index),
+                         "counts": pd.Series([c.tobytes() for c in counts], dtype=object, index=index)})
+
+
+def document_mask(doc: PreparedDocument, hashes: bytes, counts: bytes, ordinal: int,
+                  config: Config) -> tuple[npt.NDArray[np.bool_] | None, list[Example]]:
+    """The document's boilerplate mask and its examples; ``hashes`` (sorted) and ``counts`` are its
+    short shingles' document counts."""
+    table, df = np.frombuffer(hashes, dtype=np.uint32), np.frombuffer(counts, dtype=np.int64)
+    flagged, found = boilerplate_lines(doc, short_paragraphs(doc, config), table, df, config)
+    return flagged, [(fp, ordinal, i, b.text, b.documents) for fp, i, b in found]
+
+
+def mask_partition(frame: Any, config: Config) -> Any:
+    """``(blob, mask, examples)`` per document, indexed by ordinal: the blob with its mask."""
+    _, _, pd = dask_modules()
+    masks: list[bytes | None] = []
+    examples: list[bytes | None] = []
+    for ordinal, blob, hashes, counts in zip(frame.index, frame["blob"], frame["hashes"], frame["counts"]):
+        found: tuple[Any, list[Example]] = (None, [])
+        if isinstance(hashes, bytes) and hashes:
+            found = document_mask(pickle.loads(blob), hashes, counts, int(ordinal), config)
+        masks.append(None if found[0] is None else pickle.dumps(found[0]))
+        examples.append(pickle.dumps(found[1]) if found[1] else None)
+    index = frame.index  # a column built from a list must carry it: pandas aligns on the index
+    return pd.DataFrame({"blob": frame["blob"].astype(object), "mask": pd.Series(masks, dtype=object, index=index),
+                         "examples": pd.Series(examples, dtype=object, index=index)})
+
+
+def with_boilerplate(prepared: Any, config: Config) -> Any:
+    """``(blob, mask, examples)`` aligned with ``prepared``: shingle counts are a shuffle on
+    shingle, sent back to the documents' own partitions; the blobs stay where they are."""
+    _, _, pd = dask_modules()
+    n = prepared.npartitions
+    hash_meta = pd.DataFrame({"hash": np.zeros(0, np.uint32)})
+    query_meta = pd.DataFrame({"ord": np.zeros(0, np.int64), "hash": np.zeros(0, np.uint32)})
+    rows = prepared[["short"]].map_partitions(short_shingle_rows, False, meta=hash_meta, enforce_metadata=False,
+                                              clear_divisions=True)
+    frequency = rows["hash"].value_counts(split_out=n).reset_index()
+    query = prepared[["short"]].map_partitions(short_shingle_rows, True, meta=query_meta, enforce_metadata=False,
+                                               clear_divisions=True)
+    query = query.merge(frequency, on="hash").set_index("ord", divisions=document_divisions(n))
+    lookup_meta = pd.DataFrame({"hashes": pd.Series([], dtype=object), "counts": pd.Series([], dtype=object)},
+                               index=pd.Index(np.zeros(0, np.int64), name="ord"))
+    lookup = query.map_partitions(counts_per_document, meta=lookup_meta, enforce_metadata=False)
+    joined = prepared[["blob"]].join(lookup, how="left")
+    meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("blob", "mask", "examples")},
+                        index=pd.Index(np.zeros(0, np.int64), name="ord"))
+    return joined.map_partitions(mask_partition, config, meta=meta, enforce_metadata=False)
+
+
+def boilerplate_examples(frame: Any) -> tuple[tuple[str, int], ...]:
+    """``Report.boilerplate``: per fingerprint, the example of the first document (in input order)."""
+    first: dict[int, tuple[int, int, str, int]] = {}
+    for blob in frame["examples"]:
+        for fp, ordinal, index, text, documents in pickle.loads(blob):
+            if fp not in first or (ordinal, index) < first[fp][:2]:
+                first[fp] = (ordinal, index, text, documents)
+    return tuple(sorted((text, documents) for _, _, text, documents in first.values()))

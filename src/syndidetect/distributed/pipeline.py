@@ -1,0 +1,94 @@
+"""The Dask pipeline end to end: :func:`detect_dask` (a report) and :func:`detect_to_parquet` (files)."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from syndidetect.assembly import assemble_report, groups_of
+from syndidetect.config import Config
+from syndidetect.distributed.candidates import candidates
+from syndidetect.distributed.deps import dask_modules
+from syndidetect.distributed.inputs import as_frame
+from syndidetect.distributed.masks import boilerplate_examples, with_boilerplate
+from syndidetect.distributed.prepare import SUMMARY_COLUMNS, checked_summaries, prepared_frame
+from syndidetect.distributed.verification import judged, match_rows, pairs_frame
+from syndidetect.errors import InputError
+from syndidetect.report import Report
+
+
+def _check_config(config: Config | None) -> Config:
+    config = config if config is not None else Config()
+    if not isinstance(config, Config):
+        raise InputError(f"'config' must be a syndidetect.Config; got {type(config).__name__}")
+    return config
+
+
+def _stages(collection: Any, config: Config) -> tuple[Any, Any, Any]:
+    """The graph: prepared documents, their blobs with boilerplate masks, and the judged pairs."""
+    prepared = prepared_frame(as_frame(collection), config)
+    verifiable = with_boilerplate(prepared, config)
+    return prepared, verifiable, judged(candidates(prepared, config), verifiable, config)
+
+
+def _compute(client: Any, *collections: Any) -> tuple[Any, ...]:
+    dask, _, _ = dask_modules()
+    if client is not None:
+        return tuple(client.gather(client.compute(list(collections))))
+    return tuple(dask.compute(*collections))
+
+
+def detect_dask(collection: Any, config: Config | None = None, client: Any = None) -> Report:
+    """Find copies among the documents of a Dask collection; equal to ``detect()`` on the same documents.
+
+    ``collection`` is a Dask DataFrame with ``id`` and ``text`` columns (optional ``date``) or a Dask
+    bag of ``(id, text)`` tuples; ``client`` a ``distributed.Client`` (default: Dask's current
+    scheduler). The whole report comes back to the caller, so this is for corpora whose *result* fits
+    in memory; :func:`detect_to_parquet` keeps it on disk.
+    """
+    config = _check_config(config)
+    prepared, verifiable, pairs = _stages(collection, config)
+    examples = verifiable[["examples"]].dropna()
+    documents, reports, examples = _compute(client, prepared[SUMMARY_COLUMNS], pairs["report"], examples)
+    return assemble_report(checked_summaries(documents), (pickle.loads(blob) for blob in reports),
+                           boilerplate_examples(examples))
+
+
+@dataclass(frozen=True)
+class ParquetResult:
+    """What :func:`detect_to_parquet` wrote under ``path``: ``documents/``, ``pairs/``, ``matches/``
+    (Parquet datasets), ``groups.parquet`` (``document``, ``group``) and ``boilerplate.parquet``
+    (``text``, ``documents``)."""
+
+    path: Path
+    documents: int
+    pairs: int
+    copies: int
+    groups: tuple[tuple[str, ...], ...]
+    boilerplate: tuple[tuple[str, int], ...]
+
+
+def detect_to_parquet(collection: Any, path: str | Path, config: Config | None = None,
+                      client: Any = None) -> ParquetResult:
+    """Like :func:`detect_dask`, but write the result as Parquet and collect only the copy edges."""
+    _, _, pd = dask_modules()
+    config = _check_config(config)
+    out = Path(path)
+    prepared, verifiable, pairs = _stages(collection, config)
+    matches = pairs.map_partitions(match_rows, meta=match_rows(pairs_frame(pd, [])), enforce_metadata=False)
+    documents = prepared[["id", "paragraphs"]].reset_index(drop=True)
+    writes = (documents.to_parquet(str(out / "documents"), write_index=False, compute=False),
+              pairs.drop(columns=["report"]).to_parquet(str(out / "pairs"), write_index=False, compute=False),
+              matches.to_parquet(str(out / "matches"), write_index=False, compute=False))
+    copies = pairs[pairs["verdict"] == "copy"][["document_a", "document_b"]]
+    counts = (prepared["id"].count(), pairs["verdict"].count())
+    small = (copies, verifiable[["examples"]].dropna())  # copy edges and boilerplate examples: few rows
+    _, _, _, edges, examples, n_docs, n_pairs = _compute(client, *writes, *small, *counts)
+    groups = groups_of((str(a), str(b)) for a, b in zip(edges["document_a"], edges["document_b"]))
+    pd.DataFrame({"document": [d for g in groups for d in g],
+                  "group": [k for k, g in enumerate(groups) for _ in g]}).to_parquet(out / "groups.parquet")
+    boilerplate = boilerplate_examples(examples)
+    pd.DataFrame(boilerplate, columns=["text", "documents"]).to_parquet(out / "boilerplate.parquet")
+    return ParquetResult(out, int(n_docs), int(n_pairs), len(edges), groups, boilerplate)

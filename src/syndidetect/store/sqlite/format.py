@@ -1,0 +1,92 @@
+"""What an index file is: its format and tokenizer versions, its schema, and the configuration
+fingerprint that decides whether stored hashes and band keys match freshly prepared documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from syndidetect.config import Config
+from syndidetect.errors import ArgumentError, ConfigError
+from syndidetect.lsh import band_layout
+from syndidetect.rules import VerdictRules
+
+FORMAT_NAME = "syndidetect-index"
+FORMAT_VERSION = 2
+#: Bump when text.py or shingles.py change what a paragraph or a shingle is: stored hashes and
+#: band keys would no longer match freshly prepared documents.
+TOKENIZER_VERSION = 2  # 2: invisible characters ignored, CJK per character, Thai-family pieces
+APPLICATION_ID = 0x53594E44  # "SYND", so `file` and we can tell our databases from others
+#: Seconds a writer waits for another one's lock by default.
+DEFAULT_TIMEOUT = 10.0
+#: The longest busy timeout accepted (seconds): a day, beyond which a wait is a mistake.
+MAX_TIMEOUT = 86400.0
+#: Page size of new files (bytes): documents' text and hashes are BLOBs of several KB.
+PAGE_SIZE = 4096
+#: Parameters that decide paragraphs, hashes and band keys: they must match the index.
+FINGERPRINT = ("shingle_size", "num_perm", "seed", "min_words", "bands", "rows", "tokenizer")
+#: Config fields not in the fingerprint that are not stored either (bit-identical backends).
+NOT_STORED = ("shingle_size", "num_perm", "seed", "min_words", "bands", "backend")
+
+
+def check_timeout(value: object) -> float:
+    """``value`` as a busy timeout in seconds: a finite number in [0, MAX_TIMEOUT]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ArgumentError(f"'timeout' must be a number of seconds; got {type(value).__name__}")
+    if not 0 <= value <= MAX_TIMEOUT:  # also refuses nan
+        raise ConfigError(f"'timeout' must be a number of seconds in [0, {MAX_TIMEOUT:g}]; got {value!r}")
+    return float(value)
+
+
+def fingerprint(config: Config, layout: tuple[int, int] | None = None) -> dict[str, int]:
+    """The values of ``FINGERPRINT`` for ``config`` (with ``layout`` as its bands and rows when given)."""
+    bands, rows = layout if layout is not None else band_layout(config)
+    return {"shingle_size": config.shingle_size, "num_perm": config.num_perm, "seed": config.seed,
+            "min_words": config.min_words, "bands": bands, "rows": rows, "tokenizer": TOKENIZER_VERSION}
+
+
+def mismatch(stored: dict[str, int], config: Config) -> list[str]:
+    """What ``config`` asks that differs from the ``stored`` fingerprint, one phrase a parameter."""
+    # Without explicit bands the layout follows the threshold, which may differ (it only changes
+    # verification): the index's layout is then used as it is.
+    layout = None if config.bands is not None else (stored["bands"], stored["rows"])
+    wanted = fingerprint(config, layout)
+    return [f"{k} is {stored[k]} in the index but {wanted[k]} was asked" for k in FINGERPRINT
+            if stored.get(k) != wanted[k]]
+
+
+def meta_object(meta: dict[str, Any], key: str) -> dict[str, Any]:
+    """The JSON object stored in meta row ``key``."""
+    try:
+        value = json.loads(meta[key])
+    except (KeyError, TypeError, ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise ValueError(f"meta {key!r} is missing or not a JSON object")
+    return value
+
+
+def stored_rules(values: dict[str, Any]) -> VerdictRules:
+    """The verdict rules stored in an index; rules this version does not know are refused (a newer
+    index), rules it knows but the file lacks keep their defaults (an older one)."""
+    try:
+        return VerdictRules.from_dict(values)
+    except (ConfigError, TypeError) as exc:
+        raise ValueError(f"stored verdict rules: {exc}") from None
+
+
+def schema() -> list[str]:
+    """The statements creating the tables of a new index (see the package docstring)."""
+    return [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+        # AUTOINCREMENT: a rowid is never reused, so a reader's band hit on a just-replaced
+        # document can never be attributed to another document.
+        "CREATE TABLE document (doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
+        "date TEXT, text TEXT NOT NULL, paragraphs INTEGER NOT NULL, matchable INTEGER NOT NULL, "
+        "spans BLOB NOT NULL, flags BLOB NOT NULL, counts BLOB NOT NULL, hashes BLOB NOT NULL)",
+        "CREATE TABLE fingerprint (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID",
+        "CREATE TABLE run (run INTEGER PRIMARY KEY, bits INTEGER NOT NULL, entries INTEGER NOT NULL, "
+        "class INTEGER NOT NULL)",
+        "CREATE TABLE posting (run INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL, "
+        "PRIMARY KEY (run, bucket)) WITHOUT ROWID",
+    ]

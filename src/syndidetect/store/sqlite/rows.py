@@ -1,0 +1,81 @@
+"""One row of the ``document`` table and of the ``fingerprint`` table: a PreparedDocument as
+columns and BLOBs, and back, without tokenising again."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.reference import fmix32
+from syndidetect._types import SignatureMatrix
+from syndidetect.boilerplate import paragraph_fingerprints
+from syndidetect.config import Config
+from syndidetect.documents import Document, Paragraph
+from syndidetect.minhash import permutations
+from syndidetect.prepared import PreparedDocument
+
+#: The columns ``encode`` gives, in its order.
+COLUMNS = "id, date, text, paragraphs, matchable, spans, flags, counts, hashes"
+
+
+def encode(doc: PreparedDocument) -> tuple[Any, ...]:
+    """The ``COLUMNS`` values of ``doc``."""
+    spans = np.array([(p.start, p.end) for p in doc.paragraphs], dtype=np.uint32).reshape(-1, 2)
+    counts = doc.shingle_counts().astype(np.uint32)
+    return (doc.id, doc.document.date, doc.document.text, len(doc.paragraphs), int(doc.matchable.sum()),
+            spans.tobytes(), np.packbits(doc.matchable).tobytes(), counts.tobytes(),
+            np.ascontiguousarray(doc.hashes, dtype=np.uint32).tobytes())
+
+
+def _blob(row: sqlite3.Row, column: str, size: int) -> bytes:
+    """A BLOB column of a document row, checked to hold ``size`` bytes."""
+    value = row[column]
+    if not isinstance(value, bytes) or len(value) != size:
+        length = f"{len(value)} bytes" if isinstance(value, bytes) else type(value).__name__
+        raise ValueError(f"document {row['id']!r}: {column} holds {length}, expected {size} bytes")
+    return value
+
+
+def signatures_from_hashes(
+    hashes: npt.NDArray[np.uint32], offsets: npt.NDArray[np.int64], num_perm: int, seed: int
+) -> SignatureMatrix:
+    """The MinHash rows of stored shingle hashes, equal to what ``minhash.sketch`` gave."""
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(offsets) - 1, num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    nonempty = np.diff(offsets) > 0
+    if nonempty.any():
+        values = fmix32(hashes)[:, None] * a[None, :] + b[None, :]
+        out[nonempty] = np.minimum.reduceat(values, offsets[:-1][nonempty], axis=0)
+    return out
+
+
+def decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
+    """A stored row as a PreparedDocument. A row whose parts do not fit together (edited by hand)
+    raises ValueError saying which part, which the store reports as a corrupt index."""
+    n, text = row["paragraphs"], row["text"]
+    if not isinstance(n, int) or n < 0 or not isinstance(text, str):
+        raise ValueError(f"document {row['id']!r}: paragraphs {n!r}, text of type {type(text).__name__}")
+    spans = np.frombuffer(_blob(row, "spans", 8 * n), dtype=np.uint32).reshape(n, 2)
+    if n and not ((spans[:, 0] <= spans[:, 1]).all() and int(spans.max()) <= len(text)):
+        raise ValueError(f"document {row['id']!r}: paragraph spans outside its text")
+    paragraphs = tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(spans.tolist()))
+    matchable = np.unpackbits(np.frombuffer(_blob(row, "flags", (n + 7) // 8), dtype=np.uint8), count=n).astype(bool)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.frombuffer(_blob(row, "counts", 4 * n), dtype=np.uint32), out=offsets[1:])
+    hashes = np.frombuffer(_blob(row, "hashes", 4 * int(offsets[-1])), dtype=np.uint32).copy()
+    sigs = signatures_from_hashes(hashes, offsets, config.num_perm, config.seed)
+    return PreparedDocument(Document(row["id"], text, row["date"]), paragraphs, matchable, sigs, hashes, offsets)
+
+
+def signed(values: Sequence[int]) -> list[int]:
+    """Unsigned 64-bit integers as SQLite's signed ones."""
+    return [v - (1 << 64) if v >= 1 << 63 else v for v in values]
+
+
+def fingerprint_rows(doc: PreparedDocument, rowid: int) -> list[tuple[int, int]]:
+    """The ``(fp, doc)`` rows of ``doc`` stored as ``rowid``: one per distinct nonzero fingerprint."""
+    return [(fp, rowid) for fp in signed(sorted({fp for fp in paragraph_fingerprints(doc) if fp}))]

@@ -1,0 +1,289 @@
+"""The LSH postings of an index: band keys as a small log-structured merge tree of *runs*.
+
+Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit band key of
+``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped into
+buckets of about ``_BUCKET`` entries: bucket ``band << bits | key >> (32 - bits)``, one ``posting``
+row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as little-endian
+uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a paragraph costs
+about 2 rows instead of one per band (64 by default), which is what makes adding fast. After each
+batch the newest runs are merged into one (numpy, in the same transaction) while together they hold
+at least as many entries as the run before them, so each run holds more than all newer ones
+together: at most ``1 + log2(batches)`` runs (4 after the 43 batches of 100k paragraphs). A writer
+keeps the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band
+then key order (runs merged by earlier releases: in bucket order only, or in buckets of another
+size: both stay correct), so a merge is a stable sort of sorted runs. A lookup fetches all the
+buckets it needs with one statement and filters their entries with numpy. ``run.class`` is
+informative only. Removing a document leaves its entries in place: lookups only report rowids still
+in ``document`` (AUTOINCREMENT never reuses one), and the next merge of their run drops them.
+32-bit keys give about ``n / 2**32`` false hits a lookup (0.3 spurious candidates for a 20-paragraph
+article against 1M paragraphs), which the estimate filter and exact verification discard.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect.errors import IndexWriteError
+
+_FOLD = np.uint64(0x9E3779B97F4A7C15)
+#: Entries per posting row (bucket) a run aims at (8 bytes each). Measured at 100k paragraphs: 64
+#: made adding 20% cheaper in CPU (half the rows to write) but a lookup 50% dearer (27 -> 40 ms: it
+#: reads one bucket a band key a run, so twice the bytes); a check is what must stay fast.
+_BUCKET = 32
+#: The newest runs are merged while they hold at least ``1 / _RATIO`` of the entries of the run
+#: before them (see ``PostingRuns.merge``). 1 instead of 2: each entry is rewritten 3.7 times
+#: instead of 5.5 over 43 batches (7.7 to 5.2 over 430), for at most one run more to search.
+_RATIO = 1
+ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
+#: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
+_FILTER = 1 << 20
+#: Entries of the runs a writer keeps in memory (about 20 bytes each: 320 MB at most), so that
+#: merging its own recent runs needs no reading back; larger runs are read from the file.
+_CACHED_ENTRIES = 1 << 24
+
+Entries = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
+
+
+def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """64-bit band keys to 32-bit ones (multiply-shift keeps all input bits in play)."""
+    return ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32)
+
+
+def bucket_bits(entries: int, bands: int) -> int:
+    """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
+    return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))
+
+
+def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int) -> npt.NDArray[np.int64]:
+    """Posting buckets of ``(band, key)`` entries in a run of ``bits`` bucket bits."""
+    high = (key.astype(np.int64) >> (32 - bits)) if bits else np.zeros(len(key), dtype=np.int64)
+    return (band.astype(np.int64) << bits) | high
+
+
+def posting_entries(blobs: Sequence[Any]) -> tuple[npt.NDArray[np.void], npt.NDArray[np.int64]]:
+    """The ``(key, doc)`` entries of posting ``data`` BLOBs, and how many each holds."""
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    try:
+        data = b"".join(blobs)  # vectorised checks: a merge reads millions of rows
+    except TypeError:  # a text value
+        data = None
+    if data is None or (lengths % ENTRY.itemsize).any() or not lengths.all():
+        raise ValueError("posting data that is not a list of (key, doc) entries")
+    return np.frombuffer(data, dtype=ENTRY), lengths // ENTRY.itemsize
+
+
+def _empty() -> Entries:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, np.zeros(0, dtype=np.uint32), empty
+
+
+def entries(rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64]) -> Entries:
+    """Deduplicated ``(band, key, doc)`` entries, sorted by band then key, of folded ``keys``
+    (``(rows, bands)``) whose rows belong to documents ``rowids[owner]``."""
+    if not len(keys):  # no matchable paragraph in the batch (a legal document): no entries
+        return _empty()
+    bands = keys.shape[1]
+    band = np.tile(np.arange(bands, dtype=np.uint64), len(keys))
+    local = np.repeat(owner.astype(np.uint64), bands)
+    flat = keys.ravel().astype(np.uint64)
+    band_bits = max(1, int(bands - 1).bit_length())
+    local_bits = max(1, len(rowids).bit_length())
+    if 32 + band_bits + local_bits <= 64:
+        packed = np.sort((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
+        packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]  # np.unique hashes: slow
+        doc = rowids[(packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)]
+        key = ((packed >> np.uint64(local_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        return (packed >> np.uint64(32 + local_bits)).astype(np.int64), key, doc
+    rows = np.unique(np.stack([band, flat, local], axis=1), axis=0)
+    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.uint32), rowids[rows[:, 2].astype(np.int64)]
+
+
+class PostingRuns:
+    """The ``run`` and ``posting`` tables of one connection; every method runs inside the caller's
+    transaction. ``live``: the rowids of the documents still stored (a merge drops the others)."""
+
+    def __init__(self, con: sqlite3.Connection, bands: int, path: Path,
+                 live: Callable[[], npt.NDArray[np.int64]]) -> None:
+        self._con, self.bands, self._path, self._live = con, bands, path, live
+        # Runs this connection wrote, by run id: valid while no other connection commits (SQLite's
+        # data_version then changes) and forgotten when a transaction rolls back.
+        self._cache: dict[int, Entries] = {}
+        self._version: int | None = None
+
+    def forget(self) -> None:
+        """Drop the runs kept in memory (the caller's transaction rolled back)."""
+        self._cache.clear()
+        self._version = None
+
+    def add(self, rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64]) -> None:
+        """Store the folded ``keys`` of rows of documents ``rowids[owner]`` as one new run, then
+        merge the newest runs as ``merge`` says."""
+        version = self._con.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:  # another connection committed: its runs may differ
+            self.forget()
+            self._version = version
+        self._store(*entries(rowids, keys, owner))
+        self.merge()
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """``(run, bits, entries)`` of every run, oldest first, checked against the posting table
+        (one B-tree search a run: posting rows whose run row is gone would be silently ignored)."""
+        runs = [(r, b, e) for r, b, e in self._con.execute("SELECT run, bits, entries FROM run ORDER BY run")]
+        for run, bits, count in runs:
+            if (not all(type(v) is int for v in (run, bits, count)) or not 0 < run < 1 << 23
+                    or not 0 <= bits <= 24 or count < 0):  # run << 40 | bucket must fit 63 bits
+                raise ValueError(f"run row ({run!r}, {bits!r}, {count!r}) is not a run")
+        posting_runs, after = [], -1
+        while (row := self._con.execute("SELECT run FROM posting WHERE run > ? ORDER BY run LIMIT 1",
+                                        (after,)).fetchone()) is not None:
+            after = row[0]
+            posting_runs.append(after)
+        if posting_runs != [run for run, _, count in runs if count]:
+            raise ValueError(f"posting rows belong to runs {posting_runs}, the run table lists "
+                             f"{[run for run, _, _ in runs]}")
+        return runs
+
+    def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
+        """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs."""
+        bands, chunks = [], []
+        cursor = self._con.cursor()
+        cursor.row_factory = None  # plain tuples: a merge reads hundreds of thousands of rows
+        for run, bits, count in runs:
+            rows = cursor.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket", (run,)).fetchall()
+            bucket, blobs = zip(*rows) if rows else ((), ())
+            data, lengths = posting_entries(blobs)
+            if len(data) != count:  # a posting row deleted or added by hand
+                raise ValueError(f"run {run} holds {len(data)} entries, its run row says {count}")
+            bands.append(np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths))
+            chunks.append(data)
+        if not chunks:
+            return _empty()
+        data = np.concatenate(chunks)
+        return np.concatenate(bands), data["key"].copy(), data["doc"].astype(np.int64)
+
+    def _entries(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
+        """The entries of ``runs`` (oldest first), from memory when this connection wrote them."""
+        if not all(run in self._cache for run, _, _ in runs):
+            self.forget()  # read them all: merges take the newest runs, so the older ones are large
+            return self.read(runs)
+        parts = [self._cache.pop(run) for run, _, _ in runs]
+        return tuple(np.concatenate(arrays) for arrays in zip(*parts))  # type: ignore[return-value]
+
+    def _alive(self, doc: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which entries belong to documents still in the index."""
+        live = self._live()
+        alive = np.zeros(max(int(doc.max(initial=0)), int(live.max(initial=0))) + 1, dtype=np.bool_)
+        alive[live] = True
+        return alive[doc]
+
+    def merge(self) -> None:
+        """Merge the newest runs while together they hold at least ``1 / _RATIO`` of the entries of
+        the run before them, dropping removed documents: each run then holds more than ``_RATIO``
+        times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs."""
+        while True:
+            runs = self.runs()
+            start, newer = len(runs) - 1, 0
+            for i in range(len(runs) - 1, 0, -1):
+                newer += runs[i][2]
+                if newer * _RATIO >= runs[i - 1][2]:
+                    start = i - 1
+            if start >= len(runs) - 1:
+                return
+            merged = runs[start:]
+            band, key, doc = self._entries(merged)
+            for run, _, _ in merged:
+                self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
+                self._con.execute("DELETE FROM run WHERE run = ?", (run,))
+            keep = self._alive(doc)
+            # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
+            order = np.argsort((band.astype(np.uint64) << np.uint64(32)) | key, kind="stable")
+            order = order[keep[order]]
+            self._store(band[order], key[order], doc[order])  # the newest run id
+
+    def _store(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
+        """Entries, sorted by band then key, as one run of buckets (none when there are none)."""
+        if not len(key):
+            return
+        if int(doc.max()) >= 1 << 32:
+            raise IndexWriteError(f"{self._path}: more than 2**32 documents were ever added; rebuild the index")
+        bits = bucket_bits(len(key), self.bands)
+        bucket = buckets(band, key, bits)
+        data = np.empty(len(key), dtype=ENTRY)
+        data["key"], data["doc"] = key, doc
+        raw = memoryview(data.tobytes())  # slices of it are bound as BLOBs without a copy
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        ends = np.append(starts[1:], len(bucket))
+        cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
+                                   (bits, len(key), len(key).bit_length()))  # class: informative
+        run = int(cursor.lastrowid or 0)
+        if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
+            self._cache[run] = (band, key, doc)
+        size = ENTRY.itemsize
+        self._con.executemany("INSERT INTO posting VALUES (?, ?, ?)",
+                              [(run, b, raw[s * size : e * size]) for b, s, e in
+                               zip(bucket[starts].tolist(), starts.tolist(), ends.tolist())])
+
+    def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
+        """For each row of folded ``keys`` (``(n, bands)``), the rowids of the entries holding one of
+        its keys in the same band (removed documents included: the caller keeps the live ones)."""
+        hits: list[set[int]] = [set() for _ in range(len(keys))]
+        owner = np.repeat(np.arange(len(keys), dtype=np.int64), self.bands)
+        qkey = keys.ravel()
+        qband = np.tile(np.arange(self.bands, dtype=np.int64), len(keys))
+        qcomposite = (qband.astype(np.uint64) << np.uint64(32)) | qkey.astype(np.uint64)
+        runs = self.runs()
+        if not len(qkey) or not runs:
+            return hits
+        wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
+                                           for run, bits, _ in runs]))
+        bits_of = np.zeros(max(run for run, _, _ in runs) + 1, dtype=np.int64)
+        for run, bits, _ in runs:
+            bits_of[run] = bits
+        wanted_band = (wanted & ((1 << 40) - 1)) >> bits_of[wanted >> 40]
+        cursor = self._con.cursor()
+        cursor.row_factory = None  # plain tuples: thousands of rows
+        rows = cursor.execute(  # q.key: the position in wanted
+            "SELECT q.key, p.data FROM json_each(?) q JOIN posting p "
+            "ON p.run = q.value >> 40 AND p.bucket = q.value & 1099511627775",
+            (json.dumps(wanted.tolist()),)).fetchall()
+        if rows:
+            _match(rows, wanted_band, qcomposite, owner, hits)
+        return hits
+
+
+def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.NDArray[np.uint64],
+           owner: npt.NDArray[np.int64], hits: list[set[int]]) -> None:
+    """Add to ``hits[q]`` the documents of posting ``rows`` (position in ``wanted_band``, data)
+    whose entries have the band and key of one of query row ``q``'s (``qcomposite``: band << 32 |
+    key)."""
+    positions, blobs = zip(*rows)
+    data, lengths = posting_entries(blobs)
+    # A bitmap of the queries' low key bits first: it leaves about one entry in a thousand
+    # besides the hits, so only those pay for the band and the binary search.
+    low = np.zeros(_FILTER, dtype=np.bool_)
+    low[qcomposite & np.uint64(_FILTER - 1)] = True
+    found = np.flatnonzero(low[data["key"] & np.uint32(_FILTER - 1)])
+    if not len(found):
+        return
+    ends = np.cumsum(lengths)
+    band = wanted_band[np.fromiter(positions, dtype=np.int64, count=len(positions))]
+    band = band[np.searchsorted(ends, found, "right")].astype(np.uint64)
+    composite = (band << np.uint64(32)) | data["key"][found].astype(np.uint64)
+    order = np.argsort(qcomposite, kind="stable")
+    sorted_q, sorted_owner = qcomposite[order], owner[order]
+    lo = np.searchsorted(sorted_q, composite)
+    same = sorted_q[np.minimum(lo, len(sorted_q) - 1)] == composite
+    found, composite, lo = found[same], composite[same], lo[same]
+    counts = np.searchsorted(sorted_q, composite, "right") - lo
+    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    where = sorted_owner[starts + np.arange(int(counts.sum()))]
+    docs = np.repeat(data["doc"][found].astype(np.int64), counts)
+    for position, doc in set(zip(where.tolist(), docs.tolist())):
+        hits[position].add(doc)

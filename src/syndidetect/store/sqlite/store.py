@@ -1,0 +1,332 @@
+"""``SQLiteStore``: documents and their postings in one SQLite file (WAL mode), one transaction per
+batch; see the package docstring for the layout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
+from os import PathLike
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect.config import Config
+from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
+from syndidetect.lsh import band_keys
+from syndidetect.prepared import PreparedDocument
+from syndidetect.store.sqlite.format import (
+    APPLICATION_ID,
+    DEFAULT_TIMEOUT,
+    FINGERPRINT,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    NOT_STORED,
+    PAGE_SIZE,
+    TOKENIZER_VERSION,
+    check_timeout,
+    fingerprint,
+    meta_object,
+    mismatch,
+    schema,
+    stored_rules,
+)
+from syndidetect.store.sqlite.rows import COLUMNS, decode, encode, fingerprint_rows, signed
+from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
+from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
+
+#: Decoded documents kept by rowid: a query verifies against the same few stored documents.
+_CACHE_SIZE = 256
+#: Ids per ``IN (...)`` statement, below SQLite's default limit on bound parameters.
+_IDS_PER_STATEMENT = 500
+
+
+class SQLiteStore:
+    """Prepared documents in an SQLite file; see the package docstring for the layout.
+
+    ``config`` None opens an existing index with its own configuration (a new one gets
+    ``Config()``); a given config must agree with the index on everything in ``FINGERPRINT``.
+    """
+
+    def __init__(self, path: str | PathLike[str], config: Config | None = None, *, create: bool = True,
+                 readonly: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        if not isinstance(path, (str, PathLike)) or not isinstance(os.fspath(path), str):
+            raise ArgumentError(f"'path' must be a str or an os.PathLike of str; got {type(path).__name__}")
+        if config is not None and not isinstance(config, Config):
+            raise ArgumentError(f"'config' must be a syndidetect.Config or None; got {type(config).__name__}")
+        self.path, self.timeout, self.readonly = Path(path), check_timeout(timeout), readonly
+        self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
+        self._con = self._connect(create and not readonly)
+        try:
+            with self._errors():
+                self.config, self.bands, self.rows = self._open(config)
+        except BaseException:
+            self._con.close()
+            raise
+        self._postings = PostingRuns(self._con, self.bands, self.path, self._live)
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: is a directory; expected an index file such as news.db")
+        if not create and not self.path.exists():
+            raise InputError(f"{self.path}: no such index; create it with: syndidetect index add --db "
+                             f"{self.path} PATH...")
+        mode = "ro" if self.readonly else "rwc" if create else "rw"
+        uri = f"file:{quote(os.fsencode(self.path.absolute()))}?mode={mode}"  # fsencode: any file name
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, self.timeout) from None
+        con.row_factory = sqlite3.Row
+        return con
+
+    def _open(self, config: Config | None) -> tuple[Config, int, int]:
+        # Whose file it is comes first and only reads: a file that is not ours (another
+        # application's database) is refused before anything, WAL mode included, is written to it.
+        version = self._version()
+        if not self.readonly:
+            # Only takes effect on a new file (before WAL mode and the first table).
+            self._con.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            # WAL: readers never block the writer nor each other; NORMAL sync is crash-safe in WAL
+            # (a power cut may lose the last commits, never the file's consistency).
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+        self._con.execute("PRAGMA cache_size=-65536")
+        if version == 0 and not self.readonly:
+            self._create(config if config is not None else Config())
+        return self._load(config)
+
+    def _version(self) -> int:
+        version = int(self._con.execute("PRAGMA user_version").fetchone()[0])
+        app = int(self._con.execute("PRAGMA application_id").fetchone()[0])
+        if version == 0 and app == 0:
+            tables = self._con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise IndexFormatError(f"{self.path}: not a syndidetect index (an SQLite database "
+                                       "with other tables)")
+            return 0
+        if app != APPLICATION_ID:
+            raise IndexFormatError(f"{self.path}: not a syndidetect index (application id {app:#x})")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(f"{self.path}: index format version {version} is not supported; "
+                                   f"this syndidetect reads version {FORMAT_VERSION}")
+        return version
+
+    def _create(self, config: Config) -> None:
+        fp = fingerprint(config)
+        # Verification parameters (threshold, verdict rules, boilerplate...) are stored as defaults.
+        defaults: dict[str, Any] = {f.name: getattr(config, f.name) for f in fields(Config)
+                                    if f.name not in NOT_STORED}
+        defaults["rules"] = config.rules.to_dict()
+        defaults["bands_option"] = config.bands
+        with self._transaction():
+            if self._version() != 0:  # another process created it while we waited for the lock
+                return
+            for statement in schema():
+                self._con.execute(statement)
+            meta = {"format": FORMAT_NAME, "fingerprint": json.dumps(fp), "defaults": json.dumps(defaults)}
+            self._con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            self._con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._con.execute(f"PRAGMA user_version={FORMAT_VERSION}")
+
+    def _load(self, config: Config | None) -> tuple[Config, int, int]:
+        if self._version() == 0:
+            raise IndexFormatError(f"{self.path}: empty file, not a syndidetect index")
+        meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("format") != FORMAT_NAME:  # our application id and version: ours, but edited
+            raise ValueError(f"format {meta.get('format')!r} in meta, expected {FORMAT_NAME!r}")
+        stored, defaults = meta_object(meta, "fingerprint"), meta_object(meta, "defaults")
+        if stored.get("tokenizer") != TOKENIZER_VERSION:
+            raise IndexFormatError(f"{self.path}: built with tokenizer version {stored.get('tokenizer')}, "
+                                   f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
+        wrong = [k for k in FINGERPRINT if type(stored.get(k)) is not int]
+        if wrong:
+            raise ValueError(f"meta 'fingerprint' lacks an integer {', '.join(wrong)}")
+        bands, rows = stored["bands"], stored["rows"]
+        if not (bands >= 1 and rows >= 1 and bands * rows <= stored["num_perm"]):
+            raise ValueError(f"{bands} bands of {rows} rows in meta 'fingerprint' do not fit "
+                             f"num_perm {stored['num_perm']}")
+        if config is None:
+            known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
+            if isinstance(defaults.get("rules"), dict):
+                defaults["rules"] = stored_rules(defaults["rules"])
+            config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
+                            seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
+                            **{k: v for k, v in defaults.items() if k in known and k not in NOT_STORED})
+        differences = mismatch(stored, config)
+        if differences:
+            raise IndexFormatError(f"{self.path}: the index was built with another configuration: "
+                                   f"{'; '.join(differences)} (leave these options out to use the index's)")
+        return config, int(stored["bands"]), int(stored["rows"])
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The store's one error boundary, around everything that touches the file: SQLite errors
+        become one-line errors naming it, and whatever decoding content edited by hand raises
+        (json, numpy, a stored Config or Document that does not validate...) "corrupt index"."""
+        try:
+            yield
+        except (IndexFormatError, IndexWriteError, IndexBusyError):
+            raise  # already says what happened to this index
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, self.timeout) from None
+        except CONTENT_ERRORS as exc:
+            raise IndexFormatError(f"{self.path}: corrupt index ({what(exc)})") from None
+
+    @contextmanager
+    def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
+        """One transaction; IMMEDIATE takes the write lock first, so waiting for another writer
+        happens under the busy timeout instead of failing at the first write."""
+        self._con.execute(f"BEGIN {mode}")
+        try:
+            yield
+            self._con.execute("COMMIT")
+        except BaseException:
+            if self._con.in_transaction:
+                self._con.rollback()
+            postings: PostingRuns | None = getattr(self, "_postings", None)  # None while opening
+            if postings is not None:
+                postings.forget()  # it may hold runs of the transaction rolled back
+            raise
+
+    def _write(self) -> Any:
+        if self.readonly:
+            raise IndexWriteError(f"{self.path}: the index was opened read-only")
+        self._cache.clear()
+        return self._transaction("IMMEDIATE")
+
+    def _folded(self, docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """Folded band keys ``(matchable paragraphs, bands)`` of ``docs`` (one band_keys call for
+        all), and the position in ``docs`` of each row's document."""
+        counts = [int(d.matchable.sum()) for d in docs]
+        owner = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
+        if not sum(counts):
+            return np.zeros((0, self.bands), dtype=np.uint32), owner
+        sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
+        return fold_keys(band_keys(sigs, self.bands, self.rows)), owner
+
+    def _live(self) -> npt.NDArray[np.int64]:
+        """Rowids of the stored documents."""
+        return np.array([r[0] for r in self._con.execute("SELECT doc FROM document")], dtype=np.int64)
+
+    def _delete(self, ids: Sequence[str]) -> list[str]:
+        """Delete documents inside the current transaction (their postings go at the next merge)."""
+        found = []
+        for start in range(0, len(ids), _IDS_PER_STATEMENT):
+            chunk = list(ids[start : start + _IDS_PER_STATEMENT])
+            found += self._con.execute(
+                f"SELECT * FROM document WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        if not found:
+            return []
+        decoded = [(int(row["doc"]), decode(row, self.config)) for row in found]
+        self._con.executemany("DELETE FROM fingerprint WHERE fp = ? AND doc = ?",
+                              [fp for doc, prepared in decoded for fp in fingerprint_rows(prepared, doc)])
+        self._con.executemany("DELETE FROM document WHERE doc = ?", [(doc,) for doc, _ in decoded])
+        present = {row["id"] for row in found}
+        return [i for i in dict.fromkeys(ids) if i in present]
+
+    def _names(self, docs: set[int]) -> dict[int, str]:
+        """Names of document rowids; rowids of removed documents are simply missing."""
+        if not docs:
+            return {}
+        rows = self._con.execute("SELECT doc, id FROM document WHERE doc IN (SELECT value FROM json_each(?))",
+                                 (json.dumps(sorted(docs)),))
+        return {int(doc): str(name) for doc, name in rows}
+
+    # -- the Store protocol ----------------------------------------------------------------------
+
+    def put(self, documents: Sequence[PreparedDocument]) -> list[str]:
+        latest = list({d.id: d for d in documents}.values())  # a repeated id: the last one wins
+        rows = [encode(d) for d in latest]
+        keys, owner = self._folded(latest)
+        with self._errors(), self._write():
+            replaced = self._delete([d.id for d in latest])
+            rowids = []
+            for row in rows:
+                cursor = self._con.execute(f"INSERT INTO document ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
+                rowids.append(int(cursor.lastrowid or 0))
+            self._con.executemany("INSERT OR IGNORE INTO fingerprint VALUES (?, ?)",
+                                  [fp for d, doc in zip(latest, rowids) for fp in fingerprint_rows(d, doc)])
+            self._postings.add(np.array(rowids, dtype=np.int64), keys, owner)
+        return replaced
+
+    def remove(self, ids: Sequence[str]) -> list[str]:
+        with self._errors(), self._write():
+            return self._delete(list(ids))
+
+    def get(self, doc_id: str) -> PreparedDocument:
+        with self._errors():
+            row = self._con.execute("SELECT * FROM document WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                cached = None
+            elif (cached := self._cache.get(row["doc"])) is None:
+                cached = self._cache[row["doc"]] = decode(row, self.config)
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        if cached is None:  # outside the boundary: an absent id is the caller's KeyError
+            raise KeyError(doc_id)
+        return cached
+
+    def ids(self) -> list[str]:
+        with self._errors():
+            ids = [r[0] for r in self._con.execute("SELECT id FROM document ORDER BY doc")]
+            if not all(isinstance(i, str) for i in ids):
+                raise ValueError("a document id that is not text")
+        return ids
+
+    def postings(self, keys: npt.NDArray[np.uint64]) -> list[set[str]]:
+        """Documents whose entries hold each row's band keys, folded to 32 bits (false hits: about
+        ``n / 2**32`` a lookup, see :mod:`syndidetect.store.sqlite.runs`)."""
+        folded = fold_keys(keys.astype(np.uint64)).reshape(len(keys), self.bands)
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
+            hits = self._postings.lookup(folded)
+            names = self._names(set().union(*hits))
+        return [{names[d] for d in h if d in names} for h in hits]
+
+    def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
+        wanted = sorted(set(fingerprints))
+        sql = ("SELECT fp, count(*) FROM fingerprint WHERE fp IN (SELECT value FROM json_each(?)) "
+               "GROUP BY fp")
+        with self._errors():
+            rows = self._con.execute(sql, (json.dumps(signed(wanted)),)).fetchall()
+        return {fp % (1 << 64): int(count) for fp, count in rows}
+
+    def stats(self) -> dict[str, int]:
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
+            self._postings.runs()  # cheap (a search a run) and catches a run or posting table edited by hand
+            docs, paragraphs, matchable = self._con.execute(
+                "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(matchable), 0) FROM document"
+            ).fetchone()
+            pages = self._con.execute("PRAGMA page_count").fetchone()[0]
+            page_size = self._con.execute("PRAGMA page_size").fetchone()[0]
+            return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
+                    "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
+
+    def close(self) -> None:
+        """Close the connection (idempotent); the last one out checkpoints the WAL into the file."""
+        self._con.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def stored_config(path: str | PathLike[str]) -> Config | None:
+    """The configuration an existing index was built with, or None when ``path`` does not exist."""
+    if not Path(path).exists():
+        return None
+    with SQLiteStore(path, create=False, readonly=True) as store:
+        return store.config

@@ -1,0 +1,113 @@
+"""Verification of a corpus's candidate pairs: the exact early rejection over many pairs at once.
+
+Nearly all candidate pairs share no paragraph and no passage, and :func:`~syndidetect.verify.
+judge_pair` rejects them on two numbers of one merge join. Asked pair by pair, the Python around
+that join cost more than the join; here the join runs over a batch of pairs in one compiled call
+(:func:`syndidetect._kernels.overlap.pairs_overlap`), and only the pairs it cannot reject go on to
+``judge_pair``, with the same numbers. The verdicts are those of ``judge_pair`` on every pair.
+
+Batches also bound memory: what verification keeps per document (word streams, sentences, the hash
+index) is dropped after the document's last candidate pair, so a million-paragraph corpus never holds
+it for all documents at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.overlap import Packed, pairs_overlap
+from syndidetect.align import may_hold_passage
+from syndidetect.config import Config
+from syndidetect.prepared import PreparedDocument
+from syndidetect.verify import PairVerdict, Side, judge_pair, verification_side
+
+Candidate = tuple[PreparedDocument, PreparedDocument, bool]  # (a, b, whether the sentence LSH found it)
+Masks = Mapping[str, npt.NDArray[np.bool_]]
+# Candidate pairs per batch: large enough that the compiled call's own cost (~10 us) vanishes, small
+# enough that the packed hashes of a batch's documents stay a few MB.
+BATCH_PAIRS = 4096
+
+
+def _packed_pairs(pairs: Sequence[Candidate]) -> tuple[list[PreparedDocument], npt.NDArray[np.int64],
+                                                       npt.NDArray[np.int64]]:
+    """The distinct documents of ``pairs`` and each pair as two indices into them."""
+    index: dict[int, int] = {}  # by object identity: a pair's documents are distinct objects
+    docs: list[PreparedDocument] = []
+    ends = []
+    for a, b, _ in pairs:
+        for doc in (a, b):
+            at = index.setdefault(id(doc), len(docs))
+            if at == len(docs):
+                docs.append(doc)
+            ends.append(at)
+    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    return docs, both[:, 0].copy(), both[:, 1].copy()
+
+
+def _overlaps(pairs: Sequence[Candidate], masks: Callable[[PreparedDocument], npt.NDArray[np.bool_]],
+              grams: Callable[[PreparedDocument], npt.NDArray[np.uint64]] | None) -> npt.NDArray[np.int64]:
+    """Rows ``(most, common)`` of ``pair_overlap`` of each pair, paragraphs flagged by ``masks``,
+    distinct grams from ``grams`` (none when None)."""
+    docs, left, right = _packed_pairs(pairs)
+    indexes = [d.hash_index for d in docs]
+    hashes = Packed([h for h, _ in indexes], np.uint32)
+    owners = Packed([o for _, o in indexes], np.int64)
+    flags = Packed([masks(d) for d in docs], np.bool_)
+    distinct = Packed([grams(d) for d in docs] if grams else [np.zeros(0, np.uint64)] * len(docs), np.uint64)
+    return pairs_overlap(hashes, owners, flags, distinct, left, right)
+
+
+def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tuple[int, tuple[int, int]]]:
+    """``(k, overlap)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in order;
+    the others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`)."""
+    rules, n = config.rules, config.shingle_size
+    wanted = list(range(len(pairs)))
+    found = [k for k in wanted if pairs[k][2]]
+    if found:  # may_be_reworded: some paragraph pair of the full documents shares a few grams
+        plain = _overlaps([pairs[k] for k in found], lambda d: d.matchable, None)[:, 0]
+        dropped = {k for k, most in zip(found, plain.tolist()) if most < rules.min_paragraph_shared}
+        wanted = [k for k in wanted if k not in dropped]
+
+    def side(doc: PreparedDocument) -> Side:
+        return verification_side(doc, masks.get(doc.id), n, rules)
+
+    rows = _overlaps([pairs[k] for k in wanted], lambda d: side(d).stripped.matchable, lambda d: side(d).content)
+    kept = []
+    for k, (most, common) in zip(wanted, rows.tolist()):
+        if pairs[k][2] or most >= rules.min_paragraph_shared or may_hold_passage(common, rules):
+            kept.append((k, (int(most), int(common))))
+    return kept
+
+
+def _last_pair(pairs: Sequence[Candidate]) -> dict[int, int]:
+    """The index of each document's last pair, by object identity."""
+    last: dict[int, int] = {}
+    for k, (a, b, _) in enumerate(pairs):
+        last[id(a)] = last[id(b)] = k
+    return last
+
+
+def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
+                progress: Callable[[int], None]) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+    """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
+    ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
+    the pairs judged. A document's per-document verification memo is forgotten after its last pair
+    (once the caller has taken that pair's verdict)."""
+    last = _last_pair(pairs)
+    for start in range(0, len(pairs), BATCH_PAIRS):
+        batch = pairs[start : start + BATCH_PAIRS]
+        for k, overlap in screen(batch, config, masks):
+            a, b, by_sentences = batch[k]
+            verdict = judge_pair(a, b, config, (masks.get(a.id), masks.get(b.id)), by_sentences, overlap)
+            progress(start + k + 1)
+            if verdict is not None:
+                yield a, b, verdict
+        end = start + len(batch)
+        progress(end)
+        for a, b, _ in batch:
+            for doc in (a, b):
+                if last[id(doc)] < end:
+                    doc.forget()
