@@ -12,17 +12,8 @@ import pytest
 import syndidetect as sd
 from syndidetect import unicode_tables
 from syndidetect.errors import ArgumentError, ConfigError
-from syndidetect.shingles import (
-    CHAINED,
-    CLUSTER,
-    IGNORED,
-    MARK,
-    WORD,
-    char_classes,
-    class_set,
-    tokens,
-    word_table,
-)
+from syndidetect.shingles import class_set, tokens, word_table
+from syndidetect.unicode_tables import CHAINED, CLUSTER, IGNORED, MARK, WORD, char_classes
 
 
 def test_punctuation_quotes_and_spaces_separate_tokens() -> None:

@@ -43,7 +43,7 @@ def test_embedded_copy_is_found_with_direction() -> None:
     a, b = prepare(source, page)
     verdict = judge_pair(a, b, CONFIG)
     assert verdict is not None
-    assert (verdict.verdict, verdict.kind, verdict.source) == ("copy", "verbatim", 0)
+    assert (verdict.verdict, verdict.kind, verdict.source_side) == ("copy", "verbatim", 0)
     assert [(m.a, m.b) for m in verdict.matches] == [(0, 3), (1, 4), (2, 5), (3, 6)]
 
 
@@ -67,7 +67,7 @@ def test_one_shared_quotation_is_related_not_copy() -> None:
     quote = "“We will not rest until every family is safely back in their home,” the mayor said on Monday."
     a, b = prepare("\n\n".join([*STORY[:2], quote]), "\n\n".join([*OTHER, quote]))
     verdict = judge_pair(a, b, CONFIG)
-    assert verdict is not None and verdict.verdict == "related" and verdict.source is None
+    assert verdict is not None and verdict.verdict == "related" and verdict.source_side is None
 
 
 def test_unrelated_documents_share_nothing() -> None:
@@ -86,13 +86,13 @@ def test_dates_decide_direction_when_given() -> None:
             Document("early", "\n\n".join(STORY), date="2024-05-01")]
     late, early = prepare_documents(docs, CONFIG)
     verdict = judge_pair(late, early, CONFIG)
-    assert verdict is not None and verdict.source == 1
+    assert verdict is not None and verdict.source_side == 1
 
 
 def test_identical_documents_have_no_direction_without_dates() -> None:
     a, b = prepare("\n\n".join(STORY), "\n\n".join(STORY))
     verdict = judge_pair(a, b, CONFIG)
-    assert verdict is not None and verdict.verdict == "copy" and verdict.source is None
+    assert verdict is not None and verdict.verdict == "copy" and verdict.source_side is None
 
 
 def test_match_kinds() -> None:

@@ -90,8 +90,8 @@ def pair_report(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int
     passages += tuple(p for p in sentences if _outside(p, passages))
     passages = tuple(sorted(passages, key=lambda p: (p.spans[0].start, p.spans[1].start)))
     direction = None
-    if v.source is not None:
-        source, copy = (a, b) if v.source == 0 else (b, a)
+    if v.source_side is not None:
+        source, copy = (a, b) if v.source_side == 0 else (b, a)
         direction = Direction(source.id, copy.id)
     return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept,
                       passages)

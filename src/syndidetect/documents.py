@@ -91,8 +91,8 @@ class Paragraph:
     index: int
     start: int
     end: int
-    source: str = field(repr=False, compare=False)  # the whole decoded document text
+    document_text: str = field(repr=False, compare=False)  # the whole decoded text, shared, not copied
 
     @property
     def text(self) -> str:
-        return self.source[self.start : self.end]
+        return self.document_text[self.start : self.end]

@@ -28,22 +28,15 @@ import numpy.typing as npt
 from syndidetect.config import SHINGLE_SIZE_BOUNDS, check_int
 from syndidetect.errors import ArgumentError
 from syndidetect.text import normalise
-
-# The tables and flags live in syndidetect.unicode_tables; these names stay importable from here
-# (explicit re-exports) for the modules that read them beside tokens().
-from syndidetect.unicode_tables import CHAIN_CUT_ODDS as CHAIN_CUT_ODDS
-from syndidetect.unicode_tables import CHAINED as CHAINED
-from syndidetect.unicode_tables import CHAINED_RANGES as CHAINED_RANGES
-from syndidetect.unicode_tables import CLUSTER as CLUSTER
-from syndidetect.unicode_tables import IDEOGRAPHIC_RANGES as IDEOGRAPHIC_RANGES
-from syndidetect.unicode_tables import IGNORED as IGNORED
-from syndidetect.unicode_tables import MARK as MARK
-from syndidetect.unicode_tables import WORD as WORD
-from syndidetect.unicode_tables import case_foldings as case_foldings
-from syndidetect.unicode_tables import char_classes as char_classes
-from syndidetect.unicode_tables import class_runs
-from syndidetect.unicode_tables import cuts as cuts
-from syndidetect.unicode_tables import nfkc_unstable as nfkc_unstable
+from syndidetect.unicode_tables import (
+    CHAINED,
+    CLUSTER,
+    MARK,
+    WORD,
+    char_classes,
+    class_runs,
+    cuts,
+)
 
 DEFAULT_SHINGLE_SIZE = 3
 

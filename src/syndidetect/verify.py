@@ -58,14 +58,14 @@ _NO_COUNTS = np.zeros(1, dtype=np.int64)
 class PairVerdict:
     """What the two documents share and what that makes them.
 
-    ``source`` is 0 or 1 (which document was copied) or None when it cannot be told;
+    ``source_side`` is 0 or 1 (which document of the pair was copied) or None when it cannot be told;
     ``coverage`` is the share of each document's matchable text found, in order, in the other.
     """
 
     matches: tuple[ParagraphMatch, ...]
     verdict: Verdict
     kind: PairKind
-    source: int | None
+    source_side: int | None
     matched: tuple[int, int]
     matchable: tuple[int, int]
     kept: float  # share of the matched shingles of the smaller side found in the other side
@@ -411,7 +411,7 @@ def judge_pair(
         matches=tuple(matches),
         verdict="copy" if rule else "related",
         kind=kind,
-        source=_source(a, b, coverage, kind, rules) if rule else None,
+        source_side=_source(a, b, coverage, kind, rules) if rule else None,
         matched=(len({m.a for m in matches}), len({m.b for m in matches})),
         matchable=(int(stripped[0].matchable.sum()), int(stripped[1].matchable.sum())),
         kept=min(1.0, kept),

@@ -6,7 +6,8 @@ import difflib
 import re
 from functools import lru_cache
 
-from syndidetect.shingles import CLUSTER, IGNORED, MARK, class_set, tokens
+from syndidetect.shingles import class_set, tokens
+from syndidetect.unicode_tables import CLUSTER, IGNORED, MARK
 
 
 @lru_cache(maxsize=1)

@@ -17,17 +17,10 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect.shingles import (
-    CHAINED,
-    IGNORED,
-    case_foldings,
-    char_classes,
-    class_set,
-    nfkc_unstable,
-    split_tokens,
-)
+from syndidetect.shingles import class_set, split_tokens
 from syndidetect.stemming import ASCII_TOKEN, ascii_lower
 from syndidetect.text import normalise
+from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_classes, nfkc_unstable
 
 # The character references html.unescape decodes (its own pattern, Python 3.11): decoding each
 # match on its own gives what html.unescape gives for the whole text, with the span it came from.
@@ -104,7 +97,7 @@ def _normalised(text: str) -> tuple[str, _Spans]:
     the span of ``text`` it came from.
 
     Normalisation is local: a character that is NFKC-stable (see
-    :func:`syndidetect.shingles.nfkc_unstable`) never composes with what precedes it, so the text
+    :func:`syndidetect.unicode_tables.nfkc_unstable`) never composes with what precedes it, so the text
     normalises piece by piece, each piece one such character and the run of "touchy" characters
     after it (:func:`_touchy`); between pieces, case folding keeps one character per character.
     Inside a piece, each character keeps its own span unless normalising it whole composes
