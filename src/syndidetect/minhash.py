@@ -68,7 +68,7 @@ class Sketches:
     signatures: SignatureMatrix
     hashes: npt.NDArray[np.uint32]
     offsets: npt.NDArray[np.int64]
-    tokens: npt.NDArray[np.int64]  # words (tokens) per row
+    word_counts: npt.NDArray[np.int64]  # words per row, as shingles.tokens reads them (PreparedDocument.word_counts)
 
     def row_hashes(self, row: int) -> npt.NDArray[np.uint32]:
         return self.hashes[self.offsets[row] : self.offsets[row + 1]]

@@ -132,7 +132,7 @@ def prepare_documents(documents: Sequence[Document], config: Config) -> list[Pre
     for doc, paragraphs in zip(documents, split):
         end = row + len(paragraphs)
         offsets = sk.offsets[row : end + 1]
-        words = sk.tokens[row:end]
+        words = sk.word_counts[row:end]
         matchable = (words >= config.min_words) & (np.diff(offsets) > 0)
         for i in np.flatnonzero(matchable & (words <= _MENU_MAX_WORDS)):
             matchable[i] = not is_menu(paragraphs[i].text)
