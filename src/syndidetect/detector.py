@@ -136,8 +136,8 @@ class Detector:
 
     def _candidates(self, docs: list[PreparedDocument]) -> dict[tuple[str, str], bool]:
         """Candidate pairs of the stored documents (ids sorted within and across pairs), each with
-        whether the sentence LSH found it: the paragraph LSH of the store, and with
-        ``sentence_candidates`` the sentence LSH."""
+        whether the sentence LSH found it: :func:`~syndidetect.lsh.document_pairs` over the stored
+        documents, and with ``sentence_candidates`` the sentence LSH."""
         found: dict[tuple[str, str], bool] = {}
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
