@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect.config import Config
-from syndidetect.lsh import band_keys, band_layout, candidate_pairs, optimal_bands
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, estimated_jaccard, optimal_bands
 
 
 def brute_force(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -41,6 +41,28 @@ def test_huge_bucket_is_chained_not_quadratic() -> None:
     sigs = np.zeros((1000, 1), dtype=np.uint32)
     pairs = candidate_pairs(sigs, 1, 1, max_bucket=10)
     assert len(pairs) == 999
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 40), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**31))
+def test_buckets_of_too_many_owners_give_no_pairs(n: int, max_owners: int, n_owners: int, seed: int) -> None:
+    rng = np.random.RandomState(seed)
+    sigs = rng.randint(0, 3, (n, 2)).astype(np.uint32)
+    owners = rng.randint(0, n_owners, n).astype(np.int64)
+    got = {tuple(p) for p in candidate_pairs(sigs, 2, 1, owners, max_owners=max_owners).tolist()}
+    expected = set()
+    for band in range(2):
+        for value in np.unique(sigs[:, band]).tolist():
+            rows = np.flatnonzero(sigs[:, band] == value)
+            if len(set(owners[rows].tolist())) <= max_owners:
+                expected |= {(int(i), int(j)) for i, j in itertools.combinations(rows, 2) if owners[i] != owners[j]}
+    assert got == expected
+
+
+def test_estimated_jaccard_is_the_share_of_equal_values() -> None:
+    sigs = np.array([[1, 2, 3, 4], [1, 2, 0, 0], [5, 6, 7, 8]], dtype=np.uint32)
+    pairs = np.array([[0, 1], [0, 2], [1, 1]], dtype=np.int64)
+    assert estimated_jaccard(sigs, pairs, chunk=2).tolist() == [0.5, 0.0, 1.0]
 
 
 def test_band_keys_differ_when_any_row_differs() -> None:

@@ -98,25 +98,47 @@ def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray
     return keys
 
 
-def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int) -> npt.NDArray[np.int64]:
-    """Pairs of rows sharing a key: all pairs in small buckets, a chain through large ones."""
-    order = np.argsort(keys, kind="stable")
+def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDArray[np.int64] | None = None,
+                  max_owners: int | None = None) -> npt.NDArray[np.int64]:
+    """Pairs of rows sharing a key: all pairs in small buckets, a chain through large ones, none in
+    buckets holding rows of more than ``max_owners`` distinct ``owners``."""
+    capped_owners = owners if max_owners is not None else None
+    order = np.argsort(keys, kind="stable") if capped_owners is None else np.lexsort((capped_owners, keys))
     sorted_keys = keys[order]
     same_as_next = sorted_keys[1:] == sorted_keys[:-1]
     if not same_as_next.any():
         return np.zeros((0, 2), dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate(([True], ~same_as_next)))
+    bucket_start = np.concatenate(([True], ~same_as_next))
+    starts = np.flatnonzero(bucket_start)
     sizes = np.diff(np.append(starts, len(keys)))
     size_of = np.repeat(sizes, sizes)
-    pairs = []
     alive = np.flatnonzero(same_as_next)  # positions whose next neighbour shares the key
+    if capped_owners is not None:
+        sorted_owners = capped_owners[order]
+        new_owner = bucket_start.copy()
+        new_owner[1:] |= sorted_owners[1:] != sorted_owners[:-1]
+        owners_of = np.repeat(np.add.reduceat(new_owner.astype(np.int64), starts), sizes)
+        alive = alive[owners_of[alive] <= max_owners]
+    pairs = []
     distance = 1
     while len(alive):
         pairs.append(np.stack([order[alive], order[alive + distance]], axis=1))
         distance += 1
         alive = alive[alive + distance < len(keys)]
         alive = alive[(sorted_keys[alive + distance] == sorted_keys[alive]) & (size_of[alive] <= max_bucket)]
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
     return np.concatenate(pairs).astype(np.int64)
+
+
+def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64], chunk: int = 65536
+                      ) -> npt.NDArray[np.float64]:
+    """MinHash estimate of each pair's Jaccard similarity: the share of equal signature values."""
+    out = np.zeros(len(pairs), dtype=np.float64)
+    for start in range(0, len(pairs), chunk):
+        i, j = pairs[start : start + chunk, 0], pairs[start : start + chunk, 1]
+        out[start : start + chunk] = (signatures[i] == signatures[j]).mean(axis=1)
+    return out
 
 
 def estimated_containment(
@@ -124,12 +146,10 @@ def estimated_containment(
 ) -> npt.NDArray[np.float64]:
     """MinHash estimate of each pair's containment (shared shingles over the smaller set), from
     the Jaccard estimate and the exact set sizes: ``|A & B| = J (|A| + |B|) / (1 + J)``."""
-    out = np.zeros(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), chunk):
-        i, j = pairs[start : start + chunk, 0], pairs[start : start + chunk, 1]
-        jaccard = (signatures[i] == signatures[j]).mean(axis=1)
-        shared = jaccard * (sizes[i] + sizes[j]) / (1.0 + jaccard)
-        out[start : start + chunk] = shared / np.maximum(np.minimum(sizes[i], sizes[j]), 1)
+    jaccard = estimated_jaccard(signatures, pairs, chunk)
+    i, j = pairs[:, 0], pairs[:, 1]
+    shared = jaccard * (sizes[i] + sizes[j]) / (1.0 + jaccard)
+    out: npt.NDArray[np.float64] = shared / np.maximum(np.minimum(sizes[i], sizes[j]), 1)
     return out
 
 
@@ -167,17 +187,19 @@ def candidate_pairs(
     rows: int,
     owners: npt.NDArray[np.int64] | None = None,
     max_bucket: int = MAX_BUCKET,
+    max_owners: int | None = None,
 ) -> npt.NDArray[np.int64]:
     """Unique row pairs ``(i, j)``, ``i < j``, sharing at least one band key, sorted.
 
-    With ``owners`` (the document of each row), pairs inside one document are dropped.
+    With ``owners`` (the document of each row), pairs inside one document are dropped, and with
+    ``max_owners`` too, buckets holding rows of more owners than that give no pairs at all.
 
     >>> sigs = np.array([[1, 2], [1, 2], [3, 4]], dtype=np.uint32)
     >>> candidate_pairs(sigs, bands=2, rows=1).tolist()
     [[0, 1]]
     """
     def one_band(band: int) -> npt.NDArray[np.int64]:
-        pairs = _bucket_pairs(band_key(signatures, band, rows), max_bucket)
+        pairs = _bucket_pairs(band_key(signatures, band, rows), max_bucket, owners, max_owners)
         if owners is not None:  # drop pairs inside one document early: less to concatenate
             pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
         return pairs

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import candidate_pairs, optimal_bands
+from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
 from syndidetect.minhash import sketch
 from syndidetect.sentences import MIN_CONTENT_WORDS, check_min_words, document_sentences
 
@@ -26,6 +26,11 @@ SENTENCE_JACCARD = 0.5
 # A sentence whose stem set occurs in more documents than this is not looked up for candidates: site
 # templates ("Cookies help us deliver our services.") and widely quoted lines make every pair of the
 # documents holding them a candidate. A verbatim syndicated story is found by paragraph LSH anyway.
+# The same holds for an LSH bucket: one holding sentences of more documents than this is skipped, not
+# chained. Such a bucket is made by a frequent stem whose hashes are low in that band's permutations:
+# it is the minimum of every sentence containing it, so the sentences share that one stem (measured
+# on benchmarks.corpus, whose frequent words are not stop words: buckets of up to 238 short sentences
+# sharing one stem at 20k paragraphs). A copied sentence meets its partner in other bands as well.
 MAX_SENTENCE_DOCUMENTS = 4
 
 
@@ -46,8 +51,10 @@ def sentence_candidate_pairs(
 
     Each eligible sentence (at least ``min_content_words`` distinct stems, not a menu) becomes the
     string of its sorted distinct stems, sketched with unigram MinHash. A stem set found in more than
-    ``max_documents`` documents is a site template or a widely quoted line and is skipped (see
-    :data:`MAX_SENTENCE_DOCUMENTS`).
+    ``max_documents`` documents is a site template or a widely quoted line and is skipped, and so is
+    an LSH bucket holding sentences of more documents (see :data:`MAX_SENTENCE_DOCUMENTS`). Colliding
+    sentences whose estimated Jaccard is below :data:`~syndidetect.lsh.ESTIMATE_MARGIN` times
+    ``jaccard`` are dropped, as paragraph candidates are.
 
     By default every colliding document pair is returned, even on one sentence pair: one shared
     sentence is not a copy, but the verifier (:func:`sentence_evidence`) decides. Measured on
@@ -69,7 +76,11 @@ def sentence_candidate_pairs(
     if not strings:
         return np.zeros((0, 2), dtype=np.int64)
     bands, rows = optimal_bands(round(float(jaccard), 4), num_perm)
-    pairs = np.sort(owner[candidate_pairs(signatures, bands, rows, owners=owner)], axis=1)
+    sentence_pairs = candidate_pairs(signatures, bands, rows, owners=owner, max_owners=max_documents)
+    # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
+    # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
+    sentence_pairs = sentence_pairs[estimated_jaccard(signatures, sentence_pairs) >= ESTIMATE_MARGIN * jaccard]
+    pairs = np.sort(owner[sentence_pairs], axis=1)
     n = np.int64(max(len(texts), 1))
     keys, collisions = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     keys = keys[collisions >= min_collisions]
