@@ -139,10 +139,28 @@ def _medians(call: Any, runs: int = 15) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def main(n: int) -> None:
-    """Add ``n`` paragraphs with the command line, then time one article's check in process."""
+def cli_check_seconds(db: Path, article: sd.Document, folder: Path, runs: int = 7) -> list[float]:
+    """Wall seconds of each of ``runs`` ``syndidetect index check`` of ``article`` (start-up included),
+    after one warm-up run, sorted."""
+    path = folder / "article.txt"
+    path.write_text(article.text, encoding="utf-8")
+    command = [sys.executable, "-m", "syndidetect", "index", "check", "--db", str(db), str(path)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    walls = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - started)
+    return sorted(walls)
+
+
+def main(n: int, keep: Path | None = None) -> None:
+    """Add ``n`` paragraphs with the command line, then time one article's check in process and in
+    the command line (whole process). ``keep``: a folder to build the index in and leave it."""
     with tempfile.TemporaryDirectory() as tmp:
-        jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), Path(tmp) / "index.db", n
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), folder / "index.db", n
         wall, cpu = cli_add(jsonl, db)
         print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
               f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
@@ -159,8 +177,11 @@ def main(n: int) -> None:
             size = det.stats()["bytes"]
         print(f"postings of one {ARTICLE}-paragraph article: {lookup[0] * 1e3:.1f} ms wall, {lookup[1] * 1e3:.1f} ms "
               f"CPU; whole check in process: {check[0] * 1e3:.1f} ms wall, {check[1] * 1e3:.1f} ms CPU (medians)")
+        walls = cli_check_seconds(db, article, folder)
+        print(f"syndidetect index check, whole process: median {statistics.median(walls):.3f} s wall "
+              f"(min {walls[0]:.3f}, max {walls[-1]:.3f}, {len(walls)} runs)")
         print(f"index: {size / paragraphs:.0f} bytes a paragraph")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else N)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else N, Path(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -40,7 +40,8 @@ ESTIMATE_MARGIN = 0.5
 _INTEGRATION_POINTS = 200
 
 
-def _collision(s: npt.NDArray[np.float64], bands: int, rows: int) -> npt.NDArray[np.float64]:
+def _collision(s: npt.NDArray[np.float64], bands: npt.NDArray[np.float64], rows: npt.NDArray[np.float64]
+               ) -> npt.NDArray[np.float64]:
     collision: npt.NDArray[np.float64] = 1.0 - (1.0 - s**rows) ** bands
     return collision
 
@@ -48,18 +49,19 @@ def _collision(s: npt.NDArray[np.float64], bands: int, rows: int) -> npt.NDArray
 @lru_cache(maxsize=64)
 def optimal_bands(jaccard: float, num_perm: int, fn_weight: float = 0.5) -> tuple[int, int]:
     """``(bands, rows)`` minimising the weighted false positive and false negative areas, as
-    datasketch's ``MinHashLSH`` chooses them."""
+    datasketch's ``MinHashLSH`` chooses them (the first minimum, bands then rows ascending).
+
+    All layouts are scored in one array operation: a loop over them cost about 70 ms, paid by
+    every command-line run."""
+    layouts = np.array([(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)],
+                       dtype=np.float64)
+    bands, rows = layouts[:, :1], layouts[:, 1:]
     below = np.linspace(0.0, jaccard, _INTEGRATION_POINTS)
     above = np.linspace(jaccard, 1.0, _INTEGRATION_POINTS)
-    best, best_error = (1, num_perm), float("inf")
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            fp = float(np.trapezoid(_collision(below, bands, rows), below))
-            fn = float(np.trapezoid(1.0 - _collision(above, bands, rows), above))
-            error = (1.0 - fn_weight) * fp + fn_weight * fn
-            if error < best_error:
-                best, best_error = (bands, rows), error
-    return best
+    fp = np.trapezoid(_collision(below, bands, rows), below, axis=1)
+    fn = np.trapezoid(1.0 - _collision(above, bands, rows), above, axis=1)
+    best = int(np.argmin((1.0 - fn_weight) * fp + fn_weight * fn))
+    return int(layouts[best, 0]), int(layouts[best, 1])
 
 
 def band_layout(config: Config) -> tuple[int, int]:
