@@ -14,8 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import syndidetect as sd
+import syndidetect.sentences as sentences_module
 from syndidetect._kernels.tfidf_rows import PRODUCTS, RAISE, ROWS, dense_rows, products, raise_joined
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.prepared import prepare_documents
 from syndidetect.sentence_lsh import sentence_candidate_pairs
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.sentences import (
@@ -29,6 +32,7 @@ from syndidetect.sentences import (
     document_sentences,
     in_order_sentences,
     is_reworded_copy,
+    prepared_sentences,
     reworded_evidence,
     sentence_evidence,
     similar_sentences,
@@ -536,3 +540,36 @@ def test_bad_arguments_are_refused() -> None:
         sentence_candidate_pairs(["a"], jaccard=1)
     with pytest.raises(ConfigError, match="'num_perm' must be an int"):
         sentence_candidate_pairs([SOURCE], num_perm=0)
+
+
+# --- sentences built once per document ------------------------------------------------------------------
+
+_SEED_FOLDER = Path(__file__).parent.parent / "seeds"
+_SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(_SEED_FOLDER.glob("*.txt"))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(range(len(_SEED_TEXTS))),
+       st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 800)), max_size=6))
+def test_sentences_outside_ignored_spans_equal_splitting_again(seed: int, cuts: list[tuple[int, int]]) -> None:
+    text = _SEED_TEXTS[seed]
+    ignore = [(min(start, len(text)), min(start + width, len(text))) for start, width in cuts]
+    assert document_sentences(text).outside(ignore) == document_sentences(text, ignore=ignore)
+
+
+def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = sentences_module.document_sentences
+
+    def counted(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(len(text))
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sentences_module, "document_sentences", counted)
+    docs = [sd.Document(f"s{k}", text) for k, text in enumerate(_SEED_TEXTS)]
+    report = sd.detect(docs)
+    assert any(pair.kind == "reworded" for pair in report.pairs)  # the sentence rule ran
+    assert len(calls) == len(docs)
+    (doc,) = prepare_documents([docs[0]], sd.Config())
+    assert prepared_sentences(doc, ((0, 10),)) is prepared_sentences(doc, ((0, 10),))
+    assert prepared_sentences(doc) == document_sentences(_SEED_TEXTS[0])

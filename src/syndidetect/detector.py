@@ -22,7 +22,8 @@ from syndidetect.lsh import band_layout, document_pairs, likely_match, stored_ca
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
-from syndidetect.sentence_lsh import sentence_candidate_pairs
+from syndidetect.sentence_lsh import sentence_pairs_of
+from syndidetect.sentences import prepared_sentences
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair
@@ -141,11 +142,15 @@ class Detector:
         found: dict[tuple[str, str], bool] = {}
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
-            rows = sentence_candidate_pairs([d.document.text for d in docs], c.num_perm, c.seed, c.backend)
+            rows = sentence_pairs_of([prepared_sentences(d) for d in docs], c.num_perm, c.seed, c.backend)
             found = {_sorted_pair(docs[i].id, docs[j].id): True for i, j in rows.tolist()}
         store = self.store
         for i, j in document_pairs(docs, store.bands, store.rows, self.config.threshold).tolist():
             found.setdefault(_sorted_pair(docs[i].id, docs[j].id), False)
+        paired = {doc_id for pair in found for doc_id in pair}
+        for doc in docs:
+            if doc.id not in paired:
+                doc.forget()  # its sentences, kept for verification, are not needed
         return dict(sorted(found.items()))
 
     def query(self, documents: Iterable[DocumentLike]) -> Report:

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
 from syndidetect.minhash import sketch
-from syndidetect.sentences import MIN_CONTENT_WORDS, check_min_words, document_sentences
+from syndidetect.sentences import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 
 # Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
 # stems kept gives Jaccard 1/3 for equal sets, but one sentence of a copy that keeps more is enough
@@ -66,12 +66,32 @@ def sentence_candidate_pairs(
     if isinstance(texts, (str, bytes)):
         raise InputError("'texts' must be a sequence of str, not a single string")
     check_min_words(min_content_words)
+    for doc, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f"'texts'[{doc}] must be a str; got {type(text).__name__}")
+    sentences = [document_sentences(text, min_content_words) for text in texts]
+    return sentence_pairs_of(sentences, num_perm, seed, backend, max_documents=max_documents,
+                             min_collisions=min_collisions, jaccard=jaccard)
+
+
+def sentence_pairs_of(
+    sentences: Sequence[DocumentSentences],
+    num_perm: int = 128,
+    seed: int = 1,
+    backend: str = "auto",
+    *,
+    max_documents: int = MAX_SENTENCE_DOCUMENTS,
+    min_collisions: int = 1,
+    jaccard: float = SENTENCE_JACCARD,
+) -> npt.NDArray[np.int64]:
+    """:func:`sentence_candidate_pairs` of documents whose sentences are built already (by
+    :func:`~syndidetect.sentences.prepared_sentences`, which verification reuses)."""
     for name, value in (("max_documents", max_documents), ("min_collisions", min_collisions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
-    strings, owner = _sentence_keys(texts, min_content_words, max_documents)
+    strings, owner = _sentence_keys(sentences, max_documents)
     signatures = sketch(strings, num_perm, seed, shingle_size=1, backend=backend).signatures
     if not strings:
         return np.zeros((0, 2), dtype=np.int64)
@@ -81,21 +101,16 @@ def sentence_candidate_pairs(
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
     sentence_pairs = sentence_pairs[estimated_jaccard(signatures, sentence_pairs) >= ESTIMATE_MARGIN * jaccard]
     pairs = np.sort(owner[sentence_pairs], axis=1)
-    n = np.int64(max(len(texts), 1))
+    n = np.int64(max(len(sentences), 1))
     keys, collisions = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     keys = keys[collisions >= min_collisions]
     return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
 
 
-def _sentence_keys(texts: Sequence[str], min_content_words: int, max_documents: int
+def _sentence_keys(sentences: Sequence[DocumentSentences], max_documents: int
                    ) -> tuple[list[str], npt.NDArray[np.int64]]:
     """The sorted distinct stems of each eligible sentence as one string, and its document."""
-    per_document: list[set[str]] = []
-    for doc, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise InputError(f"'texts'[{doc}] must be a str; got {type(text).__name__}")
-        stems = document_sentences(text, min_content_words).stems
-        per_document.append({" ".join(sorted(set(words))) for words in stems})
+    per_document = [{" ".join(sorted(set(words))) for words in doc.stems} for doc in sentences]
     documents = Counter(string for strings in per_document for string in strings)
     strings: list[str] = []
     owners: list[int] = []

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from syndidetect._kernels.tfidf_rows import dense_rows, products, raise_joined
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
-from syndidetect.prepared import is_menu
+from syndidetect.prepared import PreparedDocument, is_menu
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.stemming import content_stems, content_stems_of_spans
 from syndidetect.tfidf import SentenceTerms, sentence_scores, sentence_terms, tfidf_cosines
@@ -37,8 +37,8 @@ __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
     "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "DocumentSentences", "SentenceEvidence",
     "SentencePair", "check_min_words", "content_stems", "document_sentences", "in_order_sentences",
-    "is_reworded_copy", "reworded_evidence", "sentence_evidence", "sentence_spans", "similar_sentences",
-    "tfidf_cosines",
+    "is_reworded_copy", "prepared_sentences", "reworded_evidence", "sentence_evidence", "sentence_spans",
+    "similar_sentences", "tfidf_cosines",
 ]
 
 # Sentences with fewer distinct content stems (headings, "Read more.", bylines) are never compared:
@@ -136,6 +136,15 @@ class DocumentSentences:
         """The stems as term ids, built on the first comparison and reused by the next ones."""
         return sentence_terms(self.stems)
 
+    def outside(self, ignore: Sequence[Span]) -> DocumentSentences:
+        """These sentences but those inside an ``ignore`` span: ``document_sentences(text,
+        ignore=ignore)`` without splitting and stemming again (a sentence's eligibility is its own)."""
+        if not ignore:
+            return self
+        kept = set(_outside(list(self.spans), ignore))
+        pairs = [(span, stems) for span, stems in zip(self.spans, self.stems) if span in kept]
+        return DocumentSentences(tuple(span for span, _ in pairs), tuple(stems for _, stems in pairs))
+
 
 def check_min_words(min_content_words: object) -> int:
     """``min_content_words`` checked: an int of at least 1."""
@@ -187,6 +196,13 @@ def document_sentences(
             spans.append(span)
             stems.append(tuple(words))
     return DocumentSentences(tuple(spans), tuple(stems))
+
+
+def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:
+    """The eligible sentences of a prepared document outside ``ignore``, memoised on it: the sentence
+    LSH and verification split and stem a document once (:meth:`DocumentSentences.outside`)."""
+    whole = doc.memo(("sentences", ()), lambda: document_sentences(doc.document.text))
+    return doc.memo(("sentences", ignore), lambda: whole.outside(ignore)) if ignore else whole
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:

@@ -39,7 +39,7 @@ from syndidetect.config import Config
 from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import VerdictRules
-from syndidetect.sentences import DocumentSentences, SentencePair, document_sentences, sentence_evidence
+from syndidetect.sentences import DocumentSentences, SentencePair, prepared_sentences, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
 _CLOSERS = "\"'”’»)]"
@@ -222,7 +222,7 @@ def _eligible_sentences(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_
     def build() -> DocumentSentences:
         ignored = ~doc.matchable if boilerplate is None else ~doc.matchable | boilerplate
         spans = tuple((p.start, p.end) for p, skip in zip(doc.paragraphs, ignored) if skip)
-        return doc.memo(("sentences", spans), lambda: document_sentences(doc.document.text, ignore=spans))
+        return prepared_sentences(doc, spans)
 
     masks = (doc.matchable.tobytes(), None if boilerplate is None else boilerplate.tobytes())
     return doc.memo(("eligible sentences", masks), build)
