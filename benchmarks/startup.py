@@ -1,0 +1,79 @@
+"""On-demand start-up run: what a one-shot command costs before and around its work.
+
+    python -m benchmarks.startup [INDEX.db ARTICLE.txt]
+
+Each figure is the median wall time of fresh processes (after one warm-up run):
+
+* ``import numpy`` and ``import syndidetect.cli.main``;
+* ``syndidetect scan seeds/`` as a whole, against the same scan done again in one warm process (its
+  work alone): the difference is the one-shot overhead (interpreter, imports, first-call set-up);
+* with an index and an article (``python -m benchmarks.test_index N FOLDER`` builds both):
+  ``syndidetect index check --db INDEX ARTICLE``, terminal and JSON output.
+
+The figures depend on Python's bytecode cache: where ``PYTHONDONTWRITEBYTECODE=1`` keeps an editable
+install from writing ``__pycache__``, every process compiles syndidetect's modules again (pip compiles
+those of installed packages, numpy's included, at install time). Run it both ways, e.g. once more with
+``env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=/tmp/pyc``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RUNS = 9  # fresh processes per figure: start-up varies by tens of milliseconds between runs
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def process_seconds(command: list[str], env: dict[str, str] | None = None, runs: int = RUNS) -> list[float]:
+    """Sorted wall seconds of ``runs`` runs of ``command`` after one warm-up run (output discarded)."""
+    subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    walls = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - started)
+    return sorted(walls)
+
+
+def warm_scan_seconds(runs: int = 5) -> float:
+    """Median seconds of ``scan seeds/`` repeated in this process after a first call (the work alone)."""
+    from syndidetect.cli.main import main
+
+    def scan() -> float:
+        started = time.perf_counter()
+        quiet = (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()))
+        with quiet[0], quiet[1], contextlib.suppress(SystemExit):
+            main(["scan", str(SEEDS)])
+        return time.perf_counter() - started
+
+    scan()
+    return statistics.median(scan() for _ in range(runs))
+
+
+def line(name: str, walls: list[float]) -> str:
+    return f"{name:<58} median {statistics.median(walls):.3f} s (min {walls[0]:.3f}, max {walls[-1]:.3f})"
+
+
+def main(argv: list[str]) -> None:
+    python = [sys.executable, "-c"]
+    print(line("import numpy", process_seconds([*python, "import numpy"])))
+    print(line("import syndidetect.cli.main", process_seconds([*python, "import syndidetect.cli.main"])))
+    scan = process_seconds([sys.executable, "-m", "syndidetect", "scan", str(SEEDS)])
+    warm = warm_scan_seconds()
+    print(line("syndidetect scan seeds/", scan))
+    print(f"{'the same scan in a warm process (its work)':<58} median {warm:.3f} s; "
+          f"one-shot overhead {statistics.median(scan) - warm:.3f} s")
+    if len(argv) == 2:
+        check = [sys.executable, "-m", "syndidetect", "index", "check", "--db", argv[0], argv[1]]
+        print(line("syndidetect index check", process_seconds(check)))
+        print(line("syndidetect index check --format json", process_seconds([*check, "--format", "json"])))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
