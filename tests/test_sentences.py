@@ -340,14 +340,24 @@ def test_compiled_raise_equals_numpy_with_ties(rows: int, columns: int, seed: in
     assert fast.tobytes() == slow.tobytes()
 
 
-def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order() -> None:
-    stems_a, stems_b = [["x", "y"], ["y", "z"]], [["q", "z"], ["x", "r", "q"]]
+@given(STEMS, STEMS)
+@settings(max_examples=100, deadline=None)
+def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order(stems_a: list[list[str]],
+                                                               stems_b: list[list[str]]) -> None:
     vocabulary: dict[str, int] = {}
     expected = term_ids(stems_a, vocabulary), term_ids(stems_b, vocabulary)
     a, b = sentence_terms(stems_a), sentence_terms(stems_b)
     tb, width = pair_ids(a, b)
-    assert a.tokens.tolist() == np.concatenate(expected[0]).tolist()
-    assert tb.tolist() == np.concatenate(expected[1]).tolist() and width == len(vocabulary)
+    assert a.tokens.tolist() == [i for ids in expected[0] for i in ids.tolist()]
+    assert a.offsets.tolist() == [0, *itertools.accumulate(len(ids) for ids in expected[0])]
+    assert tb.tolist() == [i for ids in expected[1] for i in ids.tolist()] and width == len(vocabulary)
+    assert a.words == tuple(vocabulary)[: len(a.words)]
+
+
+def test_pair_ids_of_a_small_example() -> None:
+    a, b = sentence_terms([["x", "y"], ["y", "z"]]), sentence_terms([["q", "z"], ["x", "r", "q"]])
+    tb, width = pair_ids(a, b)
+    assert a.tokens.tolist() == [0, 1, 1, 2] and tb.tolist() == [3, 2, 0, 4, 3] and width == 5
 
 
 # --- similar sentences and the in-order chain ------------------------------------------------------------

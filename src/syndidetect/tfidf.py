@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import TypeAlias
 
 import numpy as np
@@ -99,10 +99,12 @@ class SentenceTerms:
 
 
 def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
+    """The ids :func:`term_ids` gives, as one array (one conversion, not one per sentence)."""
     vocabulary: dict[str, int] = {}
-    ids = term_ids(sentences, vocabulary)
-    tokens = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-    offsets = np.concatenate(([0], np.cumsum([len(i) for i in ids], dtype=np.int64))).astype(np.int64)
+    tokens = np.array([vocabulary.setdefault(w, len(vocabulary)) for words in sentences for w in words],
+                      dtype=np.int64)
+    offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+    np.cumsum([len(words) for words in sentences], out=offsets[1:])
     return SentenceTerms(tuple(vocabulary), tokens, offsets)
 
 
@@ -117,7 +119,7 @@ def pair_ids(a: SentenceTerms, b: SentenceTerms) -> tuple[Ids, int]:
     """``b``'s tokens in the pair's vocabulary and its size: the ids :func:`term_ids` gives when it
     reads ``a``'s sentences, then ``b``'s (``a``'s ids are its own)."""
     index = _word_ids(a)
-    mapped = np.array([index.get(w, -1) for w in b.words], dtype=np.int64)
+    mapped = np.fromiter(map(index.get, b.words, repeat(-1)), dtype=np.int64, count=len(b.words))
     new = mapped < 0
     added = int(new.sum())
     mapped[new] = len(a.words) + np.arange(added, dtype=np.int64)
