@@ -583,3 +583,24 @@ def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPa
     (doc,) = prepare_documents([docs[0]], sd.Config())
     assert prepared_sentences(doc, ((0, 10),)) is prepared_sentences(doc, ((0, 10),))
     assert prepared_sentences(doc) == document_sentences(_SEED_TEXTS[0])
+
+
+@pytest.mark.parametrize("strength", ["light", "medium", "heavy"])
+def test_a_content_farm_of_spins_is_found_whole(strength: str) -> None:
+    # Eight spins of one article: a sentence LSH bucket holding all of them is skipped (more than
+    # MAX_SENTENCE_DOCUMENTS documents), so the copies must be found through other buckets or
+    # paragraph LSH. Every spin against the article and against each other spin is a copy.
+    from benchmarks.quality.rewrite import STRENGTHS, spin_sentences
+
+    source = _SEED_TEXTS[1]
+    paragraphs = [p for p in source.split("\n\n") if p.strip()]
+    docs = [sd.Document("source", source)]
+    for k in range(8):
+        rng = random.Random(k)
+        spun = (" ".join(spin_sentences(p, STRENGTHS[strength], rng)) for p in paragraphs)
+        docs.append(sd.Document(f"spin{k}", "\n\n".join(spun)))
+    docs += [sd.Document(f"other{k}", text) for k, text in enumerate(_SEED_TEXTS) if k != 1]
+    copies = {frozenset(p.documents) for p in sd.detect(docs).pairs if p.verdict == "copy"}
+    spins = [d.id for d in docs[1:9]]
+    assert all(frozenset(("source", s)) in copies for s in spins)
+    assert all(frozenset(pair) in copies for pair in itertools.combinations(spins, 2))
