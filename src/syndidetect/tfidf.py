@@ -100,12 +100,13 @@ class SentenceTerms:
 
 def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
     """The ids :func:`term_ids` gives, as one array (one conversion, not one per sentence)."""
-    vocabulary: dict[str, int] = {}
-    tokens = np.array([vocabulary.setdefault(w, len(vocabulary)) for words in sentences for w in words],
-                      dtype=np.int64)
+    flat = [w for words in sentences for w in words]
+    vocabulary = tuple(dict.fromkeys(flat))  # in order of first appearance
+    ids = dict(zip(vocabulary, range(len(vocabulary))))
+    tokens = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
     offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
     np.cumsum([len(words) for words in sentences], out=offsets[1:])
-    return SentenceTerms(tuple(vocabulary), tokens, offsets)
+    return SentenceTerms(vocabulary, tokens, offsets)
 
 
 @lru_cache(maxsize=16)
