@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect.config import Config
-from syndidetect.lsh import band_keys, band_layout, candidate_pairs, estimated_jaccard, optimal_bands
+from syndidetect.lsh import (
+    DEFAULT_LAYOUTS,
+    band_keys,
+    band_layout,
+    candidate_pairs,
+    estimated_jaccard,
+    optimal_bands,
+    scored_layout,
+)
+from syndidetect.sentence_lsh import SENTENCE_JACCARD
 
 
 def brute_force(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -78,3 +87,11 @@ def test_layout_favours_recall_at_threshold() -> None:
     assert 1 - (1 - jaccard**rows) ** bands >= 0.5
     assert band_layout(Config(bands=32)) == (32, 4)
     assert optimal_bands(0.5, 128) == (25, 5)  # datasketch's choice for MinHashLSH(threshold=0.5)
+
+
+def test_written_down_layouts_are_the_computed_ones() -> None:
+    for (jaccard, num_perm, fn_weight), layout in DEFAULT_LAYOUTS.items():
+        assert scored_layout(jaccard, num_perm, fn_weight) == layout == optimal_bands(jaccard, num_perm, fn_weight)
+    config = Config()
+    assert (round(config.threshold / (2 - config.threshold), 4), config.num_perm, 0.5) in DEFAULT_LAYOUTS
+    assert (SENTENCE_JACCARD, config.num_perm, 0.5) in DEFAULT_LAYOUTS

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import reprlib
 from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 
 __all__ = ["canonical_date", "parse_date"]
 
@@ -48,6 +47,8 @@ def _iso(text: str) -> datetime | None:
 
 
 def _rfc2822(text: str) -> datetime | None:
+    from email.utils import parsedate_to_datetime  # here: email's import costs every run ~10 ms
+
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
