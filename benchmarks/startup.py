@@ -30,13 +30,15 @@ RUNS = 9  # fresh processes per figure: start-up varies by tens of milliseconds 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-def process_seconds(command: list[str], env: dict[str, str] | None = None, runs: int = RUNS) -> list[float]:
-    """Sorted wall seconds of ``runs`` runs of ``command`` after one warm-up run (output discarded)."""
-    subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def process_seconds(command: list[str], env: dict[str, str] | None = None, runs: int = RUNS,
+                    check: bool = False) -> list[float]:
+    """Sorted wall seconds of ``runs`` runs of ``command`` after one warm-up run (output discarded;
+    ``check``: a failing run raises)."""
+    subprocess.run(command, env=env, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     walls = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(command, env=env, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         walls.append(time.perf_counter() - started)
     return sorted(walls)
 

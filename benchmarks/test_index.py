@@ -26,6 +26,7 @@ import pytest
 
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
+from benchmarks.startup import process_seconds
 from syndidetect.lsh import band_keys, matchable_rows
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import SQLiteStore
@@ -145,13 +146,7 @@ def cli_check_seconds(db: Path, article: sd.Document, folder: Path, runs: int = 
     path = folder / "article.txt"
     path.write_text(article.text, encoding="utf-8")
     command = [sys.executable, "-m", "syndidetect", "index", "check", "--db", str(db), str(path)]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    walls = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        walls.append(time.perf_counter() - started)
-    return sorted(walls)
+    return process_seconds(command, runs=runs, check=True)
 
 
 def main(n: int, keep: Path | None = None) -> None:
