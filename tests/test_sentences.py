@@ -20,7 +20,7 @@ from syndidetect._kernels.tfidf_rows import PRODUCTS, RAISE, ROWS, dense_rows, p
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.prepared import prepare_documents
 from syndidetect.sentence_lsh import sentence_candidate_pairs
-from syndidetect.sentence_split import sentence_spans
+from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
     MIN_SIMILAR_SENTENCES,
@@ -199,6 +199,18 @@ def test_spans_are_ordered_disjoint_stripped_and_inside(text: str) -> None:
     assert all(i in covered for i, c in enumerate(text) if not c.isspace())
 
 
+_BOUNDARY_TEXT = st.lists(st.sampled_from([*"aB3 .!?\n\t\"'“”’«»()[]。．｡！？」』）", "...", "?!", "Mr. ", "東京"]),
+                          min_size=5, max_size=60).map("".join)
+
+
+@given(_BOUNDARY_TEXT, st.data())
+def test_boundary_matches_are_those_of_finditer(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) // 2))
+    for begin, end in [(0, len(text)), (start, data.draw(st.integers(start, len(text))))]:
+        expected = [(m.span(), m.groupdict()) for m in BOUNDARY.finditer(text, begin, end)]
+        assert [(m.span(), m.groupdict()) for m in boundary_matches(text, begin, end)] == expected
+
+
 # --- stems and content words ------------------------------------------------------------------------
 
 
@@ -233,11 +245,11 @@ _STEM_TEXT = st.lists(
 ).map(" ".join)
 
 
-@given(_STEM_TEXT)
+@given(_STEM_TEXT | st.text(st.characters(max_codepoint=127), max_size=40))
 def test_fast_paths_equal_the_token_definition(text: str) -> None:
     expected = [stem(t) for t in tokens(text) if is_content_word(t)]
     assert content_stems(text) == expected
-    spans = [(0, len(text) // 2), (len(text) // 2, len(text))]
+    spans = [(0, len(text) // 3), (len(text) // 3, len(text) // 2), (len(text) // 2, len(text))]
     assert content_stems_of_spans(text, spans) == [content_stems(text[s:e]) for s, e in spans]
 
 

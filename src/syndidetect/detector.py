@@ -15,6 +15,7 @@ from syndidetect.boilerplate import (
     paragraph_fingerprints,
     query_boilerplate,
 )
+from syndidetect.collector import collector_paused
 from syndidetect.config import Config
 from syndidetect.documents import Document
 from syndidetect.errors import ArgumentError, InputError
@@ -98,6 +99,7 @@ class Detector:
                                 f"got {type(document).__name__}")
         return self.add_many([document])
 
+    @collector_paused()
     def add_many(self, documents: Iterable[DocumentLike]) -> list[str]:
         """Add documents (one kernel call for all); returns the ids that replaced stored ones."""
         return self.store.put(prepare_documents(as_documents(documents), self.config))
@@ -117,6 +119,7 @@ class Detector:
     def __len__(self) -> int:
         return len(self.store.ids())
 
+    @collector_paused()
     def find_copies(self, progress: Progress | None = None) -> Report:
         """Every pair of stored documents that shares text (boilerplate set aside).
 
@@ -153,6 +156,7 @@ class Detector:
                 doc.forget()  # its sentences, kept for verification, are not needed
         return dict(sorted(found.items()))
 
+    @collector_paused()
     def query(self, documents: Iterable[DocumentLike]) -> Report:
         """Matches of new documents against the stored ones (the new ones are not added).
 

@@ -202,6 +202,11 @@ def ascii_lower(text: str) -> str | None:
     return text.lower()
 
 
+# Every ASCII character but [0-9a-z] to a space: ``lowered.translate(_TOKEN_GAPS).split()`` are
+# ``ASCII_TOKEN.findall(lowered)`` for ASCII text, and cost half as much.
+_TOKEN_GAPS = str.maketrans({i: " " for i in range(128) if chr(i) not in "0123456789abcdefghijklmnopqrstuvwxyz"})
+
+
 def content_stems(text: str) -> list[str]:
     """The stems of the content words of ``text``, in order, repeats kept.
 
@@ -211,7 +216,7 @@ def content_stems(text: str) -> list[str]:
     ['reporter', 'deny', 'visa', '2017', 'said']
     """
     lowered = ascii_lower(text)
-    words = tokens(text) if lowered is None else ASCII_TOKEN.findall(lowered)
+    words = tokens(text) if lowered is None else lowered.translate(_TOKEN_GAPS).split()
     return [s for s in map(_CONTENT_STEMS.__getitem__, words) if s]
 
 
@@ -220,5 +225,5 @@ def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
     lowered = ascii_lower(text)
     if lowered is None:
         return [content_stems(text[start:end]) for start, end in spans]
-    get, findall = _CONTENT_STEMS.__getitem__, ASCII_TOKEN.findall
-    return [[s for s in map(get, findall(lowered, start, end)) if s] for start, end in spans]
+    get, gaps = _CONTENT_STEMS.__getitem__, lowered.translate(_TOKEN_GAPS)
+    return [[s for s in map(get, gaps[start:end].split()) if s] for start, end in spans]

@@ -1,0 +1,46 @@
+"""The cyclic collector is off while the detector works, and as it was afterwards."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+import syndidetect as sd
+from syndidetect.collector import collector_paused
+
+
+@pytest.fixture(params=[True, False], ids=["enabled", "disabled"])
+def collector_state(request: pytest.FixtureRequest) -> Iterator[bool]:
+    enabled: bool = request.param
+    before = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    yield enabled
+    (gc.enable if before else gc.disable)()
+
+
+def test_paused_inside_and_restored_after(collector_state: bool) -> None:
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: still off, and the outer block decides
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled() is collector_state
+
+
+def test_restored_after_an_exception(collector_state: bool) -> None:
+    with pytest.raises(KeyError), collector_paused():
+        raise KeyError("x")
+    assert gc.isenabled() is collector_state
+
+
+def test_detector_works_with_the_collector_off(collector_state: bool) -> None:
+    text = "Seven words make a paragraph long enough here, said the reporter on Monday."
+    seen: list[bool] = []
+    detector = sd.Detector()
+    detector.add_many([("a", text), ("b", text)])
+    report = detector.find_copies(lambda stage, done, total: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert [p.documents for p in report.pairs] == [("a", "b")]
+    assert gc.isenabled() is collector_state
