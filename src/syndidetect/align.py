@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from syndidetect import arrays
 from syndidetect._kernels.tiling import tiles_compiled
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
@@ -67,7 +68,7 @@ def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
     >>> diagonal_runs(a, b).tolist()
     [[0, 1, 3]]
     """
-    shared = np.intersect1d(ga, gb) if shared is None else shared
+    shared = arrays.common(arrays.distinct(ga), arrays.distinct(gb)) if shared is None else shared
     empty = np.zeros((0, 3), dtype=np.int64)
     if not len(shared):
         return empty
@@ -97,7 +98,7 @@ def diagonal_runs(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 def _positions(grams: npt.NDArray[np.uint64], shared: npt.NDArray[np.uint64]) -> tuple[
         npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Positions of the shared grams, grouped by gram (in the order of ``shared``), and counts."""
-    where = np.flatnonzero(np.isin(grams, shared))
+    where = np.flatnonzero(arrays.members(grams, shared))
     where = where[np.argsort(grams[where], kind="stable")]
     counts = np.diff(np.append(np.searchsorted(grams[where], shared, side="left"), len(where)))
     return where.astype(np.int64), counts.astype(np.int64)
@@ -211,12 +212,12 @@ def align(
     sa, sb = a.stream(n), b.stream(n)
     if distinct is None:
         distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
-    if not may_hold_passage(len(np.intersect1d(*distinct, assume_unique=True)), rules):
+    if not may_hold_passage(len(arrays.common(*distinct)), rules):
         return []
-    common = np.intersect1d(_distinct(a, None, n), _distinct(b, None, n), assume_unique=True)
-    compiled = tiles_compiled(sa.grams, sb.grams, common, n, len(sa), len(sb), MAX_REPEAT)
+    both = arrays.common(_distinct(a, None, n), _distinct(b, None, n))
+    compiled = tiles_compiled(sa.grams, sb.grams, both, n, len(sa), len(sb), MAX_REPEAT)
     if compiled is None:
-        tiled = tile(diagonal_runs(sa.grams, sb.grams, common), len(sa), len(sb), n)
+        tiled = tile(diagonal_runs(sa.grams, sb.grams, both), len(sa), len(sb), n)
     else:
         tiled = [Tile(*row) for row in compiled.tolist()]
     running = (running_counts(counted[0]), running_counts(counted[1]))
@@ -253,15 +254,15 @@ def content_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.boo
     """The distinct grams of ``doc`` that count as content (:func:`counted_grams`), sorted, cached."""
     key = ("content grams", n, None if boilerplate is None else boilerplate.tobytes(), rules.sentence_grams,
            rules.refrain_repeats)
-    return doc.memo(key, lambda: np.unique(doc.stream(n).grams[counted_grams(doc, n, boilerplate, rules)]))
+    return doc.memo(key, lambda: arrays.distinct(doc.stream(n).grams[counted_grams(doc, n, boilerplate, rules)]))
 
 
 def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:
     """The distinct grams of ``doc`` (those flagged in ``counted`` only, when given), cached."""
     if counted is None:
-        return doc.memo(("distinct grams", n), lambda: np.unique(doc.stream(n).grams))
+        return doc.memo(("distinct grams", n), lambda: arrays.distinct(doc.stream(n).grams))
     return doc.memo(("distinct counted grams", n, counted.tobytes()),
-                    lambda: np.unique(doc.stream(n).grams[counted]))
+                    lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
 
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
@@ -307,8 +308,7 @@ def _counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bo
     if boilerplate is not None:
         counted &= ~boilerplate
     flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: len(stream.grams)]]
-    _, inverse, repeats = np.unique(stream.grams, return_inverse=True, return_counts=True)
-    return flags & (repeats[inverse] < rules.refrain_repeats)
+    return flags & (arrays.occurrences(stream.grams) < rules.refrain_repeats)
 
 
 def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tuple[int, ...]:
@@ -322,12 +322,12 @@ def _grams_within(doc: PreparedDocument, n: int, start_char: int, end_char: int)
     stream = doc.stream(n)
     first = int(np.searchsorted(stream.starts, start_char, side="left"))
     end = int(np.searchsorted(stream.ends, end_char, side="right"))
-    return np.unique(stream.grams[first : max(first, end - n + 1)])
+    return arrays.distinct(stream.grams[first : max(first, end - n + 1)])
 
 
 def shared_grams(a: PreparedDocument, b: PreparedDocument, n: int, span_a: tuple[int, int],
                  span_b: tuple[int, int]) -> tuple[int, float]:
     """Grams two character spans share, and that count over the smaller span's grams (containment)."""
     ga, gb = _grams_within(a, n, *span_a), _grams_within(b, n, *span_b)
-    shared = len(np.intersect1d(ga, gb, assume_unique=True))
+    shared = len(arrays.common(ga, gb))
     return shared, shared / max(min(len(ga), len(gb)), 1)

@@ -1,0 +1,60 @@
+"""Set operations on the integer arrays of one document or one pair (a few thousand word n-grams),
+by sorting.
+
+numpy 2's ``np.unique`` hashes integer arrays first and sorts after: on the 1,600 grams of a
+20-paragraph article it takes 121 us where a sort and one comparison take 17 us, and
+``np.intersect1d`` and ``np.isin`` of unsorted input pay for it too (285 and 207 us against 28
+us for a search in the sorted side). Verification asks for these a few times a document and a pair.
+Each function returns what its numpy counterpart returns (checked by property tests).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+Int = TypeVar("Int", bound=np.integer)
+
+
+def distinct(values: npt.NDArray[Int]) -> npt.NDArray[Int]:
+    """The distinct values of a 1-D array, ascending: ``np.unique(values)``."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
+def occurrences(values: npt.NDArray[Int]) -> npt.NDArray[np.int64]:
+    """Per element, how many elements of ``values`` equal it (``counts[inverse]`` of ``np.unique``)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    group = np.cumsum(first) - 1  # per sorted element, the number of its distinct value
+    sizes = np.diff(np.append(np.flatnonzero(first), len(ordered)))
+    counts = np.empty(len(values), dtype=np.int64)
+    counts[order] = sizes[group]
+    return counts
+
+
+def members(values: npt.NDArray[Int], sorted_set: npt.NDArray[Int]) -> npt.NDArray[np.bool_]:
+    """Per element of ``values``, whether it is in ``sorted_set`` (ascending, distinct):
+    ``np.isin(values, sorted_set)``."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=np.bool_)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = 0
+    found: npt.NDArray[np.bool_] = sorted_set[at] == values
+    return found
+
+
+def common(a: npt.NDArray[Int], b: npt.NDArray[Int]) -> npt.NDArray[Int]:
+    """The values in both ascending, distinct arrays, ascending: ``np.intersect1d(a, b,
+    assume_unique=True)``. The shorter side is searched for in the longer one."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short[members(short, long)]
