@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentences as sentences_module
 from syndidetect._kernels.tfidf_rows import PRODUCTS, RAISE, ROWS, dense_rows, products, raise_joined
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
+from syndidetect.minhash import sketch
 from syndidetect.prepared import prepare_documents
-from syndidetect.sentence_lsh import sentence_candidate_pairs
+from syndidetect.sentence_lsh import MAX_SENTENCE_DOCUMENTS, SENTENCE_JACCARD, sentence_candidate_pairs
 from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
@@ -535,6 +539,31 @@ def test_candidates_skip_template_sentences_found_in_many_documents() -> None:
     texts = [doc + footer for doc in _unrelated_documents(8)]
     assert len(sentence_candidate_pairs(texts, max_documents=100)) == 28  # every pair shares the footer
     assert len(sentence_candidate_pairs(texts)) == 0
+
+
+def _pairs_from_all_signatures(texts: list[str], jaccard: float = SENTENCE_JACCARD) -> list[list[int]]:
+    """The sentence LSH as first written: every sentence's signature kept, collisions estimated on them."""
+    per_document = [{" ".join(sorted(set(words))) for words in document_sentences(t).stems} for t in texts]
+    documents = Counter(string for strings in per_document for string in strings)
+    kept = [sorted(s for s in found if documents[s] <= MAX_SENTENCE_DOCUMENTS) for found in per_document]
+    strings = [s for found in kept for s in found]
+    owner = np.repeat(np.arange(len(texts)), [len(found) for found in kept]).astype(np.int64)
+    signatures = sketch(strings, shingle_size=1).signatures
+    bands, rows = optimal_bands(jaccard, 128)
+    pairs = candidate_pairs(signatures, bands, rows, owners=owner, max_owners=MAX_SENTENCE_DOCUMENTS)
+    pairs = pairs[estimated_jaccard(signatures, pairs) >= ESTIMATE_MARGIN * jaccard]
+    return sorted({tuple(sorted(p)) for p in owner[pairs].tolist()})  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("chunk", [7, 65536])
+def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    # Sketched in chunks (7 sentences: many chunks), only band keys kept, colliding sentences sketched again.
+    monkeypatch.setattr(sentence_lsh, "SKETCH_CHUNK", chunk)
+    texts = [*_documents_without_stop_words(60), SOURCE, REWORDED, SOURCE]
+    expected = _pairs_from_all_signatures(texts)
+    assert len(expected) >= 3  # the reworded pair, the repeated source, and chance collisions
+    assert [list(p) for p in expected] == sentence_candidate_pairs(texts).tolist()
 
 
 def test_candidates_of_nothing() -> None:

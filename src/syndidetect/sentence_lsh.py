@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
+from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
 from syndidetect.minhash import sketch
 from syndidetect.sentences import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 
@@ -32,6 +32,9 @@ SENTENCE_JACCARD = 0.5
 # on benchmarks.corpus, whose frequent words are not stop words: buckets of up to 238 short sentences
 # sharing one stem at 20k paragraphs). A copied sentence meets its partner in other bands as well.
 MAX_SENTENCE_DOCUMENTS = 4
+# Sentences sketched at a time: their signatures (512 bytes each by default) live only until their band
+# keys are taken, so a chunk bounds that memory at 32 MB whatever the corpus.
+SKETCH_CHUNK = 65536
 
 
 def sentence_candidate_pairs(
@@ -91,15 +94,27 @@ def sentence_pairs_of(
             raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
+    sketch([], num_perm, seed, shingle_size=1, backend=backend)  # refuses bad parameters before any work
     strings, owner = _sentence_keys(sentences, max_documents)
-    signatures = sketch(strings, num_perm, seed, shingle_size=1, backend=backend).signatures
     if not strings:
         return np.zeros((0, 2), dtype=np.int64)
     bands, rows = optimal_bands(round(float(jaccard), 4), num_perm)
-    sentence_pairs = candidate_pairs(signatures, bands, rows, owners=owner, max_owners=max_documents)
+    # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
+    # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
+    # again for the estimate (a sentence's signature depends on its string alone).
+    keys = np.empty((bands, len(strings)), dtype=np.uint64)
+    for start in range(0, len(strings), SKETCH_CHUNK):
+        chunk = sketch(strings[start : start + SKETCH_CHUNK], num_perm, seed, shingle_size=1, backend=backend)
+        keys[:, start : start + SKETCH_CHUNK] = band_keys(chunk.signatures, bands, rows).T
+    sentence_pairs = keyed_pairs(keys.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
+    del keys
+    colliding = np.unique(sentence_pairs)
+    signatures = sketch([strings[i] for i in colliding.tolist()], num_perm, seed, shingle_size=1,
+                        backend=backend).signatures
     # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
-    sentence_pairs = sentence_pairs[estimated_jaccard(signatures, sentence_pairs) >= ESTIMATE_MARGIN * jaccard]
+    estimate = estimated_jaccard(signatures, np.searchsorted(colliding, sentence_pairs))
+    sentence_pairs = sentence_pairs[estimate >= ESTIMATE_MARGIN * jaccard]
     pairs = np.sort(owner[sentence_pairs], axis=1)
     n = np.int64(max(len(sentences), 1))
     keys, collisions = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
