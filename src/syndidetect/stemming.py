@@ -203,7 +203,8 @@ def ascii_lower(text: str) -> str | None:
 
 
 # Every ASCII character but [0-9a-z] to a space: ``lowered.translate(_TOKEN_GAPS).split()`` are
-# ``ASCII_TOKEN.findall(lowered)`` for ASCII text, and cost half as much.
+# ``ASCII_TOKEN.findall(lowered)`` for ASCII text; one translate a document then a split a sentence
+# cost 5-25 % less than a regex search a sentence (20-paragraph documents, interleaved runs).
 _TOKEN_GAPS = str.maketrans({i: " " for i in range(128) if chr(i) not in "0123456789abcdefghijklmnopqrstuvwxyz"})
 
 
