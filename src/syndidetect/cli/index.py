@@ -25,8 +25,11 @@ from syndidetect.sources import read_inputs
 from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, SQLiteStore, stored_config
 
 # One transaction per batch: a crash loses at most the batch under way, and each commit stays short
-# so readers see progress and a second writer gets its turn between batches.
-BATCH_CHARS = 1_000_000
+# so readers see progress and a second writer gets its turn between batches. Characters of text a
+# batch: 4 MB (about a second of work) instead of 1 MB makes a quarter of the runs to merge: `index
+# add` of 100k paragraphs took 10.7-11.6 s wall instead of 13.3-15.3 s (interleaved runs), for a
+# peak RSS of 0.95 GB instead of 0.72 GB.
+BATCH_CHARS = 4_000_000
 BATCH_DOCUMENTS = 2_000
 _SHOWN_IDS = 10
 
