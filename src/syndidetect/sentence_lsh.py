@@ -102,12 +102,12 @@ def sentence_pairs_of(
     # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
     # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
     # again for the estimate (a sentence's signature depends on its string alone).
-    keys = np.empty((bands, len(strings)), dtype=np.uint64)
+    by_band = np.empty((bands, len(strings)), dtype=np.uint64)  # row b: every sentence's key in band b
     for start in range(0, len(strings), SKETCH_CHUNK):
         chunk = sketch(strings[start : start + SKETCH_CHUNK], num_perm, seed, shingle_size=1, backend=backend)
-        keys[:, start : start + SKETCH_CHUNK] = band_keys(chunk.signatures, bands, rows).T
-    sentence_pairs = keyed_pairs(keys.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
-    del keys
+        by_band[:, start : start + SKETCH_CHUNK] = band_keys(chunk.signatures, bands, rows).T
+    sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
+    del by_band
     colliding = np.unique(sentence_pairs)
     signatures = sketch([strings[i] for i in colliding.tolist()], num_perm, seed, shingle_size=1,
                         backend=backend).signatures
