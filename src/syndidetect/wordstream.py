@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect.shingles import class_set, split_tokens
-from syndidetect.stemming import ASCII_TOKEN, ascii_lower
+from syndidetect.stemming import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens
 from syndidetect.text import normalise
 from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_classes, nfkc_unstable
 
@@ -130,11 +130,11 @@ def _normalised(text: str) -> tuple[str, _Spans]:
 
 
 _IS_TOKEN_BYTE = np.zeros(256, dtype=np.bool_)
-_IS_TOKEN_BYTE[np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)] = True
+_IS_TOKEN_BYTE[np.frombuffer(ASCII_TOKEN_CHARS.encode("ascii"), dtype=np.uint8)] = True
 
 
 def _ascii_token_spans(lowered: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Where the runs of ``[0-9a-z]`` (``ASCII_TOKEN``) of an ASCII text begin and end, found on the
+    """Where the runs of ``ASCII_TOKEN_CHARS`` of an ASCII text begin and end, found on the
     bytes at once (a byte is a character in ASCII) rather than one regex match object per token."""
     inside = np.zeros(len(lowered) + 2, dtype=np.int8)
     inside[1:-1] = _IS_TOKEN_BYTE[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
@@ -152,7 +152,7 @@ def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArra
     """
     lowered = ascii_lower(text)
     if lowered is not None:  # English text: its tokens are runs of [0-9a-z], read at C speed
-        return ASCII_TOKEN.findall(lowered), *_ascii_token_spans(lowered)
+        return ascii_tokens(lowered), *_ascii_token_spans(lowered)
     chained: bool | None = False  # the common paths below have no letters to chain
     if "&" not in text and text.isascii():
         folded, spans = text.lower(), None

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
 from syndidetect.errors import IndexWriteError
 
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
@@ -96,8 +97,7 @@ def entries(rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: 
     band_bits = max(1, int(bands - 1).bit_length())
     local_bits = max(1, len(rowids).bit_length())
     if 32 + band_bits + local_bits <= 64:
-        packed = np.sort((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
-        packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]  # np.unique hashes: slow
+        packed = arrays.distinct((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
         doc = rowids[(packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)]
         key = ((packed >> np.uint64(local_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         return (packed >> np.uint64(32 + local_bits)).astype(np.int64), key, doc
