@@ -77,7 +77,8 @@ class Sketches:
         return np.diff(self.offsets)
 
 
-def _check_params(num_perm: object, seed: object, backend: object) -> None:
+def check_params(num_perm: object, seed: object, backend: object) -> None:
+    """Refuse a ``num_perm``, ``seed`` or ``backend`` that :func:`sketch` would not accept."""
     check_int("num_perm", num_perm, *NUM_PERM_BOUNDS)
     check_int("seed", seed, *SEED_BOUNDS)
     if backend not in BACKENDS:
@@ -134,7 +135,7 @@ def sketch(
     backend: str = "auto",
 ) -> Sketches:
     """Signatures and exact shingle hashes of ``texts`` in one pass."""
-    _check_params(num_perm, seed, backend)
+    check_params(num_perm, seed, backend)
     check_shingle_size(shingle_size)
     _check_texts(texts)
     a, b = permutations(num_perm, seed)
@@ -180,7 +181,7 @@ def signatures(
     >>> sigs.shape, sigs.dtype.name, hex(int(sigs[1, 0]))
     ((2, 4), 'uint32', '0xffffffff')
     """
-    _check_params(num_perm, seed, backend)
+    check_params(num_perm, seed, backend)
     check_shingle_size(shingle_size)
     _check_texts(texts)
     fast = _fast_kernel(backend, texts)

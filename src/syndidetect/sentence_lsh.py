@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
-from syndidetect.minhash import sketch
+from syndidetect.minhash import check_params, sketch
 from syndidetect.sentences import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 
 # Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
@@ -94,7 +94,7 @@ def sentence_pairs_of(
             raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
-    sketch([], num_perm, seed, shingle_size=1, backend=backend)  # refuses bad parameters before any work
+    check_params(num_perm, seed, backend)  # before any work
     strings, owner = _sentence_keys(sentences, max_documents)
     if not strings:
         return np.zeros((0, 2), dtype=np.int64)
