@@ -18,6 +18,8 @@ import numpy.typing as npt
 
 #: Term ids of one sentence; sparse rows: ``(row, term, weight)`` arrays and the number of rows.
 Ids: TypeAlias = npt.NDArray[np.int64]
+#: Term ids as a document keeps them (a vocabulary holds far fewer than 2**31 terms; half the bytes).
+StoredIds: TypeAlias = npt.NDArray[np.int32]
 SparseRows: TypeAlias = tuple[Ids, Ids, npt.NDArray[np.float64], int]
 #: Dense rows of two documents' sentences: of a, of b, of a's sentences joined, of b's joined.
 Matrix: TypeAlias = npt.NDArray[np.float64]
@@ -90,12 +92,26 @@ class SentenceTerms:
     vocabulary is then the first document's, followed by the second's new stems."""
 
     words: tuple[str, ...]  # the vocabulary, in order of first appearance
-    tokens: Ids  # the ids of every sentence's stems, one sentence after the other
+    tokens: StoredIds  # the ids of every sentence's stems, one sentence after the other
     offsets: Ids  # sentence s holds tokens[offsets[s]:offsets[s + 1]]
 
     @property
     def sentences(self) -> int:
         return len(self.offsets) - 1
+
+    def subset(self, keep: Ids) -> SentenceTerms:
+        """The terms of the sentences ``keep`` (ascending indices) alone: ``sentence_terms`` of their
+        stems, vocabulary in order of first appearance included, without the strings."""
+        starts, lengths = self.offsets[:-1][keep], np.diff(self.offsets)[keep]
+        offsets = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        positions = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
+        tokens = self.tokens[positions]
+        distinct, first = np.unique(tokens, return_index=True)
+        used = distinct[np.argsort(first)]  # old ids in order of first appearance
+        renumbered = np.empty(len(self.words), dtype=np.int32)
+        renumbered[used] = np.arange(len(used), dtype=np.int32)
+        return SentenceTerms(tuple(self.words[i] for i in used.tolist()), renumbered[tokens], offsets)
 
 
 def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
@@ -103,7 +119,7 @@ def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
     flat = [w for words in sentences for w in words]
     vocabulary = tuple(dict.fromkeys(flat))  # in order of first appearance
     ids = dict(zip(vocabulary, range(len(vocabulary))))
-    tokens = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    tokens = np.fromiter(map(ids.__getitem__, flat), dtype=np.int32, count=len(flat))
     offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
     np.cumsum([len(words) for words in sentences], out=offsets[1:])
     return SentenceTerms(vocabulary, tokens, offsets)
@@ -197,7 +213,7 @@ def sentence_scores(a: SentenceTerms, b: SentenceTerms, rows: RowsBuilder = dens
     :func:`dense_rows_numpy`, :func:`raise_joined_numpy` and :func:`products_numpy` do (the
     compiled kernels, say)."""
     tb, width = pair_ids(a, b)
-    rows_a, rows_b, joined_a, joined_b = rows(a.tokens, a.offsets, tb, b.offsets, width)
+    rows_a, rows_b, joined_a, joined_b = rows(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width)
     single = products(rows_a, rows_b)
     score = single.copy()
     raise_joined(score, single, products(rows_a, joined_b), products(rows_b, joined_a))

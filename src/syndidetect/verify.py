@@ -251,9 +251,7 @@ def may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRule
 
 def _longest_run(chain: tuple[SentencePair, ...], a: DocumentSentences, b: DocumentSentences) -> int:
     """The most similar-sentence pairs that follow each other on both sides (i, j), (i+1, j+1), ..."""
-    index_a = {span[0]: i for i, span in enumerate(a.spans)}
-    index_b = {span[0]: j for j, span in enumerate(b.spans)}
-    points = sorted({(index_a[p.a_start], index_b[p.b_start]) for p in chain})
+    points = sorted({(a.index_of(p.a_start), b.index_of(p.b_start)) for p in chain})
     best = run = 1 if points else 0
     for (i0, j0), (i1, j1) in itertools.pairwise(points):
         run = run + 1 if (i1 - i0, j1 - j0) == (1, 1) else 1
