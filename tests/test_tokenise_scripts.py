@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+from syndidetect import wordstream
 from syndidetect.report import PairReport
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.shingles import tokens
 from syndidetect.text import IGNORABLE, normalise
 from syndidetect.wordiff import changed_words
-from syndidetect.wordstream import token_spans, word_stream
+from syndidetect.wordstream import narrow_offsets, token_spans, word_stream
 
 # --- test articles (written for these tests) -------------------------------------------------------
 
@@ -357,3 +358,20 @@ def test_word_stream_tokens_are_the_shingle_tokens(text: str) -> None:
     assert np.all(starts < ends) and np.all(np.diff(starts) >= 0) and np.all(np.diff(ends) >= 0)
     for word, start, end in zip(words, starts.tolist(), ends.tolist()):
         assert word in normalise(text[start:end]) or "&" in text[start:end], (word, text[start:end])
+
+
+@given(st.text(max_size=300))
+def test_word_stream_keeps_token_spans_as_int32(text: str) -> None:
+    _, starts, ends = token_spans(text)
+    stream = word_stream(text, 3)
+    assert stream.starts.dtype == np.int32 and stream.ends.dtype == np.int32
+    assert stream.starts.tolist() == starts.tolist() and stream.ends.tolist() == ends.tolist()
+
+
+def test_offsets_of_a_text_past_int32_stay_int64(monkeypatch: pytest.MonkeyPatch) -> None:
+    offsets = np.array([0, 2**31 + 5], dtype=np.int64)
+    assert narrow_offsets(offsets, 2**31).dtype == np.int64
+    assert narrow_offsets(offsets[:1], 2**31 - 1).dtype == np.int32
+    monkeypatch.setattr(wordstream, "MAX_INT32_TEXT", 10)  # a "long" text, without 2 GB of it
+    stream = word_stream("eleven chars and more", 3)
+    assert stream.starts.dtype == np.int64 and stream.starts.tolist() == [0, 7, 13, 17]
