@@ -147,7 +147,12 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDA
     return np.concatenate(pairs).astype(np.int64)
 
 
-def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64], chunk: int = 65536
+# Pairs compared at a time: both rows of a pair are gathered, 1 KB a pair with 128 permutations,
+# so a chunk holds 16 MB whatever the number of candidates.
+ESTIMATE_CHUNK = 16384
+
+
+def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64], chunk: int = ESTIMATE_CHUNK
                       ) -> npt.NDArray[np.float64]:
     """MinHash estimate of each pair's Jaccard similarity: the share of equal signature values."""
     out = np.zeros(len(pairs), dtype=np.float64)
@@ -158,7 +163,8 @@ def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64],
 
 
 def estimated_containment(
-    signatures: SignatureMatrix, sizes: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64], chunk: int = 65536
+    signatures: SignatureMatrix, sizes: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64],
+    chunk: int = ESTIMATE_CHUNK,
 ) -> npt.NDArray[np.float64]:
     """MinHash estimate of each pair's containment (shared shingles over the smaller set), from
     the Jaccard estimate and the exact set sizes: ``|A & B| = J (|A| + |B|) / (1 + J)``."""

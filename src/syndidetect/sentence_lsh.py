@@ -8,8 +8,7 @@ the pairs it gives are verified by :func:`syndidetect.sentences.sentence_evidenc
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -32,9 +31,11 @@ SENTENCE_JACCARD = 0.5
 # on benchmarks.corpus, whose frequent words are not stop words: buckets of up to 238 short sentences
 # sharing one stem at 20k paragraphs). A copied sentence meets its partner in other bands as well.
 MAX_SENTENCE_DOCUMENTS = 4
-# Sentences sketched at a time: their signatures (512 bytes each by default) live only until their band
-# keys are taken, so a chunk bounds that memory at 32 MB whatever the corpus.
-SKETCH_CHUNK = 65536
+# Sentences sketched at a time. A sketch call's own working memory is about 1.6 KB a sentence
+# (tracemalloc, benchmarks.corpus sentences: encoded text, token hashes, offsets) besides the 512-byte
+# signatures, and sketching all colliding sentences at once took 2 GB at 1M paragraphs: chunks
+# bound both at about 50 MB whatever the corpus.
+SKETCH_CHUNK = 16384
 
 
 def sentence_candidate_pairs(
@@ -103,14 +104,14 @@ def sentence_pairs_of(
     # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
     # again for the estimate (a sentence's signature depends on its string alone).
     by_band = np.empty((bands, len(strings)), dtype=np.uint64)  # row b: every sentence's key in band b
-    for start in range(0, len(strings), SKETCH_CHUNK):
-        chunk = sketch(strings[start : start + SKETCH_CHUNK], num_perm, seed, shingle_size=1, backend=backend)
-        by_band[:, start : start + SKETCH_CHUNK] = band_keys(chunk.signatures, bands, rows).T
+    for start, chunk in _sketched(strings, num_perm, seed, backend):
+        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, rows).T
     sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
     del by_band
     colliding = np.unique(sentence_pairs)
-    signatures = sketch([strings[i] for i in colliding.tolist()], num_perm, seed, shingle_size=1,
-                        backend=backend).signatures
+    signatures = np.empty((len(colliding), num_perm), dtype=np.uint32)
+    for start, chunk in _sketched([strings[i] for i in colliding.tolist()], num_perm, seed, backend):
+        signatures[start : start + len(chunk)] = chunk
     # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
     estimate = estimated_jaccard(signatures, np.searchsorted(colliding, sentence_pairs))
@@ -122,15 +123,32 @@ def sentence_pairs_of(
     return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
 
 
+def _sketched(strings: Sequence[str], num_perm: int, seed: int, backend: str
+              ) -> Iterator[tuple[int, npt.NDArray[np.uint32]]]:
+    """``(start, signatures)`` of ``strings`` ``SKETCH_CHUNK`` at a time (each string one set of words)."""
+    for start in range(0, len(strings), SKETCH_CHUNK):
+        chunk = strings[start : start + SKETCH_CHUNK]
+        yield start, sketch(chunk, num_perm, seed, shingle_size=1, backend=backend).signatures
+
+
 def _sentence_keys(sentences: Sequence[DocumentSentences], max_documents: int
                    ) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The sorted distinct stems of each eligible sentence as one string, and its document."""
-    per_document = [{" ".join(sorted(set(words))) for words in doc.stems} for doc in sentences]
-    documents = Counter(string for strings in per_document for string in strings)
+    """The sorted distinct stems of each eligible sentence as one string, and its document: each
+    document's distinct strings in order, those found in more than ``max_documents`` documents left
+    out. Documents are counted on the strings' hashes, in arrays: a Counter of 3.5 million strings
+    (1M paragraphs) took hundreds of MB. Two distinct strings of equal 64-bit hash (about 1e-6
+    chances at 1M paragraphs) would only be counted together, at worst leaving out a few sentences."""
     strings: list[str] = []
-    owners: list[int] = []
-    for doc, found in enumerate(per_document):
-        kept = sorted(s for s in found if documents[s] <= max_documents)
-        strings += kept
-        owners += [doc] * len(kept)
-    return strings, np.array(owners, dtype=np.int64)
+    counts: list[int] = []
+    for doc in sentences:
+        found = sorted({" ".join(sorted(set(words))) for words in doc.stems})
+        strings += found
+        counts.append(len(found))
+    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
+    hashes = np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings))
+    _, inverse, documents = np.unique(hashes, return_inverse=True, return_counts=True)
+    del hashes
+    kept = np.flatnonzero(documents[inverse] <= max_documents)  # a string is once per document
+    if len(kept) == len(strings):
+        return strings, owner
+    return [strings[k] for k in kept.tolist()], owner[kept]
