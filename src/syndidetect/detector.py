@@ -24,7 +24,7 @@ from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
 from syndidetect.sentence_lsh import sentence_pairs_of
-from syndidetect.sentences import prepared_sentences
+from syndidetect.sentence_sets import prepared_sentences
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair

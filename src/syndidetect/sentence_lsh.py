@@ -16,7 +16,7 @@ import numpy.typing as npt
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, sketch
-from syndidetect.sentences import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
+from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 
 # Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
 # stems kept gives Jaccard 1/3 for equal sets, but one sentence of a copy that keeps more is enough

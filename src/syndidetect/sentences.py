@@ -16,7 +16,6 @@ in runs as the evidence of a copy (:func:`sentence_evidence`, :func:`is_reworded
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -26,11 +25,16 @@ import numpy.typing as npt
 
 from syndidetect._kernels.tfidf_rows import dense_rows, products, raise_joined
 from syndidetect._types import Span
-from syndidetect.errors import ConfigError
-from syndidetect.prepared import PreparedDocument, is_menu
+from syndidetect.sentence_sets import (
+    MIN_CONTENT_WORDS,
+    DocumentSentences,
+    check_min_words,
+    document_sentences,
+    prepared_sentences,
+)
 from syndidetect.sentence_split import sentence_spans
-from syndidetect.stemming import content_stems, content_stems_of_spans
-from syndidetect.tfidf import SentenceTerms, sentence_scores, sentence_terms, tfidf_cosines
+from syndidetect.stemming import content_stems
+from syndidetect.tfidf import sentence_scores, tfidf_cosines
 
 __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
@@ -40,9 +44,6 @@ __all__ = [
     "similar_sentences", "tfidf_cosines",
 ]
 
-# Sentences with fewer distinct content stems (headings, "Read more.", bylines) are never compared:
-# two four-word sentences sharing two stems are still a coincidence often enough.
-MIN_CONTENT_WORDS = 4
 # Two sentences are similar at this cosine or more. A rewording that keeps half the content stems of
 # a sentence gives two equal-length stem sets sharing half their members: cosine
 # |A & B| / sqrt(|A| |B|) = 0.5 with equal weights. With IDF weights it is lower: a kept stem occurs
@@ -120,122 +121,6 @@ class SentenceEvidence:
         if self.eligible_a == self.eligible_b:
             return min(shares)
         return shares[0] if self.eligible_a < self.eligible_b else shares[1]
-
-
-@dataclass(frozen=True, eq=False)
-class DocumentSentences:
-    """The eligible sentences of one text, in order: their spans and content stems. Build it once per
-    document (:func:`document_sentences`) and compare it with many (:func:`sentence_evidence`).
-
-    Held as arrays, not a tuple per sentence: verification keeps every compared document's sentences
-    until its last pair, and tuples of spans and stems cost about 38 KB a 20-paragraph document
-    (measured with tracemalloc), the arrays about a third of it. :attr:`spans` and :attr:`stems`
-    build the tuples on demand."""
-
-    bounds: npt.NDArray[np.int64]  # (sentences, 2): each sentence's start and end in the text
-    terms: SentenceTerms  # the stems as term ids of the document's own vocabulary
-
-    @classmethod
-    def of(cls, spans: Sequence[Span], stems: Sequence[Sequence[str]]) -> DocumentSentences:
-        """The sentences with these spans and stems (one stem list a span)."""
-        bounds = np.array(spans, dtype=np.int64).reshape(len(spans), 2)
-        return cls(bounds, sentence_terms(stems))
-
-    @property
-    def count(self) -> int:
-        return len(self.bounds)
-
-    @property
-    def spans(self) -> tuple[Span, ...]:
-        return tuple((start, end) for start, end in self.bounds.tolist())
-
-    @property
-    def stems(self) -> tuple[tuple[str, ...], ...]:
-        words, tokens, offsets = self.terms.words, self.terms.tokens.tolist(), self.terms.offsets.tolist()
-        return tuple(tuple(words[t] for t in tokens[start:end]) for start, end in pairwise(offsets))
-
-    def span(self, sentence: int) -> Span:
-        start, end = self.bounds[sentence].tolist()
-        return start, end
-
-    def index_of(self, start: int) -> int:
-        """The sentence that starts at character ``start``."""
-        return int(np.searchsorted(self.bounds[:, 0], start))
-
-    def __eq__(self, other: object) -> bool:
-        """The same spans and stems (the arrays compare by value)."""
-        return isinstance(other, DocumentSentences) and self.spans == other.spans and self.stems == other.stems
-
-    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable arrays inside
-
-    def outside(self, ignore: Sequence[Span]) -> DocumentSentences:
-        """These sentences but those inside an ``ignore`` span: ``document_sentences(text,
-        ignore=ignore)`` without splitting and stemming again (a sentence's eligibility is its own)."""
-        if not ignore:
-            return self
-        spans = self.spans
-        kept = set(_outside(list(spans), ignore))
-        keep = np.array([k for k, span in enumerate(spans) if span in kept], dtype=np.int64)
-        return DocumentSentences(self.bounds[keep], self.terms.subset(keep))
-
-
-def check_min_words(min_content_words: object) -> int:
-    """``min_content_words`` checked: an int of at least 1."""
-    if isinstance(min_content_words, bool) or not isinstance(min_content_words, int) or min_content_words < 1:
-        raise ConfigError(f"'min_content_words' must be an int >= 1; got {min_content_words!r}")
-    return min_content_words
-
-
-# Characters one of which a menu holds (the separators of syndidetect.prepared.is_menu).
-_MENU_CHARS = re.compile(r"[|·•/»›>–—…*-]|\.\.\.")
-
-
-def _menu(sentence: str) -> bool:
-    return _MENU_CHARS.search(sentence) is not None and is_menu(sentence)
-
-
-def _outside(sentences: list[Span], ignore: Sequence[Span]) -> list[Span]:
-    """The ``sentences`` not inside one of the ``ignore`` spans (or a union of overlapping ones)."""
-    merged: list[Span] = []
-    for start, end in sorted(ignore):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    starts = [start for start, _ in merged]
-    kept = []
-    for start, end in sentences:
-        k = bisect.bisect_right(starts, start) - 1
-        if k < 0 or merged[k][1] < end:
-            kept.append((start, end))
-    return kept
-
-
-def document_sentences(
-    text: str, min_content_words: int = MIN_CONTENT_WORDS, ignore: Sequence[Span] = ()
-) -> DocumentSentences:
-    """The sentences of ``text`` (:func:`sentence_spans`) with at least ``min_content_words``
-    distinct content stems, except menus and sentences inside an ``ignore`` span (boilerplate
-    paragraphs, say).
-
-    >>> document_sentences("Home | World | Sport | Tech | Video\\n\\nHe sold the old farm in 2019.").stems
-    (('sold', 'old', 'farm', '2019'),)
-    """
-    check_min_words(min_content_words)
-    sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
-    spans, stems = [], []
-    for span, words in zip(sentences, content_stems_of_spans(text, sentences)):
-        if len(set(words)) >= min_content_words and not _menu(text[span[0] : span[1]]):
-            spans.append(span)
-            stems.append(words)
-    return DocumentSentences.of(spans, stems)
-
-
-def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:
-    """The eligible sentences of a prepared document outside ``ignore``, memoised on it: the sentence
-    LSH and verification split and stem a document once (:meth:`DocumentSentences.outside`)."""
-    whole = doc.memo(("sentences", ()), lambda: document_sentences(doc.document.text))
-    return doc.memo(("sentences", ignore), lambda: whole.outside(ignore)) if ignore else whole
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:

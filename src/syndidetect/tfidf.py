@@ -116,12 +116,17 @@ class SentenceTerms:
 
 def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
     """The ids :func:`term_ids` gives, as one array (one conversion, not one per sentence)."""
-    flat = [w for words in sentences for w in words]
+    offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+    np.cumsum([len(words) for words in sentences], out=offsets[1:])
+    return flat_terms([w for words in sentences for w in words], offsets)
+
+
+def flat_terms(flat: Sequence[str], offsets: Ids) -> SentenceTerms:
+    """:func:`sentence_terms` of sentences given as all their stems in order, sentence ``s`` holding
+    ``flat[offsets[s]:offsets[s + 1]]``."""
     vocabulary = tuple(dict.fromkeys(flat))  # in order of first appearance
     ids = dict(zip(vocabulary, range(len(vocabulary))))
     tokens = np.fromiter(map(ids.__getitem__, flat), dtype=np.int32, count=len(flat))
-    offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
-    np.cumsum([len(words) for words in sentences], out=offsets[1:])
     return SentenceTerms(vocabulary, tokens, offsets)
 
 

@@ -39,7 +39,8 @@ from syndidetect.config import Config
 from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import VerdictRules
-from syndidetect.sentences import DocumentSentences, SentencePair, prepared_sentences, sentence_evidence
+from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
+from syndidetect.sentences import SentencePair, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
 _CLOSERS = "\"'”’»)]"
