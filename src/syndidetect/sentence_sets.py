@@ -101,12 +101,13 @@ class DocumentSentences:
             return self
         spans = self.spans
         kept = set(_outside(list(spans), ignore))
-        keep = np.array([k for k, span in enumerate(spans) if span in kept], dtype=np.int64)
+        keep = [k for k, span in enumerate(spans) if span in kept]
         if self.flat_stems is not None:
             stems = self.stems
-            return DocumentSentences.of([spans[k] for k in keep.tolist()], [stems[k] for k in keep.tolist()])
-        terms = self.terms.subset(keep)
-        subset = DocumentSentences(self.bounds[keep], terms.offsets, None)
+            return DocumentSentences.of([spans[k] for k in keep], [stems[k] for k in keep])
+        rows = np.array(keep, dtype=np.int64)
+        terms = self.terms.subset(rows)
+        subset = DocumentSentences(self.bounds[rows], terms.offsets, None)
         subset.__dict__["terms"] = terms  # the cached property, already known
         return subset
 
