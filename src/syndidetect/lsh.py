@@ -24,6 +24,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
@@ -248,7 +249,7 @@ def keyed_pairs(
     if not len(pairs):
         return pairs.reshape(0, 2)
     width = np.int64(n)
-    flat = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    flat = arrays.distinct(pairs[:, 0] * width + pairs[:, 1])
     return np.stack([flat // width, flat % width], axis=1)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, sketch
@@ -108,7 +109,7 @@ def sentence_pairs_of(
         by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, rows).T
     sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
     del by_band
-    colliding = np.unique(sentence_pairs)
+    colliding = arrays.distinct(sentence_pairs.ravel())
     signatures = np.empty((len(colliding), num_perm), dtype=np.uint32)
     for start, chunk in _sketched([strings[i] for i in colliding.tolist()], num_perm, seed, backend):
         signatures[start : start + len(chunk)] = chunk
@@ -146,9 +147,7 @@ def _sentence_keys(sentences: Sequence[DocumentSentences], max_documents: int
         counts.append(len(found))
     owner = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
     hashes = np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings))
-    _, inverse, documents = np.unique(hashes, return_inverse=True, return_counts=True)
-    del hashes
-    kept = np.flatnonzero(documents[inverse] <= max_documents)  # a string is once per document
+    kept = np.flatnonzero(arrays.occurrences(hashes) <= max_documents)  # a string is once per document
     if len(kept) == len(strings):
         return strings, owner
     return [strings[k] for k in kept.tolist()], owner[kept]
