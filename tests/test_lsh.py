@@ -5,12 +5,15 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndidetect import lsh
 from syndidetect.config import Config
 from syndidetect.lsh import (
     DEFAULT_LAYOUTS,
+    band_key,
     band_keys,
     band_layout,
     candidate_pairs,
@@ -38,6 +41,19 @@ def test_candidates_equal_brute_force(n: int, layout: tuple[int, int], seed: int
     sigs = np.random.RandomState(seed).randint(0, 3, (n, bands * rows)).astype(np.uint32)
     got = {tuple(p) for p in candidate_pairs(sigs, bands, rows).tolist()}
     assert got == brute_force(sigs, bands, rows)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 40), st.integers(0, 2**31))
+def test_bands_sorted_in_threads_give_the_pairs_of_one_thread(n: int, seed: int) -> None:
+    sigs = np.random.RandomState(seed).randint(0, 3, (n, 8)).astype(np.uint32)
+    owners = np.random.RandomState(seed + 1).randint(0, max(n // 3, 1), n).astype(np.int64)
+    one_thread = candidate_pairs(sigs, 4, 2, owners)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lsh, "THREADED_ROWS", 0)  # every input takes the thread pool
+        threaded = candidate_pairs(sigs, 4, 2, owners)
+    assert threaded.tolist() == one_thread.tolist()
+    assert {tuple(p) for p in threaded.tolist()} <= brute_force(sigs, 4, 2)
 
 
 def test_pairs_within_one_owner_are_dropped() -> None:
@@ -72,6 +88,16 @@ def test_estimated_jaccard_is_the_share_of_equal_values() -> None:
     sigs = np.array([[1, 2, 3, 4], [1, 2, 0, 0], [5, 6, 7, 8]], dtype=np.uint32)
     pairs = np.array([[0, 1], [0, 2], [1, 1]], dtype=np.int64)
     assert estimated_jaccard(sigs, pairs, chunk=2).tolist() == [0.5, 0.0, 1.0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 12), st.integers(1, 6), st.integers(1, 5), st.integers(0, 3), st.integers(0, 2**31))
+def test_all_band_keys_at_once_are_those_of_each_band(n: int, bands: int, rows: int, spare: int, seed: int) -> None:
+    sigs = np.random.RandomState(seed).randint(0, 2**32, (n, bands * rows + spare), dtype=np.uint64)
+    keys = band_keys(sigs.astype(np.uint32), bands, rows)
+    assert keys.shape == (n, bands) and keys.dtype == np.uint64
+    for band in range(bands):
+        assert keys[:, band].tolist() == band_key(sigs.astype(np.uint32), band, rows).tolist()
 
 
 def test_band_keys_differ_when_any_row_differs() -> None:

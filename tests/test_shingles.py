@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import syndidetect as sd
 from syndidetect import unicode_tables
 from syndidetect.errors import ArgumentError, ConfigError
-from syndidetect.shingles import class_set, tokens, word_table
+from syndidetect.shingles import ascii_lower, class_set, split_tokens, tokens, word_table
+from syndidetect.text import normalise
 from syndidetect.unicode_tables import CHAINED, CLUSTER, IGNORED, MARK, WORD, char_classes
 
 
@@ -133,3 +136,25 @@ def test_class_set_matches_exactly_the_code_points_of_its_class(flags: int, mask
     edges = np.flatnonzero(np.diff(wanted)) + 1  # both sides of every boundary, where an off-by-one shows
     for cp in np.concatenate((points, edges, edges - 1, [0, 0x10FFFF])).tolist():
         assert (pattern.fullmatch(chr(cp)) is not None) == bool(wanted[cp]), hex(cp)
+
+
+# ASCII with every kind of character the fast path sees: letters of both cases, digits, the
+# underscore (a separator here, a word character of Python's \w), controls, punctuation, and the
+# typographic separators it turns into spaces.
+_NEAR_ASCII = st.text(st.sampled_from([*map(chr, range(128)), "\u00a0", "\u2013", "\u2014", "\u2018",
+                                       "\u2019", "\u201c", "\u201d", "\u2026"]), max_size=80)
+
+
+@given(_NEAR_ASCII)
+@settings(max_examples=400, deadline=None)
+def test_the_ascii_fast_path_gives_the_tokens_of_the_normalised_text(text: str) -> None:
+    slow = split_tokens(normalise(text))[0]
+    assert tokens(text) == slow
+    if "&" not in text:  # an entity may decode to a word character: the full path takes it
+        assert ascii_lower(text) is not None
+
+
+def test_text_the_fast_path_cannot_split_takes_the_full_path() -> None:
+    assert ascii_lower("caf\u00e9") is None and tokens("CAF\u00c9 au lait") == ["café", "au", "lait"]
+    assert ascii_lower("fish &amp; chips") is None and tokens("fish &amp; chips") == ["fish", "chips"]
+    assert tokens("R&amp;D") == ["r", "d"] and tokens("ﬁne") == ["fine"]  # entity, then NFKC ligature

@@ -227,6 +227,17 @@ def test_readonly_store_refuses_writes(db: Path) -> None:
         store.remove(["x"])
 
 
+def test_only_readonly_handles_map_the_file_and_they_read_what_a_writer_reads(db: Path) -> None:
+    with SQLiteStore(db) as writer, SQLiteStore(db, readonly=True) as reader:
+        assert writer._con.execute("PRAGMA mmap_size").fetchone()[0] == 0
+        assert reader._con.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        assert reader.ids() == writer.ids() and reader.ids()
+        doc = reader.ids()[0]
+        assert np.array_equal(reader.get(doc).signatures, writer.get(doc).signatures)
+        keys = np.arange(3 * writer.bands, dtype=np.uint64).reshape(3, writer.bands)
+        assert reader.postings(keys) == writer.postings(keys)
+
+
 def test_readonly_database_is_a_clear_error(db: Path) -> None:
     # query_only makes SQLite answer SQLITE_READONLY as for a read-only file (chmod means nothing to root).
     with SQLiteStore(db) as store:

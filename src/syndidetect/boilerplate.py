@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from syndidetect import arrays
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
 
@@ -71,7 +72,7 @@ def document_frequency(
 
     Only short paragraphs can be boilerplate, so only their shingles are counted: a small share of
     a corpus of articles, which keeps this cheap on millions of paragraphs."""
-    per_doc = [np.unique(short_hashes(d, s)[0]) for d, s in zip(docs, shorts) if s.any()]
+    per_doc = [arrays.distinct(short_hashes(d, s)[0]) for d, s in zip(docs, shorts) if s.any()]
     if not per_doc:
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
     hashes, counts = np.unique(np.concatenate(per_doc), return_counts=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -108,11 +107,18 @@ def band_key(signatures: SignatureMatrix, band: int, rows: int) -> npt.NDArray[n
 
 
 def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray[np.uint64]:
-    """A ``(n, bands)`` matrix of band keys (:func:`band_key` for every band)."""
-    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
-    for band in range(bands):
-        keys[:, band] = band_key(signatures, band, rows)
-    return keys
+    """A ``(n, bands)`` matrix of band keys (:func:`band_key` for every band), all bands at once:
+    a query asks for a few documents' keys, where one call a band cost more than the arithmetic."""
+    part = signatures[:, : bands * rows].reshape(len(signatures), bands, rows).astype(np.uint64)
+    if rows == 1:
+        return np.ascontiguousarray(part[:, :, 0])
+    if rows == 2:
+        return (part[:, :, 0] << np.uint64(32)) | part[:, :, 1]
+    key = np.zeros((len(signatures), bands), dtype=np.uint64)
+    for r in range(rows):
+        key = (key ^ part[:, :, r]) * _MIX
+        key ^= key >> np.uint64(29)
+    return key
 
 
 def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDArray[np.int64] | None = None,
@@ -225,6 +231,11 @@ def candidate_pairs(
                        max_owners)
 
 
+# Rows below which keyed_pairs sorts the bands in this thread: a band of a few thousand keys sorts in
+# tens of microseconds, less than handing it to a thread (and importing concurrent.futures, ~8 ms,
+# in a one-shot command); a band of 10,000 rows takes about a millisecond, where threads start to pay.
+THREADED_ROWS = 10_000
+
 def keyed_pairs(
     keys_of: Callable[[int], npt.NDArray[np.uint64]],
     bands: int,
@@ -241,9 +252,13 @@ def keyed_pairs(
             pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
         return pairs
 
-    # numpy's sorts release the GIL: bands run on all cores.
-    with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
-        found = list(pool.map(one_band, range(bands)))
+    if n < THREADED_ROWS:
+        found = [one_band(band) for band in range(bands)]
+    else:  # numpy's sorts release the GIL: bands run on all cores
+        from concurrent.futures import ThreadPoolExecutor  # here: its import (logging) costs ~8 ms
+
+        with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
+            found = list(pool.map(one_band, range(bands)))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)
     if not len(pairs):
@@ -284,7 +299,10 @@ def document_pairs(
     pairs = candidate_pairs(sigs, bands, rows, owners, max_bucket)
     if threshold is not None:
         pairs = likely_pairs(sigs, sizes, pairs, threshold)
-    return np.unique(np.sort(owners[pairs], axis=1), axis=0).reshape(-1, 2)
+    ordered = np.sort(owners[pairs], axis=1).astype(np.int64)
+    n = np.int64(len(docs))  # positions below n: one int64 key a pair, in the order of its rows
+    keys = arrays.distinct(ordered[:, 0] * n + ordered[:, 1])
+    return np.stack((keys // n, keys % n), axis=1)
 
 
 def stored_candidates(

@@ -61,6 +61,43 @@ DEFAULT_SHINGLE_SIZE = 3
 # becomes NIKHAHIT + SARA AA).
 
 
+# ASCII text normalises to its lower case, whose word characters are exactly these: the fast path of
+# :func:`tokens` (HTML entities excepted, hence the "&" test in :func:`ascii_lower`).
+ASCII_TOKEN_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Typographic quotes, dashes, ellipsis and non-breaking space: separators before and after NFKC, so
+# English text whose only non-ASCII characters are these takes the fast path too.
+_SEPARATORS = re.compile("[\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]")
+
+
+def ascii_lower(text: str) -> str | None:
+    """``text`` lower-cased with typographic separators as spaces (same length, same tokens), or
+    None when it needs full normalisation (other non-ASCII characters, or HTML entities)."""
+    if "&" in text:
+        return None
+    if not text.isascii():
+        text = _SEPARATORS.sub(" ", text)
+        if not text.isascii():
+            return None
+    return text.lower()
+
+
+# Every ASCII character but ASCII_TOKEN_CHARS to a space: the tokens of lowered ASCII text are then
+# what str.split gives. One translate a document then a split a sentence cost 5-25 % less than a
+# regex search for runs of [0-9a-z] a sentence (20-paragraph documents, interleaved runs).
+_TOKEN_GAPS = str.maketrans({i: " " for i in range(128) if chr(i) not in ASCII_TOKEN_CHARS})
+
+
+def token_gaps(lowered: str) -> str:
+    """Text that :func:`ascii_lower` gave with every character that is not a token character
+    replaced by a space (same length): its tokens are what ``str.split`` gives, of any slice."""
+    return lowered.translate(_TOKEN_GAPS)
+
+
+def ascii_tokens(lowered: str) -> list[str]:
+    """The tokens of text that :func:`ascii_lower` gave: its runs of ``ASCII_TOKEN_CHARS``."""
+    return token_gaps(lowered).split()
+
+
 def word_table() -> npt.NDArray[np.bool_]:
     """``table[cp]`` is True when code point ``cp`` is a word character: it belongs to a token."""
     words: npt.NDArray[np.bool_] = (char_classes() & (WORD | CLUSTER)) != 0
@@ -128,7 +165,8 @@ def _chain(words: list[str], starts: list[int], ends: list[int]) -> tuple[list[s
 
 
 def tokens(text: str) -> list[str]:
-    """The normalised words of ``text``.
+    """The normalised words of ``text``. Text that is ASCII but for typographic quotes, dashes and
+    spaces (:func:`ascii_lower`) is split without normalising it or building the Unicode classes.
 
     >>> tokens("Don’t PANIC — it's\\u00a0fine!")
     ['don', 't', 'panic', 'it', 's', 'fine']
@@ -137,6 +175,9 @@ def tokens(text: str) -> list[str]:
     >>> tokens("东京タワー，Tokyo ภาษาไทย")
     ['东', '京', 'タ', 'ワ', 'ー', 'tokyo', 'ภ', 'าษา', 'ไ', 'ทย']
     """
+    lowered = ascii_lower(text)
+    if lowered is not None:  # English text, mostly: no regex and no Unicode tables to build
+        return ascii_tokens(lowered)
     normalised = normalise(text)
     if _chained().search(normalised) is None:
         return token_pattern().findall(normalised)

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from syndidetect._types import Span
-from syndidetect.shingles import tokens
+from syndidetect.shingles import ascii_lower, token_gaps, tokens
 
 # Function words of three letters or more (shorter tokens are dropped anyway): articles, pronouns,
 # auxiliaries, prepositions, conjunctions, and adverbs that carry no topic. scikit-learn's
@@ -182,37 +182,6 @@ class _ContentStems(dict[str, str]):
 
 _MAX_CACHED = 1 << 20
 _CONTENT_STEMS = _ContentStems()
-# ASCII text normalises to its lower case, whose word characters are exactly these: a fast path
-# equal to syndidetect.shingles.tokens (HTML entities excepted, hence the "&" test).
-ASCII_TOKEN_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
-# Typographic quotes, dashes, ellipsis and non-breaking space: separators before and after NFKC, so
-# English text whose only non-ASCII characters are these takes the fast path too.
-_SEPARATORS = re.compile("[\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]")
-
-
-def ascii_lower(text: str) -> str | None:
-    """``text`` lower-cased with typographic separators as spaces (same length, same tokens), or
-    None when it needs full normalisation (other non-ASCII characters, or HTML entities)."""
-    if "&" in text:
-        return None
-    if not text.isascii():
-        text = _SEPARATORS.sub(" ", text)
-        if not text.isascii():
-            return None
-    return text.lower()
-
-
-# Every ASCII character but ASCII_TOKEN_CHARS to a space: the tokens of lowered ASCII text are then
-# what str.split gives. One translate a document then a split a sentence cost 5-25 % less than a
-# regex search for runs of [0-9a-z] a sentence (20-paragraph documents, interleaved runs).
-_TOKEN_GAPS = str.maketrans({i: " " for i in range(128) if chr(i) not in ASCII_TOKEN_CHARS})
-
-
-def ascii_tokens(lowered: str) -> list[str]:
-    """The tokens of text that :func:`ascii_lower` gave: its runs of ``ASCII_TOKEN_CHARS``."""
-    return lowered.translate(_TOKEN_GAPS).split()
-
-
 def content_stems(text: str) -> list[str]:
     """The stems of the content words of ``text``, in order, repeats kept.
 
@@ -221,9 +190,7 @@ def content_stems(text: str) -> list[str]:
     >>> content_stems("The reporters were denied visas in 2017, as he said.")
     ['reporter', 'deny', 'visa', '2017', 'said']
     """
-    lowered = ascii_lower(text)
-    words = tokens(text) if lowered is None else ascii_tokens(lowered)
-    return [s for s in map(_CONTENT_STEMS.__getitem__, words) if s]
+    return [s for s in map(_CONTENT_STEMS.__getitem__, tokens(text)) if s]
 
 
 def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
@@ -231,5 +198,5 @@ def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
     lowered = ascii_lower(text)
     if lowered is None:
         return [content_stems(text[start:end]) for start, end in spans]
-    get, gaps = _CONTENT_STEMS.__getitem__, lowered.translate(_TOKEN_GAPS)
+    get, gaps = _CONTENT_STEMS.__getitem__, token_gaps(lowered)
     return [[s for s in map(get, gaps[start:end].split()) if s] for start, end in spans]

@@ -16,6 +16,8 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
+
 #: Term ids of one sentence; sparse rows: ``(row, term, weight)`` arrays and the number of rows.
 Ids: TypeAlias = npt.NDArray[np.int64]
 #: Term ids as a document keeps them (a vocabulary holds far fewer than 2**31 terms; half the bytes).
@@ -60,7 +62,7 @@ def tfidf_rows(units: Sequence[Ids], idf: npt.NDArray[np.float64]) -> SparseRows
 
 def weighted_dot(x: SparseRows, y: SparseRows) -> npt.NDArray[np.float64]:
     """The ``(n_x, n_y)`` dot products of two sets of sparse rows, on their shared terms only."""
-    shared = np.intersect1d(x[1], y[1])
+    shared = arrays.common(arrays.distinct(x[1]), arrays.distinct(y[1]))
     column_of = np.full(int(max(x[1].max(initial=0), y[1].max(initial=0))) + 1, -1, dtype=np.int64)
     column_of[shared] = np.arange(len(shared))
     dense = []
@@ -168,7 +170,7 @@ def dense_rows_numpy(ta: Ids, oa: Ids, tb: Ids, ob: Ids, width: int) -> DenseRow
     ids_a, ids_b = _split(ta, oa), _split(tb, ob)
     idf = tfidf_idf(ids_a + ids_b, width)
     a, b = tfidf_rows(ids_a, idf), tfidf_rows(ids_b, idf)
-    shared = np.intersect1d(a[1], b[1])
+    shared = arrays.common(arrays.distinct(a[1]), arrays.distinct(b[1]))
     column_of = np.full(width, -1, dtype=np.int64)
     column_of[shared] = np.arange(len(shared))
     joined_a = tfidf_rows([np.concatenate(p) for p in pairwise(ids_a)], idf)

@@ -17,8 +17,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect.shingles import class_set, split_tokens
-from syndidetect.stemming import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens
+from syndidetect.shingles import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens, class_set, split_tokens
 from syndidetect.text import normalise
 from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_classes, nfkc_unstable
 

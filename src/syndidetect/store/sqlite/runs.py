@@ -241,7 +241,7 @@ class PostingRuns:
         runs = self.runs()
         if not len(qkey) or not runs:
             return hits
-        wanted = np.unique(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
+        wanted = arrays.distinct(np.concatenate([(np.int64(run) << 40) | buckets(qband, qkey, bits)
                                            for run, bits, _ in runs]))
         bits_of = np.zeros(max(run for run, _, _ in runs) + 1, dtype=np.int64)
         for run, bits, _ in runs:

@@ -46,6 +46,9 @@ from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 _CACHE_SIZE = 256
 #: Ids per ``IN (...)`` statement, below SQLite's default limit on bound parameters.
 _IDS_PER_STATEMENT = 500
+#: Bytes of the file a read-only handle maps (see ``_open``): more than any index of 1M paragraphs
+#: (1.3 GB); SQLite lowers it to its compile-time limit where that is smaller.
+READ_MAP_BYTES = 1 << 31
 
 
 class SQLiteStore:
@@ -101,6 +104,13 @@ class SQLiteStore:
             self._con.execute("PRAGMA journal_mode=WAL")
             self._con.execute("PRAGMA synchronous=NORMAL")
         self._con.execute("PRAGMA cache_size=-65536")
+        if self.readonly:
+            # A check reads a few thousand posting pages scattered over the file once: mapped, they
+            # are read without a system call and a copy each (postings of one article against 1M
+            # paragraphs: 0.124 -> 0.086 s in a fresh process, medians of 8). Read-only handles only:
+            # an I/O error on a mapped page is a signal, not an exception, and a writer's merges would
+            # map and unmap runs it rewrites. SQLite caps the size at its build's limit (2 GB here).
+            self._con.execute(f"PRAGMA mmap_size={READ_MAP_BYTES}")
         if version == 0 and not self.readonly:
             self._create(config if config is not None else Config())
         return self._load(config)
