@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 import syndidetect as sd
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES, tiles_compiled
+from syndidetect._kernels.words import WORDS as WORD_KERNEL
+from syndidetect._kernels.words import stream_of
 from syndidetect.align import MAX_REPEAT, Tile, counted_in, diagonal_runs, running_counts, tile
 from syndidetect.report import PairReport, Passage, SpanRef
 from syndidetect.shingles import tokens
@@ -244,3 +246,20 @@ def test_english_word_streams_read_the_tokens_of_the_general_path(text: str) -> 
         general = wordstream.token_spans(text)
     assert fast[0] == general[0] == tokens(text)
     assert fast[1].tolist() == general[1].tolist() and fast[2].tolist() == general[2].tolist()
+
+
+_WORD = st.text(alphabet="abcXYZ019", min_size=1, max_size=40)  # past the 24 characters a hash reads
+_GAP = st.text(alphabet=" \n\t.,’“”…–—\u00a0_-'&;é", min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_WORD, _GAP), max_size=25), st.integers(1, 4))
+def test_the_compiled_word_stream_is_the_numpy_one(pieces: list[tuple[str, str]], n: int) -> None:
+    """The kernel's spans and gram hashes (English text: spans and word hashes read from its bytes)
+    are those of word_stream, words longer than the characters a hash reads included."""
+    assert WORD_KERNEL.compiled() is not None
+    text = "".join(word + gap for word, gap in pieces)
+    fast, reference = stream_of(text, n), wordstream.word_stream(text, n)
+    assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
+    assert fast.ends.tolist() == reference.ends.tolist()
+    assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n

@@ -11,13 +11,14 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.words import stream_of
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
 from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
 from syndidetect.text import paragraph_spans
-from syndidetect.wordstream import WordStream, word_stream
+from syndidetect.wordstream import WordStream
 
 T = TypeVar("T")
 
@@ -71,7 +72,7 @@ class PreparedDocument:
 
     def stream(self, n: int) -> WordStream:
         """The document's words in order with their ``n``-gram hashes (built once per document)."""
-        return self.memo(("stream", n), lambda: word_stream(self.document.text, n))
+        return self.memo(("stream", n), lambda: stream_of(self.document.text, n))
 
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed once per document and ``key``: per-document work that later layers

@@ -26,9 +26,9 @@ from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_cla
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 # Characters of a word that its hash reads (UTF-32 code units); longer words are told apart by
 # their length and first 24 characters, enough for words (longer "words" are URLs and hashes).
-_HASHED_CHARS = 24
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+HASHED_CHARS = 24
+FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _Spans = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 #: Character offsets as a stream keeps them: int32 when the text is shorter than 2**31 characters.
@@ -138,15 +138,16 @@ def _normalised(text: str) -> tuple[str, _Spans]:
     return "".join([*pieces, text[done:].casefold()]), (np.concatenate([*starts, s]), np.concatenate([*ends, e]))
 
 
-_IS_TOKEN_BYTE = np.zeros(256, dtype=np.bool_)
-_IS_TOKEN_BYTE[np.frombuffer(ASCII_TOKEN_CHARS.encode("ascii"), dtype=np.uint8)] = True
+#: Per byte value: whether it is one of ``ASCII_TOKEN_CHARS`` (a token byte of lowered ASCII text).
+IS_TOKEN_BYTE = np.zeros(256, dtype=np.bool_)
+IS_TOKEN_BYTE[np.frombuffer(ASCII_TOKEN_CHARS.encode("ascii"), dtype=np.uint8)] = True
 
 
 def _ascii_token_spans(lowered: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Where the runs of ``ASCII_TOKEN_CHARS`` of an ASCII text begin and end, found on the
     bytes at once (a byte is a character in ASCII) rather than one regex match object per token."""
     inside = np.zeros(len(lowered) + 2, dtype=np.int8)
-    inside[1:-1] = _IS_TOKEN_BYTE[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
+    inside[1:-1] = IS_TOKEN_BYTE[np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)]
     edges = np.diff(inside)
     return np.flatnonzero(edges == 1).astype(np.int64), np.flatnonzero(edges == -1).astype(np.int64)
 
@@ -186,13 +187,13 @@ def word_hashes(words: list[str]) -> npt.NDArray[np.uint64]:
     """A stable 64-bit hash per word (FNV-1a over its first characters, then its length)."""
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    table = np.array(words, dtype=f"<U{_HASHED_CHARS}")  # longer words are cut
+    table = np.array(words, dtype=f"<U{HASHED_CHARS}")  # longer words are cut
     codes = table.view(np.uint32).reshape(len(words), -1).astype(np.uint64)
-    h = np.full(len(words), _FNV_OFFSET, dtype=np.uint64)
+    h = np.full(len(words), FNV_OFFSET, dtype=np.uint64)
     for column in range(codes.shape[1]):
-        h = (h ^ codes[:, column]) * _FNV_PRIME
+        h = (h ^ codes[:, column]) * FNV_PRIME
     lengths = np.fromiter(map(len, words), dtype=np.uint64, count=len(words))
-    return (h ^ lengths) * _FNV_PRIME
+    return (h ^ lengths) * FNV_PRIME
 
 
 def gram_hashes(words: npt.NDArray[np.uint64], n: int) -> npt.NDArray[np.uint64]:
