@@ -23,7 +23,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.tfidf_rows import dense_rows, products, raise_joined
+from syndidetect._kernels.tfidf_rows import scores
 from syndidetect._types import Span
 from syndidetect.sentence_sets import (
     MIN_CONTENT_WORDS,
@@ -124,8 +124,10 @@ class SentenceEvidence:
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:
-    """Sentence cosines, raised where one side split a sentence of the other into two."""
-    return sentence_scores(a.terms, b.terms, dense_rows, raise_joined, products)
+    """Sentence cosines, raised where one side split a sentence of the other into two: by the
+    compiled kernel in one call once it is compiled (bit for bit the numpy path's)."""
+    fused = scores(a.terms, b.terms)
+    return fused if fused is not None else sentence_scores(a.terms, b.terms)
 
 
 def _best_pairs(score: npt.NDArray[np.float64]) -> list[tuple[int, int]]:

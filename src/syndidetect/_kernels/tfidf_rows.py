@@ -1,10 +1,14 @@
-"""The dense TF-IDF rows of two documents' sentences in one compiled pass (rule d of verification).
+"""The TF-IDF sentence scores of two documents in one compiled pass (rule d of verification).
 
-:func:`syndidetect.tfidf.sentence_scores` multiplies these rows; building them with numpy took a
-few dozen small-array calls per candidate pair (distinct counts, IDF, norms, sentences joined with
-their neighbours, dense columns). The kernel repeats numpy's arithmetic operation for operation, in
-the same order (the logarithms come in as tables numpy computed), so its rows are bit for bit those
-of :func:`syndidetect.tfidf.dense_rows_numpy`, the reference it is tested against.
+:func:`syndidetect.tfidf.sentence_scores` builds each side's l2-normalised rows (single sentences and
+each sentence joined with its next) on the terms both sides hold, multiplies them and raises a score
+where a join beats its parts. The kernel keeps the rows sparse (a sentence holds a dozen of the
+pair's hundreds of shared terms) and multiplies them through the other side's postings, but repeats
+numpy's arithmetic operation for operation in the same order (the logarithms come in as tables numpy
+computed, each product is summed over the first row's terms in column order), so its scores are bit
+for bit those of the numpy path, the reference it is tested against. Three dense kernels (rows,
+products, raise) did this before: 0.57-0.72 ms a pair of 20-paragraph documents against 0.43-0.54
+ms in one sparse call (the pair's vocabulary mapping included).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect.tfidf import DenseRows, Ids, Matrix, dense_rows_numpy, products_numpy, raise_joined_numpy
+from syndidetect.tfidf import Ids, Matrix, SentenceTerms, pair_ids, raise_joined_numpy
 
 
 def _distinct(tokens: Any, offsets: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
@@ -59,81 +63,6 @@ def _distinct(tokens: Any, offsets: Any) -> tuple[Any, Any, Any]:  # pragma: no 
     return terms, counts, starts
 
 
-def _fill(terms: Any, counts: Any, tf: Any, idf: Any, df: Any, column: Any, out: Any,
-          row: int) -> None:  # pragma: no cover - compiled
-    """One l2-normalised row: ``(1 + ln count) * idf``, squares summed in term order (as
-    ``np.bincount`` sums them), kept in the shared columns only."""
-    total = 0.0
-    for x in range(terms.shape[0]):
-        weight = tf[counts[x] - 1] * idf[df[terms[x]]]
-        total += weight * weight
-    norm = np.sqrt(total)
-    for x in range(terms.shape[0]):
-        c = column[terms[x]]
-        if c >= 0:
-            out[row, c] = (tf[counts[x] - 1] * idf[df[terms[x]]]) / norm
-
-
-def _fill_joined(terms: Any, counts: Any, starts: Any, tf: Any, idf: Any, df: Any, column: Any,
-                 out: Any) -> None:  # pragma: no cover - compiled
-    """Rows of each sentence joined with the next: both term lists merged, counts added."""
-    size = 0
-    for s in range(starts.shape[0] - 2):
-        size = max(size, starts[s + 2] - starts[s])
-    merged_terms = np.empty(size, dtype=np.int64)
-    merged_counts = np.empty(size, dtype=np.int64)
-    for s in range(starts.shape[0] - 2):
-        x, x_end, y, y_end = starts[s], starts[s + 1], starts[s + 1], starts[s + 2]
-        m = 0
-        while x < x_end or y < y_end:
-            if y == y_end or (x < x_end and terms[x] < terms[y]):
-                merged_terms[m], merged_counts[m] = terms[x], counts[x]
-                x += 1
-            elif x == x_end or terms[y] < terms[x]:
-                merged_terms[m], merged_counts[m] = terms[y], counts[y]
-                y += 1
-            else:
-                merged_terms[m], merged_counts[m] = terms[x], counts[x] + counts[y]
-                x += 1
-                y += 1
-            m += 1
-        _fill(merged_terms[:m], merged_counts[:m], tf, idf, df, column, out, s)
-
-
-def _dense_rows(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
-                tf: Any) -> tuple[Any, Any, Any, Any]:  # pragma: no cover - compiled
-    terms_a, counts_a, starts_a = _distinct(ta, oa)
-    terms_b, counts_b, starts_b = _distinct(tb, ob)
-    na, nb = starts_a.shape[0] - 1, starts_b.shape[0] - 1
-    df = np.zeros(width, dtype=np.int64)  # sentences of both sides holding each term
-    in_a = np.zeros(width, dtype=np.bool_)
-    in_b = np.zeros(width, dtype=np.bool_)
-    for x in range(starts_a[na]):
-        df[terms_a[x]] += 1
-        in_a[terms_a[x]] = True
-    for x in range(starts_b[nb]):
-        df[terms_b[x]] += 1
-        in_b[terms_b[x]] = True
-    column = np.empty(width, dtype=np.int64)  # the terms of both sides, ascending, are the columns
-    k = 0
-    for t in range(width):
-        column[t] = k if in_a[t] and in_b[t] else -1
-        k += column[t] >= 0
-    a = np.zeros((na, k))
-    b = np.zeros((nb, k))
-    for s in range(na):
-        lo, hi = starts_a[s], starts_a[s + 1]
-        _fill(terms_a[lo:hi], counts_a[lo:hi], tf, idf, df, column, a, s)
-    for s in range(nb):
-        lo, hi = starts_b[s], starts_b[s + 1]
-        _fill(terms_b[lo:hi], counts_b[lo:hi], tf, idf, df, column, b, s)
-    joined_a = np.zeros((max(na - 1, 0), k))
-    joined_b = np.zeros((max(nb - 1, 0), k))
-    _fill_joined(terms_a, counts_a, starts_a, tf, idf, df, column, joined_a)
-    _fill_joined(terms_b, counts_b, starts_b, tf, idf, df, column, joined_b)
-    return a, b, joined_a, joined_b
-
-
 def _raise_joined(score: Any, single: Any, window_b: Any, window_a: Any) -> None:  # pragma: no cover - compiled
     """:func:`syndidetect.tfidf.raise_joined_numpy` in place (comparisons and maxima only: exact)."""
     for i in range(window_b.shape[0]):
@@ -150,51 +79,158 @@ def _raise_joined(score: Any, single: Any, window_b: Any, window_a: Any) -> None
                 score[i + 1, j] = max(score[i + 1, j], w)
 
 
-def _products(x: Any, y: Any) -> Any:  # pragma: no cover - compiled
-    """``x @ y.T`` as :func:`syndidetect.tfidf.products_numpy` sums it: over the nonzero terms of
-    ``x``'s row, in column order (a sentence row holds a dozen of the pair's shared terms)."""
-    out = np.zeros((x.shape[0], y.shape[0]))
-    terms = np.empty(x.shape[1], dtype=np.int64)
-    for i in range(x.shape[0]):
-        m = 0
-        for t in range(x.shape[1]):
-            if x[i, t] != 0.0:
-                terms[m] = t
+def _sparse(terms: Any, counts: Any, starts: Any, tf: Any, idf: Any, df: Any, column: Any,
+            cols: Any, weights: Any, row_starts: Any) -> None:  # pragma: no cover - compiled
+    """The l2-normalised rows of :func:`syndidetect.tfidf.dense_rows_numpy` on the shared columns,
+    as ``(column, weight)`` entries in column order (row ``s`` holds ``cols[row_starts[s]:
+    row_starts[s + 1]]``): ``(1 + ln count) * idf``, squares summed in term order as
+    ``np.bincount`` sums them, divided by their root."""
+    m = 0
+    for s in range(starts.shape[0] - 1):
+        row_starts[s] = m
+        total = 0.0
+        for x in range(starts[s], starts[s + 1]):
+            weight = tf[counts[x] - 1] * idf[df[terms[x]]]
+            total += weight * weight
+        norm = np.sqrt(total)
+        for x in range(starts[s], starts[s + 1]):
+            c = column[terms[x]]
+            if c >= 0:
+                cols[m] = c
+                weights[m] = (tf[counts[x] - 1] * idf[df[terms[x]]]) / norm
                 m += 1
-        for j in range(y.shape[0]):
-            total = 0.0
-            for q in range(m):
-                total += x[i, terms[q]] * y[j, terms[q]]
-            out[i, j] = total
+    row_starts[starts.shape[0] - 1] = m
+
+
+def _sparse_rows(terms: Any, counts: Any, starts: Any, tf: Any, idf: Any, df: Any,
+                 column: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
+    """:func:`_sparse` into new arrays."""
+    size = starts[starts.shape[0] - 1]
+    cols = np.empty(size, dtype=np.int64)
+    weights = np.empty(size, dtype=np.float64)
+    row_starts = np.empty(starts.shape[0], dtype=np.int64)
+    _sparse(terms, counts, starts, tf, idf, df, column, cols, weights, row_starts)
+    return cols, weights, row_starts
+
+
+def _joined(terms: Any, counts: Any, starts: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
+    """Each sentence merged with its next: both term lists merged, counts added (the joined rows of
+    :func:`syndidetect.tfidf.dense_rows_numpy`), delimited by the returned starts."""
+    n = max(starts.shape[0] - 2, 0)
+    out_terms = np.empty(2 * terms.shape[0] + 1, dtype=np.int64)
+    out_counts = np.empty(2 * terms.shape[0] + 1, dtype=np.int64)
+    out_starts = np.empty(n + 1, dtype=np.int64)
+    m = 0
+    for s in range(n):
+        out_starts[s] = m
+        x, x_end, y, y_end = starts[s], starts[s + 1], starts[s + 1], starts[s + 2]
+        while x < x_end or y < y_end:
+            if y == y_end or (x < x_end and terms[x] < terms[y]):
+                out_terms[m], out_counts[m] = terms[x], counts[x]
+                x += 1
+            elif x == x_end or terms[y] < terms[x]:
+                out_terms[m], out_counts[m] = terms[y], counts[y]
+                y += 1
+            else:
+                out_terms[m], out_counts[m] = terms[x], counts[x] + counts[y]
+                x += 1
+                y += 1
+            m += 1
+    out_starts[n] = m
+    return out_terms, out_counts, out_starts
+
+
+def _product(xc: Any, xw: Any, xs: Any, yc: Any, yw: Any, ys: Any, k: int) -> Any:  # pragma: no cover - compiled
+    """:func:`syndidetect.tfidf.products_numpy` of two sets of sparse rows: entry ``(i, j)`` sums
+    ``x * y`` over the columns of ``x``'s row in column order, as it does, but only where ``y`` has
+    the column too (the others add ``+0.0``, which changes no sum of these positive weights)."""
+    nx, ny = xs.shape[0] - 1, ys.shape[0] - 1
+    # The rows of y by column: posting lists of (row, weight).
+    sizes = np.zeros(k + 1, dtype=np.int64)
+    for e in range(ys[ny]):
+        sizes[yc[e] + 1] += 1
+    for c in range(k):
+        sizes[c + 1] += sizes[c]
+    fill = sizes[:k].copy()
+    post_row = np.empty(ys[ny], dtype=np.int64)
+    post_weight = np.empty(ys[ny], dtype=np.float64)
+    for j in range(ny):
+        for e in range(ys[j], ys[j + 1]):
+            at = fill[yc[e]]
+            post_row[at], post_weight[at] = j, yw[e]
+            fill[yc[e]] += 1
+    out = np.zeros((nx, ny))
+    for i in range(nx):
+        for e in range(xs[i], xs[i + 1]):
+            c, w = xc[e], xw[e]
+            for q in range(sizes[c], sizes[c + 1]):
+                out[i, post_row[q]] += w * post_weight[q]
     return out
 
 
-def _build_rows() -> Callable[..., DenseRows]:
-    # numba resolves a kernel's callees among the module's globals when it compiles the kernel: each
-    # helper is rebound to its compiled dispatcher before the functions that call it compile.
-    for helper in (_distinct, _fill, _fill_joined):
-        globals()[helper.__name__] = compile_cached(helper, nogil=True)
-    compiled: Callable[..., DenseRows] = compile_cached(_dense_rows, nogil=True)
-    return compiled
+def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -> Any:  # pragma: no cover - compiled
+    """:func:`syndidetect.tfidf.sentence_scores` in one pass: the rows kept sparse, their products
+    (:func:`_product`) and the raise of :func:`_raise_joined`."""
+    terms_a, counts_a, starts_a = _distinct(ta, oa)
+    terms_b, counts_b, starts_b = _distinct(tb, ob)
+    na, nb = starts_a.shape[0] - 1, starts_b.shape[0] - 1
+    df = np.zeros(width, dtype=np.int64)
+    in_a = np.zeros(width, dtype=np.bool_)
+    in_b = np.zeros(width, dtype=np.bool_)
+    for x in range(starts_a[na]):
+        df[terms_a[x]] += 1
+        in_a[terms_a[x]] = True
+    for x in range(starts_b[nb]):
+        df[terms_b[x]] += 1
+        in_b[terms_b[x]] = True
+    column = np.empty(width, dtype=np.int64)
+    k = 0
+    for t in range(width):
+        column[t] = k if in_a[t] and in_b[t] else -1
+        k += column[t] >= 0
+    ac, aw, as_ = _sparse_rows(terms_a, counts_a, starts_a, tf, idf, df, column)
+    bc, bw, bs = _sparse_rows(terms_b, counts_b, starts_b, tf, idf, df, column)
+    joined_terms, joined_counts, joined_starts = _joined(terms_a, counts_a, starts_a)
+    jac, jaw, jas = _sparse_rows(joined_terms, joined_counts, joined_starts, tf, idf, df, column)
+    joined_terms, joined_counts, joined_starts = _joined(terms_b, counts_b, starts_b)
+    jbc, jbw, jbs = _sparse_rows(joined_terms, joined_counts, joined_starts, tf, idf, df, column)
+    single = _product(ac, aw, as_, bc, bw, bs, k)
+    score = single.copy()
+    _raise_joined(score, single, _product(ac, aw, as_, jbc, jbw, jbs, k), _product(bc, bw, bs, jac, jaw, jas, k))
+    return score
 
 
-def _build_products() -> Callable[..., Matrix]:
-    compiled: Callable[..., Matrix] = compile_cached(_products, nogil=True)
-    return compiled
+def _compiled(*functions: Callable[..., Any]) -> list[Any]:
+    """Each function compiled, and rebound in this module's globals to its dispatcher: numba resolves a
+    kernel's callees among the module's globals when it compiles the kernel, so helpers come first.
+    A helper the kernels share (``_distinct``, ``_raise_joined``) is compiled once, by whichever
+    kernel is built first."""
+    out = []
+    for function in functions:
+        name = function.__name__
+        current = globals()[name]
+        if not hasattr(current, "py_func"):  # not yet a numba dispatcher
+            current = globals()[name] = compile_cached(current, nogil=True)
+        out.append(current)
+    return out
 
 
 def _build_raise() -> Callable[..., None]:
-    compiled: Callable[..., None] = compile_cached(_raise_joined, nogil=True)
+    compiled: Callable[..., None] = _compiled(_raise_joined)[-1]
     return compiled
 
 
-# Requests before compiling: the rows save ~0.7 ms per pair of compared documents over the numpy
-# path and cost ~3 s to compile on a fresh install, the raise ~0.05 ms and ~0.3 s (~10 ms to load
-# from numba's cache; measured on the 2-core benchmark machine): small jobs stay on numpy.
-ROWS = LazyKernel(_build_rows, after=32)
+def _build_scores() -> Callable[..., Matrix]:
+    compiled: Callable[..., Matrix] = _compiled(_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined,
+                                                _scores)[-1]
+    return compiled
+
+
+# Requests before compiling (pairs of documents whose sentences are compared): the scores save
+# ~0.5 ms a pair over the numpy path; compiling costs seconds on a fresh install (~10 ms to load from
+# numba's cache), so small jobs (the seeds, one article against an index) stay on numpy.
+SCORES = LazyKernel(_build_scores, after=32)
 RAISE = LazyKernel(_build_raise, after=32)
-# The products: ~0.3 s to compile; they save the numpy path's row-by-row calls (~0.3 ms a pair).
-PRODUCTS = LazyKernel(_build_products, after=32)
 
 
 @lru_cache(maxsize=8)
@@ -209,19 +245,27 @@ def _joined_length(offsets: Ids) -> int:
     return int((offsets[2:] - offsets[:-2]).max()) if len(offsets) > 2 else int(offsets[-1] - offsets[0])
 
 
-def dense_rows(ta: Ids, oa: Ids, tb: Ids, ob: Ids, width: int) -> DenseRows:
-    """:func:`syndidetect.tfidf.dense_rows_numpy`, by the compiled kernel once it is compiled."""
-    kernel = ROWS.get()
-    if kernel is None:
-        return dense_rows_numpy(ta, oa, tb, ob, width)
+def _tables(oa: Ids, ob: Ids) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The IDF and TF weights of a pair as numpy computes them, for the kernels to look up."""
     n = len(oa) + len(ob) - 2
     # Smoothed IDF of a term held by d sentences, d = 0 .. n, as tfidf_idf computes it.
     idf = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
     # A term occurs at most as often as two neighbouring sentences hold words; the table size is a
     # power of two so that a few tables serve every document.
     tf = _tf_weights(1 << max(_joined_length(oa), _joined_length(ob), 1).bit_length())
-    rows: DenseRows = kernel(ta, oa, tb, ob, width, idf, tf)
-    return rows
+    return idf, tf
+
+
+def scores(a: SentenceTerms, b: SentenceTerms) -> Matrix | None:
+    """:func:`syndidetect.tfidf.sentence_scores` of two documents' sentences in one compiled call,
+    bit for bit; None while the kernel is not compiled."""
+    kernel = SCORES.get()
+    if kernel is None:
+        return None
+    tb, width = pair_ids(a, b)
+    idf, tf = _tables(a.offsets, b.offsets)
+    out: Matrix = kernel(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width, idf, tf)
+    return out
 
 
 def raise_joined(score: Matrix, single: Matrix, window_b: Matrix, window_a: Matrix) -> None:
@@ -231,12 +275,3 @@ def raise_joined(score: Matrix, single: Matrix, window_b: Matrix, window_a: Matr
         raise_joined_numpy(score, single, window_b, window_a)
     else:
         kernel(score, single, window_b, window_a)
-
-
-def products(x: Matrix, y: Matrix) -> Matrix:
-    """:func:`syndidetect.tfidf.products_numpy`, by the compiled kernel once it is compiled."""
-    kernel = PRODUCTS.get()
-    if kernel is None:
-        return products_numpy(x, y)
-    out: Matrix = kernel(x, y)
-    return out
