@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 import syndidetect as sd
 import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
+from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.tfidf_rows import RAISE, SCORES, raise_joined, scores
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
 from syndidetect.minhash import sketch
 from syndidetect.prepared import prepare_documents
 from syndidetect.sentence_lsh import MAX_SENTENCE_DOCUMENTS, SENTENCE_JACCARD, sentence_candidate_pairs
-from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_spans
+from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_blocks, sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
     MIN_SIMILAR_SENTENCES,
@@ -42,7 +43,7 @@ from syndidetect.sentences import (
     similar_sentences,
     tfidf_cosines,
 )
-from syndidetect.shingles import tokens
+from syndidetect.shingles import ascii_lower, tokens
 from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, stem
 from syndidetect.tfidf import (
     pair_ids,
@@ -647,3 +648,51 @@ def test_a_content_farm_of_spins_is_found_whole(strength: str) -> None:
     spins = [d.id for d in docs[1:9]]
     assert all(frozenset(("source", s)) in copies for s in spins)
     assert all(frozenset(pair) in copies for pair in itertools.combinations(spins, 2))
+
+
+# English text with what the sentence rules look at: capitals, digits, initials, titles and
+# numbered abbreviations, dotted abbreviations, runs of stops, quotes and brackets on both sides,
+# every kind of white space, menu characters, and the typographic characters ascii_lower accepts.
+_PIECES = st.sampled_from([
+    "Mr", "mr", "Dr", "No", "no", "Jan", "Sept", "St", "U.S", "e.g", "J", "a", "I", "Smith", "said", "the",
+    "sold", "farm", "2019", "3", "12", "x", "Hello", "world", "again", "farmers", "market", "_", "R2",
+    ".", ". ", "..", "...", "!", "?", "?!", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x0b", "\x1c", "\r\n",
+    '"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "(", ")", "[", "]", "\u2013", "\u2014", "\u2026",
+    "|", "/", ">", "*", "-", ",", ";", ":",
+    "(Mr. ", "\u201cDr. ", "['J. ", "(No. 5", " (U.S.) ", "Home ... World ... Sport ... Video ... Tech",
+    "Home | World | Sport | Tech | Video", "news ... sport ... video ... tech ... games", "Read more... ",
+    "Prices rose 3.5 percent. ", "Jan. 12 ",
+])
+
+
+@given(st.lists(_PIECES, max_size=60), st.integers(1, 4))
+@settings(max_examples=400, deadline=None)
+def test_compiled_sentences_are_those_of_the_python_path(pieces: list[str], min_words: int) -> None:
+    text = "".join(pieces)
+    assert SENTENCES.compiled() is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sentence_sets_module, "COMPILED_STOPS", 0)  # short texts too
+        fast = document_sentences(text, min_words)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sentence_sets_module, "sentence_bounds", lambda *_: None)
+        slow = document_sentences(text, min_words)
+    assert fast == slow
+    assert fast.bounds.dtype == slow.bounds.dtype and fast.offsets.dtype == slow.offsets.dtype
+    assert fast.flat_stems == slow.flat_stems
+    found = sentence_bounds(text, sentence_blocks(text))
+    assert found is not None and [tuple(b) for b in found[0].tolist()] == sentence_spans(text)
+
+
+def test_compiled_sentences_of_generated_articles_are_those_of_the_python_path() -> None:
+    assert SENTENCES.compiled() is not None
+    from benchmarks.corpus import make_corpus
+
+    seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+    corpus = make_corpus(400, seed=3).texts
+    for text in [*(p.read_text("utf-8") for p in seeds), *corpus, "\n\n".join(corpus[:40])]:
+        if ascii_lower(text) is None:
+            continue
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sentence_sets_module, "sentence_bounds", lambda *_: None)
+            slow = document_sentences(text)
+        assert document_sentences(text) == slow

@@ -17,15 +17,22 @@ from itertools import accumulate, chain, pairwise
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.sentences import sentence_bounds
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
 from syndidetect.prepared import PreparedDocument, is_menu
-from syndidetect.sentence_split import sentence_spans
+from syndidetect.sentence_split import MENU_CHARS, sentence_blocks, sentence_spans
+from syndidetect.shingles import ascii_lower
 from syndidetect.stemming import content_stems_of_spans
 from syndidetect.tfidf import SentenceTerms, flat_terms
 
 __all__ = ["MIN_CONTENT_WORDS", "DocumentSentences", "check_min_words", "document_sentences", "prepared_sentences"]
 
+# Stops (. ! ?) a text holds before its sentences are found by the compiled kernel: each stop costs
+# the Python splitter a pattern match and a judgement (~4 us), the kernel call a fixed ~40 us
+# (paragraph blocks, the text as code points, the call), so a paragraph of a few sentences stays in
+# Python and an article of dozens goes to the kernel.
+COMPILED_STOPS = 16
 # Sentences with fewer distinct content stems (headings, "Read more.", bylines) are never compared:
 # two four-word sentences sharing two stems are still a coincidence often enough.
 MIN_CONTENT_WORDS = 4
@@ -119,8 +126,7 @@ def check_min_words(min_content_words: object) -> int:
     return min_content_words
 
 
-# Characters one of which a menu holds (the separators of syndidetect.prepared.is_menu).
-_MENU_CHARS = re.compile(r"[|·•/»›>–—…*-]|\.\.\.")
+_MENU_CHARS = re.compile(f"[{re.escape(MENU_CHARS)}]|\\.\\.\\.")
 
 
 def _menu(sentence: str) -> bool:
@@ -155,6 +161,8 @@ def document_sentences(
     (('sold', 'old', 'farm', '2019'),)
     """
     check_min_words(min_content_words)
+    if not ignore and (compiled := _compiled_sentences(text, min_content_words)) is not None:
+        return compiled
     sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
     spans, stems = [], []
     for span, words in zip(sentences, content_stems_of_spans(text, sentences)):
@@ -162,6 +170,27 @@ def document_sentences(
             spans.append(span)
             stems.append(words)
     return DocumentSentences.of(spans, stems)
+
+
+def _compiled_sentences(text: str, min_content_words: int) -> DocumentSentences | None:
+    """:func:`document_sentences` of English text (``ascii_lower`` accepts it) with enough stops to
+    repay the compiled kernel (``COMPILED_STOPS``): the kernel finds the sentences and which may be
+    menus, Python stems them as the reference path does. None when the text or the kernel is not
+    ready for it: the caller takes the Python path, the reference."""
+    stops = text.count(".") + text.count("!") + text.count("?")
+    if stops < COMPILED_STOPS or ascii_lower(text) is None:
+        return None
+    found = sentence_bounds(text, sentence_blocks(text))
+    if found is None:
+        return None
+    bounds, menus = found
+    spans = [(start, end) for start, end in bounds.tolist()]
+    kept_spans, kept_stems = [], []
+    for span, words, menu in zip(spans, content_stems_of_spans(text, spans), menus.tolist()):
+        if len(set(words)) >= min_content_words and not (menu and is_menu(text[span[0] : span[1]])):
+            kept_spans.append(span)
+            kept_stems.append(words)
+    return DocumentSentences.of(kept_spans, kept_stems)
 
 
 def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:

@@ -13,8 +13,11 @@ from syndidetect.text import paragraph_spans
 # Japanese full stop, exclamation or question mark (ideographic, fullwidth or halfwidth forms, then
 # closing quotes and brackets) followed by anything: these scripts have no capitals and put no space
 # between sentences.
+ENDS = ".!?"  # end a sentence ...
+CLOSING = "\"'”’»)]"  # ... with the closing quotes and brackets after them ...
+OPENING = "\"'“‘”’«(["  # ... when the next sentence starts, after these, with a capital or a digit
 BOUNDARY = re.compile(
-    r"(?P<end>[.!?]+[\"'”’»)\]]*)\s+(?=[\"'“‘”’«(\[]*(?P<next>\w))"
+    rf"(?P<end>[{re.escape(ENDS)}]+[{re.escape(CLOSING)}]*)\s+(?=[{re.escape(OPENING)}]*(?P<next>\w))"
     r"|(?P<cjk>[。．｡！？]+[\"'”’»)\]」』）】〕〉》]*)\s*(?=\S)"
 )
 # The characters a boundary starts with. Searching for them first and trying BOUNDARY only there
@@ -23,13 +26,13 @@ BOUNDARY = re.compile(
 # every position.
 BOUNDARY_START = re.compile(r"[.!?。．｡！？]")
 # Abbreviations a capitalised name or word often follows ("Mr. Smith", "St. Louis").
-_ABBREVIATIONS = frozenset([
+ABBREVIATIONS = frozenset([
     "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "gov", "sen", "rep", "rev",
     "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "pres", "supt", "hon", "messrs", "mme", "mlle", "vs",
     "cf", "approx", "dept", "univ",
 ])
 # Abbreviations that end no sentence when a number follows ("No. 5", "Jan. 12", "Fig. 3").
-_BEFORE_NUMBER = frozenset([
+BEFORE_NUMBER = frozenset([
     "no", "nos", "vol", "fig", "pp", "art", "ch", "sec", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
 ])
@@ -48,12 +51,21 @@ def boundary_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]
             start = m.end()  # never empty: it holds at least the punctuation
 
 
+# Opening quotes and brackets a word before a full stop may start with ("(Mr. Smith").
+WORD_OPENING = "\"'“‘«(["
+# What ends the word before a full stop: the word is the run of characters before it without these.
+WORD_SEPARATORS = " \n\t"
+
+
 def _word_before(text: str, begin: int, end: int) -> str:
     """The run of characters of ``text[begin:end]`` that ends at ``end`` without a space, tab or
     line end."""
-    start = max(text.rfind(" ", begin, end), text.rfind("\n", begin, end), text.rfind("\t", begin, end))
+    start = max(text.rfind(separator, begin, end) for separator in WORD_SEPARATORS)
     return text[max(start + 1, begin) : end]
 
+
+# Characters one of which a menu holds (the separators of syndidetect.prepared.is_menu); "..." too.
+MENU_CHARS = "|·•/»›>–—…*-"
 
 # Quotation marks and brackets of Chinese and Japanese text: a full stop inside them ends a sentence
 # of the quotation, not of the text ("他说：“走吧。快点！”然后…" is one sentence).
@@ -74,12 +86,12 @@ def _ends_sentence(text: str, begin: int, m: re.Match[str]) -> bool:
         return False
     if end[0] in "!?" or end.startswith(".."):
         return True
-    word = _word_before(text, begin, m.start()).lstrip("\"'“‘«([").lower()
-    if "." in word or word in _ABBREVIATIONS:  # dotted ("U.S.", "e.g.", "a.m."), or a title
+    word = _word_before(text, begin, m.start()).lstrip(WORD_OPENING).lower()
+    if "." in word or word in ABBREVIATIONS:  # dotted ("U.S.", "e.g.", "a.m."), or a title
         return False
     if len(word) == 1 and word.isalpha():  # an initial: "J. K. Rowling"
         return False
-    return not (word in _BEFORE_NUMBER and following.isdigit())
+    return not (word in BEFORE_NUMBER and following.isdigit())
 
 
 # A paragraph that ends without closing punctuation ...
@@ -88,7 +100,7 @@ _OPEN_END = re.compile(r"[^.!?:;…\"”’)\]]\Z")
 _CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*[a-z]")
 
 
-def _blocks(text: str) -> list[Span]:
+def sentence_blocks(text: str) -> list[Span]:
     """Paragraphs, rejoined where a line end falls inside a sentence that the paragraph splitter
     judged as two paragraphs (lines too long or too short for hard wrapping)."""
     blocks: list[Span] = []
@@ -124,7 +136,7 @@ def sentence_spans(text: str) -> list[Span]:
     ['今天下雨。', '他说：“走吧。快点！”', '明天呢？']
     """
     spans: list[Span] = []
-    for start, end in _blocks(text):
+    for start, end in sentence_blocks(text):
         begin = start
         for m in boundary_matches(text, start, end):
             if _ends_sentence(text, begin, m):
