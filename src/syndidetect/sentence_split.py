@@ -53,14 +53,15 @@ def boundary_matches(text: str, start: int, end: int) -> Iterator[re.Match[str]]
 
 # Opening quotes and brackets a word before a full stop may start with ("(Mr. Smith").
 WORD_OPENING = "\"'“‘«(["
-# What ends the word before a full stop: the word is the run of characters before it without these.
+# What ends the word before a full stop: the word is the run of characters before it without these
+# (spelled out in _word_before, three rfind calls being cheaper than a loop over this string).
 WORD_SEPARATORS = " \n\t"
 
 
 def _word_before(text: str, begin: int, end: int) -> str:
     """The run of characters of ``text[begin:end]`` that ends at ``end`` without a space, tab or
     line end."""
-    start = max(text.rfind(separator, begin, end) for separator in WORD_SEPARATORS)
+    start = max(text.rfind(" ", begin, end), text.rfind("\n", begin, end), text.rfind("\t", begin, end))
     return text[max(start + 1, begin) : end]
 
 
