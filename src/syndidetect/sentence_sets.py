@@ -127,11 +127,8 @@ def check_min_words(min_content_words: object) -> int:
     return min_content_words
 
 
+# A sentence is tested as a menu (is_menu) only when it holds one of its separators.
 _MENU_CHARS = re.compile(f"[{re.escape(MENU_CHARS)}]|\\.\\.\\.")
-
-
-def _menu(sentence: str) -> bool:
-    return _MENU_CHARS.search(sentence) is not None and is_menu(sentence)
 
 
 def _outside(sentences: list[Span], ignore: Sequence[Span]) -> list[Span]:
@@ -162,22 +159,28 @@ def document_sentences(
     (('sold', 'old', 'farm', '2019'),)
     """
     check_min_words(min_content_words)
-    if not ignore and (compiled := _compiled_sentences(text, min_content_words)) is not None:
-        return compiled
-    sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
+    found = None if ignore else _compiled_bounds(text)
+    menus: list[bool] | None = None  # whether each sentence holds a menu separator, when known
+    if found is None:
+        sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
+    else:
+        sentences, menus = found
     spans, stems = [], []
-    for span, words in zip(sentences, content_stems_of_spans(text, sentences)):
-        if len(set(words)) >= min_content_words and not _menu(text[span[0] : span[1]]):
-            spans.append(span)
-            stems.append(words)
+    for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences))):
+        if len(set(words)) < min_content_words:
+            continue
+        sentence = text[span[0] : span[1]]
+        if (_MENU_CHARS.search(sentence) is not None if menus is None else menus[k]) and is_menu(sentence):
+            continue
+        spans.append(span)
+        stems.append(words)
     return DocumentSentences.of(spans, stems)
 
 
-def _compiled_sentences(text: str, min_content_words: int) -> DocumentSentences | None:
-    """:func:`document_sentences` of English text (``ascii_lower`` accepts it) with enough stops to
-    repay the compiled kernel (``COMPILED_STOPS``): the kernel finds the sentences and which may be
-    menus, Python stems them as the reference path does. None when the text or the kernel is not
-    ready for it: the caller takes the Python path, the reference."""
+def _compiled_bounds(text: str) -> tuple[list[Span], list[bool]] | None:
+    """The sentences of English text (``ascii_lower`` accepts it) with enough stops to repay the
+    compiled kernel (``COMPILED_STOPS``), and whether each holds a menu character; None when the text
+    or the kernel is not ready for it (the caller splits in Python, the reference)."""
     stops = text.count(".") + text.count("!") + text.count("?")
     if stops < COMPILED_STOPS or ascii_lower(text) is None:
         return None
@@ -185,13 +188,7 @@ def _compiled_sentences(text: str, min_content_words: int) -> DocumentSentences 
     if found is None:
         return None
     bounds, menus = found
-    spans = [(start, end) for start, end in bounds.tolist()]
-    kept_spans, kept_stems = [], []
-    for span, words, menu in zip(spans, content_stems_of_spans(text, spans), menus.tolist()):
-        if len(set(words)) >= min_content_words and not (menu and is_menu(text[span[0] : span[1]])):
-            kept_spans.append(span)
-            kept_stems.append(words)
-    return DocumentSentences.of(kept_spans, kept_stems)
+    return [(start, end) for start, end in bounds.tolist()], menus.tolist()
 
 
 def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:
