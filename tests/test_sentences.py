@@ -689,10 +689,15 @@ def test_compiled_sentences_of_generated_articles_are_those_of_the_python_path()
 
     seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
     corpus = make_corpus(400, seed=3).texts
+    compared = 0
     for text in [*(p.read_text("utf-8") for p in seeds), *corpus, "\n\n".join(corpus[:40])]:
         if ascii_lower(text) is None:
             continue
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(sentence_sets_module, "sentence_bounds", lambda *_: None)
             slow = document_sentences(text)
-        assert document_sentences(text) == slow
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sentence_sets_module, "COMPILED_STOPS", 0)
+            assert document_sentences(text) == slow
+        compared += 1
+    assert compared > len(corpus) // 2  # the generated paragraphs are English text: most take the kernel

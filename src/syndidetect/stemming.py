@@ -193,11 +193,6 @@ def content_stems(text: str) -> list[str]:
     return [s for s in map(_CONTENT_STEMS.__getitem__, tokens(text)) if s]
 
 
-def token_stems(tokens: Sequence[str]) -> list[str]:
-    """The stem of each normalised token that is a content word, "" for the others."""
-    return list(map(_CONTENT_STEMS.__getitem__, tokens))
-
-
 def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
     """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once."""
     lowered = ascii_lower(text)
