@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect.tfidf import Ids, Matrix, SentenceTerms, pair_ids, raise_joined_numpy
+from syndidetect.tfidf import Ids, Matrix, SentenceTerms, pair_ids
 
 
 def _distinct(tokens: Any, offsets: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
@@ -200,29 +200,12 @@ def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -
     return score
 
 
-def _compiled(*functions: Callable[..., Any]) -> list[Any]:
-    """Each function compiled, and rebound in this module's globals to its dispatcher: numba resolves a
-    kernel's callees among the module's globals when it compiles the kernel, so helpers come first.
-    A helper the kernels share (``_distinct``, ``_raise_joined``) is compiled once, by whichever
-    kernel is built first."""
-    out = []
-    for function in functions:
-        name = function.__name__
-        current = globals()[name]
-        if not hasattr(current, "py_func"):  # not yet a numba dispatcher
-            current = globals()[name] = compile_cached(current, nogil=True)
-        out.append(current)
-    return out
-
-
-def _build_raise() -> Callable[..., None]:
-    compiled: Callable[..., None] = _compiled(_raise_joined)[-1]
-    return compiled
-
-
 def _build_scores() -> Callable[..., Matrix]:
-    compiled: Callable[..., Matrix] = _compiled(_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined,
-                                                _scores)[-1]
+    # numba resolves a kernel's callees among the module's globals when it compiles the kernel: each
+    # helper is rebound to its compiled dispatcher before the kernel that calls it compiles.
+    for helper in (_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined):
+        globals()[helper.__name__] = compile_cached(helper, nogil=True)
+    compiled: Callable[..., Matrix] = compile_cached(_scores, nogil=True)
     return compiled
 
 
@@ -230,7 +213,6 @@ def _build_scores() -> Callable[..., Matrix]:
 # ~0.5 ms a pair over the numpy path; compiling costs seconds on a fresh install (~10 ms to load from
 # numba's cache), so small jobs (the seeds, one article against an index) stay on numpy.
 SCORES = LazyKernel(_build_scores, after=32)
-RAISE = LazyKernel(_build_raise, after=32)
 
 
 @lru_cache(maxsize=8)
@@ -273,11 +255,3 @@ def scores(a: SentenceTerms, b: SentenceTerms) -> Matrix | None:
     out: Matrix = kernel(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width, idf, tf)
     return out
 
-
-def raise_joined(score: Matrix, single: Matrix, window_b: Matrix, window_a: Matrix) -> None:
-    """:func:`syndidetect.tfidf.raise_joined_numpy`, by the compiled kernel once it is compiled."""
-    kernel = RAISE.get()
-    if kernel is None:
-        raise_joined_numpy(score, single, window_b, window_a)
-    else:
-        kernel(score, single, window_b, window_a)
