@@ -148,3 +148,19 @@ def test_the_library_raises_only_its_own_errors(documents: Any, date: Any) -> No
     for call in calls:
         with contextlib.suppress(SyndidetectError):
             call()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "é", "’", "\u4e2d", "\U0001f600", "\ud800", "\udcff", "\udfff"]),
+                max_size=30))
+def test_a_lone_surrogate_is_found_where_it_is(pieces: list[str]) -> None:
+    """``unicode_problem`` names the first surrogate and its position, and nothing else is one."""
+    from syndidetect.documents import unicode_problem
+
+    text = "".join(pieces)
+    first = next((i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF), None)
+    problem = unicode_problem(text)
+    if first is None:
+        assert problem is None
+    else:
+        assert problem == f"lone surrogate U+{ord(text[first]):04X} at character {first} (not valid Unicode)"

@@ -144,7 +144,8 @@ def test_unknown_version_is_refused(db: Path, version: int) -> None:
 def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small batches: runs merge, answers stay those of the memory store, removed documents
     are never reported and their entries go at the next merge."""
-    monkeypatch.setattr(posting_runs, "_RATIO", 1 << 40)  # each add merges all runs into one
+    monkeypatch.setattr(posting_runs, "_RATIO", 1 << 40)  # each merge merges all runs into one
+    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # and each add merges
     docs = seed_docs()
     memory = sd.Detector()
     with sd.Detector.open(tmp_path / "runs.db") as det:
@@ -167,9 +168,20 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
-def test_each_run_outweighs_all_newer_ones(tmp_path: Path) -> None:
-    """After every batch each run holds more than ``_RATIO`` times the entries of all newer runs
-    (so there are O(log n) runs to search), and answers stay those of the memory store."""
+def _outweighs(sizes: list[int]) -> bool:
+    """Whether each run holds more than ``_RATIO`` times the entries of all newer ones."""
+    return all(sum(sizes[k + 1 :]) * posting_runs._RATIO < sizes[k] for k in range(len(sizes) - 1))
+
+
+def _run_sizes(path: Path) -> list[int]:
+    with closing(sqlite3.connect(path)) as con:
+        return [e for (e,) in con.execute("SELECT entries FROM run ORDER BY run")]
+
+
+def test_each_run_outweighs_all_newer_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merging after every batch: each run holds more than ``_RATIO`` times the entries of all
+    newer runs (so there are O(log n) runs to search), and answers stay those of the memory store."""
+    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)
     docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
     memory = MemoryStore(64, 2)
     prepared = prepare_documents(docs, sd.Config())
@@ -177,11 +189,67 @@ def test_each_run_outweighs_all_newer_ones(tmp_path: Path) -> None:
         for i, doc in enumerate(prepared):
             store.put([doc])
             memory.put([doc])
-            sizes = [e for (e,) in store._con.execute("SELECT entries FROM run ORDER BY run")]
-            assert all(sum(sizes[k + 1 :]) * posting_runs._RATIO < sizes[k] for k in range(len(sizes) - 1))
+            sizes = _run_sizes(tmp_path / "ratio.db")
+            assert _outweighs(sizes)
             if i in (3, len(prepared) - 1):
                 assert _candidates(store, prepared) == _candidates(memory, prepared)
         assert 1 < len(sizes) <= 4
+
+
+@pytest.mark.parametrize("spare", [3, 5])
+def test_a_writer_merges_past_max_runs_and_when_it_closes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          spare: int) -> None:
+    """Runs pile up to ``MAX_RUNS`` between merges (each batch is written once), a writer merges
+    them when it closes; leaving on an error leaves them to the next writer, and every answer on
+    the way is the memory store's."""
+    monkeypatch.setattr(posting_runs, "MAX_RUNS", spare)
+    path = tmp_path / "spare.db"
+    docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
+    prepared = prepare_documents(docs, sd.Config())
+    memory = MemoryStore(64, 2)
+    counts = []
+    with SQLiteStore(path) as store:
+        for doc in prepared[:10]:
+            store.put([doc])
+            memory.put([doc])
+            counts.append(len(_run_sizes(path)))
+            assert _candidates(store, prepared) == _candidates(memory, prepared)
+    assert max(counts) == spare and counts[:spare] == list(range(1, spare + 1))  # no merge before
+    merged = _run_sizes(path)
+    assert _outweighs(merged) and len(merged) < spare  # merged on closing
+    with pytest.raises(KeyboardInterrupt), sd.Detector.open(path) as det:
+        det.add_many(docs[10:12])
+        raise KeyboardInterrupt
+    assert len(_run_sizes(path)) == len(merged) + 1  # the batch is committed, its run left as it is
+    with SQLiteStore(path, readonly=True) as reader:
+        memory.put(prepared[10:12])
+        assert _candidates(reader, prepared) == _candidates(memory, prepared)
+    with SQLiteStore(path) as store:
+        store.put(prepared[12:13])
+        memory.put(prepared[12:13])
+    assert _outweighs(_run_sizes(path))  # the next writer merged them with its own
+    with SQLiteStore(path, readonly=True) as reader:
+        assert _candidates(reader, prepared) == _candidates(memory, prepared)
+
+
+def test_posting_rows_are_cut_from_the_bound_data_in_statements(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """However the rows fall into statements (a bucket larger than a statement's share included),
+    the posting rows hold exactly each bucket's entries."""
+    prepared = prepare_documents([sd.Document(f"{i}-{d.id}", d.text) for i in range(2) for d in seed_docs()],
+                                 sd.Config())
+    expected = None
+    for limit in (1 << 26, 100, 8, 1):
+        monkeypatch.setattr(posting_runs, "_STATEMENT_BYTES", limit)
+        path = tmp_path / f"cut{limit}.db"
+        with SQLiteStore(path) as store:
+            store.put(prepared)
+        with closing(sqlite3.connect(path)) as con:
+            rows = con.execute("SELECT bucket, data FROM posting ORDER BY run, bucket").fetchall()
+        assert all(isinstance(data, bytes) and len(data) % 8 == 0 and data for _, data in rows)
+        assert expected is None or rows == expected
+        expected = rows
+    assert expected is not None and len(expected) > 64
 
 
 def test_another_tokenizer_is_refused(db: Path) -> None:
@@ -318,8 +386,11 @@ def test_another_applications_database_is_not_written_before_it_is_refused(tmp_p
 
 def test_a_posting_row_deleted_by_hand_is_found_when_its_run_is_merged(db: Path) -> None:
     _poke(db, "DELETE FROM posting WHERE (run, bucket) = (SELECT run, bucket FROM posting LIMIT 1)")
-    with sd.Detector.open(db) as det, pytest.raises(IndexFormatError, match=r"corrupt index \(run \d+ holds"):
-        det.add_many(seed_docs()[:4])  # a run as large as the first: the two are merged
+    det = sd.Detector.open(db)
+    det.add_many(seed_docs()[:4])  # a run as large as the first: the two are merged on closing
+    with pytest.raises(IndexFormatError, match=r"corrupt index \(run \d+ holds"):
+        det.close()
+    det.close()  # closed all the same
 
 
 def test_a_corrupt_index_names_the_file_and_what_is_wrong(db: Path) -> None:
@@ -346,10 +417,11 @@ def test_runs_kept_in_memory_follow_other_writers_and_rollbacks(tmp_path: Path,
     path = tmp_path / "two.db"
     prepared = prepare_documents([sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()],
                                  sd.Config())
+    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # every batch merges
     merge = posting_runs.PostingRuns.merge
 
-    def merge_then_fail(self: posting_runs.PostingRuns) -> None:
-        merge(self)
+    def merge_then_fail(self: posting_runs.PostingRuns, spare: int = 0) -> None:
+        merge(self, spare)
         raise OSError("the batch fails after its runs were merged")
 
     memory = MemoryStore(64, 2)

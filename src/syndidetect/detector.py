@@ -220,8 +220,16 @@ class Detector:
     def __enter__(self) -> Detector:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        from syndidetect.store.sqlite import SQLiteStore  # only now: a detector in memory never needs it
+
+        if isinstance(self.store, SQLiteStore):
+            self.store.close(merge=False)  # leaving on an error (Ctrl-C included): no more work
+        else:
+            self.close()
 
 
 def detect(documents: Iterable[DocumentLike], config: Config | None = None) -> Report:

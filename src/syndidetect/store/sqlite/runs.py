@@ -5,11 +5,13 @@ Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit 
 buckets of about ``_BUCKET`` entries: bucket ``band << bits | key >> (32 - bits)``, one ``posting``
 row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as little-endian
 uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a paragraph costs
-about 2 rows instead of one per band (64 by default), which is what makes adding fast. After each
-batch the newest runs are merged into one (numpy, in the same transaction) while together they hold
-at least as many entries as the run before them, so each run holds more than all newer ones
-together: at most ``1 + log2(batches)`` runs (4 after the 43 batches of 100k paragraphs). A writer
-keeps the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band
+about 2 rows instead of one per band (64 by default), which is what makes adding fast. Merging
+runs: the newest ones are merged into one (numpy, in one transaction) while together they hold at
+least as many entries as the run before them, so each run holds more than all newer ones together:
+at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a batch only once
+there are more than ``MAX_RUNS`` runs: merging after every batch rewrote each entry about 3.5 times
+in a 100k-paragraph ``index add`` (11 batches), this writes it twice. A writer keeps the runs it
+wrote in memory, so merging them reads nothing back. Entries are stored in band
 then key order (runs merged by earlier releases: in bucket order only, or in buckets of another
 size: both stay correct), so a merge is a stable sort of sorted runs. A lookup fetches all the
 buckets it needs with one statement and filters their entries with numpy. ``run.class`` is
@@ -42,6 +44,14 @@ _BUCKET = 32
 #: before them (see ``PostingRuns.merge``). 1 instead of 2: each entry is rewritten 3.7 times
 #: instead of 5.5 over 43 batches (7.7 to 5.2 over 430), for at most one run more to search.
 _RATIO = 1
+#: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
+#: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
+#: costs up to this many times a check against one run; 12: an ``index add`` of 100k paragraphs
+#: (11 batches of 4 MB) merges once, when it closes.
+MAX_RUNS = 12
+#: Bytes of posting data one INSERT binds (``PostingRuns._insert``): SQLite copies a bound BLOB,
+#: and refuses one over 10**9 bytes; 64 MB keeps the copy small and the packed offsets exact.
+_STATEMENT_BYTES = 1 << 26
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
 _FILTER = 1 << 20
@@ -116,6 +126,8 @@ class PostingRuns:
         # data_version then changes) and forgotten when a transaction rolls back.
         self._cache: dict[int, Entries] = {}
         self._version: int | None = None
+        #: Whether this connection added runs that ``merge()`` has not merged since.
+        self.pending = False
 
     def forget(self) -> None:
         """Drop the runs kept in memory (the caller's transaction rolled back)."""
@@ -130,7 +142,8 @@ class PostingRuns:
             self.forget()
             self._version = version
         self._store(*entries(rowids, keys, owner))
-        self.merge()
+        self.pending = True
+        self.merge(MAX_RUNS)
 
     def runs(self) -> list[tuple[int, int, int]]:
         """``(run, bits, entries)`` of every run, oldest first, checked against the posting table
@@ -183,12 +196,17 @@ class PostingRuns:
         alive[live] = True
         return alive[doc]
 
-    def merge(self) -> None:
+    def merge(self, spare: int = 0) -> None:
         """Merge the newest runs while together they hold at least ``1 / _RATIO`` of the entries of
         the run before them, dropping removed documents: each run then holds more than ``_RATIO``
-        times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs."""
+        times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs.
+        ``spare``: merge only while there are more runs than that (0: always)."""
+        if not spare:
+            self.pending = False
         while True:
             runs = self.runs()
+            if len(runs) <= spare:
+                return
             start, newer = len(runs) - 1, 0
             for i in range(len(runs) - 1, 0, -1):
                 newer += runs[i][2]
@@ -225,10 +243,26 @@ class PostingRuns:
         run = int(cursor.lastrowid or 0)
         if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
             self._cache[run] = (band, key, doc)
-        size = ENTRY.itemsize
-        self._con.executemany("INSERT INTO posting VALUES (?, ?, ?)",
-                              [(run, b, raw[s * size : e * size]) for b, s, e in
-                               zip(bucket[starts].tolist(), starts.tolist(), ends.tolist())])
+        self._insert(run, bucket[starts], starts * ENTRY.itemsize, ends * ENTRY.itemsize, raw)
+
+    def _insert(self, run: int, bucket: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
+                ends: npt.NDArray[np.int64], raw: memoryview) -> None:
+        """Posting rows ``(run, bucket[i], raw[starts[i]:ends[i]])``. SQLite cuts the rows out of
+        one bound BLOB a statement, its offsets and lengths given as a JSON object by bucket:
+        ``executemany`` with a Python tuple and a BLOB binding a row cost 2-3 times as much."""
+        first = 0
+        while first < len(bucket):
+            # The rows whose data spans at most _STATEMENT_BYTES (at least one row).
+            last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES, "right")))
+            lengths = ends[first:last] - starts[first:last]
+            shift = int(lengths.max()).bit_length()  # offset << shift | length: offsets < 2**26
+            packed = ((starts[first:last] - starts[first]) << shift) | lengths
+            self._con.execute(
+                "INSERT INTO posting SELECT ?1, CAST(j.key AS INTEGER), "
+                "substr(?2, (j.value >> ?4) + 1, j.value & ((1 << ?4) - 1)) FROM json_each(?3) j",
+                (run, raw[starts[first] : ends[last - 1]],
+                 json.dumps(dict(zip(bucket[first:last].tolist(), packed.tolist()))), shift))
+            first = last
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
         """For each row of folded ``keys`` (``(n, bands)``), the rowids of the entries holding one of

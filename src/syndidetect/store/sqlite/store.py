@@ -323,15 +323,25 @@ class SQLiteStore:
             return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
                     "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
 
-    def close(self) -> None:
-        """Close the connection (idempotent); the last one out checkpoints the WAL into the file."""
-        self._con.close()
+    def close(self, merge: bool = True) -> None:
+        """Merge the posting runs this writer added (unless ``merge`` is False: the next writer
+        will), then close the connection (idempotent); the last one out checkpoints the WAL into the
+        file. Another writer holding the lock longer than the timeout only skips the merge."""
+        try:
+            if merge and self._postings.pending:
+                with self._errors(), self._write():
+                    self._postings.merge()
+        except IndexBusyError:
+            pass  # everything added is committed; the runs only wait for the next merge
+        finally:
+            self._postings.pending = False
+            self._con.close()
 
     def __enter__(self) -> SQLiteStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(merge=kind is None)  # leaving on an error (Ctrl-C included): no more work
 
 
 def stored_config(path: str | PathLike[str]) -> Config | None:
