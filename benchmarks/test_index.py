@@ -11,9 +11,11 @@ Run: pytest benchmarks/test_index.py -p no:cacheprovider --benchmark-enable
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -27,6 +29,7 @@ import pytest
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
 from benchmarks.startup import process_seconds
+from syndidetect.cli.index import BATCH_CHARS
 from syndidetect.lsh import band_keys, matchable_rows
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import SQLiteStore
@@ -149,6 +152,52 @@ def cli_check_seconds(db: Path, article: sd.Document, folder: Path, runs: int = 
     return process_seconds(command, runs=runs, check=True)
 
 
+def sqlite_floor(db: Path, folder: Path) -> tuple[float, int]:
+    """Wall seconds SQLite alone takes to write the rows of index ``db`` once (the text, BLOBs and
+    posting rows of its documents, none of our Python), into a new WAL file with the index's own
+    settings and one transaction per ``BATCH_CHARS`` of text as ``index add`` commits; and how
+    many transactions. No index holding the same data in SQLite can be written faster."""
+    floor = folder / "floor.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{floor}{suffix}").unlink(missing_ok=True)
+    with SQLiteStore(floor):  # the same schema and pragmas, then emptied of nothing: it is new
+        pass
+    con = sqlite3.connect(floor, isolation_level=None)
+    try:
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA cache_size=-65536")
+        con.execute("ATTACH DATABASE ? AS source", (f"file:{db}?mode=ro",))
+        docs = [row for row in con.execute("SELECT doc, length(text) FROM source.document ORDER BY doc")]
+        runs = con.execute("SELECT count(*) FROM source.run").fetchone()[0]
+        bounds, size = [docs[0][0]], 0
+        for doc, length in docs:
+            size += length
+            if size >= BATCH_CHARS:
+                bounds.append(doc + 1)
+                size = 0
+        bounds.append(docs[-1][0] + 1)
+        started = time.perf_counter()
+        for first, end in itertools.pairwise(bounds):
+            if first == end:
+                continue
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO main.document SELECT * FROM source.document WHERE doc >= ? AND doc < ?",
+                        (first, end))
+            con.execute("INSERT INTO main.fingerprint SELECT * FROM source.fingerprint WHERE doc >= ? AND doc < ?",
+                        (first, end))
+            con.execute("COMMIT")
+        # The postings, once: as many rows as the index holds, in as many commits as it has runs.
+        for (run,) in con.execute("SELECT run FROM source.run").fetchall():
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO main.run SELECT * FROM source.run WHERE run = ?", (run,))
+            con.execute("INSERT INTO main.posting SELECT * FROM source.posting WHERE run = ?", (run,))
+            con.execute("COMMIT")
+        seconds = time.perf_counter() - started
+    finally:
+        con.close()
+    return seconds, len(bounds) - 1 + runs
+
+
 def main(n: int, keep: Path | None = None) -> None:
     """Add ``n`` paragraphs with the command line, then time one article's check in process and in
     the command line (whole process). ``keep``: a folder to build the index in and leave it."""
@@ -159,6 +208,9 @@ def main(n: int, keep: Path | None = None) -> None:
         wall, cpu = cli_add(jsonl, db)
         print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
               f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
+        floor, commits = sqlite_floor(db, Path(tmp))
+        print(f"SQLite alone writing the same rows once ({commits} commits): {floor:.1f} s wall "
+              f"({paragraphs / floor:,.0f} paragraphs/s)")
         fresh = make_corpus(ARTICLE, seed=99).texts
         middle = n // 2  # a paragraph number: its document is copied from
         lines = jsonl[middle // CLI_PER_FILE].read_text(encoding="utf-8").splitlines()
