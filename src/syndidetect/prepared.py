@@ -129,17 +129,19 @@ def prepare_documents(documents: Sequence[Document], config: Config) -> list[Pre
     split = [split_paragraphs(doc) for doc in documents]
     texts = [p.text for paragraphs in split for p in paragraphs]
     sk = sketch(texts, config.num_perm, config.seed, config.shingle_size, config.backend)
+    # Whole-batch arrays, each document taking its slice: a few numpy calls per document cost more
+    # than its paragraphs' work when documents are single paragraphs.
+    sizes = np.diff(sk.offsets)
+    matchable = (sk.word_counts >= config.min_words) & (sizes > 0)
+    for i in np.flatnonzero(matchable & (sk.word_counts <= _MENU_MAX_WORDS)).tolist():
+        matchable[i] = not is_menu(texts[i])
     prepared, row = [], 0
     for doc, paragraphs in zip(documents, split):
         end = row + len(paragraphs)
         offsets = sk.offsets[row : end + 1]
-        words = sk.word_counts[row:end]
-        matchable = (words >= config.min_words) & (np.diff(offsets) > 0)
-        for i in np.flatnonzero(matchable & (words <= _MENU_MAX_WORDS)):
-            matchable[i] = not is_menu(paragraphs[i].text)
-        hashes = sk.hashes[offsets[0] : offsets[-1]]
-        prepared.append(PreparedDocument(
-            doc, paragraphs, matchable, sk.signatures[row:end], hashes, offsets - offsets[0], words
-        ))
+        document = PreparedDocument(doc, paragraphs, matchable[row:end], sk.signatures[row:end],
+                                    sk.hashes[offsets[0] : offsets[-1]], offsets - offsets[0], sk.word_counts[row:end])
+        document.__dict__["_sizes"] = sizes[row:end]  # the cached property, already known
+        prepared.append(document)
         row = end
     return prepared
