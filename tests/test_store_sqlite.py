@@ -334,6 +334,23 @@ def test_second_writer_waits_then_fails(db: Path) -> None:
         other.execute("ROLLBACK")
 
 
+def test_a_writer_closing_while_another_holds_the_lock_leaves_its_runs_unmerged(db: Path) -> None:
+    """The merge on closing waits out the busy timeout, then is left to the next writer: what was
+    added stays committed and found, and closing does not fail."""
+    before = len(_run_sizes(db))
+    store = SQLiteStore(db, timeout=0.1)
+    added = prepare_documents([sd.Document(f"late-{d.id}", d.text) for d in seed_docs()[:2]], store.config)
+    store.put(added)
+    with closing(sqlite3.connect(db, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        store.close()  # no IndexBusyError
+        other.execute("ROLLBACK")
+    assert len(_run_sizes(db)) == before + 1
+    with SQLiteStore(db, readonly=True) as reader:
+        assert {d.id for d in added} <= set(reader.ids())
+        assert all(d.id in _candidates(reader, [d])[d.id] for d in added)
+
+
 def test_corrupt_file_is_a_format_error(db: Path) -> None:
     data = bytearray(db.read_bytes())
     page = 4096
