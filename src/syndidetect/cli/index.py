@@ -127,6 +127,8 @@ def _add(args: argparse.Namespace) -> int:
                 done += len(batch)
                 advance(len(batch))
         stats = det.stats()
+        with working("merging the index's postings"):  # closing merges the runs this add wrote
+            det.close()
     print(f"added {_plural(len(documents), 'document')} to {printable(args.db)} "
           f"(now {_plural(stats['documents'], 'document')}, {_plural(stats['paragraphs'], 'paragraph')})")
     if replaced:
