@@ -126,7 +126,7 @@ class PostingRuns:
         # data_version then changes) and forgotten when a transaction rolls back.
         self._cache: dict[int, Entries] = {}
         self._version: int | None = None
-        #: Whether this connection added runs that ``merge()`` has not merged since.
+        #: Whether this connection added runs since it was opened (its owner merges them on closing).
         self.pending = False
 
     def forget(self) -> None:
@@ -201,8 +201,6 @@ class PostingRuns:
         the run before them, dropping removed documents: each run then holds more than ``_RATIO``
         times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs.
         ``spare``: merge only while there are more runs than that (0: always)."""
-        if not spare:
-            self.pending = False
         while True:
             runs = self.runs()
             if len(runs) <= spare:
