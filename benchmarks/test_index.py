@@ -152,23 +152,32 @@ def cli_check_seconds(db: Path, article: sd.Document, folder: Path, runs: int = 
     return process_seconds(command, runs=runs, check=True)
 
 
-def sqlite_floor(db: Path, folder: Path) -> tuple[float, int]:
-    """Wall seconds SQLite alone takes to write the rows of index ``db`` once (the text, BLOBs and
-    posting rows of its documents, none of our Python), into a new WAL file with the index's own
-    settings and one transaction per ``BATCH_CHARS`` of text as ``index add`` commits; and how
-    many transactions. No index holding the same data in SQLite can be written faster."""
+def sqlite_floor(db: Path, folder: Path) -> tuple[dict[str, float], int]:
+    """Wall seconds SQLite alone takes to write the rows of index ``db`` once (the text, BLOBs,
+    fingerprint and posting rows of its documents, none of our Python), into a new WAL file with
+    the index's own settings and one transaction per ``BATCH_CHARS`` of text as ``index add``
+    commits, by part (``documents``, ``fingerprints``, ``commits`` of those, ``postings`` with
+    their commits, and the ``total``); and how many transactions. No index holding the same data in
+    SQLite can be written faster."""
     floor = folder / "floor.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{floor}{suffix}").unlink(missing_ok=True)
-    with SQLiteStore(floor):  # the same schema and pragmas, then emptied of nothing: it is new
+    with SQLiteStore(floor):  # a new index: the same schema and pragmas
         pass
     con = sqlite3.connect(floor, isolation_level=None)
+    parts = dict.fromkeys(("documents", "fingerprints", "commits", "postings"), 0.0)
+
+    def timed(part: str, sql: str, args: tuple[int, ...] = ()) -> None:
+        started = time.perf_counter()
+        con.execute(sql, args)
+        parts[part] += time.perf_counter() - started
+
     try:
         con.execute("PRAGMA synchronous=NORMAL")
         con.execute("PRAGMA cache_size=-65536")
         con.execute("ATTACH DATABASE ? AS source", (f"file:{db}?mode=ro",))
         docs = [row for row in con.execute("SELECT doc, length(text) FROM source.document ORDER BY doc")]
-        runs = con.execute("SELECT count(*) FROM source.run").fetchone()[0]
+        runs = [run for (run,) in con.execute("SELECT run FROM source.run").fetchall()]
         bounds, size = [docs[0][0]], 0
         for doc, length in docs:
             size += length
@@ -176,26 +185,27 @@ def sqlite_floor(db: Path, folder: Path) -> tuple[float, int]:
                 bounds.append(doc + 1)
                 size = 0
         bounds.append(docs[-1][0] + 1)
-        started = time.perf_counter()
         for first, end in itertools.pairwise(bounds):
             if first == end:
                 continue
             con.execute("BEGIN IMMEDIATE")
-            con.execute("INSERT INTO main.document SELECT * FROM source.document WHERE doc >= ? AND doc < ?",
-                        (first, end))
-            con.execute("INSERT INTO main.fingerprint SELECT * FROM source.fingerprint WHERE doc >= ? AND doc < ?",
-                        (first, end))
-            con.execute("COMMIT")
+            timed("documents", "INSERT INTO main.document SELECT * FROM source.document WHERE doc >= ? AND doc < ?",
+                  (first, end))
+            timed("fingerprints", "INSERT INTO main.fingerprint SELECT * FROM source.fingerprint "
+                  "WHERE doc >= ? AND doc < ?", (first, end))
+            timed("commits", "COMMIT")
         # The postings, once: as many rows as the index holds, in as many commits as it has runs.
-        for (run,) in con.execute("SELECT run FROM source.run").fetchall():
+        for run in runs:
             con.execute("BEGIN IMMEDIATE")
-            con.execute("INSERT INTO main.run SELECT * FROM source.run WHERE run = ?", (run,))
-            con.execute("INSERT INTO main.posting SELECT * FROM source.posting WHERE run = ?", (run,))
-            con.execute("COMMIT")
-        seconds = time.perf_counter() - started
+            timed("postings", "INSERT INTO main.run SELECT * FROM source.run WHERE run = ?", (run,))
+            timed("postings", "INSERT INTO main.posting SELECT * FROM source.posting WHERE run = ?", (run,))
+            timed("postings", "COMMIT")
     finally:
         con.close()
-    return seconds, len(bounds) - 1 + runs
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{floor}{suffix}").unlink(missing_ok=True)
+    parts["total"] = sum(parts.values())
+    return parts, len(bounds) - 1 + len(runs)
 
 
 def main(n: int, keep: Path | None = None) -> None:
@@ -209,8 +219,9 @@ def main(n: int, keep: Path | None = None) -> None:
         print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
               f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
         floor, commits = sqlite_floor(db, Path(tmp))
-        print(f"SQLite alone writing the same rows once ({commits} commits): {floor:.1f} s wall "
-              f"({paragraphs / floor:,.0f} paragraphs/s)")
+        print(f"SQLite alone writing the same rows once ({commits} commits): {floor['total']:.1f} s wall "
+              f"({paragraphs / floor['total']:,.0f} paragraphs/s): "
+              + ", ".join(f"{part} {seconds:.1f} s" for part, seconds in floor.items() if part != "total"))
         fresh = make_corpus(ARTICLE, seed=99).texts
         middle = n // 2  # a paragraph number: its document is copied from
         lines = jsonl[middle // CLI_PER_FILE].read_text(encoding="utf-8").splitlines()
