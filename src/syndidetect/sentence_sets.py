@@ -159,14 +159,15 @@ def document_sentences(
     (('sold', 'old', 'farm', '2019'),)
     """
     check_min_words(min_content_words)
-    found = None if ignore else _compiled_bounds(text)
+    lowered = ascii_lower(text)  # once, for the sentence bounds and the stems
+    found = None if ignore else _compiled_bounds(text, lowered)
     menus: list[bool] | None = None  # whether each sentence holds a menu separator, when known
     if found is None:
         sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
     else:
         sentences, menus = found
     spans, stems = [], []
-    for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences))):
+    for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences, lowered))):
         if len(set(words)) < min_content_words:
             continue
         sentence = text[span[0] : span[1]]
@@ -177,12 +178,11 @@ def document_sentences(
     return DocumentSentences.of(spans, stems)
 
 
-def _compiled_bounds(text: str) -> tuple[list[Span], list[bool]] | None:
-    """The sentences of English text (``ascii_lower`` accepts it) with enough stops to repay the
-    compiled kernel (``COMPILED_STOPS``), and whether each holds a menu character; None when the text
-    or the kernel is not ready for it (the caller splits in Python, the reference)."""
-    stops = text.count(".") + text.count("!") + text.count("?")
-    if stops < COMPILED_STOPS or ascii_lower(text) is None:
+def _compiled_bounds(text: str, lowered: str | None) -> tuple[list[Span], list[bool]] | None:
+    """The sentences of English text (``lowered``, its ``ascii_lower``, is not None) with enough stops
+    to repay the compiled kernel (``COMPILED_STOPS``), and whether each holds a menu character; None
+    when the text or the kernel is not ready for it (the caller splits in Python, the reference)."""
+    if lowered is None or text.count(".") + text.count("!") + text.count("?") < COMPILED_STOPS:
         return None
     found = sentence_bounds(text, sentence_blocks(text))
     if found is None:

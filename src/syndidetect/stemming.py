@@ -193,9 +193,10 @@ def content_stems(text: str) -> list[str]:
     return [s for s in map(_CONTENT_STEMS.__getitem__, tokens(text)) if s]
 
 
-def content_stems_of_spans(text: str, spans: Sequence[Span]) -> list[list[str]]:
-    """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once."""
-    lowered = ascii_lower(text)
+def content_stems_of_spans(text: str, spans: Sequence[Span], lowered: str | None = None) -> list[list[str]]:
+    """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once;
+    ``lowered``: ``ascii_lower(text)`` when the caller has it (None: found here)."""
+    lowered = ascii_lower(text) if lowered is None else lowered
     if lowered is None:
         return [content_stems(text[start:end]) for start, end in spans]
     get, gaps = _CONTENT_STEMS.__getitem__, token_gaps(lowered)
