@@ -12,7 +12,10 @@ from syndidetect.lsh import band_layout
 from syndidetect.rules import VerdictRules
 
 FORMAT_NAME = "syndidetect-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: The older format this one reads, and upgrades when opened for writing: fingerprints in a
+#: ``fingerprint (fp, doc)`` table instead of runs (:mod:`.fingerprints`).
+UPGRADABLE_VERSION = 2
 #: Bump when text.py or shingles.py change what a paragraph or a shingle is: stored hashes and
 #: band keys would no longer match freshly prepared documents.
 TOKENIZER_VERSION = 2  # 2: invisible characters ignored, CJK per character, Thai-family pieces
@@ -84,9 +87,18 @@ def schema() -> list[str]:
         "CREATE TABLE document (doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
         "date TEXT, text TEXT NOT NULL, paragraphs INTEGER NOT NULL, matchable INTEGER NOT NULL, "
         "spans BLOB NOT NULL, flags BLOB NOT NULL, counts BLOB NOT NULL, hashes BLOB NOT NULL)",
-        "CREATE TABLE fingerprint (fp INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (fp, doc)) WITHOUT ROWID",
+        *fingerprint_schema(),
         "CREATE TABLE run (run INTEGER PRIMARY KEY, bits INTEGER NOT NULL, entries INTEGER NOT NULL, "
         "class INTEGER NOT NULL)",
         "CREATE TABLE posting (run INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL, "
+        "PRIMARY KEY (run, bucket)) WITHOUT ROWID",
+    ]
+
+
+def fingerprint_schema() -> list[str]:
+    """The statements creating the fingerprint runs' tables (:mod:`.fingerprints`)."""
+    return [
+        "CREATE TABLE fprun (run INTEGER PRIMARY KEY, bits INTEGER NOT NULL, entries INTEGER NOT NULL)",
+        "CREATE TABLE fpbucket (run INTEGER NOT NULL, bucket INTEGER NOT NULL, data BLOB NOT NULL, "
         "PRIMARY KEY (run, bucket)) WITHOUT ROWID",
     ]

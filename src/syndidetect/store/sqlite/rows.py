@@ -1,5 +1,5 @@
-"""One row of the ``document`` table and of the ``fingerprint`` table: a PreparedDocument as
-columns and BLOBs, and back, without tokenising again."""
+"""One row of the ``document`` table: a PreparedDocument as columns and BLOBs, and back, without
+tokenising again."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import numpy.typing as npt
 
 from syndidetect._kernels.reference import fmix32
 from syndidetect._types import SignatureMatrix
-from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
 from syndidetect.minhash import permutations
@@ -75,7 +74,3 @@ def signed(values: Sequence[int]) -> list[int]:
     """Unsigned 64-bit integers as SQLite's signed ones."""
     return [v - (1 << 64) if v >= 1 << 63 else v for v in values]
 
-
-def fingerprint_rows(doc: PreparedDocument, rowid: int) -> list[tuple[int, int]]:
-    """The ``(fp, doc)`` rows of ``doc`` stored as ``rowid``: one per distinct nonzero fingerprint."""
-    return [(fp, rowid) for fp in signed(sorted({fp for fp in paragraph_fingerprints(doc) if fp}))]

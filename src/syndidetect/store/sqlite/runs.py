@@ -49,7 +49,7 @@ _RATIO = 1
 #: costs up to this many times a check against one run; 12: an ``index add`` of 100k paragraphs
 #: (11 batches of 4 MB) merges once, when it closes.
 MAX_RUNS = 12
-#: Bytes of posting data one INSERT binds (``PostingRuns._insert``): SQLite copies a bound BLOB,
+#: Bytes of posting data one INSERT binds (``insert_buckets``): SQLite copies a bound BLOB,
 #: and refuses one over 10**9 bytes; 64 MB keeps the copy small and the packed offsets exact.
 _STATEMENT_BYTES = 1 << 26
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
@@ -146,22 +146,8 @@ class PostingRuns:
         self.merge(MAX_RUNS)
 
     def runs(self) -> list[tuple[int, int, int]]:
-        """``(run, bits, entries)`` of every run, oldest first, checked against the posting table
-        (one B-tree search a run: posting rows whose run row is gone would be silently ignored)."""
-        runs = [(r, b, e) for r, b, e in self._con.execute("SELECT run, bits, entries FROM run ORDER BY run")]
-        for run, bits, count in runs:
-            if (not all(type(v) is int for v in (run, bits, count)) or not 0 < run < 1 << 23
-                    or not 0 <= bits <= 24 or count < 0):  # run << 40 | bucket must fit 63 bits
-                raise ValueError(f"run row ({run!r}, {bits!r}, {count!r}) is not a run")
-        posting_runs, after = [], -1
-        while (row := self._con.execute("SELECT run FROM posting WHERE run > ? ORDER BY run LIMIT 1",
-                                        (after,)).fetchone()) is not None:
-            after = row[0]
-            posting_runs.append(after)
-        if posting_runs != [run for run, _, count in runs if count]:
-            raise ValueError(f"posting rows belong to runs {posting_runs}, the run table lists "
-                             f"{[run for run, _, _ in runs]}")
-        return runs
+        """``(run, bits, entries)`` of every run, oldest first (:func:`checked_runs`)."""
+        return checked_runs(self._con, "run", "posting")
 
     def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
         """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs."""
@@ -189,13 +175,6 @@ class PostingRuns:
         parts = [self._cache.pop(run) for run, _, _ in runs]
         return tuple(np.concatenate(arrays) for arrays in zip(*parts))  # type: ignore[return-value]
 
-    def _alive(self, doc: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Which entries belong to documents still in the index."""
-        live = self._live()
-        alive = np.zeros(max(int(doc.max(initial=0)), int(live.max(initial=0))) + 1, dtype=np.bool_)
-        alive[live] = True
-        return alive[doc]
-
     def merge(self, spare: int = 0) -> None:
         """Merge the newest runs while together they hold at least ``1 / _RATIO`` of the entries of
         the run before them, dropping removed documents: each run then holds more than ``_RATIO``
@@ -205,19 +184,15 @@ class PostingRuns:
             runs = self.runs()
             if len(runs) <= spare:
                 return
-            start, newer = len(runs) - 1, 0
-            for i in range(len(runs) - 1, 0, -1):
-                newer += runs[i][2]
-                if newer * _RATIO >= runs[i - 1][2]:
-                    start = i - 1
-            if start >= len(runs) - 1:
+            start = merge_start([count for _, _, count in runs])
+            if start is None:
                 return
             merged = runs[start:]
             band, key, doc = self._entries(merged)
             for run, _, _ in merged:
                 self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
-            keep = self._alive(doc)
+            keep = alive(doc, self._live())
             # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
             order = np.argsort((band.astype(np.uint64) << np.uint64(32)) | key, kind="stable")
             order = order[keep[order]]
@@ -241,26 +216,7 @@ class PostingRuns:
         run = int(cursor.lastrowid or 0)
         if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
             self._cache[run] = (band, key, doc)
-        self._insert(run, bucket[starts], starts * ENTRY.itemsize, ends * ENTRY.itemsize, raw)
-
-    def _insert(self, run: int, bucket: npt.NDArray[np.int64], starts: npt.NDArray[np.int64],
-                ends: npt.NDArray[np.int64], raw: memoryview) -> None:
-        """Posting rows ``(run, bucket[i], raw[starts[i]:ends[i]])``. SQLite cuts the rows out of
-        one bound BLOB a statement, its offsets and lengths given as a JSON object by bucket:
-        ``executemany`` with a Python tuple and a BLOB binding a row cost 2-3 times as much."""
-        first = 0
-        while first < len(bucket):
-            # The rows whose data spans at most _STATEMENT_BYTES (at least one row).
-            last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES, "right")))
-            lengths = ends[first:last] - starts[first:last]
-            shift = int(lengths.max()).bit_length()  # offset << shift | length: offsets < 2**26
-            packed = ((starts[first:last] - starts[first]) << shift) | lengths
-            self._con.execute(
-                "INSERT INTO posting SELECT ?1, CAST(j.key AS INTEGER), "
-                "substr(?2, (j.value >> ?4) + 1, j.value & ((1 << ?4) - 1)) FROM json_each(?3) j",
-                (run, raw[starts[first] : ends[last - 1]],
-                 json.dumps(dict(zip(bucket[first:last].tolist(), packed.tolist()))), shift))
-            first = last
+        insert_buckets(self._con, "posting", run, bucket[starts], starts * ENTRY.itemsize, ends * ENTRY.itemsize, raw)
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
         """For each row of folded ``keys`` (``(n, bands)``), the rowids of the entries holding one of
@@ -288,6 +244,65 @@ class PostingRuns:
         if rows:
             _match(rows, wanted_band, qcomposite, owner, hits)
         return hits
+
+
+def checked_runs(con: sqlite3.Connection, run_table: str, row_table: str) -> list[tuple[int, int, int]]:
+    """``(run, bits, entries)`` of every run listed in ``run_table``, oldest first, checked against
+    the rows of ``row_table`` (one B-tree search a run: rows whose run is not listed would be
+    silently ignored)."""
+    runs = [(r, b, e) for r, b, e in con.execute(f"SELECT run, bits, entries FROM {run_table} ORDER BY run")]
+    for run, bits, count in runs:
+        if (not all(type(v) is int for v in (run, bits, count)) or not 0 < run < 1 << 23
+                or not 0 <= bits <= 24 or count < 0):  # run << 40 | bucket must fit 63 bits
+            raise ValueError(f"{run_table} row ({run!r}, {bits!r}, {count!r}) is not a run")
+    row_runs, after = [], -1
+    while (row := con.execute(f"SELECT run FROM {row_table} WHERE run > ? ORDER BY run LIMIT 1",
+                              (after,)).fetchone()) is not None:
+        after = row[0]
+        row_runs.append(after)
+    if row_runs != [run for run, _, count in runs if count]:
+        raise ValueError(f"{row_table} rows belong to runs {row_runs}, the {run_table} table lists "
+                         f"{[run for run, _, _ in runs]}")
+    return runs
+
+
+def alive(doc: npt.NDArray[np.int64], live: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which entries of documents ``doc`` belong to documents still stored (rowids ``live``)."""
+    mask = np.zeros(max(int(doc.max(initial=0)), int(live.max(initial=0))) + 1, dtype=np.bool_)
+    mask[live] = True
+    return mask[doc]
+
+
+def merge_start(entries: Sequence[int]) -> int | None:
+    """Where the merge of runs holding ``entries`` (oldest first) starts: the newest runs are
+    merged while together they hold at least ``1 / _RATIO`` of the entries of the run before them;
+    None when no two runs are merged."""
+    start, newer = len(entries) - 1, 0
+    for i in range(len(entries) - 1, 0, -1):
+        newer += entries[i]
+        if newer * _RATIO >= entries[i - 1]:
+            start = i - 1
+    return start if start < len(entries) - 1 else None
+
+
+def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArray[np.int64],
+                   starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], raw: memoryview) -> None:
+    """Rows ``(run, bucket[i], raw[starts[i]:ends[i]])`` of ``table`` (a run's buckets). SQLite cuts
+    the rows out of one bound BLOB a statement, its offsets and lengths given as a JSON object by
+    bucket: ``executemany`` with a Python tuple and a BLOB binding a row cost 2-3 times as much."""
+    first = 0
+    while first < len(bucket):
+        # The rows whose data spans at most _STATEMENT_BYTES (at least one row).
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES, "right")))
+        lengths = ends[first:last] - starts[first:last]
+        shift = int(lengths.max()).bit_length()  # offset << shift | length: offsets < 2**26
+        packed = ((starts[first:last] - starts[first]) << shift) | lengths
+        con.execute(
+            f"INSERT INTO {table} SELECT ?1, CAST(j.key AS INTEGER), "
+            "substr(?2, (j.value >> ?4) + 1, j.value & ((1 << ?4) - 1)) FROM json_each(?3) j",
+            (run, raw[starts[first] : ends[last - 1]],
+             json.dumps(dict(zip(bucket[first:last].tolist(), packed.tolist()))), shift))
+        first = last
 
 
 def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.NDArray[np.uint64],

@@ -22,6 +22,7 @@ from syndidetect.config import Config
 from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
 from syndidetect.lsh import band_keys
 from syndidetect.prepared import PreparedDocument
+from syndidetect.store.sqlite.fingerprints import FingerprintRuns, fingerprint_entries
 from syndidetect.store.sqlite.format import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT,
@@ -31,14 +32,16 @@ from syndidetect.store.sqlite.format import (
     NOT_STORED,
     PAGE_SIZE,
     TOKENIZER_VERSION,
+    UPGRADABLE_VERSION,
     check_timeout,
     fingerprint,
+    fingerprint_schema,
     meta_object,
     mismatch,
     schema,
     stored_rules,
 )
-from syndidetect.store.sqlite.rows import COLUMNS, decode, encode, fingerprint_rows, signed
+from syndidetect.store.sqlite.rows import COLUMNS, decode, encode, signed
 from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 
@@ -67,6 +70,9 @@ class SQLiteStore:
         self.path, self.timeout, self.readonly = Path(path), check_timeout(timeout), readonly
         self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
         self._con = self._connect(create and not readonly)
+        self._fingerprints = FingerprintRuns(self._con, self._live, self.path)
+        #: A version-2 file opened read-only: its fingerprints are a table (writers upgrade it).
+        self._legacy_fingerprints = False
         try:
             with self._errors():
                 self.config, self.bands, self.rows = self._open(config)
@@ -113,6 +119,10 @@ class SQLiteStore:
             self._con.execute(f"PRAGMA mmap_size={READ_MAP_BYTES}")
         if version == 0 and not self.readonly:
             self._create(config if config is not None else Config())
+        elif version == UPGRADABLE_VERSION and self.readonly:
+            self._legacy_fingerprints = True  # read as it is; its next writer upgrades it
+        elif version == UPGRADABLE_VERSION:
+            self._upgrade()
         return self._load(config)
 
     def _version(self) -> int:
@@ -126,9 +136,9 @@ class SQLiteStore:
             return 0
         if app != APPLICATION_ID:
             raise IndexFormatError(f"{self.path}: not a syndidetect index (application id {app:#x})")
-        if version != FORMAT_VERSION:
+        if version not in (FORMAT_VERSION, UPGRADABLE_VERSION):
             raise IndexFormatError(f"{self.path}: index format version {version} is not supported; "
-                                   f"this syndidetect reads version {FORMAT_VERSION}")
+                                   f"this syndidetect reads versions {UPGRADABLE_VERSION} and {FORMAT_VERSION}")
         return version
 
     def _create(self, config: Config) -> None:
@@ -146,6 +156,21 @@ class SQLiteStore:
             meta = {"format": FORMAT_NAME, "fingerprint": json.dumps(fp), "defaults": json.dumps(defaults)}
             self._con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             self._con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._con.execute(f"PRAGMA user_version={FORMAT_VERSION}")
+
+    def _upgrade(self) -> None:
+        """Format version 2 to 3 in one transaction: the ``fingerprint`` table becomes one
+        fingerprint run (readers see either the old file or the new one)."""
+        with self._transaction():
+            if self._version() != UPGRADABLE_VERSION:  # another writer upgraded it while we waited
+                return
+            rows = self._con.execute("SELECT fp, doc FROM fingerprint").fetchall()
+            fp = np.array([row[0] for row in rows], dtype=np.int64).view(np.uint64)
+            doc = np.array([row[1] for row in rows], dtype=np.int64)
+            order = np.lexsort((doc, fp))
+            for statement in [*fingerprint_schema(), "DROP TABLE fingerprint"]:
+                self._con.execute(statement)
+            self._fingerprints.add(fp[order], doc[order])
             self._con.execute(f"PRAGMA user_version={FORMAT_VERSION}")
 
     def _load(self, config: Config | None) -> tuple[Config, int, int]:
@@ -231,7 +256,8 @@ class SQLiteStore:
         return np.array([r[0] for r in self._con.execute("SELECT doc FROM document")], dtype=np.int64)
 
     def _delete(self, ids: Sequence[str]) -> list[str]:
-        """Delete documents inside the current transaction (their postings go at the next merge)."""
+        """Delete documents inside the current transaction (their postings and fingerprints go at
+        the next merge of their runs)."""
         found = []
         for start in range(0, len(ids), _IDS_PER_STATEMENT):
             chunk = list(ids[start : start + _IDS_PER_STATEMENT])
@@ -239,10 +265,7 @@ class SQLiteStore:
                 f"SELECT * FROM document WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
         if not found:
             return []
-        decoded = [(int(row["doc"]), decode(row, self.config)) for row in found]
-        self._con.executemany("DELETE FROM fingerprint WHERE fp = ? AND doc = ?",
-                              [fp for doc, prepared in decoded for fp in fingerprint_rows(prepared, doc)])
-        self._con.executemany("DELETE FROM document WHERE doc = ?", [(doc,) for doc, _ in decoded])
+        self._con.executemany("DELETE FROM document WHERE doc = ?", [(row["doc"],) for row in found])
         present = {row["id"] for row in found}
         return [i for i in dict.fromkeys(ids) if i in present]
 
@@ -266,9 +289,8 @@ class SQLiteStore:
             for row in rows:
                 cursor = self._con.execute(f"INSERT INTO document ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
                 rowids.append(int(cursor.lastrowid or 0))
-            self._con.executemany("INSERT OR IGNORE INTO fingerprint VALUES (?, ?)",
-                                  [fp for d, doc in zip(latest, rowids) for fp in fingerprint_rows(d, doc)])
             self._postings.add(np.array(rowids, dtype=np.int64), keys, owner)
+            self._fingerprints.add(*fingerprint_entries(latest, rowids))
         return replaced
 
     def remove(self, ids: Sequence[str]) -> list[str]:
@@ -305,36 +327,47 @@ class SQLiteStore:
         return [{names[d] for d in h if d in names} for h in hits]
 
     def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
-        wanted = sorted(set(fingerprints))
-        sql = ("SELECT fp, count(*) FROM fingerprint WHERE fp IN (SELECT value FROM json_each(?)) "
-               "GROUP BY fp")
-        with self._errors():
-            rows = self._con.execute(sql, (json.dumps(signed(wanted)),)).fetchall()
-        return {fp % (1 << 64): int(count) for fp, count in rows}
+        wanted = np.array(sorted(set(fingerprints)), dtype=np.uint64)
+        with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
+            if self._legacy_fingerprints:
+                rows = self._con.execute(
+                    "SELECT fp, count(*) FROM fingerprint WHERE fp IN (SELECT value FROM json_each(?)) GROUP BY fp",
+                    (json.dumps(signed(wanted.tolist())),)).fetchall()
+                return {fp % (1 << 64): int(count) for fp, count in rows}
+            fp, doc = self._fingerprints.lookup(wanted)
+            live = self._con.execute("SELECT doc FROM document WHERE doc IN (SELECT value FROM json_each(?))",
+                                     (json.dumps(np.unique(doc).tolist()),)).fetchall()
+        held = fp[np.isin(doc, [row[0] for row in live])]
+        values, counts = np.unique(held, return_counts=True)
+        return dict(zip(values.tolist(), counts.tolist()))
 
     def stats(self) -> dict[str, int]:
         with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
             self._postings.runs()  # cheap (a search a run) and catches a run or posting table edited by hand
+            if not self._legacy_fingerprints:
+                self._fingerprints.runs()
             docs, paragraphs, matchable = self._con.execute(
                 "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(matchable), 0) FROM document"
             ).fetchone()
             pages = self._con.execute("PRAGMA page_count").fetchone()[0]
             page_size = self._con.execute("PRAGMA page_size").fetchone()[0]
             return {"documents": int(docs), "paragraphs": int(paragraphs), "matchable_paragraphs": int(matchable),
-                    "bytes": int(pages) * int(page_size), "format_version": FORMAT_VERSION}
+                    "bytes": int(pages) * int(page_size),
+                    "format_version": UPGRADABLE_VERSION if self._legacy_fingerprints else FORMAT_VERSION}
 
     def close(self, merge: bool = True) -> None:
-        """Merge the posting runs this writer added (unless ``merge`` is False: the next writer
+        """Merge the posting and fingerprint runs this writer added (unless ``merge`` is False: the next writer
         will), then close the connection (idempotent); the last one out checkpoints the WAL into the
         file. Another writer holding the lock longer than the timeout only skips the merge."""
         try:
-            if merge and self._postings.pending:
+            if merge and (self._postings.pending or self._fingerprints.pending):
                 with self._errors(), self._write():
                     self._postings.merge()
+                    self._fingerprints.merge()
         except IndexBusyError:
             pass  # everything added is committed; the runs only wait for the next merge
         finally:
-            self._postings.pending = False
+            self._postings.pending = self._fingerprints.pending = False
             self._con.close()
 
     def __enter__(self) -> SQLiteStore:

@@ -1,0 +1,164 @@
+"""The exact paragraph fingerprints of an index, for boilerplate counts, as sorted runs.
+
+Each batch writes one run of its ``(fp, doc)`` entries: ``fp`` a paragraph's 64-bit exact-repeat
+fingerprint (``boilerplate.paragraph_fingerprints``), one entry per distinct nonzero fingerprint of
+a document, sorted by fingerprint then document and grouped into buckets of about ``BUCKET``
+entries: bucket ``fp >> (64 - bits)``, one ``fpbucket`` row ``(run, bucket, data)`` per bucket,
+``data`` the bucket's entries as little-endian ``(uint64 fp, uint32 doc)``; ``fprun`` lists the
+runs. A count reads one bucket per fingerprint and run. Runs merge as the postings' do
+(:func:`.runs.merge_start`, past ``MAX_RUNS`` runs after a batch and when the writer closes),
+dropping removed documents; until then a count skips documents no longer stored.
+
+Why runs and not a ``(fp, doc)`` table (format version 2): fingerprints are random, so a batch's
+rows landed all over a B-tree of up to a million rows, and each commit rewrote most of its pages.
+At 1M paragraphs that table's inserts and commits took 30 of the 39 s SQLite alone took to write
+the index's rows (``sqlite_floor`` in ``benchmarks.test_index``); a run is written once and then
+only by merges, which read and write it sequentially.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect.boilerplate import paragraph_fingerprints
+from syndidetect.prepared import PreparedDocument
+from syndidetect.store.sqlite import runs
+from syndidetect.store.sqlite.runs import alive, checked_runs, insert_buckets, merge_start
+
+FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
+#: Entries per ``fpbucket`` row a run aims at: as the postings' buckets (a count, like a lookup,
+#: reads one bucket a fingerprint a run, so a bucket's size is what a count reads per answer).
+BUCKET = 32
+#: The most bucket bits: ``run << 40 | bucket`` must fit 63 bits in a count's query (as postings).
+MAX_BITS = 24
+
+#: ``(fingerprints, rowids)``, sorted by fingerprint then rowid.
+Entries = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
+
+
+def fingerprint_entries(docs: Sequence[PreparedDocument], rowids: Sequence[int]) -> Entries:
+    """The entries of ``docs`` stored as ``rowids``: each one's distinct nonzero fingerprints."""
+    fps: list[int] = []
+    owners: list[int] = []
+    for doc, rowid in zip(docs, rowids):
+        distinct = {fp for fp in paragraph_fingerprints(doc) if fp}
+        fps += distinct
+        owners += [rowid] * len(distinct)
+    fp, owner = np.array(fps, dtype=np.uint64), np.array(owners, dtype=np.int64)
+    order = np.lexsort((owner, fp))
+    return fp[order], owner[order]
+
+
+def _buckets(fp: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.int64]:
+    if not bits:  # a shift by 64 is not 0 in numpy
+        return np.zeros(len(fp), dtype=np.int64)
+    return (fp >> np.uint64(64 - bits)).astype(np.int64)
+
+
+def _empty() -> Entries:
+    return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+
+
+def _decode(blobs: Sequence[Any]) -> Entries:
+    """The entries of ``fpbucket`` data BLOBs, in order."""
+    try:
+        data = b"".join(blobs)
+    except TypeError:  # a text value
+        data = None
+    if data is None or len(data) % FP_ENTRY.itemsize or not all(blobs):
+        raise ValueError("fingerprint data that is not a list of (fp, doc) entries")
+    entries = np.frombuffer(data, dtype=FP_ENTRY)
+    return entries["fp"].copy(), entries["doc"].astype(np.int64)
+
+
+class FingerprintRuns:
+    """The ``fprun`` and ``fpbucket`` tables of one connection; every method runs inside the
+    caller's transaction. ``live``: the rowids of the documents still stored."""
+
+    def __init__(self, con: sqlite3.Connection, live: Callable[[], npt.NDArray[np.int64]], path: Path) -> None:
+        self._con, self._live, self._path = con, live, path
+        #: Whether this connection added runs since it was opened (its owner merges them on closing).
+        self.pending = False
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """``(run, bits, entries)`` of every run, oldest first (:func:`.runs.checked_runs`)."""
+        return checked_runs(self._con, "fprun", "fpbucket")
+
+    def add(self, fp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64]) -> None:
+        """Store entries sorted by fingerprint then rowid as one new run, then merge past
+        ``MAX_RUNS`` runs."""
+        self._store(fp, doc)
+        self.pending = True
+        self.merge(runs.MAX_RUNS)  # read when called: one knob for both kinds of runs
+
+    def merge(self, spare: int = 0) -> None:
+        """Merge the newest runs as :func:`.runs.merge_start` says, dropping removed documents;
+        ``spare``: only while there are more runs than that (0: always)."""
+        while True:
+            runs = self.runs()
+            start = merge_start([count for _, _, count in runs]) if len(runs) > spare else None
+            if start is None:
+                return
+            merged = runs[start:]
+            fp, doc = self.read(merged)
+            for run, _, _ in merged:
+                self._con.execute("DELETE FROM fpbucket WHERE run = ?", (run,))
+                self._con.execute("DELETE FROM fprun WHERE run = ?", (run,))
+            # Each run is sorted, and a rowid is in one run only, older runs holding smaller rowids:
+            # a stable sort by fingerprint keeps each fingerprint's rowids in order.
+            order = np.argsort(fp, kind="stable")
+            order = order[alive(doc, self._live())[order]]
+            self._store(fp[order], doc[order])
+
+    def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
+        """All entries of ``(run, bits, entries)`` runs, run after run."""
+        parts = []
+        for run, _, count in runs:
+            blobs = [row[0] for row in self._con.execute(
+                "SELECT data FROM fpbucket WHERE run = ? ORDER BY bucket", (run,))]
+            parts.append(_decode(blobs))
+            if len(parts[-1][0]) != count:  # a row deleted or added by hand
+                raise ValueError(f"fingerprint run {run} holds {len(parts[-1][0])} entries, its row says {count}")
+        if not parts:
+            return _empty()
+        return np.concatenate([fp for fp, _ in parts]), np.concatenate([doc for _, doc in parts])
+
+    def _store(self, fp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64]) -> None:
+        """Entries sorted by fingerprint as one run (none when there are none)."""
+        if not len(fp):
+            return
+        bits = int(min(MAX_BITS, max(0, np.floor(np.log2(max(len(fp) / BUCKET, 1.0))))))
+        bucket = _buckets(fp, bits)
+        data = np.empty(len(fp), dtype=FP_ENTRY)
+        data["fp"], data["doc"] = fp, doc  # rowids < 2**32: PostingRuns refuses more first
+        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+        ends = np.append(starts[1:], len(bucket))
+        cursor = self._con.execute("INSERT INTO fprun (bits, entries) VALUES (?, ?)", (bits, len(fp)))
+        size = FP_ENTRY.itemsize
+        insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), bucket[starts], starts * size,
+                       ends * size, memoryview(data.tobytes()))
+
+    def lookup(self, wanted: npt.NDArray[np.uint64]) -> Entries:
+        """The entries holding one of the ``wanted`` fingerprints, removed documents included (the
+        caller keeps the live ones)."""
+        runs = self.runs()
+        if not len(wanted) or not runs:
+            return _empty()
+        keys = np.unique(np.concatenate([(np.int64(run) << 40) | _buckets(wanted, bits) for run, bits, _ in runs]))
+        cursor = self._con.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute("SELECT p.data FROM json_each(?) q JOIN fpbucket p "
+                              "ON p.run = q.value >> 40 AND p.bucket = q.value & 1099511627775",
+                              (json.dumps(keys.tolist()),)).fetchall()
+        if not rows:
+            return _empty()
+        fp, doc = _decode([row[0] for row in rows])
+        found = np.isin(fp, wanted)
+        return fp[found], doc[found]
