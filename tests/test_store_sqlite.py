@@ -353,7 +353,8 @@ def test_a_writer_closing_while_another_holds_the_lock_leaves_its_runs_unmerged(
 
 def test_corrupt_file_is_a_format_error(db: Path) -> None:
     data = bytearray(db.read_bytes())
-    page = 4096
+    page = int.from_bytes(data[16:18], "big")  # the header's page size, 1 standing for 65536
+    page = 65536 if page == 1 else page
     data[page : page * 3] = b"\x0d" * (page * 2)  # scribble over the first table pages
     db.write_bytes(bytes(data))
     with pytest.raises(IndexFormatError, match=r"corrupt|not a syndidetect index"), SQLiteStore(db) as store:
