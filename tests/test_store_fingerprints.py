@@ -181,11 +181,14 @@ def test_a_version_2_index_is_read_as_it_is_and_upgraded_by_its_next_writer(tmp_
     in_memory.add_many(docs[:20])
     with sd.Detector.open(path, readonly=True) as det:  # a check works on the old file
         assert det.query(docs[20:]).to_dict() == in_memory.query(docs[20:]).to_dict()
-    with SQLiteStore(path) as store:  # a writer upgrades it in place
-        assert store.stats()["format_version"] == 3
-        assert _counts(store, prints) == _counts(memory, prints)
-        store.put(prepared[20:])
-        memory.put(prepared[20:])
+    with SQLiteStore(path, readonly=True) as reader:  # open before the upgrade, read after it
+        with SQLiteStore(path) as store:  # a writer upgrades it in place
+            assert store.stats()["format_version"] == 3
+            assert _counts(store, prints) == _counts(memory, prints)
+            store.put(prepared[20:])
+            memory.put(prepared[20:])
+        assert _counts(reader, prints) == _counts(memory, prints)
+        assert reader.stats()["format_version"] == 3
     with closing(sqlite3.connect(path)) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == 3
         tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

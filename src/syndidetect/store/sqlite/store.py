@@ -251,6 +251,13 @@ class SQLiteStore:
         sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
         return fold_keys(band_keys(sigs, self.bands, self.rows)), owner
 
+    def _legacy(self) -> bool:
+        """Whether this read-only handle reads fingerprints from a version-2 table, inside the
+        caller's transaction (a writer may have upgraded the file since it was opened)."""
+        if self._legacy_fingerprints and self._version() == FORMAT_VERSION:
+            self._legacy_fingerprints = False
+        return self._legacy_fingerprints
+
     def _live(self) -> npt.NDArray[np.int64]:
         """Rowids of the stored documents."""
         return np.array([r[0] for r in self._con.execute("SELECT doc FROM document")], dtype=np.int64)
@@ -329,7 +336,7 @@ class SQLiteStore:
     def fingerprint_counts(self, fingerprints: Sequence[int]) -> dict[int, int]:
         wanted = np.array(sorted(set(fingerprints)), dtype=np.uint64)
         with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
-            if self._legacy_fingerprints:
+            if self._legacy():
                 rows = self._con.execute(
                     "SELECT fp, count(*) FROM fingerprint WHERE fp IN (SELECT value FROM json_each(?)) GROUP BY fp",
                     (json.dumps(signed(wanted.tolist())),)).fetchall()
@@ -344,7 +351,7 @@ class SQLiteStore:
     def stats(self) -> dict[str, int]:
         with self._errors(), self._transaction("DEFERRED"):  # one snapshot: a writer may be merging runs
             self._postings.runs()  # cheap (a search a run) and catches a run or posting table edited by hand
-            if not self._legacy_fingerprints:
+            if not self._legacy():
                 self._fingerprints.runs()
             docs, paragraphs, matchable = self._con.execute(
                 "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(matchable), 0) FROM document"
