@@ -143,7 +143,7 @@ class FingerprintRuns:
         cursor = self._con.execute("INSERT INTO fprun (bits, entries) VALUES (?, ?)", (bits, len(fp)))
         size = FP_ENTRY.itemsize
         insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), bucket[starts], starts * size,
-                       ends * size, memoryview(data.tobytes()))
+                       ends * size, data.view(np.uint8).data)
 
     def lookup(self, wanted: npt.NDArray[np.uint64]) -> Entries:
         """The entries holding one of the ``wanted`` fingerprints, removed documents included (the
