@@ -2,12 +2,13 @@
 
 Each batch writes one run of its ``(fp, doc)`` entries: ``fp`` a paragraph's 64-bit exact-repeat
 fingerprint (``boilerplate.paragraph_fingerprints``), one entry per distinct nonzero fingerprint of
-a document, sorted by fingerprint then document and grouped into buckets of about ``BUCKET``
-entries: bucket ``fp >> (64 - bits)``, one ``fpbucket`` row ``(run, bucket, data)`` per bucket,
-``data`` the bucket's entries as little-endian ``(uint64 fp, uint32 doc)``; ``fprun`` lists the
-runs. A count reads one bucket per fingerprint and run. Runs merge as the postings' do
-(:func:`.runs.merge_start`, past ``MAX_RUNS`` runs after a batch and when the writer closes),
-dropping removed documents; until then a count skips documents no longer stored.
+a document, sorted by fingerprint then document and grouped into buckets of about 32 entries
+(:func:`.runs.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket`` row
+``(run, bucket, data)`` per bucket, ``data`` the bucket's entries as little-endian ``(uint64 fp,
+uint32 doc)``; ``fprun`` lists the runs. A count reads one bucket per fingerprint and run. Runs
+merge as the postings' do (:func:`.runs.merge_start`, past ``MAX_RUNS`` runs after a batch and
+when the writer closes), dropping removed documents; until then a count skips documents no longer
+stored.
 
 Why runs and not a ``(fp, doc)`` table (format version 2): fingerprints are random, so a batch's
 rows landed all over a B-tree of up to a million rows, and each commit rewrote most of its pages.
@@ -30,14 +31,9 @@ import numpy.typing as npt
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument
 from syndidetect.store.sqlite import runs
-from syndidetect.store.sqlite.runs import alive, checked_runs, insert_buckets, merge_start
+from syndidetect.store.sqlite.runs import alive, bucket_bits, checked_runs, insert_buckets, merge_start
 
 FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
-#: Entries per ``fpbucket`` row a run aims at: as the postings' buckets (a count, like a lookup,
-#: reads one bucket a fingerprint a run, so a bucket's size is what a count reads per answer).
-BUCKET = 32
-#: The most bucket bits: ``run << 40 | bucket`` must fit 63 bits in a count's query (as postings).
-MAX_BITS = 24
 
 #: ``(fingerprints, rowids)``, sorted by fingerprint then rowid.
 Entries = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
@@ -134,16 +130,11 @@ class FingerprintRuns:
         """Entries sorted by fingerprint as one run (none when there are none)."""
         if not len(fp):
             return
-        bits = int(min(MAX_BITS, max(0, np.floor(np.log2(max(len(fp) / BUCKET, 1.0))))))
-        bucket = _buckets(fp, bits)
+        bits = bucket_bits(len(fp), 1)  # about 32 entries a bucket, as the postings' runs
         data = np.empty(len(fp), dtype=FP_ENTRY)
         data["fp"], data["doc"] = fp, doc  # rowids < 2**32: PostingRuns refuses more first
-        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-        ends = np.append(starts[1:], len(bucket))
         cursor = self._con.execute("INSERT INTO fprun (bits, entries) VALUES (?, ?)", (bits, len(fp)))
-        size = FP_ENTRY.itemsize
-        insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), bucket[starts], starts * size,
-                       ends * size, data.view(np.uint8).data)
+        insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), _buckets(fp, bits), data)
 
     def lookup(self, wanted: npt.NDArray[np.uint64]) -> Entries:
         """The entries holding one of the ``wanted`` fingerprints, removed documents included (the

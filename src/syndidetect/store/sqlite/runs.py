@@ -217,15 +217,12 @@ class PostingRuns:
         bucket = buckets(band, key, bits)
         data = np.empty(len(key), dtype=ENTRY)
         data["key"], data["doc"] = key, doc
-        raw = data.view(np.uint8).data  # slices of it are bound as BLOBs without a copy
-        starts = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-        ends = np.append(starts[1:], len(bucket))
         cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
                                    (bits, len(key), len(key).bit_length()))  # class: informative
         run = int(cursor.lastrowid or 0)
         if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
             self._cache[run] = (band, key, doc)
-        insert_buckets(self._con, "posting", run, bucket[starts], starts * ENTRY.itemsize, ends * ENTRY.itemsize, raw)
+        insert_buckets(self._con, "posting", run, bucket, data)
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
         """For each row of folded ``keys`` (``(n, bands)``), the rowids of the entries holding one of
@@ -295,10 +292,16 @@ def merge_start(entries: Sequence[int]) -> int | None:
 
 
 def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArray[np.int64],
-                   starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], raw: memoryview) -> None:
-    """Rows ``(run, bucket[i], raw[starts[i]:ends[i]])`` of ``table`` (a run's buckets). SQLite cuts
-    the rows out of one bound BLOB a statement, its offsets and lengths given as a JSON object by
+                   data: npt.NDArray[np.void]) -> None:
+    """Rows ``(run, b, entries)`` of ``table``, one per bucket ``b``: a run's ``data`` (its entries,
+    sorted by ``bucket``, the bucket of each) as BLOBs of little-endian entries. SQLite cuts the
+    rows out of one bound BLOB a statement, their offsets and lengths given as a JSON object by
     bucket: ``executemany`` with a Python tuple and a BLOB binding a row cost 2-3 times as much."""
+    first_of = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+    bucket = bucket[first_of]
+    starts = first_of * data.itemsize
+    ends = np.append(first_of[1:], len(data)) * data.itemsize
+    raw = data.view(np.uint8).data  # slices of it are bound as BLOBs without a copy
     first = 0
     while first < len(bucket):
         # The rows whose data spans at most _STATEMENT_BYTES (at least one row).

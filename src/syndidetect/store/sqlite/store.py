@@ -342,9 +342,8 @@ class SQLiteStore:
                     (json.dumps(signed(wanted.tolist())),)).fetchall()
                 return {fp % (1 << 64): int(count) for fp, count in rows}
             fp, doc = self._fingerprints.lookup(wanted)
-            live = self._con.execute("SELECT doc FROM document WHERE doc IN (SELECT value FROM json_each(?))",
-                                     (json.dumps(np.unique(doc).tolist()),)).fetchall()
-        held = fp[np.isin(doc, [row[0] for row in live])]
+            live = self._names(set(doc.tolist()))  # removed documents are missing
+        held = fp[np.isin(doc, list(live))]
         values, counts = np.unique(held, return_counts=True)
         return dict(zip(values.tolist(), counts.tolist()))
 
