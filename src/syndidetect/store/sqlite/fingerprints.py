@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,8 +29,8 @@ import numpy.typing as npt
 
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument
-from syndidetect.store.sqlite import runs
-from syndidetect.store.sqlite.runs import alive, bucket_bits, checked_runs, insert_buckets, merge_start
+from syndidetect.store.sqlite import runs as posting_runs
+from syndidetect.store.sqlite.runs import alive, bucket_bits, checked_runs, insert_buckets, merge_start, run_entries
 
 FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
 
@@ -64,13 +63,7 @@ def _empty() -> Entries:
 
 def _decode(blobs: Sequence[Any]) -> Entries:
     """The entries of ``fpbucket`` data BLOBs, in order."""
-    try:
-        data = b"".join(blobs)
-    except TypeError:  # a text value
-        data = None
-    if data is None or len(data) % FP_ENTRY.itemsize or not all(blobs):
-        raise ValueError("fingerprint data that is not a list of (fp, doc) entries")
-    entries = np.frombuffer(data, dtype=FP_ENTRY)
+    entries, _ = run_entries(blobs, FP_ENTRY, "fpbucket")
     return entries["fp"].copy(), entries["doc"].astype(np.int64)
 
 
@@ -78,8 +71,8 @@ class FingerprintRuns:
     """The ``fprun`` and ``fpbucket`` tables of one connection; every method runs inside the
     caller's transaction. ``live``: the rowids of the documents still stored."""
 
-    def __init__(self, con: sqlite3.Connection, live: Callable[[], npt.NDArray[np.int64]], path: Path) -> None:
-        self._con, self._live, self._path = con, live, path
+    def __init__(self, con: sqlite3.Connection, live: Callable[[], npt.NDArray[np.int64]]) -> None:
+        self._con, self._live = con, live
         #: Whether this connection added runs since it was opened (its owner merges them on closing).
         self.pending = False
 
@@ -92,7 +85,7 @@ class FingerprintRuns:
         ``MAX_RUNS`` runs."""
         self._store(fp, doc)
         self.pending = True
-        self.merge(runs.MAX_RUNS)  # read when called: one knob for both kinds of runs
+        self.merge(posting_runs.MAX_RUNS)  # read when called: one knob for both kinds of runs
 
     def merge(self, spare: int = 0) -> None:
         """Merge the newest runs as :func:`.runs.merge_start` says, dropping removed documents;

@@ -84,16 +84,17 @@ def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int)
     return bucket
 
 
-def posting_entries(blobs: Sequence[Any]) -> tuple[npt.NDArray[np.void], npt.NDArray[np.int64]]:
-    """The ``(key, doc)`` entries of posting ``data`` BLOBs, and how many each holds."""
+def run_entries(blobs: Sequence[Any], entry: np.dtype[np.void] = ENTRY,
+                table: str = "posting") -> tuple[npt.NDArray[np.void], npt.NDArray[np.int64]]:
+    """The ``entry`` records of a run table's ``data`` BLOBs, and how many each holds."""
     lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
     try:
         data = b"".join(blobs)  # vectorised checks: a merge reads millions of rows
     except TypeError:  # a text value
         data = None
-    if data is None or (lengths % ENTRY.itemsize).any() or not lengths.all():
-        raise ValueError("posting data that is not a list of (key, doc) entries")
-    return np.frombuffer(data, dtype=ENTRY), lengths // ENTRY.itemsize
+    if data is None or (lengths % entry.itemsize).any() or not lengths.all():
+        raise ValueError(f"{table} data that is not a list of ({', '.join(entry.names or ())}) entries")
+    return np.frombuffer(data, dtype=entry), lengths // entry.itemsize
 
 
 def _empty() -> Entries:
@@ -163,7 +164,7 @@ class PostingRuns:
         for run, bits, count in runs:
             rows = cursor.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket", (run,)).fetchall()
             bucket, blobs = zip(*rows) if rows else ((), ())
-            data, lengths = posting_entries(blobs)
+            data, lengths = run_entries(blobs)
             if len(data) != count:  # a posting row deleted or added by hand
                 raise ValueError(f"run {run} holds {len(data)} entries, its run row says {count}")
             bands.append(np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths))
@@ -323,7 +324,7 @@ def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.
     whose entries have the band and key of one of query row ``q``'s (``qcomposite``: band << 32 |
     key)."""
     positions, blobs = zip(*rows)
-    data, lengths = posting_entries(blobs)
+    data, lengths = run_entries(blobs)
     # A bitmap of the queries' low key bits first: it leaves about one entry in a thousand
     # besides the hits, so only those pay for the band and the binary search.
     low = np.zeros(_FILTER, dtype=np.bool_)

@@ -70,7 +70,7 @@ class SQLiteStore:
         self.path, self.timeout, self.readonly = Path(path), check_timeout(timeout), readonly
         self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
         self._con = self._connect(create and not readonly)
-        self._fingerprints = FingerprintRuns(self._con, self._live, self.path)
+        self._fingerprints = FingerprintRuns(self._con, self._live)
         #: A version-2 file opened read-only: its fingerprints are a table (writers upgrade it).
         self._legacy_fingerprints = False
         try:
