@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from syndidetect._types import Span
-from syndidetect.shingles import ascii_lower, token_gaps, tokens
+from syndidetect.shingles import token_gaps, tokens
 
 # Function words of three letters or more (shorter tokens are dropped anyway): articles, pronouns,
 # auxiliaries, prepositions, conjunctions, and adverbs that carry no topic. scikit-learn's
@@ -193,10 +193,10 @@ def content_stems(text: str) -> list[str]:
     return [s for s in map(_CONTENT_STEMS.__getitem__, tokens(text)) if s]
 
 
-def content_stems_of_spans(text: str, spans: Sequence[Span], lowered: str | None = None) -> list[list[str]]:
-    """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once;
-    ``lowered``: ``ascii_lower(text)`` when the caller has it (None: found here)."""
-    lowered = ascii_lower(text) if lowered is None else lowered
+def content_stems_of_spans(text: str, spans: Sequence[Span], lowered: str | None) -> list[list[str]]:
+    """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once:
+    ``lowered`` is ``ascii_lower(text)``, which the caller also needs (None: the text needs full
+    normalisation, so each span is tokenised on its own)."""
     if lowered is None:
         return [content_stems(text[start:end]) for start, end in spans]
     get, gaps = _CONTENT_STEMS.__getitem__, token_gaps(lowered)
