@@ -26,6 +26,7 @@ from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard,
 from syndidetect.minhash import sketch
 from syndidetect.prepared import prepare_documents
 from syndidetect.sentence_lsh import MAX_SENTENCE_DOCUMENTS, SENTENCE_JACCARD, sentence_candidate_pairs
+from syndidetect.sentence_sets import many_prepared_sentences
 from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_blocks, sentence_spans
 from syndidetect.sentences import (
     MIN_SENTENCE_COVERAGE,
@@ -614,22 +615,62 @@ def test_sentences_outside_ignored_spans_equal_splitting_again(seed: int, cuts: 
         assert np.array_equal(kept.terms.offsets, again.terms.offsets)
 
 
-def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    real = sentence_sets_module.document_sentences
+@pytest.mark.parametrize("compiled", [False, True])
+def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
+    stemmed: list[int] = []  # characters of text stemmed per call: a document's, or a batch's joined
 
-    def counted(text: str, *args: object, **kwargs: object) -> object:
-        calls.append(len(text))
-        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+    def counted(text: str, *args: object) -> object:
+        stemmed.append(len(text))
+        return content_stems_of_spans(text, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sentence_sets_module, "document_sentences", counted)
+    monkeypatch.setattr(sentence_sets_module, "content_stems_of_spans", counted)
+    if compiled:
+        assert SENTENCES.compiled() is not None
+    else:
+        monkeypatch.setattr(SENTENCES, "get", lambda *_: None)
     docs = [sd.Document(f"s{k}", text) for k, text in enumerate(_SEED_TEXTS)]
     report = sd.detect(docs)
     assert any(pair.kind == "reworded" for pair in report.pairs)  # the sentence rule ran
-    assert len(calls) == len(docs)
+    assert sum(stemmed) == sum(len(doc.text) for doc in docs)
+    others = sum(ascii_lower(doc.text) is None for doc in docs)  # not plain English: one by one
+    assert 0 < others < len(docs)
+    assert len(stemmed) == (1 + others if compiled else len(docs))
     (doc,) = prepare_documents([docs[0]], sd.Config())
     assert prepared_sentences(doc, ((0, 10),)) is prepared_sentences(doc, ((0, 10),))
     assert prepared_sentences(doc) == document_sentences(_SEED_TEXTS[0])
+
+
+def _mixed_documents() -> list[sd.Document]:
+    """English documents of one and many paragraphs, hard-wrapped, with menus and entities, Chinese,
+    empty and blank ones: each path of the sentence splitter."""
+    from benchmarks.corpus import make_corpus
+
+    corpus = make_corpus(120, seed=5).texts
+    texts = [*_SEED_TEXTS, *corpus[:60], "\n\n".join(corpus[60:80]), textwrap.fill(" ".join(corpus[80:84]), 60),
+             "Home | World | Sport | Tech | Video\n\nHe sold the old farm in 2019. Prices rose 3.5 percent.",
+             "Fish &amp; chips were sold at the farm. The farmers market opened in 2019 again.",
+             "今天下雨。他说：“走吧。快点！”明天呢？", "", "   \n\n  ", *corpus[84:]]
+    return [sd.Document(f"m{k}", text) for k, text in enumerate(texts)]
+
+
+@pytest.mark.parametrize("batch_chars", [1, 3000, 1 << 22])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_sentences_in_batches_are_those_of_each_document(monkeypatch: pytest.MonkeyPatch, batch_chars: int,
+                                                         compiled: bool) -> None:
+    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", batch_chars)
+    if compiled:
+        assert SENTENCES.compiled() is not None
+    else:
+        monkeypatch.setattr(SENTENCES, "get", lambda *_: None)
+    docs = prepare_documents(_mixed_documents(), sd.Config())
+    known = prepared_sentences(docs[3])  # memoised before: kept, not split again
+    got = many_prepared_sentences(docs)
+    assert got[3] is known
+    for doc, sentences in zip(docs, got):
+        assert sentences == document_sentences(doc.document.text)
+        assert sentences.flat_stems == document_sentences(doc.document.text).flat_stems
+        assert prepared_sentences(doc) is sentences  # memoised for verification
+    assert sum(s.count for s in got) > len(docs)
 
 
 @pytest.mark.parametrize("strength", ["light", "medium", "heavy"])

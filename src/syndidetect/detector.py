@@ -24,7 +24,7 @@ from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
 from syndidetect.sentence_lsh import sentence_pairs_of
-from syndidetect.sentence_sets import prepared_sentences
+from syndidetect.sentence_sets import many_prepared_sentences
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair
@@ -145,7 +145,7 @@ class Detector:
         found: dict[tuple[str, str], bool] = {}
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
-            rows = sentence_pairs_of([prepared_sentences(d) for d in docs], c.num_perm, c.seed, c.backend)
+            rows = sentence_pairs_of(many_prepared_sentences(docs), c.num_perm, c.seed, c.backend)
             found = {_sorted_pair(docs[i].id, docs[j].id): True for i, j in rows.tolist()}
         store = self.store
         for i, j in document_pairs(docs, store.bands, store.rows, self.config.threshold).tolist():

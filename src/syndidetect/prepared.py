@@ -82,6 +82,10 @@ class PreparedDocument:
             cache[key] = make()
         return cast(T, cache[key])
 
+    def memoised(self, key: Hashable) -> bool:
+        """Whether :meth:`memo` already holds ``key``."""
+        return key in self.__dict__.get("_memo", {})
+
     def forget(self) -> None:
         """Drop what :meth:`memo` and the hash index keep (rebuilt on demand): a corpus verified pair
         by pair would otherwise hold every document's word streams at once."""

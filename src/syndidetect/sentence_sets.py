@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, pairwise
@@ -17,7 +17,7 @@ from itertools import accumulate, chain, pairwise
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.sentences import sentence_bounds
+from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
 from syndidetect.prepared import PreparedDocument, is_menu
@@ -191,8 +191,72 @@ def _compiled_bounds(text: str, lowered: str | None) -> tuple[list[Span], list[b
     return [(start, end) for start, end in bounds.tolist()], menus.tolist()
 
 
+_WHOLE = ("sentences", ())  # memo key of a prepared document's sentences, nothing ignored
+
+
 def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:
     """The eligible sentences of a prepared document outside ``ignore``, memoised on it: the sentence
     LSH and verification split and stem a document once (:meth:`DocumentSentences.outside`)."""
-    whole = doc.memo(("sentences", ()), lambda: document_sentences(doc.document.text))
+    whole = doc.memo(_WHOLE, lambda: document_sentences(doc.document.text))
     return doc.memo(("sentences", ignore), lambda: whole.outside(ignore)) if ignore else whole
+
+
+# Characters of English text split by one kernel call of :func:`many_prepared_sentences` (read as
+# 4-byte code points: a 16 MB buffer). Any size of a few paragraphs or more repays the call's fixed
+# cost; this bounds the buffer's memory, not the time.
+BATCH_CHARS = 1 << 22
+
+
+def many_prepared_sentences(docs: Sequence[PreparedDocument]) -> list[DocumentSentences]:
+    """``[prepared_sentences(doc) for doc in docs]``, with the English documents split in batches.
+
+    One document at a time, the compiled sentence bounds pay only from ``COMPILED_STOPS`` stops (a
+    call's fixed cost), stems are looked up a call per document, and each document builds its own
+    arrays: with one-paragraph documents that overhead was most of the work. Here the documents
+    that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
+    in one pass; the others (and all, until the kernel is compiled) go one by one.
+    """
+    todo = [doc for doc in docs if not doc.memoised(_WHOLE)]
+    batch: list[tuple[PreparedDocument, str]] = []
+    size = 0
+    if todo and SENTENCES.get(len(todo)) is not None:
+        for doc in todo:
+            lowered = ascii_lower(doc.document.text)
+            if lowered is None:
+                continue
+            batch.append((doc, lowered))
+            size += len(lowered)
+            if size >= BATCH_CHARS:
+                _remember(batch)
+                batch, size = [], 0
+    _remember(batch)
+    return [prepared_sentences(doc) for doc in docs]
+
+
+def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
+    """Memoise the sentences of a batch of documents with their ``ascii_lower`` texts."""
+    if not batch:
+        return
+    texts = [doc.document.text for doc, _ in batch]
+    starts = list(accumulate(map(len, texts), initial=0))
+    text, lowered = "".join(texts), "".join(low for _, low in batch)
+    blocks = [(start + at, end + at) for (doc, _), at in zip(batch, starts)
+              for start, end in sentence_blocks(doc.document.text, ((p.start, p.end) for p in doc.paragraphs))]
+    found = sentence_bounds(text, blocks, len(batch))
+    if found is None:  # the kernel was compiled by the caller; only a failed build lands here
+        return
+    bounds, menus = found
+    spans = bounds.tolist()
+    owners = np.searchsorted(np.array(starts[1:], dtype=np.int64), bounds[:, 0], side="right").tolist()
+    kept: list[list[int]] = [[] for _ in batch]
+    stems = content_stems_of_spans(text, spans, lowered)
+    for k, ((start, end), words, menu) in enumerate(zip(spans, stems, menus.tolist())):
+        if len(set(words)) >= MIN_CONTENT_WORDS and not (menu and is_menu(text[start:end])):
+            kept[owners[k]].append(k)
+    for (doc, _), rows, at in zip(batch, kept, starts):
+        sentences = DocumentSentences.of([(spans[k][0] - at, spans[k][1] - at) for k in rows], [stems[k] for k in rows])
+        doc.memo(_WHOLE, _constant(sentences))
+
+
+def _constant(sentences: DocumentSentences) -> Callable[[], DocumentSentences]:
+    return lambda: sentences

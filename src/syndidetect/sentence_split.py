@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from syndidetect._types import Span
 from syndidetect.text import paragraph_spans
@@ -101,11 +101,12 @@ _OPEN_END = re.compile(r"[^.!?:;…\"”’)\]]\Z")
 _CONTINUATION = re.compile(r"[ \t]*\r?\n[ \t]*[a-z]")
 
 
-def sentence_blocks(text: str) -> list[Span]:
+def sentence_blocks(text: str, paragraphs: Iterable[Span] | None = None) -> list[Span]:
     """Paragraphs, rejoined where a line end falls inside a sentence that the paragraph splitter
-    judged as two paragraphs (lines too long or too short for hard wrapping)."""
+    judged as two paragraphs (lines too long or too short for hard wrapping). ``paragraphs``:
+    ``paragraph_spans(text)`` when the caller already has them."""
     blocks: list[Span] = []
-    for start, end in paragraph_spans(text):
+    for start, end in paragraph_spans(text) if paragraphs is None else paragraphs:
         if blocks and _continues(text, blocks[-1][1], start):
             blocks[-1] = (blocks[-1][0], end)
         else:

@@ -184,12 +184,13 @@ SENTENCES = LazyKernel(_build, after=32)
 _Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
 
-def sentence_bounds(text: str, blocks: list[tuple[int, int]]) -> _Bounds | None:
+def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1) -> _Bounds | None:
     """``(bounds, menus)`` of a text that ``ascii_lower`` accepts, split into ``blocks``
     (``sentence_split.sentence_blocks``): its sentences as ``(start, end)`` rows, exactly
     ``sentence_spans(text)``, and whether each holds a menu character (or "..."); None while the
-    kernel is not compiled."""
-    kernel = SENTENCES.get()
+    kernel is not compiled. ``text`` may be ``documents`` documents joined, each block inside one
+    of them: sentences never cross a block."""
+    kernel = SENTENCES.get(documents)
     if kernel is None:
         return None
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
