@@ -27,6 +27,11 @@ def test_occurrences_are_the_counts_of_np_unique(values: np.ndarray) -> None:
     assert arrays.occurrences(values).tolist() == counts[inverse.reshape(-1)].tolist()
 
 
+@given(_GRAMS | _SIGNED, st.integers(0, 6))
+def test_rarer_than_is_fewer_occurrences(values: np.ndarray, times: int) -> None:
+    assert arrays.rarer_than(values, times).tolist() == (arrays.occurrences(values) < times).tolist()
+
+
 @given(_GRAMS, _GRAMS)
 def test_members_and_common_are_np_isin_and_np_intersect1d(values: np.ndarray, others: np.ndarray) -> None:
     a, b = np.unique(values), np.unique(others)

@@ -308,7 +308,7 @@ def _counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bo
     if boilerplate is not None:
         counted &= ~boilerplate
     flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: len(stream.grams)]]
-    return flags & (arrays.occurrences(stream.grams) < rules.refrain_repeats)
+    return flags & arrays.rarer_than(stream.grams, rules.refrain_repeats)
 
 
 def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tuple[int, ...]:

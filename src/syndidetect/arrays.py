@@ -42,6 +42,20 @@ def occurrences(values: npt.NDArray[Int]) -> npt.NDArray[np.int64]:
     return counts
 
 
+def rarer_than(values: npt.NDArray[Int], times: int) -> npt.NDArray[np.bool_]:
+    """Per element, whether fewer than ``times`` elements of ``values`` equal it:
+    ``occurrences(values) < times`` in a sort and a comparison when no value reaches ``times``, the
+    usual case (a document's grams rarely repeat), instead of the counting's ten numpy calls."""
+    ordered = np.sort(values)
+    skip = max(times - 1, 0)
+    # From k on, ``times`` equal values: ordered[k] == ordered[k + times - 1]
+    reached = ordered[skip:] == ordered[: max(len(ordered) - skip, 0)]
+    if not reached.any():
+        return np.ones(len(values), dtype=np.bool_)
+    rare: npt.NDArray[np.bool_] = ~members(values, distinct(ordered[skip:][reached]))
+    return rare
+
+
 def members(values: npt.NDArray[Int], sorted_set: npt.NDArray[Int]) -> npt.NDArray[np.bool_]:
     """Per element of ``values``, whether it is in ``sorted_set`` (ascending, distinct):
     ``np.isin(values, sorted_set)``."""

@@ -247,15 +247,22 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
         return
     bounds, menus = found
     spans = bounds.tolist()
-    owners = np.searchsorted(np.array(starts[1:], dtype=np.int64), bounds[:, 0], side="right").tolist()
-    kept: list[list[int]] = [[] for _ in batch]
     stems = content_stems_of_spans(text, spans, lowered)
-    for k, ((start, end), words, menu) in enumerate(zip(spans, stems, menus.tolist())):
-        if len(set(words)) >= MIN_CONTENT_WORDS and not (menu and is_menu(text[start:end])):
-            kept[owners[k]].append(k)
-    for (doc, _), rows, at in zip(batch, kept, starts):
-        sentences = DocumentSentences.of([(spans[k][0] - at, spans[k][1] - at) for k in rows], [stems[k] for k in rows])
-        doc.memo(_WHOLE, _constant(sentences))
+    kept = [k for k, ((start, end), words, menu) in enumerate(zip(spans, stems, menus.tolist()))
+            if len(set(words)) >= MIN_CONTENT_WORDS and not (menu and is_menu(text[start:end]))]
+    # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
+    # one-paragraph document's sentences.
+    at = np.array(starts, dtype=np.int64)
+    rows = np.array(kept, dtype=np.int64)
+    owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
+    local = bounds[rows] - at[owners, None]
+    counted = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept)), out=counted[1:])
+    firsts = np.searchsorted(owners, np.arange(len(batch) + 1)).tolist()
+    for (doc, _), first, last in zip(batch, firsts, firsts[1:]):
+        flat = tuple(chain.from_iterable(stems[k] for k in kept[first:last]))
+        offsets = counted[first : last + 1] - counted[first]
+        doc.memo(_WHOLE, _constant(DocumentSentences(local[first:last], offsets, flat)))
 
 
 def _constant(sentences: DocumentSentences) -> Callable[[], DocumentSentences]:
