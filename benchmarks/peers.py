@@ -1,6 +1,7 @@
 """Whole detection against the peers' LSH pipelines, in one run, on the same input.
 
     python -m benchmarks.peers [paragraphs ...]      # default 20000; prints a table per shape
+    python -m benchmarks.peers --ours [paragraphs ...]   # syndidetect alone, once a shape
 
 Two shapes of the deterministic corpus (``benchmarks.corpus``): one paragraph per document, and
 20-paragraph documents. Each contender starts from the raw texts and ends with document pairs:
@@ -171,7 +172,23 @@ def table(n: int, per_document: int, rounds: int = 3) -> list[Row]:
     return [measure(s, name, 1 if name.startswith("datasketch") and n > 50_000 else rounds) for name in CONTENDERS]
 
 
+def ours_only(sizes: list[int]) -> None:
+    """One timed ``sd.detect`` per size and shape, nothing else: for comparing two versions of
+    syndidetect in alternated fresh processes (``PYTHONPATH`` pointing at each), where the machine's
+    drift between hours would swamp separate full runs."""
+    for n in sizes:
+        for per_document in SHAPES:
+            s = shape(n, per_document)
+            sd.detect(s.documents[:50])  # load the compiled kernels before timing
+            r = measure(s, "syndidetect detect", 1)
+            print(f"{r.name}, {n:,} paragraphs, {per_document} per document: {r.seconds:.3f} s wall, "
+                  f"{r.cpu:.3f} s CPU, {r.pairs} pairs, recall {r.recall:.4f}")
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--ours"]:
+        ours_only([int(a) for a in argv[1:]] or [20_000])
+        return
     for n in [int(a) for a in argv] or [20_000]:
         for per_document in SHAPES:
             rows = table(n, per_document)
