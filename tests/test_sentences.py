@@ -745,3 +745,43 @@ def test_compiled_sentences_of_generated_articles_are_those_of_the_python_path()
             assert document_sentences(text) == slow
         compared += 1
     assert compared > len(corpus) // 2  # the generated paragraphs are English text: most take the kernel
+
+
+def _evidence_cases() -> list[tuple[str, str]]:
+    """Pairs of texts from spun copies (light to heavy) of a seed, cut and mixed with other text
+    (one reworded paragraph among many, half a copy), to same-topic and unrelated pairs."""
+    from benchmarks.corpus import make_corpus
+    from benchmarks.quality.rewrite import STRENGTHS, spin_sentences
+
+    source = _SEED_TEXTS[1]
+    paragraphs = [p for p in source.split("\n\n") if p.strip()]
+    other = make_corpus(60, seed=21).texts
+    cases = []
+    for k, strength in enumerate(sorted(STRENGTHS) * 3):
+        rng = random.Random(k)
+        spun = [" ".join(spin_sentences(p, STRENGTHS[strength], rng)) for p in paragraphs]
+        keep = rng.randint(1, len(spun))
+        mixed = spun[:keep] + other[k : k + rng.randint(0, 20)]
+        if k % 3 == 2:
+            rng.shuffle(mixed)
+        cases.append((source, "\n\n".join(mixed)))
+    cases += [(a, b) for a, b in itertools.combinations(_SEED_TEXTS, 2)]
+    cases += [(source, "\n\n".join(other[k : k + 20])) for k in range(0, 40, 10)]
+    return cases
+
+
+@pytest.mark.parametrize("least", [(MIN_SIMILAR_SENTENCES, MIN_SENTENCE_COVERAGE), (1, 0.05), (3, 0.6)])
+def test_evidence_stops_only_where_the_rule_fails(least: tuple[int, float]) -> None:
+    stopped = passed = 0
+    for text_a, text_b in _evidence_cases():
+        a, b = document_sentences(text_a), document_sentences(text_b)
+        full, bounded = sentence_evidence(a, b), sentence_evidence(a, b, least)
+        if bounded != full:
+            assert bounded.chain == () and bounded.scattered == ()
+            assert not is_reworded_copy(full, *least)
+            stopped += 1
+        passed += is_reworded_copy(full, *least)
+        assert is_reworded_copy(bounded, *least) == is_reworded_copy(full, *least)
+    assert passed > 0
+    if least[1] >= MIN_SENTENCE_COVERAGE:  # the lax rule leaves nearly every pair a chance
+        assert stopped > 0

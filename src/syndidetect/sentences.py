@@ -115,12 +115,32 @@ class SentenceEvidence:
     def coverage(self) -> float:
         """The share of the eligible sentences of the document with fewer of them (the lower share
         on a tie) that the chain holds."""
-        shares = [m / n for m, n in ((self.matched_a, self.eligible_a), (self.matched_b, self.eligible_b)) if n]
-        if len(shares) < 2:
-            return 0.0
-        if self.eligible_a == self.eligible_b:
-            return min(shares)
-        return shares[0] if self.eligible_a < self.eligible_b else shares[1]
+        return _coverage(self.matched_a, self.eligible_a, self.matched_b, self.eligible_b)
+
+
+def _coverage(matched_a: int, eligible_a: int, matched_b: int, eligible_b: int) -> float:
+    """:attr:`SentenceEvidence.coverage` of these counts (it grows with each matched count)."""
+    shares = [m / n for m, n in ((matched_a, eligible_a), (matched_b, eligible_b)) if n]
+    if len(shares) < 2:
+        return 0.0
+    if eligible_a == eligible_b:
+        return min(shares)
+    return shares[0] if eligible_a < eligible_b else shares[1]
+
+
+def _may_reach(score: npt.NDArray[np.float64], least: tuple[int, float]) -> bool:
+    """Whether sentence scores leave the verdict rule ``least`` (similar sentences, coverage) any
+    chance. Every pair of a chain scores SENTENCE_COSINE (a best partner) or CONTEXT_COSINE (its
+    context) or more, so a sentence without such a score on its row (its column) is in no chain:
+    counting the others bounds the chain's sentences on each side, and with them
+    :attr:`SentenceEvidence.similar` and :attr:`SentenceEvidence.coverage` (exact: never false for
+    a pair the rule accepts)."""
+    floor = min(SENTENCE_COSINE, CONTEXT_COSINE)
+    most_a = int(np.count_nonzero(score.max(axis=1) >= floor))
+    most_b = int(np.count_nonzero(score.max(axis=0) >= floor))
+    min_similar, min_coverage = least
+    coverage = _coverage(most_a, score.shape[0], most_b, score.shape[1])  # rows: A's sentences
+    return min(most_a, most_b) >= min_similar and coverage >= min_coverage
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:
@@ -239,17 +259,25 @@ def _in_runs(chain: list[tuple[int, int]]) -> list[bool]:
     return [before or after for before, after in zip([False, *close], [*close, False])]
 
 
-def sentence_evidence(a: DocumentSentences, b: DocumentSentences) -> SentenceEvidence:
+def sentence_evidence(a: DocumentSentences, b: DocumentSentences,
+                      least: tuple[int, float] | None = None) -> SentenceEvidence:
     """The evidence of a reworded copy between two prepared documents.
 
     The similar sentences (as :func:`similar_sentences` finds them) are chained in order
     (:func:`in_order_sentences`); the chain grows along its diagonals to neighbours at
     :data:`CONTEXT_COSINE` or more; its pairs within :data:`MAX_SENTENCE_GAP` sentences of another
     are the evidence, the others are kept apart as ``scattered``.
+
+    ``least``: ``(min_similar, min_coverage)`` of the verdict rule (:func:`is_reworded_copy`), for
+    a caller that wants only evidence that passes it; the evidence is then empty as soon as the
+    scores show that it cannot (most compared pairs: one shared paragraph among many), without
+    pairing and chaining the sentences.
     """
     if not a.count or not b.count:
         return SentenceEvidence((), a.count, b.count)
     score = _scores(a, b)
+    if least is not None and not _may_reach(score, least):
+        return SentenceEvidence((), a.count, b.count)
     best = _best_pairs(score)
     chain = _with_context([best[k] for k in _longest_chain(best)], score)
     pairs = [SentencePair(*a.span(i), *b.span(j), float(score[i, j])) for i, j in chain]

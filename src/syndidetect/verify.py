@@ -236,7 +236,7 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
     shorter document's sentences, ``sentence_run`` of them consecutive on both sides; empty when
     they do not make a copy."""
     sa, sb = _eligible_sentences(a, boilerplate[0]), _eligible_sentences(b, boilerplate[1])
-    evidence = sentence_evidence(sa, sb)
+    evidence = sentence_evidence(sa, sb, (rules.min_similar_sentences, rules.sentence_share))
     if evidence.similar < rules.min_similar_sentences or evidence.coverage < rules.sentence_share:
         return ()
     return evidence.chain if _longest_run(evidence.chain, sa, sb) >= rules.sentence_run else ()
