@@ -168,14 +168,21 @@ def document_sentences(
         sentences, menus = found
     spans, stems = [], []
     for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences, lowered))):
-        if len(set(words)) < min_content_words:
-            continue
-        sentence = text[span[0] : span[1]]
-        if (_MENU_CHARS.search(sentence) is not None if menus is None else menus[k]) and is_menu(sentence):
-            continue
-        spans.append(span)
-        stems.append(words)
+        if _eligible(text, span, words, None if menus is None else menus[k], min_content_words):
+            spans.append(span)
+            stems.append(words)
     return DocumentSentences.of(spans, stems)
+
+
+def _eligible(text: str, span: Span, words: list[str], menu: bool | None, min_content_words: int) -> bool:
+    """Whether a sentence counts: enough distinct content stems, and not a menu. ``menu``: whether it
+    holds a menu character, when the compiled splitter told (None: look)."""
+    if len(set(words)) < min_content_words:
+        return False
+    if menu is False:
+        return True
+    sentence = text[span[0] : span[1]]
+    return not ((menu or _MENU_CHARS.search(sentence) is not None) and is_menu(sentence))
 
 
 def _compiled_bounds(text: str, lowered: str | None) -> tuple[list[Span], list[bool]] | None:
@@ -248,8 +255,8 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     bounds, menus = found
     spans = bounds.tolist()
     stems = content_stems_of_spans(text, spans, lowered)
-    kept = [k for k, ((start, end), words, menu) in enumerate(zip(spans, stems, menus.tolist()))
-            if len(set(words)) >= MIN_CONTENT_WORDS and not (menu and is_menu(text[start:end]))]
+    kept = [k for k, (span, words, menu) in enumerate(zip(spans, stems, menus.tolist()))
+            if _eligible(text, span, words, menu, MIN_CONTENT_WORDS)]
     # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
     # one-paragraph document's sentences.
     at = np.array(starts, dtype=np.int64)
