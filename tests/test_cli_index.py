@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -280,29 +279,30 @@ def test_a_writer_locked_out_after_some_batches_says_what_is_in_and_a_rerun_fini
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from syndidetect.cli import index as index_cli
-    from syndidetect.detector import Detector
+    from syndidetect.store.sqlite import SQLiteStore
+    from syndidetect.store.sqlite.batch import EncodedBatch
 
     db = tmp_path / "news.db"
     paths = [seed(0), seed(1), seed(2)]
     monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 1)
-    add_many = Detector.add_many
+    put_encoded = SQLiteStore.put_encoded
     holder = sqlite3.connect(db, isolation_level=None)
 
-    def then_lock(self: Detector, documents: Any) -> list[str]:
-        replaced = add_many(self, documents)
+    def then_lock(self: SQLiteStore, batch: EncodedBatch) -> list[str]:
+        replaced = put_encoded(self, batch)
         if not holder.in_transaction:
             holder.execute("BEGIN IMMEDIATE")  # another writer takes the lock after our first batch
         return replaced
 
     with closing(holder):
-        monkeypatch.setattr(Detector, "add_many", then_lock)
+        monkeypatch.setattr(SQLiteStore, "put_encoded", then_lock)
         assert main(["index", "add", "--db", str(db), "--busy-timeout", "0.2", *paths]) == 2
         holder.execute("ROLLBACK")
     err = capsys.readouterr().err
     assert err.startswith(f"syndidetect: error: {db}: the index is locked by another writer (waited 0.2 s)")
     assert err.endswith("; 1 of 3 documents are in the index: run the same command again to add the rest\n")
     assert err.count("\n") == 1 and documents_in(db) == 1
-    monkeypatch.setattr(Detector, "add_many", add_many)
+    monkeypatch.setattr(SQLiteStore, "put_encoded", put_encoded)
     assert main(["index", "add", "--db", str(db), *paths]) == 0  # what the message says to do
     assert "now 3 documents" in capsys.readouterr().out
     clean = tmp_path / "clean.db"

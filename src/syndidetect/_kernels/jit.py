@@ -12,12 +12,43 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+#: The module numba's array functions import once, when numba's compiler first loads them, only to
+#: learn whether SciPy's BLAS is there: importing it brings in ``scipy.linalg``, 0.29-0.30 s of a
+#: 0.65 s numba start-up here (``-X importtime``, bytecode cached). No kernel of ours calls BLAS.
+_BLAS = "scipy.linalg.cython_blas"
+_skip_blas_probe = [False]
+
+
+def skip_blas_probe() -> None:
+    """Have numba, when this process first imports it, learn that SciPy's BLAS is absent instead
+    of importing it. For a process that runs only syndidetect's kernels (the command line): numba then
+    computes a few array functions (``np.cov``, ``np.corrcoef``) with a loop instead of BLAS; np.dot
+    and ``np.linalg`` still import BLAS when they compile, and any later ``import scipy.linalg``
+    works."""
+    _skip_blas_probe[0] = True
+
+
+def imported_numba() -> ModuleType:
+    """numba, imported (see :func:`skip_blas_probe`)."""
+    if _skip_blas_probe[0] and "numba.np.arraymath" not in sys.modules and _BLAS not in sys.modules:
+        sys.modules[_BLAS] = None  # type: ignore[assignment]  # import fails at once: no BLAS
+        try:
+            import numba.np.arraymath  # probes for BLAS once, now
+        finally:
+            if _BLAS in sys.modules and sys.modules[_BLAS] is None:
+                del sys.modules[_BLAS]
+    import numba
+
+    return numba
 
 
 def _private_cache_dir() -> str | None:
@@ -38,7 +69,7 @@ def _private_cache_dir() -> str | None:
 def compile_cached(func: _F, **options: Any) -> _F:
     """``numba.njit(cache=True, **options)(func)``, with the cache moved (or dropped) when numba finds
     no writable place for it."""
-    import numba
+    numba = imported_numba()
 
     try:
         compiled: _F = numba.njit(cache=True, **options)(func)
@@ -97,8 +128,7 @@ class LazyJit:
         with self._lock:
             if self.compiled:
                 return
-            import numba
-
+            numba = imported_numba()
             self._namespace["prange"] = numba.prange
             for name, parallel in self._marked:
                 self._namespace[name] = compile_cached(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
+from syndidetect.ahead import computed_ahead
 from syndidetect.cli.common import (
     EXIT_COPIES,
     EXIT_OK,
@@ -17,12 +19,16 @@ from syndidetect.cli.common import (
     working,
     write_report,
 )
+from syndidetect.collector import collector_paused
 from syndidetect.config import Config
 from syndidetect.detector import Detector
 from syndidetect.documents import Document, printable
 from syndidetect.errors import IndexBusyError
+from syndidetect.prepared import prepare_documents
 from syndidetect.sources import read_inputs
 from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, SQLiteStore, stored_config
+from syndidetect.store.sqlite.batch import EncodedBatch
+from syndidetect.store.sqlite.locking import WRITER_TURN
 
 # One transaction per batch: a crash loses at most the batch under way, and each commit stays short
 # so readers see progress and a second writer gets its turn between batches. Characters of text a
@@ -114,10 +120,16 @@ def _add(args: argparse.Namespace) -> int:
     replaced: list[str] = []
     done = 0
     with Detector.open(args.db, _config(args), timeout=args.busy_timeout) as det:
-        with progress(len(documents), "indexing") as advance:  # no user string: the bar is markup
-            for batch in _batches(documents):
+        store = cast(SQLiteStore, det.store)  # what Detector.open makes
+
+        def encoded(batch: list[Document]) -> EncodedBatch:
+            return store.encode(prepare_documents(batch, det.config))
+
+        # No user string in the bar: it is markup. The next batch is prepared while one is written.
+        with progress(len(documents), "indexing") as advance, collector_paused():
+            for batch, encoded_batch in computed_ahead(_batches(documents), encoded):
                 try:
-                    replaced += det.add_many(batch)
+                    replaced += store.put_encoded(encoded_batch)
                 except IndexBusyError as exc:
                     if not done:
                         raise
@@ -126,6 +138,7 @@ def _add(args: argparse.Namespace) -> int:
                                          "index: run the same command again to add the rest") from None
                 done += len(batch)
                 advance(len(batch))
+                time.sleep(WRITER_TURN)  # the next batch is ready: let a waiting writer in first
         stats = det.stats()
         with working("merging the index's postings"):  # closing merges the runs this add wrote
             det.close()

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from syndidetect._kernels.jit import skip_blas_probe
 from syndidetect._version import __version__
 from syndidetect.cli.common import (
     EXIT_COPIES,
@@ -155,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     if sys.stdout is None:
         sys.stdout = _ClosedStream()
+    skip_blas_probe()  # a command runs only our kernels, none of which calls BLAS
     try:
         args = build_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], int] = args.run

@@ -38,14 +38,15 @@ FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
 Entries = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
 
 
-def fingerprint_entries(docs: Sequence[PreparedDocument], rowids: Sequence[int]) -> Entries:
-    """The entries of ``docs`` stored as ``rowids``: each one's distinct nonzero fingerprints."""
+def fingerprint_entries(docs: Sequence[PreparedDocument]) -> Entries:
+    """The entries of ``docs``, each one's distinct nonzero fingerprints, its position in ``docs``
+    in place of its rowid (sorted by fingerprint then position: by rowid too, as rowids grow)."""
     fps: list[int] = []
     owners: list[int] = []
-    for doc, rowid in zip(docs, rowids):
+    for position, doc in enumerate(docs):
         distinct = {fp for fp in paragraph_fingerprints(doc) if fp}
         fps += distinct
-        owners += [rowid] * len(distinct)
+        owners += [position] * len(distinct)
     fp, owner = np.array(fps, dtype=np.uint64), np.array(owners, dtype=np.int64)
     order = np.lexsort((owner, fp))
     return fp[order], owner[order]

@@ -102,9 +102,11 @@ def _empty() -> Entries:
     return empty, np.zeros(0, dtype=np.uint32), empty
 
 
-def entries(rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64]) -> Entries:
-    """Deduplicated ``(band, key, doc)`` entries, sorted by band then key, of folded ``keys``
-    (``(rows, bands)``) whose rows belong to documents ``rowids[owner]``."""
+def entries(keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64], documents: int) -> Entries:
+    """Deduplicated ``(band, key, owner)`` entries, sorted by band, key and owner, of folded
+    ``keys`` (``(rows, bands)``) whose rows belong to documents ``owner`` (``0 <= owner <
+    documents``): a batch's entries before its documents have rowids (a rowid is ``rowids[owner]``,
+    which keeps the order when rowids grow with the position, as AUTOINCREMENT gives them)."""
     if not len(keys):  # no matchable paragraph in the batch (a legal document): no entries
         return _empty()
     bands = keys.shape[1]
@@ -112,14 +114,14 @@ def entries(rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: 
     local = np.repeat(owner.astype(np.uint64), bands)
     flat = keys.ravel().astype(np.uint64)
     band_bits = max(1, int(bands - 1).bit_length())
-    local_bits = max(1, len(rowids).bit_length())
+    local_bits = max(1, documents.bit_length())
     if 32 + band_bits + local_bits <= 64:
         packed = arrays.distinct((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
-        doc = rowids[(packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)]
+        doc = (packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)
         key = ((packed >> np.uint64(local_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
         return (packed >> np.uint64(32 + local_bits)).astype(np.int64), key, doc
     rows = np.unique(np.stack([band, flat, local], axis=1), axis=0)
-    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.uint32), rowids[rows[:, 2].astype(np.int64)]
+    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.uint32), rows[:, 2].astype(np.int64)
 
 
 class PostingRuns:
@@ -141,14 +143,14 @@ class PostingRuns:
         self._cache.clear()
         self._version = None
 
-    def add(self, rowids: npt.NDArray[np.int64], keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64]) -> None:
-        """Store the folded ``keys`` of rows of documents ``rowids[owner]`` as one new run, then
-        merge the newest runs as ``merge`` says."""
+    def add(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
+        """Store ``(band, key, doc)`` entries, sorted by band then key (:func:`entries`), as one
+        new run, then merge the newest runs as ``merge`` says."""
         version = self._con.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:  # another connection committed: its runs may differ
             self.forget()
             self._version = version
-        self._store(*entries(rowids, keys, owner))
+        self._store(band, key, doc)
         self.pending = True
         self.merge(MAX_RUNS)
 

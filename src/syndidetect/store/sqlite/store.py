@@ -20,9 +20,9 @@ import numpy.typing as npt
 
 from syndidetect.config import Config
 from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
-from syndidetect.lsh import band_keys
 from syndidetect.prepared import PreparedDocument
-from syndidetect.store.sqlite.fingerprints import FingerprintRuns, fingerprint_entries
+from syndidetect.store.sqlite.batch import EncodedBatch, encode_batch, with_rowids
+from syndidetect.store.sqlite.fingerprints import FingerprintRuns
 from syndidetect.store.sqlite.format import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT,
@@ -41,7 +41,8 @@ from syndidetect.store.sqlite.format import (
     schema,
     stored_rules,
 )
-from syndidetect.store.sqlite.rows import COLUMNS, decode, encode, signed
+from syndidetect.store.sqlite.locking import begin_writing
+from syndidetect.store.sqlite.rows import COLUMNS, decode, signed
 from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 
@@ -223,7 +224,10 @@ class SQLiteStore:
     def _transaction(self, mode: str = "IMMEDIATE") -> Iterator[None]:
         """One transaction; IMMEDIATE takes the write lock first, so waiting for another writer
         happens under the busy timeout instead of failing at the first write."""
-        self._con.execute(f"BEGIN {mode}")
+        if mode == "IMMEDIATE":
+            begin_writing(self._con, self.timeout)
+        else:
+            self._con.execute(f"BEGIN {mode}")
         try:
             yield
             self._con.execute("COMMIT")
@@ -240,16 +244,6 @@ class SQLiteStore:
             raise IndexWriteError(f"{self.path}: the index was opened read-only")
         self._cache.clear()
         return self._transaction("IMMEDIATE")
-
-    def _folded(self, docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
-        """Folded band keys ``(matchable paragraphs, bands)`` of ``docs`` (one band_keys call for
-        all), and the position in ``docs`` of each row's document."""
-        counts = [int(d.matchable.sum()) for d in docs]
-        owner = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
-        if not sum(counts):
-            return np.zeros((0, self.bands), dtype=np.uint32), owner
-        sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
-        return fold_keys(band_keys(sigs, self.bands, self.rows)), owner
 
     def _legacy(self) -> bool:
         """Whether this read-only handle reads fingerprints from a version-2 table, inside the
@@ -287,17 +281,25 @@ class SQLiteStore:
     # -- the Store protocol ----------------------------------------------------------------------
 
     def put(self, documents: Sequence[PreparedDocument]) -> list[str]:
-        latest = list({d.id: d for d in documents}.values())  # a repeated id: the last one wins
-        rows = [encode(d) for d in latest]
-        keys, owner = self._folded(latest)
+        return self.put_encoded(self.encode(documents))
+
+    def encode(self, documents: Sequence[PreparedDocument]) -> EncodedBatch:
+        """``documents`` as :meth:`put_encoded` writes them. It uses no connection, so another
+        thread may encode the next batch while this store writes one (``index add`` does)."""
+        return encode_batch(documents, self.bands, self.rows)
+
+    def put_encoded(self, batch: EncodedBatch) -> list[str]:
+        """Store an encoded batch in one transaction (replacing documents with the same ids);
+        returns the ids replaced."""
         with self._errors(), self._write():
-            replaced = self._delete([d.id for d in latest])
+            replaced = self._delete([d.id for d in batch.documents])
             rowids = []
-            for row in rows:
+            for row in batch.rows:
                 cursor = self._con.execute(f"INSERT INTO document ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
                 rowids.append(int(cursor.lastrowid or 0))
-            self._postings.add(np.array(rowids, dtype=np.int64), keys, owner)
-            self._fingerprints.add(*fingerprint_entries(latest, rowids))
+            stored = np.array(rowids, dtype=np.int64)
+            self._postings.add(*with_rowids(batch.postings, stored))
+            self._fingerprints.add(*with_rowids(batch.fingerprints, stored))
         return replaced
 
     def remove(self, ids: Sequence[str]) -> list[str]:
