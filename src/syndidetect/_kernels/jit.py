@@ -31,7 +31,7 @@ _skip_blas_probe = [False]
 def skip_blas_probe() -> None:
     """Have numba, when this process first imports it, learn that SciPy's BLAS is absent instead
     of importing it. For a process that runs only syndidetect's kernels (the command line): numba then
-    computes a few array functions (``np.cov``, ``np.corrcoef``) with a loop instead of BLAS; np.dot
+    computes ``np.correlate`` and ``np.convolve`` of floats with a loop instead of BLAS; ``np.dot``
     and ``np.linalg`` still import BLAS when they compile, and any later ``import scipy.linalg``
     works."""
     _skip_blas_probe[0] = True

@@ -138,7 +138,7 @@ def _add(args: argparse.Namespace) -> int:
                                          "index: run the same command again to add the rest") from None
                 done += len(batch)
                 advance(len(batch))
-                time.sleep(WRITER_TURN)  # the next batch is ready: let a waiting writer in first
+                time.sleep(WRITER_TURN)  # a writer waiting for the lock gets it before our next batch
         stats = det.stats()
         with working("merging the index's postings"):  # closing merges the runs this add wrote
             det.close()
