@@ -43,8 +43,10 @@ def test_batches_come_back_in_order_each_computed_in_another_thread_one_ahead() 
         time.sleep(0.02)  # the caller's work: the next batch is computed meanwhile
         seen.append((batch, value, sorted(started)))
     assert [(b, v) for b, v, _ in seen] == [(i, i * 10) for i in range(5)]
-    # While the caller holds batch i, batch i + 1 has been handed to the worker, never more.
-    assert all(max(done) == min(i + 1, 4) for i, (_, _, done) in enumerate(seen))
+    # While the caller holds batch i, the worker has started batch i + 1 at most, never more; and
+    # it does start it (the caller's 20 ms leave it time: at least once in the four chances).
+    assert all(max(done) <= i + 1 for i, (_, _, done) in enumerate(seen))
+    assert any(max(done) == i + 1 for i, (_, _, done) in enumerate(seen[:4]))
     assert threads and caller not in threads
 
 
