@@ -190,3 +190,18 @@ def test_a_writer_that_never_gets_the_lock_fails_at_its_timeout(tmp_path: Path) 
         assert 0.3 <= time.monotonic() - started < 2.0
         assert caught.value.sqlite_errorname.startswith("SQLITE_BUSY")
         assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 300  # restored
+
+
+def test_a_process_that_stops_early_does_not_wait_for_the_batch_under_way() -> None:
+    # What Ctrl-C in `index add` needs: with numba's cache empty, the batch under way may be a
+    # compile of 15 s, and the process must exit at once.
+    script = (
+        "import time\n"
+        "from syndidetect.ahead import computed_ahead\n"
+        "for batch, _ in computed_ahead(range(3), lambda b: time.sleep(30 if b else 0)):\n"
+        "    raise SystemExit(7)  # batch 1 (30 s) is under way\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 7
+    assert time.monotonic() - started < 15
