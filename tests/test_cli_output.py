@@ -41,9 +41,16 @@ def test_a_reader_that_stops_early_is_not_an_error(seeds_dir: Path, fmt: str) ->
 
 
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    # stdin that never ends keeps the scan reading until the interrupt arrives
-    process = subprocess.Popen([sys.executable, "-m", "syndidetect", "scan", "-"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # stdin that never ends keeps the scan reading until the interrupt arrives. The command gets
+    # SIGINT's default action as a terminal gives it: a test run started in the background by a shell
+    # without job control ignores SIGINT, and a child would inherit that (an ignored signal survives
+    # exec, a handled one is reset to the default).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "syndidetect", "scan", "-"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     time.sleep(3)  # past interpreter start-up, inside the read
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
