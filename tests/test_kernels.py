@@ -44,6 +44,8 @@ ADVERSARIAL = [
     "nbsp\u00a0thin\u2009ideographic\u3000zero\u200bwidth",
     "tabs\tand\nnewlines\r\nand\x00nul\x00bytes",
     "lone \ud800 surrogate \udfff here",
+    # Two lone halves side by side are two separators; paired, UTF-16 would read U+20000, a letter.
+    "halves \ud840\udc00 stay two, \U00020000 is one \ud83d\ude00 😀",
     "variation\ufe0fselector and \U000e0100 supplement",
     "𝐁𝐨𝐥𝐝 𝔉𝔯𝔞𝔨𝔱𝔲𝔯 𐐀𐐨 \U0001e900",  # math alphanumerics (NFKC), Deseret and Adlam case folding
     "entities &amp; &AMP; &rsquo;s &#x41;&#66; &lt;b&gt; &nbsp;x &#0; &unknown; & alone",
@@ -138,7 +140,8 @@ def test_adversarial_batch(num_perm: int, seed: int, shingle_size: int) -> None:
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
 def test_each_text_alone_and_ascii_batches(text: str) -> None:
-    """One text alone, and beside ASCII texts (the all-ASCII fast path when ``text`` is ASCII)."""
+    """One text alone, and beside ASCII texts (in a batch of 16-bit code points, or of 32-bit ones
+    when ``text`` holds a code point above U+FFFF or a lone surrogate)."""
     assert_same_as_reference([text])
     assert_same_as_reference(["plain ascii here", text, "More ASCII, Text."], shingle_size=2)
 
@@ -191,6 +194,7 @@ _PIECES = [
     *"\u00a0\u2009\u3000\u200b\u200d\ufe0f\u0301\u0308\u20dd\x00",
     *"नमस्तेक्षمرحباَُ١这是日本語한국ПриветЁ😀👍🏽🇫",
     "\ud800",
+    "\udc00",
     "\U000e0100",
     # Invisible characters, scripts without spaces (each letter a token, or chained into chunks).
     *"\u00ad\u2060\ufeff\u180e\u2062\u034f\u3164\uffa0\u200c\u0345",

@@ -1,20 +1,21 @@
 """The numba kernel: tokenising, shingle hashing (xxh32) and MinHash minima in compiled code.
 
 Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's ``affine32``
-scheme). Python does only C-level string work: UTF-8 encode the whole batch into one buffer, and
-normalise (HTML entities, NFKC) the few texts the kernel flags as possibly changed by it.
-Everything per character and per shingle runs in parallel numba code:
+scheme). Python does only C-level string work: join the batch and encode it as one array of code
+points (``batch.py``), and normalise (HTML entities, NFKC) the few texts the kernel flags as possibly
+changed by it. Everything per character and per shingle runs in parallel numba code:
 
-* UTF-8 decoding and the character classes of :func:`syndidetect.unicode_tables.char_classes` (word
-  characters, letters of scripts written without spaces, marks, ignorable characters);
-* each text's tokens are compacted into a scratch buffer, separated by one space, so a shingle
-  (``k`` consecutive tokens joined by a space) is a contiguous slice that xxh32 hashes in place;
+* the character classes of :func:`syndidetect.unicode_tables.char_classes` (word characters,
+  letters of scripts written without spaces, marks, ignorable characters);
+* each text's tokens are case-folded and UTF-8 encoded into a scratch buffer, separated by one
+  space, so a shingle (``k`` consecutive tokens joined by a space, as datasketch hashes it) is a
+  contiguous slice that xxh32 hashes in place;
 * the affine32 minima, ``min(a * fmix32(h) + b mod 2**32)``, in a loop LLVM vectorises.
 
 Importing this module is cheap: numba itself is imported, and the kernels compiled (or loaded
 from numba's on-disk cache, ``cache=True``), on the first call.
 
-Layout: the compiled functions (hash primitives, UTF-8 decoding, the tokeniser, the minima and the
+Layout: the compiled functions (hash primitives, UTF-8 encoding, the tokeniser, the minima and the
 parallel drivers) stay in this one module, because numba's cache is invalidated only by a change of
 the file defining a cached function (see :class:`~syndidetect._kernels.jit.LazyJit`). The code
 around them lives beside it: the lookup tables in ``lookup.py``, the batch encoding in ``batch.py``,
@@ -31,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.batch import byte_buffer, normalised_rows, readonly, readonly_u32
+from syndidetect._kernels.batch import CodePoints, code_points, normalised_rows, readonly, readonly_u32
 from syndidetect._kernels.jit import LazyJit
 from syndidetect._kernels.lookup import (
     CHAINED_BIT,
@@ -67,7 +68,9 @@ _PRIME5 = 0x165667B1
 _EMPTY = 0xFFFFFFFF  # a signature entry no shingle reached (datasketch's empty value)
 _SPACE = 0x20  # joins the tokens of a shingle
 _AMP = 0x26  # "&": html.unescape may change the text
-_MAX_FOLD_GROWTH = 3  # casefold turns at most one UTF-8 byte into three
+# UTF-8 bytes one code point may take in the scratch buffer: full case folding gives at most three
+# code points (Unicode's CaseFolding.txt), each at most four bytes long.
+_MAX_FOLDED_BYTES = 12
 # Texts per parallel work item: large enough to amortise scratch allocation, small enough to
 # balance the load when paragraph lengths vary.
 _CHUNK = 64
@@ -158,25 +161,6 @@ def _fmix32(h: int) -> int:
 
 
 @_jit()
-def _decode(buf: npt.NDArray[np.uint8], i: int) -> tuple[int, int]:
-    """The code point starting at ``buf[i]`` and its width in bytes.
-
-    The buffer came from ``str.encode``, so it is well-formed UTF-8 (surrogates passed through).
-    """
-    lead = int(buf[i])
-    if lead < 0xE0:
-        return ((lead & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F), 2
-    if lead < 0xF0:
-        return ((lead & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F), 3
-    return (
-        ((lead & 0x07) << 18)
-        | ((int(buf[i + 1]) & 0x3F) << 12)
-        | ((int(buf[i + 2]) & 0x3F) << 6)
-        | (int(buf[i + 3]) & 0x3F)
-    ), 4
-
-
-@_jit()
 def _put(scratch: npt.NDArray[np.uint8], out: int, cp: int) -> int:
     """UTF-8 encode ``cp`` at ``scratch[out:]``; return the new end."""
     if cp < 0x80:
@@ -205,26 +189,20 @@ def _cuts(previous: int, letter: int) -> bool:
 
 
 @_jit()
-def _copy_folded(
-    buf: npt.NDArray[np.uint8], i: int, width: int, cp: int, flags: int, tables: _Tables,
-    scratch: npt.NDArray[np.uint8], out: int,
-) -> int:
-    """Append code point ``cp`` (``buf[i:i + width]``) case-folded to ``scratch[out:]``; return the
-    new end."""
+def _copy_folded(cp: int, flags: int, tables: _Tables, scratch: npt.NDArray[np.uint8], out: int) -> int:
+    """Append code point ``cp`` case-folded, UTF-8 encoded, to ``scratch[out:]``; return the new end."""
     _, _, fold_keys, fold_starts, fold_cps = tables
     if flags & FOLDS_BIT:
         k = np.searchsorted(fold_keys, cp)
         for q in range(fold_starts[k], fold_starts[k + 1]):
             out = _put(scratch, out, fold_cps[q])
         return out
-    for j in range(width):
-        scratch[np.uint64(out + j)] = buf[np.uint64(i + j)]
-    return out + width
+    return _put(scratch, out, cp)
 
 
 @_jit()
 def _cluster_token(
-    buf: npt.NDArray[np.uint8], i: int, end: int, tables: _Tables, scratch: npt.NDArray[np.uint8], out: int,
+    buf: CodePoints, i: int, end: int, tables: _Tables, scratch: npt.NDArray[np.uint8], out: int,
     check: bool,
 ) -> tuple[int, int]:
     """Copy the token starting at ``buf[i]``, a letter of a script written without spaces (never
@@ -233,29 +211,31 @@ def _cluster_token(
     ASCII is never a mark or a letter here. Return the new ends of both, or ``(-1, i)`` when
     ``check`` meets a code point flagged ``UNSTABLE_BIT``."""
     table = tables[1]
-    cp, width = _decode(buf, i)
+    cp = int(buf[np.uint64(i)])
     previous = cp if table[np.uint64(cp)] & CHAINED_BIT else -1
-    out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
-    i += width
-    while i < end and buf[np.uint64(i)] >= 0x80:
-        cp, width = _decode(buf, i)
+    out = _put(scratch, out, cp)
+    i += 1
+    while i < end:
+        cp = int(buf[np.uint64(i)])
+        if cp < 0x80:
+            break
         flags = table[np.uint64(cp)]
         if check and flags & UNSTABLE_BIT:
             return -1, i
         if flags & MARK_BIT:
-            out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
+            out = _copy_folded(cp, flags, tables, scratch, out)
         elif flags & CHAINED_BIT and previous >= 0 and not _cuts(previous, cp):
-            out = _copy_folded(buf, i, width, cp, 0, tables, scratch, out)
+            out = _put(scratch, out, cp)
             previous = cp
         elif not flags & IGNORED_BIT:
             break
-        i += width
+        i += 1
     return out, i
 
 
 @_jit()
 def _tokenise(
-    buf: npt.NDArray[np.uint8],
+    buf: CodePoints,
     start: int,
     end: int,
     tables: _Tables,
@@ -288,22 +268,20 @@ def _tokenise(
         # Separators (and ignorable characters among them).
         cluster = False
         while i < end:
-            byte = buf[np.uint64(i)]
-            if byte < 0x80:
-                if ascii_map[byte] != 0:
+            cp = buf[np.uint64(i)]
+            if cp < 0x80:
+                if ascii_map[cp] != 0:
                     break
-                if check and byte == _AMP:
+                if check and cp == _AMP:
                     return -1
-                i += 1
             else:
-                cp, width = _decode(buf, i)
                 flags = table[np.uint64(cp)]
                 if check and flags & UNSTABLE_BIT:
                     return -1
                 if flags & STARTS_BITS:
                     cluster = (flags & CLUSTER_BIT) != 0
                     break
-                i += width
+            i += 1
         if i >= end:
             break
         if count > 0:
@@ -318,28 +296,26 @@ def _tokenise(
             # A run of word characters: casefold preserves classes (checked by _tables), so it ends
             # at a separator or at a letter of a script written without spaces.
             while i < end:
-                byte = buf[np.uint64(i)]
-                if byte < 0x80:
-                    folded = ascii_map[byte]
+                cp = buf[np.uint64(i)]
+                if cp < 0x80:
+                    folded = ascii_map[cp]
                     if folded == 0:
                         break
                     scratch[np.uint64(out)] = folded
                     out += 1
-                    i += 1
                 else:
-                    cp, width = _decode(buf, i)
                     flags = table[np.uint64(cp)]
                     if not flags & WORD_BIT:
                         if not flags & IGNORED_BIT:
                             break
                         if check and flags & UNSTABLE_BIT:
                             return -1
-                        i += width
+                        i += 1
                         continue
                     if check and flags & UNSTABLE_BIT:
                         return -1
-                    out = _copy_folded(buf, i, width, cp, flags, tables, scratch, out)
-                    i += width
+                    out = _copy_folded(int(cp), flags, tables, scratch, out)
+                i += 1
         tok_end[np.uint64(count)] = out
         count += 1
     return count
@@ -404,7 +380,7 @@ def _min_into(
 
 @_jit()
 def _text_shingles(
-    buf: npt.NDArray[np.uint8],
+    buf: CodePoints,
     start: int,
     end: int,
     tables: _Tables,
@@ -436,18 +412,19 @@ def _max_span(offsets: npt.NDArray[np.int64], first: int, last: int) -> int:
 def _chunk_scratch(
     offsets: npt.NDArray[np.int64], chunk: int
 ) -> tuple[int, int, int, npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Rows ``first..last`` of chunk ``chunk``, the longest text's length in bytes, and scratch
+    """Rows ``first..last`` of chunk ``chunk``, the longest text's length in code points, and scratch
     space sized for it (folded bytes, token starts and ends): one allocation per chunk, not per text."""
     first = chunk * _CHUNK
     last = min(offsets.shape[0] - 1, first + _CHUNK)
     longest = _max_span(offsets, first, last)
-    scratch = np.empty((_MAX_FOLD_GROWTH + 1) * longest + 1, dtype=np.uint8)
+    # Each code point: its folded bytes, or one space between tokens.
+    scratch = np.empty((_MAX_FOLDED_BYTES + 1) * longest + 1, dtype=np.uint8)
     return first, last, longest, scratch, np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
 
 
 @_jit(parallel=True)
 def _sketch_rows(
-    buf: npt.NDArray[np.uint8],
+    buf: CodePoints,
     offsets: npt.NDArray[np.int64],
     tables: _Tables,
     a: npt.NDArray[np.uint32],
@@ -460,7 +437,7 @@ def _sketch_rows(
     redo: npt.NDArray[np.uint8],
     check: bool,
 ) -> None:
-    """Per text: shingle hashes into ``raw[offsets[i]:]`` (a text has at most one shingle per byte),
+    """Per text: shingle hashes into ``raw[offsets[i]:]`` (a text has at most one shingle per code point),
     sorted and deduplicated in place (``counts[i]`` kept), its token count and its signature row.
     With ``check``, a text that needs Python's normalisation is skipped and ``redo[i]`` set."""
     n = offsets.shape[0] - 1
@@ -508,7 +485,7 @@ def _gather(
 
 @_jit(parallel=True)
 def _signature_rows(
-    buf: npt.NDArray[np.uint8],
+    buf: CodePoints,
     offsets: npt.NDArray[np.int64],
     tables: _Tables,
     a: npt.NDArray[np.uint32],
@@ -542,11 +519,11 @@ def _signature_rows(
 
 def _prepare(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+) -> tuple[CodePoints, npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
     _LAZY.compile()
-    buf, offsets = byte_buffer(texts)
+    buf, offsets = code_points(texts)
     return buf, offsets, readonly_u32(a), readonly_u32(b)
 
 
@@ -566,7 +543,7 @@ def sketch(
     _sketch_rows(buf, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_buf, sub_spans = byte_buffer(folded)
+        sub_buf, sub_spans = code_points(folded)
         sub_raw = np.empty(max(len(sub_buf), 1), dtype=np.uint32)
         sub_counts = np.zeros(len(rows), dtype=np.int64)
         sub_tokens = np.zeros(len(rows), dtype=np.int64)
@@ -601,7 +578,7 @@ def signatures_only(
     _signature_rows(buf, spans, _tables(), a, b, shingle_size, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_buf, sub_spans = byte_buffer(folded)
+        sub_buf, sub_spans = code_points(folded)
         sub_sigs = np.full((len(rows), len(a)), _EMPTY, dtype=np.uint32)
         unused = np.zeros(len(rows), dtype=np.uint8)
         _signature_rows(sub_buf, sub_spans, _tables(), a, b, shingle_size, sub_sigs, unused, False)

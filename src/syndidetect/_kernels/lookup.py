@@ -1,7 +1,7 @@
 """The compiled tokeniser's lookup tables, derived from :mod:`syndidetect.unicode_tables`.
 
-The kernel reads UTF-8 bytes, tests one byte per ASCII character and one table entry per other
-code point: the bits below say everything the reference tokeniser (normalise, then the token regular
+The kernel reads code points, tests ASCII ones with ``ascii_map`` and every other one with one
+table entry: the bits below say everything the reference tokeniser (normalise, then the token regular
 expressions of :mod:`syndidetect.shingles`) would decide about that code point.
 """
 
