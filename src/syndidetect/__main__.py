@@ -1,5 +1,5 @@
 """``python -m syndidetect``."""
 
-from syndidetect.cli.main import main
+from syndidetect.cli.launch import run
 
-raise SystemExit(main())
+raise SystemExit(run())

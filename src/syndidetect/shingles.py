@@ -14,7 +14,7 @@ invisible characters such as soft hyphens and zero-width spaces, so they never s
 
 A shingle is ``shingle_size`` consecutive tokens joined by one space; a paragraph with fewer
 tokens than that gives one shingle of all its tokens, and a paragraph without tokens gives none.
-The fast kernel implements the same rule on UTF-8 bytes with :func:`char_classes`.
+The fast kernel implements the same rule on code points with :func:`char_classes`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,24 @@
+"""The ``syndidetect`` command's entry point: Ctrl-C while the command line loads exits like Ctrl-C later.
+
+Loading :mod:`syndidetect.cli.main` (numpy, the detector, the readers) takes a few tenths of a second,
+before :func:`~syndidetect.cli.main.main` can catch anything; a Ctrl-C then would print Python's
+traceback. This module imports nothing heavy (the package's names load on first use), so it catches
+that Ctrl-C and exits 130 with one line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_INTERRUPTED = 130  # as syndidetect.cli.common, which this module must not import (it is heavy)
+
+
+def run() -> int:
+    """Import the command line and run it; exit 130 with one line on Ctrl-C during the import."""
+    try:
+        from syndidetect.cli.main import main
+    except KeyboardInterrupt:
+        if sys.stderr is not None:
+            print("syndidetect: error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return main()

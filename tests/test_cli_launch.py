@@ -1,0 +1,91 @@
+"""The command's entry point: Ctrl-C while the command line loads is one line and exit 130, which
+needs ``import syndidetect`` to load nothing heavy (the package's names load on first use)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from importlib.metadata import entry_points
+
+import syndidetect as sd
+from syndidetect.config import Config
+
+# A finder that stops the import of one module, then runs the command as its entry point does.
+_STOPPED_IMPORT = """
+import sys, time
+
+class Stop:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            {action}
+        return None
+
+sys.meta_path.insert(0, Stop())
+from syndidetect.cli.launch import run
+sys.argv = ["syndidetect", "scan", "-"]
+sys.exit(run())
+"""
+
+
+def _child(module: str, action: str) -> subprocess.Popen[str]:
+    code = _STOPPED_IMPORT.format(module=module, action=action)
+    # SIGINT's default action, as a terminal gives it (see test_cli_output.test_ctrl_c_is_one_line_and_exit_130).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130() -> None:
+    # The child says when it is inside the import of numpy (which syndidetect.cli.main brings in), and
+    # waits there: the real SIGINT lands in the middle of loading the command line.
+    process = _child("numpy", "print('loading', flush=True); time.sleep(60)")
+    assert process.stdout is not None
+    assert process.stdout.readline() == "loading\n"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (130, "syndidetect: error: interrupted\n")
+
+
+def test_an_interrupt_raised_by_the_import_itself_is_caught_too() -> None:
+    process = _child("syndidetect.cli.main", "raise KeyboardInterrupt")
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (130, "syndidetect: error: interrupted\n")
+
+
+def test_the_package_and_the_launcher_load_nothing_heavy() -> None:
+    code = textwrap.dedent("""
+        import sys
+        import syndidetect, syndidetect.cli.launch
+        heavy = sorted(m for m in ("numpy", "rich", "syndidetect.detector", "syndidetect.cli.main") if m in sys.modules)
+        print(heavy)
+        syndidetect.Detector  # a public name loads on first use
+        print("syndidetect.detector" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "[]\nTrue\n"), result.stderr
+
+
+def test_public_names_resolve_and_shingles_stays_the_function() -> None:
+    import syndidetect.shingles  # noqa: F401  # binds the submodule to the package's attribute, which must not win
+
+    assert callable(sd.shingles) and sd.shingles("Men fleeing Chechnya") == ["men fleeing chechnya"]
+    assert sd.Config is Config
+    assert set(sd.__all__) <= set(dir(sd))
+    for name in sd.__all__:
+        assert getattr(sd, name) is not None
+    try:
+        sd.not_a_name  # noqa: B018
+    except AttributeError as exc:
+        assert "not_a_name" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")
+
+
+def test_the_installed_command_is_the_launcher() -> None:
+    (command,) = [e for e in entry_points(group="console_scripts") if e.name == "syndidetect"]
+    assert command.value == "syndidetect.cli.launch:run"
