@@ -411,6 +411,35 @@ def test_a_posting_row_deleted_by_hand_is_found_when_its_run_is_merged(db: Path)
     det.close()  # closed all the same
 
 
+@pytest.mark.parametrize("rows", [1, 3])
+def test_runs_read_a_few_rows_at_a_time_are_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        rows: int) -> None:
+    """A merge reads runs from the file ``_READ_ROWS`` posting rows at a time, into arrays of the
+    runs' total size: every run, every entry, in order, and a run holding more entries than its
+    run row says is still refused."""
+    path = tmp_path / "runs.db"
+    monkeypatch.setattr(posting_runs, "_RATIO", 0)  # no merge, not even on closing: several runs stay
+    with SQLiteStore(path) as store:
+        for doc in prepare_documents(seed_docs(), sd.Config()):
+            store.put([doc])
+    with SQLiteStore(path, readonly=True) as fresh:
+        runs = fresh._postings.runs()
+        whole = fresh._postings.read(runs)
+        monkeypatch.setattr(posting_runs, "_READ_ROWS", rows)
+        assert len(runs) == 5
+        chunked = fresh._postings.read(runs)
+        for k in range(3):  # band, key, doc
+            assert chunked[k].dtype == whole[k].dtype
+            np.testing.assert_array_equal(chunked[k], whole[k])
+        assert len(whole[0]) == sum(count for _, _, count in runs)
+    first, _, count = runs[0]
+    _poke(path, f"INSERT INTO posting SELECT run, bucket + 1000000, data FROM posting WHERE run = {first} LIMIT 1")
+    with SQLiteStore(path, readonly=True) as fresh, pytest.raises(ValueError) as refused:
+        fresh._postings.read(runs)
+    held = re.fullmatch(rf"run {first} holds (\d+) entries, its run row says {count}", str(refused.value))
+    assert held is not None and int(held[1]) > count
+
+
 def test_a_corrupt_index_names_the_file_and_what_is_wrong(db: Path) -> None:
     _poke(db, "UPDATE meta SET value = json_remove(value, '$.rows') WHERE key = 'fingerprint'")
     with pytest.raises(IndexFormatError, match=rf"^{re.escape(str(db))}: corrupt index \(meta 'fingerprint' lacks "

@@ -62,6 +62,9 @@ _FILTER = 1 << 20
 #: Entries of the runs a writer keeps in memory (about 20 bytes each: 320 MB at most), so that
 #: merging its own recent runs needs no reading back; larger runs are read from the file.
 _CACHED_ENTRIES = 1 << 24
+#: Posting rows a merge reads from the file at a time (about 256 bytes each at ``_BUCKET`` entries a
+#: row: 16 MB), so only that many are Python objects at once.
+_READ_ROWS = 1 << 16
 
 Entries = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
 
@@ -159,22 +162,32 @@ class PostingRuns:
         return checked_runs(self._con, "run", "posting")
 
     def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
-        """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs."""
-        bands, chunks = [], []
+        """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs.
+
+        Written into arrays of the runs' total size, ``_READ_ROWS`` posting rows at a time: a merge
+        reads runs of tens of millions of entries, whose rows as Python objects, joined and then
+        concatenated, took three times the arrays' memory."""
+        total = sum(count for _, _, count in runs)
+        band, doc = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64)
+        key = np.empty(total, dtype=np.uint32)
+        at = 0
         cursor = self._con.cursor()
         cursor.row_factory = None  # plain tuples: a merge reads hundreds of thousands of rows
         for run, bits, count in runs:
-            rows = cursor.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket", (run,)).fetchall()
-            bucket, blobs = zip(*rows) if rows else ((), ())
-            data, lengths = run_entries(blobs)
-            if len(data) != count:  # a posting row deleted or added by hand
-                raise ValueError(f"run {run} holds {len(data)} entries, its run row says {count}")
-            bands.append(np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths))
-            chunks.append(data)
-        if not chunks:
-            return _empty()
-        data = np.concatenate(chunks)
-        return np.concatenate(bands), data["key"].copy(), data["doc"].astype(np.int64)
+            cursor.execute("SELECT bucket, data FROM posting WHERE run = ? ORDER BY bucket", (run,))
+            found = 0
+            while rows := cursor.fetchmany(_READ_ROWS):
+                bucket, blobs = zip(*rows)
+                data, lengths = run_entries(blobs)
+                if found + len(data) <= count:  # else only counted, for the message
+                    end = at + len(data)
+                    band[at:end] = np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths)
+                    key[at:end], doc[at:end] = data["key"], data["doc"]
+                    at = end
+                found += len(data)
+            if found != count:  # a posting row deleted or added by hand
+                raise ValueError(f"run {run} holds {found} entries, its run row says {count}")
+        return band, key, doc
 
     def _entries(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
         """The entries of ``runs`` (oldest first), from memory when this connection wrote them."""
@@ -203,28 +216,47 @@ class PostingRuns:
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
             keep = alive(doc, self._live())
             # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
+            # The largest merges hold tens of millions of entries: each array goes as soon as the
+            # next one is made (the band lives on in ``composite``).
             composite = band.astype(np.uint64)
+            del band
             composite <<= np.uint64(32)
             composite |= key
             order = np.argsort(composite, kind="stable")
             order = order[keep[order]]
-            self._store(band[order], key[order], doc[order])  # the newest run id
+            del keep
+            composite = composite[order]
+            key = key[order]
+            doc = doc[order]
+            del order
+            self._store_sorted(composite, key, doc)  # the newest run id
 
     def _store(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
         """Entries, sorted by band then key, as one run of buckets (none when there are none)."""
+        composite = band.astype(np.uint64)
+        composite <<= np.uint64(32)
+        composite |= key
+        self._store_sorted(composite, key, doc, band)
+
+    def _store_sorted(self, composite: npt.NDArray[np.uint64], key: npt.NDArray[np.uint32],
+                      doc: npt.NDArray[np.int64], band: npt.NDArray[np.int64] | None = None) -> None:
+        """:meth:`_store` of entries given as ``band << 32 | key`` (sorted) and ``key``, ``doc``;
+        ``band`` when the caller has it (else it is computed if the run is kept in memory)."""
         if not len(key):
             return
         if int(doc.max()) >= 1 << 32:
             raise IndexWriteError(f"{self._path}: more than 2**32 documents were ever added; rebuild the index")
         bits = bucket_bits(len(key), self.bands)
-        bucket = buckets(band, key, bits)
+        # buckets(band, key, bits), without a band array: band << bits | key >> (32 - bits)
+        bucket = (composite >> np.uint64(32 - bits)).view(np.int64)
         data = np.empty(len(key), dtype=ENTRY)
         data["key"], data["doc"] = key, doc
         cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
                                    (bits, len(key), len(key).bit_length()))  # class: informative
         run = int(cursor.lastrowid or 0)
         if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
-            self._cache[run] = (band, key, doc)
+            kept = band if band is not None else (composite >> np.uint64(32)).view(np.int64)
+            self._cache[run] = (kept, key, doc)
         insert_buckets(self._con, "posting", run, bucket, data)
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
