@@ -1,7 +1,7 @@
 """The numba kernel: tokenising, shingle hashing (xxh32) and MinHash minima in compiled code.
 
 Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's ``affine32``
-scheme). Python does only C-level string work: join the batch and encode it as one array of code
+scheme). Python does only C-level string work: join the batch and convert it to one array of code
 points (``batch.py``), and normalise (HTML entities, NFKC) the few texts the kernel flags as possibly
 changed by it. Everything per character and per shingle runs in parallel numba code:
 
