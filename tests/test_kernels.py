@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import oracle
 from syndidetect import minhash
-from syndidetect._kernels import fast, reference
+from syndidetect._kernels import batch, fast, reference
 from syndidetect._kernels.lookup import UNSTABLE_BIT, kernel_tables
 from syndidetect.minhash import permutations
 
@@ -143,6 +143,16 @@ def test_each_text_alone_and_ascii_batches(text: str) -> None:
     """One text alone, and beside ASCII texts."""
     assert_same_as_reference([text])
     assert_same_as_reference(["plain ascii here", text, "More ASCII, Text."], shingle_size=2)
+
+
+def test_a_batch_converted_in_pieces_gives_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch of more than ``PIECE`` code points is converted a piece at a time (numpy's string
+    dtype holds fewer than 2**29); pieces of 7 code points cut texts, surrogate halves and separators."""
+    monkeypatch.setattr(batch, "PIECE", 7)
+    points, offsets = batch.code_points(ADVERSARIAL)
+    assert points.tolist() == [ord(c) for c in "\x00".join(ADVERSARIAL)]
+    assert offsets[-1] == len(points) and not points.flags.writeable
+    assert_same_as_reference(ADVERSARIAL)
 
 
 def test_empty_text_gives_the_empty_row() -> None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import syndidetect as sd
 from conftest import oracle
 from syndidetect import minhash
+from syndidetect._kernels import batch
 from syndidetect.errors import ConfigError, InputError
 
 
@@ -86,10 +87,20 @@ def test_bad_parameters_are_refused() -> None:
 def test_chunked_sketch_equals_one_batch(monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> None:
     lines = [*seed_lines(seeds_dir)[:40], "", "x"]
     whole = minhash.sketch(lines, backend="numpy")
-    monkeypatch.setattr(minhash, "_CHUNK_TEXTS", 7)
+    monkeypatch.setattr(batch, "BATCH_POINTS", 300)  # a few lines a batch, a long one alone
+    assert len(batch.text_ranges(lines)) > 5
     chunked = minhash.sketch(lines, backend="numba")
     for field in ("signatures", "hashes", "offsets", "word_counts"):
         np.testing.assert_array_equal(getattr(chunked, field), getattr(whole, field))
+    np.testing.assert_array_equal(minhash.signatures(lines, backend="numba"), whole.signatures)
+
+
+def test_text_ranges_cover_the_texts_within_the_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "BATCH_POINTS", 10)
+    texts = ["abc", "defgh", "", "ij", "a" * 25, "k", "lm"]
+    ranges = batch.text_ranges(texts)
+    assert ranges == [(0, 2), (2, 4), (4, 5), (5, 7)]  # 4+6, 1+3, the long one alone, 2+3
+    assert batch.text_ranges([]) == []
 
 
 # --- which kernel runs: the numpy one for small work and without numba ----------------------------
@@ -101,6 +112,7 @@ if sys.argv[1] == "without-numba":
 import numpy as np
 import syndidetect as sd
 from syndidetect import minhash
+from syndidetect._kernels import batch
 from syndidetect.errors import MissingDependencyError
 texts = open(sys.argv[2], encoding="utf-8").read().split("\\n")
 small = sd.signatures(texts[:10])

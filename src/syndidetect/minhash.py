@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels import reference
+from syndidetect._kernels.batch import text_ranges
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import BACKENDS, NUM_PERM_BOUNDS, SEED_BOUNDS, check_int
@@ -147,20 +148,17 @@ def sketch(
     return _chunked(fast, texts, a, b, shingle_size)
 
 
-# The fast kernel's scratch space is four bytes per byte of text: sketching in chunks bounds it.
-_CHUNK_TEXTS = 65536
-
-
 def _chunked(fast: Any, texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
-             shingle_size: int) -> Sketches:
+              shingle_size: int) -> Sketches:
+    """The fast kernel's sketch in batches of whole texts (``text_ranges``): the code points of a
+    batch and its raw shingle hashes take four bytes each, so batches bound the memory."""
     sigs = np.empty((len(texts), len(a)), dtype=np.uint32)
     tokens = np.empty(len(texts), dtype=np.int64)
     values, offsets = [], [np.zeros(1, dtype=np.int64)]
     total = 0
-    for start in range(0, len(texts), _CHUNK_TEXTS):
-        part = texts[start : start + _CHUNK_TEXTS]
-        v, o, s, t = fast.sketch(part, a, b, shingle_size)
-        sigs[start : start + len(part)], tokens[start : start + len(part)] = s, t
+    for first, last in text_ranges(texts):
+        v, o, s, t = fast.sketch(texts[first:last], a, b, shingle_size)
+        sigs[first:last], tokens[first:last] = s, t
         values.append(v)
         offsets.append(o[1:] + total)
         total += len(v)

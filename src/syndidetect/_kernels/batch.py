@@ -17,6 +17,13 @@ from syndidetect.text import compatibility_form
 #: The code points of a batch.
 CodePoints = npt.NDArray[np.uint32]
 SEPARATOR = "\x00"  # joins the texts of a batch; never a word character
+#: Code points numpy converts at once: a string dtype holds fewer than 2**29 (its item size is a C int
+#: of bytes), so a larger batch is converted a piece of 2**24 code points (64 MB) at a time.
+PIECE = 1 << 24
+#: Code points the kernel takes in one call (64 MB of them, and as much for a sketch's raw hashes):
+#: larger inputs go in batches of whole texts (``text_ranges``), so memory stays bounded however many
+#: texts one call signs. 20,000 paragraphs are 8.5M code points, one batch.
+BATCH_POINTS = 1 << 24
 
 
 def code_points(texts: Sequence[str]) -> tuple[CodePoints, npt.NDArray[np.int64]]:
@@ -39,9 +46,31 @@ def code_points(texts: Sequence[str]) -> tuple[CodePoints, npt.NDArray[np.int64]
     np.cumsum(np.array(list(map(len, texts)), dtype=np.int64) + 1, out=offsets[1:])
     offsets[n] -= 1  # no separator after the last text
     joined = SEPARATOR.join(texts)
-    # A 0-d array of dtype "<U{len}" (at least one character, so "" gives one NUL: cut to length).
-    points = np.array(joined).reshape(1).view(np.uint32)[: len(joined)]
+    if len(joined) <= PIECE:
+        return readonly(_converted(joined)), offsets
+    points = np.empty(len(joined), dtype=np.uint32)
+    for start in range(0, len(joined), PIECE):
+        piece = joined[start : start + PIECE]
+        points[start : start + len(piece)] = _converted(piece)
     return readonly(points), offsets
+
+
+def text_ranges(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Consecutive ``(first, last)`` ranges of ``texts``, each holding at most ``BATCH_POINTS`` code
+    points with their separators; a longer text is a range by itself."""
+    ends = np.cumsum(np.array(list(map(len, texts)), dtype=np.int64) + 1)
+    ranges, first, before = [], 0, 0
+    while first < len(texts):
+        last = max(first + 1, int(np.searchsorted(ends, before + BATCH_POINTS, side="right")))
+        ranges.append((first, last))
+        first, before = last, int(ends[last - 1])
+    return ranges
+
+
+def _converted(text: str) -> CodePoints:
+    """The code points of ``text`` (at most ``PIECE`` of them): a 0-d array of dtype ``<U{len}``,
+    which holds at least one character (``""`` gives one NUL, cut away)."""
+    return np.array(text).reshape(1).view(np.uint32)[: len(text)]
 
 
 def normalised_rows(texts: Sequence[str], redo: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], list[str]]:
