@@ -581,8 +581,11 @@ def signatures_only(
     """
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
+    ranges = text_ranges(texts)
+    if len(ranges) == 1:  # no copy of the rows
+        return _batch_signatures(texts, a, b, shingle_size)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
-    for first, last in text_ranges(texts):
+    for first, last in ranges:
         sigs[first:last] = _batch_signatures(texts[first:last], a, b, shingle_size)
     return sigs
 
