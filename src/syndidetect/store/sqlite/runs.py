@@ -74,6 +74,14 @@ def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
     return ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32)
 
 
+def composite_keys(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
+    """``band << 32 | key`` of entries: sorted by band then key, they are sorted by this number."""
+    composite = band.astype(np.uint64)
+    composite <<= np.uint64(32)
+    composite |= key
+    return composite
+
+
 def bucket_bits(entries: int, bands: int) -> int:
     """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
     return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))
@@ -218,10 +226,8 @@ class PostingRuns:
             # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
             # The largest merges hold tens of millions of entries: each array goes as soon as the
             # next one is made (the band lives on in ``composite``).
-            composite = band.astype(np.uint64)
+            composite = composite_keys(band, key)
             del band
-            composite <<= np.uint64(32)
-            composite |= key
             order = np.argsort(composite, kind="stable")
             order = order[keep[order]]
             del keep
@@ -233,10 +239,7 @@ class PostingRuns:
 
     def _store(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
         """Entries, sorted by band then key, as one run of buckets (none when there are none)."""
-        composite = band.astype(np.uint64)
-        composite <<= np.uint64(32)
-        composite |= key
-        self._store_sorted(composite, key, doc, band)
+        self._store_sorted(composite_keys(band, key), key, doc, band)
 
     def _store_sorted(self, composite: npt.NDArray[np.uint64], key: npt.NDArray[np.uint32],
                       doc: npt.NDArray[np.int64], band: npt.NDArray[np.int64] | None = None) -> None:
@@ -266,7 +269,7 @@ class PostingRuns:
         owner = np.repeat(np.arange(len(keys), dtype=np.int64), self.bands)
         qkey = keys.ravel()
         qband = np.tile(np.arange(self.bands, dtype=np.int64), len(keys))
-        qcomposite = (qband.astype(np.uint64) << np.uint64(32)) | qkey.astype(np.uint64)
+        qcomposite = composite_keys(qband, qkey)
         runs = self.runs()
         if not len(qkey) or not runs:
             return hits
@@ -368,8 +371,7 @@ def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.
         return
     ends = np.cumsum(lengths)
     band = wanted_band[np.fromiter(positions, dtype=np.int64, count=len(positions))]
-    band = band[np.searchsorted(ends, found, "right")].astype(np.uint64)
-    composite = (band << np.uint64(32)) | data["key"][found].astype(np.uint64)
+    composite = composite_keys(band[np.searchsorted(ends, found, "right")], data["key"][found])
     order = np.argsort(qcomposite, kind="stable")
     sorted_q, sorted_owner = qcomposite[order], owner[order]
     lo = np.searchsorted(sorted_q, composite)
