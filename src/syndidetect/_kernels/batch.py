@@ -59,7 +59,7 @@ def text_ranges(texts: Sequence[str]) -> list[tuple[int, int]]:
     """Consecutive ``(first, last)`` ranges of ``texts``, each holding at most ``BATCH_POINTS`` code
     points with their separators; a longer text is a range by itself."""
     if sum(map(len, texts)) + len(texts) <= BATCH_POINTS:  # the usual case, without an array
-        return [(0, len(texts))] if texts else []
+        return [(0, len(texts))] if len(texts) else []
     ends = np.cumsum(np.array(list(map(len, texts)), dtype=np.int64) + 1)
     ranges, first, before = [], 0, 0
     while first < len(texts):
