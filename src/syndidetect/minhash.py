@@ -16,13 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence, Set, Sized
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels import reference
-from syndidetect._kernels.batch import text_ranges
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import BACKENDS, NUM_PERM_BOUNDS, SEED_BOUNDS, check_int
@@ -145,25 +143,8 @@ def sketch(
         values, offsets, tokens = reference.shingle_hashes(texts, shingle_size)
         sigs = reference.minhash_rows(values, offsets, a, b)
         return Sketches(np.ascontiguousarray(sigs, dtype=np.uint32), values, offsets, tokens)
-    return _chunked(fast, texts, a, b, shingle_size)
-
-
-def _chunked(fast: Any, texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
-              shingle_size: int) -> Sketches:
-    """The fast kernel's sketch in batches of whole texts (``text_ranges``): the code points of a
-    batch and its raw shingle hashes take four bytes each, so batches bound the memory."""
-    sigs = np.empty((len(texts), len(a)), dtype=np.uint32)
-    tokens = np.empty(len(texts), dtype=np.int64)
-    values, offsets = [], [np.zeros(1, dtype=np.int64)]
-    total = 0
-    for first, last in text_ranges(texts):
-        v, o, s, t = fast.sketch(texts[first:last], a, b, shingle_size)
-        sigs[first:last], tokens[first:last] = s, t
-        values.append(v)
-        offsets.append(o[1:] + total)
-        total += len(v)
-    hashes = np.concatenate(values) if values else np.zeros(0, dtype=np.uint32)
-    return Sketches(sigs, hashes, np.concatenate(offsets), tokens)
+    values, offsets, sigs, tokens = fast.sketch(texts, a, b, shingle_size)
+    return Sketches(sigs, values, offsets, tokens)
 
 
 def signatures(

@@ -524,22 +524,50 @@ def _signature_rows(
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_permutations(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> None:
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
+
+
 def _prepare(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
 ) -> tuple[CodePoints, npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
     _LAZY.compile()
     buf, offsets = code_points(texts)
     return buf, offsets, readonly_u32(a), readonly_u32(b)
 
 
+Sketch = tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix, npt.NDArray[np.int64]]
+
+
 def sketch(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix, npt.NDArray[np.int64]]:
+) -> Sketch:
     """``(values, offsets, sigs, tokens)``: each text's sorted unique shingle hashes (concatenated,
     row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
-    each text's number of tokens."""
+    each text's number of tokens.
+
+    In batches of whole texts (``batch.text_ranges``): a batch's code points and its raw shingle
+    hashes take four bytes each, so batches bound the memory."""
+    _check_permutations(a, b)
+    ranges = text_ranges(texts)
+    if len(ranges) == 1:  # the usual case: nothing to join
+        return _batch_sketch(texts, a, b, shingle_size)
+    sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
+    tokens = np.zeros(len(texts), dtype=np.int64)
+    values, offsets, total = [], [np.zeros(1, dtype=np.int64)], 0
+    for first, last in ranges:
+        v, o, sigs[first:last], tokens[first:last] = _batch_sketch(texts[first:last], a, b, shingle_size)
+        values.append(v)
+        offsets.append(o[1:] + total)
+        total += len(v)
+    hashes = np.concatenate(values) if values else np.zeros(0, dtype=np.uint32)
+    return hashes, np.concatenate(offsets), sigs, tokens
+
+
+def _batch_sketch(
+    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
+) -> Sketch:
     buf, spans, a, b = _prepare(texts, a, b)
     n = len(spans) - 1
     sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
@@ -579,8 +607,7 @@ def signatures_only(
     cutting a batch into L2-sized ones (converted just before the kernel reads them) was measured
     slower, each parallel launch costing milliseconds on a loaded machine.
     """
-    if a.shape != b.shape or a.ndim != 1:
-        raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
+    _check_permutations(a, b)
     ranges = text_ranges(texts)
     if len(ranges) == 1:  # no copy of the rows
         return _batch_signatures(texts, a, b, shingle_size)
