@@ -3,14 +3,18 @@ needs ``import syndidetect`` to load nothing heavy (the package's names load on 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import syndidetect as sd
 from syndidetect.config import Config
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # A finder that stops the import of one module, then runs the command as its entry point does.
 _STOPPED_IMPORT = """
@@ -89,3 +93,57 @@ def test_public_names_resolve_and_shingles_stays_the_function() -> None:
 def test_the_installed_command_is_the_launcher() -> None:
     (command,) = [e for e in entry_points(group="console_scripts") if e.name == "syndidetect"]
     assert command.value == "syndidetect.cli.launch:run"
+
+
+_BLAS_THREADS = """
+import os, sys
+
+class Stop:  # the launcher has set the environment when it imports the command line
+    def find_spec(self, name, path=None, target=None):
+        if name == "syndidetect.cli.main":
+            print(os.environ.get("OPENBLAS_NUM_THREADS"), flush=True)
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Stop())
+from syndidetect.cli.launch import run
+sys.exit(run())
+"""
+
+
+def _blas_threads_seen(inherited: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if inherited is not None:
+        env["OPENBLAS_NUM_THREADS"] = inherited
+    result = subprocess.run([sys.executable, "-c", _BLAS_THREADS], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.returncode == 130, result.stderr
+    return result.stdout
+
+
+def test_the_command_loads_numpy_with_one_blas_thread_unless_told_otherwise() -> None:
+    assert _blas_threads_seen(None) == "1\n"
+    assert _blas_threads_seen("2") == "2\n"  # the user's choice stands
+
+
+def test_a_one_shot_check_loads_neither_numpy_ma_nor_rich_progress(tmp_path: Path) -> None:
+    # Both are tens of milliseconds of a one-shot `index check` that it never uses: numpy.ma comes
+    # with np.unique called without options, rich.progress with a module-level import of the bars.
+    db = tmp_path / "news.db"
+    with sd.Detector.open(db) as det:
+        det.add_many(sd.Document(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt")))
+    code = textwrap.dedent(f"""
+        import io, sys
+        import syndidetect as sd
+        from syndidetect.cli.common import write_report
+        article = open({str(sorted(SEEDS.glob("*.txt"))[1])!r}, encoding="utf-8").read()
+        with sd.Detector.open({str(db)!r}, readonly=True) as det:
+            report = det.query([sd.Document("new", article)])
+        sys.stdout = io.StringIO()
+        write_report(report, "text")
+        text, sys.stdout = sys.stdout.getvalue(), sys.__stdout__
+        print(len(report.copies) > 0, "republishes" in text or "copy" in text,
+              sorted(m for m in ("numpy.ma", "rich.progress") if m in sys.modules))
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "True True []\n"), result.stderr

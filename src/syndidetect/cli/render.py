@@ -8,24 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
 from syndidetect.report import Match, PairReport, Passage, Report
 from syndidetect.wordiff import changed_words, word_spans
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+# rich.progress (about 10 ms of imports) loads only where a bar is drawn: a report written to a pipe
+# or a file, the one-shot commands' usual output, never draws one.
 
 _KIND_STYLE = {"verbatim": "bold red", "near": "red", "reworded": "magenta", "mixed": "magenta"}
 
@@ -209,6 +206,8 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
     if not console.is_terminal:
         yield lambda n: None
         return
+    from rich.progress import MofNCompleteColumn, Progress
+
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True) as bar:
         task = bar.add_task(escape(description), total=total)  # the column reads markup: a path is text
         yield lambda n: bar.advance(task, n)
@@ -228,6 +227,8 @@ def stages() -> Iterator[Stage]:
     if not console.is_terminal:
         yield lambda stage, done, total: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
 from syndidetect.config import Config
 from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
 from syndidetect.prepared import PreparedDocument
@@ -345,7 +346,7 @@ class SQLiteStore:
                 return {fp % (1 << 64): int(count) for fp, count in rows}
             fp, doc = self._fingerprints.lookup(wanted)
             live = self._names(set(doc.tolist()))  # removed documents are missing
-        held = fp[np.isin(doc, list(live))]
+        held = fp[arrays.members(doc, np.array(sorted(live), dtype=doc.dtype))]
         values, counts = np.unique(held, return_counts=True)
         return dict(zip(values.tolist(), counts.tolist()))
 
