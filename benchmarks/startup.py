@@ -8,7 +8,9 @@ Each figure is the median wall time of fresh processes (after one warm-up run):
 * ``syndidetect scan seeds/`` as a whole, against the same scan done again in one warm process (its
   work alone): the difference is the one-shot overhead (interpreter, imports, first-call set-up);
 * with an index and an article (``python -m benchmarks.test_index N FOLDER`` builds both):
-  ``syndidetect index check --db INDEX ARTICLE``, terminal and JSON output.
+  ``syndidetect index check --db INDEX ARTICLE``, terminal and JSON output, and where a fresh
+  process spends that time: ``import numpy``, the rest of the command line's imports, the query
+  (its first call in the process), the text report and the JSON report (each its first call).
 
 The figures depend on Python's bytecode cache: where ``PYTHONDONTWRITEBYTECODE=1`` keeps an editable
 install from writing ``__pycache__``, every process compiles syndidetect's modules again (pip compiles
@@ -20,11 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from syndidetect.cli.launch import BLAS_THREADS
 
 RUNS = 9  # fresh processes per figure: start-up varies by tens of milliseconds between runs
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -58,6 +63,46 @@ def warm_scan_seconds(runs: int = 5) -> float:
     return statistics.median(scan() for _ in range(runs))
 
 
+# One fresh process of ``index check``'s work, timed by phase (seconds on stdout, one per line).
+_CHECK_PHASES = """
+import io, sys, time
+started = time.perf_counter()
+import numpy
+numpy_loaded = time.perf_counter()
+from syndidetect.cli.main import main  # everything the command line loads before its work
+from syndidetect.cli.common import write_report
+from syndidetect.detector import Detector
+from syndidetect.sources import read_inputs
+loaded = time.perf_counter()
+documents = read_inputs([sys.argv[2]])
+with Detector.open(sys.argv[1], create=False, readonly=True) as detector:
+    report = detector.query(documents)
+queried = time.perf_counter()
+sys.stdout = io.StringIO()
+write_report(report, "json")
+json_written = time.perf_counter()
+write_report(report, "text")
+text_written = time.perf_counter()
+sys.stdout = sys.__stdout__
+for seconds in (numpy_loaded - started, loaded - numpy_loaded, queried - loaded, json_written - queried,
+                text_written - json_written):
+    print(seconds)
+"""
+CHECK_PHASES = ("import numpy", "the command line's other imports", "the query (first call)",
+                "the JSON report", "the text report (rich's import included)")
+
+
+def check_phases(db: str, article: str, runs: int = RUNS) -> dict[str, float]:
+    """Median seconds of each of :data:`CHECK_PHASES` over ``runs`` fresh processes (after one
+    warm-up), with OpenBLAS at one thread as the command line loads it."""
+    command = [sys.executable, "-c", _CHECK_PHASES, db, article]
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", BLAS_THREADS)}
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    samples = [subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout.split()
+               for _ in range(runs)]
+    return {name: statistics.median(float(s[k]) for s in samples) for k, name in enumerate(CHECK_PHASES)}
+
+
 def line(name: str, walls: list[float]) -> str:
     return f"{name:<58} median {statistics.median(walls):.3f} s (min {walls[0]:.3f}, max {walls[-1]:.3f})"
 
@@ -75,6 +120,9 @@ def main(argv: list[str]) -> None:
         check = [sys.executable, "-m", "syndidetect", "index", "check", "--db", argv[0], argv[1]]
         print(line("syndidetect index check", process_seconds(check)))
         print(line("syndidetect index check --format json", process_seconds([*check, "--format", "json"])))
+        print("where a fresh process spends it (medians):")
+        for name, seconds in check_phases(argv[0], argv[1]).items():
+            print(f"  {name:<56} {seconds:.3f} s")
 
 
 if __name__ == "__main__":
