@@ -203,12 +203,21 @@ def raise_joined_numpy(score: npt.NDArray[np.float64], single: npt.NDArray[np.fl
 def products_numpy(x: Matrix, y: Matrix) -> Matrix:
     """``x @ y.T``, each entry summed term by term in column order over the nonzero terms of ``x``'s
     row (the compiled kernel's order, so both give the same bits on any machine; BLAS's blocking and
-    its threads, which thrash on a loaded machine, would not)."""
+    its threads, which thrash on a loaded machine, would not).
+
+    Step k adds the k-th nonzero term of every row at once: as many numpy calls as a sentence has
+    terms (a few dozen), not as there are sentences, and each entry still sums in its row's order."""
     out = np.zeros((x.shape[0], y.shape[0]))
-    for i in range(x.shape[0]):
-        (terms,) = np.nonzero(x[i])
-        if len(terms) and len(y):
-            out[i] = np.cumsum(x[i, terms] * y[:, terms], axis=1)[:, -1]
+    rows, terms = np.nonzero(x)  # row by row, each row's terms ascending
+    if not len(rows) or not len(y):
+        return out
+    counts = np.bincount(rows, minlength=x.shape[0])
+    rank = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)  # k: the row's k-th term
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(int(counts.max()) + 1))
+    for first, end in pairwise(bounds.tolist()):  # the last bound is len(rows)
+        row, term = rows[by_rank[first:end]], terms[by_rank[first:end]]
+        out[row] += x[row, term][:, None] * y[:, term].T
     return out
 
 
