@@ -147,3 +147,18 @@ def test_a_one_shot_check_loads_neither_numpy_ma_nor_rich_progress(tmp_path: Pat
     """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout) == (0, "True True []\n"), result.stderr
+
+
+def test_the_command_line_runs_with_the_collector_on_and_its_imports_frozen() -> None:
+    code = textwrap.dedent("""
+        import gc, sys
+        from syndidetect.cli.launch import run
+        sys.argv = ["syndidetect", "--version"]
+        try:
+            run()
+        except SystemExit:
+            pass
+        print(gc.isenabled(), gc.get_freeze_count() > 10000, "numpy" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "True True True"), result.stderr

@@ -4,10 +4,15 @@ Loading :mod:`syndidetect.cli.main` (numpy, the detector, the readers) takes a f
 before :func:`~syndidetect.cli.main.main` can catch anything; a Ctrl-C then would print Python's
 traceback. This module imports nothing heavy (the package's names load on first use), so it catches
 that Ctrl-C and exits 130 with one line.
+
+It also sets up what a one-shot process should: OpenBLAS with one thread, and the objects the import
+makes (numpy's, the command line's: they live as long as the process) out of the cyclic collector's
+sight.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -23,10 +28,18 @@ BLAS_THREADS = "1"
 def run() -> int:
     """Import the command line and run it; exit 130 with one line on Ctrl-C during the import."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", BLAS_THREADS)
+    # Every full collection, the one at exit included, would walk the import's objects again; frozen,
+    # they are never walked (they are freed by reference counting as before). Measured on `index
+    # check` of one article against 1M paragraphs, 9 alternated runs: 0.554 -> 0.508 s (text),
+    # 0.443 -> 0.403 s (JSON). The collector is off during the import, which makes only such objects.
+    gc.disable()
     try:
         from syndidetect.cli.main import main
     except KeyboardInterrupt:
         if sys.stderr is not None:
             print("syndidetect: error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        gc.freeze()
+        gc.enable()
     return main()
