@@ -65,14 +65,17 @@ def warm_scan_seconds(runs: int = 5) -> float:
 
 # One fresh process of ``index check``'s work, timed by phase (seconds on stdout, one per line).
 _CHECK_PHASES = """
-import io, sys, time
+import gc, io, sys, time
 started = time.perf_counter()
+gc.disable()  # as syndidetect.cli.launch.run does around the import
 import numpy
 numpy_loaded = time.perf_counter()
 from syndidetect.cli.main import main  # everything the command line loads before its work
 from syndidetect.cli.common import write_report
 from syndidetect.detector import Detector
 from syndidetect.sources import read_inputs
+gc.freeze()
+gc.enable()
 loaded = time.perf_counter()
 documents = read_inputs([sys.argv[2]])
 with Detector.open(sys.argv[1], create=False, readonly=True) as detector:

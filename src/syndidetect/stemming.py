@@ -107,7 +107,15 @@ def _repair(stem: str) -> str:
     return stem
 
 
+# The suffixes _inflection tests, and their last letters: a word ending otherwise keeps its end, and
+# the stemmer (every new word of a one-shot command goes through it) skips about a dozen tests.
+_INFLECTIONS = ("eed", "ied", "ed", "ing")
+_INFLECTION_ENDS = frozenset(suffix[-1] for suffix in _INFLECTIONS)
+
+
 def _inflection(word: str) -> str:
+    if word[-1] not in _INFLECTION_ENDS:
+        return word
     if word.endswith("eed"):
         return word[:-1] if len(word) > 4 and _measure(word[:-3]) > 0 else word
     if word.endswith("ied") and len(word) > 4:
@@ -126,7 +134,13 @@ _DERIVATIONS = (
 )
 
 
+# The last letter of a derivational suffix: a word ending otherwise has none (see _INFLECTION_ENDS).
+_DERIVATION_ENDS = frozenset(suffix[-1] for suffix, _, _ in _DERIVATIONS)
+
+
 def _derivation(word: str) -> str:
+    if word[-1] not in _DERIVATION_ENDS:
+        return word
     if word.endswith(_NOT_ADVERB):
         return word
     for suffix, replacement, least in _DERIVATIONS:
