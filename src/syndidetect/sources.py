@@ -24,12 +24,17 @@ from typing import BinaryIO
 
 from syndidetect.documents import Document, printable
 from syndidetect.errors import InputError
-from syndidetect.readers.feeds import FEED_SUFFIXES, SNIFF_BYTES, feed_documents, looks_like_feed
-from syndidetect.readers.html import HTML_SUFFIXES, html_document
+from syndidetect.readers.kinds import (
+    FEED_SUFFIXES,
+    HTML_SUFFIXES,
+    SNIFF_BYTES,
+    WARC_SUFFIXES,
+    is_warc,
+    looks_like_feed,
+)
 from syndidetect.readers.plain import JsonInteger, checked_text, decode, file_text, parse_jsonl
 from syndidetect.readers.problems import Problems
 from syndidetect.readers.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, csv_documents, parquet_documents
-from syndidetect.readers.warc import WARC_SUFFIXES, is_warc, warc_documents
 
 __all__ = ["JSONL_SUFFIXES", "MAX_FILE_BYTES", "TEXT_SUFFIXES", "JsonInteger", "checked_text", "decode",
            "file_documents", "file_kind", "parse_jsonl", "read_file", "read_inputs", "record_files", "unique_ids"]
@@ -85,7 +90,10 @@ def read_file(path: Path, doc_id: str, kind: str, problems: Problems | None = No
     document of a one-document format (text, HTML)."""
     problems = problems or Problems()
     name = str(path)
+    # The HTML, feed and WARC readers (and the standard modules they bring) load on first use.
     if kind == "warc":
+        from syndidetect.readers.warc import warc_documents
+
         return warc_documents(path, name, problems)
     if kind == "parquet":
         return parquet_documents(path, name, problems)
@@ -93,10 +101,14 @@ def read_file(path: Path, doc_id: str, kind: str, problems: Problems | None = No
     if kind == "jsonl":
         return parse_jsonl(data, name, problems)
     if kind == "feed":
+        from syndidetect.readers.feeds import feed_documents
+
         return feed_documents(data, name, problems)
     if kind == "csv":
         return csv_documents(data, name, problems)
     if kind == "html":
+        from syndidetect.readers.html import html_document
+
         return [html_document(data, name, doc_id)]
     return [Document(doc_id, file_text(data, name))]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,32 +17,14 @@ from syndidetect.dates import canonical_date
 from syndidetect.documents import Document
 from syndidetect.errors import InputError
 from syndidetect.readers.html import extract_page
+from syndidetect.readers.kinds import FEED_SUFFIXES, looks_like_feed
 from syndidetect.readers.optional import require
 from syndidetect.readers.plain import checked_text
 from syndidetect.readers.problems import Problems
 
 __all__ = ["FEED_SUFFIXES", "feed_documents", "looks_like_feed"]
 
-FEED_SUFFIXES = (".rss", ".atom")
-# Bytes read to tell a feed from other XML: the root element follows at most a declaration, a few
-# comments, a stylesheet instruction and a doctype.
-SNIFF_BYTES = 4096
-_PROLOGUE = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.DOTALL | re.IGNORECASE)
-_ROOT = re.compile(r"\s*<(?:[\w.-]+:)?(rss|feed|RDF)[\s>/]")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
-
-
-def looks_like_feed(data: bytes) -> bool:
-    """Whether the XML in ``data`` has an RSS (``<rss>``, RSS 1.0 ``<rdf:RDF>``) or Atom root."""
-    head = data[:SNIFF_BYTES]
-    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            head = head[2:].decode(codec, "ignore").encode("utf-8")
-    text = head.decode("latin-1").lstrip("\ufeff").removeprefix("ï»¿")  # the UTF-8 BOM read as Latin-1
-    position = 0
-    while (prologue := _PROLOGUE.match(text, position)) is not None and prologue.end() > position:
-        position = prologue.end()
-    return _ROOT.match(text, position) is not None
 
 
 def _entry_date(entry: Any) -> str | None:

@@ -18,13 +18,13 @@ from syndidetect.dates import canonical_date
 from syndidetect.documents import Document
 from syndidetect.errors import InputError
 from syndidetect.readers.htmldates import published
+from syndidetect.readers.kinds import HTML_SUFFIXES
 from syndidetect.readers.optional import require
 from syndidetect.readers.pagetext import breaks_to_paragraphs, left_out, page_blocks
 from syndidetect.readers.plain import bom_encoding, checked_text, decode
 
 __all__ = ["HTML_SUFFIXES", "Page", "extract_page", "html_document", "html_source"]
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Bytes at the start of a page searched for <meta charset>: the HTML standard's prescan reads 1024;
 # pages saved by browsers put a long <head> first, so we look a little further.
 CHARSET_PRESCAN_BYTES = 4096

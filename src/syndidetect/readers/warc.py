@@ -17,19 +17,15 @@ from syndidetect.dates import canonical_date
 from syndidetect.documents import Document
 from syndidetect.errors import InputError
 from syndidetect.readers.html import extract_page, html_source
+from syndidetect.readers.kinds import is_warc
 from syndidetect.readers.optional import require
 from syndidetect.readers.plain import MAX_FILE_BYTES
 from syndidetect.readers.problems import Problems
 
 __all__ = ["HTML_TYPES", "is_warc", "warc_documents"]
 
-WARC_SUFFIXES = (".warc", ".warc.gz")
 # Content types of an HTML page (the media type before any ";charset=" parameter).
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def is_warc(path: Path) -> bool:
-    return path.name.lower().endswith(WARC_SUFFIXES)
 
 
 def _content_type(record: Any) -> tuple[str, str | None]:
