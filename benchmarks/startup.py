@@ -1,6 +1,7 @@
 """On-demand start-up run: what a one-shot command costs before and around its work.
 
     python -m benchmarks.startup [INDEX.db ARTICLE.txt]
+    python -m benchmarks.startup --against OTHER/src INDEX.db ARTICLE.txt
 
 Each figure is the median wall time of fresh processes (after one warm-up run):
 
@@ -11,6 +12,10 @@ Each figure is the median wall time of fresh processes (after one warm-up run):
   ``syndidetect index check --db INDEX ARTICLE``, terminal and JSON output, and where a fresh
   process spends that time: ``import numpy``, the rest of the command line's imports, the query
   (its first call in the process), the text report and the JSON report (each its first call).
+
+``--against OTHER/src`` compares two versions instead: the same commands (``scan seeds/``, ``index
+check`` in text and JSON) with this checkout's ``src`` and with ``OTHER/src`` on ``PYTHONPATH``,
+alternated run by run (this machine's speed drifts by a third between hours), medians of 9 pairs.
 
 The figures depend on Python's bytecode cache: where ``PYTHONDONTWRITEBYTECODE=1`` keeps an editable
 install from writing ``__pycache__``, every process compiles syndidetect's modules again (pip compiles
@@ -106,11 +111,41 @@ def check_phases(db: str, article: str, runs: int = RUNS) -> dict[str, float]:
     return {name: statistics.median(float(s[k]) for s in samples) for k, name in enumerate(CHECK_PHASES)}
 
 
+def alternated(commands: dict[str, list[str]], other_src: str, runs: int = RUNS) -> None:
+    """Print, per command, the median wall seconds with this checkout's ``src`` and with
+    ``other_src`` (``python -m syndidetect ARGS`` on ``PYTHONPATH``), run in turn, each first in
+    every other pair, after one warm-up run of each."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}  # as each launcher sets it
+    paths = {"this": str(SEEDS.parent / "src"), "other": other_src}
+
+    def timed(args: list[str], which: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "syndidetect", *args], env={**env, "PYTHONPATH": paths[which]},
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
+
+    for name, args in commands.items():
+        for which in paths:
+            timed(args, which)
+        walls: dict[str, list[float]] = {"this": [], "other": []}
+        for k in range(runs):
+            for which in (("this", "other") if k % 2 else ("other", "this")):
+                walls[which].append(timed(args, which))
+        faster = sum(a < b for a, b in zip(walls["this"], walls["other"]))
+        this, other = statistics.median(walls["this"]), statistics.median(walls["other"])
+        print(f"{name:<40} this {this:.3f} s, other {other:.3f} s (medians of {runs} pairs; this faster in {faster})")
+
+
 def line(name: str, walls: list[float]) -> str:
     return f"{name:<58} median {statistics.median(walls):.3f} s (min {walls[0]:.3f}, max {walls[-1]:.3f})"
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--against"] and len(argv) == 4:
+        check = ["index", "check", "--db", argv[2], argv[3]]
+        alternated({"syndidetect scan seeds/": ["scan", str(SEEDS)], "syndidetect index check": check,
+                    "syndidetect index check --format json": [*check, "--format", "json"]}, argv[1])
+        return
     python = [sys.executable, "-c"]
     print(line("import numpy", process_seconds([*python, "import numpy"])))
     print(line("import syndidetect.cli.main", process_seconds([*python, "import syndidetect.cli.main"])))
