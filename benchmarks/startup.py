@@ -115,7 +115,8 @@ def alternated(commands: dict[str, list[str]], other_src: str, runs: int = RUNS)
     """Print, per command, the median wall seconds with this checkout's ``src`` and with
     ``other_src`` (``python -m syndidetect ARGS`` on ``PYTHONPATH``), run in turn, each first in
     every other pair, after one warm-up run of each."""
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}  # as each launcher sets it
+    # Unset, so that each version runs with the BLAS threads its own launcher chooses.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     paths = {"this": str(SEEDS.parent / "src"), "other": other_src}
 
     def timed(args: list[str], which: str) -> float:
