@@ -19,6 +19,8 @@ import syndidetect as sd
 import syndidetect._kernels.tfidf_rows as tfidf_kernels
 import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
+from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
+from syndidetect._kernels.sentence_reach import reach_many
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.tfidf_rows import SCORES, scores
 from syndidetect.errors import ConfigError, InputError
@@ -29,6 +31,7 @@ from syndidetect.sentence_lsh import MAX_SENTENCE_DOCUMENTS, SENTENCE_JACCARD, s
 from syndidetect.sentence_sets import many_prepared_sentences
 from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_blocks, sentence_spans
 from syndidetect.sentences import (
+    CONTEXT_COSINE,
     MIN_SENTENCE_COVERAGE,
     MIN_SIMILAR_SENTENCES,
     SENTENCE_COSINE,
@@ -39,6 +42,7 @@ from syndidetect.sentences import (
     document_sentences,
     in_order_sentences,
     is_reworded_copy,
+    may_reach_many,
     prepared_sentences,
     reworded_evidence,
     sentence_evidence,
@@ -326,6 +330,55 @@ def test_compiled_scores_are_bit_for_bit_the_numpy_ones(stems_a: list[list[str]]
     assert SCORES.compiled() is not None  # sparse rows, products through postings: the same bits
     fast = scores(a, b)
     assert fast is not None and fast.shape == slow.shape and fast.tobytes() == slow.tobytes()
+
+
+def _bound(a: sentence_sets_module.DocumentSentences, b: sentence_sets_module.DocumentSentences, floor: float,
+           least: tuple[int, float]) -> bool:
+    """sentences._may_reach's bound on the per-pair scores, at any floor."""
+    if not a.count or not b.count:
+        return False
+    score = sentence_scores(a.terms, b.terms)
+    most_a, most_b = int((score.max(axis=1) >= floor).sum()), int((score.max(axis=0) >= floor).sum())
+    shares = (most_a / a.count, most_b / b.count)
+    coverage = min(shares) if a.count == b.count else shares[0] if a.count < b.count else shares[1]
+    return min(most_a, most_b) >= least[0] and coverage >= least[1]
+
+
+@given(st.lists(STEMS, min_size=2, max_size=5), st.integers(1, 4), st.sampled_from([0.0, 0.2, 0.3, 0.5]),
+       st.integers(0, 2**31 - 1))
+@settings(max_examples=60, deadline=None)
+def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]], min_similar: int,
+                                                    min_coverage: float, seed: int) -> None:
+    """reach_many: each pair's vocabulary mapped from batch-wide ids, the scores and the bound in the
+    kernel, two threads: the same answer as the per-pair scores, at a floor equal to some pair's
+    exact score too (the comparison is >=)."""
+    docs = [sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(t))], t) for t in texts]
+    docs.append(sentence_sets_module.DocumentSentences.of([], []))  # a document without sentences
+    pairs = [(a, b) for a, b in itertools.permutations(docs, 2)] * 3  # repeats: more than THREADED_PAIRS
+    scored = [sentence_scores(a.terms, b.terms) for a, b in pairs if a.count and b.count]
+    values = sorted({float(v) for m in scored for v in m.ravel() if v > 0}) or [0.3]
+    floor = values[random.Random(seed).randrange(len(values))]
+    least = (min_similar, min_coverage)
+    assert SENTENCE_REACH.compiled() is not None
+    got = reach_many([(a.terms, b.terms) for a, b in pairs], floor, least)
+    assert got == [_bound(a, b, floor, least) for a, b in pairs]
+
+
+def test_batched_sentence_bound_keeps_every_reworded_copy() -> None:
+    """On the quality corpus (reworded copies, same-story pages): the batch bound equals the per-pair
+    one, passes some pairs and stops most, and never stops a pair whose evidence passes the rule."""
+    from benchmarks.quality.generate import make_corpus
+
+    texts = [t for _, t in make_corpus(seed=3, n_sources=8, n_negatives=2).documents]
+    docs = [document_sentences(t) for t in texts] + [document_sentences("Too short.")]
+    pairs = list(itertools.combinations(docs, 2))
+    least = (MIN_SIMILAR_SENTENCES, MIN_SENTENCE_COVERAGE)
+    assert SENTENCE_REACH.compiled() is not None
+    got = may_reach_many(pairs, least)
+    assert got == [_bound(a, b, min(SENTENCE_COSINE, CONTEXT_COSINE), least) for a, b in pairs]
+    copies = [is_reworded_copy(sentence_evidence(a, b)) for a, b in pairs]
+    assert any(copies) and sum(got) < len(got) / 2
+    assert all(reach for reach, copy in zip(got, copies) if copy)
 
 
 @given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 9), st.integers(0, 2**31 - 1))

@@ -23,6 +23,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.sentence_reach import reach_many
 from syndidetect._kernels.tfidf_rows import scores
 from syndidetect._types import Span
 from syndidetect.sentence_sets import (
@@ -40,8 +41,8 @@ __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
     "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "DocumentSentences", "SentenceEvidence",
     "SentencePair", "check_min_words", "content_stems", "document_sentences", "in_order_sentences",
-    "is_reworded_copy", "prepared_sentences", "reworded_evidence", "sentence_evidence", "sentence_spans",
-    "similar_sentences", "tfidf_cosines",
+    "is_reworded_copy", "may_reach_many", "prepared_sentences", "reworded_evidence", "sentence_evidence",
+    "sentence_spans", "similar_sentences", "tfidf_cosines",
 ]
 
 # Two sentences are similar at this cosine or more. A rewording that keeps half the content stems of
@@ -141,6 +142,15 @@ def _may_reach(score: npt.NDArray[np.float64], least: tuple[int, float]) -> bool
     min_similar, min_coverage = least
     coverage = _coverage(most_a, score.shape[0], most_b, score.shape[1])  # rows: A's sentences
     return min(most_a, most_b) >= min_similar and coverage >= min_coverage
+
+
+def may_reach_many(pairs: Sequence[tuple[DocumentSentences, DocumentSentences]],
+                   least: tuple[int, float]) -> list[bool]:
+    """Per pair, whether ``sentence_evidence(a, b, least)`` may hold sentences: False only where it is
+    empty (no sentences on a side, or the bound :func:`_may_reach` of the scores fails), taken for
+    all pairs in one compiled call; True for every pair while that kernel is not compiled."""
+    reach = reach_many([(a.terms, b.terms) for a, b in pairs], min(SENTENCE_COSINE, CONTEXT_COSINE), least)
+    return [True] * len(pairs) if reach is None else reach
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:

@@ -7,16 +7,19 @@ VerdictRules`: a copy is a substantial, in-order share of one document's matchab
 count of paragraphs, so a one-paragraph answer, a flattened article and a re-cut one are judged
 alike.
 
-Layout: a little over 400 lines kept as one module because every part is one pair's verdict: the
-evidence (``gather``), the rules that read it (``copy_rule``, the sentence rule) and the kind and
-direction drawn from it share the private measures of coverage. The batch entry point for many pairs
-is :mod:`syndidetect.verify_batch`; the next split would take the direction out.
+Layout: about 470 lines kept as one module because every part is one pair's verdict: the evidence
+(``gather``), the rules that read it (``copy_rule``, the sentence rule) and the kind and direction
+drawn from it share the private measures of coverage. ``judge_pair`` is two halves
+(``begin_judging``, ``finish_judging``) around the similar sentences, so that the batch entry point
+for many pairs, :mod:`syndidetect.verify_batch`, can bound the sentences of many pairs at once; the
+next split would take the direction out.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,7 +43,7 @@ from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matc
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import VerdictRules
 from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
-from syndidetect.sentences import SentencePair, sentence_evidence
+from syndidetect.sentences import SentencePair, may_reach_many, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
 _CLOSERS = "\"'”’»)]"
@@ -242,6 +245,15 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
     return evidence.chain if _longest_run(evidence.chain, sa, sb) >= rules.sentence_run else ()
 
 
+def sentences_may_copy(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[_Mask, _Mask]]],
+                       rules: VerdictRules) -> list[bool]:
+    """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
+    similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
+    one compiled call, :func:`syndidetect.sentences.may_reach_many`)."""
+    sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]
+    return may_reach_many(sides, (rules.min_similar_sentences, rules.sentence_share))
+
+
 def may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:
     """A cheap bound before comparing sentences: a rewording keeps some word n-grams of what it
     rewrites (names, numbers, set phrases), so some paragraph pair shares a few of them."""
@@ -341,6 +353,44 @@ def _boilerplate_in_copy(
     ]
 
 
+@dataclass(frozen=True)
+class Judging:
+    """A pair's verification up to rule (d), similar sentences: what :func:`begin_judging` found."""
+
+    evidence: Evidence | None  # None: rejected early, but the sentence LSH found the pair
+    rule: str  # the copy rule the evidence meets ("" for none)
+    wants_sentences: bool  # whether the verdict needs the pair's similar sentences
+
+
+def begin_judging(
+    a: PreparedDocument, b: PreparedDocument, config: Config,
+    boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
+    similar_sentences: bool = False,
+    overlap: tuple[int, int] | None = None,
+) -> Judging | None:
+    """The first half of :func:`judge_pair`, up to its similar sentences: None when the pair shares
+    nothing (the arguments are judge_pair's)."""
+    rules, n = config.rules, config.shingle_size
+    side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
+    if overlap is None:
+        overlap = side_overlap(a, side_a, b, side_b)
+    most, common = overlap
+    if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
+        # Exact early rejection, before the expensive evidence. ``most`` is the largest entry of
+        # shared_counts(stripped a, stripped b): below min_paragraph_shared, paragraph_matches finds
+        # no match (a pair match, and each half of a window match, needs that many) and the phrases
+        # test (may_be_reworded on the stripped documents) fails. ``common`` fails align's own first
+        # test, so there is no passage. With no match and no passage copy_rule gives "" (rules
+        # (a)-(b) need min_shared >= 1 shared grams, (c) a passage, paragraph evidence min_places
+        # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
+        # the sentence LSH found, are the one verdict left.
+        return Judging(None, "", True) if similar_sentences else None
+    evidence = gather(a, b, config, boilerplate)
+    rule = copy_rule(evidence, a, b, config.shingle_size, rules)
+    shares = bool(evidence.matches or evidence.passages or similar_sentences) or evidence.phrases
+    return Judging(evidence, rule, not rule and shares)
+
+
 def judge_pair(
     a: PreparedDocument, b: PreparedDocument, config: Config,
     boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
@@ -355,37 +405,34 @@ def judge_pair(
     d) are compared when the pair shares something else, or some phrases (:func:`may_be_reworded`),
     or when ``similar_sentences`` says the sentence LSH found the pair. ``overlap``: the pair's
     ``pair_overlap`` on the verification sides when already known (batched by
-    :func:`syndidetect.verify_batch.judge_pairs`).
+    :func:`syndidetect.verify_batch.judge_pairs`, which also compares the sentences of many pairs at
+    once: :func:`begin_judging`, then :func:`finish_judging`).
     """
-    rules, n = config.rules, config.shingle_size
-    side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
-    if overlap is None:
-        overlap = side_overlap(a, side_a, b, side_b)
-    most, common = overlap
-    early: tuple[SentencePair, ...] | None = None
-    if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
-        # Exact early rejection, before the expensive evidence. ``most`` is the largest entry of
-        # shared_counts(stripped a, stripped b): below min_paragraph_shared, paragraph_matches finds
-        # no match (a pair match, and each half of a window match, needs that many) and the phrases
-        # test (may_be_reworded on the stripped documents) fails. ``common`` fails align's own first
-        # test, so there is no passage. With no match and no passage copy_rule gives "" (rules
-        # (a)-(b) need min_shared >= 1 shared grams, (c) a passage, paragraph evidence min_places
-        # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
-        # the sentence LSH found, are the one verdict left.
-        if not similar_sentences:
+    judging = begin_judging(a, b, config, boilerplate, similar_sentences, overlap)
+    if judging is None:
+        return None
+    sentences = reworded_sentences(a, b, config.rules, boilerplate) if judging.wants_sentences else ()
+    return finish_judging(judging, a, b, config, boilerplate, sentences)
+
+
+def finish_judging(
+    judging: Judging, a: PreparedDocument, b: PreparedDocument, config: Config,
+    boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None],
+    sentences: tuple[SentencePair, ...],
+) -> PairVerdict | None:
+    """The second half of :func:`judge_pair`: the verdict from ``judging`` and the pair's similar
+    sentences (``reworded_sentences``, asked when ``judging.wants_sentences``; else empty)."""
+    rules = config.rules
+    evidence, rule = judging.evidence, judging.rule
+    if evidence is None:  # rejected early: only similar sentences can make it a copy
+        if not sentences:
             return None
-        early = reworded_sentences(a, b, rules, boilerplate)
-        if not early:
-            return None
-    evidence = gather(a, b, config, boilerplate)
+        evidence = gather(a, b, config, boilerplate)
+        rule = copy_rule(evidence, a, b, config.shingle_size, rules)
+        if rule:
+            sentences = ()
     matches = evidence.matches
-    rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     stripped = evidence.stripped
-    shares = bool(matches or evidence.passages or similar_sentences) or evidence.phrases
-    if rule or not shares:
-        sentences: tuple[SentencePair, ...] = ()
-    else:
-        sentences = early if early is not None else reworded_sentences(a, b, rules, boilerplate)
     rule = rule or ("sentences" if sentences else "")
     if not matches and not evidence.passages and not sentences:
         return None

@@ -4,7 +4,10 @@ Nearly all candidate pairs share no paragraph and no passage, and :func:`~syndid
 judge_pair` rejects them on two numbers of one merge join. Asked pair by pair, the Python around
 that join cost more than the join; here the join runs over a batch of pairs in one compiled call
 (:func:`syndidetect._kernels.overlap.pairs_overlap`), and only the pairs it cannot reject go on to
-``judge_pair``, with the same numbers. The verdicts are those of ``judge_pair`` on every pair.
+``judge_pair``, with the same numbers. The pairs whose verdict needs their similar sentences (rule
+d) are then bounded together (:func:`~syndidetect.verify.sentences_may_copy`, one compiled call for
+the batch), and only those the bound leaves a chance compare their sentences in full. The verdicts
+are those of ``judge_pair`` on every pair.
 
 Batches also bound memory: what verification keeps per document (word streams, sentences, the hash
 index) is dropped after the document's last candidate pair, so a million-paragraph corpus never holds
@@ -22,10 +25,20 @@ from syndidetect._kernels.overlap import Packed, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
-from syndidetect.verify import PairVerdict, Side, judge_pair, verification_side
+from syndidetect.verify import (
+    Judging,
+    PairVerdict,
+    Side,
+    begin_judging,
+    finish_judging,
+    reworded_sentences,
+    sentences_may_copy,
+    verification_side,
+)
 
 Candidate = tuple[PreparedDocument, PreparedDocument, bool]  # (a, b, whether the sentence LSH found it)
 Masks = Mapping[str, npt.NDArray[np.bool_]]
+Mask = npt.NDArray[np.bool_] | None
 # Candidate pairs per batch: large enough that the compiled call's own cost (~10 us) vanishes, small
 # enough that the packed hashes of a batch's documents stay a few MB.
 BATCH_PAIRS = 4096
@@ -97,12 +110,26 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
     (once the caller has taken that pair's verdict)."""
     last = _last_pair(pairs)
+    rules = config.rules
     for start in range(0, len(pairs), BATCH_PAIRS):
         batch = pairs[start : start + BATCH_PAIRS]
+        begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
         for k, overlap in screen(batch, config, masks):
             a, b, by_sentences = batch[k]
-            verdict = judge_pair(a, b, config, (masks.get(a.id), masks.get(b.id)), by_sentences, overlap)
+            pair_masks = (masks.get(a.id), masks.get(b.id))
+            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap)
             progress(start + k + 1)
+            if judging is not None:
+                begun.append((k, pair_masks, judging))
+        # The similar sentences of the pairs that want them: one compiled bound for all, then the
+        # full comparison for the few it leaves a chance.
+        asking = [(batch[k][0], batch[k][1], pair_masks) for k, pair_masks, judging in begun if judging.wants_sentences]
+        reach = iter(sentences_may_copy(asking, rules))
+        for k, pair_masks, judging in begun:
+            a, b, _ = batch[k]
+            wanted = judging.wants_sentences and next(reach)
+            sentences = reworded_sentences(a, b, rules, pair_masks) if wanted else ()
+            verdict = finish_judging(judging, a, b, config, pair_masks, sentences)
             if verdict is not None:
                 yield a, b, verdict
         end = start + len(batch)

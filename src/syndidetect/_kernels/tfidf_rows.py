@@ -216,13 +216,13 @@ SCORES = LazyKernel(_build_scores, after=32)
 
 
 @lru_cache(maxsize=8)
-def _tf_weights(size: int) -> npt.NDArray[np.float64]:
+def tf_weights(size: int) -> npt.NDArray[np.float64]:
     """``1 + ln(c)`` for the counts 1 .. size, as :func:`syndidetect.tfidf.tfidf_rows` computes it."""
     weights: npt.NDArray[np.float64] = 1.0 + np.log(np.arange(1, size + 1, dtype=np.int64))
     return weights
 
 
-def _joined_length(offsets: Ids) -> int:
+def joined_length(offsets: Ids) -> int:
     """The most tokens two neighbouring sentences (or a lone one) hold."""
     return int((offsets[2:] - offsets[:-2]).max()) if len(offsets) > 2 else int(offsets[-1] - offsets[0])
 
@@ -231,12 +231,12 @@ def _tables(oa: Ids, ob: Ids) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.f
     """The IDF and TF weights of a pair as numpy computes them, for the kernels to look up."""
     # A term occurs at most as often as two neighbouring sentences hold words; the table size is a
     # power of two so that a few tables serve every document.
-    tf = _tf_weights(1 << max(_joined_length(oa), _joined_length(ob), 1).bit_length())
-    return _idf_weights(len(oa) + len(ob) - 2), tf
+    tf = tf_weights(1 << max(joined_length(oa), joined_length(ob), 1).bit_length())
+    return idf_weights(len(oa) + len(ob) - 2), tf
 
 
 @lru_cache(maxsize=256)
-def _idf_weights(n: int) -> npt.NDArray[np.float64]:
+def idf_weights(n: int) -> npt.NDArray[np.float64]:
     """Smoothed IDF of a term held by d of ``n`` sentences, d = 0 .. n, as tfidf_idf computes it
     (pairs of documents of similar lengths share a table: ~50 us a pair saved)."""
     idf: npt.NDArray[np.float64] = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0

@@ -1,0 +1,201 @@
+"""Whether similar sentences may make a copy, for many document pairs in one compiled call.
+
+Verification compares the sentences of a pair when nothing else made it a copy (rule d), and most
+such pairs (one shared paragraph among twenty) are rejected right after their scores by the bound of
+:func:`syndidetect.sentences.sentence_evidence` (too few sentences score high enough to reach the
+rule). Pair by pair, the Python around the compiled scores cost more than the scores: mapping the
+pair's vocabulary through a dict (about 0.3 ms for two 20-paragraph documents), the weight tables,
+the bound. Here a batch of pairs shares one vocabulary: each document's stems get batch-wide ids
+once, the kernel maps each pair's vocabulary by a binary search, in the order
+:func:`syndidetect.tfidf.pair_ids` gives (so the scores are bit for bit the per-pair ones), takes
+the same bound, and runs on two threads (the kernel holds no GIL).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.jit import compile_cached
+from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.overlap import Packed
+from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, tf_weights
+from syndidetect.tfidf import SentenceTerms
+
+# Pairs of a batch below which one thread does all: a second thread costs about 0.1 ms to start,
+# a pair's scores about 0.3 ms.
+THREADED_PAIRS = 8
+
+
+def _pair_tokens(sorted_a: Any, order_a: Any, gids_b: Any,
+                 tokens_b: Any) -> tuple[Any, int]:  # pragma: no cover - compiled
+    """``pair_ids`` from batch-wide ids: ``b``'s tokens in the pair's vocabulary (``a``'s ids, then
+    ``b``'s new stems in ``b``'s order) and its size. ``sorted_a``: ``a``'s batch ids ascending,
+    ``order_a`` the local id of each."""
+    n = sorted_a.shape[0]
+    mapped = np.empty(gids_b.shape[0], dtype=np.int64)
+    added = 0
+    for j in range(gids_b.shape[0]):
+        g = gids_b[j]
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if sorted_a[mid] < g:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < n and sorted_a[lo] == g:
+            mapped[j] = order_a[lo]
+        else:
+            mapped[j] = n + added
+            added += 1
+    tokens = np.empty(tokens_b.shape[0], dtype=np.int64)
+    for t in range(tokens_b.shape[0]):
+        tokens[t] = mapped[tokens_b[t]]
+    return tokens, n + added
+
+
+def _rows_reaching(score: Any, floor: float) -> int:  # pragma: no cover - compiled
+    """The rows of ``score`` holding some value of ``floor`` or more."""
+    count = 0
+    for i in range(score.shape[0]):
+        for j in range(score.shape[1]):
+            if score[i, j] >= floor:
+                count += 1
+                break
+    return count
+
+
+def _reaches(score: Any, floor: float, min_similar: int, min_coverage: float) -> bool:  # pragma: no cover - compiled
+    """``syndidetect.sentences._may_reach`` on a score matrix, comparison for comparison."""
+    na, nb = score.shape
+    most_a, most_b = _rows_reaching(score, floor), _rows_reaching(score.T, floor)
+    if na == 0 or nb == 0:
+        coverage = 0.0
+    elif na == nb:
+        coverage = min(most_a / na, most_b / nb)
+    elif na < nb:
+        coverage = most_a / na
+    else:
+        coverage = most_b / nb
+    return min(most_a, most_b) >= min_similar and coverage >= min_coverage
+
+
+def _fused_scores(*args: Any) -> Any:  # pragma: no cover - replaced by the compiled scores kernel
+    kernel = SCORES.compiled()
+    assert kernel is not None
+    return kernel(*args)
+
+
+def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, sorted_gids: Any, order: Any,
+                 goff: Any, left: Any, right: Any, tables: Any, tab_off: Any, tf_of: Any, idf_of: Any,
+                 floor: float, min_similar: int, min_coverage: float, out: Any, first: int,
+                 step: int) -> None:  # pragma: no cover - compiled
+    """``out[k]`` for the pairs ``k = first, first + step, ...`` of packed documents: whether their
+    sentence scores leave the rule a chance (:func:`_reaches`)."""
+    for k in range(first, left.shape[0], step):
+        x, y = left[k], right[k]
+        oa, ob = sent[soff[x] : soff[x + 1]], sent[soff[y] : soff[y + 1]]
+        if oa.shape[0] < 2 or ob.shape[0] < 2:
+            out[k] = False
+            continue
+        tb, width = _pair_tokens(sorted_gids[goff[x] : goff[x + 1]], order[goff[x] : goff[x + 1]],
+                                 gids[goff[y] : goff[y + 1]], tokens[toff[y] : toff[y + 1]])
+        tf = tables[tab_off[tf_of[k]] : tab_off[tf_of[k] + 1]]
+        idf = tables[tab_off[idf_of[k]] : tab_off[idf_of[k] + 1]]
+        score = _fused_scores(tokens[toff[x] : toff[x + 1]], oa, tb, ob, width, idf, tf)
+        out[k] = _reaches(score, floor, min_similar, min_coverage)
+
+
+def _build_reach() -> Callable[..., None]:
+    # As in tfidf_rows: callees are compiled and rebound among the module's globals first.
+    scores_kernel = SCORES.compiled()
+    assert scores_kernel is not None  # REACH is built only when numba is installed
+    globals()["_fused_scores"] = scores_kernel
+    for helper in (_pair_tokens, _rows_reaching, _reaches):
+        globals()[helper.__name__] = compile_cached(helper, nogil=True)
+    compiled: Callable[..., None] = compile_cached(_reach_pairs, nogil=True)
+    return compiled
+
+
+# Pairs asked for before compiling: as the per-pair scores kernel (tfidf_rows.SCORES).
+REACH = LazyKernel(_build_reach, after=32)
+
+
+class _BatchIds(dict[str, int]):
+    """stem -> its id in the batch, numbered in order of first sight."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = len(self)
+        return value
+
+
+def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
+               least: tuple[int, float]) -> list[bool] | None:
+    """Per pair of documents' sentence terms, whether some ``least = (min_similar, min_coverage)``
+    of their sentences may score ``floor`` or more against the other side: the bound of
+    ``sentence_evidence`` on the scores of :func:`syndidetect._kernels.tfidf_rows.scores`, exactly.
+    None while the kernel is not compiled."""
+    kernel = REACH.get(len(pairs))
+    if kernel is None:
+        return None
+    index: dict[int, int] = {}  # by identity: a document's terms are one object
+    docs: list[SentenceTerms] = []
+    ends: list[int] = []
+    for pair in pairs:
+        for terms in pair:
+            at = index.setdefault(id(terms), len(docs))
+            if at == len(docs):
+                docs.append(terms)
+            ends.append(at)
+    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    left, right = both[:, 0].copy(), both[:, 1].copy()
+    ids = _BatchIds()
+    gids = [np.fromiter(map(ids.__getitem__, d.words), dtype=np.int64, count=len(d.words)) for d in docs]
+    orders = [np.argsort(g, kind="stable") for g in gids]
+    tf_of, idf_of, tables = _pair_tables(docs, left, right)
+    out = np.zeros(len(pairs), dtype=np.bool_)
+    tokens = Packed([d.tokens for d in docs], np.int64)
+    sentences = Packed([d.offsets for d in docs], np.int64)
+    batch_ids = Packed(gids, np.int64)
+    flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat,
+            Packed([g[o] for g, o in zip(gids, orders)], np.int64).flat, Packed(orders, np.int64).flat,
+            batch_ids.offsets, left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
+    threads = min(2, os.cpu_count() or 1) if len(pairs) >= THREADED_PAIRS else 1
+    if threads == 1:
+        kernel(*flat, 0, 1)
+    else:
+        import threading  # here: only batches of pairs need it
+
+        helper = threading.Thread(target=kernel, args=(*flat, 1, 2))
+        helper.start()
+        kernel(*flat, 0, 2)
+        helper.join()
+    result: list[bool] = out.tolist()
+    return result
+
+
+def _pair_tables(docs: Sequence[SentenceTerms], left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+                 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Packed]:
+    """Each pair's TF and IDF tables (``tfidf_rows.scores``' own, numpy's logarithms) as indices into
+    the distinct tables, packed."""
+    sentences = np.array([len(d.offsets) - 1 for d in docs], dtype=np.int64)
+    longest = np.array([joined_length(d.offsets) for d in docs], dtype=np.int64)
+    wanted: dict[tuple[str, int], int] = {}
+    tables: list[npt.NDArray[np.float64]] = []
+
+    def table(kind: str, size: int) -> int:
+        at = wanted.setdefault((kind, size), len(tables))
+        if at == len(tables):
+            tables.append(tf_weights(size) if kind == "tf" else idf_weights(size))
+        return at
+
+    sizes = (sentences[left] + sentences[right]).tolist()
+    joined = np.maximum(np.maximum(longest[left], longest[right]), 1).tolist()
+    idf_of = np.array([table("idf", n) for n in sizes], dtype=np.int64)
+    tf_of = np.array([table("tf", 1 << j.bit_length()) for j in joined], dtype=np.int64)
+    return tf_of, idf_of, Packed(tables, np.float64)
