@@ -18,6 +18,7 @@ import bisect
 import heapq
 import itertools
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ from syndidetect import arrays
 from syndidetect._kernels.tiling import tiles_compiled
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
+
+#: Per gram position, the counted grams before it (:func:`running_counts`).
+Running: TypeAlias = npt.NDArray[np.int32]
 
 # A gram found more often than this on one side (a refrain, a run of the same word) is not used as
 # a match point: its points would grow with the product of both counts. Runs bridge over it.
@@ -163,16 +167,17 @@ def _trimmed(tiles: list[Tile]) -> list[Tile]:
     return tiles[start:end]
 
 
-def running_counts(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """``r[k]`` = flags set among ``mask[:k]``: any span's count in two look-ups."""
-    running: npt.NDArray[np.int64] = np.zeros(len(mask) + 1, dtype=np.int64)
+def running_counts(mask: npt.NDArray[np.bool_]) -> Running:
+    """``r[k]`` = flags set among ``mask[:k]``: any span's count in two look-ups (4 bytes a flag:
+    verification keeps them per document, and a document holds far fewer than 2**31 grams)."""
+    running: Running = np.zeros(len(mask) + 1, dtype=np.int32)
     np.cumsum(mask, out=running[1:])
     return running
 
 
 def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
                     rules: VerdictRules,
-                    running: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> int:
+                    running: tuple[Running, Running] | None = None) -> int:
     """Content grams of the longest run of tiles separated by typo-sized edits (at most
     ``typo_words`` changed words on each side, their counts differing by at most ``typo_skew``),
     the grams those edits break included (``running``: the :func:`running_counts` of ``counted``)."""
@@ -188,11 +193,11 @@ def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.boo
                    _counted(rb, head.b, tail.b + tail.length - head.b)) for head, tail in stretches)
 
 
-def _counted(running: npt.NDArray[np.int64], start: int, length: int) -> int:
+def _counted(running: Running, start: int, length: int) -> int:
     return counted_in(running, start, start + length)
 
 
-def counted_in(running: npt.NDArray[np.int64], start: int, end: int) -> int:
+def counted_in(running: Running, start: int, end: int) -> int:
     """Flags set in ``mask[start:end]`` (clipped as a slice is), ``running`` the mask's
     :func:`running_counts`."""
     end = min(end, len(running) - 1)
@@ -203,12 +208,14 @@ def align(
     a: PreparedDocument, b: PreparedDocument, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     n: int, rules: VerdictRules,
     distinct: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None,
+    running: tuple[Running, Running] | None = None,
 ) -> list[AlignedPassage]:
     """The passages ``a`` and ``b`` share, in order of ``a``.
 
     ``counted`` flags, per side, the grams that count as content (their first word lies in a
     matchable paragraph that is not boilerplate); text outside them joins a passage only beside
-    content. ``distinct``: the distinct counted grams of each side, when already known."""
+    content. ``distinct``: the distinct counted grams of each side, and ``running`` their
+    :func:`running_counts`, when already known (verification keeps both per document)."""
     sa, sb = a.stream(n), b.stream(n)
     if distinct is None:
         distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
@@ -220,7 +227,8 @@ def align(
         tiled = tile(diagonal_runs(sa.grams, sb.grams, both), len(sa), len(sb), n)
     else:
         tiled = [Tile(*row) for row in compiled.tolist()]
-    running = (running_counts(counted[0]), running_counts(counted[1]))
+    if running is None:
+        running = (running_counts(counted[0]), running_counts(counted[1]))
     found = []
     for tiles in chain(tiled, n, rules.max_gap_words):
         tiles = _trimmed(tiles)

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from syndidetect._kernels.overlap import pair_overlap
 from syndidetect.align import (
     AlignedPassage,
+    Running,
     align,
     content_grams,
     counted_grams,
@@ -54,8 +55,6 @@ Verdict = Literal["copy", "related"]
 _Mask = npt.NDArray[np.bool_] | None
 # No content grams: may_be_reworded asks the overlap kernel about paragraphs only.
 _NO_GRAMS = np.zeros(0, dtype=np.uint64)
-# The running counts of an empty mask: a pair without passages counts no span.
-_NO_COUNTS = np.zeros(1, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -279,6 +278,7 @@ class Side:
 
     stripped: PreparedDocument  # boilerplate paragraphs no longer matchable
     counted: npt.NDArray[np.bool_]  # per gram: whether it counts as content (counted_grams)
+    running: Running  # running_counts(counted): counted grams in any span in two look-ups
     content: npt.NDArray[np.uint64]  # the distinct counted grams, sorted
     total: int  # counted grams
 
@@ -287,7 +287,8 @@ def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: 
     def build() -> Side:
         stripped = without_boilerplate(doc, boilerplate)
         counted = counted_grams(doc, n, boilerplate, rules)
-        return Side(stripped, counted, content_grams(doc, n, boilerplate, rules), int(counted.sum()))
+        return Side(stripped, counted, running_counts(counted), content_grams(doc, n, boilerplate, rules),
+                    int(counted.sum()))
 
     key = ("verification side", None if boilerplate is None else boilerplate.tobytes(), n, rules.sentence_grams,
            rules.refrain_repeats)
@@ -308,11 +309,12 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     n, rules = config.shingle_size, config.rules
     side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
     counted = (side_a.counted, side_b.counted)
-    passages = align(a, b, counted, n, rules, (side_a.content, side_b.content))
+    running = (side_a.running, side_b.running)
+    passages = align(a, b, counted, n, rules, (side_a.content, side_b.content), running)
     ordered = passages_in_order(passages)
     # A passage covers its span: a light revision changes a word in every few, and the words
     # between its aligned runs are still the copied text.
-    ra, rb = (running_counts(counted[0]), running_counts(counted[1])) if ordered else (_NO_COUNTS, _NO_COUNTS)
+    ra, rb = running
     covered_a = sum(counted_in(ra, p.a[0], p.a[1] - n + 1) for p in ordered)
     covered_b = sum(counted_in(rb, p.b[0], p.b[1] - n + 1) for p in ordered)
     total_a, total_b = max(side_a.total, 1), max(side_b.total, 1)
