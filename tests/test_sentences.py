@@ -364,6 +364,22 @@ def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]]
     assert got == [_bound(a, b, floor, least) for a, b in pairs]
 
 
+def test_an_error_in_the_second_thread_of_the_bound_is_raised() -> None:
+    """A half of the pairs left undone would read as "no chance": its error reaches the caller."""
+    from syndidetect._kernels.sentence_reach import _on_two_threads
+
+    done: list[int] = []
+
+    def kernel(first: int, step: int) -> None:
+        if first == 1:
+            raise MemoryError("odd pairs")
+        done.append(first)
+
+    with pytest.raises(MemoryError, match="odd pairs"):
+        _on_two_threads(kernel, ())
+    assert done == [0]
+
+
 def test_batched_sentence_bound_keeps_every_reworded_copy() -> None:
     """On the quality corpus (reworded copies, same-story pages): the batch bound equals the per-pair
     one, passes some pairs and stops most, and never stops a pair whose evidence passes the rule."""
