@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.overlap import Packed, pairs_overlap
+from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
@@ -44,27 +44,11 @@ Mask = npt.NDArray[np.bool_] | None
 BATCH_PAIRS = 4096
 
 
-def _packed_pairs(pairs: Sequence[Candidate]) -> tuple[list[PreparedDocument], npt.NDArray[np.int64],
-                                                       npt.NDArray[np.int64]]:
-    """The distinct documents of ``pairs`` and each pair as two indices into them."""
-    index: dict[int, int] = {}  # by object identity: a pair's documents are distinct objects
-    docs: list[PreparedDocument] = []
-    ends = []
-    for a, b, _ in pairs:
-        for doc in (a, b):
-            at = index.setdefault(id(doc), len(docs))
-            if at == len(docs):
-                docs.append(doc)
-            ends.append(at)
-    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
-    return docs, both[:, 0].copy(), both[:, 1].copy()
-
-
 def _overlaps(pairs: Sequence[Candidate], masks: Callable[[PreparedDocument], npt.NDArray[np.bool_]],
               grams: Callable[[PreparedDocument], npt.NDArray[np.uint64]] | None) -> npt.NDArray[np.int64]:
     """Rows ``(most, common)`` of ``pair_overlap`` of each pair, paragraphs flagged by ``masks``,
     distinct grams from ``grams`` (none when None)."""
-    docs, left, right = _packed_pairs(pairs)
+    docs, left, right = pair_members([(a, b) for a, b, _ in pairs])
     indexes = [d.hash_index for d in docs]
     hashes = Packed([h for h, _ in indexes], np.uint32)
     owners = Packed([o for _, o in indexes], np.int64)

@@ -9,8 +9,8 @@ share no paragraph and no passage, and verification rejects them on these two nu
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -138,6 +138,26 @@ def pair_overlap(
         return pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
     most, common = kernel(ha, pa, ma, hb, pb, mb, np.zeros((len(ma), len(mb)), dtype=np.int64), ga, gb)
     return int(most), int(common)
+
+
+_Item = TypeVar("_Item")
+
+
+def pair_members(pairs: Iterable[tuple[_Item, _Item]]) -> tuple[list[_Item], npt.NDArray[np.int64],
+                                                                npt.NDArray[np.int64]]:
+    """The distinct objects of ``pairs`` (by identity, in order of first sight) and each pair as
+    two indices into them, for :class:`Packed` arrays of those objects."""
+    index: dict[int, int] = {}
+    members: list[_Item] = []
+    ends: list[int] = []
+    for pair in pairs:
+        for item in pair:
+            at = index.setdefault(id(item), len(members))
+            if at == len(members):
+                members.append(item)
+            ends.append(at)
+    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
+    return members, both[:, 0].copy(), both[:, 1].copy()
 
 
 class Packed:

@@ -22,8 +22,8 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.overlap import Packed
-from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, tf_weights
+from syndidetect._kernels.overlap import Packed, pair_members
+from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, tf_size, tf_weights
 from syndidetect.tfidf import SentenceTerms
 
 # Pairs of a batch below which one thread does all: a second thread costs about 0.1 ms to start,
@@ -143,17 +143,7 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     kernel = REACH.get(len(pairs))
     if kernel is None:
         return None
-    index: dict[int, int] = {}  # by identity: a document's terms are one object
-    docs: list[SentenceTerms] = []
-    ends: list[int] = []
-    for pair in pairs:
-        for terms in pair:
-            at = index.setdefault(id(terms), len(docs))
-            if at == len(docs):
-                docs.append(terms)
-            ends.append(at)
-    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
-    left, right = both[:, 0].copy(), both[:, 1].copy()
+    docs, left, right = pair_members(pairs)  # by identity: a document's terms are one object
     ids = _BatchIds()
     gids = [np.fromiter(map(ids.__getitem__, d.words), dtype=np.int64, count=len(d.words)) for d in docs]
     orders = [np.argsort(g, kind="stable") for g in gids]
@@ -211,7 +201,7 @@ def _pair_tables(docs: Sequence[SentenceTerms], left: npt.NDArray[np.int64], rig
         return at
 
     sizes = (sentences[left] + sentences[right]).tolist()
-    joined = np.maximum(np.maximum(longest[left], longest[right]), 1).tolist()
     idf_of = np.array([table("idf", n) for n in sizes], dtype=np.int64)
-    tf_of = np.array([table("tf", 1 << j.bit_length()) for j in joined], dtype=np.int64)
+    tf_of = np.array([table("tf", tf_size(a, b)) for a, b in zip(longest[left].tolist(), longest[right].tolist())],
+                     dtype=np.int64)
     return tf_of, idf_of, Packed(tables, np.float64)

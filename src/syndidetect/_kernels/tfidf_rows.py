@@ -229,10 +229,15 @@ def joined_length(offsets: Ids) -> int:
 
 def _tables(oa: Ids, ob: Ids) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The IDF and TF weights of a pair as numpy computes them, for the kernels to look up."""
-    # A term occurs at most as often as two neighbouring sentences hold words; the table size is a
-    # power of two so that a few tables serve every document.
-    tf = tf_weights(1 << max(joined_length(oa), joined_length(ob), 1).bit_length())
+    tf = tf_weights(tf_size(joined_length(oa), joined_length(ob)))
     return idf_weights(len(oa) + len(ob) - 2), tf
+
+
+def tf_size(joined_a: int, joined_b: int) -> int:
+    """The TF table a pair needs, from each side's :func:`joined_length`: a term occurs at most as
+    often as two neighbouring sentences hold words; the size is a power of two so that a few tables
+    serve every document."""
+    return 1 << max(joined_a, joined_b, 1).bit_length()
 
 
 @lru_cache(maxsize=256)
