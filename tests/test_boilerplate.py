@@ -10,6 +10,7 @@ import pytest
 
 import syndidetect as sd
 from syndidetect.boilerplate import (
+    BoilerplateScan,
     boilerplate_lines,
     document_frequency,
     find_boilerplate,
@@ -21,7 +22,7 @@ from syndidetect.boilerplate import (
 from syndidetect.cli.main import main
 from syndidetect.config import Config
 from syndidetect.documents import Document
-from syndidetect.prepared import is_menu, prepare_documents
+from syndidetect.prepared import PreparedDocument, is_menu, prepare_documents
 
 FOOTER = [
     "Sign up for our newsletter to get the best stories in your inbox every morning.",
@@ -145,3 +146,47 @@ def test_one_document_step_is_the_corpus_scan() -> None:
         if mask is not None:
             assert mask.tolist() == scan.masks[doc.id].tolist() == alone.tolist()  # type: ignore[union-attr]
             assert {fp for fp, _, _ in examples} <= set(scan.examples)
+
+
+def _scan_one_by_one(docs: list[PreparedDocument], config: Config) -> BoilerplateScan:
+    """The corpus scan as each document's own step (the reference of the batched scan)."""
+    shorts = [short_paragraphs(d, config) for d in docs]
+    hashes, df = document_frequency(docs, shorts)
+    scan = BoilerplateScan({}, {})
+    for doc, short in zip(docs, shorts):
+        mask, examples = boilerplate_lines(doc, short, hashes, df, config)
+        if mask is not None:
+            scan.masks[doc.id] = mask
+            for fingerprint, _, example in examples:
+                scan.examples.setdefault(fingerprint, example)
+    return scan
+
+
+def _varied_pages(seed: int) -> list[Document]:
+    """Pages of one to six paragraphs from a few sites: template lines (some with a varying word),
+    bodies, an empty page, a repeated id, pages whose only paragraph is a template line."""
+    rng = np.random.default_rng(seed)
+    lines = [*FOOTER, "Home | World | Sport | Tech | Video", "Read more: the best of the week in one email.",
+             "Follow us on social media for the latest updates from the newsroom {year}."]
+    body = [s for b in BODIES for s in b]
+    docs = []
+    for k in range(60):
+        n = int(rng.integers(0, 7))
+        sources = [lines if rng.random() < 0.5 else body for _ in range(n)]
+        parts = [source[int(rng.integers(0, len(source)))] for source in sources]
+        year = int(rng.integers(2019, 2024))
+        docs.append(Document(f"d{k % 55}", "\n\n".join(p.format(year=year) for p in parts)))
+    return docs
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("config", [Config(), Config(boilerplate_docs=2), Config(boilerplate_max_words=5),
+                                    Config(boilerplate_max_words=200, boilerplate_docs=3)])
+def test_the_batched_scan_is_each_documents_step(seed: int, config: Config) -> None:
+    docs = prepare_documents(_varied_pages(seed), config)
+    expected, scan = _scan_one_by_one(docs, config), find_boilerplate(docs, config)
+    assert list(scan.masks) == list(expected.masks)
+    assert all(scan.masks[k].tolist() == expected.masks[k].tolist() for k in expected.masks)
+    assert list(scan.examples.items()) == list(expected.examples.items())
+    if config.boilerplate_docs == 2:
+        assert expected.masks  # the corpus holds boilerplate to find at this setting

@@ -17,7 +17,7 @@ bucket, and a user checking an article expects every stored document that shares
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -276,15 +276,39 @@ def matchable_rows(
     and their number of shingles."""
     if not docs:
         return np.zeros((0, 0), dtype=np.uint32), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    counts = [int(d.matchable.sum()) for d in docs]
-    sigs = np.empty((sum(counts), docs[0].signatures.shape[1]), dtype=np.uint32)
-    at = 0
-    for doc, count in zip(docs, counts):  # filled in place: no second copy of all signatures
-        sigs[at : at + count] = doc.signatures[doc.matchable]
-        at += count
+    # Whole-corpus arrays, not numpy calls per document (10 us a document: 0.2 s of 20,000
+    # one-paragraph documents); the signatures are gathered a group of documents at a time, so at
+    # most GATHER_ROWS rows are copied twice.
+    matchable = np.concatenate([d.matchable for d in docs])
+    paragraphs = np.fromiter(map(len, (d.matchable for d in docs)), dtype=np.int64, count=len(docs))
+    running = np.zeros(len(matchable) + 1, dtype=np.int64)
+    np.cumsum(matchable, out=running[1:])
+    firsts = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(paragraphs, out=firsts[1:])
+    counts = np.diff(running[firsts])
+    sigs = np.empty((int(running[-1]), docs[0].signatures.shape[1]), dtype=np.uint32)
+    start = 0
+    for group in _groups(firsts, GATHER_ROWS):
+        rows = matchable[firsts[group.start] : firsts[group.stop]]
+        found = int(rows.sum())
+        sigs[start : start + found] = np.concatenate([docs[k].signatures for k in group])[rows]
+        start += found
     owners = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
-    sizes = np.concatenate([d.shingle_counts()[d.matchable] for d in docs])
+    sizes = np.concatenate([d.shingle_counts() for d in docs])[matchable]
     return sigs, owners, sizes
+
+
+# Signature rows gathered at a time by matchable_rows (8 MB with 128 permutations).
+GATHER_ROWS = 1 << 14
+
+
+def _groups(firsts: npt.NDArray[np.int64], rows: int) -> Iterator[range]:
+    """Consecutive documents (``firsts``: each one's first row, then the total) of about ``rows`` rows."""
+    start, n = 0, len(firsts) - 1
+    while start < n:
+        stop = max(int(np.searchsorted(firsts, firsts[start] + rows, side="right")) - 1, start + 1)
+        yield range(start, min(stop, n))
+        start = min(stop, n)
 
 
 def document_pairs(

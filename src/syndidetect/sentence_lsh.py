@@ -16,7 +16,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
-from syndidetect.minhash import check_params, sketch
+from syndidetect.minhash import check_params, signatures
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 
 # Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
@@ -129,7 +129,7 @@ def _sketched(strings: Sequence[str], num_perm: int, seed: int, backend: str
     """``(start, signatures)`` of ``strings`` ``SKETCH_CHUNK`` at a time (each string one set of words)."""
     for start in range(0, len(strings), SKETCH_CHUNK):
         chunk = strings[start : start + SKETCH_CHUNK]
-        yield start, sketch(chunk, num_perm, seed, shingle_size=1, backend=backend).signatures
+        yield start, signatures(chunk, num_perm, seed, shingle_size=1, backend=backend)
 
 
 def _sentence_keys(sentences: Sequence[DocumentSentences], max_documents: int
