@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, pairwise
@@ -247,8 +247,7 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     texts = [doc.document.text for doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
     text, lowered = "".join(texts), "".join(low for _, low in batch)
-    blocks = [(start + at, end + at) for (doc, _), at in zip(batch, starts)
-              for start, end in sentence_blocks(doc.document.text, ((p.start, p.end) for p in doc.paragraphs))]
+    blocks = [(start + at, end + at) for (doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
     found = sentence_bounds(text, blocks, len(batch))
     if found is None:  # the kernel was compiled by the caller; only a failed build lands here
         return
@@ -278,8 +277,12 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     for d, ((doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
                                                               stem_starts.tolist(), stem_starts[1:].tolist())):
         sentences = DocumentSentences(local[first:last], offsets[first + d : last + d + 1], tuple(every[low:high]))
-        doc.memo(_WHOLE, _constant(sentences))
+        doc.remember(_WHOLE, sentences)
 
 
-def _constant(sentences: DocumentSentences) -> Callable[[], DocumentSentences]:
-    return lambda: sentences
+def _blocks(doc: PreparedDocument) -> list[Span]:
+    """:func:`sentence_blocks` of a prepared document (its one paragraph, when it has one)."""
+    if len(doc.paragraphs) == 1:
+        paragraph = doc.paragraphs[0]
+        return [(paragraph.start, paragraph.end)]
+    return sentence_blocks(doc.document.text, ((p.start, p.end) for p in doc.paragraphs))

@@ -130,6 +130,9 @@ def paragraph_spans(text: str) -> list[Span]:
     """
     if "\r" in text:  # old Mac line ends: the general line splitter
         return _wrapped_spans(text, 0)
+    if "\n" not in text:  # one line: one paragraph, unless blank (one-paragraph documents, titles)
+        stripped = text.lstrip()
+        return [(len(text) - len(stripped), len(text.rstrip()))] if stripped else []
     spans: list[Span] = []
     for m in _NON_BLANK_LINES.finditer(text):
         block = m.group()
