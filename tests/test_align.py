@@ -17,7 +17,7 @@ import syndidetect as sd
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES, tiles_compiled
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
-from syndidetect._kernels.words import stream_of
+from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect.align import MAX_REPEAT, Tile, counted_in, diagonal_runs, running_counts, tile
 from syndidetect.report import PairReport, Passage, SpanRef
 from syndidetect.shingles import tokens
@@ -263,3 +263,19 @@ def test_the_compiled_word_stream_is_the_numpy_one(pieces: list[tuple[str, str]]
     assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
     assert fast.ends.tolist() == reference.ends.tolist()
     assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(_WORD, _GAP), max_size=8).map(lambda p: "".join(w + g for w, g in p)), max_size=12),
+       st.integers(1, 4))
+def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -> None:
+    """One kernel call for many texts (joined) gives each text the stream it has alone: no token and
+    no gram across two texts, offsets into its own text; texts the kernel cannot read (an entity,
+    other letters) take the general path, and so do all before the kernel is compiled."""
+    assert WORD_KERNEL.compiled() is not None
+    many = [*texts, "Caf\u00e9 au lait, deux fois.", "", "x"]
+    for fast, text in zip(streams_of(many, n), many):
+        reference = wordstream.word_stream(text, n)
+        assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
+        assert fast.ends.tolist() == reference.ends.tolist()
+        assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n

@@ -151,7 +151,10 @@ def test_the_ascii_fast_path_gives_the_tokens_of_the_normalised_text(text: str) 
     slow = split_tokens(normalise(text))[0]
     assert tokens(text) == slow
     if "&" not in text:  # an entity may decode to a word character: the full path takes it
-        assert ascii_lower(text) is not None
+        lowered = ascii_lower(text)
+        assert lowered is not None and len(lowered) == len(text)  # offsets into it are the text's
+        assert lowered == "".join(" " if c in "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026" else c.lower()
+                                  for c in text)
 
 
 def test_text_the_fast_path_cannot_split_takes_the_full_path() -> None:

