@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.overlap import pair_overlap
+from syndidetect._kernels.sides import sides
 from syndidetect.align import (
     AlignedPassage,
     Running,
@@ -41,7 +42,7 @@ from syndidetect.align import in_order as passages_in_order
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
 from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
-from syndidetect.prepared import PreparedDocument
+from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
 from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
 from syndidetect.sentences import SentencePair, may_reach_many, sentence_evidence
@@ -283,6 +284,11 @@ class Side:
     total: int  # counted grams
 
 
+def _side_key(boilerplate: _Mask, n: int, rules: VerdictRules) -> tuple[object, ...]:
+    return ("verification side", None if boilerplate is None else boilerplate.tobytes(), n, rules.sentence_grams,
+            rules.refrain_repeats)
+
+
 def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: VerdictRules) -> Side:
     def build() -> Side:
         stripped = without_boilerplate(doc, boilerplate)
@@ -290,9 +296,44 @@ def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: 
         return Side(stripped, counted, running_counts(counted), content_grams(doc, n, boilerplate, rules),
                     int(counted.sum()))
 
-    key = ("verification side", None if boilerplate is None else boilerplate.tobytes(), n, rules.sentence_grams,
-           rules.refrain_repeats)
-    return doc.memo(key, build)
+    return doc.memo(_side_key(boilerplate, n, rules), build)
+
+
+def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules: VerdictRules) -> None:
+    """Build the :func:`verification_side` of each ``(document, boilerplate)`` that lacks it, the
+    documents' grams judged in one call (:func:`~syndidetect._kernels.sides.sides`): the same
+    flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
+    :func:`~syndidetect.align.content_grams`, without their numpy calls per document."""
+    todo = list({id(doc): (doc, mask) for doc, mask in docs
+                 if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
+    if not todo:
+        return
+    remember_streams([doc for doc, _ in todo], n)
+    grams = [doc.stream(n).grams for doc, _ in todo]
+    offsets = np.zeros(len(todo) + 1, dtype=np.int64)
+    np.cumsum([len(g) for g in grams], out=offsets[1:])
+    # Each gram's paragraph (that of its first word; a word before the first paragraph reads as in
+    # it), found in all documents at once: texts and their paragraphs laid end to end.
+    at = np.zeros(len(todo) + 1, dtype=np.int64)
+    np.cumsum([len(doc.document.text) + 1 for doc, _ in todo], out=at[1:])
+    paragraphs = np.fromiter((p.start + int(at[d]) for d, (doc, _) in enumerate(todo) for p in doc.paragraphs),
+                             dtype=np.int64)
+    first_paragraph = np.zeros(len(todo) + 1, dtype=np.int64)
+    np.cumsum([len(doc.paragraphs) for doc, _ in todo], out=first_paragraph[1:])
+    owner = np.repeat(np.arange(len(todo)), np.diff(offsets))
+    words = np.concatenate([doc.stream(n).starts[: len(g)] for (doc, _), g in zip(todo, grams)]).astype(np.int64)
+    paragraph = np.maximum(np.searchsorted(paragraphs, words + at[owner], side="right") - 1, first_paragraph[owner])
+    counts = np.concatenate([doc.matchable & (doc.shingle_counts() >= rules.sentence_grams) for doc, _ in todo])
+    for (_, mask), first in zip(todo, first_paragraph.tolist()):
+        if mask is not None:
+            counts[first : first + len(mask)] &= ~mask
+    counted, running, content, found = sides(np.concatenate(grams), offsets, counts[paragraph], rules.refrain_repeats)
+    for d, ((doc, mask), start, end, distinct) in enumerate(zip(todo, offsets.tolist(), offsets[1:].tolist(),
+                                                              found.tolist())):
+        flags = counted[start:end].copy()
+        side = Side(without_boilerplate(doc, mask), flags, running[start + d : end + d + 1].copy(),
+                    content[start : start + distinct].copy(), int(running[end + d]))
+        doc.remember(_side_key(mask, n, rules), side)
 
 
 def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b: Side) -> tuple[int, int]:

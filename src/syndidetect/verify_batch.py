@@ -24,13 +24,14 @@ import numpy.typing as npt
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
-from syndidetect.prepared import PreparedDocument, remember_streams
+from syndidetect.prepared import PreparedDocument
 from syndidetect.verify import (
     Judging,
     PairVerdict,
     Side,
     begin_judging,
     finish_judging,
+    remember_sides,
     reworded_sentences,
     sentences_may_copy,
     verification_side,
@@ -71,7 +72,7 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tup
     def side(doc: PreparedDocument) -> Side:
         return verification_side(doc, masks.get(doc.id), n, rules)
 
-    remember_streams([doc for k in wanted for doc in pairs[k][:2]], n)  # the sides read them
+    remember_sides([(doc, masks.get(doc.id)) for k in wanted for doc in pairs[k][:2]], n, rules)
     rows = _overlaps([pairs[k] for k in wanted], lambda d: side(d).stripped.matchable, lambda d: side(d).content)
     kept = []
     for k, (most, common) in zip(wanted, rows.tolist()):

@@ -1,0 +1,84 @@
+"""Verification sides of many documents at once: the kernel is the numpy path, and the batch gives
+each document the side it gets alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndidetect._kernels.sides import SIDES, sides_numpy
+from syndidetect.boilerplate import find_boilerplate
+from syndidetect.config import Config
+from syndidetect.documents import Document
+from syndidetect.prepared import prepare_documents
+from syndidetect.rules import VerdictRules
+from syndidetect.verify import remember_sides, verification_side
+
+# Documents of 0 to 30 grams drawn from a few values, so that grams repeat within a document (the
+# refrain test) and across documents (which must not count).
+_DOCUMENT = st.lists(st.tuples(st.integers(0, 6), st.booleans()), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_DOCUMENT, max_size=8), st.integers(1, 4))
+def test_the_compiled_sides_are_the_numpy_ones(documents: list[list[tuple[int, bool]]], refrain: int) -> None:
+    kernel = SIDES.compiled()
+    assert kernel is not None
+    grams = np.array([(value * 0x9E3779B97F4A7C15) % 2**64 for d in documents for value, _ in d], dtype=np.uint64)
+    allowed = np.array([flag for d in documents for _, flag in d], dtype=np.bool_)
+    offsets = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in documents], out=offsets[1:])
+    expected = sides_numpy(grams, offsets, allowed, refrain)
+    counted = np.zeros(len(grams), dtype=np.bool_)
+    running = np.zeros(len(grams) + len(documents), dtype=np.int32)
+    content = np.zeros(len(grams), dtype=np.uint64)
+    found = np.zeros(len(documents), dtype=np.int64)
+    kernel(grams, offsets, allowed, refrain, counted, running, content, found)
+    assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
+    assert found.tolist() == expected[3].tolist()
+    for d, size in enumerate(found.tolist()):
+        start = int(offsets[d])
+        assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
+
+
+FOOTER = ["Sign up for our newsletter to get the best stories in your inbox every morning.",
+          "All rights reserved by the Daily Ledger. Privacy policy and terms of use apply to this site."]
+BODIES = ["The council approved a new budget for the harbour after a long debate on Tuesday evening.",
+          "Fishermen welcomed the decision, saying the repairs to the pier were overdue by years.",
+          "A rare bird was spotted near the lake by a group of students from the local university.",
+          "Experts said the visitor had probably been blown off course by the storms of last week.",
+          "The library will extend its opening hours during the exam period, the director said.",
+          "Students had petitioned for longer hours, collecting more than two thousand signatures."]
+
+
+def _pages() -> list[Document]:
+    """Pages of one site (its footer lines are boilerplate, masked), one-line and empty documents, a
+    page whose first line starts after blank lines, and one repeating a line (a refrain)."""
+    site = [Document(f"site/{k}", "\n\n".join([BODIES[k], BODIES[(k + 1) % 6], *FOOTER])) for k in range(6)]
+    return [*site, Document("one", "One line only, long enough to count as a sentence of content."),
+            Document("empty", ""), Document("late", "\n\n\n   Late start of a page with words in it today."),
+            Document("refrain", "\n\n".join(["Read more about the harbour budget here today."] * 4
+                                           + ["The council met on Tuesday to approve the new plan."]))]
+
+
+@pytest.mark.parametrize("rules", [VerdictRules(), VerdictRules(refrain_repeats=2, sentence_grams=1)])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if not compiled:
+        monkeypatch.setattr(SIDES, "get", lambda weight=1: None)  # the numpy path
+    config = Config(rules=rules)
+    alone, batched = prepare_documents(_pages(), config), prepare_documents(_pages(), config)
+    masks = find_boilerplate(alone, config).masks
+    assert masks  # the template lines are masked: sides read the masks
+    remember_sides([(doc, masks.get(doc.id)) for doc in batched], config.shingle_size, rules)
+    for a, b in zip(alone, batched):
+        expected = verification_side(a, masks.get(a.id), config.shingle_size, rules)
+        side = verification_side(b, masks.get(b.id), config.shingle_size, rules)  # remembered by the batch
+        assert side.counted.tolist() == expected.counted.tolist()
+        assert side.running.dtype == expected.running.dtype and side.running.tolist() == expected.running.tolist()
+        assert side.content.tolist() == expected.content.tolist() and side.total == expected.total
+        assert side.stripped.matchable.tolist() == expected.stripped.matchable.tolist()
+    assert any(verification_side(b, masks.get(b.id), config.shingle_size, rules).total for b in batched)
