@@ -4,7 +4,7 @@ content, the running counts of those flags, and the distinct content grams.
 Per document that was a dozen numpy calls (a sort to find the grams a document repeats, a cumsum,
 a sort and a comparison for the distinct ones, masks and gathers): about 90 us of call overhead for a
 one-paragraph document, whose grams are a few dozen. The kernel walks each document's grams (the
-documents of a batch on both cores) and Python only slices its output. The numpy path
+documents of a batch one after the other) and Python only slices its output. The numpy path
 (:func:`sides_numpy`) is the reference it is tested against, and runs before the kernel pays.
 """
 
@@ -32,7 +32,7 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
     ``allowed`` (its first word's paragraph counts) and its value occurs fewer than ``refrain`` times
     in the document; the running counts of those flags; the distinct values of the counted grams,
     ascending."""
-    for d in prange(offsets.shape[0] - 1):
+    for d in range(offsets.shape[0] - 1):
         start = offsets[d]
         end = offsets[d + 1]
         ordered = np.sort(grams[start:end])
@@ -61,15 +61,10 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
         found[d] = unique
 
 
-prange = range  # numba.prange in the compiled build
-
-
 def _build() -> Callable[..., None]:
-    global prange
-    from syndidetect._kernels.jit import imported_numba
-
-    prange = imported_numba().prange
-    compiled: Callable[..., None] = compile_cached(_sides, parallel=True)
+    # One thread: numba's parallel loop gave the same wall time and 4 % more CPU on 20-paragraph
+    # documents (4 alternated runs of benchmarks.peers --ours 20000: CPU 5.23-5.94 s against 5.02-5.72 s).
+    compiled: Callable[..., None] = compile_cached(_sides, nogil=True)
     return compiled
 
 
