@@ -128,6 +128,23 @@ def is_menu(text: str) -> bool:
     return separators >= 2 and separators >= _MENU_SHARE * len(items)
 
 
+def local_offsets(offsets: npt.NDArray[np.int64], firsts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The offsets of a batch's rows (``offsets``: row ``r`` holds ``offsets[r]`` to ``offsets[r + 1]``),
+    each document's from 0, side by side: document ``d`` (rows ``firsts[d]`` to ``firsts[d + 1]``)
+    takes ``result[firsts[d] + d : firsts[d + 1] + d + 1]``, a view. One subtraction for all documents
+    instead of one a document, which cost more than a one-paragraph document's own work.
+
+    >>> local_offsets(np.array([0, 2, 5, 9]), np.array([0, 1, 3])).tolist()
+    [0, 2, 0, 3, 7]
+    """
+    if len(firsts) < 2:  # no documents
+        return np.zeros(0, dtype=np.int64)
+    counts = np.diff(firsts)
+    local = np.insert(offsets, firsts[1:-1], offsets[firsts[1:-1]])  # a boundary ends one, starts the next
+    local -= np.repeat(offsets[firsts[:-1]], counts + 1)
+    return local
+
+
 def remember_streams(docs: Sequence[PreparedDocument], n: int) -> None:
     """Build the :meth:`PreparedDocument.stream` of each of ``docs`` that lacks it, all at once
     (:func:`~syndidetect._kernels.words.streams_of`)."""
@@ -157,10 +174,7 @@ def prepare_documents(documents: Sequence[Document], config: Config) -> list[Pre
     counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
     firsts = np.zeros(len(split) + 1, dtype=np.int64)
     np.cumsum(counts, out=firsts[1:])
-    # Each document's shingle offsets from 0, side by side: document d's are local[firsts[d] + d :
-    # firsts[d + 1] + d + 1], a view (one subtraction for all, not one a document).
-    local = np.insert(sk.offsets, firsts[1:-1], sk.offsets[firsts[1:-1]])  # a boundary ends one, starts the next
-    local -= np.repeat(sk.offsets[firsts[:-1]], counts + 1)
+    local = local_offsets(sk.offsets, firsts)
     bounds = sk.offsets[firsts].tolist()
     rows = firsts.tolist()
     prepared = []

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
-from syndidetect.prepared import PreparedDocument, is_menu
+from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
 from syndidetect.sentence_split import MENU_CHARS, sentence_blocks, sentence_spans
 from syndidetect.shingles import ascii_lower
 from syndidetect.stemming import content_stems_of_spans
@@ -262,20 +262,14 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     rows = np.array(kept, dtype=np.int64)
     owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
     local = bounds[rows] - at[owners, None]
-    lengths = np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept))
+    counted = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept)), out=counted[1:])
     firsts = np.searchsorted(owners, np.arange(len(batch) + 1))
-    # Each document's stem offsets, 0 first, side by side: document d's are offsets[firsts[d] + d :
-    # firsts[d + 1] + d + 1], a view.
-    sizes = np.diff(firsts)
-    ends = np.zeros(len(kept) + len(batch), dtype=np.int64)
-    ends[np.arange(len(kept)) + owners + 1] = lengths
-    offsets = np.cumsum(ends)
-    offsets -= np.repeat(offsets[firsts[:-1] + np.arange(len(batch))], sizes + 1)
+    offsets = local_offsets(counted, firsts)  # document d's stem offsets: a view, as below
     every = list(chain.from_iterable(stems[k] for k in kept))
-    stem_starts = np.zeros(len(batch) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owners, weights=lengths, minlength=len(batch)).astype(np.int64), out=stem_starts[1:])
+    stem_starts = counted[firsts].tolist()
     for d, ((doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
-                                                              stem_starts.tolist(), stem_starts[1:].tolist())):
+                                                              stem_starts, stem_starts[1:])):
         sentences = DocumentSentences(local[first:last], offsets[first + d : last + d + 1], tuple(every[low:high]))
         doc.remember(_WHOLE, sentences)
 

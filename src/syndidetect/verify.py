@@ -309,25 +309,27 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     if not todo:
         return
     remember_streams([doc for doc, _ in todo], n)
-    grams = [doc.stream(n).grams for doc, _ in todo]
+    streams = [doc.stream(n) for doc, _ in todo]
     offsets = np.zeros(len(todo) + 1, dtype=np.int64)
-    np.cumsum([len(g) for g in grams], out=offsets[1:])
+    np.cumsum([len(s.grams) for s in streams], out=offsets[1:])
     # Each gram's paragraph (that of its first word; a word before the first paragraph reads as in
     # it), found in all documents at once: texts and their paragraphs laid end to end.
     at = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(doc.document.text) + 1 for doc, _ in todo], out=at[1:])
-    paragraphs = np.fromiter((p.start + int(at[d]) for d, (doc, _) in enumerate(todo) for p in doc.paragraphs),
+    paragraphs = np.fromiter((p.start + shift for (doc, _), shift in zip(todo, at.tolist()) for p in doc.paragraphs),
                              dtype=np.int64)
     first_paragraph = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(doc.paragraphs) for doc, _ in todo], out=first_paragraph[1:])
     owner = np.repeat(np.arange(len(todo)), np.diff(offsets))
-    words = np.concatenate([doc.stream(n).starts[: len(g)] for (doc, _), g in zip(todo, grams)]).astype(np.int64)
+    words = np.concatenate([s.starts[: len(s.grams)] for s in streams]).astype(np.int64)
     paragraph = np.maximum(np.searchsorted(paragraphs, words + at[owner], side="right") - 1, first_paragraph[owner])
-    counts = np.concatenate([doc.matchable & (doc.shingle_counts() >= rules.sentence_grams) for doc, _ in todo])
+    counts = np.concatenate([doc.matchable for doc, _ in todo])
+    counts &= np.concatenate([doc.shingle_counts() for doc, _ in todo]) >= rules.sentence_grams
     for (_, mask), first in zip(todo, first_paragraph.tolist()):
         if mask is not None:
             counts[first : first + len(mask)] &= ~mask
-    counted, running, content, found = sides(np.concatenate(grams), offsets, counts[paragraph], rules.refrain_repeats)
+    grams = np.concatenate([s.grams for s in streams])
+    counted, running, content, found = sides(grams, offsets, counts[paragraph], rules.refrain_repeats)
     for d, ((doc, mask), start, end, distinct) in enumerate(zip(todo, offsets.tolist(), offsets[1:].tolist(),
                                                               found.tolist())):
         flags = counted[start:end].copy()
