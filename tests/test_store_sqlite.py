@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -485,3 +486,51 @@ def test_runs_kept_in_memory_follow_other_writers_and_rollbacks(tmp_path: Path,
             assert _candidates(store, prepared) == _candidates(memory, prepared)
         band, key, owner = first._postings.read(first._postings.runs())
     assert sorted(zip(band.tolist(), key.tolist(), owner.tolist())) == _disk_entries(path)
+
+
+class _Rows:
+    """The rows of a finished read, as a cursor gives them."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+
+class _CreatedBetweenReads:
+    """A connection whose first read of the header lets another writer create the index right after
+    it: what a second ``index add`` on a new file meets when both start at once."""
+
+    def __init__(self, con: sqlite3.Connection, create: Callable[[], None] | None) -> None:
+        self._con, self._create = con, create
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if "user_version" not in sql or self._create is None:
+            return self._con.execute(sql, *args)
+        rows = self._con.execute(sql, *args).fetchall()  # the read done, its statement finished
+        create, self._create = self._create, None
+        create()
+        return _Rows(rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def test_an_index_created_by_another_writer_while_opening_is_opened(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "news.db"
+    connect = SQLiteStore._connect
+
+    def racing(store: SQLiteStore, create: bool) -> Any:
+        def other_writer() -> None:
+            monkeypatch.setattr(SQLiteStore, "_connect", connect)  # the other writer connects plainly
+            SQLiteStore(path).close()
+        return _CreatedBetweenReads(connect(store, create), other_writer)
+
+    monkeypatch.setattr(SQLiteStore, "_connect", racing)
+    store = SQLiteStore(path)  # read the header while the other one created the index: no error
+    try:
+        assert store.ids() == [] and store.bands > 0
+    finally:
+        store.close()

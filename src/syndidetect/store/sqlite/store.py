@@ -128,10 +128,12 @@ class SQLiteStore:
         return self._load(config)
 
     def _version(self) -> int:
-        version = int(self._con.execute("PRAGMA user_version").fetchone()[0])
-        app = int(self._con.execute("PRAGMA application_id").fetchone()[0])
+        # One statement, one snapshot: read one by one, another process's creation could commit
+        # between the reads (version 0 read before it, its application id after: "format version 0").
+        version, app, tables = (int(value) for value in self._con.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),"
+            " (SELECT count(*) FROM sqlite_master)").fetchone())
         if version == 0 and app == 0:
-            tables = self._con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise IndexFormatError(f"{self.path}: not a syndidetect index (an SQLite database "
                                        "with other tables)")
