@@ -74,14 +74,17 @@ def _build() -> Callable[..., None]:
 SIDES = LazyKernel(_build, after=64)
 
 
+def _outputs(grams: int, documents: int) -> Sides:
+    """Zeroed output arrays of :func:`sides` for ``grams`` grams of ``documents`` documents."""
+    return (np.zeros(grams, dtype=np.bool_), np.zeros(grams + documents, dtype=np.int32),
+            np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64))
+
+
 def sides_numpy(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed: npt.NDArray[np.bool_],
                 refrain: int) -> Sides:
     """The kernel's output computed one document at a time with numpy (the reference)."""
     documents = len(offsets) - 1
-    counted = np.zeros(len(grams), dtype=np.bool_)
-    running = np.zeros(len(grams) + documents, dtype=np.int32)
-    content = np.zeros(len(grams), dtype=np.uint64)
-    found = np.zeros(documents, dtype=np.int64)
+    counted, running, content, found = _outputs(len(grams), documents)
     for d in range(documents):
         start, end = int(offsets[d]), int(offsets[d + 1])
         flags = allowed[start:end] & arrays.rarer_than(grams[start:end], refrain)
@@ -100,9 +103,6 @@ def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed
     kernel = SIDES.get(documents)
     if kernel is None:
         return sides_numpy(grams, offsets, allowed, refrain)
-    counted = np.zeros(len(grams), dtype=np.bool_)
-    running = np.zeros(len(grams) + documents, dtype=np.int32)
-    content = np.zeros(len(grams), dtype=np.uint64)
-    found = np.zeros(documents, dtype=np.int64)
+    counted, running, content, found = _outputs(len(grams), documents)
     kernel(grams, offsets, allowed, refrain, counted, running, content, found)
     return counted, running, content, found
