@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -534,3 +535,30 @@ def test_an_index_created_by_another_writer_while_opening_is_opened(tmp_path: Pa
         assert store.ids() == [] and store.bands > 0
     finally:
         store.close()
+
+
+def test_a_new_index_opened_while_another_process_holds_its_lock_waits(tmp_path: Path) -> None:
+    # Another process's transaction on the new file, before its switch to WAL: SQLite answers the
+    # switch "busy" at once, without its busy handler; the store must wait for it like for a writer.
+    path = tmp_path / "news.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    releaser = threading.Timer(0.3, other.rollback)
+    releaser.start()
+    try:
+        with SQLiteStore(path, timeout=5) as store:
+            assert store.ids() == [] and store.bands > 0
+    finally:
+        releaser.join()
+        other.close()
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_lock_held_past_the_timeout_fails_with_the_busy_error(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    with closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(IndexBusyError, match="locked by another writer"):
+            SQLiteStore(path, timeout=0.2)
+        other.rollback()

@@ -42,7 +42,7 @@ from syndidetect.store.sqlite.format import (
     schema,
     stored_rules,
 )
-from syndidetect.store.sqlite.locking import begin_writing
+from syndidetect.store.sqlite.locking import begin_writing, when_free
 from syndidetect.store.sqlite.rows import COLUMNS, decode, signed
 from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
@@ -108,8 +108,9 @@ class SQLiteStore:
             # Only takes effect on a new file (before WAL mode and the first table).
             self._con.execute(f"PRAGMA page_size={PAGE_SIZE}")
             # WAL: readers never block the writer nor each other; NORMAL sync is crash-safe in WAL
-            # (a power cut may lose the last commits, never the file's consistency).
-            self._con.execute("PRAGMA journal_mode=WAL")
+            # (a power cut may lose the last commits, never the file's consistency). The switch
+            # answers busy without waiting while another process opens the new file: see locking.
+            when_free(self._con, "PRAGMA journal_mode=WAL", self.timeout)
             self._con.execute("PRAGMA synchronous=NORMAL")
         self._con.execute("PRAGMA cache_size=-65536")
         if self.readonly:
