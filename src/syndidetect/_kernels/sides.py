@@ -31,34 +31,42 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
     """For each document (its grams ``grams[offsets[d]:offsets[d + 1]]``): a gram counts when
     ``allowed`` (its first word's paragraph counts) and its value occurs fewer than ``refrain`` times
     in the document; the running counts of those flags; the distinct values of the counted grams,
-    ascending."""
+    ascending.
+
+    One argsort a document: its runs of equal values give each value's occurrences (flagged at the
+    grams' own positions) and, in ascending order, the distinct values that some allowed gram of a
+    rare value holds. A sort plus two binary searches a gram and a second sort took three times as long.
+    """
     for d in range(offsets.shape[0] - 1):
         start = offsets[d]
         end = offsets[d + 1]
-        ordered = np.sort(grams[start:end])
+        order = np.argsort(grams[start:end])
+        unique = 0
+        first = 0
+        size = end - start
+        while first < size:
+            value = grams[start + order[first]]
+            last = first + 1
+            while last < size and grams[start + order[last]] == value:
+                last += 1
+            if last - first < refrain:
+                held = False
+                for i in range(first, last):
+                    k = start + order[i]
+                    if allowed[k]:
+                        counted[k] = True
+                        held = True
+                if held:
+                    content[start + unique] = value
+                    unique += 1
+            first = last
+        found[d] = unique
         total = 0
         running[start + d] = 0
-        kept = np.empty(end - start, dtype=np.uint64)
-        size = 0
         for k in range(start, end):
-            value = grams[k]
-            ok = False
-            if allowed[k]:
-                repeats = np.searchsorted(ordered, value, side="right") - np.searchsorted(ordered, value, side="left")
-                ok = repeats < refrain
-            counted[k] = ok
-            if ok:
+            if counted[k]:
                 total += 1
-                kept[size] = value
-                size += 1
             running[k + d + 1] = total
-        values = np.sort(kept[:size])
-        unique = 0
-        for j in range(size):
-            if j == 0 or values[j] != values[j - 1]:
-                content[start + unique] = values[j]
-                unique += 1
-        found[d] = unique
 
 
 def _build() -> Callable[..., None]:
