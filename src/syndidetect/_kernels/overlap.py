@@ -47,12 +47,13 @@ def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, 
     i = 0
     j = 0
     while i < ha.shape[0] and j < hb.shape[0]:
-        if ha[i] < hb[j]:
-            i += 1
-        elif ha[i] > hb[j]:
-            j += 1
+        a = ha[i]
+        b = hb[j]
+        if a != b:  # nearly always: advance the smaller side without a second, unpredictable branch
+            i += a < b
+            j += b < a
         else:
-            value = ha[i]
+            value = a
             i_end = i
             while i_end < ha.shape[0] and ha[i_end] == value:
                 i_end += 1
@@ -70,15 +71,12 @@ def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, 
     common = 0
     i = 0
     j = 0
-    while i < ga.shape[0] and j < gb.shape[0]:
-        if ga[i] < gb[j]:
-            i += 1
-        elif ga[i] > gb[j]:
-            j += 1
-        else:
-            common += 1
-            i += 1
-            j += 1
+    while i < ga.shape[0] and j < gb.shape[0]:  # distinct values: advance past the smaller, or both
+        a = ga[i]
+        b = gb[j]
+        common += a == b
+        i += a <= b
+        j += b <= a
     return most, common
 
 
