@@ -18,6 +18,7 @@ from syndidetect.lsh import (
     band_layout,
     candidate_pairs,
     estimated_jaccard,
+    keyed_pairs,
     optimal_bands,
     scored_layout,
 )
@@ -121,3 +122,35 @@ def test_written_down_layouts_are_the_computed_ones() -> None:
     config = Config()
     assert (round(config.threshold / (2 - config.threshold), 4), config.num_perm, 0.5) in DEFAULT_LAYOUTS
     assert (SENTENCE_JACCARD, config.num_perm, 0.5) in DEFAULT_LAYOUTS
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("owned", ["in order", "shuffled", "by three"])
+@pytest.mark.parametrize("max_owners", [None, 2])
+def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, max_owners: int | None,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bands past SCREEN_ROWS keys sort only the keys whose low bits repeat: the same pairs as sorting
+    # them all. Keys: unique ones, small buckets, a bucket past MAX_BUCKET (chained: its pairs
+    # depend on the order inside it), keys equal in their low bits only; owners in documents' order,
+    # in any order, or three of them (so that max_owners keeps some buckets and drops others).
+    rng = np.random.default_rng(seed)
+    n = lsh.SCREEN_ROWS + int(rng.integers(0, 5000))
+    keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+    for _ in range(300):
+        size = int(rng.integers(2, 6))
+        keys[rng.integers(0, n, size)] = keys[rng.integers(0, n)]
+    keys[rng.integers(0, n, lsh.MAX_BUCKET + 40)] = keys[0]
+    low, other = rng.integers(0, n, 200), rng.integers(0, n, 200)
+    keys[low] = (keys[other] & np.uint64(0xFFFFFFFF)) | (rng.integers(1, 2**31, 200, dtype=np.uint64) << np.uint64(32))
+    owners = {"in order": np.sort(rng.integers(0, n // 3, n)), "shuffled": rng.integers(0, n // 3, n),
+              "by three": rng.integers(0, 3, n)}[owned]
+    band = np.stack([keys, np.roll(keys, 7)])
+
+    def pairs() -> np.ndarray:
+        return keyed_pairs(band.__getitem__, 2, n, owners=owners, max_owners=max_owners)
+
+    screened = pairs()
+    monkeypatch.setattr(lsh, "SCREEN_ROWS", n + 1)
+    full = pairs()
+    assert len(full) >= (lsh.MAX_BUCKET if max_owners is None and owned != "by three" else 8)
+    assert np.array_equal(screened, full)

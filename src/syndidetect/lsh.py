@@ -121,10 +121,38 @@ def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray
     return key
 
 
+# Keys a band holds before :func:`_bucket_pairs` screens them by their low bits first: the sort is
+# most of a band's time, and most keys (a paragraph's or a sentence's band key) are held by no other
+# row. Below it the screen saves less than its table costs.
+SCREEN_ROWS = 1 << 15
+# Slots of the screen's table a key, at least (a power of two): about 1 - e^(-1/4), a fifth, of
+# the keys no other key equals still share their slot with one and go on to the sort.
+_SLOTS_A_KEY = 4
+
+
+def _maybe_shared(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """The positions, ascending, of the keys whose low bits another key has too: among them, every
+    key that another one equals."""
+    bits = (_SLOTS_A_KEY * len(keys) - 1).bit_length()
+    slots = (keys & np.uint64((1 << bits) - 1)).astype(np.intp)
+    return np.flatnonzero(np.bincount(slots, minlength=1 << bits)[slots] > 1)
+
+
 def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDArray[np.int64] | None = None,
                   max_owners: int | None = None) -> npt.NDArray[np.int64]:
     """Pairs of rows sharing a key: all pairs in small buckets, a chain through large ones, none in
     buckets holding rows of more than ``max_owners`` distinct ``owners``."""
+    if len(keys) >= SCREEN_ROWS:
+        # Whole buckets of two keys or more, in their order: the same pairs as from all the keys.
+        rows = _maybe_shared(keys)
+        pairs = _bucket_pairs_of(keys[rows], max_bucket, None if owners is None else owners[rows], max_owners)
+        return rows[pairs].astype(np.int64)
+    return _bucket_pairs_of(keys, max_bucket, owners, max_owners)
+
+
+def _bucket_pairs_of(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDArray[np.int64] | None,
+                     max_owners: int | None) -> npt.NDArray[np.int64]:
+    """:func:`_bucket_pairs` by sorting all the keys."""
     capped_owners = owners if max_owners is not None else None
     order = np.argsort(keys, kind="stable") if capped_owners is None else np.lexsort((capped_owners, keys))
     sorted_keys = keys[order]
