@@ -148,7 +148,7 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDA
         # Whole buckets of two keys or more, in their order: the same pairs as from all the keys.
         rows = _maybe_shared(keys)
         pairs = _bucket_pairs_of(keys[rows], max_bucket, None if owners is None else owners[rows], max_owners)
-        return rows[pairs].astype(np.int64)
+        return rows[pairs].astype(np.int64, copy=False)  # intp: int64 on 64-bit platforms, no copy
     return _bucket_pairs_of(keys, max_bucket, owners, max_owners)
 
 
