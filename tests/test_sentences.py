@@ -22,6 +22,7 @@ import syndidetect.sentence_sets as sentence_sets_module
 from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
 from syndidetect._kernels.sentence_reach import reach_many
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
 from syndidetect._kernels.tfidf_rows import SCORES, scores
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
@@ -684,26 +685,49 @@ def test_sentences_outside_ignored_spans_equal_splitting_again(seed: int, cuts: 
         assert np.array_equal(kept.terms.offsets, again.terms.offsets)
 
 
-@pytest.mark.parametrize("compiled", [False, True])
-def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPatch, compiled: bool) -> None:
+def _compile(monkeypatch: pytest.MonkeyPatch, compiled: str) -> None:
+    """Compile the sentence splitter and the token table, or have either wait (``compiled``)."""
+    if compiled == "none":
+        monkeypatch.setattr(SENTENCES, "get", lambda *_: None)
+    else:
+        assert SENTENCES.compiled() is not None
+    if compiled == "sentences and stems":
+        assert STEM_TOKENS.compiled() is not None
+    else:
+        monkeypatch.setattr(STEM_TOKENS, "get", lambda *_: None)
+
+
+_COMPILED = ["none", "sentences", "sentences and stems"]
+
+
+@pytest.mark.parametrize("compiled", _COMPILED)
+def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPatch, compiled: str) -> None:
     stemmed: list[int] = []  # characters of text stemmed per call: a document's, or a batch's joined
 
     def counted(text: str, *args: object) -> object:
         stemmed.append(len(text))
         return content_stems_of_spans(text, *args)  # type: ignore[arg-type]
 
+    def counted_ids(lowered: str, *args: object) -> object:
+        found = span_stems(lowered, *args)  # type: ignore[arg-type]
+        if found is not None:
+            stemmed.append(len(lowered))
+            tabled.append(len(lowered))
+        return found
+
+    tabled: list[int] = []  # the calls the compiled token table answered
+
     monkeypatch.setattr(sentence_sets_module, "content_stems_of_spans", counted)
-    if compiled:
-        assert SENTENCES.compiled() is not None
-    else:
-        monkeypatch.setattr(SENTENCES, "get", lambda *_: None)
+    monkeypatch.setattr(sentence_sets_module, "span_stems", counted_ids)
+    _compile(monkeypatch, compiled)
     docs = [sd.Document(f"s{k}", text) for k, text in enumerate(_SEED_TEXTS)]
     report = sd.detect(docs)
     assert any(pair.kind == "reworded" for pair in report.pairs)  # the sentence rule ran
     assert sum(stemmed) == sum(len(doc.text) for doc in docs)
     others = sum(ascii_lower(doc.text) is None for doc in docs)  # not plain English: one by one
     assert 0 < others < len(docs)
-    assert len(stemmed) == (1 + others if compiled else len(docs))
+    assert len(stemmed) == (len(docs) if compiled == "none" else 1 + others)
+    assert len(tabled) == (compiled == "sentences and stems")
     (doc,) = prepare_documents([docs[0]], sd.Config())
     assert prepared_sentences(doc, ((0, 10),)) is prepared_sentences(doc, ((0, 10),))
     assert prepared_sentences(doc) == document_sentences(_SEED_TEXTS[0])
@@ -723,14 +747,11 @@ def _mixed_documents() -> list[sd.Document]:
 
 
 @pytest.mark.parametrize("batch_chars", [1, 3000, 1 << 22])
-@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("compiled", _COMPILED)
 def test_sentences_in_batches_are_those_of_each_document(monkeypatch: pytest.MonkeyPatch, batch_chars: int,
-                                                         compiled: bool) -> None:
+                                                         compiled: str) -> None:
     monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", batch_chars)
-    if compiled:
-        assert SENTENCES.compiled() is not None
-    else:
-        monkeypatch.setattr(SENTENCES, "get", lambda *_: None)
+    _compile(monkeypatch, compiled)
     docs = prepare_documents(_mixed_documents(), sd.Config())
     known = prepared_sentences(docs[3])  # memoised before: kept, not split again
     got = many_prepared_sentences(docs)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
 from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
@@ -168,16 +169,16 @@ def document_sentences(
         sentences, menus = found
     spans, stems = [], []
     for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences, lowered))):
-        if _eligible(text, span, words, None if menus is None else menus[k], min_content_words):
+        if _eligible(text, span, len(set(words)), None if menus is None else menus[k], min_content_words):
             spans.append(span)
             stems.append(words)
     return DocumentSentences.of(spans, stems)
 
 
-def _eligible(text: str, span: Span, words: list[str], menu: bool | None, min_content_words: int) -> bool:
-    """Whether a sentence counts: enough distinct content stems, and not a menu. ``menu``: whether it
-    holds a menu character, when the compiled splitter told (None: look)."""
-    if len(set(words)) < min_content_words:
+def _eligible(text: str, span: Span, distinct: int, menu: bool | None, min_content_words: int) -> bool:
+    """Whether a sentence of ``distinct`` different content stems counts: enough of them, and not
+    a menu. ``menu``: whether it holds a menu character, when the compiled splitter told (None: look)."""
+    if distinct < min_content_words:
         return False
     if menu is False:
         return True
@@ -252,26 +253,45 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     if found is None:  # the kernel was compiled by the caller; only a failed build lands here
         return
     bounds, menus = found
-    spans = bounds.tolist()
-    stems = content_stems_of_spans(text, spans, lowered)
-    kept = [k for k, (span, words, menu) in enumerate(zip(spans, stems, menus.tolist()))
-            if _eligible(text, span, words, menu, MIN_CONTENT_WORDS)]
+    every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
     # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
     # one-paragraph document's sentences.
     at = np.array(starts, dtype=np.int64)
-    rows = np.array(kept, dtype=np.int64)
     owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
     local = bounds[rows] - at[owners, None]
-    counted = np.zeros(len(kept) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept)), out=counted[1:])
+    counted = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(counts, out=counted[1:])
     firsts = np.searchsorted(owners, np.arange(len(batch) + 1))
     offsets = local_offsets(counted, firsts)  # document d's stem offsets: a view, as below
-    every = list(chain.from_iterable(stems[k] for k in kept))
     stem_starts = counted[firsts].tolist()
     for d, ((doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
                                                               stem_starts, stem_starts[1:])):
         sentences = DocumentSentences(local[first:last], offsets[first + d : last + d + 1], tuple(every[low:high]))
         doc.remember(_WHOLE, sentences)
+
+
+def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
+                    texts: int) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The stems of the eligible sentences among ``bounds`` (``menus``: whether each holds a menu
+    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``), one sentence after
+    the other, how many each holds, and which sentences they are; stemmed by the compiled token
+    table when it is ready."""
+    found = span_stems(lowered, bounds, texts)
+    if found is None:
+        spans = bounds.tolist()
+        stems = content_stems_of_spans(text, spans, lowered)
+        kept = [k for k, (span, words, menu) in enumerate(zip(spans, stems, menus.tolist()))
+                if _eligible(text, span, len(set(words)), menu, MIN_CONTENT_WORDS)]
+        every = list(chain.from_iterable(stems[k] for k in kept))
+        counts = np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept))
+        return every, counts, np.array(kept, dtype=np.int64)
+    # _eligible, a sentence at a time only where it holds a menu character
+    eligible = found.distinct >= MIN_CONTENT_WORDS
+    for k, (start, end) in zip(np.flatnonzero(eligible & menus).tolist(), bounds[eligible & menus].tolist()):
+        eligible[k] = not is_menu(text[start:end])
+    rows = np.flatnonzero(eligible)
+    every, counts = found.stems(rows)
+    return every, counts, rows
 
 
 def _blocks(doc: PreparedDocument) -> list[Span]:

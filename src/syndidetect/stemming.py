@@ -196,6 +196,17 @@ class _ContentStems(dict[str, str]):
 
 _MAX_CACHED = 1 << 20
 _CONTENT_STEMS = _ContentStems()
+
+
+def content_stem(token: str) -> str:
+    """The stem of a normalised token when it is a content word, else "" (memoised).
+
+    >>> [content_stem(t) for t in ["reporters", "the", "2017", "as"]]
+    ['reporter', '', '2017', '']
+    """
+    return _CONTENT_STEMS[token]
+
+
 def content_stems(text: str) -> list[str]:
     """The stems of the content words of ``text``, in order, repeats kept.
 

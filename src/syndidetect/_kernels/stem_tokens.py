@@ -1,0 +1,182 @@
+"""Content stems of a batch of English sentences, each distinct token stemmed once.
+
+:func:`syndidetect.stemming.content_stems_of_spans` splits every sentence and looks every token up
+in the stem cache: Python work a token, about 0.4 us, which made splitting and stemming the
+sentences of 100,000 paragraphs about 2.6 s. For text that :func:`syndidetect.shingles.ascii_lower`
+turned into ASCII, the kernel walks the sentences' bytes once and numbers their distinct tokens in
+a hash table (FNV-1a, the bytes compared on a hit, so the numbering is exact); Python then stems
+only the distinct tokens, and numpy maps the numbers to stem ids. A second kernel counts each
+sentence's distinct stems (what decides whether it is eligible). The per-sentence function stays
+the reference the result is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect._kernels.jit import compile_cached
+from syndidetect._kernels.lazy import LazyKernel
+from syndidetect.shingles import token_gaps
+from syndidetect.stemming import content_stem
+from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME
+
+#: The byte ``shingles.token_gaps`` puts between tokens (ASCII text holds only it and token bytes).
+_GAP = 32
+#: Distinct tokens the first token table of a batch makes room for: about a batch's (27,000 in
+#: 4M characters of news) with room to spare; a batch with more is numbered again in a table four
+#: times as large. Fixed tables: a table grown inside the kernel made it three times slower.
+_FIRST_DISTINCT = 1 << 16
+
+
+def _number_tokens(data: Any, starts: Any, ends: Any, offset: Any, prime: Any, bits: int, token_of: Any,
+                   span_ends: Any, first: Any, length: Any) -> int:  # pragma: no cover - compiled
+    """Number the distinct tokens of ``data[starts[s]:ends[s]]`` for every span ``s`` (tokens:
+    runs of bytes other than ``_GAP``, cut at the span's ends as ``str.split`` of the slice cuts
+    them) in order of first sight, in a table of ``2**bits`` slots: ``token_of[t]`` is the number
+    of the ``t``-th token, the tokens of span ``s`` end at ``span_ends[s]``, token ``d`` first
+    occurs at ``first[d]`` and is ``length[d]`` bytes long. Returns how many distinct tokens there
+    are, or -1 when they would fill more than half the table (``first``'s length)."""
+    slots = 1 << bits
+    table = np.full(slots, -1, dtype=np.int32)
+    hashes = np.empty(first.shape[0], dtype=np.uint64)
+    distinct = 0
+    count = 0
+    for s in range(starts.shape[0]):
+        i, end = starts[s], ends[s]
+        while i < end:
+            if data[i] == _GAP:
+                i += 1
+                continue
+            j = i
+            h = offset
+            while j < end and data[j] != _GAP:
+                h = (h ^ np.uint64(data[j])) * prime
+                j += 1
+            size = j - i
+            slot = np.int64(h >> np.uint64(64 - bits))  # FNV's high bits: its low ones mix poorly
+            while True:
+                d = np.int64(table[slot])
+                if d < 0:  # a new token
+                    if distinct == first.shape[0]:
+                        return -1
+                    hashes[distinct], first[distinct], length[distinct] = h, i, size
+                    table[slot] = distinct
+                    d = np.int64(distinct)
+                    distinct += 1
+                    break
+                if hashes[d] == h and length[d] == size:
+                    f = first[d]
+                    same = True
+                    for k in range(size):
+                        if data[f + k] != data[i + k]:
+                            same = False
+                            break
+                    if same:
+                        break
+                slot = (slot + 1) & (slots - 1)
+            token_of[count] = d
+            count += 1
+            i = j
+        span_ends[s] = count
+    return distinct
+
+
+def _distinct_counts(ids: Any, offsets: Any, vocabulary: int, out: Any) -> None:  # pragma: no cover - compiled
+    """``out[s]``: how many distinct values ``ids[offsets[s]:offsets[s + 1]]`` holds (each in
+    ``range(vocabulary)``)."""
+    seen = np.full(vocabulary, -1, dtype=np.int64)  # the last span each value was seen in
+    for s in range(offsets.shape[0] - 1):
+        found = 0
+        for k in range(offsets[s], offsets[s + 1]):
+            value = ids[k]
+            if seen[value] != s:
+                seen[value] = s
+                found += 1
+        out[s] = found
+
+
+@dataclass(frozen=True)
+class _Kernels:
+    number_tokens: Callable[..., Any]
+    distinct_counts: Callable[..., None]
+
+
+def _build() -> _Kernels:
+    return _Kernels(compile_cached(_number_tokens, nogil=True), compile_cached(_distinct_counts, nogil=True))
+
+
+# Texts before compiling: only batches of documents ask (sentence_sets.many_prepared_sentences, which
+# the sentence kernel's own threshold already keeps from the seeds and one-article checks).
+STEM_TOKENS = LazyKernel(_build, after=32)
+
+
+@dataclass(frozen=True)
+class SpanStems:
+    """The content stems of spans, as ids: span ``s`` holds ``ids[offsets[s]:offsets[s + 1]]``,
+    ``vocabulary[i]`` the stem of id ``i``, ``distinct[s]`` how many different stems span ``s``
+    holds."""
+
+    ids: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+    distinct: npt.NDArray[np.int64]
+    vocabulary: list[str]
+
+    def stems(self, spans: npt.NDArray[np.int64]) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """The stems of ``spans`` (indices), one after the other, and how many each holds."""
+        firsts, lasts = self.offsets[spans], self.offsets[spans + 1]
+        lengths = lasts - firsts
+        total = int(lengths.sum())
+        positions = np.arange(total, dtype=np.int64) + np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths)
+        return list(map(self.vocabulary.__getitem__, self.ids[positions].tolist())), lengths
+
+
+def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> SpanStems | None:
+    """The content stems of the spans ``bounds`` (``(n, 2)`` starts and ends) of text that
+    ``shingles.ascii_lower`` gave: span ``s``'s stems are
+    ``content_stems_of_spans(text, spans, lowered)[s]``. None while the kernel is not compiled
+    (``texts``: how many texts the text joins, counted towards compiling it)."""
+    kernels = STEM_TOKENS.get(texts)
+    if kernels is None:
+        return None
+    gaps = token_gaps(lowered)
+    data = np.frombuffer(gaps.encode("ascii"), dtype=np.uint8)
+    starts = np.ascontiguousarray(bounds[:, 0], dtype=np.int64)
+    ends = np.ascontiguousarray(bounds[:, 1], dtype=np.int64)
+    # A token and a gap are two bytes at least: a span of n bytes holds at most (n + 1) // 2 tokens.
+    bound = max(int((np.maximum(ends - starts + 1, 0) // 2).sum()), 1)  # reversed spans hold none
+    token_of = np.empty(bound, dtype=np.int64)
+    span_ends = np.empty(len(starts), dtype=np.int64)
+    bits = max(4, int(2 * min(bound, _FIRST_DISTINCT) - 1).bit_length())  # at most half full
+    while True:
+        first, length = np.empty(1 << (bits - 1), dtype=np.int64), np.empty(1 << (bits - 1), dtype=np.int64)
+        distinct = kernels.number_tokens(data, starts, ends, FNV_OFFSET, FNV_PRIME, bits, token_of, span_ends,
+                                         first, length)
+        if distinct >= 0:
+            break
+        bits += 2
+    stem_of_token, vocabulary = _stem_ids(gaps, first[:distinct].tolist(), length[:distinct].tolist())
+    tokens = stem_of_token[token_of[: int(span_ends[-1]) if len(span_ends) else 0]]
+    content = tokens >= 0
+    counted = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(content, out=counted[1:])
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    offsets[1:] = counted[span_ends]
+    ids = tokens[content]
+    counts = np.empty(len(starts), dtype=np.int64)
+    kernels.distinct_counts(ids, offsets, max(len(vocabulary), 1), counts)
+    return SpanStems(ids, offsets, counts, vocabulary)
+
+
+def _stem_ids(gaps: str, firsts: list[int], lengths: list[int]) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """The stem id of each distinct token (``gaps[first:first + length]``), -1 for a token that
+    is not a content word, and the stem of each id: ids in order of first sight."""
+    number: dict[str, int] = {}
+    ids = np.fromiter((number.setdefault(stem, len(number)) if stem else -1
+                       for stem in map(content_stem, (gaps[at : at + size] for at, size in zip(firsts, lengths)))),
+                      dtype=np.int64, count=len(firsts))
+    return ids, list(number)

@@ -1,0 +1,130 @@
+"""The compiled token table (``_kernels.stem_tokens``) gives the stems the per-sentence reference
+(``stemming.content_stems_of_spans``) gives, for any spans of any lowered ASCII text."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import syndidetect._kernels.stem_tokens as stem_tokens
+from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
+from syndidetect.shingles import ascii_lower
+from syndidetect.stemming import STOP_WORDS, content_stems_of_spans
+
+# Words of every kind the stemmer treats apart: stop words, tokens of one or two characters,
+# numbers, inflected words sharing a stem, words kept whole, long ones, and ones punctuation cuts.
+# ASCII only, but for the typographic separators among _SEPARATORS: the kernel's input is text that
+# ascii_lower accepts.
+_WORDS = ["the", "and", "of", "a", "is", "it", "on", "us", "2017", "3", "42", "1999",
+          "report", "reports", "reported", "reporting", "reporter", "studies", "studied", "study",
+          "running", "run", "runs", "news", "business", "glass", "relation", "related", "happily",
+          "government", "comment", "x" * 40, "supercalifragilisticexpialidocious", "zz", "zzz",
+          "co-op", "e-mail", "U.S.", "don't", "it's", "Ü.S"[1:]]
+_SEPARATORS = [" ", "  ", ", ", ". ", "\n", "\n\n", " - ", "; ", "! ", "? ", "\t", " (", ") ", "“", "” ", "—", "…"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled() -> None:
+    assert STEM_TOKENS.compiled() is not None
+
+
+def _text(rng: random.Random, words: int) -> str:
+    vocabulary = _WORDS + [f"w{rng.randrange(10**6)}" for _ in range(20)] + sorted(STOP_WORDS)[:30]
+    parts = []
+    for _ in range(words):
+        word = rng.choice(vocabulary)
+        parts.append(word.upper() if rng.random() < 0.1 else word.capitalize() if rng.random() < 0.2 else word)
+        parts.append(rng.choice(_SEPARATORS))
+    return "".join(parts)
+
+
+def _spans(rng: random.Random, size: int, count: int) -> list[tuple[int, int]]:
+    """Spans anywhere in the text: cutting tokens, empty, reversed, overlapping, the whole text."""
+    spans = [(0, size)]
+    for _ in range(count):
+        start = rng.randrange(size + 1)
+        spans.append((start, min(size, start + rng.randrange(200))))
+    spans.append((size, size))
+    if size > 3:
+        spans.append((size - 1, 2))  # reversed: no tokens, as the reference's empty slice
+    return spans
+
+
+def _check(text: str, spans: list[tuple[int, int]]) -> None:
+    lowered = ascii_lower(text)
+    assert lowered is not None
+    found = span_stems(lowered, np.array(spans, dtype=np.int64).reshape(len(spans), 2))
+    assert found is not None
+    expected = content_stems_of_spans(text, spans, lowered)
+    got = [[found.vocabulary[i] for i in found.ids[start:end].tolist()]
+           for start, end in zip(found.offsets[:-1].tolist(), found.offsets[1:].tolist())]
+    assert got == expected
+    assert found.distinct.tolist() == [len(set(stems)) for stems in expected]
+    every, counts = found.stems(np.arange(len(spans), dtype=np.int64)[::2].copy())
+    assert every == [stem for stems in expected[::2] for stem in stems]
+    assert counts.tolist() == [len(stems) for stems in expected[::2]]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 30))
+def test_random_spans_of_random_text_equal_the_reference(seed: int, words: int, count: int) -> None:
+    rng = random.Random(seed)
+    text = _text(rng, words)
+    _check(text, _spans(rng, len(text), count))
+
+
+@pytest.mark.parametrize("first_distinct", [1, 2, 7])
+def test_a_full_table_is_numbered_again_in_a_larger_one(monkeypatch: pytest.MonkeyPatch, first_distinct: int) -> None:
+    # Thousands of distinct tokens in a table made for a handful: numbered again, same stems.
+    monkeypatch.setattr(stem_tokens, "_FIRST_DISTINCT", first_distinct)
+    rng = random.Random(first_distinct)
+    text = " ".join(f"word{k} {rng.choice(_WORDS)}" for k in range(5000))
+    _check(text, _spans(rng, len(text), 40))
+
+
+def test_tokens_of_one_length_and_shared_letters_stay_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 100 distinct tokens of one length in a table of 256 slots: long probe chains, where a hit
+    # is only a hit when length and bytes agree too.
+    monkeypatch.setattr(stem_tokens, "_FIRST_DISTINCT", 128)
+    words = [f"{a}{b}tion" for a in "abcdefghij" for b in "klmnopqrst"]
+    text = ". ".join(" ".join(words[k : k + 7]) for k in range(0, len(words), 7))
+    _check(text, [(0, len(text))] + [(k, k + 50) for k in range(0, len(text) - 50, 37)])
+
+
+def test_no_spans_and_no_tokens() -> None:
+    _check("", [])
+    _check("   ,,, ... ;;; ", [(0, 15), (3, 9)])
+    _check("the and of it is", [(0, 16)])
+
+
+def test_sentences_of_the_seeds_equal_the_reference() -> None:
+    from pathlib import Path
+
+    from syndidetect.sentence_split import sentence_spans
+
+    for path in sorted((Path(__file__).parent.parent / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if ascii_lower(text) is not None:
+            _check(text, sentence_spans(text))
+
+
+def test_tokens_of_equal_hash_are_told_apart_by_their_bytes() -> None:
+    # With offset 0 and prime 1 the hash is the XOR of a token's bytes: anagrams collide, and
+    # only comparing the bytes keeps them apart (FNV-1a collisions are too rare to meet here).
+    kernels = STEM_TOKENS.compiled()
+    assert kernels is not None
+    text = "stop tops pots opts spot post stop post tops ab ba ab"
+    data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    starts, ends = np.array([0], dtype=np.int64), np.array([len(text)], dtype=np.int64)
+    token_of, span_ends = np.empty(len(text), dtype=np.int64), np.empty(1, dtype=np.int64)
+    first, length = np.empty(8, dtype=np.int64), np.empty(8, dtype=np.int64)
+    distinct = kernels.number_tokens(data, starts, ends, np.uint64(0), np.uint64(1), 4, token_of, span_ends,
+                                     first, length)
+    numbers = {token: k for k, token in enumerate(dict.fromkeys(text.split()))}
+    assert distinct == len(numbers) == 8
+    assert token_of[: span_ends[0]].tolist() == [numbers[token] for token in text.split()]
+    assert [text[f : f + n] for f, n in zip(first.tolist(), length.tolist())] == list(numbers)
