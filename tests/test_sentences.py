@@ -438,6 +438,22 @@ def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order(stems_a: list[list
     assert a.words == tuple(vocabulary)[: len(a.words)]
 
 
+@given(STEMS, STEMS)
+@settings(max_examples=100, deadline=None)
+def test_word_ids_are_equal_exactly_for_equal_words(stems_a: list[list[str]], stems_b: list[list[str]]) -> None:
+    # Words rebuilt at run time are other objects than the test's: equal words must still share an id.
+    copied = [["".join(list(word)) for word in sentence] for sentence in stems_b]
+    a, b = sentence_terms(stems_a), sentence_terms(copied)
+    kept = a.subset(np.arange(0, a.sentences, 2, dtype=np.int64))
+    for x, y in itertools.product([a, b, kept], repeat=2):
+        ids_x, ids_y = x.word_ids().tolist(), y.word_ids().tolist()
+        assert len(set(ids_x)) == len(x.words)
+        for word, word_id in zip(x.words, ids_x):
+            assert (word_id in ids_y) == (word in y.words)
+            if word in y.words:
+                assert ids_y[y.words.index(word)] == word_id
+
+
 def test_pair_ids_of_a_small_example() -> None:
     a, b = sentence_terms([["x", "y"], ["y", "z"]]), sentence_terms([["q", "z"], ["x", "r", "q"]])
     tb, width = pair_ids(a, b)

@@ -126,14 +126,6 @@ def _build_reach() -> Callable[..., None]:
 REACH = LazyKernel(_build_reach, after=32)
 
 
-class _BatchIds(dict[str, int]):
-    """stem -> its id in the batch, numbered in order of first sight."""
-
-    def __missing__(self, word: str) -> int:
-        value = self[word] = len(self)
-        return value
-
-
 def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
                least: tuple[int, float]) -> list[bool] | None:
     """Per pair of documents' sentence terms, whether some ``least = (min_similar, min_coverage)``
@@ -144,8 +136,7 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     if kernel is None:
         return None
     docs, left, right = pair_members(pairs)  # by identity: a document's terms are one object
-    ids = _BatchIds()
-    gids = [np.fromiter(map(ids.__getitem__, d.words), dtype=np.int64, count=len(d.words)) for d in docs]
+    gids = [d.word_ids() for d in docs]
     orders = [np.argsort(g, kind="stable") for g in gids]
     tf_of, idf_of, tables = _pair_tables(docs, left, right)
     out = np.zeros(len(pairs), dtype=np.bool_)
