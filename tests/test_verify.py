@@ -148,6 +148,27 @@ def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tupl
     assert rejected > 100
 
 
+def test_evidence_given_the_early_rejection_count_is_the_evidence_counted_again(corpus: list[tuple[str, str]]) -> None:
+    """gather trusts the early rejection's count of shared content grams (align's first test)."""
+    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    scan = find_boilerplate(docs, CONFIG)
+    n, rules = CONFIG.shingle_size, CONFIG.rules
+    with_passages = 0
+    for a, b in itertools.combinations(docs, 2):
+        masks = (scan.masks.get(a.id), scan.masks.get(b.id))
+        grams = (content_grams(a, n, masks[0], rules), content_grams(b, n, masks[1], rules))
+        common = len(set(grams[0].tolist()) & set(grams[1].tolist()))
+        if not may_hold_passage(common, rules):
+            continue
+        counted, given = gather(a, b, CONFIG, masks), gather(a, b, CONFIG, masks, common)
+        assert (given.passages, given.ordered, given.coverage, given.shared_coverage, given.matches) == \
+            (counted.passages, counted.ordered, counted.coverage, counted.shared_coverage, counted.matches)
+        if counted.passages:
+            with_passages += 1
+            assert not gather(a, b, CONFIG, masks, 0).passages  # the count given is the one used
+    assert with_passages > 20
+
+
 def test_compiled_kernels_and_numpy_paths_give_one_report(corpus: list[tuple[str, str]],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: None)

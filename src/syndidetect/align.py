@@ -209,17 +209,21 @@ def align(
     n: int, rules: VerdictRules,
     distinct: tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None = None,
     running: tuple[Running, Running] | None = None,
+    common: int | None = None,
 ) -> list[AlignedPassage]:
     """The passages ``a`` and ``b`` share, in order of ``a``.
 
     ``counted`` flags, per side, the grams that count as content (their first word lies in a
     matchable paragraph that is not boilerplate); text outside them joins a passage only beside
     content. ``distinct``: the distinct counted grams of each side, and ``running`` their
-    :func:`running_counts`, when already known (verification keeps both per document)."""
+    :func:`running_counts`, when already known (verification keeps both per document); ``common``:
+    how many distinct counted grams the sides share, when known (the early rejection counts them)."""
     sa, sb = a.stream(n), b.stream(n)
-    if distinct is None:
-        distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
-    if not may_hold_passage(len(arrays.common(*distinct)), rules):
+    if common is None:
+        if distinct is None:
+            distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
+        common = len(arrays.common(*distinct))
+    if not may_hold_passage(common, rules):
         return []
     both = arrays.common(_distinct(a, None, n), _distinct(b, None, n))
     compiled = tiles_compiled(sa.grams, sb.grams, both, n, len(sa), len(sb), MAX_REPEAT)
