@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from syndidetect._kernels.lazy import LazyKernel
@@ -14,7 +17,7 @@ from syndidetect.config import Config
 from syndidetect.detector import detect
 from syndidetect.documents import Document
 from syndidetect.paragraph_match import in_order, paragraph_matches
-from syndidetect.prepared import prepare_documents
+from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded
 from syndidetect.verify_batch import judge_pairs
@@ -129,17 +132,29 @@ def corpus() -> list[tuple[str, str]]:
     return list(make_corpus(seed=1, n_sources=12, n_negatives=2).documents)
 
 
-def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tuple[str, str]]) -> None:
-    """The proof in judge_pair, checked: where the two counts reject a pair, the full evidence is empty."""
+Mask = npt.NDArray[np.bool_] | None
+Grams = npt.NDArray[np.uint64]
+Pair = tuple[PreparedDocument, PreparedDocument, tuple[Mask, Mask], tuple[Grams, Grams]]
+
+
+def _every_pair(corpus: list[tuple[str, str]]) -> Iterator[Pair]:
+    """Every pair of the corpus's documents, with their boilerplate masks and content grams."""
     docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
     scan = find_boilerplate(docs, CONFIG)
     n, rules = CONFIG.shingle_size, CONFIG.rules
-    rejected = 0
     for a, b in itertools.combinations(docs, 2):
         masks = (scan.masks.get(a.id), scan.masks.get(b.id))
+        yield a, b, masks, (content_grams(a, n, masks[0], rules), content_grams(b, n, masks[1], rules))
+
+
+def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tuple[str, str]]) -> None:
+    """The proof in judge_pair, checked: where the two counts reject a pair, the full evidence is empty."""
+    n, rules = CONFIG.shingle_size, CONFIG.rules
+    rejected = 0
+    for a, b, masks, grams in _every_pair(corpus):
         stripped = (without_boilerplate(a, masks[0]), without_boilerplate(b, masks[1]))
         most, common = pair_overlap(*a.hash_index, stripped[0].matchable, *b.hash_index, stripped[1].matchable,
-                                    content_grams(a, n, masks[0], rules), content_grams(b, n, masks[1], rules))
+                                    *grams)
         if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
             rejected += 1
             evidence = gather(a, b, CONFIG, masks)
@@ -150,15 +165,10 @@ def test_an_early_rejected_pair_has_no_passage_match_or_phrase(corpus: list[tupl
 
 def test_evidence_given_the_early_rejection_count_is_the_evidence_counted_again(corpus: list[tuple[str, str]]) -> None:
     """gather trusts the early rejection's count of shared content grams (align's first test)."""
-    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
-    scan = find_boilerplate(docs, CONFIG)
-    n, rules = CONFIG.shingle_size, CONFIG.rules
     with_passages = 0
-    for a, b in itertools.combinations(docs, 2):
-        masks = (scan.masks.get(a.id), scan.masks.get(b.id))
-        grams = (content_grams(a, n, masks[0], rules), content_grams(b, n, masks[1], rules))
+    for a, b, masks, grams in _every_pair(corpus):
         common = len(set(grams[0].tolist()) & set(grams[1].tolist()))
-        if not may_hold_passage(common, rules):
+        if not may_hold_passage(common, CONFIG.rules):
             continue
         counted, given = gather(a, b, CONFIG, masks), gather(a, b, CONFIG, masks, common)
         assert (given.passages, given.ordered, given.coverage, given.shared_coverage, given.matches) == \
