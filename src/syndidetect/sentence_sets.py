@@ -287,7 +287,8 @@ def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menu
         return every, counts, np.array(kept, dtype=np.int64)
     # _eligible, a sentence at a time only where it holds a menu character
     eligible = found.distinct >= MIN_CONTENT_WORDS
-    for k, (start, end) in zip(np.flatnonzero(eligible & menus).tolist(), bounds[eligible & menus].tolist()):
+    with_menu = np.flatnonzero(eligible & menus)
+    for k, (start, end) in zip(with_menu.tolist(), bounds[with_menu].tolist()):
         eligible[k] = not is_menu(text[start:end])
     rows = np.flatnonzero(eligible)
     every, counts = found.stems(rows)
