@@ -167,12 +167,17 @@ def document_sentences(
         sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
     else:
         sentences, menus = found
-    spans, stems = [], []
-    for k, (span, words) in enumerate(zip(sentences, content_stems_of_spans(text, sentences, lowered))):
-        if _eligible(text, span, len(set(words)), None if menus is None else menus[k], min_content_words):
-            spans.append(span)
-            stems.append(words)
-    return DocumentSentences.of(spans, stems)
+    stems = content_stems_of_spans(text, sentences, lowered)
+    kept = _eligible_rows(text, sentences, stems, menus, min_content_words)
+    return DocumentSentences.of([sentences[k] for k in kept], [stems[k] for k in kept])
+
+
+def _eligible_rows(text: str, spans: Sequence[Span], stems: Sequence[Sequence[str]], menus: Sequence[bool] | None,
+                   min_content_words: int) -> list[int]:
+    """The indices of the eligible sentences among ``spans`` of ``text`` (with their ``stems``;
+    ``menus``: whether each holds a menu character, when the compiled splitter told)."""
+    return [k for k, (span, words) in enumerate(zip(spans, stems))
+            if _eligible(text, span, len(set(words)), None if menus is None else menus[k], min_content_words)]
 
 
 def _eligible(text: str, span: Span, distinct: int, menu: bool | None, min_content_words: int) -> bool:
@@ -280,8 +285,7 @@ def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menu
     if found is None:
         spans = bounds.tolist()
         stems = content_stems_of_spans(text, spans, lowered)
-        kept = [k for k, (span, words, menu) in enumerate(zip(spans, stems, menus.tolist()))
-                if _eligible(text, span, len(set(words)), menu, MIN_CONTENT_WORDS)]
+        kept = _eligible_rows(text, spans, stems, menus.tolist(), MIN_CONTENT_WORDS)
         every = list(chain.from_iterable(stems[k] for k in kept))
         counts = np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept))
         return every, counts, np.array(kept, dtype=np.int64)
