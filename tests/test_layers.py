@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "readers": 2, "sources": 2, "shingles": 2, "stemming": 2, "wordstream": 2, "wordiff": 2,
     "sentence_split": 2, "tfidf": 2,
     # L3: the kernels and what they sketch
-    "_kernels": 3, "minhash": 3, "prepared": 3, "interop": 3, "sentence_sets": 3,
+    "_kernels": 3, "minhash": 3, "prepared": 3, "interop": 3, "stem_vocabulary": 3, "sentence_sets": 3,
     # L4: candidates (LSH, template text) and the stores
     "lsh": 4, "boilerplate": 4, "store": 4,
     # L5: verification and the report (the HTML pages render the report's JSON, so to_html reaches down)

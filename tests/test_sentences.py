@@ -16,12 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+import syndidetect._kernels.stem_ids as stem_ids_module
 import syndidetect._kernels.tfidf_rows as tfidf_kernels
 import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
 from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
 from syndidetect._kernels.sentence_reach import reach_many
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.stem_ids import STEM_IDS
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
 from syndidetect._kernels.tfidf_rows import SCORES, scores
 from syndidetect.errors import ConfigError, InputError
@@ -51,6 +53,7 @@ from syndidetect.sentences import (
     tfidf_cosines,
 )
 from syndidetect.shingles import ascii_lower, tokens
+from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, stem
 from syndidetect.tfidf import (
     pair_ids,
@@ -639,15 +642,34 @@ def _pairs_from_all_signatures(texts: list[str], jaccard: float = SENTENCE_JACCA
     return sorted({tuple(sorted(p)) for p in owner[pairs].tolist()})  # type: ignore[misc]
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
 @pytest.mark.parametrize("chunk", [7, 65536])
-def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, monkeypatch: pytest.MonkeyPatch
-                                                                  ) -> None:
+def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, backend: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # Sketched in chunks (7 sentences: many chunks), only band keys kept, colliding sentences sketched again.
     monkeypatch.setattr(sentence_lsh, "SKETCH_CHUNK", chunk)
     texts = [*_documents_without_stop_words(60), SOURCE, REWORDED, SOURCE]
     expected = _pairs_from_all_signatures(texts)
     assert len(expected) >= 3  # the reworded pair, the repeated source, and chance collisions
-    assert [list(p) for p in expected] == sentence_candidate_pairs(texts).tolist()
+    assert [list(p) for p in expected] == sentence_candidate_pairs(texts, backend=backend).tolist()
+
+
+@pytest.mark.parametrize("compiled", ["none", "sentences", "sentences and stems"])
+def test_candidates_of_documents_stemmed_in_many_batches(compiled: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Documents split in batches of about 3,000 characters (each batch its own stem numbering), and
+    # documents split one by one (non-English text; all of them while nothing is compiled), share
+    # one sentence LSH: equal stems of different numberings must meet.
+    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", 3000)
+    _compile(monkeypatch, compiled)
+    texts = [*_documents_without_stop_words(40), SOURCE, "Él dijo: «" + REWORDED + "»", SOURCE.replace("a", "á"),
+             REWORDED, SOURCE]
+    docs = prepare_documents([sd.Document(f"m{k}", text) for k, text in enumerate(texts)], sd.Config())
+    sentences = many_prepared_sentences(docs)
+    if compiled != "none":
+        assert len({id(s.vocabulary) for s in sentences}) > 2
+    expected = _pairs_from_all_signatures(texts)
+    assert [40, 44] in [list(p) for p in expected] and [41, 43] in [list(p) for p in expected]
+    assert [list(p) for p in expected] == sentence_lsh.sentence_pairs_of(sentences).tolist()
 
 
 def test_candidates_of_nothing() -> None:
@@ -683,6 +705,36 @@ _SEED_FOLDER = Path(__file__).parent.parent / "seeds"
 _SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(_SEED_FOLDER.glob("*.txt"))]
 
 
+_NUMBERINGS = ["compiled", "dict", "numpy"]
+
+
+@pytest.mark.parametrize("numbering", _NUMBERINGS)
+@settings(deadline=None)  # the first example may compile the kernel
+@given(st.lists(st.lists(st.sampled_from(["farm", "sold", "2019", "market", "été", "x"]), max_size=8), max_size=6),
+       st.randoms(use_true_random=False))
+def test_terms_from_stem_ids_equal_terms_from_the_stems(numbering: str, sentences: list[list[str]],
+                                                         rng: random.Random) -> None:
+    # Stems rebuilt at run time (other objects than the literals), in a vocabulary of any order that
+    # also holds stems no sentence uses, as a batch's vocabulary does.
+    sentences = [["".join(list(word)) for word in stems] for stems in sentences]
+    order = sorted({w for stems in sentences for w in stems} | {"unused", "other"})
+    rng.shuffle(order)
+    vocabulary = StemVocabulary.of(["".join(list(word)) for word in order])
+    ids = np.array([order.index(w) for stems in sentences for w in stems], dtype=np.int32)
+    offsets = np.array([0, *itertools.accumulate(map(len, sentences))], dtype=np.int64)
+    bounds = np.array([(k, k + 1) for k in range(len(sentences))], dtype=np.int64).reshape(-1, 2)
+    with pytest.MonkeyPatch.context() as patch:
+        kernels = STEM_IDS.compiled() if numbering == "compiled" else None
+        patch.setattr(STEM_IDS, "get", lambda *_: kernels)
+        patch.setattr(stem_ids_module, "NUMPY_STEMS", 0 if numbering == "numpy" else 10**6)
+        got = sentence_sets_module.DocumentSentences(bounds, offsets, ids, vocabulary).terms
+    want = sentence_terms(sentences)
+    assert got.words == want.words  # in order of first appearance: sentence scores sum in id order
+    assert all(a is b for a, b in zip(got.words, want.words))  # interned, as word_ids needs
+    assert got.tokens.dtype == want.tokens.dtype and np.array_equal(got.tokens, want.tokens)
+    assert np.array_equal(got.offsets, want.offsets)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(range(len(_SEED_TEXTS))),
        st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 800)), max_size=6))
@@ -690,8 +742,7 @@ def test_sentences_outside_ignored_spans_equal_splitting_again(seed: int, cuts: 
     text = _SEED_TEXTS[seed]
     ignore = [(min(start, len(text)), min(start + width, len(text))) for start, width in cuts]
     compared = document_sentences(text)
-    compared.terms  # noqa: B018  (compared once: its term ids have replaced its stems)
-    assert compared.flat_stems is None
+    compared.terms  # noqa: B018  (compared once: its terms are cached, and its subsets build their own)
     again = document_sentences(text, ignore=ignore)
     for kept in (document_sentences(text).outside(ignore), compared.outside(ignore)):
         assert kept == again
@@ -774,7 +825,8 @@ def test_sentences_in_batches_are_those_of_each_document(monkeypatch: pytest.Mon
     assert got[3] is known
     for doc, sentences in zip(docs, got):
         assert sentences == document_sentences(doc.document.text)
-        assert sentences.flat_stems == document_sentences(doc.document.text).flat_stems
+        assert sentences.stem_ids.dtype == np.int32
+        assert len(sentences.stem_ids) == sentences.offsets[-1]
         assert prepared_sentences(doc) is sentences  # memoised for verification
     assert sum(s.count for s in got) > len(docs)
 
@@ -828,7 +880,7 @@ def test_compiled_sentences_are_those_of_the_python_path(pieces: list[str], min_
         slow = document_sentences(text, min_words)
     assert fast == slow
     assert fast.bounds.dtype == slow.bounds.dtype and fast.offsets.dtype == slow.offsets.dtype
-    assert fast.flat_stems == slow.flat_stems
+    assert fast.stem_ids.dtype == slow.stem_ids.dtype == np.int32
     found = sentence_bounds(text, sentence_blocks(text))
     assert found is not None and [tuple(b) for b in found[0].tolist()] == sentence_spans(text)
 

@@ -8,16 +8,22 @@ the pairs it gives are verified by :func:`syndidetect.sentences.sentence_evidenc
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
-from syndidetect.errors import ConfigError, InputError
+from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
+from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
+from syndidetect.errors import ConfigError, InputError, MissingDependencyError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
-from syndidetect.minhash import check_params, signatures
+from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
+from syndidetect.stem_vocabulary import StemVocabulary
+
+Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]  # MinHash's (a, b)
 
 # Candidate sentences are those whose stem sets reach this Jaccard, as LSH estimates it: half the
 # stems kept gives Jaccard 1/3 for equal sets, but one sentence of a copy that keeps more is enough
@@ -32,10 +38,8 @@ SENTENCE_JACCARD = 0.5
 # on benchmarks.corpus, whose frequent words are not stop words: buckets of up to 238 short sentences
 # sharing one stem at 20k paragraphs). A copied sentence meets its partner in other bands as well.
 MAX_SENTENCE_DOCUMENTS = 4
-# Sentences sketched at a time. A sketch call's own working memory is about 1.6 KB a sentence
-# (tracemalloc, benchmarks.corpus sentences: encoded text, token hashes, offsets) besides the 512-byte
-# signatures, and sketching all colliding sentences at once took 2 GB at 1M paragraphs: chunks
-# bound both at about 50 MB whatever the corpus.
+# Sentences sketched at a time: their signatures take 512 bytes a sentence (128 permutations), and
+# all of them at once would take 2 GB at 1M paragraphs (about 4M sentences); a chunk takes 8 MB.
 SKETCH_CHUNK = 16384
 
 
@@ -55,7 +59,8 @@ def sentence_candidate_pairs(
     (:data:`SENTENCE_JACCARD`).
 
     Each eligible sentence (at least ``min_content_words`` distinct stems, not a menu) becomes the
-    string of its sorted distinct stems, sketched with unigram MinHash. A stem set found in more than
+    set of its stems, sketched with unigram MinHash (the signature of its distinct stems joined by
+    spaces, from each stem's hashes, computed once a vocabulary). A stem set found in more than
     ``max_documents`` documents is a site template or a widely quoted line and is skipped, and so is
     an LSH bucket holding sentences of more documents (see :data:`MAX_SENTENCE_DOCUMENTS`). Colliding
     sentences whose estimated Jaccard is below :data:`~syndidetect.lsh.ESTIMATE_MARGIN` times
@@ -97,22 +102,24 @@ def sentence_pairs_of(
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
     check_params(num_perm, seed, backend)  # before any work
-    strings, owner = _sentence_keys(sentences, max_documents)
-    if not strings:
+    kernels = _kernels(backend, sum(doc.count for doc in sentences))
+    sets = _sentence_sets(sentences, max_documents, kernels)
+    if not len(sets.rows):
         return np.zeros((0, 2), dtype=np.int64)
-    bands, rows = optimal_bands(round(float(jaccard), 4), num_perm)
+    permutations_ = permutations(num_perm, seed)
+    bands, band_rows = optimal_bands(round(float(jaccard), 4), num_perm)
     # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
     # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
-    # again for the estimate (a sentence's signature depends on its string alone).
-    by_band = np.empty((bands, len(strings)), dtype=np.uint64)  # row b: every sentence's key in band b
-    for start, chunk in _sketched(strings, num_perm, seed, backend):
-        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, rows).T
-    sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(strings), owners=owner, max_owners=max_documents)
+    # again for the estimate.
+    by_band = np.empty((bands, len(sets.rows)), dtype=np.uint64)  # row b: every sentence's key in band b
+    for start in range(0, len(sets.rows), SKETCH_CHUNK):
+        chunk = sets.signatures(sets.rows[start : start + SKETCH_CHUNK], permutations_, kernels)
+        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, band_rows).T
+    owner = sets.owners[sets.rows]
+    sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(sets.rows), owners=owner, max_owners=max_documents)
     del by_band
     colliding = arrays.distinct(sentence_pairs.ravel())
-    signatures = np.empty((len(colliding), num_perm), dtype=np.uint32)
-    for start, chunk in _sketched([strings[i] for i in colliding.tolist()], num_perm, seed, backend):
-        signatures[start : start + len(chunk)] = chunk
+    signatures = sets.signatures(sets.rows[colliding], permutations_, kernels)
     # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
     estimate = estimated_jaccard(signatures, np.searchsorted(colliding, sentence_pairs))
@@ -124,30 +131,83 @@ def sentence_pairs_of(
     return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
 
 
-def _sketched(strings: Sequence[str], num_perm: int, seed: int, backend: str
-              ) -> Iterator[tuple[int, npt.NDArray[np.uint32]]]:
-    """``(start, signatures)`` of ``strings`` ``SKETCH_CHUNK`` at a time (each string one set of words)."""
-    for start in range(0, len(strings), SKETCH_CHUNK):
-        chunk = strings[start : start + SKETCH_CHUNK]
-        yield start, signatures(chunk, num_perm, seed, shingle_size=1, backend=backend)
+def _kernels(backend: str, sentences: int) -> StemSetKernels | None:
+    """The compiled set kernels when ``backend`` asks for them (``auto``: once worth it), else None."""
+    if backend == "numpy":
+        return None
+    if backend == "auto":
+        return STEM_IDS.get(sentences)
+    kernels = STEM_IDS.compiled()
+    if kernels is None:  # numba is a core dependency: only a broken install lacks it
+        raise MissingDependencyError("numba", None)
+    return kernels
 
 
-def _sentence_keys(sentences: Sequence[DocumentSentences], max_documents: int
-                   ) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """The sorted distinct stems of each eligible sentence as one string, and its document: each
-    document's distinct strings in order, those found in more than ``max_documents`` documents left
-    out. Documents are counted on the strings' hashes, in arrays: a Counter of 3.5 million strings
-    (1M paragraphs) took hundreds of MB. Two distinct strings of equal 64-bit hash (about 1e-6
-    chances at 1M paragraphs) would only be counted together, at worst leaving out a few sentences."""
-    strings: list[str] = []
-    counts: list[int] = []
+@dataclass(frozen=True)
+class _SentenceSets:
+    """Every eligible sentence of the documents as stem ids of one numbering (the documents'
+    vocabularies one after the other), and the sentences the LSH indexes."""
+
+    stems: npt.NDArray[np.int64]  # sentence s holds stems[offsets[s]:offsets[s + 1]]
+    offsets: npt.NDArray[np.int64]
+    owners: npt.NDArray[np.int64]  # each sentence's document
+    token_hashes: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]  # per stem, as StemVocabulary's
+    rows: npt.NDArray[np.int64]  # the sentences indexed, ascending
+
+    def signatures(self, rows: npt.NDArray[np.int64], permutations_: Permutations,
+                   kernels: StemSetKernels | None) -> npt.NDArray[np.uint32]:
+        return set_signatures(self.stems, self.offsets, rows, self.token_hashes, permutations_, kernels)
+
+
+def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, kernels: StemSetKernels | None
+                   ) -> _SentenceSets:
+    """The documents' sentences, and those to index: each document's distinct stem sets in order of
+    first appearance, those found in more than ``max_documents`` documents left out. Sets are told
+    apart by a 64-bit combination of their stems' hashes (two distinct sets of one value, about
+    1e-6 chances at 1M paragraphs, would only be counted together, at worst leaving out a few
+    sentences)."""
+    base: dict[int, int] = {}  # a vocabulary's id() -> where its stems start in the one numbering
+    vocabularies: list[StemVocabulary] = []
     for doc in sentences:
-        found = sorted({" ".join(sorted(set(words))) for words in doc.stems})
-        strings += found
-        counts.append(len(found))
-    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
-    hashes = np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings))
-    kept = np.flatnonzero(arrays.occurrences(hashes) <= max_documents)  # a string is once per document
-    if len(kept) == len(strings):
-        return strings, owner
-    return [strings[k] for k in kept.tolist()], owner[kept]
+        if id(doc.vocabulary) not in base:
+            base[id(doc.vocabulary)] = sum(map(len, vocabularies))
+            vocabularies.append(doc.vocabulary)
+    held = np.fromiter((len(doc.stem_ids) for doc in sentences), dtype=np.int64, count=len(sentences))
+    shift = np.fromiter((base[id(doc.vocabulary)] for doc in sentences), dtype=np.int64, count=len(sentences))
+    stems = np.concatenate([doc.stem_ids for doc in sentences] or [np.zeros(0, dtype=np.int32)]).astype(np.int64)
+    stems += np.repeat(shift, held)
+    counts = np.fromiter((doc.count for doc in sentences), dtype=np.int64, count=len(sentences))
+    offsets = _joined_offsets([doc.offsets for doc in sentences], counts)
+    owners = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
+    identities = np.concatenate([v.identities for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
+    sets = set_identities(identities[stems], offsets, kernels)
+    # each document's first sentence of each set, in order
+    order = np.lexsort((sets, owners))  # stable: within a set of a document, by position
+    first = np.ones(len(order), dtype=np.bool_)
+    first[1:] = (sets[order[1:]] != sets[order[:-1]]) | (owners[order[1:]] != owners[order[:-1]])
+    rows = np.sort(order[first])
+    rows = rows[arrays.occurrences(sets[rows]) <= max_documents]  # a set is once per document
+    return _SentenceSets(stems, offsets, owners, _joined_hashes(vocabularies), rows)
+
+
+def _joined_offsets(offsets: list[npt.NDArray[np.int64]], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The offsets of documents' sentences (each document's from 0) as offsets into their stems one
+    document after the other: one concatenation, not a numpy call a document."""
+    lengths = np.diff(np.concatenate(offsets or [np.zeros(1, dtype=np.int64)]))
+    boundaries = np.cumsum(counts + 1)[:-1] - 1  # from a document's last offset to the next one's 0
+    keep = np.ones(len(lengths), dtype=np.bool_)
+    keep[boundaries] = False
+    joined = np.zeros(int(counts.sum()) + 1, dtype=np.int64)
+    np.cumsum(lengths[keep], out=joined[1:])
+    return joined
+
+
+def _joined_hashes(vocabularies: list[StemVocabulary]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The token hashes of the vocabularies' stems, one vocabulary after the other."""
+    values, starts, total = [], [np.zeros(1, dtype=np.int64)], 0
+    for vocabulary in vocabularies:
+        v, o = vocabulary.token_hashes
+        values.append(v)
+        starts.append(o[1:] + total)
+        total += len(v)
+    return np.concatenate(values or [np.zeros(0, dtype=np.uint32)]), np.concatenate(starts)

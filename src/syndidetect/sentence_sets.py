@@ -18,14 +18,16 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.stem_ids import STEM_IDS, first_appearance
 from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
 from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
 from syndidetect.sentence_split import MENU_CHARS, sentence_blocks, sentence_spans
 from syndidetect.shingles import ascii_lower
+from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems_of_spans
-from syndidetect.tfidf import SentenceTerms, flat_terms
+from syndidetect.tfidf import SentenceTerms
 
 __all__ = ["MIN_CONTENT_WORDS", "DocumentSentences", "check_min_words", "document_sentences", "prepared_sentences"]
 
@@ -45,32 +47,33 @@ class DocumentSentences:
     """The eligible sentences of one text, in order: their spans and content stems. Build it once per
     document (:func:`document_sentences`) and compare it with many (:func:`sentence_evidence`).
 
-    Held as arrays and one tuple, not a tuple per sentence: verification keeps every compared
-    document's sentences until its last pair, and tuples of spans and stems cost about 33 KB a
-    20-paragraph document (tracemalloc), these about 10 KB. The stems are kept as one tuple until the
-    first comparison builds :attr:`terms`, whose ids then replace them (a document never compared,
-    as most one-paragraph documents are, never pays for the ids). :attr:`spans` and :attr:`stems`
-    build tuples on demand."""
+    Held as arrays, not a tuple per sentence: verification keeps every compared document's sentences
+    until its last pair, and tuples of spans and stems cost about 33 KB a 20-paragraph document
+    (tracemalloc). The stems are ids into a :class:`StemVocabulary` that the documents split in one
+    batch share (4 bytes a stem); :attr:`terms`, the document's own vocabulary for comparisons, is
+    built from them on the first comparison (a document never compared, as most one-paragraph
+    documents are, never pays for it). :attr:`spans` and :attr:`stems` build tuples on demand."""
 
     bounds: npt.NDArray[np.int64]  # (sentences, 2): each sentence's start and end in the text
     offsets: npt.NDArray[np.int64]  # sentence s holds stems offsets[s] to offsets[s + 1]
-    flat_stems: tuple[str, ...] | None  # every sentence's stems in order; None once terms are built
+    stem_ids: npt.NDArray[np.int32]  # every sentence's stems in order, as ids of vocabulary
+    vocabulary: StemVocabulary
 
     @classmethod
     def of(cls, spans: Sequence[Span], stems: Sequence[Sequence[str]]) -> DocumentSentences:
         """The sentences with these spans and stems (one stem list a span)."""
         bounds = np.array(spans, dtype=np.int64).reshape(len(spans), 2)
         offsets = np.array([0, *accumulate(map(len, stems))], dtype=np.int64)
-        return cls(bounds, offsets, tuple(chain.from_iterable(stems)))
+        vocabulary, ids = StemVocabulary.numbering(list(chain.from_iterable(stems)))
+        return cls(bounds, offsets, ids, vocabulary)
 
     @cached_property
     def terms(self) -> SentenceTerms:
-        """The stems as term ids of the document's own vocabulary, built on the first comparison and
-        reused by the next ones; they replace :attr:`flat_stems`."""
-        assert self.flat_stems is not None  # set to None only below, once this property is cached
-        terms = flat_terms(self.flat_stems, self.offsets)
-        object.__setattr__(self, "flat_stems", None)  # frozen to callers; the ids hold the same stems
-        return terms
+        """The stems as term ids of the document's own vocabulary (in order of first appearance),
+        built on the first comparison and reused by the next ones."""
+        used, tokens = first_appearance(self.stem_ids, len(self.vocabulary), STEM_IDS.get(self.count))
+        words = self.vocabulary.words  # interned, as SentenceTerms.word_ids needs
+        return SentenceTerms(tuple(words[i] for i in used), tokens, self.offsets)
 
     @property
     def count(self) -> int:
@@ -82,12 +85,9 @@ class DocumentSentences:
 
     @property
     def stems(self) -> tuple[tuple[str, ...], ...]:
-        offsets = self.offsets.tolist()
-        if self.flat_stems is not None:
-            flat = self.flat_stems
-            return tuple(flat[start:end] for start, end in pairwise(offsets))
-        words, tokens = self.terms.words, self.terms.tokens.tolist()
-        return tuple(tuple(words[t] for t in tokens[start:end]) for start, end in pairwise(offsets))
+        words = self.vocabulary.words
+        flat = [words[i] for i in self.stem_ids.tolist()]
+        return tuple(tuple(flat[start:end]) for start, end in pairwise(self.offsets.tolist()))
 
     def span(self, sentence: int) -> Span:
         start, end = self.bounds[sentence].tolist()
@@ -110,15 +110,12 @@ class DocumentSentences:
             return self
         spans = self.spans
         kept = set(_outside(list(spans), ignore))
-        keep = [k for k, span in enumerate(spans) if span in kept]
-        if self.flat_stems is not None:
-            stems = self.stems
-            return DocumentSentences.of([spans[k] for k in keep], [stems[k] for k in keep])
-        rows = np.array(keep, dtype=np.int64)
-        terms = self.terms.subset(rows)
-        subset = DocumentSentences(self.bounds[rows], terms.offsets, None)
-        subset.__dict__["terms"] = terms  # the cached property, already known
-        return subset
+        rows = np.array([k for k, span in enumerate(spans) if span in kept], dtype=np.int64)
+        starts, lengths = self.offsets[:-1][rows], np.diff(self.offsets)[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        positions = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
+        return DocumentSentences(self.bounds[rows], offsets, self.stem_ids[positions], self.vocabulary)
 
 
 def check_min_words(min_content_words: object) -> int:
@@ -258,7 +255,7 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     if found is None:  # the kernel was compiled by the caller; only a failed build lands here
         return
     bounds, menus = found
-    every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
+    vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
     # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
     # one-paragraph document's sentences.
     at = np.array(starts, dtype=np.int64)
@@ -271,32 +268,33 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     stem_starts = counted[firsts].tolist()
     for d, ((doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
                                                               stem_starts, stem_starts[1:])):
-        sentences = DocumentSentences(local[first:last], offsets[first + d : last + d + 1], tuple(every[low:high]))
+        sentences = DocumentSentences(local[first:last], offsets[first + d : last + d + 1], every[low:high], vocabulary)
         doc.remember(_WHOLE, sentences)
 
 
 def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
-                    texts: int) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+                    texts: int) -> tuple[StemVocabulary, npt.NDArray[np.int32], npt.NDArray[np.int64],
+                                         npt.NDArray[np.int64]]:
     """The stems of the eligible sentences among ``bounds`` (``menus``: whether each holds a menu
-    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``), one sentence after
-    the other, how many each holds, and which sentences they are; stemmed by the compiled token
-    table when it is ready."""
+    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``): their vocabulary, their
+    ids one sentence after the other, how many each holds, and which sentences they are; stemmed by
+    the compiled token table when it is ready."""
     found = span_stems(lowered, bounds, texts)
     if found is None:
         spans = bounds.tolist()
         stems = content_stems_of_spans(text, spans, lowered)
         kept = _eligible_rows(text, spans, stems, menus.tolist(), MIN_CONTENT_WORDS)
-        every = list(chain.from_iterable(stems[k] for k in kept))
+        vocabulary, every = StemVocabulary.numbering(list(chain.from_iterable(stems[k] for k in kept)))
         counts = np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept))
-        return every, counts, np.array(kept, dtype=np.int64)
+        return vocabulary, every, counts, np.array(kept, dtype=np.int64)
     # _eligible, a sentence at a time only where it holds a menu character
     eligible = found.distinct >= MIN_CONTENT_WORDS
     with_menu = np.flatnonzero(eligible & menus)
     for k, (start, end) in zip(with_menu.tolist(), bounds[with_menu].tolist()):
         eligible[k] = not is_menu(text[start:end])
     rows = np.flatnonzero(eligible)
-    every, counts = found.stems(rows)
-    return every, counts, rows
+    every, counts = found.stem_ids(rows)
+    return StemVocabulary.of(found.vocabulary), every, counts, rows
 
 
 def _blocks(doc: PreparedDocument) -> list[Span]:

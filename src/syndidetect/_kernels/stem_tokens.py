@@ -128,13 +128,18 @@ class SpanStems:
     distinct: npt.NDArray[np.int64]
     vocabulary: list[str]
 
-    def stems(self, spans: npt.NDArray[np.int64]) -> tuple[list[str], npt.NDArray[np.int64]]:
-        """The stems of ``spans`` (indices), one after the other, and how many each holds."""
+    def stem_ids(self, spans: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """The stem ids of ``spans`` (indices), one span after the other, and how many each holds."""
         firsts, lasts = self.offsets[spans], self.offsets[spans + 1]
         lengths = lasts - firsts
         total = int(lengths.sum())
         positions = np.arange(total, dtype=np.int64) + np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths)
-        return list(map(self.vocabulary.__getitem__, self.ids[positions].tolist())), lengths
+        return self.ids[positions].astype(np.int32), lengths
+
+    def stems(self, spans: npt.NDArray[np.int64]) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """The stems of ``spans`` (indices), one after the other, and how many each holds."""
+        ids, lengths = self.stem_ids(spans)
+        return list(map(self.vocabulary.__getitem__, ids.tolist())), lengths
 
 
 def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> SpanStems | None:

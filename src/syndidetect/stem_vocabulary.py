@@ -1,0 +1,64 @@
+"""Numbered stems, shared by the documents whose sentences were stemmed together.
+
+A document's sentences hold their stems as ids into a :class:`StemVocabulary` (4 bytes a stem, where
+a tuple of strings held an 8-byte reference a stem): the batch path of
+:func:`syndidetect.sentence_sets.many_prepared_sentences` numbers a batch's distinct stems once, and
+its documents share that numbering. Verification numbers each compared document's own stems from the
+ids (:func:`syndidetect._kernels.stem_ids.first_appearance`) and the sentence LSH reads each stem's
+hashes from here, computed once a vocabulary, instead of joining and hashing every sentence's stems
+again.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
+
+from syndidetect.minhash import sketch
+
+__all__ = ["StemVocabulary"]
+
+
+@dataclass(frozen=True, eq=False)
+class StemVocabulary:
+    """Stems numbered from 0; equal by identity (documents compare their ids only when they share
+    one vocabulary)."""
+
+    words: tuple[str, ...]  # interned: equal stems of two vocabularies are one object
+
+    @classmethod
+    def of(cls, words: Sequence[str]) -> StemVocabulary:
+        """The vocabulary of these distinct stems, in this order."""
+        return cls(tuple(map(sys.intern, words)))
+
+    @classmethod
+    def numbering(cls, flat: Sequence[str]) -> tuple[StemVocabulary, npt.NDArray[np.int32]]:
+        """A vocabulary of the stems of ``flat`` (in order of first appearance) and each one's id."""
+        number = dict(zip(dict.fromkeys(flat), range(len(flat))))
+        ids = np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
+        return cls.of(list(number)), ids
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @cached_property
+    def identities(self) -> npt.NDArray[np.int64]:
+        """Each stem's 64-bit ``hash``: equal for equal stems in this process, whatever the
+        vocabulary (two distinct stems of one hash, odds about 1e-9 among a million stems, would
+        only make two sentence sets that differ by them read as one)."""
+        return np.fromiter(map(hash, self.words), dtype=np.int64, count=len(self.words))
+
+    @cached_property
+    def token_hashes(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+        """Each stem's token hashes as :func:`syndidetect.minhash.sketch` reads the stem as a text of
+        one-word shingles: stem ``i`` holds ``values[offsets[i]:offsets[i + 1]]`` (one value for
+        almost every stem; a stem is a token, and the tokeniser keeps it whole). A set of stems joined
+        by spaces has the union of its stems' hashes as its shingle hashes, so its MinHash is the
+        minimum over those."""
+        found = sketch(self.words, num_perm=1, shingle_size=1)
+        return found.hashes, found.offsets

@@ -1,0 +1,82 @@
+"""The kernels over stem ids (``_kernels/stem_ids.py``) against their definitions: a set's MinHash is
+the signature of its stems joined by spaces, a set's identity tells sets apart, and a document's
+numbering is in order of first appearance; compiled and numpy paths alike."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import syndidetect._kernels.stem_ids as stem_ids_module
+from syndidetect._kernels.stem_ids import STEM_IDS, Kernels, first_appearance, set_identities, set_signatures
+from syndidetect.minhash import permutations, signatures
+from syndidetect.stem_vocabulary import StemVocabulary
+
+_PATHS = ["compiled", "numpy"]
+
+# Stems as a vocabulary may hold them: words, numbers, non-ASCII and CJK words, and strings the
+# tokeniser cuts into several tokens or none (a stem is normally one token; the sets' MinHash must
+# still be that of the joined text).
+_WORDS = st.sampled_from(["farm", "sold", "2019", "été", "naïve", "東京", "今天下雨", "co-op", "x y", "...", "",
+                          "Straße", "ﬁne", "a\u0301b", "market", "farmers"])
+
+
+def _kernels(path: str) -> Kernels | None:
+    kernels = STEM_IDS.compiled() if path == "compiled" else None
+    assert path == "numpy" or kernels is not None
+    return kernels
+
+
+def _sets(vocabulary_size: int, rng: random.Random, count: int) -> tuple[np.ndarray, np.ndarray]:
+    sizes = [rng.randint(0, 7) for _ in range(count)]
+    stems = np.array([rng.randrange(vocabulary_size) for _ in range(sum(sizes))], dtype=np.int64)
+    offsets = np.array([0, *np.cumsum(sizes).tolist()], dtype=np.int64)
+    return stems, offsets
+
+
+@pytest.mark.parametrize("path", _PATHS)
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12, unique=True), st.randoms(use_true_random=False),
+       st.sampled_from([1, 7, 128]))
+def test_set_signatures_are_those_of_the_joined_stems(path: str, words: list[str], rng: random.Random,
+                                                      num_perm: int) -> None:
+    vocabulary = StemVocabulary.of(words)
+    stems, offsets = _sets(len(words), rng, 9)
+    rows = np.array(sorted(rng.sample(range(9), 5)), dtype=np.int64)
+    got = set_signatures(stems, offsets, rows, vocabulary.token_hashes, permutations(num_perm, 1), _kernels(path))
+    joined = [" ".join(sorted({words[t] for t in stems[offsets[s] : offsets[s + 1]].tolist()})) for s in rows.tolist()]
+    assert got.dtype == np.uint32
+    assert np.array_equal(got, signatures(joined, num_perm, 1, shingle_size=1, backend="numpy"))
+
+
+@pytest.mark.parametrize("path", _PATHS)
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_set_identities_are_equal_exactly_for_equal_sets(path: str, rng: random.Random) -> None:
+    values = np.array([rng.getrandbits(64) - (1 << 63) for _ in range(6)], dtype=np.int64)
+    stems, offsets = _sets(len(values), rng, 40)  # small sets of 6 values: many equal sets, in any order
+    got = set_identities(values[stems], offsets, _kernels(path))
+    sets = [frozenset(stems[offsets[s] : offsets[s + 1]].tolist()) for s in range(40)]
+    for i in range(40):
+        for j in range(40):
+            assert (got[i] == got[j]) == (sets[i] == sets[j])
+    if path == "compiled":  # the same values on both paths, so a call may take either
+        assert np.array_equal(got, set_identities(values[stems], offsets, None))
+
+
+@pytest.mark.parametrize("path", ["compiled", "dict", "numpy"])
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=300))
+def test_first_appearance_numbers_values_in_order_of_first_appearance(path: str, values: list[int]) -> None:
+    ids = np.array(values, dtype=np.int32)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stem_ids_module, "NUMPY_STEMS", 0 if path == "numpy" else 10**6)
+        used, tokens = first_appearance(ids, 41, _kernels("compiled") if path == "compiled" else None)
+    expected = list(dict.fromkeys(values))
+    assert used == expected
+    assert tokens.dtype == np.int32
+    assert tokens.tolist() == [expected.index(v) for v in values]
