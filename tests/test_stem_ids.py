@@ -77,6 +77,6 @@ def test_first_appearance_numbers_values_in_order_of_first_appearance(path: str,
         patch.setattr(stem_ids_module, "NUMPY_STEMS", 0 if path == "numpy" else 10**6)
         used, tokens = first_appearance(ids, 41, _kernels("compiled") if path == "compiled" else None)
     expected = list(dict.fromkeys(values))
-    assert used == expected
+    assert used.dtype == np.int64 and used.tolist() == expected
     assert tokens.dtype == np.int32
     assert tokens.tolist() == [expected.index(v) for v in values]

@@ -168,16 +168,24 @@ def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, k
     sentences)."""
     base: dict[int, int] = {}  # a vocabulary's id() -> where its stems start in the one numbering
     vocabularies: list[StemVocabulary] = []
+    numbered = 0  # stems of the vocabularies so far
+    ids: list[npt.NDArray[np.int32]] = []  # the lists below: one pass over the documents
+    doc_offsets: list[npt.NDArray[np.int64]] = []
+    held, shift, counts = [], [], []
     for doc in sentences:
-        if id(doc.vocabulary) not in base:
-            base[id(doc.vocabulary)] = sum(map(len, vocabularies))
+        at = base.get(id(doc.vocabulary))
+        if at is None:
+            at = base[id(doc.vocabulary)] = numbered
             vocabularies.append(doc.vocabulary)
-    held = np.fromiter((len(doc.stem_ids) for doc in sentences), dtype=np.int64, count=len(sentences))
-    shift = np.fromiter((base[id(doc.vocabulary)] for doc in sentences), dtype=np.int64, count=len(sentences))
-    stems = np.concatenate([doc.stem_ids for doc in sentences] or [np.zeros(0, dtype=np.int32)]).astype(np.int64)
-    stems += np.repeat(shift, held)
-    counts = np.fromiter((doc.count for doc in sentences), dtype=np.int64, count=len(sentences))
-    offsets = _joined_offsets([doc.offsets for doc in sentences], counts)
+            numbered += len(doc.vocabulary)
+        ids.append(doc.stem_ids)
+        doc_offsets.append(doc.offsets)
+        held.append(len(doc.stem_ids))
+        shift.append(at)
+        counts.append(len(doc.bounds))
+    stems = np.concatenate(ids or [np.zeros(0, dtype=np.int32)]).astype(np.int64)
+    stems += np.repeat(np.array(shift, dtype=np.int64), held)
+    offsets = _joined_offsets(doc_offsets, np.array(counts, dtype=np.int64))
     owners = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
     identities = np.concatenate([v.identities for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
     sets = set_identities(identities[stems], offsets, kernels)

@@ -72,8 +72,7 @@ class DocumentSentences:
         """The stems as term ids of the document's own vocabulary (in order of first appearance),
         built on the first comparison and reused by the next ones."""
         used, tokens = first_appearance(self.stem_ids, len(self.vocabulary), STEM_IDS.get(self.count))
-        words = self.vocabulary.words  # interned, as SentenceTerms.word_ids needs
-        return SentenceTerms(tuple(words[i] for i in used), tokens, self.offsets)
+        return SentenceTerms(self.vocabulary.words, tokens, self.offsets, used, self.vocabulary.word_ids[used])
 
     @property
     def count(self) -> int:

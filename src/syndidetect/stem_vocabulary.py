@@ -47,6 +47,12 @@ class StemVocabulary:
         return len(self.words)
 
     @cached_property
+    def word_ids(self) -> npt.NDArray[np.int64]:
+        """Each stem's ``id()``: :meth:`syndidetect.tfidf.SentenceTerms.word_ids` of the stems (equal
+        exactly for equal stems while they are alive, as they are interned), once a vocabulary."""
+        return np.fromiter(map(id, self.words), dtype=np.int64, count=len(self.words))
+
+    @cached_property
     def identities(self) -> npt.NDArray[np.int64]:
         """Each stem's 64-bit ``hash``: equal for equal stems in this process, whatever the
         vocabulary (two distinct stems of one hash, odds about 1e-9 among a million stems, would

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise, repeat
 from typing import TypeAlias
 
@@ -92,38 +92,40 @@ def tfidf_cosines(stems_a: Sequence[Sequence[str]], stems_b: Sequence[Sequence[s
 @dataclass(frozen=True, eq=False)
 class SentenceTerms:
     """One document's sentences as term ids of its own vocabulary, built once per document: a pair's
-    vocabulary is then the first document's, followed by the second's new stems."""
+    vocabulary is then the first document's, followed by the second's new stems.
 
-    words: tuple[str, ...]  # the vocabulary, in order of first appearance, interned (see word_ids)
+    The vocabulary may be given as the words of a larger one (``source``) that ``picked`` picks:
+    most compared documents only meet the sentence bound, which reads their words' ids, never
+    their strings, and a tuple of a document's words cost about 0.15 us a word (each string's
+    reference count touched)."""
+
+    source: tuple[str, ...]  # the vocabulary, or the larger one it is picked from; interned (see word_ids)
     tokens: StoredIds  # the ids of every sentence's stems, one sentence after the other
     offsets: Ids  # sentence s holds tokens[offsets[s]:offsets[s + 1]]
+    picked: Ids | None = None  # the vocabulary: source[picked[i]] is word i (None: source itself)
+    known_ids: Ids | None = None  # word_ids() when the maker has them already
 
     @property
     def sentences(self) -> int:
         return len(self.offsets) - 1
 
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The vocabulary, in order of first appearance, interned."""
+        if self.picked is None:
+            return self.source
+        return tuple(map(self.source.__getitem__, self.picked.tolist()))
+
     def word_ids(self) -> Ids:
         """An id of each vocabulary word that equals another terms' id exactly when the words are
-        equal, while both terms are alive: the word's ``id()``. The words are interned (the only
-        two makers of terms, :func:`flat_terms` and :meth:`subset`, keep them so), so two equal
-        words are one object. A dict numbering the words of each batch of pairs cost a lookup a
-        word a batch, a document being in about two batches (the sentence bound of a 100k-paragraph
-        detect took 0.5-0.6 s longer with it); this is one ``id()`` call a word."""
+        equal, while both terms are alive: the word's ``id()``. The words are interned (by every
+        maker of terms), so two equal words are one object. A dict numbering the words of each
+        batch of pairs cost a lookup a word a batch, a document being in about two batches (the
+        sentence bound of a 100k-paragraph detect took 0.5-0.6 s longer with it); this is one
+        ``id()`` call a word, or none when a stem vocabulary gave them (``known_ids``)."""
+        if self.known_ids is not None:
+            return self.known_ids
         return np.fromiter(map(id, self.words), dtype=np.int64, count=len(self.words))
-
-    def subset(self, keep: Ids) -> SentenceTerms:
-        """The terms of the sentences ``keep`` (ascending indices) alone: ``sentence_terms`` of their
-        stems, vocabulary in order of first appearance included, without the strings."""
-        starts, lengths = self.offsets[:-1][keep], np.diff(self.offsets)[keep]
-        offsets = np.zeros(len(keep) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        positions = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
-        tokens = self.tokens[positions]
-        distinct, first = np.unique(tokens, return_index=True)
-        used = distinct[np.argsort(first)]  # old ids in order of first appearance
-        renumbered = np.empty(len(self.words), dtype=np.int32)
-        renumbered[used] = np.arange(len(used), dtype=np.int32)
-        return SentenceTerms(tuple(self.words[i] for i in used.tolist()), renumbered[tokens], offsets)
 
 
 def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:

@@ -42,10 +42,22 @@ _SHIFT = 31
 def _set_identities(identities: Any, offsets: Any, out: Any) -> None:  # pragma: no cover - compiled
     """``out[s]``: the combination of the distinct values of ``identities[offsets[s]:offsets[s + 1]]``
     in ascending order (so equal sets give equal results)."""
+    longest = 0
     for s in range(offsets.shape[0] - 1):
-        row = np.sort(identities[offsets[s] : offsets[s + 1]])
+        longest = max(longest, offsets[s + 1] - offsets[s])
+    row = np.empty(longest, dtype=np.int64)  # one buffer: np.sort of each set allocated a new array
+    for s in range(offsets.shape[0] - 1):
+        size = 0
+        for k in range(offsets[s], offsets[s + 1]):  # insertion sort: a sentence holds a few dozen stems
+            value = identities[k]
+            at = size
+            while at > 0 and row[at - 1] > value:
+                row[at] = row[at - 1]
+                at -= 1
+            row[at] = value
+            size += 1
         h = np.uint64(_START)
-        for k in range(row.shape[0]):
+        for k in range(size):
             if k > 0 and row[k] == row[k - 1]:
                 continue
             h = (h ^ np.uint64(row[k])) * np.uint64(_MULTIPLIER)
@@ -116,23 +128,24 @@ NUMPY_STEMS = 192
 
 
 def first_appearance(ids: npt.NDArray[np.int32], size: int, kernels: Kernels | None
-                     ) -> tuple[list[int], npt.NDArray[np.int32]]:
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """The distinct values of ``ids`` (each in ``range(size)``) in order of first appearance, and
     each value's number in that order."""
     if kernels is not None:
         tokens = np.empty(len(ids), dtype=np.int32)
         used = np.empty(len(ids), dtype=np.int64)
         found = kernels.first_appearance(ids, size, tokens, used)
-        return used[:found].tolist(), tokens
+        return used[:found], tokens
     if len(ids) < NUMPY_STEMS:
         flat = ids.tolist()
         number = dict(zip(dict.fromkeys(flat), range(len(flat))))
-        return list(number), np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
+        tokens = np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
+        return np.fromiter(number, dtype=np.int64, count=len(number)), tokens
     distinct, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     order = np.argsort(first)
     rank = np.empty(len(distinct), dtype=np.int32)
     rank[order] = np.arange(len(distinct), dtype=np.int32)
-    return distinct[order].tolist(), rank[inverse.ravel()]
+    return distinct[order].astype(np.int64), rank[inverse.ravel()]
 
 
 def set_identities(identities: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
