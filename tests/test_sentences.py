@@ -732,7 +732,7 @@ def test_terms_from_stem_ids_equal_terms_from_the_stems(numbering: str, sentence
     want = sentence_terms(sentences)
     assert got.words == want.words  # in order of first appearance: sentence scores sum in id order
     assert all(a is b for a, b in zip(got.words, want.words))  # interned, as word_ids needs
-    assert got.known_ids is not None and got.word_ids().tolist() == want.word_ids().tolist()  # from the vocabulary
+    assert got.source_ids is not None and got.word_ids().tolist() == want.word_ids().tolist()  # from the vocabulary
     assert got.tokens.dtype == want.tokens.dtype and np.array_equal(got.tokens, want.tokens)
     assert np.array_equal(got.offsets, want.offsets)
 

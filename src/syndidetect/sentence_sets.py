@@ -72,7 +72,8 @@ class DocumentSentences:
         """The stems as term ids of the document's own vocabulary (in order of first appearance),
         built on the first comparison and reused by the next ones."""
         used, tokens = first_appearance(self.stem_ids, len(self.vocabulary), STEM_IDS.get(self.count))
-        return SentenceTerms(self.vocabulary.words, tokens, self.offsets, used, self.vocabulary.word_ids[used])
+        vocabulary = self.vocabulary
+        return SentenceTerms(vocabulary.words, tokens, self.offsets, used.astype(np.int32), vocabulary.word_ids)
 
     @property
     def count(self) -> int:

@@ -102,8 +102,8 @@ class SentenceTerms:
     source: tuple[str, ...]  # the vocabulary, or the larger one it is picked from; interned (see word_ids)
     tokens: StoredIds  # the ids of every sentence's stems, one sentence after the other
     offsets: Ids  # sentence s holds tokens[offsets[s]:offsets[s + 1]]
-    picked: Ids | None = None  # the vocabulary: source[picked[i]] is word i (None: source itself)
-    known_ids: Ids | None = None  # word_ids() when the maker has them already
+    picked: StoredIds | None = None  # the vocabulary: source[picked[i]] is word i (None: source itself)
+    source_ids: Ids | None = None  # the word_ids() of source's words, when its maker has them (shared)
 
     @property
     def sentences(self) -> int:
@@ -122,9 +122,9 @@ class SentenceTerms:
         maker of terms), so two equal words are one object. A dict numbering the words of each
         batch of pairs cost a lookup a word a batch, a document being in about two batches (the
         sentence bound of a 100k-paragraph detect took 0.5-0.6 s longer with it); this is one
-        ``id()`` call a word, or none when a stem vocabulary gave them (``known_ids``)."""
-        if self.known_ids is not None:
-            return self.known_ids
+        ``id()`` call a word, or none when a stem vocabulary gave them (``source_ids``)."""
+        if self.source_ids is not None:
+            return self.source_ids if self.picked is None else self.source_ids[self.picked]
         return np.fromiter(map(id, self.words), dtype=np.int64, count=len(self.words))
 
 
