@@ -99,3 +99,29 @@ def test_a_lazy_kernel_is_built_on_its_nth_request_only() -> None:
     assert kernel.get() is len and kernel.get() is len and built == [1]
     eager = LazyKernel(build, after=10**9)
     assert eager.compiled() is len and eager.get() is len and built == [1, 1]
+
+
+@pytest.mark.parametrize(("pairs", "compiles"), [(999, False), (1000, True)])
+def test_a_screen_of_many_pairs_compiles_the_per_pair_kernel_too(monkeypatch: pytest.MonkeyPatch, pairs: int,
+                                                                 compiles: bool) -> None:
+    # The pairs a compiled screen passes each count their shared paragraphs next, one call a pair:
+    # a job of a thousand pairs compiles that kernel at once instead of after its first thousand.
+    import syndidetect._kernels.overlap as overlap
+
+    built: list[int] = []
+    marker = object()
+
+    def build() -> object:
+        built.append(1)
+        return marker
+
+    monkeypatch.setattr(overlap, "MERGE_JOIN", LazyKernel(build, after=1000))
+    assert PAIRS_OVERLAP.compiled() is not None
+    rng = np.random.RandomState(0)
+    sides = [side(rng, 3) for _ in range(2)]
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int64),
+              Packed([np.ones(3, dtype=np.bool_)] * 2, np.bool_), Packed([np.zeros(0, np.uint64)] * 2, np.uint64))
+    zeros, ones = np.zeros(pairs, dtype=np.int64), np.ones(pairs, dtype=np.int64)
+    pairs_overlap(*packed, zeros, ones)
+    assert built == ([1] if compiles else [])
+    assert (overlap.MERGE_JOIN.get(0) is marker) == compiles
