@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import syndidetect._kernels.stem_ids as stem_ids_module
 from syndidetect._kernels.stem_ids import STEM_IDS, Kernels, first_appearance, set_identities, set_signatures
-from syndidetect.minhash import permutations, signatures
+from syndidetect.minhash import permutations, signatures, sketch
 from syndidetect.stem_vocabulary import StemVocabulary
 
 _PATHS = ["compiled", "numpy"]
@@ -80,3 +80,13 @@ def test_first_appearance_numbers_values_in_order_of_first_appearance(path: str,
     assert used.dtype == np.int64 and used.tolist() == expected
     assert tokens.dtype == np.int32
     assert tokens.tolist() == [expected.index(v) for v in values]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_WORDS, max_size=12, unique=True))
+def test_a_vocabularys_token_hashes_are_those_the_signature_kernel_reads(words: list[str]) -> None:
+    # Stems that are one token each are hashed directly; any other vocabulary goes through sketch.
+    values, starts = StemVocabulary.of(words).token_hashes
+    expected = sketch(words, num_perm=1, shingle_size=1, backend="numpy")
+    assert starts.tolist() == expected.offsets.tolist()
+    assert values.dtype == np.uint32 and values.tolist() == expected.hashes.tolist()

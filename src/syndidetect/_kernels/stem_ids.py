@@ -180,10 +180,30 @@ def set_signatures(stems: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64],
         kernels.signatures(stems, offsets, rows, starts, values, a, b, out)
         return out
     out.fill(EMPTY)
-    for k, s in enumerate(rows.tolist()):
-        held = stems[offsets[s] : offsets[s + 1]]
-        picks = np.concatenate([np.arange(starts[t], starts[t + 1]) for t in held.tolist()] or [np.zeros(0, np.int64)])
-        if len(picks):
-            mixed = fmix32(values[picks])
-            out[k] = (mixed[:, None] * a[None, :] + b[None, :]).min(axis=0)
+    for start in range(0, len(rows), _NUMPY_ROWS):
+        part = rows[start : start + _NUMPY_ROWS]
+        stem_at, row_of_stem = _ranges(offsets[part], offsets[part + 1])
+        held = stems[stem_at]
+        value_at, stem_of_value = _ranges(starts[held], starts[held + 1])
+        if not len(value_at):
+            continue
+        row_of_value = row_of_stem[stem_of_value]  # ascending: rows, then their stems, in order
+        minima = (fmix32(values[value_at])[:, None] * a[None, :] + b[None, :])
+        firsts = np.flatnonzero(np.r_[True, row_of_value[1:] != row_of_value[:-1]])
+        out[start + row_of_value[firsts]] = np.minimum.reduceat(minima, firsts, axis=0)
     return out
+
+
+# Rows the numpy path signs at a time: its (values, permutations) matrix takes 4 bytes an entry,
+# about 5 MB for 1,024 sentences of 10 stems and 128 permutations.
+_NUMPY_ROWS = 1024
+
+
+def _ranges(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+            ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every position of the ranges ``starts[k]:ends[k]`` one range after the other, and the range
+    ``k`` of each."""
+    lengths = ends - starts
+    owner = np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+    before = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) - before[owner] + starts[owner], owner
