@@ -125,3 +125,18 @@ def test_a_screen_of_many_pairs_compiles_the_per_pair_kernel_too(monkeypatch: py
     pairs_overlap(*packed, zeros, ones)
     assert built == ([1] if compiles else [])
     assert (overlap.MERGE_JOIN.get(0) is marker) == compiles
+
+
+def test_a_lazy_kernel_for_each_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from syndidetect.errors import MissingDependencyError
+
+    kernel = LazyKernel(lambda: len, after=10)
+    assert kernel.for_backend("numpy", 100) is None  # the numpy path, nothing counted
+    assert kernel.for_backend("auto", 9) is None and kernel.for_backend("auto", 1) is len
+    assert LazyKernel(lambda: len, after=10**9).for_backend("numba", 0) is len
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    assert LazyKernel(lambda: len, after=1).for_backend("auto", 5) is None  # no numba: numpy
+    with pytest.raises(MissingDependencyError, match="numba"):
+        LazyKernel(lambda: len, after=1).for_backend("numba", 0)

@@ -64,8 +64,9 @@ def _check(text: str, spans: list[tuple[int, int]]) -> None:
            for start, end in zip(found.offsets[:-1].tolist(), found.offsets[1:].tolist())]
     assert got == expected
     assert found.distinct.tolist() == [len(set(stems)) for stems in expected]
-    every, counts = found.stems(np.arange(len(spans), dtype=np.int64)[::2].copy())
-    assert every == [stem for stems in expected[::2] for stem in stems]
+    ids, counts = found.stem_ids(np.arange(len(spans), dtype=np.int64)[::2].copy())
+    assert ids.dtype == np.int32
+    assert [found.vocabulary[i] for i in ids.tolist()] == [stem for stems in expected[::2] for stem in stems]
     assert counts.tolist() == [len(stems) for stems in expected[::2]]
 
 

@@ -24,7 +24,7 @@ from syndidetect._kernels import reference
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import BACKENDS, NUM_PERM_BOUNDS, SEED_BOUNDS, check_int
-from syndidetect.errors import ArgumentError, ConfigError, InputError, MissingDependencyError
+from syndidetect.errors import ArgumentError, ConfigError, InputError
 from syndidetect.shingles import DEFAULT_SHINGLE_SIZE, check_shingle_size
 
 _MT_WORDS = 624  # MT19937's state: 624 32-bit words
@@ -116,14 +116,7 @@ _FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS)
 def _fast_kernel(backend: str, texts: Sized) -> ModuleType | None:
     """The compiled kernel module when the backend asks for it (or when ``auto`` finds the work
     worth it, see :data:`FAST_KERNEL_AFTER_TEXTS`), else None: the numpy reference kernel."""
-    if backend == "numpy":
-        return None
-    if backend == "auto":
-        return _FAST.get(len(texts))
-    fast = _FAST.compiled()
-    if fast is None:  # numba is a core dependency: only a broken install lacks it
-        raise MissingDependencyError("numba", None)
-    return fast
+    return _FAST.for_backend(backend, len(texts))
 
 
 def sketch(

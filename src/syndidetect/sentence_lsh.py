@@ -17,7 +17,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
-from syndidetect.errors import ConfigError, InputError, MissingDependencyError
+from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
@@ -102,7 +102,7 @@ def sentence_pairs_of(
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
     check_params(num_perm, seed, backend)  # before any work
-    kernels = _kernels(backend, sum(doc.count for doc in sentences))
+    kernels = STEM_IDS.for_backend(backend, sum(doc.count for doc in sentences))
     sets = _sentence_sets(sentences, max_documents, kernels)
     if not len(sets.rows):
         return np.zeros((0, 2), dtype=np.int64)
@@ -129,18 +129,6 @@ def sentence_pairs_of(
     keys, collisions = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     keys = keys[collisions >= min_collisions]
     return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
-
-
-def _kernels(backend: str, sentences: int) -> StemSetKernels | None:
-    """The compiled set kernels when ``backend`` asks for them (``auto``: once worth it), else None."""
-    if backend == "numpy":
-        return None
-    if backend == "auto":
-        return STEM_IDS.get(sentences)
-    kernels = STEM_IDS.compiled()
-    if kernels is None:  # numba is a core dependency: only a broken install lacks it
-        raise MissingDependencyError("numba", None)
-    return kernels
 
 
 @dataclass(frozen=True)

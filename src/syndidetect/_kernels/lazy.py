@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from syndidetect.errors import MissingDependencyError
+
 _F = TypeVar("_F")  # a compiled kernel, or a module of them (minhash's signature kernels)
 
 
@@ -44,3 +46,16 @@ class LazyKernel(Generic[_F]):
             if self._kernel is None and not self._missing:
                 self._kernel = self._build()
         return self._kernel
+
+    def for_backend(self, backend: str, weight: int) -> _F | None:
+        """The kernel a ``backend`` setting asks for: None for ``numpy`` (the numpy path), for
+        ``auto`` :meth:`get` (``weight`` counted), for ``numba`` the compiled kernel, refusing to
+        run without numba."""
+        if backend == "numpy":
+            return None
+        if backend == "auto":
+            return self.get(weight)
+        kernel = self.compiled()
+        if kernel is None:  # numba is a core dependency: only a broken install lacks it
+            raise MissingDependencyError("numba", None)
+        return kernel

@@ -115,7 +115,7 @@ def _build() -> Kernels:
                    compile_cached(_first_appearance, nogil=True))
 
 
-# Sentences sketched in a process before compiling (about 1.5 s on a fresh cache): the numpy paths
+# Sentences sketched in a process before compiling (about 2 s on a fresh cache): the numpy paths
 # cost about 20 us a sentence, so a few thousand sentences repay it. The seeds and a one-article
 # check stay below.
 STEM_IDS = LazyKernel(_build, after=4096)

@@ -136,11 +136,6 @@ class SpanStems:
         positions = np.arange(total, dtype=np.int64) + np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths)
         return self.ids[positions].astype(np.int32), lengths
 
-    def stems(self, spans: npt.NDArray[np.int64]) -> tuple[list[str], npt.NDArray[np.int64]]:
-        """The stems of ``spans`` (indices), one after the other, and how many each holds."""
-        ids, lengths = self.stem_ids(spans)
-        return list(map(self.vocabulary.__getitem__, ids.tolist())), lengths
-
 
 def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> SpanStems | None:
     """The content stems of the spans ``bounds`` (``(n, 2)`` starts and ends) of text that
