@@ -151,9 +151,9 @@ def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, k
                    ) -> _SentenceSets:
     """The documents' sentences, and those to index: each document's distinct stem sets in order of
     first appearance, those found in more than ``max_documents`` documents left out. Sets are told
-    apart by a 64-bit combination of their stems' hashes (two distinct sets of one value, about
-    1e-6 chances at 1M paragraphs, would only be counted together, at worst leaving out a few
-    sentences)."""
+    apart by a 64-bit combination of their stems' ids (``StemVocabulary.word_ids``, equal exactly for
+    equal stems); two distinct sets of one value, about 1e-6 chances at 1M paragraphs, would only be
+    counted together, at worst leaving out a few sentences."""
     base: dict[int, int] = {}  # a vocabulary's id() -> where its stems start in the one numbering
     vocabularies: list[StemVocabulary] = []
     numbered = 0  # stems of the vocabularies so far
@@ -175,7 +175,7 @@ def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, k
     stems += np.repeat(np.array(shift, dtype=np.int64), held)
     offsets = _joined_offsets(doc_offsets, np.array(counts, dtype=np.int64))
     owners = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
-    identities = np.concatenate([v.identities for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
+    identities = np.concatenate([v.word_ids for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
     sets = set_identities(identities[stems], offsets, kernels)
     # each document's first sentence of each set, in order
     order = np.lexsort((sets, owners))  # stable: within a set of a document, by position

@@ -22,6 +22,7 @@ from xxhash import xxh32_intdigest
 
 from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
+from syndidetect.tfidf import first_seen
 
 __all__ = ["StemVocabulary"]
 
@@ -46,25 +47,18 @@ class StemVocabulary:
     @classmethod
     def numbering(cls, flat: Sequence[str]) -> tuple[StemVocabulary, npt.NDArray[np.int32]]:
         """A vocabulary of the stems of ``flat`` (in order of first appearance) and each one's id."""
-        number = dict(zip(dict.fromkeys(flat), range(len(flat))))
-        ids = np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
-        return cls.of(list(number)), ids
+        words, ids = first_seen(flat)
+        return cls.of(words), ids
 
     def __len__(self) -> int:
         return len(self.words)
 
     @cached_property
     def word_ids(self) -> npt.NDArray[np.int64]:
-        """Each stem's ``id()``: :meth:`syndidetect.tfidf.SentenceTerms.word_ids` of the stems (equal
-        exactly for equal stems while they are alive, as they are interned), once a vocabulary."""
+        """Each stem's ``id()``: equal exactly for equal stems of any vocabularies while they are alive,
+        as they are interned (:meth:`syndidetect.tfidf.SentenceTerms.word_ids`, the sentence LSH's set
+        identities), once a vocabulary."""
         return np.fromiter(map(id, self.words), dtype=np.int64, count=len(self.words))
-
-    @cached_property
-    def identities(self) -> npt.NDArray[np.int64]:
-        """Each stem's 64-bit ``hash``: equal for equal stems in this process, whatever the
-        vocabulary (two distinct stems of one hash, odds about 1e-9 among a million stems, would
-        only make two sentence sets that differ by them read as one)."""
-        return np.fromiter(map(hash, self.words), dtype=np.int64, count=len(self.words))
 
     @cached_property
     def token_hashes(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise, repeat
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,7 @@ from syndidetect import arrays
 Ids: TypeAlias = npt.NDArray[np.int64]
 #: Term ids as a document keeps them (a vocabulary holds far fewer than 2**31 terms; half the bytes).
 StoredIds: TypeAlias = npt.NDArray[np.int32]
+_Term = TypeVar("_Term", str, int)  # a stem, or a stem's id
 SparseRows: TypeAlias = tuple[Ids, Ids, npt.NDArray[np.float64], int]
 #: Dense rows of two documents' sentences: of a, of b, of a's sentences joined, of b's joined.
 Matrix: TypeAlias = npt.NDArray[np.float64]
@@ -135,13 +136,18 @@ def sentence_terms(sentences: Sequence[Sequence[str]]) -> SentenceTerms:
     return flat_terms([w for words in sentences for w in words], offsets)
 
 
+def first_seen(flat: Sequence[_Term]) -> tuple[list[_Term], StoredIds]:
+    """The distinct values of ``flat`` in order of first appearance, and each value's number in
+    that order (a dict: one lookup a value)."""
+    number = dict(zip(dict.fromkeys(flat), range(len(flat))))
+    return list(number), np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
+
+
 def flat_terms(flat: Sequence[str], offsets: Ids) -> SentenceTerms:
     """:func:`sentence_terms` of sentences given as all their stems in order, sentence ``s`` holding
     ``flat[offsets[s]:offsets[s + 1]]``."""
-    vocabulary = tuple(map(sys.intern, dict.fromkeys(flat)))  # in order of first appearance
-    ids = dict(zip(vocabulary, range(len(vocabulary))))
-    tokens = np.fromiter(map(ids.__getitem__, flat), dtype=np.int32, count=len(flat))
-    return SentenceTerms(vocabulary, tokens, offsets)
+    vocabulary, tokens = first_seen(flat)
+    return SentenceTerms(tuple(map(sys.intern, vocabulary)), tokens, offsets)
 
 
 @lru_cache(maxsize=16)

@@ -10,9 +10,9 @@ pass.
 The sentence LSH used to join each sentence's sorted distinct stems into a string, deduplicate the
 strings, and sketch them with the text kernel, which split and hashed every stem again (0.42 s of a
 20,000-paragraph detect, 1.8 s of a 100,000-paragraph one, for the strings alone). Here a set's
-identity combines its distinct stems' 64-bit hashes, and its MinHash is the minimum of ``a *
-fmix32(h) + b`` over its stems' token hashes (hashed once a vocabulary), the very values the text
-kernel gives the joined string.
+identity combines its distinct stems' 64-bit ids (equal exactly for equal stems), and its MinHash
+is the minimum of ``a * fmix32(h) + b`` over its stems' token hashes (hashed once a vocabulary),
+the very values the text kernel gives the joined string.
 
 Each kernel has a numpy reference (the same values, tested equal); they compile once a process has
 asked for ``after`` sentences.
@@ -30,6 +30,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.reference import EMPTY, fmix32
+from syndidetect.tfidf import first_seen
 
 __all__ = ["STEM_IDS", "Kernels", "first_appearance", "set_identities", "set_signatures"]
 
@@ -137,10 +138,8 @@ def first_appearance(ids: npt.NDArray[np.int32], size: int, kernels: Kernels | N
         found = kernels.first_appearance(ids, size, tokens, used)
         return used[:found], tokens
     if len(ids) < NUMPY_STEMS:
-        flat = ids.tolist()
-        number = dict(zip(dict.fromkeys(flat), range(len(flat))))
-        tokens = np.fromiter(map(number.__getitem__, flat), dtype=np.int32, count=len(flat))
-        return np.fromiter(number, dtype=np.int64, count=len(number)), tokens
+        values, numbers = first_seen(ids.tolist())
+        return np.array(values, dtype=np.int64), numbers
     distinct, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
     order = np.argsort(first)
     rank = np.empty(len(distinct), dtype=np.int32)
