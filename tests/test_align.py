@@ -18,7 +18,8 @@ import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES, tiles_compiled
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
 from syndidetect._kernels.words import stream_of, streams_of
-from syndidetect.align import MAX_REPEAT, Tile, counted_in, diagonal_runs, running_counts, tile
+from syndidetect.align import MAX_REPEAT, Tile, align, counted_in, diagonal_runs, running_counts, tile
+from syndidetect.prepared import prepare_documents
 from syndidetect.report import PairReport, Passage, SpanRef
 from syndidetect.shingles import tokens
 
@@ -279,3 +280,74 @@ def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -
         assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
         assert fast.ends.tolist() == reference.ends.tolist()
         assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
+
+
+@given(st.integers(0, 2**31 - 1), st.integers(0, 400), st.integers(0, 400), st.integers(3, 40),
+       st.integers(1, 5), st.integers(1, 20), st.integers(1, 6), st.integers(1, 3), st.integers(1, 12),
+       st.floats(0.3, 1.0))
+@settings(max_examples=120, deadline=None)
+def test_compiled_passages_equal_the_python_path(seed: int, len_a: int, len_b: int, vocabulary: int, n: int,
+                                                 max_gap: int, typo_words: int, typo_skew: int, min_grams: int,
+                                                 density: float) -> None:
+    """The kernel's chaining, trimming, sums and stretches are the Python path's: small vocabularies
+    make repeats, one-gram tiles, gaps of every size and overlapping candidates for a passage."""
+    kernels = TILES.compiled()
+    assert kernels is not None
+    rng = random.Random(seed)
+    words = [f"w{k}" for k in range(vocabulary)]
+    copied = [rng.choice(words) for _ in range(len_a)]
+    # The second text: the first with words dropped, changed and inserted, some stretches re-cut.
+    text_b = [w for w in copied if rng.random() > 0.1]
+    for _ in range(len_b // 10):
+        at = rng.randrange(len(text_b) + 1)
+        text_b[at:at] = [rng.choice(words) for _ in range(rng.randint(1, 8))]
+    a, b = prepare_documents([sd.Document("a", " ".join(copied)), sd.Document("b", " ".join(text_b))],
+                             sd.Config(shingle_size=n))
+    draw = np.random.RandomState(seed)
+    counted = (draw.random_sample(len(a.stream(n).grams)) < density,
+               draw.random_sample(len(b.stream(n).grams)) < density)
+    rules = sd.Config().rules.replace(max_gap_words=max_gap, typo_words=typo_words, typo_skew=typo_skew,
+                                      min_passage_grams=min_grams)
+    everything = len(counted[0]) + len(counted[1])  # no early rejection: both paths tile
+    compiled = align(a, b, counted, n, rules, common=everything)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TILES, "get", lambda weight=1: None)
+        assert compiled == align(a, b, counted, n, rules, common=everything)
+
+
+def test_compiled_passages_keep_the_python_paths_passages_on_a_relaid_copy(article: str,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a real article re-cut with a changed word every few sentences: several passages, stretches
+    broken by edits, and the same fields from both paths."""
+    assert TILES.compiled() is not None
+    aside = " ".join(f"aside{k}" for k in range(25))  # longer than max_gap_words: a new passage after it
+    paragraphs = article.replace(" the ", " a ").split("\n\n")
+    edited = "\n\n".join(p + (f" {aside}" if k % 3 == 2 else "") for k, p in enumerate(paragraphs))
+    a, b = prepare_documents([sd.Document("a", article), sd.Document("b", edited)], sd.Config())
+    rules = sd.Config().rules
+    counted = (np.ones(len(a.stream(3).grams), dtype=bool), np.ones(len(b.stream(3).grams), dtype=bool))
+    compiled = align(a, b, counted, 3, rules)
+    monkeypatch.setattr(TILES, "get", lambda weight=1: None)
+    expected = align(a, b, counted, 3, rules)
+    assert len(expected) > 1 and compiled == expected
+
+
+def test_a_tile_as_close_to_two_passages_joins_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chaining's tie: the third run follows both earlier ones 20 words away (the first on the first
+    side, the second on the other); it joins the passage that opened first, on both paths."""
+    assert TILES.compiled() is not None
+
+    def run(name: str, size: int) -> str:
+        return " ".join(f"{name}{k}" for k in range(size))
+
+    first, second, third = run("x", 10), run("y", 10), run("z", 10)
+    a = f"{first} {run('fa', 2)} {second} {run('ga', 8)} {third}"
+    b = f"{second} {run('hb', 10)} {first} {third}"
+    docs = prepare_documents([sd.Document("a", a), sd.Document("b", b)], sd.Config(shingle_size=1))
+    counted = (np.ones(40, dtype=bool), np.ones(40, dtype=bool))
+    rules = sd.Config().rules.replace(max_gap_words=25)
+    compiled = align(docs[0], docs[1], counted, 1, rules)
+    monkeypatch.setattr(TILES, "get", lambda weight=1: None)
+    expected = align(docs[0], docs[1], counted, 1, rules)
+    assert [[t.a for t in p.tiles] for p in expected] == [[0, 30], [12]]
+    assert compiled == expected

@@ -365,8 +365,9 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     coverage = (covered_a / total_a, covered_b / total_b)
     # Across separate places only the shared text counts: what lies between the runs of a passage
     # may be a rewritten lead around a quotation.
-    shared_a = sum(counted_in(ra, t.a, t.a + t.length) for p in ordered for t in p.tiles)
-    shared_b = sum(counted_in(rb, t.b, t.b + t.length) for p in ordered for t in p.tiles)
+    # (a passage's content is the counted grams of its tiles)
+    shared_a = sum(p.content[0] for p in ordered)
+    shared_b = sum(p.content[1] for p in ordered)
     stripped_a, stripped_b = side_a.stripped, side_b.stripped
     shared = shared_counts(stripped_a, stripped_b)
     matches = paragraph_matches(stripped_a, stripped_b, config, shared)

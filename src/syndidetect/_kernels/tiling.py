@@ -11,7 +11,7 @@ the reference it is tested against.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -180,12 +180,127 @@ def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
     return tiles
 
 
-def _build() -> Callable[..., _Tiles]:
+def _common(da: Any, db: Any) -> Any:  # pragma: no cover - compiled
+    """The values both sorted, distinct arrays hold, sorted (``arrays.common``)."""
+    out = np.empty(min(da.shape[0], db.shape[0]), dtype=da.dtype)
+    i = j = found = 0
+    while i < da.shape[0] and j < db.shape[0]:
+        if da[i] < db[j]:
+            i += 1
+        elif db[j] < da[i]:
+            j += 1
+        else:
+            out[found] = da[i]
+            found += 1
+            i += 1
+            j += 1
+    return out[:found]
+
+
+def _counted(running: Any, start: int, end: int) -> int:  # pragma: no cover - compiled
+    """``align.counted_in``: the counted grams of ``[start, end)``, clipped as a slice is."""
+    end = min(end, running.shape[0] - 1)
+    return int(running[end] - running[start]) if end > start else 0
+
+
+def _chained(tiles: Any, n: int, max_gap: int) -> tuple[Any, int]:  # pragma: no cover - compiled
+    """``align.chain``: the passage of each tile (tiles sorted by ``a``), passages numbered in order
+    of their first tile, and how many there are. Each tile joins the open passage whose last tile it
+    follows within ``max_gap`` words on both sides with the smallest gap, the first such on a tie."""
+    passage_of = np.empty(tiles.shape[0], dtype=np.int64)
+    last = np.empty(tiles.shape[0], dtype=np.int64)  # the last tile of each passage so far
+    count = 0
+    for k in range(tiles.shape[0]):
+        best, best_gap = -1, max_gap + 1
+        for p in range(count):
+            t = last[p]
+            gap_a = tiles[k, 0] - (tiles[t, 0] + tiles[t, 2] + n - 1)
+            gap_b = tiles[k, 1] - (tiles[t, 1] + tiles[t, 2] + n - 1)
+            if 0 <= gap_a <= max_gap and 0 <= gap_b <= max_gap and max(gap_a, gap_b) < best_gap:
+                best, best_gap = p, max(gap_a, gap_b)
+        if best < 0:
+            best = count
+            count += 1
+        passage_of[k] = best
+        last[best] = k
+    return passage_of, count
+
+
+def _passages(ga: Any, gb: Any, da: Any, db: Any, n: int, tokens_a: int, tokens_b: int, max_repeat: int,
+              ra: Any, rb: Any, max_gap: int, min_grams: int, typo_words: int,
+              typo_skew: int) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
+    """``align.align`` after its early test, up to the passages' fields: the tiles (sorted by ``a``),
+    the tiles of the kept passages (indices, passage after passage, each in order of ``a``) and one
+    row per kept passage, in order of its first tile: ``(first member, end member, a start, a end,
+    b start, b end, shared, content a, content b, stretch)``."""
+    tiles = _tiles(ga, gb, _common(da, db), n, tokens_a, tokens_b, max_repeat)
+    passage_of, count = _chained(tiles, n, max_gap)
+    starts = np.zeros(count + 1, dtype=np.int64)  # the passages' tiles grouped, each in order of a
+    for k in range(tiles.shape[0]):
+        starts[passage_of[k] + 1] += 1
+    for p in range(count):
+        starts[p + 1] += starts[p]
+    members = np.empty(tiles.shape[0], dtype=np.int64)
+    filled = starts[:count].copy()
+    for k in range(tiles.shape[0]):
+        members[filled[passage_of[k]]] = k
+        filled[passage_of[k]] += 1
+    rows = np.empty((count, 10), dtype=np.int64)
+    kept = 0
+    for p in range(count):
+        first, end = starts[p], starts[p + 1]
+        # align._trimmed: a one-gram tile may extend a passage but not start or end one
+        while first < end and tiles[members[first], 2] == 1:
+            first += 1
+        while end > first and tiles[members[end - 1], 2] == 1:
+            end -= 1
+        if first == end:
+            continue
+        content_a = content_b = shared = 0
+        for x in range(first, end):
+            t = members[x]
+            content_a += _counted(ra, tiles[t, 0], tiles[t, 0] + tiles[t, 2])
+            content_b += _counted(rb, tiles[t, 1], tiles[t, 1] + tiles[t, 2])
+            shared += tiles[t, 2]
+        if min(content_a, content_b) < min_grams:
+            continue
+        # align.longest_stretch: runs of tiles split where an edit is more than a typo
+        stretch, head = 0, members[first]
+        for x in range(first, end):
+            t = members[x]
+            if x + 1 < end:
+                u = members[x + 1]
+                gap_a = tiles[u, 0] - (tiles[t, 0] + tiles[t, 2] + n - 1)
+                gap_b = tiles[u, 1] - (tiles[t, 1] + tiles[t, 2] + n - 1)
+                if max(gap_a, gap_b) <= typo_words and abs(gap_a - gap_b) <= typo_skew:
+                    continue
+            grams = min(_counted(ra, tiles[head, 0], tiles[t, 0] + tiles[t, 2]),
+                        _counted(rb, tiles[head, 1], tiles[t, 1] + tiles[t, 2]))
+            stretch = max(stretch, grams)
+            if x + 1 < end:
+                head = members[x + 1]
+        last = members[end - 1]
+        head = members[first]
+        rows[kept, 0], rows[kept, 1] = first, end
+        rows[kept, 2], rows[kept, 3] = tiles[head, 0], tiles[last, 0] + tiles[last, 2] + n - 1
+        rows[kept, 4], rows[kept, 5] = tiles[head, 1], tiles[last, 1] + tiles[last, 2] + n - 1
+        rows[kept, 6], rows[kept, 7], rows[kept, 8], rows[kept, 9] = shared, content_a, content_b, stretch
+        kept += 1
+    return tiles, members, rows[:kept]
+
+
+class TilingKernels(NamedTuple):
+    tiles: Callable[..., _Tiles]
+    passages: Callable[..., tuple[_Tiles, npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+
+
+def _build() -> TilingKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
-    for helper in (_gram_index, _before, _swap, _grown, _push, _pop):
+    for helper in (_gram_index, _before, _swap, _grown, _push, _pop, _common, _counted, _chained):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
-    compiled: Callable[..., _Tiles] = compile_cached(_tiles, nogil=True)
-    return compiled
+    tiles = compile_cached(_tiles, nogil=True)
+    globals()["_tiles"] = tiles
+    return TilingKernels(tiles, compile_cached(_passages, nogil=True))
 
 
 # Requests before compiling: the kernel saves ~0.6 ms per pair sharing text over the numpy path and
@@ -198,5 +313,5 @@ def tiles_compiled(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64], commo
                    tokens_a: int, tokens_b: int, max_repeat: int) -> _Tiles | None:
     """``(a, b, length)`` rows of the tiles of the two gram streams (``common``: the distinct grams
     both hold, sorted), sorted by ``a``; None while the kernel is not compiled (see TILES)."""
-    kernel = TILES.get()
-    return None if kernel is None else kernel(ga, gb, common, n, tokens_a, tokens_b, max_repeat)
+    kernels = TILES.get()
+    return None if kernels is None else kernels.tiles(ga, gb, common, n, tokens_a, tokens_b, max_repeat)
