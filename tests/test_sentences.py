@@ -66,6 +66,7 @@ from syndidetect.tfidf import (
     tfidf_rows,
     weighted_dot,
 )
+from syndidetect.verify import sentences_may_copy
 
 SOURCE = """\
 The city council approved a plan on Tuesday to build forty kilometres of protected bicycle lanes across \
@@ -945,3 +946,23 @@ def test_evidence_stops_only_where_the_rule_fails(least: tuple[int, float]) -> N
     assert passed > 0
     if least[1] >= MIN_SENTENCE_COVERAGE:  # the lax rule leaves nearly every pair a chance
         assert stopped > 0
+
+
+def test_verification_splits_the_documents_it_bounds_in_batches(seeds_dir: Path) -> None:
+    """Without the sentence LSH, the documents whose sentences verification bounds are split and
+    stemmed in one batch (the English ones share one vocabulary), and the bounds are those of
+    documents split one by one."""
+    assert SENTENCES.compiled() is not None and SENTENCE_REACH.compiled() is not None
+    texts = [path.read_text("utf-8") for path in sorted(seeds_dir.glob("*.txt"))]
+    config = sd.Config(sentence_candidates=False)
+    batched, alone = (prepare_documents([sd.Document(str(k), t) for k, t in enumerate(texts)], config)
+                      for _ in range(2))
+    for doc in alone:
+        prepared_sentences(doc)  # one by one, before verification asks
+    pairs = list(itertools.combinations(range(len(texts)), 2)) * 6  # enough pairs for the compiled bound
+    found = sentences_may_copy([(batched[i], batched[j], (None, None)) for i, j in pairs], config.rules)
+    assert found == sentences_may_copy([(alone[i], alone[j], (None, None)) for i, j in pairs], config.rules)
+    assert any(found) and not all(found)
+    english = [doc for doc in batched if ascii_lower(doc.document.text) is not None]  # what the batch path takes
+    assert len(english) >= 2 and len({id(prepared_sentences(doc).vocabulary) for doc in english}) == 1
+    assert len({id(prepared_sentences(doc).vocabulary) for doc in alone}) == len(alone)

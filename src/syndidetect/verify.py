@@ -44,7 +44,7 @@ from syndidetect.config import Config
 from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
 from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
-from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
+from syndidetect.sentence_sets import DocumentSentences, many_prepared_sentences, prepared_sentences
 from syndidetect.sentences import SentencePair, may_reach_many, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
@@ -250,6 +250,8 @@ def sentences_may_copy(pairs: Sequence[tuple[PreparedDocument, PreparedDocument,
     """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
     similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
     one compiled call, :func:`syndidetect.sentences.may_reach_many`)."""
+    # Split and stem the documents in batches first (a no-op for those the sentence LSH split).
+    many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()))
     sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]
     return may_reach_many(sides, (rules.min_similar_sentences, rules.sentence_share))
 
