@@ -76,22 +76,26 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
     hit_a, hit_b = np.nonzero(shared >= rules.min_paragraph_shared)
     if not len(hit_a):
         return []  # a match, and either half of a window match, shares min_paragraph_shared
-    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
-    rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
+    # Python lists: a pair has a few hits, each read item by item.
+    sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
+    rows_hit, cols_hit = hit_a.tolist(), hit_b.tolist()
     matches: dict[tuple[int, int], ParagraphMatch] = {}
-    for i, j in zip(hit_a.tolist(), hit_b.tolist()):
-        jac, con = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
+    for i, j, common in zip(rows_hit, cols_hit, shared[hit_a, hit_b].tolist()):
+        jac, con = _score(common, sizes_a[i], sizes_b[j])
         if con >= config.threshold:
-            matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, rules.kind(con))
+            matches[i, j] = ParagraphMatch(i, j, common, jac, con, rules.kind(con))
     # A window needs a paragraph sharing min_paragraph_shared with two paragraphs of the other side.
     windows = []
-    if np.bincount(hit_a).max() >= 2:
-        windows += _window_matches(a, b, shared, rows, cols, config.threshold, rules)
-    if np.bincount(hit_b).max() >= 2:
-        windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
+    twice_a, twice_b = len(set(rows_hit)) < len(rows_hit), len(set(cols_hit)) < len(cols_hit)
+    if twice_a or twice_b:
+        rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
+        if twice_a:
+            windows += _window_matches(a, b, shared, rows, cols, config.threshold, rules)
+        if twice_b:
+            windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
     for i, j, con in windows:
         if (i, j) not in matches:
-            jac, _ = _score(int(shared[i, j]), int(sizes_a[i]), int(sizes_b[j]))
+            jac, _ = _score(int(shared[i, j]), sizes_a[i], sizes_b[j])
             matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, rules.kind(con), window=True)
     kept = _novel_partners(a, b, list(matches.values()), "a", rules)
     kept = _novel_partners(b, a, kept, "b", rules)

@@ -125,21 +125,24 @@ def _source(a: PreparedDocument, b: PreparedDocument, coverage: tuple[float, flo
 
 
 def _total_mass(doc: PreparedDocument) -> int:
-    return int((doc.shingle_counts() * doc.matchable).sum())
+    """The document's matchable shingles (memoised per set of matchable paragraphs: verification
+    reads it several times a pair, and a document's copy with boilerplate set aside shares the memo)."""
+    return doc.memo(("total mass", doc.matchable.tobytes()),
+                    lambda: int((doc.shingle_counts() * doc.matchable).sum()))
 
 
 def _matched_mass(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> tuple[float, float]:
     """Share of each document's matchable shingles covered by the matches, a paragraph weighing
     no more than its partners together: a long paragraph matched by a one-line heading weighs
     a line, the halves of a split paragraph weigh the whole."""
-    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
+    sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()  # lists: read item by item
     partners_a: dict[int, int] = {}
     partners_b: dict[int, int] = {}
     for m in matches:
-        partners_a[m.a] = partners_a.get(m.a, 0) + int(sizes_b[m.b])
-        partners_b[m.b] = partners_b.get(m.b, 0) + int(sizes_a[m.a])
-    weight_a = sum(min(int(sizes_a[p]), w) for p, w in partners_a.items())
-    weight_b = sum(min(int(sizes_b[p]), w) for p, w in partners_b.items())
+        partners_a[m.a] = partners_a.get(m.a, 0) + sizes_b[m.b]
+        partners_b[m.b] = partners_b.get(m.b, 0) + sizes_a[m.a]
+    weight_a = sum(min(sizes_a[p], w) for p, w in partners_a.items())
+    weight_b = sum(min(sizes_b[p], w) for p, w in partners_b.items())
     return weight_a / max(_total_mass(a), 1), weight_b / max(_total_mass(b), 1)
 
 
@@ -147,7 +150,7 @@ def _sentences(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDo
                rules: VerdictRules) -> list[ParagraphMatch]:
     """The matches of paragraphs of a sentence or more on both sides (headings and sidebar links
     do not make a copy)."""
-    sizes_a, sizes_b = a.shingle_counts(), b.shingle_counts()
+    sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
     return [m for m in matches if min(sizes_a[m.a], sizes_b[m.b]) >= rules.sentence_grams]
 
 
@@ -175,17 +178,25 @@ def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocumen
     taken (nearly) word for word: at least ``near_containment`` of its grams inside the tiles, and
     ending a sentence (a line cut by a hard wrapper is not a paragraph of the text)."""
     for doc, tiles in ((a, [(t.a, t.length) for t in p.tiles]), (b, [(t.b, t.length) for t in p.tiles])):
-        owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
+        owners, sizes = _gram_paragraphs(doc, n)
         shared = np.zeros(len(owners), dtype=bool)
         for start, length in tiles:
             shared[start : start + length] = True
-        sizes = np.bincount(owners, minlength=len(doc.paragraphs))
         taken = np.bincount(owners[shared], minlength=len(doc.paragraphs))
         whole = (taken >= rules.near_containment * np.maximum(sizes, 1)) & (sizes >= rules.sentence_grams)
         candidates = np.flatnonzero(whole & doc.matchable)
         if sum(_ends_sentence(doc.paragraphs[i].text) for i in candidates) >= rules.min_places:
             return True
     return False
+
+
+def _gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The paragraph of each gram of ``doc``'s stream and the grams of each paragraph (memoised)."""
+    def build() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
+        return owners, np.bincount(owners, minlength=len(doc.paragraphs))
+
+    return doc.memo(("gram paragraphs", n), build)
 
 
 def _ends_sentence(text: str) -> bool:
