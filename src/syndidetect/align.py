@@ -223,7 +223,6 @@ def align(
     content. ``distinct``: the distinct counted grams of each side, and ``running`` their
     :func:`running_counts`, when already known (verification keeps both per document); ``common``:
     how many distinct counted grams the sides share, when known (the early rejection counts them)."""
-    sa, sb = a.stream(n), b.stream(n)
     if common is None:
         if distinct is None:
             distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
@@ -235,6 +234,7 @@ def align(
     kernels = TILES.get()
     if kernels is not None:
         return _compiled_passages(kernels, a, b, n, rules, running)
+    sa, sb = a.stream(n), b.stream(n)
     both = arrays.common(_distinct(a, None, n), _distinct(b, None, n))
     found = []
     for tiles in chain(tile(diagonal_runs(sa.grams, sb.grams, both), len(sa), len(sb), n), n, rules.max_gap_words):

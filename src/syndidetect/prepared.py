@@ -21,6 +21,7 @@ from syndidetect.text import paragraph_spans
 from syndidetect.wordstream import WordStream
 
 T = TypeVar("T")
+_MISSING = object()  # what a memo holds for no key (a memoised value may be None)
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,13 @@ class PreparedDocument:
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, computed once per document and ``key``: per-document work that later layers
         (sentences, alignment) reuse across the pairs a document is verified in."""
-        cache: dict[Hashable, Any] = self.__dict__.setdefault("_memo", {})
-        if key not in cache:
-            cache[key] = make()
-        return cast(T, cache[key])
+        cache: dict[Hashable, Any] | None = self.__dict__.get("_memo")
+        if cache is None:
+            cache = self.__dict__["_memo"] = {}
+        found = cache.get(key, _MISSING)  # one look-up: verification asks a dozen times a pair
+        if found is _MISSING:
+            found = cache[key] = make()
+        return cast(T, found)
 
     def remember(self, key: Hashable, value: Any) -> None:
         """Hold ``value`` as what :meth:`memo` gives for ``key`` (computed for many documents at once)."""

@@ -360,11 +360,14 @@ def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b:
 
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
            boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None],
-           common: int | None = None) -> Evidence:
+           common: int | None = None, sides: tuple[Side, Side] | None = None) -> Evidence:
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
-    with boilerplate set aside. ``common``: the distinct content grams the sides share, when known."""
+    with boilerplate set aside. ``common``: the distinct content grams the sides share, and
+    ``sides`` the documents' :func:`verification_side`, when known."""
     n, rules = config.shingle_size, config.rules
-    side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
+    if sides is None:
+        sides = (verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules))
+    side_a, side_b = sides
     counted = (side_a.counted, side_b.counted)
     running = (side_a.running, side_b.running)
     passages = align(a, b, counted, n, rules, (side_a.content, side_b.content), running, common)
@@ -445,7 +448,7 @@ def begin_judging(
         # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
         # the sentence LSH found, are the one verdict left.
         return Judging(None, "", True) if similar_sentences else None
-    evidence = gather(a, b, config, boilerplate, common)
+    evidence = gather(a, b, config, boilerplate, common, (side_a, side_b))
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     shares = bool(evidence.matches or evidence.passages or similar_sentences) or evidence.phrases
     return Judging(evidence, rule, not rule and shares)
