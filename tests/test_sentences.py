@@ -56,6 +56,7 @@ from syndidetect.shingles import ascii_lower, tokens
 from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems, content_stems_of_spans, is_content_word, stem
 from syndidetect.tfidf import (
+    dense_rows_numpy,
     pair_ids,
     products_numpy,
     raise_joined_numpy,
@@ -362,6 +363,69 @@ def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]]
     pairs = [(a, b) for a, b in itertools.permutations(docs, 2)] * 3  # repeats: more than THREADED_PAIRS
     scored = [sentence_scores(a.terms, b.terms) for a, b in pairs if a.count and b.count]
     values = sorted({float(v) for m in scored for v in m.ravel() if v > 0}) or [0.3]
+    floor = values[random.Random(seed).randrange(len(values))]
+    least = (min_similar, min_coverage)
+    assert SENTENCE_REACH.compiled() is not None
+    got = reach_many([(a.terms, b.terms) for a, b in pairs], floor, least)
+    assert got == [_bound(a, b, floor, least) for a, b in pairs]
+
+
+def _singles(a: sentence_sets_module.DocumentSentences,
+             b: sentence_sets_module.DocumentSentences) -> np.ndarray:
+    """The cosines of single sentences, before any join raises them (numpy's reference rows)."""
+    tb, width = pair_ids(a.terms, b.terms)
+    rows_a, rows_b, _, _ = dense_rows_numpy(a.terms.tokens.astype(np.int64), a.terms.offsets, tb, b.terms.offsets,
+                                            width)
+    return products_numpy(rows_a, rows_b)
+
+
+def _split_copy(sentences: list[list[str]], other: list[list[str]], seed: int) -> list[list[str]]:
+    """``sentences`` with each one of two stems or more cut in two at a random place, ``other`` after."""
+    rng = random.Random(seed)
+    cut = []
+    for stems in sentences:
+        at = rng.randrange(1, len(stems)) if len(stems) > 1 else 1
+        cut += [stems[:at], stems[at:]] if len(stems) > 1 else [stems]
+    return cut + other
+
+
+@given(STEMS, STEMS, st.integers(0, 2**31 - 1))
+@settings(max_examples=80, deadline=None)
+def test_a_joined_sentence_scores_at_most_its_parts_together(texts: list[list[str]], other: list[list[str]],
+                                                             seed: int) -> None:
+    """What the batched bound rejects most pairs with: a score raised by a join is at most the single
+    cosine plus the largest single cosine beside it on its row or column (here the copy cut every
+    sentence in two, where joins raise most)."""
+    a = sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(texts))], texts)
+    cut = _split_copy(texts, other, seed)
+    b = sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(cut))], cut)
+    single = _singles(a, b)
+    beside = np.zeros_like(single)
+    beside[:, :-1] = np.maximum(beside[:, :-1], single[:, 1:])
+    beside[:, 1:] = np.maximum(beside[:, 1:], single[:, :-1])
+    beside[:-1] = np.maximum(beside[:-1], single[1:])
+    beside[1:] = np.maximum(beside[1:], single[:-1])
+    score = sentence_scores(a.terms, b.terms)
+    assert (score <= single + beside + 1e-12).all()
+
+
+@given(st.lists(STEMS, min_size=2, max_size=4), st.integers(1, 3), st.sampled_from([0.0, 0.3, 0.6]),
+       st.integers(0, 2**31 - 1))
+@settings(max_examples=40, deadline=None)
+def test_batched_bound_keeps_pairs_that_only_joins_raise(texts: list[list[list[str]]], min_similar: int,
+                                                         min_coverage: float, seed: int) -> None:
+    """Copies that cut every sentence in two, at a floor some raised score sits on: the batched bound
+    (which first reads the single cosines) answers as the per-pair bound on the raised scores."""
+    docs = [sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(t))], t) for t in texts]
+    cuts = [_split_copy(t, [], seed) for t in texts]
+    docs += [sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(c))], c) for c in cuts]
+    pairs = [(a, b) for a, b in itertools.permutations(docs, 2)] * 2  # repeats: more than THREADED_PAIRS
+    raised, every = [], []
+    for a, b in pairs:
+        score = sentence_scores(a.terms, b.terms)
+        raised += score[score > _singles(a, b)].tolist()
+        every += score.ravel().tolist()
+    values = sorted(set(raised or every))
     floor = values[random.Random(seed).randrange(len(values))]
     least = (min_similar, min_coverage)
     assert SENTENCE_REACH.compiled() is not None

@@ -29,6 +29,9 @@ from syndidetect.tfidf import SentenceTerms
 # Pairs of a batch below which one thread does all: a second thread costs about 0.1 ms to start,
 # a pair's scores about 0.3 ms.
 THREADED_PAIRS = 8
+# Cosine the bound of :func:`_may_reach_by_singles` may fall short of the scores by rounding: each
+# score is a sum of a few dozen products of weights at most 1, rounded at ~1e-16 each, far below it.
+BOUND_SLACK = 1e-9
 
 
 def _pair_tokens(sorted_a: Any, order_a: Any, gids_b: Any,
@@ -85,10 +88,54 @@ def _reaches(score: Any, floor: float, min_similar: int, min_coverage: float) ->
     return min(most_a, most_b) >= min_similar and coverage >= min_coverage
 
 
+def _may_reach_by_singles(single: Any, floor: float, min_similar: int,
+                          min_coverage: float) -> bool:  # pragma: no cover - compiled
+    """Whether the raised scores may pass :func:`_reaches`, read from the single sentences' cosines.
+
+    A join raises ``score[i, j]`` to its own cosine with the other side's sentence, and that is at
+    most the sum of the cosines of the two sentences it joins: TF weights are ``1 + ln count``,
+    which is subadditive (``1 + ln(x + y) <= 2 + ln x + ln y`` for counts of 1 or more), and the
+    joined row's norm is no smaller than either part's (it holds each part's terms, at counts no
+    smaller). So ``score[i, j] <= single[i, j]`` plus its largest neighbour on the row or the
+    column, and a sentence whose bound stays below the floor reaches it nowhere: counting the others
+    bounds :func:`_reaches`' counts from above. ``BOUND_SLACK`` absorbs the rounding of the sums."""
+    na, nb = single.shape
+    reach_a = np.zeros(na, dtype=np.bool_)
+    reach_b = np.zeros(nb, dtype=np.bool_)
+    for i in range(na):
+        for j in range(nb):
+            neighbour = 0.0
+            if j > 0:
+                neighbour = max(neighbour, single[i, j - 1])
+            if j + 1 < nb:
+                neighbour = max(neighbour, single[i, j + 1])
+            if i > 0:
+                neighbour = max(neighbour, single[i - 1, j])
+            if i + 1 < na:
+                neighbour = max(neighbour, single[i + 1, j])
+            if single[i, j] + neighbour >= floor - BOUND_SLACK:
+                reach_a[i] = True
+                reach_b[j] = True
+    most_a, most_b = int(reach_a.sum()), int(reach_b.sum())
+    if na == nb:
+        coverage = min(most_a / na, most_b / nb)
+    elif na < nb:
+        coverage = most_a / na
+    else:
+        coverage = most_b / nb
+    return min(most_a, most_b) >= min_similar and coverage >= min_coverage
+
+
 def _fused_scores(*args: Any) -> Any:  # pragma: no cover - replaced by the compiled scores kernel
-    kernel = SCORES.compiled()
-    assert kernel is not None
-    return kernel(*args)
+    kernels = SCORES.compiled()
+    assert kernels is not None
+    return kernels.scores(*args)
+
+
+def _fused_single(*args: Any) -> Any:  # pragma: no cover - replaced by the compiled single cosines kernel
+    kernels = SCORES.compiled()
+    assert kernels is not None
+    return kernels.single(*args)
 
 
 def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, sorted_gids: Any, order: Any,
@@ -107,16 +154,22 @@ def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, sorted
                                  gids[goff[y] : goff[y + 1]], tokens[toff[y] : toff[y + 1]])
         tf = tables[tab_off[tf_of[k]] : tab_off[tf_of[k] + 1]]
         idf = tables[tab_off[idf_of[k]] : tab_off[idf_of[k] + 1]]
-        score = _fused_scores(tokens[toff[x] : toff[x + 1]], oa, tb, ob, width, idf, tf)
+        ta = tokens[toff[x] : toff[x + 1]]
+        # Most pairs fail on the single sentences' cosines alone: a third of the products.
+        if not _may_reach_by_singles(_fused_single(ta, oa, tb, ob, width, idf, tf), floor, min_similar,
+                                     min_coverage):
+            out[k] = False
+            continue
+        score = _fused_scores(ta, oa, tb, ob, width, idf, tf)
         out[k] = _reaches(score, floor, min_similar, min_coverage)
 
 
 def _build_reach() -> Callable[..., None]:
     # As in tfidf_rows: callees are compiled and rebound among the module's globals first.
-    scores_kernel = SCORES.compiled()
-    assert scores_kernel is not None  # REACH is built only when numba is installed
-    globals()["_fused_scores"] = scores_kernel
-    for helper in (_pair_tokens, _rows_reaching, _reaches):
+    scores_kernels = SCORES.compiled()
+    assert scores_kernels is not None  # REACH is built only when numba is installed
+    globals()["_fused_scores"], globals()["_fused_single"] = scores_kernels.scores, scores_kernels.single
+    for helper in (_pair_tokens, _rows_reaching, _reaches, _may_reach_by_singles):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     compiled: Callable[..., None] = compile_cached(_reach_pairs, nogil=True)
     return compiled

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -168,9 +168,10 @@ def _product(xc: Any, xw: Any, xs: Any, yc: Any, yw: Any, ys: Any, k: int) -> An
     return out
 
 
-def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -> Any:  # pragma: no cover - compiled
-    """:func:`syndidetect.tfidf.sentence_scores` in one pass: the rows kept sparse, their products
-    (:func:`_product`) and the raise of :func:`_raise_joined`."""
+def _pair_rows(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
+               tf: Any) -> tuple[Any, ...]:  # pragma: no cover - compiled
+    """Both sides' distinct terms (``_distinct``), the pair's document frequencies, its shared
+    columns and how many, and each side's sparse single rows on them."""
     terms_a, counts_a, starts_a = _distinct(ta, oa)
     terms_b, counts_b, starts_b = _distinct(tb, ob)
     na, nb = starts_a.shape[0] - 1, starts_b.shape[0] - 1
@@ -190,6 +191,14 @@ def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -
         k += column[t] >= 0
     ac, aw, as_ = _sparse_rows(terms_a, counts_a, starts_a, tf, idf, df, column)
     bc, bw, bs = _sparse_rows(terms_b, counts_b, starts_b, tf, idf, df, column)
+    return terms_a, counts_a, starts_a, terms_b, counts_b, starts_b, df, column, k, ac, aw, as_, bc, bw, bs
+
+
+def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -> Any:  # pragma: no cover - compiled
+    """:func:`syndidetect.tfidf.sentence_scores` in one pass: the rows kept sparse, their products
+    (:func:`_product`) and the raise of :func:`_raise_joined`."""
+    (terms_a, counts_a, starts_a, terms_b, counts_b, starts_b, df, column, k, ac, aw, as_, bc, bw,
+     bs) = _pair_rows(ta, oa, tb, ob, width, idf, tf)
     joined_terms, joined_counts, joined_starts = _joined(terms_a, counts_a, starts_a)
     jac, jaw, jas = _sparse_rows(joined_terms, joined_counts, joined_starts, tf, idf, df, column)
     joined_terms, joined_counts, joined_starts = _joined(terms_b, counts_b, starts_b)
@@ -200,13 +209,24 @@ def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -
     return score
 
 
-def _build_scores() -> Callable[..., Matrix]:
+def _single_scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
+                   tf: Any) -> Any:  # pragma: no cover - compiled
+    """The cosines of single sentences only (``_scores`` before the raise): a third of its products."""
+    rows = _pair_rows(ta, oa, tb, ob, width, idf, tf)
+    return _product(rows[9], rows[10], rows[11], rows[12], rows[13], rows[14], rows[8])
+
+
+class ScoreKernels(NamedTuple):
+    scores: Callable[..., Matrix]  # the raised scores (``_scores``)
+    single: Callable[..., Matrix]  # the single sentences' cosines (``_single_scores``)
+
+
+def _build_scores() -> ScoreKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel: each
     # helper is rebound to its compiled dispatcher before the kernel that calls it compiles.
-    for helper in (_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined):
+    for helper in (_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined, _pair_rows):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
-    compiled: Callable[..., Matrix] = compile_cached(_scores, nogil=True)
-    return compiled
+    return ScoreKernels(compile_cached(_scores, nogil=True), compile_cached(_single_scores, nogil=True))
 
 
 # Requests before compiling (pairs of documents whose sentences are compared): the scores save
@@ -252,11 +272,11 @@ def idf_weights(n: int) -> npt.NDArray[np.float64]:
 def scores(a: SentenceTerms, b: SentenceTerms) -> Matrix | None:
     """:func:`syndidetect.tfidf.sentence_scores` of two documents' sentences in one compiled call,
     bit for bit; None while the kernel is not compiled."""
-    kernel = SCORES.get()
-    if kernel is None:
+    kernels = SCORES.get()
+    if kernels is None:
         return None
     tb, width = pair_ids(a, b)
     idf, tf = _tables(a.offsets, b.offsets)
-    out: Matrix = kernel(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width, idf, tf)
+    out: Matrix = kernels.scores(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width, idf, tf)
     return out
 
