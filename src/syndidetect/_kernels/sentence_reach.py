@@ -76,7 +76,12 @@ def _rows_reaching(score: Any, floor: float) -> int:  # pragma: no cover - compi
 def _reaches(score: Any, floor: float, min_similar: int, min_coverage: float) -> bool:  # pragma: no cover - compiled
     """``syndidetect.sentences._may_reach`` on a score matrix, comparison for comparison."""
     na, nb = score.shape
-    most_a, most_b = _rows_reaching(score, floor), _rows_reaching(score.T, floor)
+    return _passes(_rows_reaching(score, floor), na, _rows_reaching(score.T, floor), nb, min_similar, min_coverage)
+
+
+def _passes(most_a: int, na: int, most_b: int, nb: int, min_similar: int,
+            min_coverage: float) -> bool:  # pragma: no cover - compiled
+    """The rule's test on ``most_a`` of ``na`` and ``most_b`` of ``nb`` sentences reaching the floor."""
     if na == 0 or nb == 0:
         coverage = 0.0
     elif na == nb:
@@ -116,14 +121,7 @@ def _may_reach_by_singles(single: Any, floor: float, min_similar: int,
             if single[i, j] + neighbour >= floor - BOUND_SLACK:
                 reach_a[i] = True
                 reach_b[j] = True
-    most_a, most_b = int(reach_a.sum()), int(reach_b.sum())
-    if na == nb:
-        coverage = min(most_a / na, most_b / nb)
-    elif na < nb:
-        coverage = most_a / na
-    else:
-        coverage = most_b / nb
-    return min(most_a, most_b) >= min_similar and coverage >= min_coverage
+    return _passes(int(reach_a.sum()), na, int(reach_b.sum()), nb, min_similar, min_coverage)
 
 
 def _fused_scores(*args: Any) -> Any:  # pragma: no cover - replaced by the compiled scores kernel
@@ -169,7 +167,7 @@ def _build_reach() -> Callable[..., None]:
     scores_kernels = SCORES.compiled()
     assert scores_kernels is not None  # REACH is built only when numba is installed
     globals()["_fused_scores"], globals()["_fused_single"] = scores_kernels.scores, scores_kernels.single
-    for helper in (_pair_tokens, _rows_reaching, _reaches, _may_reach_by_singles):
+    for helper in (_pair_tokens, _rows_reaching, _passes, _reaches, _may_reach_by_singles):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     compiled: Callable[..., None] = compile_cached(_reach_pairs, nogil=True)
     return compiled
