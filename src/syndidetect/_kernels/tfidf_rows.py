@@ -212,8 +212,8 @@ def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -
 def _single_scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
                    tf: Any) -> Any:  # pragma: no cover - compiled
     """The cosines of single sentences only (``_scores`` before the raise): a third of its products."""
-    rows = _pair_rows(ta, oa, tb, ob, width, idf, tf)
-    return _product(rows[9], rows[10], rows[11], rows[12], rows[13], rows[14], rows[8])
+    (_, _, _, _, _, _, _, _, k, ac, aw, as_, bc, bw, bs) = _pair_rows(ta, oa, tb, ob, width, idf, tf)
+    return _product(ac, aw, as_, bc, bw, bs, k)
 
 
 class ScoreKernels(NamedTuple):

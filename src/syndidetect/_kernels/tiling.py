@@ -6,6 +6,11 @@ milliseconds. The kernel finds the same runs (each match point without a match p
 its diagonal starts one) and tiles them in the same order as its heap (longest first, then by position
 in the first stream, then in the second), so its tiles are those of the two functions, which stay
 the reference it is tested against.
+
+:func:`_passages` goes on in the same call to the passages :func:`syndidetect.align.align` keeps:
+the tiles chained, their one-gram ends trimmed, each passage's content and longest stretch summed
+(Python built an object a tile and summed each a few times: judging a pair of 20-paragraph
+documents took 0.47-0.53 ms before, 0.39-0.41 ms after). ``align``'s Python path is its reference.
 """
 
 from __future__ import annotations
