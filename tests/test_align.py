@@ -3,6 +3,7 @@ repeats are aligned once, and the verdict weighs the text two documents share.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import textwrap
@@ -14,11 +15,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES, tiles_compiled
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
 from syndidetect._kernels.words import stream_of, streams_of
-from syndidetect.align import MAX_REPEAT, Tile, align, counted_in, diagonal_runs, running_counts, tile
+from syndidetect.align import (
+    MAX_REPEAT,
+    AlignedPassage,
+    Tile,
+    align,
+    counted_in,
+    diagonal_runs,
+    in_order,
+    running_counts,
+    tile,
+)
 from syndidetect.prepared import prepare_documents
 from syndidetect.report import PairReport, Passage, SpanRef
 from syndidetect.shingles import tokens
@@ -351,3 +363,20 @@ def test_a_tile_as_close_to_two_passages_joins_the_first(monkeypatch: pytest.Mon
     expected = align(docs[0], docs[1], counted, 1, rules)
     assert [[t.a for t in p.tiles] for p in expected] == [[0, 30], [12]]
     assert compiled == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(1, 12), st.integers(1, 4)),
+                min_size=1, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_in_order_is_the_same_chain_on_plain_lists_and_on_numpy(rows: list[tuple[int, int, int, int]]) -> None:
+    """Both paths of the in-order chain (plain lists for a few passages, numpy's steps for many):
+    overlapping spans, crossings and many equal weights (ties), the same chain."""
+    passages = [AlignedPassage((), (a, a + size), (b, b + size), shared, (0, 0), 0, 1.0, "verbatim")
+                for a, b, size, shared in rows]
+    plain = in_order(passages)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(align_module, "PLAIN_CHAIN", -1)
+        assert in_order(passages) == plain
+    for before, after in itertools.pairwise(plain):
+        assert before.a[1] <= after.a[0] and before.b[1] <= after.b[0]
+    assert in_order([]) == []
