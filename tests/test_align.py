@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import syndidetect as sd
 import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
-from syndidetect._kernels.tiling import TILES, tiles_compiled
+from syndidetect._kernels.tiling import TILES
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
 from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect.align import (
@@ -163,14 +163,14 @@ def test_tiling_uses_each_word_once() -> None:
 def test_compiled_tiling_equals_runs_then_tiles(seed: int, len_a: int, len_b: int, alphabet: int, n: int,
                                                 max_repeat: int) -> None:
     """Small alphabets make long runs, repeats (some over max_repeat) and overlapping tiles."""
-    assert TILES.compiled() is not None
+    kernels = TILES.compiled()
+    assert kernels is not None
     rng = np.random.RandomState(seed)
     grams_a = rng.randint(0, alphabet, len_a).astype(np.uint64)
     grams_b = rng.randint(0, alphabet, len_b).astype(np.uint64)
     common = np.intersect1d(grams_a, grams_b)
     tokens_a, tokens_b = len_a + n - 1, len_b + n - 1
-    found = tiles_compiled(grams_a, grams_b, common, n, tokens_a, tokens_b, max_repeat)
-    assert found is not None
+    found = kernels.tiles(grams_a, grams_b, common, n, tokens_a, tokens_b, max_repeat)
     expected = tile(_runs(grams_a, grams_b, max_repeat), tokens_a, tokens_b, n)
     assert [Tile(*row) for row in found.tolist()] == expected
 

@@ -284,18 +284,17 @@ def _passages(ga: Any, gb: Any, da: Any, db: Any, n: int, tokens_a: int, tokens_
             stretch = max(stretch, grams)
             if x + 1 < end:
                 head = members[x + 1]
-        last = members[end - 1]
-        head = members[first]
+        opening, last = members[first], members[end - 1]
         rows[kept, 0], rows[kept, 1] = first, end
-        rows[kept, 2], rows[kept, 3] = tiles[head, 0], tiles[last, 0] + tiles[last, 2] + n - 1
-        rows[kept, 4], rows[kept, 5] = tiles[head, 1], tiles[last, 1] + tiles[last, 2] + n - 1
+        rows[kept, 2], rows[kept, 3] = tiles[opening, 0], tiles[last, 0] + tiles[last, 2] + n - 1
+        rows[kept, 4], rows[kept, 5] = tiles[opening, 1], tiles[last, 1] + tiles[last, 2] + n - 1
         rows[kept, 6], rows[kept, 7], rows[kept, 8], rows[kept, 9] = shared, content_a, content_b, stretch
         kept += 1
     return tiles, members, rows[:kept]
 
 
 class TilingKernels(NamedTuple):
-    tiles: Callable[..., _Tiles]
+    tiles: Callable[..., _Tiles]  # the tiling alone (what ``passages`` calls; tested against align.tile)
     passages: Callable[..., tuple[_Tiles, npt.NDArray[np.int64], npt.NDArray[np.int64]]]
 
 
@@ -309,14 +308,7 @@ def _build() -> TilingKernels:
 
 
 # Requests before compiling: the kernel saves ~0.6 ms per pair sharing text over the numpy path and
-# costs ~6 s to compile on a fresh install (~10 ms to load from numba's cache; measured on the 2-core
-# benchmark machine): the seeds and one-article checks stay on numpy, corpora compile it.
+# costs ~11.5 s to compile on a fresh install (7.3 s before it chained the tiles; ~10 ms to load
+# from numba's cache; measured on the 2-core benchmark machine): the seeds and one-article checks
+# stay on numpy, corpora compile it.
 TILES = LazyKernel(_build, after=32)
-
-
-def tiles_compiled(ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64], common: npt.NDArray[np.uint64], n: int,
-                   tokens_a: int, tokens_b: int, max_repeat: int) -> _Tiles | None:
-    """``(a, b, length)`` rows of the tiles of the two gram streams (``common``: the distinct grams
-    both hold, sorted), sorted by ``a``; None while the kernel is not compiled (see TILES)."""
-    kernels = TILES.get()
-    return None if kernels is None else kernels.tiles(ga, gb, common, n, tokens_a, tokens_b, max_repeat)
