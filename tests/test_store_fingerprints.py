@@ -16,6 +16,7 @@ import syndidetect as sd
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore, Store
+from syndidetect.store.sqlite import run_tables
 from syndidetect.store.sqlite import runs as posting_runs
 from syndidetect.store.sqlite.fingerprints import FP_ENTRY
 
@@ -108,7 +109,7 @@ def test_counts_are_the_memory_stores_through_batches_merges_and_removals(
     assert _outweighs(_fp_runs(path))  # merged on closing
     with SQLiteStore(path, readonly=True) as reader:
         assert _counts(reader, prints) == _counts(memory, prints)
-    monkeypatch.setattr(posting_runs, "_RATIO", 1 << 40)  # the next merge merges all runs into one
+    monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # the next merge merges all runs into one
     with SQLiteStore(path) as store:
         store.put(prepared[30:31])
         memory.put(prepared[30:31])

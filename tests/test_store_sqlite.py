@@ -18,7 +18,7 @@ from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, Inp
 from syndidetect.lsh import stored_candidates
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore, Store
-from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, signatures_from_hashes, stored_config
+from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, run_tables, signatures_from_hashes, stored_config
 from syndidetect.store.sqlite import runs as posting_runs
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -146,7 +146,7 @@ def test_unknown_version_is_refused(db: Path, version: int) -> None:
 def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many small batches: runs merge, answers stay those of the memory store, removed documents
     are never reported and their entries go at the next merge."""
-    monkeypatch.setattr(posting_runs, "_RATIO", 1 << 40)  # each merge merges all runs into one
+    monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
     monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # and each add merges
     docs = seed_docs()
     memory = sd.Detector()
@@ -170,9 +170,58 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
+def _random_run(rng: np.random.Generator, docs: range, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries of documents ``docs`` as a batch makes them: every band, keys drawn from a small
+    range (so buckets and keys repeat across runs), sorted by band, key and document."""
+    doc = np.repeat(np.arange(docs.start, docs.stop, dtype=np.int64), bands)
+    band = np.tile(np.arange(bands, dtype=np.int64), len(docs))
+    key = rng.integers(0, 1 << 32, size=len(doc), dtype=np.uint64).astype(np.uint32)
+    key[rng.random(len(key)) < 0.5] = rng.integers(0, 8, dtype=np.uint32)  # shared keys: ties on band and key
+    order = np.lexsort((doc, key, band))
+    return band[order], key[order], doc[order]
+
+
+@pytest.mark.parametrize("packable", [True, False], ids=["packed", "rowids-too-large-to-pack"])
+@pytest.mark.parametrize("from_file", [False, True], ids=["kept-in-memory", "read-back"])
+def test_a_merge_holds_the_live_entries_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               packable: bool, from_file: bool) -> None:
+    """Merging runs, from memory or read back from the file, with rowids that fit a packed entry
+    or not: the one run left holds every entry of the documents still stored, sorted by band, key
+    and document, and a lookup finds each of their keys."""
+    monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
+    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # and each add merges
+    bands = 8  # a packed entry: 3 bits of band, 32 of key, 29 of rowid
+    first_doc = 1 if packable else (1 << 29) - 30  # the later batches' rowids take 30 bits
+    rng = np.random.default_rng(first_doc)
+    removed = {first_doc + 3, first_doc + 40}
+    live: set[int] = set()
+    with SQLiteStore(tmp_path / "merge.db") as store:
+        runs = posting_runs.PostingRuns(store._con, bands, tmp_path / "merge.db",
+                                        lambda: np.array(sorted(live), dtype=np.int64))
+        written = []
+        for start in range(first_doc, first_doc + 60, 12):  # batches of 12 documents, rowids growing
+            batch = _random_run(rng, range(start, start + 12), bands)
+            live |= set(range(start, start + 12)) - removed
+            written.append(batch)
+            if from_file:
+                runs.forget()
+            runs.add(*batch)
+        store._con.commit()
+        assert len(runs.runs()) == 1
+        band, key, doc = (np.concatenate([run[field] for run in written]) for field in range(3))
+        kept = np.isin(doc, sorted(live))
+        order = np.lexsort((doc[kept], key[kept], band[kept]))
+        expected = band[kept][order], key[kept][order], doc[kept][order]
+        assert [field.tolist() for field in runs.read(runs.runs())] == [field.tolist() for field in expected]
+        keys = np.zeros((1, bands), dtype=np.uint32)
+        probe = int(rng.integers(len(order)))
+        keys[0, expected[0][probe]] = expected[1][probe]
+        assert int(expected[2][probe]) in runs.lookup(keys)[0]
+
+
 def _outweighs(sizes: list[int]) -> bool:
     """Whether each run holds more than ``_RATIO`` times the entries of all newer ones."""
-    return all(sum(sizes[k + 1 :]) * posting_runs._RATIO < sizes[k] for k in range(len(sizes) - 1))
+    return all(sum(sizes[k + 1 :]) * run_tables._RATIO < sizes[k] for k in range(len(sizes) - 1))
 
 
 def _run_sizes(path: Path) -> list[int]:
@@ -242,7 +291,7 @@ def test_posting_rows_are_cut_from_the_bound_data_in_statements(tmp_path: Path,
                                  sd.Config())
     expected = None
     for limit in (1 << 26, 100, 8, 1):
-        monkeypatch.setattr(posting_runs, "_STATEMENT_BYTES", limit)
+        monkeypatch.setattr(run_tables, "_STATEMENT_BYTES", limit)
         path = tmp_path / f"cut{limit}.db"
         with SQLiteStore(path) as store:
             store.put(prepared)
@@ -420,7 +469,7 @@ def test_runs_read_a_few_rows_at_a_time_are_read_whole(tmp_path: Path, monkeypat
     runs' total size: every run, every entry, in order, and a run holding more entries than its
     run row says is still refused."""
     path = tmp_path / "runs.db"
-    monkeypatch.setattr(posting_runs, "_RATIO", 0)  # no merge, not even on closing: several runs stay
+    monkeypatch.setattr(run_tables, "_RATIO", 0)  # no merge, not even on closing: several runs stay
     with SQLiteStore(path) as store:
         for doc in prepare_documents(seed_docs(), sd.Config()):
             store.put([doc])

@@ -3,10 +3,10 @@
 Each batch writes one run of its ``(fp, doc)`` entries: ``fp`` a paragraph's 64-bit exact-repeat
 fingerprint (``boilerplate.paragraph_fingerprints``), one entry per distinct nonzero fingerprint of
 a document, sorted by fingerprint then document and grouped into buckets of about 32 entries
-(:func:`.runs.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket`` row
+(:func:`.run_tables.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket`` row
 ``(run, bucket, data)`` per bucket, ``data`` the bucket's entries as little-endian ``(uint64 fp,
 uint32 doc)``; ``fprun`` lists the runs. A count reads one bucket per fingerprint and run. Runs
-merge as the postings' do (:func:`.runs.merge_start`, past ``MAX_RUNS`` runs after a batch and
+merge as the postings' do (:func:`.run_tables.merge_start`, past ``MAX_RUNS`` runs after a batch and
 when the writer closes), dropping removed documents; until then a count skips documents no longer
 stored.
 
@@ -31,7 +31,14 @@ from syndidetect import arrays
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument
 from syndidetect.store.sqlite import runs as posting_runs
-from syndidetect.store.sqlite.runs import alive, bucket_bits, checked_runs, insert_buckets, merge_start, run_entries
+from syndidetect.store.sqlite.run_tables import (
+    alive,
+    bucket_bits,
+    checked_runs,
+    insert_buckets,
+    merge_start,
+    run_entries,
+)
 
 FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
 
@@ -79,7 +86,7 @@ class FingerprintRuns:
         self.pending = False
 
     def runs(self) -> list[tuple[int, int, int]]:
-        """``(run, bits, entries)`` of every run, oldest first (:func:`.runs.checked_runs`)."""
+        """``(run, bits, entries)`` of every run, oldest first (:func:`.run_tables.checked_runs`)."""
         return checked_runs(self._con, "fprun", "fpbucket")
 
     def add(self, fp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64]) -> None:
@@ -90,7 +97,7 @@ class FingerprintRuns:
         self.merge(posting_runs.MAX_RUNS)  # read when called: one knob for both kinds of runs
 
     def merge(self, spare: int = 0) -> None:
-        """Merge the newest runs as :func:`.runs.merge_start` says, dropping removed documents;
+        """Merge the newest runs as :func:`.run_tables.merge_start` says, dropping removed documents;
         ``spare``: only while there are more runs than that (0: always)."""
         while True:
             runs = self.runs()

@@ -2,7 +2,7 @@
 
 Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit band key of
 ``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped into
-buckets of about ``_BUCKET`` entries: bucket ``band << bits | key >> (32 - bits)``, one ``posting``
+buckets of about 32 entries (``run_tables._BUCKET``): bucket ``band << bits | key >> (32 - bits)``, one ``posting``
 row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as little-endian
 uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a paragraph costs
 about 2 rows instead of one per band (64 by default), which is what makes adding fast. Merging
@@ -34,16 +34,9 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect.errors import IndexWriteError
+from syndidetect.store.sqlite import run_tables
 
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
-#: Entries per posting row (bucket) a run aims at (8 bytes each). Measured at 100k paragraphs: 64
-#: made adding 20% cheaper in CPU (half the rows to write) but a lookup 50% dearer (27 -> 40 ms: it
-#: reads one bucket a band key a run, so twice the bytes); a check is what must stay fast.
-_BUCKET = 32
-#: The newest runs are merged while they hold at least ``1 / _RATIO`` of the entries of the run
-#: before them (see ``PostingRuns.merge``). 1 instead of 2: each entry is rewritten 3.7 times
-#: instead of 5.5 over 43 batches (7.7 to 5.2 over 430), for at most one run more to search.
-_RATIO = 1
 #: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
 #: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
 #: costs up to this many times a check against one run. 24 rather than 12: the newest runs merge
@@ -53,16 +46,13 @@ _RATIO = 1
 #: the policy), and left 3 runs instead of 2 (postings of one article 25 -> 32 ms). An ``index
 #: add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
 MAX_RUNS = 24
-#: Bytes of posting data one INSERT binds (``insert_buckets``): SQLite copies a bound BLOB,
-#: and refuses one over 10**9 bytes; 64 MB keeps the copy small and the packed offsets exact.
-_STATEMENT_BYTES = 1 << 26
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
 _FILTER = 1 << 20
-#: Entries of the runs a writer keeps in memory (about 20 bytes each: 320 MB at most), so that
+#: Entries of the runs a writer keeps in memory (packed, 8 bytes each: 128 MB at most), so that
 #: merging its own recent runs needs no reading back; larger runs are read from the file.
 _CACHED_ENTRIES = 1 << 24
-#: Posting rows a merge reads from the file at a time (about 256 bytes each at ``_BUCKET`` entries a
+#: Posting rows a merge reads from the file at a time (about 256 bytes each at 32 entries a
 #: row: 16 MB), so only that many are Python objects at once.
 _READ_ROWS = 1 << 16
 
@@ -82,30 +72,12 @@ def composite_keys(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32]) -> 
     return composite
 
 
-def bucket_bits(entries: int, bands: int) -> int:
-    """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
-    return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))
-
-
 def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int) -> npt.NDArray[np.int64]:
     """Posting buckets of ``(band, key)`` entries in a run of ``bits`` bucket bits."""
     bucket = np.left_shift(band, bits, dtype=np.int64)  # one new array: a merge's runs are large
     if bits:
         bucket |= key >> np.uint32(32 - bits)
     return bucket
-
-
-def run_entries(blobs: Sequence[Any], entry: np.dtype[np.void] = ENTRY,
-                table: str = "posting") -> tuple[npt.NDArray[np.void], npt.NDArray[np.int64]]:
-    """The ``entry`` records of a run table's ``data`` BLOBs, and how many each holds."""
-    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    try:
-        data = b"".join(blobs)  # vectorised checks: a merge reads millions of rows
-    except TypeError:  # a text value
-        data = None
-    if data is None or (lengths % entry.itemsize).any() or not lengths.all():
-        raise ValueError(f"{table} data that is not a list of ({', '.join(entry.names or ())}) entries")
-    return np.frombuffer(data, dtype=entry), lengths // entry.itemsize
 
 
 def _empty() -> Entries:
@@ -142,9 +114,13 @@ class PostingRuns:
     def __init__(self, con: sqlite3.Connection, bands: int, path: Path,
                  live: Callable[[], npt.NDArray[np.int64]]) -> None:
         self._con, self.bands, self._path, self._live = con, bands, path, live
-        # Runs this connection wrote, by run id: valid while no other connection commits (SQLite's
-        # data_version then changes) and forgotten when a transaction rolls back.
-        self._cache: dict[int, Entries] = {}
+        # Runs this connection wrote, by run id, packed: valid while no other connection commits
+        # (SQLite's data_version then changes) and forgotten when a transaction rolls back.
+        self._cache: dict[int, npt.NDArray[np.uint64]] = {}
+        # A packed entry: band, then the 32-bit key, then the document's rowid in the low bits left
+        # (26 for 64 bands: 67M documents). Sorting packed entries sorts them by band, key and
+        # document, which is what a merge needs, in one array (8 bytes an entry instead of 20).
+        self._doc_bits = 32 - max(1, (bands - 1).bit_length())
         self._version: int | None = None
         #: Whether this connection added runs since it was opened (its owner merges them on closing).
         self.pending = False
@@ -167,7 +143,7 @@ class PostingRuns:
 
     def runs(self) -> list[tuple[int, int, int]]:
         """``(run, bits, entries)`` of every run, oldest first (:func:`checked_runs`)."""
-        return checked_runs(self._con, "run", "posting")
+        return run_tables.checked_runs(self._con, "run", "posting")
 
     def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
         """All ``(band, key, doc)`` entries of ``(run, bits, entries)`` runs.
@@ -186,7 +162,7 @@ class PostingRuns:
             found = 0
             while rows := cursor.fetchmany(_READ_ROWS):
                 bucket, blobs = zip(*rows)
-                data, lengths = run_entries(blobs)
+                data, lengths = run_tables.run_entries(blobs, ENTRY, "posting")
                 if found + len(data) <= count:  # else only counted, for the message
                     end = at + len(data)
                     band[at:end] = np.repeat(np.fromiter(bucket, dtype=np.int64, count=len(bucket)) >> bits, lengths)
@@ -197,70 +173,116 @@ class PostingRuns:
                 raise ValueError(f"run {run} holds {found} entries, its run row says {count}")
         return band, key, doc
 
-    def _entries(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
-        """The entries of ``runs`` (oldest first), from memory when this connection wrote them."""
-        if not all(run in self._cache for run, _, _ in runs):
-            self.forget()  # read them all: merges take the newest runs, so the older ones are large
-            return self.read(runs)
-        parts = [self._cache.pop(run) for run, _, _ in runs]
-        return tuple(np.concatenate(arrays) for arrays in zip(*parts))  # type: ignore[return-value]
+    def _pack(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
+              doc: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64] | None:
+        """Entries packed into one number each (see ``_doc_bits``), or None when a document's rowid
+        does not fit (more than 2**26 documents ever added, with 64 bands)."""
+        if len(doc) and int(doc.max()) >= 1 << self._doc_bits:
+            return None
+        packed = band.astype(np.uint64)
+        packed <<= np.uint64(32)
+        packed |= key
+        packed <<= np.uint64(self._doc_bits)
+        packed |= doc.astype(np.uint64)
+        return packed
 
     def merge(self, spare: int = 0) -> None:
-        """Merge the newest runs while together they hold at least ``1 / _RATIO`` of the entries of
-        the run before them, dropping removed documents: each run then holds more than ``_RATIO``
-        times the entries of all newer ones, so there are about ``log(n) / log(_RATIO + 1)`` runs.
+        """Merge the newest runs while together they hold at least ``1 / run_tables._RATIO`` of the entries of
+        the run before them, dropping removed documents: each run then holds more than ``run_tables._RATIO``
+        times the entries of all newer ones, so there are about ``log(n) / log(run_tables._RATIO + 1)`` runs.
         ``spare``: merge only while there are more runs than that (0: always)."""
         while True:
             runs = self.runs()
             if len(runs) <= spare:
                 return
-            start = merge_start([count for _, _, count in runs])
+            start = run_tables.merge_start([count for _, _, count in runs])
             if start is None:
                 return
             merged = runs[start:]
-            band, key, doc = self._entries(merged)
+            read: Entries | None = None  # the entries as read from the file, when not all in memory
+            packed: npt.NDArray[np.uint64] | None
+            if all(run in self._cache for run, _, _ in merged):
+                packed = np.concatenate([self._cache.pop(run) for run, _, _ in merged])
+            else:
+                self.forget()  # read them all: merges take the newest runs, so the older ones are large
+                read = self.read(merged)
+                packed = self._pack(*read)
             for run, _, _ in merged:
                 self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
-            keep = alive(doc, self._live())
-            # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
-            # The largest merges hold tens of millions of entries: each array goes as soon as the
-            # next one is made (the band lives on in ``composite``).
-            composite = composite_keys(band, key)
-            del band
-            order = np.argsort(composite, kind="stable")
-            order = order[keep[order]]
-            del keep
-            composite = composite[order]
-            key = key[order]
-            doc = doc[order]
-            del order
-            self._store_sorted(composite, key, doc)  # the newest run id
+            if packed is None:
+                assert read is not None  # only entries read back can hold rowids too large to pack
+                self._merge_unpacked(*read)
+                continue
+            del read
+            # Runs are sorted: a stable sort (timsort) merges them in O(n log runs).
+            packed.sort(kind="stable")
+            keep = run_tables.alive((packed & np.uint64((1 << self._doc_bits) - 1)).view(np.int64), self._live())
+            self._store_packed(packed if keep.all() else packed[keep])
+
+    def _merge_unpacked(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
+                        doc: npt.NDArray[np.int64]) -> None:
+        """:meth:`merge`'s sort and store of entries whose rowids do not fit a packed entry."""
+        keep = run_tables.alive(doc, self._live())
+        # Runs are sorted by band then key: a stable sort (timsort) merges them in O(n log runs).
+        # The largest merges hold tens of millions of entries: each array goes as soon as the
+        # next one is made (the band lives on in ``composite``).
+        composite = composite_keys(band, key)
+        del band
+        order = np.argsort(composite, kind="stable")
+        order = order[keep[order]]
+        del keep
+        composite = composite[order]
+        key = key[order]
+        doc = doc[order]
+        del order
+        self._store_sorted(composite, key, doc)  # the newest run id
 
     def _store(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
-        """Entries, sorted by band then key, as one run of buckets (none when there are none)."""
-        self._store_sorted(composite_keys(band, key), key, doc, band)
+        """Entries, sorted by band, key and document, as one run of buckets (none when there are none)."""
+        packed = self._pack(band, key, doc)
+        if packed is None:
+            self._store_sorted(composite_keys(band, key), key, doc)
+        else:
+            self._store_packed(packed)
+
+    def _store_packed(self, packed: npt.NDArray[np.uint64]) -> None:
+        """:meth:`_store` of packed entries (sorted), kept in memory while the cache has room."""
+        if not len(packed):
+            return
+        bits = run_tables.bucket_bits(len(packed), self.bands)
+        # ENTRY's (key, doc) as one little-endian number, doc << 32 | key: whole-number operations
+        # instead of writes into every other 4 bytes
+        data = packed & np.uint64((1 << self._doc_bits) - 1)
+        data <<= np.uint64(32)
+        data |= (packed >> np.uint64(self._doc_bits)) & np.uint64(0xFFFFFFFF)
+        # buckets(band, key, bits): band << bits | key >> (32 - bits)
+        bucket = (packed >> np.uint64(self._doc_bits + 32 - bits)).view(np.int64)
+        run = self._new_run(bits, len(packed))
+        if len(packed) + sum(map(len, self._cache.values())) <= _CACHED_ENTRIES:
+            self._cache[run] = packed
+        run_tables.insert_buckets(self._con, "posting", run, bucket, data.astype("<u8", copy=False).view(ENTRY))
 
     def _store_sorted(self, composite: npt.NDArray[np.uint64], key: npt.NDArray[np.uint32],
-                      doc: npt.NDArray[np.int64], band: npt.NDArray[np.int64] | None = None) -> None:
-        """:meth:`_store` of entries given as ``band << 32 | key`` (sorted) and ``key``, ``doc``;
-        ``band`` when the caller has it (else it is computed if the run is kept in memory)."""
+                      doc: npt.NDArray[np.int64]) -> None:
+        """:meth:`_store` of entries given as ``band << 32 | key`` (sorted) and ``key``, ``doc``,
+        whose rowids do not fit a packed entry (never kept in memory: a merge reads them back)."""
         if not len(key):
             return
         if int(doc.max()) >= 1 << 32:
             raise IndexWriteError(f"{self._path}: more than 2**32 documents were ever added; rebuild the index")
-        bits = bucket_bits(len(key), self.bands)
+        bits = run_tables.bucket_bits(len(key), self.bands)
         # buckets(band, key, bits), without a band array: band << bits | key >> (32 - bits)
         bucket = (composite >> np.uint64(32 - bits)).view(np.int64)
         data = np.empty(len(key), dtype=ENTRY)
         data["key"], data["doc"] = key, doc
+        run_tables.insert_buckets(self._con, "posting", self._new_run(bits, len(key)), bucket, data)
+
+    def _new_run(self, bits: int, entries: int) -> int:
+        """A new ``run`` row (its id: the newest) for a run of ``entries`` entries on ``bits`` bits."""
         cursor = self._con.execute("INSERT INTO run (bits, entries, class) VALUES (?, ?, ?)",
-                                   (bits, len(key), len(key).bit_length()))  # class: informative
-        run = int(cursor.lastrowid or 0)
-        if len(key) + sum(len(k) for _, k, _ in self._cache.values()) <= _CACHED_ENTRIES:
-            kept = band if band is not None else (composite >> np.uint64(32)).view(np.int64)
-            self._cache[run] = (kept, key, doc)
-        insert_buckets(self._con, "posting", run, bucket, data)
+                                   (bits, entries, entries.bit_length()))  # class: informative
+        return int(cursor.lastrowid or 0)
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> list[set[int]]:
         """For each row of folded ``keys`` (``(n, bands)``), the rowids of the entries holding one of
@@ -290,78 +312,13 @@ class PostingRuns:
         return hits
 
 
-def checked_runs(con: sqlite3.Connection, run_table: str, row_table: str) -> list[tuple[int, int, int]]:
-    """``(run, bits, entries)`` of every run listed in ``run_table``, oldest first, checked against
-    the rows of ``row_table`` (one B-tree search a run: rows whose run is not listed would be
-    silently ignored)."""
-    runs = [(r, b, e) for r, b, e in con.execute(f"SELECT run, bits, entries FROM {run_table} ORDER BY run")]
-    for run, bits, count in runs:
-        if (not all(type(v) is int for v in (run, bits, count)) or not 0 < run < 1 << 23
-                or not 0 <= bits <= 24 or count < 0):  # run << 40 | bucket must fit 63 bits
-            raise ValueError(f"{run_table} row ({run!r}, {bits!r}, {count!r}) is not a run")
-    row_runs, after = [], -1
-    while (row := con.execute(f"SELECT run FROM {row_table} WHERE run > ? ORDER BY run LIMIT 1",
-                              (after,)).fetchone()) is not None:
-        after = row[0]
-        row_runs.append(after)
-    if row_runs != [run for run, _, count in runs if count]:
-        raise ValueError(f"{row_table} rows belong to runs {row_runs}, the {run_table} table lists "
-                         f"{[run for run, _, _ in runs]}")
-    return runs
-
-
-def alive(doc: npt.NDArray[np.int64], live: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Which entries of documents ``doc`` belong to documents still stored (rowids ``live``)."""
-    mask = np.zeros(max(int(doc.max(initial=0)), int(live.max(initial=0))) + 1, dtype=np.bool_)
-    mask[live] = True
-    return mask[doc]
-
-
-def merge_start(entries: Sequence[int]) -> int | None:
-    """Where the merge of runs holding ``entries`` (oldest first) starts: the newest runs are
-    merged while together they hold at least ``1 / _RATIO`` of the entries of the run before them;
-    None when no two runs are merged."""
-    start, newer = len(entries) - 1, 0
-    for i in range(len(entries) - 1, 0, -1):
-        newer += entries[i]
-        if newer * _RATIO >= entries[i - 1]:
-            start = i - 1
-    return start if start < len(entries) - 1 else None
-
-
-def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArray[np.int64],
-                   data: npt.NDArray[np.void]) -> None:
-    """Rows ``(run, b, entries)`` of ``table``, one per bucket ``b``: a run's ``data`` (its entries,
-    sorted by ``bucket``, the bucket of each) as BLOBs of little-endian entries. SQLite cuts the
-    rows out of one bound BLOB a statement, their offsets and lengths given as a JSON object by
-    bucket: ``executemany`` with a Python tuple and a BLOB binding a row cost 2-3 times as much."""
-    first_of = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
-    bucket = bucket[first_of]
-    starts = first_of * data.itemsize
-    ends = np.append(first_of[1:], len(data)) * data.itemsize
-    raw = data.view(np.uint8).data  # slices of it are bound as BLOBs without a copy
-    first = 0
-    while first < len(bucket):
-        # The rows whose data spans at most _STATEMENT_BYTES (at least one row).
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES, "right")))
-        lengths = ends[first:last] - starts[first:last]
-        shift = int(lengths.max()).bit_length()  # offset << shift | length: offsets < 2**26
-        packed = ((starts[first:last] - starts[first]) << shift) | lengths
-        con.execute(
-            f"INSERT INTO {table} SELECT ?1, CAST(j.key AS INTEGER), "
-            "substr(?2, (j.value >> ?4) + 1, j.value & ((1 << ?4) - 1)) FROM json_each(?3) j",
-            (run, raw[starts[first] : ends[last - 1]],
-             json.dumps(dict(zip(bucket[first:last].tolist(), packed.tolist()))), shift))
-        first = last
-
-
 def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.NDArray[np.uint64],
            owner: npt.NDArray[np.int64], hits: list[set[int]]) -> None:
     """Add to ``hits[q]`` the documents of posting ``rows`` (position in ``wanted_band``, data)
     whose entries have the band and key of one of query row ``q``'s (``qcomposite``: band << 32 |
     key)."""
     positions, blobs = zip(*rows)
-    data, lengths = run_entries(blobs)
+    data, lengths = run_tables.run_entries(blobs, ENTRY, "posting")
     # A bitmap of the queries' low key bits first: it leaves about one entry in a thousand
     # besides the hits, so only those pay for the band and the binary search.
     low = np.zeros(_FILTER, dtype=np.bool_)
