@@ -2,23 +2,25 @@
 
 Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit band key of
 ``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped into
-buckets of about 32 entries (``run_tables._BUCKET``): bucket ``band << bits | key >> (32 - bits)``, one ``posting``
-row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs as little-endian
-uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a paragraph costs
-about 2 rows instead of one per band (64 by default), which is what makes adding fast. Merging
-runs: the newest ones are merged into one (numpy, in one transaction) while together they hold at
-least as many entries as the run before them, so each run holds more than all newer ones together:
-at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a batch only once
-there are more than ``MAX_RUNS`` runs: merging after every batch rewrote each entry about 3.5 times
-in a 100k-paragraph ``index add`` (11 batches), this writes it twice. A writer keeps the runs it
-wrote in memory, so merging them reads nothing back. Entries are stored in band
-then key order (runs merged by earlier releases: in bucket order only, or in buckets of another
-size: both stay correct), so a merge is a stable sort of sorted runs. A lookup fetches all the
-buckets it needs with one statement and filters their entries with numpy. ``run.class`` is
-informative only. Removing a document leaves its entries in place: lookups only report rowids still
-in ``document`` (AUTOINCREMENT never reuses one), and the next merge of their run drops them.
-32-bit keys give about ``n / 2**32`` false hits a lookup (0.3 spurious candidates for a 20-paragraph
-article against 1M paragraphs), which the estimate filter and exact verification discard.
+buckets of about 32 entries (``run_tables._BUCKET``): bucket ``band << bits | key >> (32 - bits)``,
+one ``posting`` row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs
+as little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a
+paragraph costs about 2 rows instead of one per band (64 by default), which is what makes adding
+fast. Merging runs: the newest ones are merged into one (numpy, in one transaction) while together
+they hold at least as many entries as the run before them, so each run holds more than all newer
+ones together: at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a
+batch only once there are more than ``MAX_RUNS`` runs: merging after every batch rewrote each entry
+about 3.5 times in a 100k-paragraph ``index add`` (11 batches), this writes it twice. A writer keeps
+the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band, key
+and rowid order (runs merged by earlier releases: in bucket order only, or in buckets of another
+size: both stay correct); a merge packs each entry into one 64-bit number in that order and sorts
+them (a stable sort of sorted runs), or, for rowids too large to pack, sorts the entries by band and
+key. A lookup fetches all the buckets it needs with one statement and filters their entries with
+numpy. ``run.class`` is informative only. Removing a document leaves its entries in place: lookups
+only report rowids still in ``document`` (AUTOINCREMENT never reuses one), and the next merge of
+their run drops them. 32-bit keys give about ``n / 2**32`` false hits a lookup (0.3 spurious
+candidates for a 20-paragraph article against 1M paragraphs), which the estimate filter and exact
+verification discard.
 """
 
 from __future__ import annotations
@@ -173,24 +175,26 @@ class PostingRuns:
                 raise ValueError(f"run {run} holds {found} entries, its run row says {count}")
         return band, key, doc
 
-    def _pack(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
-              doc: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64] | None:
+    def _pack(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64],
+              owned: bool = False) -> npt.NDArray[np.uint64] | None:
         """Entries packed into one number each (see ``_doc_bits``), or None when a document's rowid
-        does not fit (more than 2**26 documents ever added, with 64 bands)."""
+        does not fit (more than 2**26 documents ever added, with 64 bands). ``owned``: ``band`` is
+        the caller's to lose, and is packed in place (a merge reading back 50M entries saves a
+        copy of 400 MB)."""
         if len(doc) and int(doc.max()) >= 1 << self._doc_bits:
             return None
-        packed = band.astype(np.uint64)
+        packed = band.view(np.uint64) if owned else band.astype(np.uint64)  # bands and rowids are >= 0
         packed <<= np.uint64(32)
         packed |= key
         packed <<= np.uint64(self._doc_bits)
-        packed |= doc.astype(np.uint64)
+        packed |= doc.view(np.uint64)
         return packed
 
     def merge(self, spare: int = 0) -> None:
-        """Merge the newest runs while together they hold at least ``1 / run_tables._RATIO`` of the entries of
-        the run before them, dropping removed documents: each run then holds more than ``run_tables._RATIO``
-        times the entries of all newer ones, so there are about ``log(n) / log(run_tables._RATIO + 1)`` runs.
-        ``spare``: merge only while there are more runs than that (0: always)."""
+        """Merge the newest runs while together they hold at least ``1 / ratio`` of the entries of the
+        run before them (``ratio``: ``run_tables._RATIO``), dropping removed documents: each run then
+        holds more than ``ratio`` times the entries of all newer ones, so there are about ``log(n) /
+        log(ratio + 1)`` runs. ``spare``: merge only while there are more runs than that (0: always)."""
         while True:
             runs = self.runs()
             if len(runs) <= spare:
@@ -206,7 +210,7 @@ class PostingRuns:
             else:
                 self.forget()  # read them all: merges take the newest runs, so the older ones are large
                 read = self.read(merged)
-                packed = self._pack(*read)
+                packed = self._pack(*read, owned=True)
             for run, _, _ in merged:
                 self._con.execute("DELETE FROM posting WHERE run = ?", (run,))
                 self._con.execute("DELETE FROM run WHERE run = ?", (run,))
