@@ -175,6 +175,28 @@ def test_compiled_tiling_equals_runs_then_tiles(seed: int, len_a: int, len_b: in
     assert [Tile(*row) for row in found.tolist()] == expected
 
 
+@pytest.mark.parametrize("spacing", [1, 1 << 20, 1 << 44], ids=["consecutive", "low-bits-equal", "high-bits-only"])
+def test_compiled_tiling_with_thousands_of_shared_grams(spacing: int) -> None:
+    """Thousands of distinct common grams (the kernel finds each in a hash table: many probe past
+    their home slot) spaced so that only some of their bits differ: the tiles of the reference."""
+    kernels = TILES.compiled()
+    assert kernels is not None
+    rng = np.random.RandomState(spacing % 1000)
+    vocabulary = (np.arange(1, 3001, dtype=np.uint64) * np.uint64(spacing))
+    grams_b = vocabulary[rng.randint(0, 3000, 4000)]
+    # a: pieces of b (runs to tile) between fresh grams, some of them from the vocabulary too
+    pieces = [grams_b[start : start + rng.randint(1, 40)] for start in rng.randint(0, 4000, 150)]
+    grams_a = np.concatenate([np.concatenate([piece, vocabulary[rng.randint(0, 3000, 3)]]) for piece in pieces])
+    common = np.intersect1d(grams_a, grams_b)
+    assert len(common) > 1000
+    n = 3
+    tokens_a, tokens_b = len(grams_a) + n - 1, len(grams_b) + n - 1
+    found = kernels.tiles(grams_a, grams_b, common, n, tokens_a, tokens_b, MAX_REPEAT)
+    expected = tile(_runs(grams_a, grams_b, MAX_REPEAT), tokens_a, tokens_b, n)
+    assert len(expected) > 100
+    assert [Tile(*row) for row in found.tolist()] == expected
+
+
 def _runs(grams_a: np.ndarray, grams_b: np.ndarray, max_repeat: int) -> np.ndarray:
     """diagonal_runs with another repeat limit: grams repeated more often are not shared."""
     values, counts_a = np.unique(grams_a, return_counts=True)
