@@ -190,6 +190,10 @@ class PostingRuns:
         packed |= doc.view(np.uint64)
         return packed
 
+    def _rowids(self, packed: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+        """The rowids of packed entries (a new array)."""
+        return packed & np.uint64((1 << self._doc_bits) - 1)
+
     def merge(self, spare: int = 0) -> None:
         """Merge the newest runs while together they hold at least ``1 / ratio`` of the entries of the
         run before them (``ratio``: ``run_tables._RATIO``), dropping removed documents: each run then
@@ -221,7 +225,7 @@ class PostingRuns:
             del read
             # Runs are sorted: a stable sort (timsort) merges them in O(n log runs).
             packed.sort(kind="stable")
-            keep = run_tables.alive((packed & np.uint64((1 << self._doc_bits) - 1)).view(np.int64), self._live())
+            keep = run_tables.alive(self._rowids(packed).view(np.int64), self._live())
             self._store_packed(packed if keep.all() else packed[keep])
 
     def _merge_unpacked(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
@@ -257,7 +261,7 @@ class PostingRuns:
         bits = run_tables.bucket_bits(len(packed), self.bands)
         # ENTRY's (key, doc) as one little-endian number, doc << 32 | key: whole-number operations
         # instead of writes into every other 4 bytes
-        data = packed & np.uint64((1 << self._doc_bits) - 1)
+        data = self._rowids(packed)
         data <<= np.uint64(32)
         data |= (packed >> np.uint64(self._doc_bits)) & np.uint64(0xFFFFFFFF)
         # buckets(band, key, bits): band << bits | key >> (32 - bits)
