@@ -20,7 +20,7 @@ import syndidetect as sd
 from syndidetect.ahead import computed_ahead
 from syndidetect.cli import index as index_cli
 from syndidetect.cli.main import main
-from syndidetect.store.sqlite import runs as posting_runs
+from syndidetect.store.sqlite import run_tables
 from syndidetect.store.sqlite.batch import with_rowids
 from syndidetect.store.sqlite.locking import WRITER_TURN, begin_writing
 
@@ -113,7 +113,7 @@ def test_the_pipelined_index_add_writes_the_index_batch_by_batch_adding_would(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)  # 6 and 2 batches: runs pile up and merge
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", 3)
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 3)
     for number, docs in enumerate(_commands()):
         jsonl = tmp_path / f"add{number}.jsonl"
         jsonl.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")

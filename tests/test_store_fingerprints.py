@@ -17,7 +17,6 @@ from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore, Store
 from syndidetect.store.sqlite import run_tables
-from syndidetect.store.sqlite import runs as posting_runs
 from syndidetect.store.sqlite.fingerprints import FP_ENTRY
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -84,7 +83,7 @@ def _fp_runs(path: Path) -> list[int]:
 def test_counts_are_the_memory_stores_through_batches_merges_and_removals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spare: int, seed: int
 ) -> None:
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", spare)
+    monkeypatch.setattr(run_tables, "MAX_RUNS", spare)
     path = tmp_path / "fp.db"
     docs = _documents(40, seed)
     prepared = prepare_documents(docs, sd.Config())

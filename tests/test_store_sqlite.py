@@ -147,7 +147,7 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
     """Many small batches: runs merge, answers stay those of the memory store, removed documents
     are never reported and their entries go at the next merge."""
     monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # and each add merges
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 0)  # and each add merges
     docs = seed_docs()
     memory = sd.Detector()
     with sd.Detector.open(tmp_path / "runs.db") as det:
@@ -189,7 +189,7 @@ def test_a_merge_holds_the_live_entries_sorted(tmp_path: Path, monkeypatch: pyte
     or not: the one run left holds every entry of the documents still stored, sorted by band, key
     and document, and a lookup finds each of their keys."""
     monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # and each add merges
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 0)  # and each add merges
     bands = 8  # a packed entry: 3 bits of band, 32 of key, 29 of rowid
     first_doc = 1 if packable else (1 << 29) - 30  # the later batches' rowids take 30 bits
     rng = np.random.default_rng(first_doc)
@@ -232,7 +232,7 @@ def _run_sizes(path: Path) -> list[int]:
 def test_each_run_outweighs_all_newer_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Merging after every batch: each run holds more than ``_RATIO`` times the entries of all
     newer runs (so there are O(log n) runs to search), and answers stay those of the memory store."""
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 0)
     docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
     memory = MemoryStore(64, 2)
     prepared = prepare_documents(docs, sd.Config())
@@ -253,7 +253,7 @@ def test_a_writer_merges_past_max_runs_and_when_it_closes(tmp_path: Path, monkey
     """Runs pile up to ``MAX_RUNS`` between merges (each batch is written once), a writer merges
     them when it closes; leaving on an error leaves them to the next writer, and every answer on
     the way is the memory store's."""
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", spare)
+    monkeypatch.setattr(run_tables, "MAX_RUNS", spare)
     path = tmp_path / "spare.db"
     docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
     prepared = prepare_documents(docs, sd.Config())
@@ -515,7 +515,7 @@ def test_runs_kept_in_memory_follow_other_writers_and_rollbacks(tmp_path: Path,
     path = tmp_path / "two.db"
     prepared = prepare_documents([sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()],
                                  sd.Config())
-    monkeypatch.setattr(posting_runs, "MAX_RUNS", 0)  # every batch merges
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 0)  # every batch merges
     merge = posting_runs.PostingRuns.merge
 
     def merge_then_fail(self: posting_runs.PostingRuns, spare: int = 0) -> None:

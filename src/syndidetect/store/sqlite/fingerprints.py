@@ -3,12 +3,12 @@
 Each batch writes one run of its ``(fp, doc)`` entries: ``fp`` a paragraph's 64-bit exact-repeat
 fingerprint (``boilerplate.paragraph_fingerprints``), one entry per distinct nonzero fingerprint of
 a document, sorted by fingerprint then document and grouped into buckets of about 32 entries
-(:func:`.run_tables.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket`` row
-``(run, bucket, data)`` per bucket, ``data`` the bucket's entries as little-endian ``(uint64 fp,
-uint32 doc)``; ``fprun`` lists the runs. A count reads one bucket per fingerprint and run. Runs
-merge as the postings' do (:func:`.run_tables.merge_start`, past ``MAX_RUNS`` runs after a batch and
-when the writer closes), dropping removed documents; until then a count skips documents no longer
-stored.
+(:func:`.run_tables.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket``
+row ``(run, bucket, data)`` per bucket, ``data`` the bucket's entries as little-endian ``(uint64
+fp, uint32 doc)``; ``fprun`` lists the runs. A count reads one bucket per fingerprint and run. Runs
+merge as the postings' do (:func:`.run_tables.merge_start`, past ``run_tables.MAX_RUNS`` runs after
+a batch and when the writer closes), dropping removed documents; until then a count skips
+documents no longer stored.
 
 Why runs and not a ``(fp, doc)`` table (format version 2): fingerprints are random, so a batch's
 rows landed all over a B-tree of up to a million rows, and each commit rewrote most of its pages.
@@ -30,15 +30,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect.boilerplate import paragraph_fingerprints
 from syndidetect.prepared import PreparedDocument
-from syndidetect.store.sqlite import runs as posting_runs
-from syndidetect.store.sqlite.run_tables import (
-    alive,
-    bucket_bits,
-    checked_runs,
-    insert_buckets,
-    merge_start,
-    run_entries,
-)
+from syndidetect.store.sqlite import run_tables
 
 FP_ENTRY = np.dtype([("fp", "<u8"), ("doc", "<u4")])  # packed: 12 bytes
 
@@ -72,7 +64,7 @@ def _empty() -> Entries:
 
 def _decode(blobs: Sequence[Any]) -> Entries:
     """The entries of ``fpbucket`` data BLOBs, in order."""
-    entries, _ = run_entries(blobs, FP_ENTRY, "fpbucket")
+    entries, _ = run_tables.run_entries(blobs, FP_ENTRY, "fpbucket")
     return entries["fp"].copy(), entries["doc"].astype(np.int64)
 
 
@@ -87,21 +79,21 @@ class FingerprintRuns:
 
     def runs(self) -> list[tuple[int, int, int]]:
         """``(run, bits, entries)`` of every run, oldest first (:func:`.run_tables.checked_runs`)."""
-        return checked_runs(self._con, "fprun", "fpbucket")
+        return run_tables.checked_runs(self._con, "fprun", "fpbucket")
 
     def add(self, fp: npt.NDArray[np.uint64], doc: npt.NDArray[np.int64]) -> None:
         """Store entries sorted by fingerprint then rowid as one new run, then merge past
-        ``MAX_RUNS`` runs."""
+        ``run_tables.MAX_RUNS`` runs."""
         self._store(fp, doc)
         self.pending = True
-        self.merge(posting_runs.MAX_RUNS)  # read when called: one knob for both kinds of runs
+        self.merge(run_tables.MAX_RUNS)  # read when called: one knob for both kinds of runs
 
     def merge(self, spare: int = 0) -> None:
         """Merge the newest runs as :func:`.run_tables.merge_start` says, dropping removed documents;
         ``spare``: only while there are more runs than that (0: always)."""
         while True:
             runs = self.runs()
-            start = merge_start([count for _, _, count in runs]) if len(runs) > spare else None
+            start = run_tables.merge_start([count for _, _, count in runs]) if len(runs) > spare else None
             if start is None:
                 return
             merged = runs[start:]
@@ -112,7 +104,7 @@ class FingerprintRuns:
             # Each run is sorted, and a rowid is in one run only, older runs holding smaller rowids:
             # a stable sort by fingerprint keeps each fingerprint's rowids in order.
             order = np.argsort(fp, kind="stable")
-            order = order[alive(doc, self._live())[order]]
+            order = order[run_tables.alive(doc, self._live())[order]]
             self._store(fp[order], doc[order])
 
     def read(self, runs: Sequence[tuple[int, int, int]]) -> Entries:
@@ -132,11 +124,11 @@ class FingerprintRuns:
         """Entries sorted by fingerprint as one run (none when there are none)."""
         if not len(fp):
             return
-        bits = bucket_bits(len(fp), 1)  # about 32 entries a bucket, as the postings' runs
+        bits = run_tables.bucket_bits(len(fp), 1)  # about 32 entries a bucket, as the postings' runs
         data = np.empty(len(fp), dtype=FP_ENTRY)
         data["fp"], data["doc"] = fp, doc  # rowids < 2**32: PostingRuns refuses more first
         cursor = self._con.execute("INSERT INTO fprun (bits, entries) VALUES (?, ?)", (bits, len(fp)))
-        insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), _buckets(fp, bits), data)
+        run_tables.insert_buckets(self._con, "fpbucket", int(cursor.lastrowid or 0), _buckets(fp, bits), data)
 
     def lookup(self, wanted: npt.NDArray[np.uint64]) -> Entries:
         """The entries holding one of the ``wanted`` fingerprints (ascending, distinct), removed

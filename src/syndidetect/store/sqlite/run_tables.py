@@ -2,7 +2,8 @@
 (:mod:`.fingerprints`). A run is a sorted list of entries cut into buckets of about ``_BUCKET``
 entries, one row ``(run, bucket, data)`` a bucket, listed in a run table ``(run, bits, entries)``.
 Here: how many bucket bits a run takes, how its rows are written and read back, the check of the
-run list against the rows, which runs a merge takes, and which entries a merge drops.
+run list against the rows, when a writer merges and which runs a merge takes, and which entries a
+merge drops.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ import numpy.typing as npt
 #: made adding 20% cheaper in CPU (half the rows to write) but a lookup 50% dearer (27 -> 40 ms: it
 #: reads one bucket a band key a run, so twice the bytes); a check is what must stay fast.
 _BUCKET = 32
+#: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
+#: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
+#: costs up to this many times a check against one run. 24 rather than 12: the newest runs merge
+#: while together they outweigh the run before them, so each merge past the limit may rewrite the
+#: large old runs; at 1M paragraphs (110 batches of 4 MB) 24 made ``index add`` 89.5 -> 77.1 s
+#: (medians of 2 alternated runs; each entry written 2.45 times instead of 3.3 by a simulation of
+#: the policy), and left 3 runs instead of 2 (postings of one article 25 -> 32 ms). An ``index
+#: add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
+MAX_RUNS = 24
 #: The newest runs are merged while they hold at least ``1 / _RATIO`` of the entries of the run
 #: before them (see ``runs.PostingRuns.merge``). 1 instead of 2: each entry is rewritten 3.7 times
 #: instead of 5.5 over 43 batches (7.7 to 5.2 over 430), for at most one run more to search.

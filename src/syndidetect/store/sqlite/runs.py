@@ -9,7 +9,7 @@ paragraph costs about 2 rows instead of one per band (64 by default), which is w
 fast. Merging runs: the newest ones are merged into one (numpy, in one transaction) while together
 they hold at least as many entries as the run before them, so each run holds more than all newer
 ones together: at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a
-batch only once there are more than ``MAX_RUNS`` runs: merging after every batch rewrote each entry
+batch only once there are more than ``run_tables.MAX_RUNS`` runs: merging after every batch rewrote each entry
 about 3.5 times in a 100k-paragraph ``index add`` (11 batches), this writes it twice. A writer keeps
 the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band, key
 and rowid order (runs merged by earlier releases: in bucket order only, or in buckets of another
@@ -39,15 +39,6 @@ from syndidetect.errors import IndexWriteError
 from syndidetect.store.sqlite import run_tables
 
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
-#: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
-#: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
-#: costs up to this many times a check against one run. 24 rather than 12: the newest runs merge
-#: while together they outweigh the run before them, so each merge past the limit may rewrite the
-#: large old runs; at 1M paragraphs (110 batches of 4 MB) 24 made ``index add`` 89.5 -> 77.1 s
-#: (medians of 2 alternated runs; each entry written 2.45 times instead of 3.3 by a simulation of
-#: the policy), and left 3 runs instead of 2 (postings of one article 25 -> 32 ms). An ``index
-#: add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
-MAX_RUNS = 24
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
 _FILTER = 1 << 20
@@ -141,7 +132,7 @@ class PostingRuns:
             self._version = version
         self._store(band, key, doc)
         self.pending = True
-        self.merge(MAX_RUNS)
+        self.merge(run_tables.MAX_RUNS)  # read when called: tests lower it
 
     def runs(self) -> list[tuple[int, int, int]]:
         """``(run, bits, entries)`` of every run, oldest first (:func:`checked_runs`)."""
