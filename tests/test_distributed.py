@@ -279,3 +279,25 @@ def test_without_dask_the_error_gives_the_pip_command(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "dask", None)  # import dask now raises ImportError
     with pytest.raises(MissingDependencyError, match=r"pip install 'syndidetect\[dask\]'"):
         read_collection([str(SEEDS)])
+
+
+def test_a_prepared_partition_carries_each_documents_word_stream() -> None:
+    """The blob verification unpickles holds the document's word stream, built for the whole
+    partition at once and equal to the stream built from the document alone."""
+    import pickle
+
+    from syndidetect._kernels.words import stream_of
+    from syndidetect.distributed.prepare import prepare_partition
+
+    texts = [sorted(SEEDS.glob("*.txt"))[0].read_text("utf-8"),
+             "Ünïcode wörds, «quoted», and 中文字符 mixed in a paragraph here.",
+             "Short one.\n\nAnother paragraph with the cat's toys and the dogs' bowls in it."]
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": texts, "date": [None] * 3})
+    config = sd.Config()
+    prepared = prepare_partition(frame, config)
+    for text, blob in zip(texts, prepared["blob"]):
+        doc = pickle.loads(blob)
+        assert doc.memoised(("stream", config.shingle_size))
+        carried, alone = doc.stream(config.shingle_size), stream_of(text, config.shingle_size)
+        assert carried.grams.tolist() == alone.grams.tolist()
+        assert carried.starts.tolist() == alone.starts.tolist() and carried.ends.tolist() == alone.ends.tolist()

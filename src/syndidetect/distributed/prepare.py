@@ -21,7 +21,7 @@ from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import date_cell
 from syndidetect.documents import Document
-from syndidetect.prepared import PreparedDocument, prepare_documents
+from syndidetect.prepared import PreparedDocument, prepare_documents, remember_streams
 from syndidetect.report import DocumentSummary
 from syndidetect.sources import unique_ids
 
@@ -53,7 +53,7 @@ def slim(doc: PreparedDocument, config: Config) -> bytes:
     loaded in every partition that verifies one of its pairs, so it is made once, here, and travels."""
     lean = dataclasses.replace(doc, document=Document(doc.id, doc.document.text, doc.document.date),
                                signatures=doc.signatures[:0])
-    lean.stream(config.shingle_size)
+    lean.remember(("stream", config.shingle_size), doc.stream(config.shingle_size))
     return pickle.dumps(lean, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -73,6 +73,7 @@ def prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any]
     number = partition_info["number"] if partition_info else 0
     docs = [Document(i, t, date_cell(d)) for i, t, d in zip(frame["id"], frame["text"], frame["date"])]
     prepared = prepare_documents(docs, config)
+    remember_streams(prepared, config.shingle_size)  # the partition's word streams in batches, for slim
     short = [short_hashes(p, short_paragraphs(p, config))[0] for p in prepared]
     ords = (np.int64(number) << DOC_BITS) + np.arange(len(prepared), dtype=np.int64)
     return pd.DataFrame({
