@@ -50,7 +50,8 @@ def slim(doc: PreparedDocument, config: Config) -> bytes:
     filter has used them; verification compares exact shingles), which would be a third of the bytes.
 
     The word stream is the largest part of the per-document work of verification; a document is
-    loaded in every partition that verifies one of its pairs, so it is made once, here, and travels."""
+    loaded in every partition that verifies one of its pairs, so it is made once (by
+    :func:`prepare_partition`, for all the partition's documents at once) and travels."""
     lean = dataclasses.replace(doc, document=Document(doc.id, doc.document.text, doc.document.date),
                                signatures=doc.signatures[:0])
     lean.remember(("stream", config.shingle_size), doc.stream(config.shingle_size))
