@@ -46,36 +46,30 @@ def test_detector_works_with_the_collector_off(collector_state: bool) -> None:
     assert gc.isenabled() is collector_state
 
 
-def test_what_a_block_keeps_is_not_walked_by_the_next_young_collection() -> None:
+@pytest.mark.parametrize("collector_state", [True], ids=["enabled"], indirect=True)
+def test_what_a_block_keeps_is_not_walked_by_the_next_young_collection(collector_state: bool) -> None:
     """The containers a block leaves alive go to the oldest generation when the collector comes
     back on: otherwise the first young collection after the block would walk them all (tens of
     milliseconds a detect of 20k paragraphs, more with more)."""
-    before = gc.isenabled()
-    gc.enable()
-    try:
-        with collector_paused():
-            kept = [[i] for i in range(50_000)]
-        gc.collect(0)  # a young collection: it would move them to the middle generation
-        oldest = {id(o) for o in gc.get_objects(generation=2)}
-        assert all(id(item) in oldest for item in kept[::997])
-        cycle: list[object] = []
-        cycle.append(cycle)
-        del cycle
-        assert gc.collect() >= 1  # the collector still finds cycles
-    finally:
-        (gc.enable if before else gc.disable)()
+    with collector_paused():
+        kept = [[i] for i in range(50_000)]
+    gc.collect(0)  # a young collection: it would move them to the middle generation
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in kept[::997])
+    cycle: list[object] = []
+    cycle.append(cycle)
+    del cycle
+    assert gc.collect() >= 1  # the collector still finds cycles
 
 
-def test_objects_frozen_before_a_block_stay_frozen() -> None:
+@pytest.mark.parametrize("collector_state", [True], ids=["enabled"], indirect=True)
+def test_objects_frozen_before_a_block_stay_frozen(collector_state: bool) -> None:
     """The command line freezes what its imports made: a block must not thaw it."""
-    before = gc.isenabled()
-    gc.enable()
+    gc.freeze()
     try:
-        gc.freeze()
         frozen = gc.get_freeze_count()
         with collector_paused():
             kept = [[i] for i in range(1_000)]
         assert gc.get_freeze_count() == frozen and kept
     finally:
         gc.unfreeze()
-        (gc.enable if before else gc.disable)()

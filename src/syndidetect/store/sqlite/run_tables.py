@@ -37,6 +37,7 @@ _RATIO = 1
 #: and refuses one over 10**9 bytes; 64 MB keeps the copy small and the packed offsets exact.
 _STATEMENT_BYTES = 1 << 26
 
+
 def bucket_bits(entries: int, bands: int) -> int:
     """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
     return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))

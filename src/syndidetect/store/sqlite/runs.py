@@ -9,9 +9,9 @@ paragraph costs about 2 rows instead of one per band (64 by default), which is w
 fast. Merging runs: the newest ones are merged into one (numpy, in one transaction) while together
 they hold at least as many entries as the run before them, so each run holds more than all newer
 ones together: at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a
-batch only once there are more than ``run_tables.MAX_RUNS`` runs: merging after every batch rewrote each entry
-about 3.5 times in a 100k-paragraph ``index add`` (11 batches), this writes it twice. A writer keeps
-the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band, key
+batch only once there are more than ``run_tables.MAX_RUNS`` runs: merging after every batch
+rewrote each entry about 3.5 times in a 100k-paragraph ``index add`` (11 batches), this writes it
+twice. A writer keeps the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band, key
 and rowid order (runs merged by earlier releases: in bucket order only, or in buckets of another
 size: both stay correct); a merge packs each entry into one 64-bit number in that order and sorts
 them (a stable sort of sorted runs), or, for rowids too large to pack, sorts the entries by band and
