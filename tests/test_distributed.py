@@ -18,6 +18,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from dask.base import compute as dask_compute
 from distributed import Client, LocalCluster
 
 import syndidetect as sd
@@ -126,6 +127,33 @@ def test_planted_corpus_equals_in_process(client: Client, corpus: pd.DataFrame, 
     assert len(expected["boilerplate"]) >= 2  # the footer lines
     report = detect_dask(dd.from_pandas(corpus, npartitions=7, sort=False), CONFIG, client)
     assert report.to_dict() == expected
+
+
+def _shuffle_method_seen(monkeypatch: pytest.MonkeyPatch, frame: pd.DataFrame) -> str | None:
+    """The shuffle method in force when ``detect_dask`` (no client) hands its graph to Dask, computed
+    on the synchronous scheduler, where a p2p shuffle fails."""
+    seen: list[str | None] = []
+    compute = dask_compute
+
+    def observed(*collections: Any, **options: Any) -> Any:
+        seen.append(dask.config.get("dataframe.shuffle.method", None))
+        return compute(*collections, **{"scheduler": "sync", **options})  # the disk shuffle computes too
+
+    monkeypatch.setattr(dask, "compute", observed)
+    report = detect_dask(dd.from_pandas(frame, npartitions=3, sort=False), CONFIG)
+    assert report.to_dict() == in_process(frame)
+    return seen[0]  # the first call is ours
+
+
+def test_shuffles_run_as_tasks_unless_the_user_chose_a_method(monkeypatch: pytest.MonkeyPatch, client: Client,
+                                                               corpus: pd.DataFrame) -> None:
+    """Our shuffles move small rows, where the tasks method beats p2p's fixed cost; a method the
+    user configured is theirs to keep. With a client about, Dask's own choice would be p2p, in
+    shuffles that fix their method while the graph is built as in those fixed when it is computed."""
+    frame = corpus.iloc[:60]
+    assert _shuffle_method_seen(monkeypatch, frame) == "tasks"
+    with dask.config.set({"dataframe.shuffle.method": "disk"}):
+        assert _shuffle_method_seen(monkeypatch, frame) == "disk"
 
 
 def _in_process_candidates(documents: list[sd.Document], config: sd.Config, filtered: bool) -> set[tuple[str, str]]:
