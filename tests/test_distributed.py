@@ -310,11 +310,10 @@ def test_without_dask_the_error_gives_the_pip_command(monkeypatch: pytest.Monkey
 
 
 def test_a_prepared_partition_carries_each_documents_word_stream() -> None:
-    """The blob verification unpickles holds the document's word stream, built for the whole
+    """The blob verification loads holds the document's word stream, built for the whole
     partition at once and equal to the stream built from the document alone."""
-    import pickle
-
     from syndidetect._kernels.words import stream_of
+    from syndidetect.distributed.blobs import unpack_prepared
     from syndidetect.distributed.prepare import prepare_partition
 
     texts = [sorted(SEEDS.glob("*.txt"))[0].read_text("utf-8"),
@@ -324,7 +323,7 @@ def test_a_prepared_partition_carries_each_documents_word_stream() -> None:
     config = sd.Config()
     prepared = prepare_partition(frame, config)
     for text, blob in zip(texts, prepared["blob"]):
-        doc = pickle.loads(blob)
+        doc = unpack_prepared(blob)
         assert doc.memoised(("stream", config.shingle_size))
         carried, alone = doc.stream(config.shingle_size), stream_of(text, config.shingle_size)
         assert carried.grams.tolist() == alone.grams.tolist()

@@ -6,8 +6,9 @@ Dask DataFrame operation:
 
 1. ``inputs``: files, folders, Parquet, DataFrames or bags of documents as one frame;
 2. ``prepare``: per input partition, :func:`~syndidetect.prepared.prepare_documents` gives each
-   document a global ordinal, its matchable paragraphs' signatures and a slim pickled copy of its
-   prepared data; the ordinals keep the prepared frame's partitions addressable;
+   document a global ordinal, its matchable paragraphs' signatures and a blob of what verification
+   reads (``blobs``: its arrays in one buffer, with its word stream); the ordinals keep the prepared
+   frame's partitions addressable;
 3. ``masks``: a value_counts over (document, distinct short shingle) rows gives the document
    frequencies, sent back to each document's partition for its boilerplate mask;
 4. ``candidates``: band keys shuffled on (band, key) give every bucket whole to one partition, where
@@ -15,7 +16,8 @@ Dask DataFrame operation:
    filter (:func:`~syndidetect.lsh.likely_pairs`) drops most before any document data is joined;
 5. ``verification``: each likely pair visits the partitions of its two documents and is judged there;
 6. ``pipeline``: :func:`~syndidetect.assembly.assemble_report` makes the report from the collected pair
-   reports, or :func:`detect_to_parquet` writes documents, pairs and matches as Parquet.
+   reports, or :func:`detect_to_parquet` writes documents, pairs and matches as Parquet. Its
+   shuffles run as tasks unless the user's Dask configuration names a method.
 
 :func:`detect_dask` returns a :class:`~syndidetect.report.Report` equal to the in-process one with
 ``sentence_candidates=False``: candidates come from the paragraph LSH only (the sentence LSH for

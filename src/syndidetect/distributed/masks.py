@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from syndidetect.boilerplate import boilerplate_lines, short_paragraphs
 from syndidetect.config import Config
+from syndidetect.distributed.blobs import unpack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import document_divisions
 from syndidetect.prepared import PreparedDocument
@@ -71,7 +72,7 @@ def mask_partition(frame: Any, config: Config) -> Any:
     for ordinal, blob, hashes, counts in zip(frame.index, frame["blob"], frame["hashes"], frame["counts"]):
         found: tuple[Any, list[Example]] = (None, [])
         if isinstance(hashes, bytes) and hashes:
-            found = document_mask(pickle.loads(blob), hashes, counts, int(ordinal), config)
+            found = document_mask(unpack_prepared(blob), hashes, counts, int(ordinal), config)
         masks.append(None if found[0] is None else pickle.dumps(found[0]))
         examples.append(pickle.dumps(found[1]) if found[1] else None)
     index = frame.index  # a column built from a list must carry it: pandas aligns on the index

@@ -9,8 +9,6 @@ partition-wise (:func:`document_divisions`): the prepared blobs never travel in 
 
 from __future__ import annotations
 
-import dataclasses
-import pickle
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +16,7 @@ import numpy as np
 
 from syndidetect.boilerplate import short_hashes, short_paragraphs
 from syndidetect.config import Config
+from syndidetect.distributed.blobs import pack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import date_cell
 from syndidetect.documents import Document
@@ -44,20 +43,6 @@ def row_divisions(partitions: int) -> tuple[int, ...]:
     return (*(k << ROW_BITS for k in range(partitions)), (partitions << ROW_BITS) - 1)
 
 
-def slim(doc: PreparedDocument, config: Config) -> bytes:
-    """What verification needs, pickled: the text (once: the paragraphs refer to the same string),
-    shingle hashes and the word stream, without the metadata and the signatures (the candidate
-    filter has used them; verification compares exact shingles), which would be a third of the bytes.
-
-    The word stream is the largest part of the per-document work of verification; a document is
-    loaded in every partition that verifies one of its pairs, so it is made once (by
-    :func:`prepare_partition`, for all the partition's documents at once) and travels."""
-    lean = dataclasses.replace(doc, document=Document(doc.id, doc.document.text, doc.document.date),
-                               signatures=doc.signatures[:0])
-    lean.remember(("stream", config.shingle_size), doc.stream(config.shingle_size))
-    return pickle.dumps(lean, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def summary_columns(pd: Any, prepared: Sequence[PreparedDocument]) -> dict[str, Any]:
     """The document summaries of the report as columns (all but ``id`` and ``paragraphs``)."""
     rows = [DocumentSummary.of(p) for p in prepared]
@@ -74,7 +59,9 @@ def prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any]
     number = partition_info["number"] if partition_info else 0
     docs = [Document(i, t, date_cell(d)) for i, t, d in zip(frame["id"], frame["text"], frame["date"])]
     prepared = prepare_documents(docs, config)
-    remember_streams(prepared, config.shingle_size)  # the partition's word streams in batches, for slim
+    # The word streams, the largest part of a document's verification work, made here in batches and
+    # carried in the blobs, instead of once in every partition that verifies one of its pairs.
+    remember_streams(prepared, config.shingle_size)
     short = [short_hashes(p, short_paragraphs(p, config))[0] for p in prepared]
     ords = (np.int64(number) << DOC_BITS) + np.arange(len(prepared), dtype=np.int64)
     return pd.DataFrame({
@@ -85,7 +72,7 @@ def prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any]
         "sigs": pd.Series([np.ascontiguousarray(p.signatures[p.matchable]).tobytes() for p in prepared], dtype=object),
         "sizes": pd.Series([p.shingle_counts()[p.matchable].astype(np.int64).tobytes() for p in prepared],
                            dtype=object),
-        "blob": pd.Series([slim(p, config) for p in prepared], dtype=object),
+        "blob": pd.Series([pack_prepared(p, config.shingle_size) for p in prepared], dtype=object),
         "short": pd.Series([np.unique(s).tobytes() for s in short], dtype=object),
     })
 

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from syndidetect.assembly import pair_report
 from syndidetect.config import Config
+from syndidetect.distributed.blobs import unpack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import document_divisions
 from syndidetect.prepared import PreparedDocument
@@ -42,7 +43,7 @@ def judge_partition(frame: Any, config: Config) -> Any:
 
     def load(ordinal: int, blob: bytes, mask: Any) -> PreparedDocument:
         if ordinal not in cache:
-            doc = cache[ordinal] = pickle.loads(blob)
+            doc = cache[ordinal] = unpack_prepared(blob)
             if isinstance(mask, bytes):
                 masks[doc.id] = pickle.loads(mask)
         return cache[ordinal]
