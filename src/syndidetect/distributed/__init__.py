@@ -9,7 +9,7 @@ Dask DataFrame operation:
    document a global ordinal, its matchable paragraphs' signatures and a blob of what verification
    reads (``blobs``: its arrays in one buffer, with its word stream); the ordinals keep the prepared
    frame's partitions addressable;
-3. ``masks``: a value_counts over (document, distinct short shingle) rows gives the document
+3. ``masks``: (document, distinct short shingle) rows shuffled on the shingle give the document
    frequencies, sent back to each document's partition for its boilerplate mask;
 4. ``candidates``: band keys shuffled on (band, key) give every bucket whole to one partition, where
    :func:`~syndidetect.lsh.candidate_pairs` yields paragraph pairs as in process; the estimate

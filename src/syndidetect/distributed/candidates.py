@@ -17,7 +17,7 @@ import numpy as np
 
 from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
-from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, row_divisions
+from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, document_divisions, row_divisions
 from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs
 
 
@@ -99,8 +99,21 @@ def likely_partition(frame: Any, config: Config) -> Any:
                          "b": frame["b"].to_numpy(dtype=np.int64)[kept]})
 
 
+def unique_pairs(frame: Any, column: str) -> Any:
+    """The rows of ``frame`` with distinct (index, ``column``), in order of both: after a shuffle on
+    the index, every copy of a pair is in one partition, so no shuffle of its own is needed."""
+    first = frame.index.to_numpy(dtype=np.int64)
+    second = frame[column].to_numpy(dtype=np.int64)
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    kept = np.ones(len(order), dtype=np.bool_)
+    kept[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    return frame.iloc[order[kept]]
+
+
 def candidates(prepared: Any, config: Config) -> Any:
-    """Deduplicated likely candidate document pairs ``(a, b)`` by ordinal."""
+    """Deduplicated likely candidate document pairs by ordinal: column ``b``, indexed by ``a`` with
+    the divisions of the prepared frame (so the first document's data joins partition-wise)."""
     _, _, pd = dask_modules()
     n = prepared.npartitions
     row_meta = pd.DataFrame({"band": np.zeros(0, np.int16), "key": np.zeros(0, np.uint64),
@@ -110,16 +123,17 @@ def candidates(prepared: Any, config: Config) -> Any:
                                              clear_divisions=True)
     shuffled = rows.shuffle(on=["band", "key"], npartitions=n)
     pairs = shuffled.map_partitions(bucket_row_pairs, meta=pd.DataFrame(ints), enforce_metadata=False)
-    pairs = pairs.drop_duplicates(subset=["ra", "rb"], split_out=n)
     sketch_meta = pd.DataFrame({"order": np.zeros(0, np.int64), "sig": pd.Series([], dtype=object),
                                 "size": np.zeros(0, np.int64)})
     sketches = prepared[["sigs", "sizes"]].map_partitions(row_sketches, config.num_perm, meta=sketch_meta,
                                                           enforce_metadata=False, clear_divisions=True)
     divisions = row_divisions(n)
     sketches = sketches.set_index("order", sorted=True, divisions=divisions)
-    for side in ("a", "b"):  # to the partition of each row: its signature joins there
-        side_sketches = sketches.rename(columns={"sig": f"sig_{side}", "size": f"size_{side}"})
-        pairs = pairs.set_index(f"r{side}", divisions=divisions).join(side_sketches)
+    # To the partition of each row, where its signature joins; a row pair found in several buckets
+    # is dropped to one on the way to its first row's partition.
+    pairs = pairs.set_index("ra", divisions=divisions).map_partitions(unique_pairs, "rb")
+    pairs = pairs.join(sketches.rename(columns={"sig": "sig_a", "size": "size_a"}))
+    pairs = pairs.set_index("rb", divisions=divisions).join(sketches.rename(columns={"sig": "sig_b", "size": "size_b"}))
     pair_meta = pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64)})
     likely = pairs.map_partitions(likely_partition, config, meta=pair_meta, enforce_metadata=False)
-    return likely.drop_duplicates(split_out=n)
+    return likely.set_index("a", divisions=document_divisions(n)).map_partitions(unique_pairs, "b")

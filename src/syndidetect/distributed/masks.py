@@ -1,9 +1,10 @@
 """The boilerplate scan on Dask: the same masks :func:`~syndidetect.boilerplate.find_boilerplate` finds.
 
 In process, the scan counts in how many documents each shingle of a short paragraph occurs. Here
-the counts are a value_counts over (document, distinct short shingle) rows, and each document gets
-back the counts of its own short shingles, all that its mask depends on, in the partition that
-holds it; :func:`~syndidetect.boilerplate.boilerplate_lines` then decides as in process.
+(document, distinct short shingle) rows are shuffled on the shingle and counted where each
+shingle's rows meet, then sent back to their documents' partitions, so each document gets the
+counts of its own short shingles, all that its mask depends on, where it is held;
+:func:`~syndidetect.boilerplate.boilerplate_lines` then decides as in process.
 """
 
 from __future__ import annotations
@@ -25,15 +26,23 @@ from syndidetect.prepared import PreparedDocument
 Example = tuple[int, int, int, str, int]
 
 
-def short_shingle_rows(frame: Any, with_ord: bool) -> Any:
-    """One row per (document, distinct short shingle): ``hash``, and ``ord`` when asked."""
+def short_shingle_rows(frame: Any) -> Any:
+    """One row per (document, distinct short shingle): ``ord`` and ``hash``."""
     _, _, pd = dask_modules()
     arrays = [np.frombuffer(b, dtype=np.uint32) for b in frame["short"]]
     hashes = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
-    if not with_ord:
-        return pd.DataFrame({"hash": hashes})
     ords = np.repeat(frame.index.to_numpy(dtype=np.int64), [len(a) for a in arrays])
     return pd.DataFrame({"ord": ords, "hash": hashes})
+
+
+def with_document_counts(frame: Any) -> Any:
+    """The rows of one partition shuffled on ``hash`` (all the rows of a shingle are here), each with
+    ``count``, the number of documents holding its shingle: its rows, one a document."""
+    _, _, pd = dask_modules()
+    hashes = frame["hash"].to_numpy(dtype=np.uint32)
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    return pd.DataFrame({"ord": frame["ord"].to_numpy(dtype=np.int64), "hash": hashes,
+                         "count": counts[inverse].astype(np.int64)})
 
 
 def counts_per_document(frame: Any) -> Any:
@@ -81,18 +90,17 @@ def mask_partition(frame: Any, config: Config) -> Any:
 
 
 def with_boilerplate(prepared: Any, config: Config) -> Any:
-    """``(blob, mask, examples)`` aligned with ``prepared``: shingle counts are a shuffle on
-    shingle, sent back to the documents' own partitions; the blobs stay where they are."""
+    """``(blob, mask, examples)`` aligned with ``prepared``: two shuffles of small rows (to the
+    shingle's partition, and back to the document's); the blobs stay where they are."""
     _, _, pd = dask_modules()
     n = prepared.npartitions
-    hash_meta = pd.DataFrame({"hash": np.zeros(0, np.uint32)})
     query_meta = pd.DataFrame({"ord": np.zeros(0, np.int64), "hash": np.zeros(0, np.uint32)})
-    rows = prepared[["short"]].map_partitions(short_shingle_rows, False, meta=hash_meta, enforce_metadata=False,
+    counted_meta = query_meta.assign(count=np.zeros(0, np.int64))
+    rows = prepared[["short"]].map_partitions(short_shingle_rows, meta=query_meta, enforce_metadata=False,
                                               clear_divisions=True)
-    frequency = rows["hash"].value_counts(split_out=n).reset_index()
-    query = prepared[["short"]].map_partitions(short_shingle_rows, True, meta=query_meta, enforce_metadata=False,
-                                               clear_divisions=True)
-    query = query.merge(frequency, on="hash").set_index("ord", divisions=document_divisions(n))
+    counted = rows.shuffle(on="hash", npartitions=n).map_partitions(with_document_counts, meta=counted_meta,
+                                                                     enforce_metadata=False)
+    query = counted.set_index("ord", divisions=document_divisions(n))
     lookup_meta = pd.DataFrame({"hashes": pd.Series([], dtype=object), "counts": pd.Series([], dtype=object)},
                                index=pd.Index(np.zeros(0, np.int64), name="ord"))
     lookup = query.map_partitions(counts_per_document, meta=lookup_meta, enforce_metadata=False)

@@ -90,12 +90,13 @@ def match_rows(frame: Any) -> Any:
 
 
 def judged(pairs: Any, verifiable: Any, config: Config) -> Any:
-    """Pair verdicts: candidate pairs ``(a, b)`` joined with both documents' blob and mask (the
-    frame of :func:`~syndidetect.distributed.masks.with_boilerplate`), judged on the workers."""
+    """Pair verdicts: candidate pairs (``b`` indexed by ``a``, aligned with ``verifiable``) joined with
+    both documents' blob and mask (the frame of :func:`~syndidetect.distributed.masks.with_boilerplate`),
+    judged on the workers."""
     _, _, pd = dask_modules()
     divisions = document_divisions(verifiable.npartitions)
     blobs = verifiable[["blob", "mask"]]
-    pairs = pairs.set_index("a", divisions=divisions).join(blobs.rename(columns={"blob": "blob_a", "mask": "mask_a"}))
+    pairs = pairs.join(blobs.rename(columns={"blob": "blob_a", "mask": "mask_a"}))
     pairs = pairs.reset_index().set_index("b", divisions=divisions)
     pairs = pairs.join(blobs.rename(columns={"blob": "blob_b", "mask": "mask_b"}))
     return pairs.map_partitions(judge_partition, config, meta=pairs_frame(pd, []), enforce_metadata=False,
