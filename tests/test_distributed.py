@@ -183,7 +183,7 @@ def test_candidates_are_the_in_process_ones_before_any_join() -> None:
         prepared = prepared_frame(as_frame(dd.from_pandas(corpus[["id", "text"]], npartitions=5, sort=False)),
                                   config)
         ids, pairs = dask.compute(prepared["id"], candidates(prepared, config))  # type: ignore[attr-defined]
-    found = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(pairs.index, pairs["b"])}
+    found = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(pairs.index, pairs["home"])}
     assert len(found) == len(pairs)  # deduplicated across partitions
     assert found == _in_process_candidates(documents, config, filtered=True)
     assert len(found) < len(_in_process_candidates(documents, config, filtered=False))

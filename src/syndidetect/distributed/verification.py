@@ -1,9 +1,10 @@
 """Verification on Dask: candidate pairs meet both documents' prepared data where it lives.
 
-Each pair goes to the partition holding its first document and takes that document's blob and
-boilerplate mask (a partition-wise join), then to the partition holding the second; only the pairs
-(with one blob) travel. ``judge_pairs`` and ``pair_report`` decide and report as in process; the
-pair reports come back pickled, with the columns of the Parquet output beside them.
+Each pair goes to the partition holding one of its documents (away) and takes that document's blob
+and boilerplate mask (a partition-wise join), then to the partition holding the other (home), where
+it is judged; only the pairs (with one blob) travel. ``judge_pairs`` and ``pair_report`` decide
+and report as in process; the pair reports come back pickled, with the columns of the Parquet
+output beside them.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def judge_partition(frame: Any, config: Config) -> Any:
         return cache[ordinal]
 
     pairs = []
-    for row in zip(frame["a"], frame["blob_a"], frame["mask_a"], frame.index, frame["blob_b"], frame["mask_b"]):
+    for row in zip(frame["away"], frame["blob_away"], frame["mask_away"], frame.index, frame["blob_home"],
+                   frame["mask_home"]):
         a, b = load(int(row[0]), row[1], row[2]), load(int(row[3]), row[4], row[5])
         pairs.append((a, b, False) if a.id < b.id else (b, a, False))  # in process, ids in sorted order
     verdicts = judge_pairs(pairs, config, masks, _ignore)
@@ -90,14 +92,15 @@ def match_rows(frame: Any) -> Any:
 
 
 def judged(pairs: Any, verifiable: Any, config: Config) -> Any:
-    """Pair verdicts: candidate pairs (``b`` indexed by ``a``, aligned with ``verifiable``) joined with
-    both documents' blob and mask (the frame of :func:`~syndidetect.distributed.masks.with_boilerplate`),
-    judged on the workers."""
+    """Pair verdicts: candidate pairs (``home`` indexed by ``away``, aligned with ``verifiable``; see
+    :func:`~syndidetect.distributed.candidates.home_and_away`) joined with both documents' blob and
+    mask (the frame of :func:`~syndidetect.distributed.masks.with_boilerplate`), judged in the home
+    document's partition."""
     _, _, pd = dask_modules()
     divisions = document_divisions(verifiable.npartitions)
     blobs = verifiable[["blob", "mask"]]
-    pairs = pairs.join(blobs.rename(columns={"blob": "blob_a", "mask": "mask_a"}))
-    pairs = pairs.reset_index().set_index("b", divisions=divisions)
-    pairs = pairs.join(blobs.rename(columns={"blob": "blob_b", "mask": "mask_b"}))
+    pairs = pairs.join(blobs.rename(columns={"blob": "blob_away", "mask": "mask_away"}))
+    pairs = pairs.reset_index().set_index("home", divisions=divisions)
+    pairs = pairs.join(blobs.rename(columns={"blob": "blob_home", "mask": "mask_home"}))
     return pairs.map_partitions(judge_partition, config, meta=pairs_frame(pd, []), enforce_metadata=False,
                                 clear_divisions=True)
