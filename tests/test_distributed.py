@@ -189,6 +189,27 @@ def test_candidates_are_the_in_process_ones_before_any_join() -> None:
     assert len(found) < len(_in_process_candidates(documents, config, filtered=False))
 
 
+def test_pairs_are_judged_at_either_document_evenly() -> None:
+    """Pairs ``a < b`` pile up on the later partitions; their homes spread over both sides (a hash
+    of the pair, so the same pair always goes home to the same document)."""
+    from syndidetect.distributed.candidates import home_and_away
+
+    rng = np.random.RandomState(5)
+    ordinals = (rng.randint(0, 5, (20_000, 2)).astype(np.int64) << 32) + rng.randint(0, 2000, (20_000, 2))
+    ordinals = np.unique(np.sort(ordinals, axis=1), axis=0)
+    a, b = ordinals[:, 0], ordinals[:, 1]
+    a, b = a[a < b], b[a < b]
+    home, away = home_and_away(a, b)
+    assert np.array_equal(np.minimum(home, away), a) and np.array_equal(np.maximum(home, away), b)
+    assert 0.47 < np.mean(home == a) < 0.53
+    later = np.bincount(b >> 32, minlength=5)  # about 1, 3, 5, 7, 9 parts in 25
+    judged = np.bincount(home >> 32, minlength=5)
+    assert later.max() > 5 * later.min()
+    assert judged.max() < 1.1 * judged.min()
+    again, _ = home_and_away(a.copy(), b.copy())
+    assert np.array_equal(again, home)
+
+
 def test_bag_of_tuples_equals_in_process(client: Client) -> None:
     small = planted_corpus(150, boilerplate=10)
     bag = db.from_sequence(list(zip(small["id"], small["text"])), npartitions=3)
