@@ -129,31 +129,39 @@ def test_planted_corpus_equals_in_process(client: Client, corpus: pd.DataFrame, 
     assert report.to_dict() == expected
 
 
-def _shuffle_method_seen(monkeypatch: pytest.MonkeyPatch, frame: pd.DataFrame) -> str | None:
+def _shuffle_method_seen(monkeypatch: pytest.MonkeyPatch, frame: pd.DataFrame, partitions: int,
+                         scheduler: str | None = "sync") -> str | None:
     """The shuffle method in force when ``detect_dask`` (no client) hands its graph to Dask, computed
-    on the synchronous scheduler, where a p2p shuffle fails."""
+    on ``scheduler`` (the synchronous one by default, where a p2p shuffle fails; None: the default
+    client's)."""
     seen: list[str | None] = []
     compute = dask_compute
 
     def observed(*collections: Any, **options: Any) -> Any:
         seen.append(dask.config.get("dataframe.shuffle.method", None))
-        return compute(*collections, **{"scheduler": "sync", **options})  # the disk shuffle computes too
+        chosen = {"scheduler": scheduler} if scheduler else {}
+        return compute(*collections, **{**chosen, **options})  # the disk shuffle computes too
 
     monkeypatch.setattr(dask, "compute", observed)
-    report = detect_dask(dd.from_pandas(frame, npartitions=3, sort=False), CONFIG)
+    report = detect_dask(dd.from_pandas(frame, npartitions=partitions, sort=False), CONFIG)
     assert report.to_dict() == in_process(frame)
     return seen[0]  # the first call is ours
 
 
-def test_shuffles_run_as_tasks_unless_the_user_chose_a_method(monkeypatch: pytest.MonkeyPatch, client: Client,
-                                                               corpus: pd.DataFrame) -> None:
-    """Our shuffles move small rows, where the tasks method beats p2p's fixed cost; a method the
-    user configured is theirs to keep. With a client about, Dask's own choice would be p2p, in
-    shuffles that fix their method while the graph is built as in those fixed when it is computed."""
-    frame = corpus.iloc[:60]
-    assert _shuffle_method_seen(monkeypatch, frame) == "tasks"
+def test_shuffles_run_as_tasks_in_one_stage_unless_the_user_chose_a_method(
+        monkeypatch: pytest.MonkeyPatch, client: Client, corpus: pd.DataFrame) -> None:
+    """Our shuffles move small rows, where a one-stage task shuffle beats p2p's fixed cost; above
+    Dask's one-stage bound (32 partitions) Dask's own choice stands, and a method the user configured
+    is theirs to keep. With a client about, Dask's own choice is p2p, in shuffles that fix their
+    method while the graph is built as in those fixed when it is computed."""
+    from syndidetect.distributed.pipeline import TASK_SHUFFLE_PARTITIONS
+
+    frame = corpus.iloc[:80]
+    assert _shuffle_method_seen(monkeypatch, frame, 3) == "tasks"
+    assert _shuffle_method_seen(monkeypatch, frame, TASK_SHUFFLE_PARTITIONS) == "tasks"
+    assert _shuffle_method_seen(monkeypatch, frame, TASK_SHUFFLE_PARTITIONS + 8, scheduler=None) is None
     with dask.config.set({"dataframe.shuffle.method": "disk"}):
-        assert _shuffle_method_seen(monkeypatch, frame) == "disk"
+        assert _shuffle_method_seen(monkeypatch, frame, 3) == "disk"
 
 
 def _in_process_candidates(documents: list[sd.Document], config: sd.Config, filtered: bool) -> set[tuple[str, str]]:

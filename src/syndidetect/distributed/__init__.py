@@ -16,8 +16,8 @@ Dask DataFrame operation:
    filter (:func:`~syndidetect.lsh.likely_pairs`) drops most before any document data is joined;
 5. ``verification``: each likely pair visits the partitions of its two documents and is judged there;
 6. ``pipeline``: :func:`~syndidetect.assembly.assemble_report` makes the report from the collected pair
-   reports, or :func:`detect_to_parquet` writes documents, pairs and matches as Parquet. Its
-   shuffles run as tasks unless the user's Dask configuration names a method.
+   reports, or :func:`detect_to_parquet` writes documents, pairs and matches as Parquet. Up to
+   32 partitions its shuffles run as tasks (one stage), unless Dask's configuration names a method.
 
 :func:`detect_dask` returns a :class:`~syndidetect.report.Report` equal to the in-process one with
 ``sentence_candidates=False``: candidates come from the paragraph LSH only (the sentence LSH for

@@ -28,29 +28,35 @@ def _check_config(config: Config | None) -> Config:
     return config
 
 
-def _stages(collection: Any, config: Config) -> tuple[Any, Any, Any]:
+def _stages(frame: Any, config: Config) -> tuple[Any, Any, Any]:
     """The graph: prepared documents, their blobs with boilerplate masks, and the judged pairs."""
-    prepared = prepared_frame(as_frame(collection), config)
+    prepared = prepared_frame(frame, config)
     verifiable = with_boilerplate(prepared, config)
     return prepared, verifiable, judged(candidates(prepared, config), verifiable, config)
 
 
-# How our shuffles move rows unless the user's Dask configuration says otherwise. Dask's default on a
-# distributed cluster, "p2p", streams rows through a disk-backed service built for shuffles of more
-# data than memory; ours move small numeric rows (band keys, pair ordinals), a few per paragraph, so
-# its fixed cost per shuffle dominated. With "tasks" (ordinary split and concatenate tasks) a
-# two-worker LocalCluster took 12.8-16.0 s at 100k paragraphs against 16.4-18.3 s with "p2p", faster
-# in each of 3 alternated runs (``benchmarks.dask_scaling``'s Dask side).
-SHUFFLE_METHOD = "tasks"
+# Partitions up to which our shuffles run as tasks, unless the user's Dask configuration names a
+# method: Dask's own bound for a task shuffle in one stage (``max_branch`` in its task shuffle), where
+# each row moves once, in one split and one concatenation. Above it the task shuffle takes two
+# stages or more and moves every row as many times, while Dask's default on a cluster ("p2p")
+# moves it once through a disk-backed service with a fixed cost per shuffle. Our rows are small (the
+# largest shuffle, the LSH's, is 1.7 KB a paragraph). Measured on a two-worker LocalCluster
+# (``benchmarks.dask_scaling``'s Dask side): at 100k paragraphs in 5 partitions, tasks took 12.8-16.0
+# s against 16.4-18.3 s for p2p, faster in each of 3 alternated runs; at 1M in 50 partitions, tasks
+# (two stages) took 132-147 s against 118 s for p2p.
+TASK_SHUFFLE_PARTITIONS = 32
 
 
 @contextmanager
-def _our_shuffles() -> Iterator[None]:
-    """Build and compute the graph under :data:`SHUFFLE_METHOD` (some shuffles fix their method when
-    the graph is built, others when it is lowered for the scheduler)."""
+def _our_shuffles(partitions: int) -> Iterator[None]:
+    """Build and compute the graph with task shuffles when there are at most
+    :data:`TASK_SHUFFLE_PARTITIONS` partitions and the user has not chosen a method (some shuffles
+    fix their method when the graph is built, others when it is lowered for the scheduler)."""
     dask, _, _ = dask_modules()
-    method = dask.config.get("dataframe.shuffle.method", None) or SHUFFLE_METHOD
-    with dask.config.set({"dataframe.shuffle.method": method}):
+    if dask.config.get("dataframe.shuffle.method", None) or partitions > TASK_SHUFFLE_PARTITIONS:
+        yield
+        return
+    with dask.config.set({"dataframe.shuffle.method": "tasks"}):
         yield
 
 
@@ -70,8 +76,9 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     in memory; :func:`detect_to_parquet` keeps it on disk.
     """
     config = _check_config(config)
-    with _our_shuffles():
-        prepared, verifiable, pairs = _stages(collection, config)
+    frame = as_frame(collection)
+    with _our_shuffles(frame.npartitions):
+        prepared, verifiable, pairs = _stages(frame, config)
         examples = verifiable[["examples"]].dropna()
         documents, reports, examples = _compute(client, prepared[SUMMARY_COLUMNS], pairs["report"], examples)
     return assemble_report(checked_summaries(documents), (pickle.loads(blob) for blob in reports),
@@ -97,13 +104,14 @@ def detect_to_parquet(collection: Any, path: str | Path, config: Config | None =
     """Like :func:`detect_dask`, but write the result as Parquet and collect only the copy edges."""
     config = _check_config(config)
     out = Path(path)
-    with _our_shuffles():
-        return _write_parquet(collection, out, config, client)
+    frame = as_frame(collection)
+    with _our_shuffles(frame.npartitions):
+        return _write_parquet(frame, out, config, client)
 
 
-def _write_parquet(collection: Any, out: Path, config: Config, client: Any) -> ParquetResult:
+def _write_parquet(frame: Any, out: Path, config: Config, client: Any) -> ParquetResult:
     _, _, pd = dask_modules()
-    prepared, verifiable, pairs = _stages(collection, config)
+    prepared, verifiable, pairs = _stages(frame, config)
     matches = pairs.map_partitions(match_rows, meta=match_rows(pairs_frame(pd, [])), enforce_metadata=False)
     documents = prepared[["id", "paragraphs"]].reset_index(drop=True)
     writes = (documents.to_parquet(str(out / "documents"), write_index=False, compute=False),
