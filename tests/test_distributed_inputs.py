@@ -66,3 +66,15 @@ def test_a_table_with_no_rows_is_no_documents(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "syndidetect", "scan", str(path), "--dask", "local:1"],
                             capture_output=True, text=True, timeout=300)
     assert (result.returncode, result.stderr) == (2, f"syndidetect: error: {path}: no documents found\n")
+
+
+def test_date_cells_become_document_dates() -> None:
+    """A date column as pandas holds it: text as given, missing (None, NaN, NA, NaT) as None, a
+    timestamp as its text."""
+    import pandas as pd
+
+    from syndidetect.distributed.inputs import date_cell
+
+    assert date_cell("2024-05-01") == "2024-05-01"
+    assert [date_cell(v) for v in (None, float("nan"), pd.NA, pd.NaT)] == [None] * 4
+    assert date_cell(pd.Timestamp("2024-05-01 10:30", tz="UTC")) == "2024-05-01 10:30:00+00:00"
