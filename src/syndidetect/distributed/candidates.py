@@ -4,9 +4,11 @@
    every bucket lands whole in one partition, where :func:`~syndidetect.lsh.candidate_pairs` turns
    it into paragraph row pairs exactly as in process (same rows, same order, same chaining).
 2. Each row pair fetches both paragraphs' signatures from the partitions that hold them (two small
-   shuffles of row pairs, the signatures never move on their own) and
-   :func:`~syndidetect.lsh.likely_pairs` drops those whose estimated containment cannot reach the
-   threshold, before any document data is joined to a pair.
+   shuffles of row pairs, the signatures never move on their own; a pair found in several buckets
+   is deduplicated in the first) and :func:`~syndidetect.lsh.likely_pairs` drops those whose
+   estimated containment cannot reach the threshold, before any document data is joined to a pair.
+3. The document pairs left are shuffled to the partition of their away document
+   (:func:`home_and_away`), deduplicated there, and its data joins them there.
 """
 
 from __future__ import annotations
