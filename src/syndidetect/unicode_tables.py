@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect.array_buffers import join_arrays, split_arrays
 from syndidetect.text import IGNORABLE_RANGES
 
 # Code points past these planes are unassigned or private use, except tag and variation characters.
@@ -200,9 +201,10 @@ def write_data_file(path: Path = DATA_FILE, tables: dict[str, npt.NDArray[Any]] 
     """Store the tables (default: :func:`compute_all`) under ``key`` (default: :func:`tables_key`)
     for :func:`read_data_file`."""
     tables = compute_all() if tables is None else tables
-    arrays = [[name, a.dtype.str, len(a)] for name, a in tables.items()]
+    layout, data = join_arrays(list(tables.values()))
+    arrays = [[name, dtype, length] for name, (dtype, length) in zip(tables, layout)]
     header = {"key": tables_key() if key is None else key, "arrays": arrays}
-    body = zlib.compress(b"".join(a.tobytes() for a in tables.values()), 9)
+    body = zlib.compress(data, 9)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(json.dumps(header).encode("ascii") + b"\n" + body)
 
@@ -212,14 +214,11 @@ def read_data_file(path: Path = DATA_FILE) -> tuple[str, dict[str, npt.NDArray[A
     head, _, body = path.read_bytes().partition(b"\n")
     header = json.loads(head)
     data = zlib.decompress(body)
-    tables, at = {}, 0
-    for name, dtype, length in header["arrays"]:
-        array = np.frombuffer(data, dtype=dtype, count=length, offset=at)
-        tables[name] = array
-        at += array.nbytes
-    if at != len(data):
-        raise ValueError(f"{path}: {len(data) - at} bytes past the arrays its header names")
-    return str(header["key"]), tables
+    try:
+        arrays = split_arrays(((dtype, length) for _, dtype, length in header["arrays"]), data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    return str(header["key"]), {name: a for (name, _, _), a in zip(header["arrays"], arrays)}
 
 
 # --- reading them ---------------------------------------------------------------------------------
