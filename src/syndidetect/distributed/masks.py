@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect.arrays import occurrences
 from syndidetect.boilerplate import boilerplate_lines, short_paragraphs
 from syndidetect.config import Config
 from syndidetect.distributed.blobs import unpack_prepared
@@ -40,9 +41,7 @@ def with_document_counts(frame: Any) -> Any:
     ``count``, the number of documents holding its shingle: its rows, one a document."""
     _, _, pd = dask_modules()
     hashes = frame["hash"].to_numpy(dtype=np.uint32)
-    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-    return pd.DataFrame({"ord": frame["ord"].to_numpy(dtype=np.int64), "hash": hashes,
-                         "count": counts[inverse].astype(np.int64)})
+    return pd.DataFrame({"ord": frame["ord"].to_numpy(dtype=np.int64), "hash": hashes, "count": occurrences(hashes)})
 
 
 def counts_per_document(frame: Any) -> Any:
