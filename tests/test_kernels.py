@@ -145,14 +145,32 @@ def test_each_text_alone_and_ascii_batches(text: str) -> None:
     assert_same_as_reference(["plain ascii here", text, "More ASCII, Text."], shingle_size=2)
 
 
-def test_a_batch_converted_in_pieces_gives_the_same_signatures(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch of more than ``PIECE`` code points is converted a piece at a time (numpy's string
-    dtype holds fewer than 2**29); pieces of 7 code points cut texts, surrogate halves and separators."""
-    monkeypatch.setattr(batch, "PIECE", 7)
-    points, offsets = batch.code_points(ADVERSARIAL)
-    assert points.tolist() == [ord(c) for c in "\x00".join(ADVERSARIAL)]
-    assert offsets[-1] == len(points) and not points.flags.writeable
-    assert_same_as_reference(ADVERSARIAL)
+@pytest.mark.parametrize(
+    ("texts", "kind"),
+    [
+        (["plain ascii", "More ASCII, Text."], 1),
+        (["Latin-1 café", "naïve Straße ½"], 1),
+        (["Don’t PANIC", "lone \ud800 surrogate \udfff", "Привет"], 2),
+        (["emoji 😀 here", "halves \ud840\udc00 stay two", "plain"], 4),
+    ],
+)
+def test_the_kernel_reads_each_kind_of_string_in_place(texts: list[str], kind: int) -> None:
+    """CPython stores a string in 1, 2 or 4 bytes a code point; the kernel reads the joined batch's
+    storage in its own width, and every width gives the reference's rows."""
+    a, b = permutations(16, 1)
+    fast.signatures_only(["warm"], a, b, 3)  # compiles the kernels (and binds carray)
+    text, offsets = batch.joined(texts)
+    assert offsets.tolist()[-1] == len(text)
+    views = fast._units(text)
+    stored_kind, by_width = views[0], views[1:]
+    assert stored_kind == kind
+    mine = {1: 0, 2: 1, 4: 2}[kind]
+    assert [len(view) for view in by_width] == [len(text) if w == mine else 0 for w in range(3)]
+    points = [ord(c) for c in "\x00".join(texts)]
+    assert by_width[mine].tolist() == points
+    assert [fast._code_point(views, i) for i in range(len(text))] == points
+    assert_same_as_reference(texts)
+    assert_same_as_reference(texts, shingle_size=1)
 
 
 def test_empty_text_gives_the_empty_row() -> None:

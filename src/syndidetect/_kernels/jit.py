@@ -98,7 +98,8 @@ class LazyJit:
     and rebinds each marked name in the module's namespace to its numba dispatcher, in definition
     order, so a kernel resolves its callees (module globals) to dispatchers when numba compiles it.
     ``prange`` in that namespace is ``range`` until then (the marked functions still run, slowly, as
-    Python: the tests call them so).
+    Python: the tests call them so), and ``carray`` (``numba.carray``, a kernel's view of memory it is
+    handed by pointer) is bound only then.
 
     The kernels that call one another must live in the one module this registry rebinds: numba's
     on-disk cache is invalidated only by a change of the file that defines a cached function, so a
@@ -130,6 +131,7 @@ class LazyJit:
                 return
             numba = imported_numba()
             self._namespace["prange"] = numba.prange
+            self._namespace["carray"] = numba.carray
             for name, parallel in self._marked:
                 self._namespace[name] = compile_cached(
                     self._namespace[name], nogil=True, parallel=parallel, error_model="numpy"
