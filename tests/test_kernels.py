@@ -58,6 +58,12 @@ ADVERSARIAL = [
     "地铁七号线开通了。東京タワーにのぼった ｶﾞｲﾄﾞ iPhone手机 GDP增长5.2% 𠀀𪚥 〇々〆",
     "กรมอุตุนิยมวิทยาประกาศเตือนว่า ทำ ที่นี่ ๒๕๖๗ปี ທີ່ ລາວ ខ្មែរ ភាសា မြန်မာ ᦀᦁᦂ ᨠᨡᨢ",
     "手\u0345a ก\u0345 ก\u200bข\u00adค 中\u0301文 ก\u0e33",  # a mark that folds to a letter; marks after letters
+    # Token edges between the ASCII path and the others: a cluster letter right after or before a
+    # word, a non-ASCII separator or ignorable character at an edge, separators at both ends.
+    "中a a中 a’b a\u00a0中\u00a0b  \u00adx\u00ad y\u200b 中中 ab中cd中 ",
+    "  \u00a0 lead and trail \u00a0  ",
+    "a&b",
+    "end with a cluster 中",
 ]
 
 
