@@ -165,7 +165,7 @@ def test_the_kernel_reads_each_kind_of_string_in_place(texts: list[str], kind: i
     storage in its own width, and every width gives the reference's rows."""
     a, b = permutations(16, 1)
     fast.signatures_only(["warm"], a, b, 3)  # compiles the kernels (and binds carray)
-    text, offsets = batch.joined(texts)
+    text, offsets = batch.joined(texts, batch.text_lengths(texts))
     assert offsets.tolist()[-1] == len(text)
     views = fast._units(text)
     stored_kind, by_width = views[0], views[1:]

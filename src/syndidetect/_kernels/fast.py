@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.batch import joined, normalised_rows, readonly, readonly_u32, text_ranges
+from syndidetect._kernels.batch import joined, normalised_rows, readonly, readonly_u32, text_lengths, text_ranges
 from syndidetect._kernels.jit import LazyJit
 from syndidetect._kernels.lookup import (
     CHAINED_BIT,
@@ -578,11 +578,14 @@ def _check_permutations(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) ->
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
 
 
+Lengths = npt.NDArray[np.int64]
+
+
 def _prepare(
-    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
+    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
 ) -> tuple[tuple[str, npt.NDArray[np.int64]], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     _LAZY.compile()
-    return joined(texts), readonly_u32(a), readonly_u32(b)
+    return joined(texts, lengths), readonly_u32(a), readonly_u32(b)
 
 
 Sketch = tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix, npt.NDArray[np.int64]]
@@ -598,14 +601,16 @@ def sketch(
     In batches of whole texts (``batch.text_ranges``): a batch's code points and its raw shingle
     hashes take four bytes each, so batches bound the memory."""
     _check_permutations(a, b)
-    ranges = text_ranges(texts)
+    lengths = text_lengths(texts)
+    ranges = text_ranges(lengths)
     if len(ranges) == 1:  # the usual case: nothing to join
-        return _batch_sketch(texts, a, b, shingle_size)
+        return _batch_sketch(texts, lengths, a, b, shingle_size)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
     values, offsets, total = [], [np.zeros(1, dtype=np.int64)], 0
     for first, last in ranges:
-        v, o, sigs[first:last], tokens[first:last] = _batch_sketch(texts[first:last], a, b, shingle_size)
+        batch = texts[first:last], lengths[first:last]
+        v, o, sigs[first:last], tokens[first:last] = _batch_sketch(*batch, a, b, shingle_size)
         values.append(v)
         offsets.append(o[1:] + total)
         total += len(v)
@@ -614,9 +619,9 @@ def sketch(
 
 
 def _batch_sketch(
-    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
+    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> Sketch:
-    (text, spans), a, b = _prepare(texts, a, b)
+    (text, spans), a, b = _prepare(texts, lengths, a, b)
     n = len(spans) - 1
     sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
     raw = np.empty(max(len(text), 1), dtype=np.uint32)
@@ -626,7 +631,7 @@ def _batch_sketch(
     _sketch_rows(text, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_text, sub_spans = joined(folded)
+        sub_text, sub_spans = joined(folded, text_lengths(folded))
         sub_raw = np.empty(max(len(sub_text), 1), dtype=np.uint32)
         sub_counts = np.zeros(len(rows), dtype=np.int64)
         sub_tokens = np.zeros(len(rows), dtype=np.int64)
@@ -655,26 +660,27 @@ def signatures_only(
     slower, each parallel launch costing milliseconds on a loaded machine.
     """
     _check_permutations(a, b)
-    ranges = text_ranges(texts)
+    lengths = text_lengths(texts)
+    ranges = text_ranges(lengths)
     if len(ranges) == 1:  # no copy of the rows
-        return _batch_signatures(texts, a, b, shingle_size)
+        return _batch_signatures(texts, lengths, a, b, shingle_size)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     for first, last in ranges:
-        sigs[first:last] = _batch_signatures(texts[first:last], a, b, shingle_size)
+        sigs[first:last] = _batch_signatures(texts[first:last], lengths[first:last], a, b, shingle_size)
     return sigs
 
 
 def _batch_signatures(
-    texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
+    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> SignatureMatrix:
-    (text, spans), a, b = _prepare(texts, a, b)
+    (text, spans), a, b = _prepare(texts, lengths, a, b)
     n = len(spans) - 1
     sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
     redo = np.zeros(n, dtype=np.uint8)
     _signature_rows(text, spans, _tables(), a, b, shingle_size, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
-        sub_text, sub_spans = joined(folded)
+        sub_text, sub_spans = joined(folded, text_lengths(folded))
         sub_sigs = np.full((len(rows), len(a)), _EMPTY, dtype=np.uint32)
         unused = np.zeros(len(rows), dtype=np.uint8)
         _signature_rows(sub_text, sub_spans, _tables(), a, b, shingle_size, sub_sigs, unused, False)
