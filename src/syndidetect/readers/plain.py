@@ -82,16 +82,29 @@ def json_object(line: str, where: str) -> dict[str, object]:
     return record
 
 
+def json_value(value: object) -> str:
+    """A JSON value as its reader would name it in an error: ``the number 5``, ``null``, ``an array``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (JsonInteger, int, float)):
+        return f"the number {reprlib.repr(str(value))[1:-1]}"
+    if isinstance(value, str):
+        return f"the string {reprlib.repr(value)}"
+    return "an array" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+
+
 def jsonl_record(line: str, where: str) -> Document:
     """The document a JSON Lines record holds (``id``, ``text``, optional ``date``)."""
     record = json_object(line, where)
     doc_id, text, date = record.get("id"), record.get("text"), record.get("date")
     if not isinstance(doc_id, str) or not doc_id:  # a JsonInteger is a str: the digits are the id
-        raise InputError(f"{where}: 'id' must be a non-empty string or an integer; got {reprlib.repr(doc_id)}")
+        raise InputError(f"{where}: 'id' must be a non-empty string or an integer; got {json_value(doc_id)}")
     if not isinstance(text, str) or isinstance(text, JsonInteger):
-        raise InputError(f"{where}: 'text' must be a string; got {type(text).__name__}")
+        raise InputError(f"{where}: 'text' must be a string; got {json_value(text)}")
     if date is not None and (not isinstance(date, str) or isinstance(date, JsonInteger)):
-        raise InputError(f"{where}: 'date' must be a string (ISO 8601 or RFC 2822); got {reprlib.repr(date)}")
+        raise InputError(f"{where}: 'date' must be a string (ISO 8601 or RFC 2822); got {json_value(date)}")
     checked_text(text, where)
     try:
         return Document(str(doc_id), text, date)
