@@ -26,6 +26,37 @@ def test_detect_accepts_documents_and_tuples(seeds_dir: Path) -> None:
     assert len(by_tuple.copies) == 2
 
 
+def test_a_detector_used_once_lets_go_of_its_documents_and_reports_the_same(seeds_dir: Path, tmp_path: Path) -> None:
+    docs = [sd.Document(p.name, p.read_text("utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    # With the sentence LSH too: its sentences, kept on the documents, must survive the release.
+    for config in (sd.Config(), sd.Config(sentence_candidates=False), sd.Config(num_perm=64)):
+        kept, once = sd.Detector(config), sd.Detector(config)
+        kept.add_many(docs)
+        once.add_many(docs)
+        expected = kept.find_copies().to_dict()
+        assert once.find_copies(keep_documents=False).to_dict() == expected
+        assert len(once) == 0 and len(kept) == len(docs)  # the one-shot detector is empty afterwards
+        assert sd.detect(docs, config).to_dict() == expected
+    with sd.Detector.open(tmp_path / "i.db") as det:  # a persistent store keeps its documents
+        det.add_many(docs)
+        expected = det.find_copies().to_dict()
+        assert det.find_copies(keep_documents=False).to_dict() == expected
+        assert len(det) == len(docs)
+
+
+def test_a_document_without_signatures_keeps_what_it_computed(seeds_dir: Path) -> None:
+    from syndidetect.config import Config
+    from syndidetect.prepared import prepare_documents
+
+    first = sorted(seeds_dir.glob("*.txt"))[0]
+    (doc,) = prepare_documents([sd.Document("a", first.read_text("utf-8"))], Config())
+    index = doc.hash_index
+    released = doc.without_signatures()
+    assert released.signatures.shape == (0, doc.signatures.shape[1]) and doc.signatures.shape[0] == len(doc.paragraphs)
+    assert released.hash_index is index and released.paragraphs is doc.paragraphs
+    assert (released.hashes is doc.hashes) and released.id == doc.id
+
+
 def test_detector_add_query_remove(seeds_dir: Path) -> None:
     texts = {p.name[:3]: p.read_text("utf-8") for p in seeds_dir.glob("*.txt")}
     det = sd.Detector()

@@ -120,11 +120,15 @@ class Detector:
         return len(self.store.ids())
 
     @collector_paused()
-    def find_copies(self, progress: Progress | None = None) -> Report:
+    def find_copies(self, progress: Progress | None = None, *, keep_documents: bool = True) -> Report:
         """Every pair of stored documents that shares text (boilerplate set aside).
 
         ``progress(stage, done, total)``, when given, hears of the ``candidates`` stage, then of each
-        candidate pair ``verification`` judged.
+        candidate pair ``verification`` judged. ``keep_documents=False`` is for a detector used once
+        (:func:`detect`, ``syndidetect scan``): an in-memory store lets go of its documents once the
+        candidates are known (the detector is empty afterwards; a persistent store keeps its own),
+        and verification holds them without their signatures, which it does not read (512 B a
+        paragraph at 128 permutations).
         """
         tell = progress or _quiet
         tell("candidates", 0, 0)
@@ -132,6 +136,10 @@ class Detector:
         boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
         candidates = self._candidates(list(docs.values()))
+        if not keep_documents:
+            if isinstance(self.store, MemoryStore):
+                self.store.remove(list(docs))
+            docs = {i: doc.without_signatures() for i, doc in docs.items()}
         batch = [(docs[id_a], docs[id_b], by_sentences) for (id_a, id_b), by_sentences in candidates.items()]
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
                                          lambda done: tell("verification", done, len(batch))):
@@ -242,4 +250,4 @@ def detect(documents: Iterable[DocumentLike], config: Config | None = None) -> R
     """
     detector = Detector(config)
     detector.add_many(documents)
-    return detector.find_copies()
+    return detector.find_copies(keep_documents=False)

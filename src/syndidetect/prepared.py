@@ -61,8 +61,18 @@ class PreparedDocument:
 
     def with_matchable(self, matchable: npt.NDArray[np.bool_]) -> PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
-        changed = dataclasses.replace(self, matchable=matchable)
         self.hash_index  # noqa: B018  (build it here, so every copy shares it)
+        return self._sharing_caches(dataclasses.replace(self, matchable=matchable))
+
+    def without_signatures(self) -> PreparedDocument:
+        """The same document without its signatures (an empty ``(0, num_perm)`` array), for work
+        that no longer needs them: verification reads the exact hashes. 512 B a paragraph at 128
+        permutations; a batch's documents share one matrix, freed when none of them holds it."""
+        empty = np.zeros((0, self.signatures.shape[1]), dtype=self.signatures.dtype)
+        return self._sharing_caches(dataclasses.replace(self, signatures=empty))
+
+    def _sharing_caches(self, changed: PreparedDocument) -> PreparedDocument:
+        """``changed`` holding what this document computed once (its caches, its memo)."""
         for cached in ("hash_index", "word_counts", "_sizes", "_memo"):
             if cached in self.__dict__:
                 changed.__dict__[cached] = self.__dict__[cached]  # cached_property storage

@@ -97,7 +97,7 @@ def _detect(args: argparse.Namespace, stage: Progress) -> Report:
     stage("signatures", 0, 0)
     detector = Detector(config)
     detector.add_many(documents)
-    return detector.find_copies(stage)
+    return detector.find_copies(stage, keep_documents=False)
 
 
 def _scan(args: argparse.Namespace) -> int:
