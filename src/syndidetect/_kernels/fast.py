@@ -598,35 +598,36 @@ def sketch(
     row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
     each text's number of tokens.
 
-    In batches of whole texts (``batch.text_ranges``): a batch's code points and its raw shingle
-    hashes take four bytes each, so batches bound the memory."""
+    In batches of whole texts (``batch.text_ranges``), each writing its rows of the signatures and
+    token counts in place: a batch's raw shingle hashes take four bytes a code point, so batches
+    bound the memory."""
     _check_permutations(a, b)
     lengths = text_lengths(texts)
-    ranges = text_ranges(lengths)
-    if len(ranges) == 1:  # the usual case: nothing to join
-        return _batch_sketch(texts, lengths, a, b, shingle_size)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
     values, offsets, total = [], [np.zeros(1, dtype=np.int64)], 0
-    for first, last in ranges:
+    for first, last in text_ranges(lengths):
         batch = texts[first:last], lengths[first:last]
-        v, o, sigs[first:last], tokens[first:last] = _batch_sketch(*batch, a, b, shingle_size)
+        v, o = _batch_sketch(*batch, a, b, shingle_size, sigs[first:last], tokens[first:last])
         values.append(v)
         offsets.append(o[1:] + total)
         total += len(v)
+    if len(values) == 1:
+        return values[0], np.concatenate(offsets), sigs, tokens
     hashes = np.concatenate(values) if values else np.zeros(0, dtype=np.uint32)
     return hashes, np.concatenate(offsets), sigs, tokens
 
 
 def _batch_sketch(
-    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
-) -> Sketch:
+    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int,
+    sigs: npt.NDArray[np.uint32], tokens: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """One batch's ``(values, offsets)``; its signatures and token counts go to ``sigs`` and
+    ``tokens`` (its rows of the call's arrays)."""
     (text, spans), a, b = _prepare(texts, lengths, a, b)
     n = len(spans) - 1
-    sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
     raw = np.empty(max(len(text), 1), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
-    tokens = np.zeros(n, dtype=np.int64)
     redo = np.zeros(n, dtype=np.uint8)
     _sketch_rows(text, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
@@ -647,36 +648,29 @@ def _batch_sketch(
     _gather(raw, spans[kept], kept, offsets, values)
     if len(rows):
         _gather(sub_raw, sub_spans[:-1], rows, offsets, values)
-    return values, offsets, sigs, tokens
+    return values, offsets
 
 
 def signatures_only(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> SignatureMatrix:
-    """The signatures of :func:`sketch` without collecting the shingle hashes (faster).
-
-    Batches of ``batch.BATCH_POINTS`` code points (all 20,000 paragraphs of the benchmark in one):
-    cutting a batch into L2-sized ones (converted just before the kernel reads them) was measured
-    slower, each parallel launch costing milliseconds on a loaded machine.
-    """
+    """The signatures of :func:`sketch` without collecting the shingle hashes (faster), a batch of
+    texts (``batch.text_ranges``) at a time, each writing its rows in place."""
     _check_permutations(a, b)
     lengths = text_lengths(texts)
-    ranges = text_ranges(lengths)
-    if len(ranges) == 1:  # no copy of the rows
-        return _batch_signatures(texts, lengths, a, b, shingle_size)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
-    for first, last in ranges:
-        sigs[first:last] = _batch_signatures(texts[first:last], lengths[first:last], a, b, shingle_size)
+    for first, last in text_ranges(lengths):
+        _batch_signatures(texts[first:last], lengths[first:last], a, b, shingle_size, sigs[first:last])
     return sigs
 
 
 def _batch_signatures(
-    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
-) -> SignatureMatrix:
+    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int,
+    sigs: npt.NDArray[np.uint32],
+) -> None:
+    """One batch's signatures, written to ``sigs`` (its rows of the call's matrix)."""
     (text, spans), a, b = _prepare(texts, lengths, a, b)
-    n = len(spans) - 1
-    sigs = np.full((n, len(a)), _EMPTY, dtype=np.uint32)
-    redo = np.zeros(n, dtype=np.uint8)
+    redo = np.zeros(len(spans) - 1, dtype=np.uint8)
     _signature_rows(text, spans, _tables(), a, b, shingle_size, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
@@ -685,7 +679,6 @@ def _batch_signatures(
         unused = np.zeros(len(rows), dtype=np.uint8)
         _signature_rows(sub_text, sub_spans, _tables(), a, b, shingle_size, sub_sigs, unused, False)
         sigs[rows] = sub_sigs
-    return sigs
 
 
 def warm_up() -> None:
