@@ -95,6 +95,25 @@ def test_chunked_sketch_equals_one_batch(monkeypatch: pytest.MonkeyPatch, seeds_
     np.testing.assert_array_equal(minhash.signatures(lines, backend="numba"), whole.signatures)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_pandas_series_with_its_own_index_is_read_by_position(
+    monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, backend: str
+) -> None:
+    """Series indexed by labels, or by integers not from 0, over several batches, with texts the
+    kernel leaves to Python (an entity, a ligature): rows in the Series' order."""
+    import pandas as pd  # in the test extras (Report.to_pandas)
+    lines = [*seed_lines(seeds_dir)[:40], "caf&eacute; &amp; the ﬁsh shop", "", "x"]
+    whole = minhash.sketch(lines, backend="numpy")
+    monkeypatch.setattr(batch, "BATCH_POINTS", 300)
+    for index in ([f"k{i}" for i in range(len(lines))], list(range(100, 100 + len(lines))),
+                  list(range(len(lines)))[::-1]):
+        series = pd.Series(lines, index=index)
+        np.testing.assert_array_equal(minhash.signatures(series, backend=backend), whole.signatures)
+        got = minhash.sketch(series, backend=backend)
+        for field in ("signatures", "hashes", "offsets", "word_counts"):
+            np.testing.assert_array_equal(getattr(got, field), getattr(whole, field))
+
+
 def test_text_ranges_cover_the_texts_within_the_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batch, "BATCH_POINTS", 10)
     texts = ["abc", "defgh", "", "ij", "a" * 25, "k", "lm"]

@@ -97,6 +97,12 @@ def _check_texts(texts: Sequence[str]) -> None:
             raise InputError(f"'texts'[{i}] must be a str; got {type(text).__name__}")
 
 
+def _positional(texts: Sequence[str]) -> Sequence[str]:
+    """``texts`` as a list or tuple: the kernels slice and index them by position, which a pandas
+    Series with its own index does by label."""
+    return texts if isinstance(texts, (list, tuple)) else list(texts)
+
+
 def _load_fast() -> ModuleType:
     from syndidetect._kernels import fast
 
@@ -130,6 +136,7 @@ def sketch(
     check_params(num_perm, seed, backend)
     check_shingle_size(shingle_size)
     _check_texts(texts)
+    texts = _positional(texts)
     a, b = permutations(num_perm, seed)
     fast = _fast_kernel(backend, texts)
     if fast is None:
@@ -156,6 +163,7 @@ def signatures(
     check_params(num_perm, seed, backend)
     check_shingle_size(shingle_size)
     _check_texts(texts)
+    texts = _positional(texts)
     fast = _fast_kernel(backend, texts)
     if fast is None:
         return sketch(texts, num_perm, seed, shingle_size, "numpy").signatures

@@ -273,6 +273,7 @@ def _tokenise(
     took 13 ms of a 21 ms signature call (20,000 paragraphs) where the branch-free form's floor is
     6 ms. Token ends are set after the loop: a token ends one byte before the next one starts.
     ``tok_start`` holds one entry more than there are tokens (written for every character).
+    Indices are cast to unsigned so numba emits no negative-index wraparound.
 
     With ``check``, return -1 when the text holds an ``&`` or a code point flagged
     ``UNSTABLE_BIT``: the only texts that ``html.unescape`` and NFKC may change, which the caller
