@@ -574,19 +574,16 @@ def _signature_rows(
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_permutations(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> None:
+Lengths = npt.NDArray[np.int64]
+Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
+
+
+def _prepare(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> Permutations:
+    """The kernels compiled, and the permutations as they take them: once a call, not a batch."""
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
-
-
-Lengths = npt.NDArray[np.int64]
-
-
-def _prepare(
-    texts: Sequence[str], lengths: Lengths, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]
-) -> tuple[tuple[str, npt.NDArray[np.int64]], npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     _LAZY.compile()
-    return joined(texts, lengths), readonly_u32(a), readonly_u32(b)
+    return readonly_u32(a), readonly_u32(b)
 
 
 Sketch = tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], SignatureMatrix, npt.NDArray[np.int64]]
@@ -602,7 +599,7 @@ def sketch(
     In batches of whole texts (``batch.text_ranges``), each writing its rows of the signatures and
     token counts in place: a batch's raw shingle hashes take four bytes a code point, so batches
     bound the memory."""
-    _check_permutations(a, b)
+    a, b = _prepare(a, b)
     lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
@@ -613,9 +610,7 @@ def sketch(
         values.append(v)
         offsets.append(o[1:] + total)
         total += len(v)
-    if len(values) == 1:
-        return values[0], np.concatenate(offsets), sigs, tokens
-    hashes = np.concatenate(values) if values else np.zeros(0, dtype=np.uint32)
+    hashes = values[0] if len(values) == 1 else np.concatenate([np.zeros(0, dtype=np.uint32), *values])
     return hashes, np.concatenate(offsets), sigs, tokens
 
 
@@ -625,7 +620,7 @@ def _batch_sketch(
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """One batch's ``(values, offsets)``; its signatures and token counts go to ``sigs`` and
     ``tokens`` (its rows of the call's arrays)."""
-    (text, spans), a, b = _prepare(texts, lengths, a, b)
+    text, spans = joined(texts, lengths)
     n = len(spans) - 1
     raw = np.empty(max(len(text), 1), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
@@ -657,7 +652,7 @@ def signatures_only(
 ) -> SignatureMatrix:
     """The signatures of :func:`sketch` without collecting the shingle hashes (faster), a batch of
     texts (``batch.text_ranges``) at a time, each writing its rows in place."""
-    _check_permutations(a, b)
+    a, b = _prepare(a, b)
     lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     for first, last in text_ranges(lengths):
@@ -670,7 +665,7 @@ def _batch_signatures(
     sigs: npt.NDArray[np.uint32],
 ) -> None:
     """One batch's signatures, written to ``sigs`` (its rows of the call's matrix)."""
-    (text, spans), a, b = _prepare(texts, lengths, a, b)
+    text, spans = joined(texts, lengths)
     redo = np.zeros(len(spans) - 1, dtype=np.uint8)
     _signature_rows(text, spans, _tables(), a, b, shingle_size, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
