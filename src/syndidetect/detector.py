@@ -7,6 +7,8 @@ from contextlib import suppress
 from os import PathLike
 from typing import Any
 
+import numpy as np
+
 from syndidetect.assembly import assemble_report, pair_report
 from syndidetect.boilerplate import (
     Boilerplate,
@@ -139,7 +141,8 @@ class Detector:
         if not keep_documents:
             if isinstance(self.store, MemoryStore):
                 self.store.remove(list(docs))
-            docs = {i: doc.without_signatures() for i, doc in docs.items()}
+            empty = np.zeros((0, self.config.num_perm), dtype=np.uint32)  # one for all documents
+            docs = {i: doc.without_signatures(empty) for i, doc in docs.items()}
         batch = [(docs[id_a], docs[id_b], by_sentences) for (id_a, id_b), by_sentences in candidates.items()]
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
                                          lambda done: tell("verification", done, len(batch))):
