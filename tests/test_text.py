@@ -111,3 +111,20 @@ def test_one_line_fast_path_agrees_with_the_line_by_line_splitter(text: str) -> 
     from syndidetect.text import _wrapped_spans
 
     assert paragraph_spans(text) == _wrapped_spans(text, 0)
+
+
+# Without "\r", and with blank lines often between lines: the path for text whose every non-blank
+# line stands alone (no two in a row) is taken, and must give the splitter's spans too.
+SPACED = [*"ab \t\u00a0.é-", "- ", "1. ", "x" * 40, "\u2028", *"\x0b\x0c\x85\u3000\x1c", "\n\n", "\n \n", "\n"]
+
+
+@given(st.lists(st.sampled_from(SPACED), max_size=40).map("".join))
+def test_lone_lines_fast_path_agrees_with_the_line_by_line_splitter(text: str) -> None:
+    from syndidetect.text import _wrapped_spans
+
+    assert paragraph_spans(text) == _wrapped_spans(text, 0)
+
+
+def test_lone_lines_keep_their_inner_whitespace() -> None:
+    text = " \u3000First\u2028line \x0c\n\n\t second  one\x85\n \n\u00a0"
+    assert paragraphs(text) == ["First\u2028line", "second  one"]

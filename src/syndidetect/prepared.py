@@ -13,7 +13,7 @@ import numpy.typing as npt
 from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
-from syndidetect.documents import Document, Paragraph
+from syndidetect.documents import Document, Paragraph, paragraphs_of
 from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
 from syndidetect.text import paragraph_spans
@@ -171,8 +171,7 @@ def remember_streams(docs: Sequence[PreparedDocument], n: int) -> None:
 
 
 def split_paragraphs(document: Document) -> tuple[Paragraph, ...]:
-    text = document.text
-    return tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(paragraph_spans(text)))
+    return paragraphs_of(document.text, paragraph_spans(document.text))
 
 
 def prepare_documents(documents: Sequence[Document], config: Config) -> list[PreparedDocument]:

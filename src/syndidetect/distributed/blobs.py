@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect.array_buffers import join_arrays, split_arrays
-from syndidetect.documents import Document, Paragraph
+from syndidetect.documents import Document, paragraphs_of
 from syndidetect.prepared import PreparedDocument
 from syndidetect.wordstream import WordStream
 
@@ -42,7 +42,7 @@ def unpack_prepared(blob: bytes) -> PreparedDocument:
     spans, offsets, hashes, grams, token_starts, token_ends, matchable, *words = split_arrays(layout, buffer)
     bounds, text = spans.tolist(), document.text
     starts_ends = zip(bounds[: len(matchable)], bounds[len(matchable) :])
-    paragraphs = tuple(Paragraph(i, start, end, text) for i, (start, end) in enumerate(starts_ends))
+    paragraphs = paragraphs_of(text, starts_ends)
     doc = PreparedDocument(document, paragraphs, matchable, np.zeros((0, num_perm), dtype=np.uint32), hashes, offsets,
                            words[0] if words else None)
     doc.remember(("stream", n), WordStream(token_starts, token_ends, grams, n))

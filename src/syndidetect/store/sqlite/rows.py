@@ -13,7 +13,7 @@ import numpy.typing as npt
 from syndidetect._kernels.reference import fmix32
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
-from syndidetect.documents import Document, Paragraph
+from syndidetect.documents import Document, paragraphs_of
 from syndidetect.minhash import permutations
 from syndidetect.prepared import PreparedDocument
 
@@ -61,7 +61,7 @@ def decode(row: sqlite3.Row, config: Config) -> PreparedDocument:
     spans = np.frombuffer(_blob(row, "spans", 8 * n), dtype=np.uint32).reshape(n, 2)
     if n and not ((spans[:, 0] <= spans[:, 1]).all() and int(spans.max()) <= len(text)):
         raise ValueError(f"document {row['id']!r}: paragraph spans outside its text")
-    paragraphs = tuple(Paragraph(i, s, e, text) for i, (s, e) in enumerate(spans.tolist()))
+    paragraphs = paragraphs_of(text, spans.tolist())
     matchable = np.unpackbits(np.frombuffer(_blob(row, "flags", (n + 7) // 8), dtype=np.uint8), count=n).astype(bool)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.frombuffer(_blob(row, "counts", 4 * n), dtype=np.uint32), out=offsets[1:])
