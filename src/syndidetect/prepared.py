@@ -51,10 +51,12 @@ class PreparedDocument:
         return np.array([len(tokens(p.text)) for p in self.paragraphs], dtype=np.int64)
 
     @cached_property
-    def hash_index(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    def hash_index(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
         """All shingle hashes sorted, with the paragraph each belongs to: built once per document,
-        then searched by every pair the document is verified in."""
-        owner = np.repeat(np.arange(len(self.paragraphs)), self.shingle_counts())
+        then searched by every pair the document is verified in. Paragraph numbers as int32: a
+        batch of candidate pairs lays its documents' indexes end to end (``verify_batch``), a
+        document once a batch it is in, so they are copied about as often as pairs are screened."""
+        owner = np.repeat(np.arange(len(self.paragraphs), dtype=np.int32), self.shingle_counts())
         order = np.argsort(self.hashes, kind="stable")
         return self.hashes[order], owner[order]
 

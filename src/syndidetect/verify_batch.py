@@ -45,27 +45,43 @@ Mask = npt.NDArray[np.bool_] | None
 BATCH_PAIRS = 4096
 
 
-def _overlaps(pairs: Sequence[Candidate], masks: Callable[[PreparedDocument], npt.NDArray[np.bool_]],
-              grams: Callable[[PreparedDocument], npt.NDArray[np.uint64]] | None) -> npt.NDArray[np.int64]:
-    """Rows ``(most, common)`` of ``pair_overlap`` of each pair, paragraphs flagged by ``masks``,
-    distinct grams from ``grams`` (none when None)."""
-    docs, left, right = pair_members([(a, b) for a, b, _ in pairs])
-    indexes = [d.hash_index for d in docs]
-    hashes = Packed([h for h, _ in indexes], np.uint32)
-    owners = Packed([o for _, o in indexes], np.int64)
-    flags = Packed([masks(d) for d in docs], np.bool_)
-    distinct = Packed([grams(d) for d in docs] if grams else [np.zeros(0, np.uint64)] * len(docs), np.uint64)
-    return pairs_overlap(hashes, owners, flags, distinct, left, right)
+class _BatchIndexes:
+    """The hash indexes of a batch's documents laid end to end once, for both screens of
+    :func:`screen` (each document's index is copied once a batch instead of once a screen)."""
+
+    def __init__(self, pairs: Sequence[Candidate]) -> None:
+        self.docs, self.left, self.right = pair_members([(a, b) for a, b, _ in pairs])
+        indexes = [d.hash_index for d in self.docs]
+        self.hashes = Packed([h for h, _ in indexes], np.uint32)
+        self.owners = Packed([o for _, o in indexes], np.int32)
+
+    def overlaps(self, chosen: Sequence[int], masks: Callable[[PreparedDocument], npt.NDArray[np.bool_]],
+                 grams: Callable[[PreparedDocument], npt.NDArray[np.uint64]] | None) -> npt.NDArray[np.int64]:
+        """Rows ``(most, common)`` of ``pair_overlap`` of the ``chosen`` pairs, paragraphs flagged by
+        ``masks``, distinct grams from ``grams`` (none when None). Only the chosen pairs' documents
+        are asked for their masks and grams; the others take empty arrays, which nothing reads."""
+        left, right = self.left[chosen], self.right[chosen]
+        used = np.zeros(len(self.docs), dtype=np.bool_)
+        used[left] = used[right] = True
+        flags = Packed([masks(d) if u else _NO_FLAGS for d, u in zip(self.docs, used.tolist())], np.bool_)
+        distinct = Packed([grams(d) if grams and u else _NO_GRAMS for d, u in zip(self.docs, used.tolist())],
+                          np.uint64)
+        return pairs_overlap(self.hashes, self.owners, flags, distinct, left, right)
+
+
+_NO_FLAGS = np.zeros(0, dtype=np.bool_)
+_NO_GRAMS = np.zeros(0, dtype=np.uint64)
 
 
 def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tuple[int, tuple[int, int]]]:
     """``(k, overlap)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in order;
     the others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`)."""
     rules, n = config.rules, config.shingle_size
+    indexes = _BatchIndexes(pairs)
     wanted = list(range(len(pairs)))
     found = [k for k in wanted if pairs[k][2]]
     if found:  # may_be_reworded: some paragraph pair of the full documents shares a few grams
-        plain = _overlaps([pairs[k] for k in found], lambda d: d.matchable, None)[:, 0]
+        plain = indexes.overlaps(found, lambda d: d.matchable, None)[:, 0]
         dropped = {k for k, most in zip(found, plain.tolist()) if most < rules.min_paragraph_shared}
         wanted = [k for k in wanted if k not in dropped]
 
@@ -73,7 +89,7 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tup
         return verification_side(doc, masks.get(doc.id), n, rules)
 
     remember_sides([(doc, masks.get(doc.id)) for k in wanted for doc in pairs[k][:2]], n, rules)
-    rows = _overlaps([pairs[k] for k in wanted], lambda d: side(d).stripped.matchable, lambda d: side(d).content)
+    rows = indexes.overlaps(wanted, lambda d: side(d).stripped.matchable, lambda d: side(d).content)
     kept = []
     for k, (most, common) in zip(wanted, rows.tolist()):
         if pairs[k][2] or most >= rules.min_paragraph_shared or may_hold_passage(common, rules):

@@ -24,7 +24,7 @@ _NO_GRAMS = np.zeros(0, dtype=np.uint64)
 
 
 def shared_counts_numpy(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64],
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32],
     na: int, nb: int,
 ) -> _Counts:
     """``m[i, j]``: how many hashes owned by paragraph i in ``(ha, pa)`` are owned by j in
@@ -34,7 +34,7 @@ def shared_counts_numpy(
     total = int(count.sum())
     first = np.repeat(np.cumsum(count) - count, count)
     positions = np.repeat(low, count) + (np.arange(total) - first)
-    flat = np.repeat(pa, count) * nb + pb[positions]
+    flat = np.repeat(pa.astype(np.int64), count) * nb + pb[positions]  # int32 owners: na * nb may not fit
     return np.bincount(flat, minlength=na * nb).reshape(na, nb)
 
 
@@ -92,15 +92,15 @@ def _build() -> Callable[..., tuple[int, int]]:
 MERGE_JOIN = LazyKernel(_build, after=1000)
 
 
-def _kept(hashes: npt.NDArray[np.uint32], owners: npt.NDArray[np.int64],
-          keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+def _kept(hashes: npt.NDArray[np.uint32], owners: npt.NDArray[np.int32],
+          keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
     flags = keep[owners]
     return hashes[flags], owners[flags]
 
 
 def shared_counts_sorted(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
 ) -> _Counts:
     """As :func:`shared_counts_numpy` on the hashes of the paragraphs ``ma`` and ``mb`` flag (the
     others count 0), ``ha`` sorted too: a document's sorted index serves every mask, uncopied."""
@@ -114,8 +114,8 @@ def shared_counts_sorted(
 
 
 def pair_overlap_numpy(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
     ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 ) -> tuple[int, int]:
     """``(most, common)``: the most hashes one flagged paragraph of ``(ha, pa)`` shares with one of
@@ -126,8 +126,8 @@ def pair_overlap_numpy(
 
 
 def pair_overlap(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int64], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int64], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
     ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 ) -> tuple[int, int]:
     """As :func:`pair_overlap_numpy` (one compiled pass when numba is present)."""
