@@ -25,7 +25,7 @@ from syndidetect._kernels.overlap import (
 def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.ndarray]:
     rows = [np.unique(rng.randint(0, 40, rng.randint(0, 12))).astype(np.uint32) for _ in range(paragraphs)]
     hashes = np.concatenate(rows) if rows else np.zeros(0, dtype=np.uint32)
-    owner = np.repeat(np.arange(paragraphs), [len(r) for r in rows]).astype(np.int64)
+    owner = np.repeat(np.arange(paragraphs), [len(r) for r in rows]).astype(np.int32)
     order = np.argsort(hashes, kind="stable")
     return hashes[order], owner[order]
 
@@ -73,7 +73,7 @@ def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[in
     grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
     left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
     right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
-    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int64),
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
               Packed(masks, np.bool_), Packed(grams, np.uint64))
     expected = [pair_overlap_numpy(sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y], grams[x],
                                    grams[y]) for x, y in zip(left.tolist(), right.tolist())]
@@ -81,10 +81,34 @@ def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[in
     assert [tuple(r) for r in reference.tolist()] == expected
     kernel = PAIRS_OVERLAP.compiled()
     assert kernel is not None
-    compiled = kernel(packed[0].flat, packed[0].offsets, packed[1].flat, packed[2].flat, packed[2].offsets,
-                      packed[3].flat, packed[3].offsets, left, right)
+    args = (packed[0].flat, packed[0].offsets, packed[1].flat, packed[2].flat, packed[2].offsets,
+            packed[3].flat, packed[3].offsets, left, right)
+    compiled = np.full((n_pairs, 2), -1, dtype=np.int64)
+    kernel(*args, compiled, 0, 1)
     np.testing.assert_array_equal(compiled, reference.reshape(-1, 2))
+    halves = np.full((n_pairs, 2), -1, dtype=np.int64)  # the two threads' shares: every row once
+    kernel(*args, halves, 1, 2)
+    assert (halves[0::2] == -1).all()
+    kernel(*args, halves, 0, 2)
+    np.testing.assert_array_equal(halves, reference.reshape(-1, 2))
     np.testing.assert_array_equal(pairs_overlap(*packed, left, right), reference.reshape(-1, 2))
+
+
+def test_a_large_batch_of_pairs_on_two_threads_equals_pair_by_pair() -> None:
+    from syndidetect._kernels.overlap import THREADED_PAIRS
+
+    rng = np.random.RandomState(7)
+    paragraphs = rng.randint(0, 8, 40).tolist()
+    sides = [side(rng, n) for n in paragraphs]
+    masks = [rng.rand(n) < 0.7 for n in paragraphs]
+    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
+    n_pairs = 3 * THREADED_PAIRS + 1  # odd: the threads' shares differ by one
+    left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
+              Packed(masks, np.bool_), Packed(grams, np.uint64))
+    assert PAIRS_OVERLAP.compiled() is not None
+    np.testing.assert_array_equal(pairs_overlap(*packed, left, right), pairs_overlap_numpy(*packed, left, right))
 
 
 def test_a_lazy_kernel_is_built_on_its_nth_request_only() -> None:

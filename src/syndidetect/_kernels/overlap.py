@@ -9,6 +9,7 @@ share no paragraph and no passage, and verification rejects them on these two nu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.threads import on_two_threads
 
 _Counts = npt.NDArray[np.int64]
 # No grams to intersect: shared_counts_sorted uses the kernel's paragraph half only.
@@ -178,22 +180,21 @@ def _join(*args: Any) -> tuple[int, int]:  # pragma: no cover - replaced by the 
 
 
 def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: Any, left: Any,
-                   right: Any) -> Any:  # pragma: no cover - compiled
-    """``_merge_join`` of each pair ``(left[k], right[k])`` of packed documents: rows (most, common)."""
-    out = np.empty((left.shape[0], 2), dtype=np.int64)
-    for k in range(left.shape[0]):
+                   right: Any, out: Any, first: int, step: int) -> None:  # pragma: no cover - compiled
+    """``out[k]``, the ``_merge_join`` rows (most, common), of the pairs ``k = first, first + step,
+    ...`` of packed documents ``(left[k], right[k])``."""
+    for k in range(first, left.shape[0], step):
         x, y = left[k], right[k]
         counts = np.zeros((moff[x + 1] - moff[x], moff[y + 1] - moff[y]), dtype=np.int64)
         out[k, 0], out[k, 1] = _join(h[hoff[x] : hoff[x + 1]], p[hoff[x] : hoff[x + 1]], m[moff[x] : moff[x + 1]],
                                      h[hoff[y] : hoff[y + 1]], p[hoff[y] : hoff[y + 1]], m[moff[y] : moff[y + 1]],
                                      counts, g[goff[x] : goff[x + 1]], g[goff[y] : goff[y + 1]])
-    return out
 
 
-def _build_pairs() -> Callable[..., npt.NDArray[np.int64]]:
+def _build_pairs() -> Callable[..., None]:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
     globals()["_join"] = compile_cached(_merge_join, nogil=True)
-    compiled: Callable[..., npt.NDArray[np.int64]] = compile_cached(_pairs_overlap, nogil=True)
+    compiled: Callable[..., None] = compile_cached(_pairs_overlap, nogil=True)
     return compiled
 
 
@@ -201,6 +202,9 @@ def _build_pairs() -> Callable[..., npt.NDArray[np.int64]]:
 # (milliseconds from numba's cache) against ~10 us saved per pair over the per-pair calls, as for
 # MERGE_JOIN; one article against an index or the seeds stay on the per-pair path.
 PAIRS_OVERLAP = LazyKernel(_build_pairs, after=1000)
+# Pairs of a call below which one thread does all: a second thread costs about 0.1 ms to start, a
+# pair of 20-paragraph documents about 4 us (1.5 s for 375,000 pairs screened at 200k paragraphs).
+THREADED_PAIRS = 256
 
 
 def pairs_overlap_numpy(hashes: Packed, owners: Packed, masks: Packed, grams: Packed,
@@ -224,8 +228,13 @@ def pairs_overlap(hashes: Packed, owners: Packed, masks: Packed, grams: Packed, 
         for k, (x, y) in enumerate(zip(left.tolist(), right.tolist())):
             rows[k] = pair_overlap(hashes[x], owners[x], masks[x], hashes[y], owners[y], masks[y], grams[x], grams[y])
         return rows
-    out: npt.NDArray[np.int64] = kernel(hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets,
-                                        grams.flat, grams.offsets, left, right)
+    out = np.empty((len(left), 2), dtype=np.int64)
+    args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
+            right, out)
+    if len(left) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1:
+        on_two_threads(kernel, args)
+    else:
+        kernel(*args, 0, 1)
     # The pairs that pass this screen go on to shared_counts_sorted one by one: counted here, a job
     # this large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path
     # (about 0.1 ms more a pair: 0.1 s of a 20,000-paragraph detect).

@@ -24,6 +24,7 @@ from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.overlap import Packed, pair_members
 from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, tf_size, tf_weights
+from syndidetect._kernels.threads import on_two_threads
 from syndidetect.tfidf import SentenceTerms
 
 # Pairs of a batch below which one thread does all: a second thread costs about 0.1 ms to start,
@@ -201,30 +202,9 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     if threads == 1:
         kernel(*flat, 0, 1)
     else:
-        _on_two_threads(kernel, flat)
+        on_two_threads(kernel, flat)
     result: list[bool] = out.tolist()
     return result
-
-
-def _on_two_threads(kernel: Callable[..., None], args: tuple[Any, ...]) -> None:
-    """``kernel(*args, first, 2)`` for the even pairs here and the odd ones in a second thread; an
-    error in either is raised here (a half left undone would read as "no chance")."""
-    import threading  # here: only batches of pairs need it
-
-    failed: list[BaseException] = []
-
-    def odd_pairs() -> None:
-        try:
-            kernel(*args, 1, 2)
-        except BaseException as exc:  # handed to the calling thread
-            failed.append(exc)
-
-    helper = threading.Thread(target=odd_pairs, daemon=True)  # daemon: an interrupted caller need not wait
-    helper.start()
-    kernel(*args, 0, 2)
-    helper.join()
-    if failed:
-        raise failed[0]
 
 
 def _pair_tables(docs: Sequence[SentenceTerms], left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
