@@ -178,8 +178,7 @@ class Detector:
         sentence LSH found it: :func:`~syndidetect.lsh.document_pairs` over the stored documents,
         and with ``sentence_candidates`` the sentence LSH. A pair's first document has the smaller
         id, and pairs come in the order of their ids."""
-        none = np.zeros((0, 2), dtype=np.int64)
-        by_sentences = none
+        by_sentences = np.zeros((0, 2), dtype=np.int64)
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
             by_sentences = sentence_pairs_of(many_prepared_sentences(docs), c.num_perm, c.seed, c.backend)

@@ -63,9 +63,9 @@ class _BatchIndexes:
         left, right = self.left[chosen], self.right[chosen]
         used = np.zeros(len(self.docs), dtype=np.bool_)
         used[left] = used[right] = True
-        flags = Packed([masks(d) if u else _NO_FLAGS for d, u in zip(self.docs, used.tolist())], np.bool_)
-        distinct = Packed([grams(d) if grams and u else _NO_GRAMS for d, u in zip(self.docs, used.tolist())],
-                          np.uint64)
+        chosen_docs = [d if u else None for d, u in zip(self.docs, used.tolist())]
+        flags = Packed([_NO_FLAGS if d is None else masks(d) for d in chosen_docs], np.bool_)
+        distinct = Packed([_NO_GRAMS if d is None or grams is None else grams(d) for d in chosen_docs], np.uint64)
         return pairs_overlap(self.hashes, self.owners, flags, distinct, left, right)
 
 
