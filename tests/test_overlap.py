@@ -164,3 +164,45 @@ def test_a_lazy_kernel_for_each_backend(monkeypatch: pytest.MonkeyPatch) -> None
     assert LazyKernel(lambda: len, after=1).for_backend("auto", 5) is None  # no numba: numpy
     with pytest.raises(MissingDependencyError, match="numba"):
         LazyKernel(lambda: len, after=1).for_backend("numba", 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 5), max_size=12), max_size=8))
+def test_the_sorted_hash_index_is_the_stable_argsort(paragraphs: list[list[int]]) -> None:
+    from syndidetect.prepared import sorted_hash_index
+
+    # Small values repeat within and across paragraphs: equal hashes must come in paragraph order.
+    hashes = np.array([h for p in paragraphs for h in p], dtype=np.uint32)
+    sizes = np.array([len(p) for p in paragraphs], dtype=np.int64)
+    owner = np.repeat(np.arange(len(paragraphs), dtype=np.int32), sizes)
+    order = np.argsort(hashes, kind="stable")
+    found_hashes, found_owner = sorted_hash_index(hashes, sizes)
+    assert found_hashes.dtype == np.uint32 and found_owner.dtype == np.int32
+    assert found_hashes.tolist() == hashes[order].tolist() and found_owner.tolist() == owner[order].tolist()
+
+
+def test_shared_hash_indexes_are_each_documents_own_as_views() -> None:
+    from syndidetect.config import Config
+    from syndidetect.documents import Document
+    from syndidetect.prepared import prepare_documents, share_hash_indexes
+
+    texts = ["One two three four five six seven eight.\n\nNine ten eleven twelve thirteen fourteen.",
+             "", "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu."]
+    alone = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], Config())
+    docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], Config())
+    docs[2].hash_index  # noqa: B018  (one built before: it is laid out too)
+    hashes, owners, offsets = share_hash_indexes(docs)
+    assert offsets.tolist() == np.cumsum([0] + [len(d.hashes) for d in docs]).tolist()
+    assert len(docs[1].hashes) == 0 and len(hashes) == len(docs[0].hashes) + len(docs[2].hashes)
+    for k, (doc, own) in enumerate(zip(docs, alone)):
+        h, o = doc.hash_index
+        assert h.tolist() == own.hash_index[0].tolist() and o.tolist() == own.hash_index[1].tolist()
+        assert not len(h) or (np.shares_memory(h, hashes) and np.shares_memory(o, owners))  # the empty one: no bytes
+        assert h.tolist() == hashes[offsets[k] : offsets[k + 1]].tolist()
+
+
+def test_a_sparse_packing_leaves_the_other_documents_empty() -> None:
+    packed = Packed.sparse(5, np.array([1, 3]), [np.array([7, 8]), np.array([9])], np.uint64)
+    assert packed.offsets.tolist() == [0, 0, 2, 2, 3, 3] and packed.flat.dtype == np.uint64
+    assert [packed[d].tolist() for d in range(5)] == [[], [7, 8], [], [9], []]
+    assert Packed.sparse(2, np.zeros(0, dtype=np.int64), [], np.bool_).offsets.tolist() == [0, 0, 0]

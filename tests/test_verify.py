@@ -211,3 +211,27 @@ def test_batched_verification_judges_every_pair_as_judge_pair(corpus: list[tuple
     assert got == expected and len(got) > 10
     assert done[-1] == len(pairs) and done == sorted(done)
     assert any(v.verdict == "copy" for _, _, v in got) and any(f for _, _, f in pairs)
+
+
+def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
+    # judge_pairs lays out the hash indexes of all its pairs' documents once and screens batches
+    # against that layout: the pairs kept, and their numbers, are those of each batch alone.
+    from syndidetect.verify_batch import CorpusIndexes, screen
+
+    rng = np.random.RandomState(3)
+    words = [f"w{k}" for k in range(300)]
+    pool = [" ".join(rng.choice(words, rng.randint(8, 16))) + "." for _ in range(12)]  # shared paragraphs
+    texts = ["\n\n".join([*rng.choice(pool, rng.randint(0, 3)), " ".join(rng.choice(words, 12)) + "."])
+             for _ in range(30)]
+    config = Config()
+    docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    pairs = [(docs[a], docs[b], bool(rng.rand() < 0.5)) for a in range(30) for b in range(a + 1, 30)
+             if rng.rand() < 0.3]
+    masks = find_boilerplate(docs, config).masks
+    expected = [screen(pairs[s : s + 17], config, masks) for s in range(0, len(pairs), 17)]
+    fresh = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    index = {d.id: d for d in fresh}
+    again = [(index[a.id], index[b.id], s) for a, b, s in pairs]
+    corpus = CorpusIndexes(again)
+    found = [screen(again[s : s + 17], config, masks, corpus, s) for s in range(0, len(again), 17)]
+    assert found == expected and any(expected) and sum(map(len, expected)) < len(pairs)

