@@ -35,12 +35,15 @@ def test_the_compiled_sides_are_the_numpy_ones(documents: list[list[tuple[int, b
     running = np.zeros(len(grams) + len(documents), dtype=np.int32)
     content = np.zeros(len(grams), dtype=np.uint64)
     found = np.zeros(len(documents), dtype=np.int64)
-    kernel(grams, offsets, allowed, refrain, counted, running, content, found)
+    every, distinct = np.zeros(len(grams), dtype=np.uint64), np.zeros(len(documents), dtype=np.int64)
+    kernel(grams, offsets, allowed, refrain, counted, running, content, found, every, distinct)
     assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
-    assert found.tolist() == expected[3].tolist()
-    for d, size in enumerate(found.tolist()):
+    assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
+    for d, (size, values) in enumerate(zip(found.tolist(), distinct.tolist())):
         start = int(offsets[d])
         assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
+        assert every[start : start + values].tolist() == sorted(set(grams[start : int(offsets[d + 1])].tolist()))
+        assert every[start : start + values].tolist() == expected[4][start : start + values].tolist()
 
 
 FOOTER = ["Sign up for our newsletter to get the best stories in your inbox every morning.",

@@ -299,6 +299,12 @@ def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: i
                     lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
 
+def remember_distinct(doc: PreparedDocument, n: int, distinct: npt.NDArray[np.uint64]) -> None:
+    """Hold ``distinct``, the sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment's own
+    (found for many documents at once, :func:`~syndidetect._kernels.sides.sides`)."""
+    doc.remember(("distinct grams", n), distinct)
+
+
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
     """The heaviest chain of passages (by shared grams) in the same order on both sides: a copy
     keeps the order of what it copies. Of equally heavy chains, the one ending first in the sort

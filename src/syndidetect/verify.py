@@ -36,6 +36,7 @@ from syndidetect.align import (
     counted_grams,
     counted_in,
     may_hold_passage,
+    remember_distinct,
     running_counts,
 )
 from syndidetect.align import in_order as passages_in_order
@@ -342,13 +343,14 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
         if mask is not None:
             counts[first : first + len(mask)] &= ~mask
     grams = np.concatenate([s.grams for s in streams])
-    counted, running, content, found = sides(grams, offsets, counts[paragraph], rules.refrain_repeats)
-    for d, ((doc, mask), start, end, distinct) in enumerate(zip(todo, offsets.tolist(), offsets[1:].tolist(),
-                                                              found.tolist())):
+    counted, running, content, found, every, values = sides(grams, offsets, counts[paragraph], rules.refrain_repeats)
+    for d, ((doc, mask), start, end, distinct, all_distinct) in enumerate(zip(
+            todo, offsets.tolist(), offsets[1:].tolist(), found.tolist(), values.tolist())):
         flags = counted[start:end].copy()
         side = Side(without_boilerplate(doc, mask), flags, running[start + d : end + d + 1].copy(),
                     content[start : start + distinct].copy(), int(running[end + d]))
         doc.remember(_side_key(mask, n, rules), side)
+        remember_distinct(doc, n, every[start : start + all_distinct].copy())
 
 
 def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b: Side) -> tuple[int, int]:

@@ -1,5 +1,5 @@
 """The verification sides of many documents in one compiled call: per gram whether it counts as
-content, the running counts of those flags, and the distinct content grams.
+content, the running counts of those flags, the distinct content grams and all distinct grams.
 
 Per document that was a dozen numpy calls (a sort to find the grams a document repeats, a cumsum,
 a sort and a comparison for the distinct ones, masks and gathers): about 90 us of call overhead for a
@@ -20,14 +20,16 @@ from syndidetect import arrays
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 
-#: ``(counted, running, content, found)``: per gram whether it counts; per document its running
-#: counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1] + d + 1``); its distinct
-#: content grams from ``offsets[d]``, ``found[d]`` of them.
-Sides = tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int64]]
+#: ``(counted, running, content, found, every, distinct)``: per gram whether it counts; per document its
+#: running counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1] + d + 1``); its
+#: distinct content grams from ``offsets[d]``, ``found[d]`` of them; and all its distinct grams from
+#: ``offsets[d]`` in ``every``, ``distinct[d]`` of them (what alignment reads of each side).
+Sides = tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int64],
+              npt.NDArray[np.uint64], npt.NDArray[np.int64]]
 
 
 def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, running: Any, content: Any,
-           found: Any) -> None:  # pragma: no cover - compiled
+           found: Any, every: Any, distinct: Any) -> None:  # pragma: no cover - compiled
     """For each document (its grams ``grams[offsets[d]:offsets[d + 1]]``): a gram counts when
     ``allowed`` (its first word's paragraph counts) and its value occurs fewer than ``refrain`` times
     in the document; the running counts of those flags; the distinct values of the counted grams,
@@ -35,14 +37,16 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
 
     One argsort a document: its runs of equal values give each value's occurrences (flagged at the
     grams' own positions) and, in ascending order, the distinct values that some allowed gram of a
-    rare value holds. A sort plus two binary searches a gram and a second sort took three times as long.
-    Only flags that count are written: ``counted`` arrives zeroed (:func:`_outputs`).
+    rare value holds, and all the distinct values (one sort for both: alignment reads them too). A
+    sort plus two binary searches a gram and a second sort took three times as long. Only flags
+    that count are written: ``counted`` arrives zeroed (:func:`_outputs`).
     """
     for d in range(offsets.shape[0] - 1):
         start = offsets[d]
         end = offsets[d + 1]
         order = np.argsort(grams[start:end])
         unique = 0
+        values = 0
         first = 0
         size = end - start
         while first < size:
@@ -50,6 +54,8 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
             last = first + 1
             while last < size and grams[start + order[last]] == value:
                 last += 1
+            every[start + values] = value
+            values += 1
             if last - first < refrain:
                 held = False
                 for i in range(first, last):
@@ -62,6 +68,7 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
                     unique += 1
             first = last
         found[d] = unique
+        distinct[d] = values
         total = 0
         running[start + d] = 0
         for k in range(start, end):
@@ -86,6 +93,7 @@ SIDES = LazyKernel(_build, after=64)
 def _outputs(grams: int, documents: int) -> Sides:
     """Zeroed output arrays of :func:`sides` for ``grams`` grams of ``documents`` documents."""
     return (np.zeros(grams, dtype=np.bool_), np.zeros(grams + documents, dtype=np.int32),
+            np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64),
             np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64))
 
 
@@ -93,7 +101,7 @@ def sides_numpy(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], a
                 refrain: int) -> Sides:
     """The kernel's output computed one document at a time with numpy (the reference)."""
     documents = len(offsets) - 1
-    counted, running, content, found = _outputs(len(grams), documents)
+    counted, running, content, found, every, distinct_count = _outputs(len(grams), documents)
     for d in range(documents):
         start, end = int(offsets[d]), int(offsets[d + 1])
         flags = allowed[start:end] & arrays.rarer_than(grams[start:end], refrain)
@@ -102,7 +110,10 @@ def sides_numpy(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], a
         distinct = arrays.distinct(grams[start:end][flags])
         content[start : start + len(distinct)] = distinct
         found[d] = len(distinct)
-    return counted, running, content, found
+        values = arrays.distinct(grams[start:end])
+        every[start : start + len(values)] = values
+        distinct_count[d] = len(values)
+    return counted, running, content, found, every, distinct_count
 
 
 def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed: npt.NDArray[np.bool_],
@@ -112,6 +123,6 @@ def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed
     kernel = SIDES.get(documents)
     if kernel is None:
         return sides_numpy(grams, offsets, allowed, refrain)
-    counted, running, content, found = _outputs(len(grams), documents)
-    kernel(grams, offsets, allowed, refrain, counted, running, content, found)
-    return counted, running, content, found
+    outputs = _outputs(len(grams), documents)
+    kernel(grams, offsets, allowed, refrain, *outputs)
+    return outputs
