@@ -235,3 +235,29 @@ def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
     corpus = CorpusIndexes(again)
     found = [screen(again[s : s + 17], config, masks, corpus, s) for s in range(0, len(again), 17)]
     assert found == expected and any(expected) and sum(map(len, expected)) < len(pairs)
+
+
+def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    import syndidetect.verify_batch as verify_batch
+
+    texts = [f"Paragraph {k} says the harbour budget passed after a debate of {k % 3} hours on Tuesday."
+             for k in range(8)]
+    config = Config()
+    docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    pairs = [(docs[a], docs[b], False) for a, b in [(0, 1), (0, 2), (1, 2), (3, 4), (0, 5), (4, 5), (6, 7)]]
+    last = {id(d): max(k for k, (a, b, _) in enumerate(pairs) if d in (a, b)) for d in docs}
+    judged = [0]
+    forgotten: list[tuple[int, int]] = []
+    original = PreparedDocument.forget
+
+    def forget(doc: PreparedDocument) -> None:
+        forgotten.append((id(doc), judged[0]))
+        original(doc)
+
+    monkeypatch.setattr(verify_batch, "BATCH_PAIRS", 3)
+    monkeypatch.setattr(PreparedDocument, "forget", forget)
+    found = list(judge_pairs(pairs, config, {}, lambda done: judged.__setitem__(0, done)))
+    assert len(found) == len(pairs)  # every pair shares its sentences' words
+    assert sorted(d for d, _ in forgotten) == sorted(last)  # each document once
+    for doc, done in forgotten:  # at the end of the batch of its last pair
+        assert done == min(len(pairs), (last[doc] // 3 + 1) * 3)

@@ -60,6 +60,16 @@ class CorpusIndexes:
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
         self.no_grams = Packed.of(np.zeros(0, dtype=np.uint64), np.zeros(len(self.docs) + 1, dtype=np.int64))
 
+    def by_last_pair(self) -> Iterator[npt.NDArray[np.int64]]:
+        """For each batch of :data:`BATCH_PAIRS` pairs in turn, the documents whose last pair it holds."""
+        pairs = len(self.left)
+        last = np.full(len(self.docs), -1, dtype=np.int64)
+        np.maximum.at(last, np.concatenate([self.left, self.right]), np.tile(np.arange(pairs, dtype=np.int64), 2))
+        order = np.argsort(last, kind="stable")
+        cuts = np.searchsorted(last[order], np.arange(0, pairs + BATCH_PAIRS, BATCH_PAIRS))
+        for first, end in zip(cuts.tolist(), cuts[1:].tolist()):
+            yield order[first:end]
+
     def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
                  sides: Callable[[PreparedDocument], Side] | None) -> npt.NDArray[np.int64]:
         """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k],
@@ -105,23 +115,15 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     return kept
 
 
-def _last_pair(pairs: Sequence[Candidate]) -> dict[int, int]:
-    """The index of each document's last pair, by object identity."""
-    last: dict[int, int] = {}
-    for k, (a, b, _) in enumerate(pairs):
-        last[id(a)] = last[id(b)] = k
-    return last
-
-
 def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
                 progress: Callable[[int], None]) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
     ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
     (once the caller has taken that pair's verdict)."""
-    last = _last_pair(pairs)
     rules = config.rules
     corpus = CorpusIndexes(pairs)
+    done = corpus.by_last_pair()
     for start in range(0, len(pairs), BATCH_PAIRS):
         batch = pairs[start : start + BATCH_PAIRS]
         begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
@@ -145,7 +147,5 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
                 yield a, b, verdict
         end = start + len(batch)
         progress(end)
-        for a, b, _ in batch:
-            for doc in (a, b):
-                if last[id(doc)] < end:
-                    doc.forget()
+        for d in next(done).tolist():
+            corpus.docs[d].forget()
