@@ -261,3 +261,28 @@ def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkey
     assert sorted(d for d, _ in forgotten) == sorted(last)  # each document once
     for doc, done in forgotten:  # at the end of the batch of its last pair
         assert done == min(len(pairs), (last[doc] // 3 + 1) * 3)
+
+
+# Made-up words, many: sentences of unrelated paragraphs share few, so no similar sentences.
+_OWN_WORDS = [a + b + c for a in ("bra", "cle", "dro", "fen", "gal", "hum", "jor", "kel")
+              for b in ("m", "nd", "st", "r") for c in ("ap", "ek", "ion", "ul", "ost")]
+
+
+def _sentence(rng: np.random.RandomState, words: int) -> str:
+    return " ".join(rng.choice(_OWN_WORDS, words)).capitalize() + f" {rng.randint(10**6)}."
+
+
+@pytest.mark.parametrize(("taken", "rule"), [(3, "excerpt"), (2, "")])
+def test_whole_paragraphs_taken_word_for_word_make_an_excerpt_from_three(taken: int, rule: str) -> None:
+    # One passage through `taken` whole paragraphs of a long source, inside a long page of other
+    # text: too little of either for the coverage rules, a single place, and too short a stretch
+    # for the excerpt rule; three whole sentence-long paragraphs make it a copy, two do not.
+    rng = np.random.RandomState(11)
+    source = [_sentence(rng, 12) for _ in range(12)]
+    page = [_sentence(rng, 12) for _ in range(10)]
+    copy = "\n\n".join(page[:5] + source[4 : 4 + taken] + page[5:])
+    config = Config()
+    a, b = prepare_documents([Document("source", "\n\n".join(source)), Document("page", copy)], config)
+    verdict = judge_pair(a, b, config)
+    assert verdict is not None and verdict.rule == rule
+    assert len(verdict.passages) == 1 and verdict.passages[0].stretch < config.rules.excerpt

@@ -180,6 +180,13 @@ def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocumen
     ending a sentence (a line cut by a hard wrapper is not a paragraph of the text)."""
     for doc, tiles in ((a, [(t.a, t.length) for t in p.tiles]), (b, [(t.b, t.length) for t in p.tiles])):
         owners, sizes = _gram_paragraphs(doc, n)
+        # A whole paragraph has grams in some tile, and a tile's grams lie in the paragraphs from its
+        # first gram's to its last's (owners ascend): fewer of those than min_places, none to count.
+        # Most passages that get here are one copied paragraph of a related pair.
+        ends = [(owners[start], owners[min(start + length, len(owners)) - 1])
+                for start, length in tiles if length > 0 and start < len(owners)]
+        if sum(int(last) - int(first) + 1 for first, last in ends) < rules.min_places:
+            continue
         shared = np.zeros(len(owners), dtype=bool)
         for start, length in tiles:
             shared[start : start + length] = True
