@@ -6,7 +6,7 @@ such pairs (one shared paragraph among twenty) are rejected right after their sc
 rule). Pair by pair, the Python around the compiled scores cost more than the scores: mapping the
 pair's vocabulary through a dict (about 0.3 ms for two 20-paragraph documents), the weight tables,
 the bound. Here a batch of pairs shares one vocabulary: each document's stems get batch-wide ids
-once, the kernel maps each pair's vocabulary by a binary search, in the order
+once, the kernel maps each pair's vocabulary through a hash table, in the order
 :func:`syndidetect.tfidf.pair_ids` gives (so the scores are bit for bit the per-pair ones), takes
 the same bound, and runs on two threads (the kernel holds no GIL).
 """
@@ -35,25 +35,41 @@ THREADED_PAIRS = 8
 BOUND_SLACK = 1e-9
 
 
-def _pair_tokens(sorted_a: Any, order_a: Any, gids_b: Any,
-                 tokens_b: Any) -> tuple[Any, int]:  # pragma: no cover - compiled
+# Fibonacci hashing's multiplier (2**64 / the golden ratio): spreads the word ids, object addresses
+# that are multiples of 16, over a table's slots by their top bits.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_tokens(gids_a: Any, gids_b: Any, tokens_b: Any) -> tuple[Any, int]:  # pragma: no cover - compiled
     """``pair_ids`` from batch-wide ids: ``b``'s tokens in the pair's vocabulary (``a``'s ids, then
-    ``b``'s new stems in ``b``'s order) and its size. ``sorted_a``: ``a``'s batch ids ascending,
-    ``order_a`` the local id of each."""
-    n = sorted_a.shape[0]
+    ``b``'s new stems in ``b``'s order) and its size. ``a``'s ids (distinct: a vocabulary's words) go
+    into a table of open addressing at least twice their number, which ``b``'s probe: where a binary
+    search of ``a``'s sorted ids needed each document's ids sorted first, in Python, a batch at a time."""
+    n = gids_a.shape[0]
+    bits = 4
+    while (1 << bits) < 2 * n:
+        bits += 1
+    mask = np.int64((1 << bits) - 1)
+    shift = np.uint64(64 - bits)
+    slots = np.full(1 << bits, -1, dtype=np.int64)  # a local id of a, or -1 for an empty slot
+    for i in range(n):
+        h = np.int64((np.uint64(gids_a[i]) * _GOLDEN) >> shift)
+        while slots[h] >= 0:
+            h = (h + 1) & mask
+        slots[h] = i
     mapped = np.empty(gids_b.shape[0], dtype=np.int64)
     added = 0
     for j in range(gids_b.shape[0]):
         g = gids_b[j]
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if sorted_a[mid] < g:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < n and sorted_a[lo] == g:
-            mapped[j] = order_a[lo]
+        h = np.int64((np.uint64(g) * _GOLDEN) >> shift)
+        found = -1
+        while slots[h] >= 0:
+            if gids_a[slots[h]] == g:
+                found = slots[h]
+                break
+            h = (h + 1) & mask
+        if found >= 0:
+            mapped[j] = found
         else:
             mapped[j] = n + added
             added += 1
@@ -137,8 +153,8 @@ def _fused_single(*args: Any) -> Any:  # pragma: no cover - replaced by the comp
     return kernels.single(*args)
 
 
-def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, sorted_gids: Any, order: Any,
-                 goff: Any, left: Any, right: Any, tables: Any, tab_off: Any, tf_of: Any, idf_of: Any,
+def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, goff: Any, left: Any, right: Any,
+                 tables: Any, tab_off: Any, tf_of: Any, idf_of: Any,
                  floor: float, min_similar: int, min_coverage: float, out: Any, first: int,
                  step: int) -> None:  # pragma: no cover - compiled
     """``out[k]`` for the pairs ``k = first, first + step, ...`` of packed documents: whether their
@@ -149,8 +165,8 @@ def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, sorted
         if oa.shape[0] < 2 or ob.shape[0] < 2:
             out[k] = False
             continue
-        tb, width = _pair_tokens(sorted_gids[goff[x] : goff[x + 1]], order[goff[x] : goff[x + 1]],
-                                 gids[goff[y] : goff[y + 1]], tokens[toff[y] : toff[y + 1]])
+        tb, width = _pair_tokens(gids[goff[x] : goff[x + 1]], gids[goff[y] : goff[y + 1]],
+                                 tokens[toff[y] : toff[y + 1]])
         tf = tables[tab_off[tf_of[k]] : tab_off[tf_of[k] + 1]]
         idf = tables[tab_off[idf_of[k]] : tab_off[idf_of[k] + 1]]
         ta = tokens[toff[x] : toff[x + 1]]
@@ -188,16 +204,13 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     if kernel is None:
         return None
     docs, left, right = pair_members(pairs)  # by identity: a document's terms are one object
-    gids = [d.word_ids() for d in docs]
-    orders = [np.argsort(g, kind="stable") for g in gids]
     tf_of, idf_of, tables = _pair_tables(docs, left, right)
     out = np.zeros(len(pairs), dtype=np.bool_)
     tokens = Packed([d.tokens for d in docs], np.int64)
     sentences = Packed([d.offsets for d in docs], np.int64)
-    batch_ids = Packed(gids, np.int64)
-    flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat,
-            Packed([g[o] for g, o in zip(gids, orders)], np.int64).flat, Packed(orders, np.int64).flat,
-            batch_ids.offsets, left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
+    batch_ids = Packed([d.word_ids() for d in docs], np.int64)
+    flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat, batch_ids.offsets,
+            left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
     threads = min(2, os.cpu_count() or 1) if len(pairs) >= THREADED_PAIRS else 1
     if threads == 1:
         kernel(*flat, 0, 1)
