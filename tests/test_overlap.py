@@ -206,3 +206,17 @@ def test_a_sparse_packing_leaves_the_other_documents_empty() -> None:
     assert packed.offsets.tolist() == [0, 0, 2, 2, 3, 3] and packed.flat.dtype == np.uint64
     assert [packed[d].tolist() for d in range(5)] == [[], [7, 8], [], [9], []]
     assert Packed.sparse(2, np.zeros(0, dtype=np.int64), [], np.bool_).offsets.tolist() == [0, 0, 0]
+
+
+def test_pair_members_are_the_distinct_objects_by_identity() -> None:
+    from syndidetect._kernels.overlap import pair_members
+
+    x, y, z = [1], [1], [2]  # x and y equal, two objects
+    docs, left, right = pair_members([x, y, x], [z, x, y])
+    assert len(docs) == 3 and {id(d) for d in docs} == {id(x), id(y), id(z)}
+    assert [(docs[a], docs[b]) for a, b in zip(left.tolist(), right.tolist())] == [(x, z), (y, x), (x, y)]
+    assert [docs[a] is p for a, p in zip(left.tolist(), [x, y, x])] == [True] * 3
+    assert [docs[b] is p for b, p in zip(right.tolist(), [z, x, y])] == [True] * 3
+    none: list[list[int]] = []
+    empty, no_left, no_right = pair_members(none, none)
+    assert (len(empty), len(no_left), len(no_right)) == (0, 0, 0)

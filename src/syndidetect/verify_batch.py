@@ -9,9 +9,11 @@ d) are then bounded together (:func:`~syndidetect.verify.sentences_may_copy`, on
 the batch), and only those the bound leaves a chance compare their sentences in full. The verdicts
 are those of ``judge_pair`` on every pair.
 
-Batches also bound memory: what verification keeps per document (word streams, sentences, the hash
-index) is dropped after the document's last candidate pair, so a million-paragraph corpus never holds
-it for all documents at once.
+Batches also bound memory: what verification keeps per document (word streams, sides, sentences) is
+dropped after the document's last candidate pair, so a million-paragraph corpus never holds it for
+all documents at once. The documents' hash indexes are the exception: one layout of all of them
+(:class:`CorpusIndexes`) serves every batch, as each document's own index would have been held until
+its last pair, which for most documents comes late.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
-from syndidetect._kernels.overlap import Packed, pairs_overlap
+from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
 from syndidetect.align import may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
@@ -46,18 +48,6 @@ Mask = npt.NDArray[np.bool_] | None
 BATCH_PAIRS = 4096
 
 
-def _numbered(pairs: Sequence[Candidate]) -> tuple[list[PreparedDocument], npt.NDArray[np.int64],
-                                                  npt.NDArray[np.int64]]:
-    """The distinct documents of ``pairs`` (by identity, in no particular order) and each pair as
-    two indices into them: the objects' addresses numbered by numpy, where a dictionary a pair end
-    cost about 2 us of Python a pair (1.46M pairs at 1M paragraphs)."""
-    objects = [a for a, _, _ in pairs] + [b for _, b, _ in pairs]
-    addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
-    _, first, numbers = np.unique(addresses, return_index=True, return_inverse=True)
-    numbers = numbers.astype(np.int64, copy=False).reshape(-1)
-    return [objects[k] for k in first.tolist()], numbers[: len(pairs)], numbers[len(pairs) :]
-
-
 class CorpusIndexes:
     """The documents of all the candidate pairs, numbered once, with their hash indexes and
     matchable flags laid end to end once, for the screens of every batch. Laid out again a batch,
@@ -66,7 +56,7 @@ class CorpusIndexes:
     verification). A document's ``hash_index`` becomes a view of its part, so it is held once."""
 
     def __init__(self, pairs: Sequence[Candidate]) -> None:
-        self.docs, self.left, self.right = _numbered(pairs)
+        self.docs, self.left, self.right = pair_members([a for a, _, _ in pairs], [b for _, b, _ in pairs])
         hashes, owners, offsets = share_hash_indexes(self.docs)
         self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)

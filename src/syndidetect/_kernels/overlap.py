@@ -10,7 +10,7 @@ share no paragraph and no passage, and verification rejects them on these two nu
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -143,21 +143,17 @@ def pair_overlap(
 _Item = TypeVar("_Item")
 
 
-def pair_members(pairs: Iterable[tuple[_Item, _Item]]) -> tuple[list[_Item], npt.NDArray[np.int64],
-                                                                npt.NDArray[np.int64]]:
-    """The distinct objects of ``pairs`` (by identity, in order of first sight) and each pair as
-    two indices into them, for :class:`Packed` arrays of those objects."""
-    index: dict[int, int] = {}
-    members: list[_Item] = []
-    ends: list[int] = []
-    for pair in pairs:
-        for item in pair:
-            at = index.setdefault(id(item), len(members))
-            if at == len(members):
-                members.append(item)
-            ends.append(at)
-    both = np.array(ends, dtype=np.int64).reshape(-1, 2)
-    return members, both[:, 0].copy(), both[:, 1].copy()
+def pair_members(firsts: Sequence[_Item], seconds: Sequence[_Item]) -> tuple[list[_Item], npt.NDArray[np.int64],
+                                                                          npt.NDArray[np.int64]]:
+    """The distinct objects of the pairs ``(firsts[k], seconds[k])`` (by identity, in no particular
+    order) and each pair as two indices into them, for :class:`Packed` arrays of those objects. The
+    objects' addresses are numbered by numpy: a dictionary a pair end cost about 2 us of Python a
+    pair (1.46M candidate pairs at 1M paragraphs)."""
+    objects = [*firsts, *seconds]
+    addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+    _, first, numbers = np.unique(addresses, return_index=True, return_inverse=True)
+    numbers = numbers.astype(np.int64, copy=False).reshape(-1)
+    return [objects[k] for k in first.tolist()], numbers[: len(firsts)], numbers[len(firsts) :]
 
 
 class Packed:

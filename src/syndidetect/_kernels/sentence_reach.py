@@ -203,7 +203,7 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     kernel = REACH.get(len(pairs))
     if kernel is None:
         return None
-    docs, left, right = pair_members(pairs)  # by identity: a document's terms are one object
+    docs, left, right = pair_members([a for a, _ in pairs], [b for _, b in pairs])  # a document's terms: one object
     tf_of, idf_of, tables = _pair_tables(docs, left, right)
     out = np.zeros(len(pairs), dtype=np.bool_)
     tokens = Packed([d.tokens for d in docs], np.int64)
