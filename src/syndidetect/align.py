@@ -294,7 +294,7 @@ def content_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.boo
 def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:
     """The distinct grams of ``doc`` (those flagged in ``counted`` only, when given), cached."""
     if counted is None:
-        return doc.memo(("distinct grams", n), lambda: arrays.distinct(doc.stream(n).grams))
+        return doc.memo(_distinct_key(n), lambda: arrays.distinct(doc.stream(n).grams))
     return doc.memo(("distinct counted grams", n, counted.tobytes()),
                     lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
@@ -302,7 +302,11 @@ def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: i
 def remember_distinct(doc: PreparedDocument, n: int, distinct: npt.NDArray[np.uint64]) -> None:
     """Hold ``distinct``, the sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment's own
     (found for many documents at once, :func:`~syndidetect._kernels.sides.sides`)."""
-    doc.remember(("distinct grams", n), distinct)
+    doc.remember(_distinct_key(n), distinct)
+
+
+def _distinct_key(n: int) -> tuple[str, int]:
+    return ("distinct grams", n)
 
 
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:

@@ -324,7 +324,8 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     """Build the :func:`verification_side` of each ``(document, boilerplate)`` that lacks it, the
     documents' grams judged in one call (:func:`~syndidetect._kernels.sides.sides`): the same
     flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
-    :func:`~syndidetect.align.content_grams`, without their numpy calls per document."""
+    :func:`~syndidetect.align.content_grams`, without their numpy calls per document, and each
+    stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
