@@ -40,6 +40,7 @@ MAX_REPEAT = 64
 # 41 us for two; the two meet near 300 passages (4.0 against 4.6 ms at 256, 9.2 against 7.0 ms at
 # 384; random passages, this 2-core machine).
 PLAIN_CHAIN = 256
+_DISTINCT = "distinct grams"  # memo key, with n: a stream's distinct grams (_distinct, remember_distinct)
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ def content_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.boo
 def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:
     """The distinct grams of ``doc`` (those flagged in ``counted`` only, when given), cached."""
     if counted is None:
-        return doc.memo(_distinct_key(n), lambda: arrays.distinct(doc.stream(n).grams))
+        return doc.memo((_DISTINCT, n), lambda: arrays.distinct(doc.stream(n).grams))
     return doc.memo(("distinct counted grams", n, counted.tobytes()),
                     lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
@@ -302,11 +303,7 @@ def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: i
 def remember_distinct(doc: PreparedDocument, n: int, distinct: npt.NDArray[np.uint64]) -> None:
     """Hold ``distinct``, the sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment's own
     (found for many documents at once, :func:`~syndidetect._kernels.sides.sides`)."""
-    doc.remember(_distinct_key(n), distinct)
-
-
-def _distinct_key(n: int) -> tuple[str, int]:
-    return ("distinct grams", n)
+    doc.remember((_DISTINCT, n), distinct)
 
 
 def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
