@@ -170,6 +170,28 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
+def test_runs_of_another_bucket_size_are_read_and_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index whose runs were written with other bucket sizes (an older release's 32 entries, a
+    future one's) answers as one written with today's, before and after its runs merge."""
+    docs = [sd.Document(f"{i}-{d.id}", d.text) for i in range(3) for d in seed_docs()]
+    prepared = prepare_documents(docs, sd.Config())
+    queries = prepare_documents(seed_docs(), sd.Config())
+    with SQLiteStore(tmp_path / "one.db") as store:
+        store.put(prepared)
+        expected = _candidates(store, queries)
+    monkeypatch.setattr(run_tables, "MAX_RUNS", 24)
+    with SQLiteStore(tmp_path / "mixed.db") as store:
+        for size, start in ((2, 0), (32, 5), (run_tables.POSTING_BUCKET, 10)):
+            monkeypatch.setattr(run_tables, "POSTING_BUCKET", size)
+            store.put(prepared[start : start + 5])
+        bits = {b for _, b, _ in store._postings.runs()}
+        assert len(bits) == 3  # three runs, each on its own bucket bits
+        assert _candidates(store, queries) == expected
+        store._postings.merge()
+        assert len(store._postings.runs()) == 1
+        assert _candidates(store, queries) == expected
+
+
 def _random_run(rng: np.random.Generator, docs: range, bands: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Entries of documents ``docs`` as a batch makes them: every band, keys drawn from a small
     range (so buckets and keys repeat across runs), sorted by band, key and document."""
@@ -290,6 +312,7 @@ def test_posting_rows_are_cut_from_the_bound_data_in_statements(tmp_path: Path,
     prepared = prepare_documents([sd.Document(f"{i}-{d.id}", d.text) for i in range(2) for d in seed_docs()],
                                  sd.Config())
     expected = None
+    monkeypatch.setattr(run_tables, "POSTING_BUCKET", 8)  # several buckets a band, for these few documents
     for limit in (1 << 26, 100, 8, 1):
         monkeypatch.setattr(run_tables, "_STATEMENT_BYTES", limit)
         path = tmp_path / f"cut{limit}.db"

@@ -3,7 +3,7 @@
 Each batch writes one run of its ``(fp, doc)`` entries: ``fp`` a paragraph's 64-bit exact-repeat
 fingerprint (``boilerplate.paragraph_fingerprints``), one entry per distinct nonzero fingerprint of
 a document, sorted by fingerprint then document and grouped into buckets of about 32 entries
-(:func:`.run_tables.bucket_bits`, as the postings): bucket ``fp >> (64 - bits)``, one ``fpbucket``
+(:func:`.run_tables.bucket_bits`, ``run_tables.FINGERPRINT_BUCKET``): bucket ``fp >> (64 - bits)``, one ``fpbucket``
 row ``(run, bucket, data)`` per bucket, ``data`` the bucket's entries as little-endian ``(uint64
 fp, uint32 doc)``; ``fprun`` lists the runs. A count reads one bucket per fingerprint and run. Runs
 merge as the postings' do (:func:`.run_tables.merge_start`, past ``run_tables.MAX_RUNS`` runs after
@@ -124,7 +124,7 @@ class FingerprintRuns:
         """Entries sorted by fingerprint as one run (none when there are none)."""
         if not len(fp):
             return
-        bits = run_tables.bucket_bits(len(fp), 1)  # about 32 entries a bucket, as the postings' runs
+        bits = run_tables.bucket_bits(len(fp), 1, run_tables.FINGERPRINT_BUCKET)
         data = np.empty(len(fp), dtype=FP_ENTRY)
         data["fp"], data["doc"] = fp, doc  # rowids < 2**32: PostingRuns refuses more first
         cursor = self._con.execute("INSERT INTO fprun (bits, entries) VALUES (?, ?)", (bits, len(fp)))

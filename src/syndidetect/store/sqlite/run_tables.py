@@ -1,9 +1,9 @@
 """What the index's run tables share: the postings' (:mod:`.runs`) and the fingerprints'
-(:mod:`.fingerprints`). A run is a sorted list of entries cut into buckets of about ``_BUCKET``
-entries, one row ``(run, bucket, data)`` a bucket, listed in a run table ``(run, bits, entries)``.
-Here: how many bucket bits a run takes, how its rows are written and read back, the check of the
-run list against the rows, when a writer merges and which runs a merge takes, and which entries a
-merge drops.
+(:mod:`.fingerprints`). A run is a sorted list of entries cut into buckets of about
+``POSTING_BUCKET`` or ``FINGERPRINT_BUCKET`` entries, one row ``(run, bucket, data)`` a bucket,
+listed in a run table ``(run, bits, entries)``. Here: how many bucket bits a run takes, how its
+rows are written and read back, the check of the run list against the rows, when a writer merges
+and which runs a merge takes, and which entries a merge drops.
 """
 
 from __future__ import annotations
@@ -16,10 +16,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-#: Entries per posting row (bucket) a run aims at (8 bytes each). Measured at 100k paragraphs: 64
-#: made adding 20% cheaper in CPU (half the rows to write) but a lookup 50% dearer (27 -> 40 ms: it
-#: reads one bucket a band key a run, so twice the bytes); a check is what must stay fast.
-_BUCKET = 32
+#: Entries per posting row (bucket) a run aims at (8 bytes each: rows of about 1 KB). A lookup
+#: reads one bucket a band key a run, and SQLite's cost a row written (its cell, its key in the
+#: B-tree, its share of the commit) is what a smaller bucket multiplies. 128 instead of 32: ``index
+#: add`` of 1M paragraphs 36.2 -> 31.6 s (one run each, the same hour), and its statements'
+#: inserts at 100k 0.60-0.65 -> 0.30-0.33 s, while the lookup of one 20-paragraph article against
+#: the 1M index stayed at 12-18 ms (13-14 ms; 256 made it 17-27 ms), in a warm process, medians of
+#: 15. Runs written with another size stay readable: a run records its own bucket bits.
+POSTING_BUCKET = 128
+#: Entries per fingerprint row a run aims at (12 bytes each). A count reads one bucket a
+#: fingerprint, and fingerprint runs hold one entry a paragraph instead of one a band: their rows
+#: are few, so the smaller bucket costs the writer little.
+FINGERPRINT_BUCKET = 32
 #: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
 #: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
 #: costs up to this many times a check against one run. 24 rather than 12: the newest runs merge
@@ -38,9 +46,9 @@ _RATIO = 1
 _STATEMENT_BYTES = 1 << 26
 
 
-def bucket_bits(entries: int, bands: int) -> int:
-    """Key bits a run of ``entries`` buckets on, for about ``_BUCKET`` entries a bucket."""
-    return int(min(24, max(0, np.floor(np.log2(max(entries / bands / _BUCKET, 1.0))))))
+def bucket_bits(entries: int, bands: int, per_bucket: int) -> int:
+    """Key bits a run of ``entries`` buckets on, for about ``per_bucket`` entries a bucket."""
+    return int(min(24, max(0, np.floor(np.log2(max(entries / bands / per_bucket, 1.0))))))
 
 
 def run_entries(blobs: Sequence[Any], entry: np.dtype[np.void],
@@ -102,7 +110,7 @@ def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.ND
     rows out of one bound BLOB a statement, their offsets and lengths given as a JSON array indexed
     by bucket from the statement's first (``executemany`` with a Python tuple and a BLOB binding a
     row cost 2-3 times as much). A bucket without entries is -1 in the array and makes no row: a
-    run's buckets are nearly all full (:func:`bucket_bits` aims at 32 entries each), so the array is
+    run's buckets are nearly all full (:func:`bucket_bits` aims at ``per_bucket`` entries each), so the array is
     no longer than the run has buckets. Python writes a JSON array of numbers about 5 times as fast
     as an object keyed by bucket (200k buckets: 19 against 90 ms)."""
     first_of = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))

@@ -2,7 +2,7 @@
 
 Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit band key of
 ``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped into
-buckets of about 32 entries (``run_tables._BUCKET``): bucket ``band << bits | key >> (32 - bits)``,
+buckets of about 128 entries (``run_tables.POSTING_BUCKET``): bucket ``band << bits | key >> (32 - bits)``,
 one ``posting`` row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs
 as little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a
 paragraph costs about 2 rows instead of one per band (64 by default), which is what makes adding
@@ -47,9 +47,9 @@ _FILTER = 1 << 20
 #: the 64.0M entries of an ``index add`` of 1M paragraphs (64 bands), which then reads back nothing:
 #: merges 10.5-16.4 -> 7.7-8.9 s, of which reading 3.0-5.0 s at 2**24 (2 alternated pairs).
 _CACHED_ENTRIES = 1 << 26
-#: Posting rows a merge reads from the file at a time (about 256 bytes each at 32 entries a
+#: Posting rows a merge reads from the file at a time (about 1 KB each at 128 entries a
 #: row: 16 MB), so only that many are Python objects at once.
-_READ_ROWS = 1 << 16
+_READ_ROWS = 1 << 14
 
 Entries = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
 
@@ -251,7 +251,7 @@ class PostingRuns:
         """:meth:`_store` of packed entries (sorted), kept in memory while the cache has room."""
         if not len(packed):
             return
-        bits = run_tables.bucket_bits(len(packed), self.bands)
+        bits = run_tables.bucket_bits(len(packed), self.bands, run_tables.POSTING_BUCKET)
         # ENTRY's (key, doc) as one little-endian number, doc << 32 | key: whole-number operations
         # instead of writes into every other 4 bytes
         data = self._rowids(packed)
@@ -272,7 +272,7 @@ class PostingRuns:
             return
         if int(doc.max()) >= 1 << 32:
             raise IndexWriteError(f"{self._path}: more than 2**32 documents were ever added; rebuild the index")
-        bits = run_tables.bucket_bits(len(key), self.bands)
+        bits = run_tables.bucket_bits(len(key), self.bands, run_tables.POSTING_BUCKET)
         # buckets(band, key, bits), without a band array: band << bits | key >> (32 - bits)
         bucket = (composite >> np.uint64(32 - bits)).view(np.int64)
         data = np.empty(len(key), dtype=ENTRY)
