@@ -205,13 +205,18 @@ def _random_run(rng: np.random.Generator, docs: range, bands: int) -> tuple[np.n
 
 @pytest.mark.parametrize("packable", [True, False], ids=["packed", "rowids-too-large-to-pack"])
 @pytest.mark.parametrize("from_file", [False, True], ids=["kept-in-memory", "read-back"])
+@pytest.mark.parametrize("step", [0, 7], ids=["whole-runs", "in-steps"])
 def test_a_merge_holds_the_live_entries_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               packable: bool, from_file: bool) -> None:
+                                               packable: bool, from_file: bool, step: int) -> None:
     """Merging runs, from memory or read back from the file, with rowids that fit a packed entry
-    or not: the one run left holds every entry of the documents still stored, sorted by band, key
-    and document, and a lookup finds each of their keys."""
+    or not, whole or a few entries and rows at a time: the one run left holds every entry of the
+    documents still stored, sorted by band, key and document, and a lookup finds each of their keys."""
     monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
     monkeypatch.setattr(run_tables, "MAX_RUNS", 0)  # and each add merges
+    if step:  # steps and statements that cut buckets and removed documents' entries anywhere
+        monkeypatch.setattr(posting_runs, "_STEP", step)
+        monkeypatch.setattr(run_tables, "POSTING_BUCKET", 4)
+        monkeypatch.setattr(run_tables, "_STATEMENT_BYTES", 40)
     bands = 8  # a packed entry: 3 bits of band, 32 of key, 29 of rowid
     first_doc = 1 if packable else (1 << 29) - 30  # the later batches' rowids take 30 bits
     rng = np.random.default_rng(first_doc)
