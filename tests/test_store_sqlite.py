@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -329,6 +331,32 @@ def test_posting_rows_are_cut_from_the_bound_data_in_statements(tmp_path: Path,
         assert expected is None or rows == expected
         expected = rows
     assert expected is not None and len(expected) > 64
+
+
+def test_a_writers_commits_are_copied_into_the_file_by_its_checkpoint_thread(tmp_path: Path) -> None:
+    """After a commit, the writer's checkpoint thread copies the WAL into the index file while the
+    writer goes on (SQLite's own checkpoint waits for far more pages than one batch of the seeds);
+    closing stops the thread, and the last connection out removes the WAL file."""
+    path = tmp_path / "checkpointed.db"
+    store = SQLiteStore(path)
+    try:
+        store.put(prepare_documents(seed_docs(), sd.Config()))
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < len(seed_docs()) and time.monotonic() < deadline:
+            shutil.copyfile(path, tmp_path / "file-alone.db")  # the file without its WAL
+            try:
+                with closing(sqlite3.connect(tmp_path / "file-alone.db")) as con:
+                    stored = con.execute("SELECT count(*) FROM document").fetchone()[0]
+            except sqlite3.Error:  # copied before the schema's checkpoint, or in the middle of one
+                stored = 0
+            time.sleep(0.01)
+        assert stored == len(seed_docs())
+        assert any(t.name == "syndidetect-checkpoints" for t in threading.enumerate())
+    finally:
+        store.close()
+    assert not any(t.name == "syndidetect-checkpoints" for t in threading.enumerate())
+    assert not Path(f"{path}-wal").exists()
 
 
 def test_another_tokenizer_is_refused(db: Path) -> None:

@@ -1,13 +1,16 @@
 """What an index file is: its format and tokenizer versions, its schema, and the configuration
-fingerprint that decides whether stored hashes and band keys match freshly prepared documents."""
+fingerprint that decides whether stored hashes and band keys match freshly prepared documents
+(:func:`stored_configuration` reads it back from the ``meta`` table and checks a given one)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from syndidetect.config import Config
-from syndidetect.errors import ArgumentError, ConfigError
+from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError
 from syndidetect.lsh import band_layout
 from syndidetect.rules import VerdictRules
 
@@ -61,6 +64,37 @@ def mismatch(stored: dict[str, int], config: Config) -> list[str]:
     wanted = fingerprint(config, layout)
     return [f"{k} is {stored[k]} in the index but {wanted[k]} was asked" for k in FINGERPRINT
             if stored.get(k) != wanted[k]]
+
+
+def stored_configuration(meta: dict[str, Any], config: Config | None, path: Path) -> tuple[Config, int, int]:
+    """The configuration, bands and rows of the index at ``path`` whose ``meta`` table holds
+    ``meta``: its own configuration when ``config`` is None, else ``config`` once checked against
+    the stored fingerprint."""
+    if meta.get("format") != FORMAT_NAME:  # our application id and version: ours, but edited
+        raise ValueError(f"format {meta.get('format')!r} in meta, expected {FORMAT_NAME!r}")
+    stored, defaults = meta_object(meta, "fingerprint"), meta_object(meta, "defaults")
+    if stored.get("tokenizer") != TOKENIZER_VERSION:
+        raise IndexFormatError(f"{path}: built with tokenizer version {stored.get('tokenizer')}, "
+                               f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
+    wrong = [k for k in FINGERPRINT if type(stored.get(k)) is not int]
+    if wrong:
+        raise ValueError(f"meta 'fingerprint' lacks an integer {', '.join(wrong)}")
+    bands, rows = stored["bands"], stored["rows"]
+    if not (bands >= 1 and rows >= 1 and bands * rows <= stored["num_perm"]):
+        raise ValueError(f"{bands} bands of {rows} rows in meta 'fingerprint' do not fit "
+                         f"num_perm {stored['num_perm']}")
+    if config is None:
+        known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
+        if isinstance(defaults.get("rules"), dict):
+            defaults["rules"] = stored_rules(defaults["rules"])
+        config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
+                        seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
+                        **{k: v for k, v in defaults.items() if k in known and k not in NOT_STORED})
+    differences = mismatch(stored, config)
+    if differences:
+        raise IndexFormatError(f"{path}: the index was built with another configuration: "
+                               f"{'; '.join(differences)} (leave these options out to use the index's)")
+    return config, int(bands), int(rows)
 
 
 def meta_object(meta: dict[str, Any], key: str) -> dict[str, Any]:

@@ -23,24 +23,21 @@ from syndidetect.config import Config
 from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
 from syndidetect.prepared import PreparedDocument
 from syndidetect.store.sqlite.batch import EncodedBatch, encode_batch, with_rowids
+from syndidetect.store.sqlite.checkpoints import BACKSTOP_PAGES, Checkpoints
 from syndidetect.store.sqlite.fingerprints import FingerprintRuns
 from syndidetect.store.sqlite.format import (
     APPLICATION_ID,
     DEFAULT_TIMEOUT,
-    FINGERPRINT,
     FORMAT_NAME,
     FORMAT_VERSION,
     NOT_STORED,
     PAGE_SIZE,
-    TOKENIZER_VERSION,
     UPGRADABLE_VERSION,
     check_timeout,
     fingerprint,
     fingerprint_schema,
-    meta_object,
-    mismatch,
     schema,
-    stored_rules,
+    stored_configuration,
 )
 from syndidetect.store.sqlite.locking import begin_writing, when_free
 from syndidetect.store.sqlite.rows import COLUMNS, decode, signed
@@ -71,6 +68,7 @@ class SQLiteStore:
             raise ArgumentError(f"'config' must be a syndidetect.Config or None; got {type(config).__name__}")
         self.path, self.timeout, self.readonly = Path(path), check_timeout(timeout), readonly
         self._cache: OrderedDict[int, PreparedDocument] = OrderedDict()
+        self._checkpoints: Checkpoints | None = None  # a writer's, once it has opened the file
         self._con = self._connect(create and not readonly)
         self._fingerprints = FingerprintRuns(self._con, self._live)
         #: A version-2 file opened read-only: its fingerprints are a table (writers upgrade it).
@@ -79,6 +77,8 @@ class SQLiteStore:
             with self._errors():
                 self.config, self.bands, self.rows = self._open(config)
         except BaseException:
+            if self._checkpoints is not None:
+                self._checkpoints.close()
             self._con.close()
             raise
         self._postings = PostingRuns(self._con, self.bands, self.path, self._live)
@@ -98,6 +98,8 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise translate(exc, self.path, self.timeout) from None
         con.row_factory = sqlite3.Row
+        if not self.readonly:
+            self._checkpoints = Checkpoints(uri, self.timeout)
         return con
 
     def _open(self, config: Config | None) -> tuple[Config, int, int]:
@@ -112,6 +114,7 @@ class SQLiteStore:
             # answers busy without waiting while another process opens the new file: see locking.
             when_free(self._con, "PRAGMA journal_mode=WAL", self.timeout)
             self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")  # see checkpoints
         self._con.execute("PRAGMA cache_size=-65536")
         if self.readonly:
             # A check reads a few thousand posting pages scattered over the file once: mapped, they
@@ -182,31 +185,7 @@ class SQLiteStore:
         if self._version() == 0:
             raise IndexFormatError(f"{self.path}: empty file, not a syndidetect index")
         meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("format") != FORMAT_NAME:  # our application id and version: ours, but edited
-            raise ValueError(f"format {meta.get('format')!r} in meta, expected {FORMAT_NAME!r}")
-        stored, defaults = meta_object(meta, "fingerprint"), meta_object(meta, "defaults")
-        if stored.get("tokenizer") != TOKENIZER_VERSION:
-            raise IndexFormatError(f"{self.path}: built with tokenizer version {stored.get('tokenizer')}, "
-                                   f"this syndidetect uses {TOKENIZER_VERSION}; rebuild the index")
-        wrong = [k for k in FINGERPRINT if type(stored.get(k)) is not int]
-        if wrong:
-            raise ValueError(f"meta 'fingerprint' lacks an integer {', '.join(wrong)}")
-        bands, rows = stored["bands"], stored["rows"]
-        if not (bands >= 1 and rows >= 1 and bands * rows <= stored["num_perm"]):
-            raise ValueError(f"{bands} bands of {rows} rows in meta 'fingerprint' do not fit "
-                             f"num_perm {stored['num_perm']}")
-        if config is None:
-            known = {f.name for f in fields(Config)}  # an older index may lack newer parameters
-            if isinstance(defaults.get("rules"), dict):
-                defaults["rules"] = stored_rules(defaults["rules"])
-            config = Config(shingle_size=stored["shingle_size"], num_perm=stored["num_perm"],
-                            seed=stored["seed"], min_words=stored["min_words"], bands=defaults["bands_option"],
-                            **{k: v for k, v in defaults.items() if k in known and k not in NOT_STORED})
-        differences = mismatch(stored, config)
-        if differences:
-            raise IndexFormatError(f"{self.path}: the index was built with another configuration: "
-                                   f"{'; '.join(differences)} (leave these options out to use the index's)")
-        return config, int(stored["bands"]), int(stored["rows"])
+        return stored_configuration(meta, config, self.path)
 
     # -- plumbing --------------------------------------------------------------------------------
 
@@ -235,6 +214,8 @@ class SQLiteStore:
         try:
             yield
             self._con.execute("COMMIT")
+            if self._checkpoints is not None and mode == "IMMEDIATE":
+                self._checkpoints.nudge()
         except BaseException:
             if self._con.in_transaction:
                 self._con.rollback()
@@ -380,6 +361,8 @@ class SQLiteStore:
             pass  # everything added is committed; the runs only wait for the next merge
         finally:
             self._postings.pending = self._fingerprints.pending = False
+            if self._checkpoints is not None:
+                self._checkpoints.close()  # first: the last connection out checkpoints and removes the WAL
             self._con.close()
 
     def __enter__(self) -> SQLiteStore:
