@@ -3,6 +3,7 @@ needs ``import syndidetect`` to load nothing heavy (the package's names load on 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -162,3 +163,22 @@ def test_the_command_line_runs_with_the_collector_on_and_its_imports_frozen() ->
     """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "True True True"), result.stderr
+
+
+_EXIT = """
+import atexit, sys
+atexit.register(print, "teardown ran", file=sys.stderr)  # earlier handlers: the interpreter's own exit
+from syndidetect.cli.launch import run
+sys.argv = ["syndidetect", "scan", {seeds!r}, "--format", "json", "--fail-on-copy"]
+sys.exit(run())
+"""
+
+
+def test_the_command_ends_without_the_interpreters_teardown_and_loses_no_output() -> None:
+    # The command's exit code and all of its output arrive; what the interpreter would do after it
+    # (exit handlers registered before the command, freeing every object) does not happen.
+    result = subprocess.run([sys.executable, "-c", _EXIT.format(seeds=str(SEEDS))], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # --fail-on-copy: the seeds hold copies
+    assert len(json.loads(result.stdout)["pairs"]) > 0
+    assert "teardown ran" not in result.stderr
