@@ -4,6 +4,7 @@ ahead (``ahead.computed_ahead``), the batch encoded off the connection (``SQLite
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -22,8 +23,8 @@ from syndidetect.ahead import computed_ahead
 from syndidetect.cli import index as index_cli
 from syndidetect.cli.main import main
 from syndidetect.prepared import PreparedDocument, prepare_documents
-from syndidetect.store.sqlite import run_tables
-from syndidetect.store.sqlite.batch import with_rowids
+from syndidetect.store.sqlite import SQLiteStore, run_tables
+from syndidetect.store.sqlite.batch import EncodedBatch, with_rowids
 from syndidetect.store.sqlite.locking import WRITER_TURN, begin_writing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,6 +200,29 @@ def test_a_waiting_writer_gets_its_turn_between_the_batches_of_a_writer_that_nev
         got_in.set()
     thread.join()
     assert busy_writer_batches_after == [1, 1, 1]  # it got in while the other was still writing
+
+
+def test_index_add_leaves_the_lock_free_for_a_writers_turn_after_each_commit_but_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)  # 6 batches, each prepared at once
+    spans: list[tuple[float, float]] = []
+    put = SQLiteStore.put_encoded
+
+    def timed(store: SQLiteStore, batch: EncodedBatch) -> list[str]:
+        started = time.monotonic()
+        replaced = put(store, batch)
+        spans.append((started, time.monotonic()))
+        return replaced
+
+    monkeypatch.setattr(SQLiteStore, "put_encoded", timed)
+    jsonl = tmp_path / "add.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _commands()[0]),
+                     encoding="utf-8")
+    assert main(["index", "add", "--db", str(tmp_path / "turns.db"), str(jsonl)]) == 0
+    assert len(spans) == 6
+    gaps = [start - end for (_, end), (start, _) in itertools.pairwise(spans)]
+    assert min(gaps) >= WRITER_TURN
 
 
 def test_a_writer_that_never_gets_the_lock_fails_at_its_timeout(tmp_path: Path) -> None:

@@ -353,6 +353,7 @@ def test_a_writers_commits_are_copied_into_the_file_by_its_checkpoint_thread(tmp
             time.sleep(0.01)
         assert stored == len(seed_docs())
         assert any(t.name == "syndidetect-checkpoints" for t in threading.enumerate())
+        assert store._con.execute("PRAGMA temp_store").fetchone()[0] == 2  # statement journals in memory
     finally:
         store.close()
     assert not any(t.name == "syndidetect-checkpoints" for t in threading.enumerate())
