@@ -20,9 +20,10 @@ import numpy.typing as npt
 #: reads one bucket a band key a run, and SQLite's cost a row written (its cell, its key in the
 #: B-tree, its share of the commit) is what a smaller bucket multiplies. 128 instead of 32: ``index
 #: add`` of 1M paragraphs 36.2 -> 31.6 s (one run each, the same hour), and its statements'
-#: inserts at 100k 0.60-0.65 -> 0.30-0.33 s, while the lookup of one 20-paragraph article against
-#: the 1M index stayed at 12-18 ms (13-14 ms; 256 made it 17-27 ms), in a warm process, medians of
-#: 15. Runs written with another size stay readable: a run records its own bucket bits.
+#: inserts at 100k 0.60-0.65 -> 0.30-0.33 s; the lookup of one 20-paragraph article against the
+#: 1M index 12.5-13.1 -> 14.1-14.6 ms in a warm process (3 alternated runs, medians of 15; 256 made
+#: it 17-27 ms), and ``index check`` of it 3.6 % slower (0.268 s; 15 alternated pairs). Runs
+#: written with another size stay readable: a run records its own bucket bits.
 POSTING_BUCKET = 128
 #: Entries per fingerprint row a run aims at (12 bytes each). A count reads one bucket a
 #: fingerprint, and fingerprint runs hold one entry a paragraph instead of one a band: their rows
