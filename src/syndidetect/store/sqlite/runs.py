@@ -4,8 +4,8 @@ Each batch writes one run: its ``(band, key, doc)`` entries (``key`` the 64-bit 
 ``lsh.band_keys`` folded to 32 bits, ``doc`` the document's rowid), deduplicated and grouped into
 buckets of about 128 entries (``run_tables.POSTING_BUCKET``): bucket ``band << bits | key >> (32 - bits)``,
 one ``posting`` row ``(run, bucket, data)`` per bucket, ``data`` the bucket's ``(key, doc)`` pairs
-as little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and a
-paragraph costs about 2 rows instead of one per band (64 by default), which is what makes adding
+as little-endian uint32. A lookup is one B-tree search per ``(run, bucket)``, never a scan, and two
+paragraphs cost about one row instead of one per band (64 by default), which is what makes adding
 fast. Merging runs: the newest ones are merged into one (numpy, in one transaction) while together
 they hold at least as many entries as the run before them, so each run holds more than all newer
 ones together: at most ``1 + log2(batches)`` runs. A writer does that when it closes, and after a
@@ -266,8 +266,9 @@ class PostingRuns:
     def _store_packed(self, packed: npt.NDArray[np.uint64]) -> None:
         """:meth:`_store` of packed entries (sorted), kept in memory while the cache has room.
 
-        A merge's run holds tens of millions of entries: its rows' bytes are made ``_STEP``
-        entries at a time, in arrays used again for each step (:class:`_RowBytes`)."""
+        A merge's run holds tens of millions of entries: its buckets are found ``_STEP`` entries at a
+        time, and its rows' bytes made a statement's at a time, in arrays used again for each step
+        (:class:`_RowBytes`)."""
         if not len(packed):
             return
         bits = run_tables.bucket_bits(len(packed), self.bands, run_tables.POSTING_BUCKET)
