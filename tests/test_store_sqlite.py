@@ -172,6 +172,16 @@ def test_runs_merge_and_drop_removed_documents(tmp_path: Path, monkeypatch: pyte
         assert store._con.execute("SELECT count(*) FROM run").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("step", [1, 3, 64, 1 << 62])
+@pytest.mark.parametrize("size", [0, 1, 2, 500])
+def test_bucket_starts_are_where_the_bucket_changes_whatever_the_step(step: int, size: int) -> None:
+    values = np.sort(np.random.default_rng(size).integers(0, 1 << 12, size, dtype=np.uint64))
+    for shift in (0, 4, 8):
+        bucket = values >> np.uint64(shift)
+        expected = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))[: len(values)]
+        assert run_tables.bucket_starts(values, shift, step).tolist() == expected.tolist()
+
+
 def test_runs_of_another_bucket_size_are_read_and_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An index whose runs were written with other bucket sizes (an older release's 32 entries, a
     future one's) answers as one written with today's, before and after its runs merge."""

@@ -106,11 +106,24 @@ def merge_start(entries: Sequence[int]) -> int | None:
     return start if start < len(entries) - 1 else None
 
 
+def bucket_starts(values: npt.NDArray[np.uint64], shift: np.uint64 | int,
+                  step: int = 1 << 62) -> npt.NDArray[np.int64]:
+    """Where each bucket of sorted ``values`` starts, a value's bucket being ``value >> shift``,
+    found ``step`` values at a time (in one array made once: a merge's runs are large)."""
+    starts = [np.zeros(min(len(values), 1), dtype=np.int64)]
+    bucket = np.empty(min(len(values), step + 1), dtype=np.uint64)
+    for start in range(0, len(values) - 1, step):
+        part = values[start : start + step + 1]  # one value more: the step's last change
+        np.right_shift(part, np.uint64(shift), out=bucket[: len(part)])
+        starts.append(np.flatnonzero(bucket[1 : len(part)] != bucket[: len(part) - 1]) + (start + 1))
+    return np.concatenate(starts)
+
+
 def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArray[np.int64],
                    data: npt.NDArray[np.void]) -> None:
     """Rows ``(run, b, entries)`` of ``table``, one per bucket ``b``: a run's ``data`` (its entries,
     sorted by ``bucket``, the bucket of each) as BLOBs of little-endian entries (:func:`insert_rows`)."""
-    first_of = np.flatnonzero(np.concatenate(([True], bucket[1:] != bucket[:-1])))
+    first_of = bucket_starts(bucket.view(np.uint64), 0)  # buckets are not negative
     raw = data.view(np.uint8).data  # slices of it are bound as BLOBs without a copy
     size = data.itemsize
     insert_rows(con, table, run, bucket[first_of], first_of, len(data) * size,

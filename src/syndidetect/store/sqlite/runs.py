@@ -274,7 +274,7 @@ class PostingRuns:
         bits = run_tables.bucket_bits(len(packed), self.bands, run_tables.POSTING_BUCKET)
         # buckets(band, key, bits): band << bits | key >> (32 - bits), the packed entry's high bits
         shift = np.uint64(self._doc_bits + 32 - bits)
-        first_of = _bucket_starts(packed, shift)
+        first_of = run_tables.bucket_starts(packed, shift, _STEP)
         bucket = (packed[first_of] >> shift).view(np.int64)
         run = self._new_run(bits, len(packed))
         if len(packed) + sum(map(len, self._cache.values())) <= _CACHED_ENTRIES:
@@ -329,17 +329,6 @@ class PostingRuns:
         if rows:
             _match(rows, wanted_band, qcomposite, owner, hits)
         return hits
-
-
-def _bucket_starts(packed: npt.NDArray[np.uint64], shift: np.uint64) -> npt.NDArray[np.int64]:
-    """Where each bucket (``packed >> shift``) of sorted packed entries starts, ``_STEP`` at a time."""
-    starts = [np.zeros(1, dtype=np.int64)]
-    bucket = np.empty(min(len(packed), _STEP + 1), dtype=np.uint64)
-    for start in range(0, len(packed) - 1, _STEP):
-        part = packed[start : start + _STEP + 1]  # one entry more: the step's last change
-        np.right_shift(part, shift, out=bucket[: len(part)])
-        starts.append(np.flatnonzero(bucket[1 : len(part)] != bucket[: len(part) - 1]) + (start + 1))
-    return np.concatenate(starts)
 
 
 class _RowBytes:
