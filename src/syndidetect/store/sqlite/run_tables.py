@@ -126,15 +126,15 @@ def insert_buckets(con: sqlite3.Connection, table: str, run: int, bucket: npt.ND
     first_of = bucket_starts(bucket.view(np.uint64), 0)  # buckets are not negative
     raw = data.view(np.uint8).data  # slices of it are bound as BLOBs without a copy
     size = data.itemsize
-    insert_rows(con, table, run, bucket[first_of], first_of, len(data) * size,
+    insert_rows(con, table, run, bucket[first_of], first_of, len(data),
                 lambda start, end: raw[start * size : end * size], size)
 
 
 def insert_rows(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArray[np.int64],
-                first_of: npt.NDArray[np.int64], total: int, entries: Callable[[int, int], Any],
+                first_of: npt.NDArray[np.int64], count: int, entries: Callable[[int, int], Any],
                 size: int) -> None:
     """Rows ``(run, bucket[k], data)`` of ``table``: row ``k`` holds entries ``first_of[k]`` up to
-    the next row's first (``total`` bytes of ``size``-byte entries in all), their bytes given by
+    the next row's first (``count`` entries of ``size`` bytes in all), their bytes given by
     ``entries(first, end)`` for the entries of one statement at a time (valid until the next call).
 
     SQLite cuts the rows out of one bound BLOB a statement, their offsets and lengths given as a
@@ -143,19 +143,19 @@ def insert_rows(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArr
     makes no row: a run's buckets are nearly all full (:func:`bucket_bits` aims at ``per_bucket``
     entries each), so the array is no longer than the run has buckets. Python writes a JSON array of
     numbers about 5 times as fast as an object keyed by bucket (200k buckets: 19 against 90 ms)."""
-    starts = first_of * size
-    ends = np.append(starts[1:], total)
+    starts, ends = first_of, np.append(first_of[1:], count)  # in entries
     first = 0
     while first < len(bucket):
         # The rows whose data spans at most _STATEMENT_BYTES (at least one row).
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES, "right")))
-        lengths = ends[first:last] - starts[first:last]
+        last = max(first + 1, int(np.searchsorted(ends, starts[first] + _STATEMENT_BYTES // size, "right")))
+        lengths = (ends[first:last] - starts[first:last]) * size  # bytes, as the offsets below
         shift = int(lengths.max()).bit_length()  # offset << shift | length: offsets < 2**26
         by_bucket = np.full(int(bucket[last - 1] - bucket[first]) + 1, -1, dtype=np.int64)
-        by_bucket[bucket[first:last] - bucket[first]] = ((starts[first:last] - starts[first]) << shift) | lengths
+        offsets = (starts[first:last] - starts[first]) * size
+        by_bucket[bucket[first:last] - bucket[first]] = (offsets << shift) | lengths
         con.execute(
             f"INSERT INTO {table} SELECT ?1, ?5 + j.key, "
             "substr(?2, (j.value >> ?4) + 1, j.value & ((1 << ?4) - 1)) FROM json_each(?3) j WHERE j.value >= 0",
-            (run, entries(int(starts[first]) // size, int(ends[last - 1]) // size), json.dumps(by_bucket.tolist()),
-             shift, int(bucket[first])))
+            (run, entries(int(starts[first]), int(ends[last - 1])), json.dumps(by_bucket.tolist()), shift,
+             int(bucket[first])))
         first = last

@@ -258,9 +258,11 @@ class PostingRuns:
             part = packed[start : start + _STEP]
             np.bitwise_and(part, np.uint64((1 << self._doc_bits) - 1), out=rowids[: len(part)])
             keep = run_tables.alive(rowids[: len(part)].view(np.int64), live)
-            if kept or not keep.all():
-                kept += [packed[:start]] if not kept else []
-                kept.append(part[keep])
+            if not kept and keep.all():
+                continue  # every entry so far is live: nothing to copy yet
+            if not kept:
+                kept.append(packed[:start])
+            kept.append(part[keep])
         return np.concatenate(kept) if kept else packed
 
     def _store_packed(self, packed: npt.NDArray[np.uint64]) -> None:
@@ -279,7 +281,7 @@ class PostingRuns:
         run = self._new_run(bits, len(packed))
         if len(packed) + sum(map(len, self._cache.values())) <= _CACHED_ENTRIES:
             self._cache[run] = packed
-        run_tables.insert_rows(self._con, "posting", run, bucket, first_of, len(packed) * ENTRY.itemsize,
+        run_tables.insert_rows(self._con, "posting", run, bucket, first_of, len(packed),
                                _RowBytes(packed, self._doc_bits), ENTRY.itemsize)
 
     def _store_sorted(self, composite: npt.NDArray[np.uint64], key: npt.NDArray[np.uint32],
