@@ -143,9 +143,7 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
     counts = np.concatenate([doc.shingle_counts() for doc in docs])
     short = np.concatenate([doc.word_counts for doc in docs]) <= config.boilerplate_max_words
     short &= np.concatenate([doc.matchable for doc in docs])
-    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)  # the paragraph of each hash
-    kept = short[owner]
-    values, owner = np.concatenate([doc.hashes for doc in docs])[kept], owner[kept]
+    values, owner = _short_hashes_of(docs, paragraphs, counts, short)
     # Each document counts a hash once: distinct (document, hash) keys, then the hashes' counts.
     document = np.repeat(np.arange(len(docs), dtype=np.uint64), paragraphs)[owner]
     held = arrays.distinct((document << np.uint64(32)) | values.astype(np.uint64))
@@ -170,6 +168,31 @@ def find_boilerplate(docs: Sequence[PreparedDocument], config: Config) -> Boiler
         for fingerprint, _, example in examples:
             scan.examples.setdefault(fingerprint, example)
     return scan
+
+
+def _short_hashes_of(docs: Sequence[PreparedDocument], paragraphs: npt.NDArray[np.int64],
+                     counts: npt.NDArray[np.int64], short: npt.NDArray[np.bool_]
+                     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The shingle hashes of the ``short`` paragraphs of all ``docs`` in order, with each one's
+    paragraph (numbered across the documents). Only the documents holding a short paragraph lay
+    their hashes end to end: every hash of a million paragraphs of articles is 240 MB to gather,
+    then a paragraph number each (480 MB), for the few short ones (1.7 s of a 1M ``detect``)."""
+    rows = np.flatnonzero(short)
+    firsts = np.concatenate(([0], np.cumsum(paragraphs)))
+    document = np.searchsorted(firsts, rows, side="right") - 1  # each short paragraph's
+    holders = arrays.distinct(document)
+    pieces = [docs[k].hashes for k in holders.tolist()]
+    laid = np.concatenate([np.zeros(0, dtype=np.uint32), *pieces])
+    start = np.cumsum(counts) - counts  # where each paragraph's hashes start among all documents'
+    # ... and among the holders' laid end to end: shifted by what the documents between them hold
+    held_before = np.concatenate(([0], np.cumsum([len(h) for h in pieces])[:-1])).astype(np.int64)
+    shift = held_before - start[firsts[holders]]
+    lengths = counts[rows]
+    owner = np.repeat(rows, lengths)
+    first_of_row = np.cumsum(lengths) - lengths
+    within = np.arange(len(owner), dtype=np.int64) - np.repeat(first_of_row, lengths)
+    at = start[rows] + shift[np.searchsorted(holders, document)]
+    return laid[np.repeat(at, lengths) + within], owner
 
 
 def boilerplate_lines(

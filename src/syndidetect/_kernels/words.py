@@ -76,7 +76,10 @@ WORDS = LazyKernel(_build, after=32)
 
 def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1) -> _Spans | None:
     """``(starts, ends, hashes)`` of the tokens of lowered ASCII bytes, as word streams hash them;
-    None while the kernel is not compiled (see WORDS; ``texts``: how many texts the bytes hold)."""
+    None while the kernel is not compiled (see WORDS; ``texts``: how many texts the bytes hold).
+
+    They are views of buffers sized for the most tokens the bytes could hold: callers make arrays
+    of their own from them (a copy of each here was 1.3 s of a 1M-paragraph ``detect``)."""
     kernel = WORDS.get(texts)
     if kernel is None:
         return None
@@ -84,7 +87,7 @@ def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1) -> _Spans | None:
     ends = np.empty_like(starts)
     hashes = np.empty(len(starts), dtype=np.uint64)
     count = kernel(data, IS_TOKEN_BYTE, HASHED_CHARS, FNV_OFFSET, FNV_PRIME, starts, ends, hashes)
-    return starts[:count].copy(), ends[:count].copy(), hashes[:count].copy()
+    return starts[:count], ends[:count], hashes[:count]
 
 
 def stream_of(text: str, n: int) -> WordStream:
@@ -95,7 +98,9 @@ def stream_of(text: str, n: int) -> WordStream:
     if found is None:
         return word_stream(text, n)
     starts, ends, hashes = found
-    return WordStream(narrow_offsets(starts, len(text)), narrow_offsets(ends, len(text)), gram_hashes(hashes, n), n)
+    # A stream owns its arrays: narrow_offsets returns a text over 2 GB's offsets as they are.
+    return WordStream(narrow_offsets(starts.copy(), len(text)), narrow_offsets(ends.copy(), len(text)),
+                      gram_hashes(hashes, n), n)
 
 
 def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
