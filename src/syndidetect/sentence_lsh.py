@@ -175,12 +175,12 @@ def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, k
     # Into the one numbering: a document's ids shift by where its vocabulary starts. The documents
     # of one vocabulary (a batch's) come in runs, shifted in place a run: a shift per stem, made
     # with np.repeat, was 320 MB of new memory at 1M paragraphs, slow to touch the first time.
-    ends = np.cumsum(np.array(held, dtype=np.int64))
+    ends = np.cumsum(np.array(held, dtype=np.int64)).tolist()  # past each document's stems
     shifts = np.array(shift, dtype=np.int64)
-    runs = np.flatnonzero(np.diff(shifts)) + 1
-    for run_start, run_end in zip([0, *runs.tolist()], [*runs.tolist(), len(shifts)] if len(shifts) else []):
-        if shifts[run_start]:
-            stems[int(ends[run_start] - held[run_start]) : int(ends[run_end - 1])] += shifts[run_start]
+    run_firsts = np.flatnonzero(np.diff(shifts, prepend=np.int64(-1))).tolist()  # shifts are >= 0
+    for run_first, run_end in zip(run_firsts, [*run_firsts[1:], len(shifts)]):
+        if shift[run_first]:
+            stems[ends[run_first] - held[run_first] : ends[run_end - 1]] += shift[run_first]
     offsets = _joined_offsets(doc_offsets, np.array(counts, dtype=np.int64))
     owners = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
     identities = np.concatenate([v.word_ids for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
