@@ -39,3 +39,13 @@ def test_members_and_common_are_np_isin_and_np_intersect1d(values: np.ndarray, o
     expected = np.intersect1d(a, b, assume_unique=True)
     for got in (arrays.common(a, b), arrays.common(b, a)):
         assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+
+
+@given(st.lists(st.tuples(st.integers(-50, 1000), st.integers(0, 20)), max_size=30))
+def test_range_positions_are_the_ranges_end_to_end(ranges: list[tuple[int, int]]) -> None:
+    firsts = np.array([f for f, _ in ranges], dtype=np.int64)
+    lengths = np.array([n for _, n in ranges], dtype=np.int64)
+    expected = [p for f, n in ranges for p in range(f, f + n)]
+    found = arrays.range_positions(firsts, lengths)
+    assert found.dtype == np.int64
+    assert found.tolist() == expected

@@ -188,11 +188,8 @@ def _short_hashes_of(docs: Sequence[PreparedDocument], paragraphs: npt.NDArray[n
     held_before = np.concatenate(([0], np.cumsum([len(h) for h in pieces])[:-1])).astype(np.int64)
     shift = held_before - start[firsts[holders]]
     lengths = counts[rows]
-    owner = np.repeat(rows, lengths)
-    first_of_row = np.cumsum(lengths) - lengths
-    within = np.arange(len(owner), dtype=np.int64) - np.repeat(first_of_row, lengths)
     at = start[rows] + shift[np.searchsorted(holders, document)]
-    return laid[np.repeat(at, lengths) + within], owner
+    return laid[arrays.range_positions(at, lengths)], np.repeat(rows, lengths)
 
 
 def boilerplate_lines(

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.threads import on_two_threads
+from syndidetect.arrays import range_positions
 
 _Counts = npt.NDArray[np.int64]
 # No grams to intersect: shared_counts_sorted uses the kernel's paragraph half only.
@@ -33,9 +34,7 @@ def shared_counts_numpy(
     ``(hb, pb)``; ``hb`` sorted, each paragraph's hashes unique."""
     low = np.searchsorted(hb, ha, "left")
     count = np.searchsorted(hb, ha, "right") - low
-    total = int(count.sum())
-    first = np.repeat(np.cumsum(count) - count, count)
-    positions = np.repeat(low, count) + (np.arange(total) - first)
+    positions = range_positions(low, count)
     flat = np.repeat(pa.astype(np.int64), count) * nb + pb[positions]  # int32 owners: na * nb may not fit
     return np.bincount(flat, minlength=na * nb).reshape(na, nb)
 

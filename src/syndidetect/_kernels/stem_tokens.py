@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect.arrays import range_positions
 from syndidetect.shingles import token_gaps
 from syndidetect.stemming import content_stem
 from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME
@@ -132,9 +133,7 @@ class SpanStems:
         """The stem ids of ``spans`` (indices), one span after the other, and how many each holds."""
         firsts, lasts = self.offsets[spans], self.offsets[spans + 1]
         lengths = lasts - firsts
-        total = int(lengths.sum())
-        positions = np.arange(total, dtype=np.int64) + np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths)
-        return self.ids[positions].astype(np.int32), lengths
+        return self.ids[range_positions(firsts, lengths)].astype(np.int32), lengths
 
 
 def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> SpanStems | None:

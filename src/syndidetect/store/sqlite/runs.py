@@ -377,8 +377,7 @@ def _match(rows: list[Any], wanted_band: npt.NDArray[np.int64], qcomposite: npt.
     same = sorted_q[np.minimum(lo, len(sorted_q) - 1)] == composite
     found, composite, lo = found[same], composite[same], lo[same]
     counts = np.searchsorted(sorted_q, composite, "right") - lo
-    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-    where = sorted_owner[starts + np.arange(int(counts.sum()))]
+    where = sorted_owner[arrays.range_positions(lo, counts)]
     docs = np.repeat(data["doc"][found].astype(np.int64), counts)
     for position, doc in set(zip(where.tolist(), docs.tolist())):
         hits[position].add(doc)
