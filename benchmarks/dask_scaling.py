@@ -9,6 +9,12 @@ process, ``--runs`` times, and prints the medians and the Dask/in-process ratios
 process's own for ``detect``; for Dask the client's plus every worker's. Both sides use
 ``sentence_candidates=False`` (the Dask path's paragraph candidates), and the reports are checked
 equal. Partitions hold ``PARTITION_DOCUMENTS`` documents, as in ``benchmarks/test_distributed.py``.
+
+Both sides are timed warm: before the clock starts, every process that will work (the in-process
+side's, each Dask worker) runs ``sd.detect`` on a small corpus of its own, so numba's kernels are
+loaded, and the Dask side runs ``detect_dask`` once on a few documents, so the workers have imported
+what its tasks use. The kernels are lazy (compiled once a process has enough work), so a few words
+of warm-up loaded nothing; a fresh worker's first task then paid 2-3 s of imports and kernel loads.
 """
 
 from __future__ import annotations
@@ -26,14 +32,21 @@ import pandas as pd
 from benchmarks.corpus import make_corpus
 import syndidetect as sd
 
+def documents(n, seed):
+    texts = make_corpus(n, seed=seed).texts
+    return [f"doc{k // 10:07d}" for k in range(0, n, 10)], ["\\n\\n".join(texts[k:k + 10]) for k in range(0, n, 10)]
+
+def warm_up(config, paragraphs):
+    import syndidetect  # here, not the global: cloudpickle sends this function to the workers
+    ids, docs = documents(paragraphs, 1)
+    syndidetect.detect(list(zip(ids, docs)), config)
+
 def main():
-    n, mode, out, per_partition = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-    texts = make_corpus(n, seed=0).texts
-    ids = [f"doc{k // 10:07d}" for k in range(0, n, 10)]
-    docs = ["\\n\\n".join(texts[k:k + 10]) for k in range(0, n, 10)]
-    del texts
+    n, mode, out, per_partition, warm = (int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]),
+                                         int(sys.argv[5]))
+    ids, docs = documents(n, 0)
     config = sd.Config(sentence_candidates=False)
-    sd.signatures(["warm up the kernel"])
+    warm_up(config, warm)
     if mode == "in":
         wall, cpu = time.perf_counter(), time.process_time()
         report = sd.detect(list(zip(ids, docs)), config)
@@ -50,7 +63,9 @@ def main():
         frame = pd.DataFrame({"id": ids, "text": docs})
         with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, \\
                 Client(cluster) as client:
-            client.run(lambda: __import__("syndidetect.minhash").minhash.signatures(["warm up"]))
+            client.run(warm_up, config, warm)
+            few = pd.DataFrame({"id": ids[:20], "text": docs[:20]})
+            detect_dask(dd.from_pandas(few, npartitions=2, sort=False), config, client)
             collection = dd.from_pandas(frame, npartitions=max(1, len(frame) // per_partition), sort=False)
             workers, wall, cpu = used(client), time.perf_counter(), time.process_time()
             report = detect_dask(collection, config, client)
@@ -65,12 +80,16 @@ if __name__ == "__main__":
 
 # Documents per input partition: 20,000 paragraphs, a few hundred MB of working set per task.
 PARTITION_DOCUMENTS = 2000
+# Paragraphs of each process's warm-up detection: enough candidate pairs (about 2,000) to pass every
+# lazy kernel's threshold (the highest asks for 1,000 pairs), about a second in process.
+WARM_PARAGRAPHS = 20_000
 DEFAULT_SIZES = (100_000,)
 
 
 def run(size: int, mode: str, out: Path) -> dict[str, float]:
     """One run in a fresh process: ``{"wall", "cpu", "pairs"}``; the report is written to ``out``."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(size), mode, str(out), str(PARTITION_DOCUMENTS)],
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(size), mode, str(out), str(PARTITION_DOCUMENTS),
+                           str(WARM_PARAGRAPHS)],
                           check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
