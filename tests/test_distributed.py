@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from dask.base import compute as dask_compute
+from dask.base import persist as dask_persist
 from distributed import Client, LocalCluster
 
 import syndidetect as sd
 from syndidetect.cli import dask_scan
 from syndidetect.cli.dask_scan import parse_address, scan_with_dask
 from syndidetect.distributed import detect_dask, detect_to_parquet, read_collection
-from syndidetect.distributed.candidates import candidates
+from syndidetect.distributed.candidates import candidates, gathered_candidates
 from syndidetect.distributed.inputs import as_frame
 from syndidetect.distributed.prepare import prepared_frame
 from syndidetect.errors import ConfigError, InputError, MissingDependencyError
@@ -121,12 +122,42 @@ def test_seeds_report_equals_in_process(client: Client) -> None:
     assert len(report.groups) == 2
 
 
-def test_planted_corpus_equals_in_process(client: Client, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
+@pytest.mark.parametrize("gathered", [True, False], ids=["lsh-in-one-task", "lsh-shuffled"])
+def test_planted_corpus_equals_in_process(monkeypatch: pytest.MonkeyPatch, client: Client, corpus: pd.DataFrame,
+                                          expected: dict[str, Any], gathered: bool) -> None:
+    """Both ways to the candidates (the signatures gathered in one task when the workers' memory
+    allows, else band keys shuffled) give the in-process report."""
+    from syndidetect.distributed import candidates as candidate_stages
+    from syndidetect.distributed import pipeline
+
     assert sum(p["verdict"] == "copy" for p in expected["pairs"]) >= 40  # the planted copies are found
     assert sum(p["verdict"] == "related" for p in expected["pairs"]) >= 200  # the chained newsletter line
     assert len(expected["boilerplate"]) >= 2  # the footer lines
+    if not gathered:  # no worker has room for the signatures in one task
+        monkeypatch.setattr(pipeline, "GATHERED_SHARE_OF_WORKER_MEMORY", 0.0)
+    used: list[str] = []
+
+    def recorded(name: str) -> Any:
+        def stage(*args: Any) -> Any:
+            used.append(name)
+            return getattr(candidate_stages, name)(*args)
+        return stage
+
+    for name in ("candidates", "gathered_candidates"):
+        monkeypatch.setattr(pipeline, name, recorded(name))
     report = detect_dask(dd.from_pandas(corpus, npartitions=7, sort=False), CONFIG, client)
+    assert used == ["gathered_candidates" if gathered else "candidates"]
     assert report.to_dict() == expected
+
+
+def test_the_lsh_runs_in_one_task_while_its_working_set_fits_a_quarter_of_a_worker() -> None:
+    from syndidetect.distributed.pipeline import gathering_fits
+
+    # 1M paragraphs of 128 permutations: 512 MB of signatures, about 1.5 GB to work with.
+    assert gathering_fits(1_000_000, 128, 12e9)  # a LocalCluster(2) on 24 GB
+    assert not gathering_fits(1_000_000, 128, 4e9)  # workers of 4 GB
+    assert gathering_fits(1_000_000, 128, float("inf"))  # Dask's local schedulers: this process
+    assert gathering_fits(0, 128, 0.0)
 
 
 def _shuffle_method_seen(monkeypatch: pytest.MonkeyPatch, frame: pd.DataFrame, partitions: int,
@@ -135,14 +166,18 @@ def _shuffle_method_seen(monkeypatch: pytest.MonkeyPatch, frame: pd.DataFrame, p
     on ``scheduler`` (the synchronous one by default, where a p2p shuffle fails; None: the default
     client's)."""
     seen: list[str | None] = []
-    compute = dask_compute
+    compute, persist = dask_compute, dask_persist
+    chosen = {"scheduler": scheduler} if scheduler else {}
 
     def observed(*collections: Any, **options: Any) -> Any:
         seen.append(dask.config.get("dataframe.shuffle.method", None))
-        chosen = {"scheduler": scheduler} if scheduler else {}
         return compute(*collections, **{**chosen, **options})  # the disk shuffle computes too
 
+    def persisted(*collections: Any, **options: Any) -> Any:  # the prepared documents, counted first
+        return persist(*collections, **{**chosen, **options})
+
     monkeypatch.setattr(dask, "compute", observed)
+    monkeypatch.setattr(dask, "persist", persisted)
     report = detect_dask(dd.from_pandas(frame, npartitions=partitions, sort=False), CONFIG)
     assert report.to_dict() == in_process(frame)
     return seen[0]  # the first call is ours
@@ -179,7 +214,8 @@ def _in_process_candidates(documents: list[sd.Document], config: sd.Config, filt
 
 def test_candidates_are_the_in_process_ones_before_any_join() -> None:
     """The row pairs of the shuffled buckets, through the estimate filter, give exactly the document
-    pairs the in-process LSH hands to verification: nothing more reaches the blob joins."""
+    pairs the in-process LSH hands to verification: nothing more reaches the blob joins. So does
+    the LSH run in one task on the gathered signatures."""
     config = CONFIG
     rng = np.random.RandomState(3)
     vocabulary = [f"w{k}" for k in range(40)]  # few words: paragraphs share a phrase or two by chance
@@ -187,14 +223,16 @@ def test_candidates_are_the_in_process_ones_before_any_join() -> None:
     corpus = pd.DataFrame({"id": [f"d{k:03d}" for k in range(240)], "text": texts})
     documents = [sd.Document(i, t) for i, t in zip(corpus["id"], corpus["text"])]
     # In this process, whatever client an earlier test left as the default (p2p needs its workers).
-    with dask.config.set({"scheduler": "sync", "dataframe.shuffle.method": "tasks"}):
-        prepared = prepared_frame(as_frame(dd.from_pandas(corpus[["id", "text"]], npartitions=5, sort=False)),
-                                  config)
-        ids, pairs = dask.compute(prepared["id"], candidates(prepared, config))  # type: ignore[attr-defined]
-    found = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(pairs.index, pairs["home"])}
-    assert len(found) == len(pairs)  # deduplicated across partitions
-    assert found == _in_process_candidates(documents, config, filtered=True)
-    assert len(found) < len(_in_process_candidates(documents, config, filtered=False))
+    expected = _in_process_candidates(documents, config, filtered=True)
+    assert len(expected) < len(_in_process_candidates(documents, config, filtered=False))
+    for stage in (candidates, gathered_candidates):
+        with dask.config.set({"scheduler": "sync", "dataframe.shuffle.method": "tasks"}):
+            frame = as_frame(dd.from_pandas(corpus[["id", "text"]], npartitions=5, sort=False))
+            prepared = prepared_frame(frame, config)
+            ids, pairs = dask.compute(prepared["id"], stage(prepared, config))  # type: ignore[attr-defined]
+        found = {tuple(sorted((ids[a], ids[b]))) for a, b in zip(pairs.index, pairs["home"])}
+        assert len(found) == len(pairs)  # deduplicated across partitions
+        assert found == expected
 
 
 def test_pairs_are_judged_at_either_document_evenly() -> None:

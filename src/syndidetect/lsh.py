@@ -349,13 +349,22 @@ def document_pairs(
     paragraph pair sharing a band key (buckets over ``max_bucket`` rows chained) whose estimated
     containment could reach ``threshold`` (None: no estimate filter)."""
     sigs, owners, sizes = matchable_rows(docs)
+    return owner_pairs(sigs, owners, sizes, len(docs), bands, rows, threshold, max_bucket)
+
+
+def owner_pairs(
+    sigs: SignatureMatrix, owners: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], documents: int,
+    bands: int, rows: int, threshold: float | None, max_bucket: int = MAX_BUCKET,
+) -> npt.NDArray[np.int64]:
+    """:func:`document_pairs` of the rows of :func:`matchable_rows` (``owners``: the document of
+    each row, numbered from 0 below ``documents``, rows in document order)."""
     if len(sigs) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = candidate_pairs(sigs, bands, rows, owners, max_bucket)
     if threshold is not None:
         pairs = likely_pairs(sigs, sizes, pairs, threshold)
     ordered = np.sort(owners[pairs], axis=1).astype(np.int64)
-    n = np.int64(len(docs))  # positions below n: one int64 key a pair, in the order of its rows
+    n = np.int64(documents)  # positions below n: one int64 key a pair, in the order of its rows
     keys = arrays.distinct(ordered[:, 0] * n + ordered[:, 1])
     return np.stack((keys // n, keys % n), axis=1)
 

@@ -11,8 +11,10 @@ Dask DataFrame operation:
    frame's partitions addressable;
 3. ``masks``: (document, distinct short shingle) rows shuffled on the shingle give the document
    frequencies, sent back to each document's partition for its boilerplate mask;
-4. ``candidates``: band keys shuffled on (band, key) give every bucket whole to one partition, where
-   :func:`~syndidetect.lsh.candidate_pairs` yields paragraph pairs as in process; the estimate
+4. ``candidates``: when the workers' memory allows, the signatures are gathered in one task that
+   runs the in-process LSH and estimate filter (:func:`~syndidetect.lsh.owner_pairs`); else band
+   keys shuffled on (band, key) give every bucket whole to one partition, where
+   :func:`~syndidetect.lsh.candidate_pairs` yields paragraph pairs as in process, and the estimate
    filter (:func:`~syndidetect.lsh.likely_pairs`) drops most before any document data is joined;
 5. ``verification``: each likely pair visits the partitions of its two documents and is judged there;
 6. ``pipeline``: :func:`~syndidetect.assembly.assemble_report` makes the report from the collected pair

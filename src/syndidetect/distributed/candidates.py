@@ -9,6 +9,10 @@
    estimated containment cannot reach the threshold, before any document data is joined to a pair.
 3. The document pairs left are shuffled to the partition of their away document
    (:func:`home_and_away`), deduplicated there, and its data joins them there.
+
+When the corpus's signatures fit one task (see :mod:`.pipeline`), :func:`gathered_candidates` skips
+steps 1 and 2: the partitions' signatures are gathered in one task, which runs the in-process LSH
+and estimate filter itself, and only step 3 remains.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy.typing as npt
 from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, document_divisions, row_divisions
-from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs, owner_pairs
 
 
 def _signatures(frame: Any, num_perm: int) -> list[Any]:
@@ -157,3 +161,29 @@ def candidates(prepared: Any, config: Config) -> Any:
     pair_meta = pd.DataFrame({"away": np.zeros(0, np.int64), "home": np.zeros(0, np.int64)})
     likely = pairs.map_partitions(likely_partition, config, meta=pair_meta, enforce_metadata=False)
     return likely.set_index("away", divisions=document_divisions(n)).map_partitions(unique_pairs, "home")
+
+
+def gathered_pairs(frame: Any, config: Config) -> Any:
+    """The likely candidate document pairs ``(away, home)`` of a whole corpus, its prepared
+    partitions gathered in ``frame`` in order: :func:`~syndidetect.lsh.owner_pairs`, the in-process
+    LSH and estimate filter, over the same rows in the same order as in process."""
+    _, _, pd = dask_modules()
+    sigs = _signatures(frame, config.num_perm)
+    flat = np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32)
+    sizes = [np.frombuffer(b, dtype=np.int64) for b in frame["sizes"]]
+    owners = np.repeat(np.arange(len(sigs), dtype=np.int64), [len(s) for s in sigs])
+    pairs = owner_pairs(flat, owners, np.concatenate(sizes) if sizes else np.zeros(0, np.int64), len(sigs),
+                        *band_layout(config), config.threshold)
+    ordinals = frame.index.to_numpy(dtype=np.int64)
+    home, away = home_and_away(ordinals[pairs[:, 0]], ordinals[pairs[:, 1]])
+    return pd.DataFrame({"away": away, "home": home})
+
+
+def gathered_candidates(prepared: Any, config: Config) -> Any:
+    """:func:`candidates`, the LSH run in one task on the signatures of all partitions."""
+    _, _, pd = dask_modules()
+    pair_meta = pd.DataFrame({"away": np.zeros(0, np.int64), "home": np.zeros(0, np.int64)})
+    whole = prepared[["sigs", "sizes"]].repartition(npartitions=1)
+    pairs = whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False, clear_divisions=True)
+    return pairs.set_index("away", divisions=document_divisions(prepared.npartitions)).map_partitions(unique_pairs,
+                                                                                                     "home")

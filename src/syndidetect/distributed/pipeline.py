@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any
 
 from syndidetect.assembly import assemble_report, groups_of
 from syndidetect.config import Config
-from syndidetect.distributed.candidates import candidates
+from syndidetect.distributed.candidates import candidates, gathered_candidates
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import as_frame
 from syndidetect.distributed.masks import boilerplate_examples, with_boilerplate
@@ -28,11 +29,57 @@ def _check_config(config: Config | None) -> Config:
     return config
 
 
-def _stages(frame: Any, config: Config) -> tuple[Any, Any, Any]:
-    """The graph: prepared documents, their blobs with boilerplate masks, and the judged pairs."""
+# The LSH runs in one task when its working set (the gathered signature cells, their matrix, and
+# the LSH's keys and sorts: 0.8-0.9 times the matrix more, measured at 200k and 1M rows) stays
+# within a quarter of the smallest worker's memory limit: Dask starts spilling a worker's data at
+# 60% of its limit and pauses it at 80%, and the worker holds partitions of its own beside the task.
+GATHERED_BYTES_PER_SIGNATURE_BYTE = 3
+GATHERED_SHARE_OF_WORKER_MEMORY = 0.25
+
+
+def gathering_fits(matchable: int, num_perm: int, memory_limit: float) -> bool:
+    """Whether the LSH over ``matchable`` signatures of ``num_perm`` values may run in one task on
+    workers with ``memory_limit`` bytes each."""
+    working = GATHERED_BYTES_PER_SIGNATURE_BYTE * matchable * num_perm * 4  # uint32 values
+    return working <= GATHERED_SHARE_OF_WORKER_MEMORY * memory_limit
+
+
+def _worker_memory(client: Any) -> float | None:
+    """The smallest memory limit of the cluster's workers in bytes; infinity with no distributed
+    client (Dask's local schedulers run in this process, which the in-process path fills as much);
+    None when unknown (no worker yet, or one without a limit)."""
+    if client is None:
+        distributed: Any = importlib.import_module("distributed")
+        try:
+            client = distributed.default_client()
+        except ValueError:
+            return float("inf")
+    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+    return float(min(limits)) if limits and min(limits) > 0 else None
+
+
+def _matchable_rows(sizes: Any) -> int:
+    return sum(len(cell) for cell in sizes) // 8  # one int64 shingle count a matchable paragraph
+
+
+def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
+    """The graph: prepared documents, their blobs with boilerplate masks, and the judged pairs.
+
+    The candidate pairs come from one task holding every signature when the workers' memory allows
+    (:func:`gathering_fits`), the in-process LSH itself; else from band keys shuffled on the key
+    (:func:`~syndidetect.distributed.candidates.candidates`). Counting the signatures first computes
+    the prepared documents, which stay on the workers for the stages after."""
+    dask, _, _ = dask_modules()
     prepared = prepared_frame(frame, config)
+    memory = _worker_memory(client)
+    gathered = memory == float("inf")
+    if memory is not None and not gathered:
+        prepared = client.persist(prepared) if client is not None else dask.persist(prepared)[0]
+        rows = dask.delayed(sum)([dask.delayed(_matchable_rows)(part) for part in prepared["sizes"].to_delayed()])
+        gathered = gathering_fits(int(_compute(client, rows)[0]), config.num_perm, memory)
     verifiable = with_boilerplate(prepared, config)
-    return prepared, verifiable, judged(candidates(prepared, config), verifiable, config)
+    pairs = gathered_candidates(prepared, config) if gathered else candidates(prepared, config)
+    return prepared, verifiable, judged(pairs, verifiable, config)
 
 
 # Partitions up to which our shuffles run as tasks, unless the user's Dask configuration names a
@@ -78,7 +125,7 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     config = _check_config(config)
     frame = as_frame(collection)
     with _our_shuffles(frame.npartitions):
-        prepared, verifiable, pairs = _stages(frame, config)
+        prepared, verifiable, pairs = _stages(frame, config, client)
         examples = verifiable[["examples"]].dropna()
         documents, reports, examples = _compute(client, prepared[SUMMARY_COLUMNS], pairs["report"], examples)
     return assemble_report(checked_summaries(documents), (pickle.loads(blob) for blob in reports),
@@ -111,7 +158,7 @@ def detect_to_parquet(collection: Any, path: str | Path, config: Config | None =
 
 def _write_parquet(frame: Any, out: Path, config: Config, client: Any) -> ParquetResult:
     _, _, pd = dask_modules()
-    prepared, verifiable, pairs = _stages(frame, config)
+    prepared, verifiable, pairs = _stages(frame, config, client)
     matches = pairs.map_partitions(match_rows, meta=match_rows(pairs_frame(pd, [])), enforce_metadata=False)
     documents = prepared[["id", "paragraphs"]].reset_index(drop=True)
     writes = (documents.to_parquet(str(out / "documents"), write_index=False, compute=False),
