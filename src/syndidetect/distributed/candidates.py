@@ -163,18 +163,33 @@ def candidates(prepared: Any, config: Config) -> Any:
     return likely.set_index("away", divisions=document_divisions(n)).map_partitions(unique_pairs, "home")
 
 
-def gathered_pairs(frame: Any, config: Config) -> Any:
-    """The likely candidate document pairs ``(away, home)`` of a whole corpus, its prepared
-    partitions gathered in ``frame`` in order: :func:`~syndidetect.lsh.owner_pairs`, the in-process
-    LSH and estimate filter, over the same rows in the same order as in process."""
+def partition_sketch(frame: Any) -> Any:
+    """A prepared partition's matchable signatures and shingle counts as one row of buffers:
+    ``ords`` (the documents' ordinals), ``rows`` (their numbers of matchable paragraphs), ``sigs``
+    and ``sizes``. Gathered cell by cell, the corpus's signatures moved as a million small objects
+    at 1M paragraphs."""
     _, _, pd = dask_modules()
-    sigs = _signatures(frame, config.num_perm)
-    flat = np.concatenate(sigs) if sigs else np.zeros((0, config.num_perm), dtype=np.uint32)
-    sizes = [np.frombuffer(b, dtype=np.int64) for b in frame["sizes"]]
-    owners = np.repeat(np.arange(len(sigs), dtype=np.int64), [len(s) for s in sigs])
-    pairs = owner_pairs(flat, owners, np.concatenate(sizes) if sizes else np.zeros(0, np.int64), len(sigs),
-                        *band_layout(config), config.threshold)
-    ordinals = frame.index.to_numpy(dtype=np.int64)
+    rows = np.fromiter((len(b) // 8 for b in frame["sizes"]), dtype=np.int64, count=len(frame))
+    cells = {"ords": frame.index.to_numpy(dtype=np.int64).tobytes(), "rows": rows.tobytes(),
+             "sigs": b"".join(frame["sigs"]), "sizes": b"".join(frame["sizes"])}
+    return pd.DataFrame({name: pd.Series([cell], dtype=object) for name, cell in cells.items()})
+
+
+def gathered_pairs(frame: Any, config: Config) -> Any:
+    """The likely candidate document pairs ``(away, home)`` of a whole corpus, the rows of
+    :func:`partition_sketch` of every prepared partition gathered in ``frame`` in order:
+    :func:`~syndidetect.lsh.owner_pairs`, the in-process LSH and estimate filter, over the same rows
+    in the same order as in process."""
+    _, _, pd = dask_modules()
+
+    def joined(column: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+        return np.frombuffer(b"".join(frame[column]), dtype=dtype)
+
+    ordinals, rows = joined("ords", np.int64), joined("rows", np.int64)
+    sigs = joined("sigs", np.uint32).reshape(-1, config.num_perm)
+    owners = np.repeat(np.arange(len(ordinals), dtype=np.int64), rows)
+    pairs = owner_pairs(sigs, owners, joined("sizes", np.int64), len(ordinals), *band_layout(config),
+                        config.threshold)
     home, away = home_and_away(ordinals[pairs[:, 0]], ordinals[pairs[:, 1]])
     return pd.DataFrame({"away": away, "home": home})
 
@@ -182,8 +197,11 @@ def gathered_pairs(frame: Any, config: Config) -> Any:
 def gathered_candidates(prepared: Any, config: Config) -> Any:
     """:func:`candidates`, the LSH run in one task on the signatures of all partitions."""
     _, _, pd = dask_modules()
+    sketch_meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("ords", "rows", "sigs", "sizes")})
     pair_meta = pd.DataFrame({"away": np.zeros(0, np.int64), "home": np.zeros(0, np.int64)})
-    whole = prepared[["sigs", "sizes"]].repartition(npartitions=1)
-    pairs = whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False, clear_divisions=True)
+    sketches = prepared[["sigs", "sizes"]].map_partitions(partition_sketch, meta=sketch_meta, enforce_metadata=False,
+                                                          clear_divisions=True)
+    whole = sketches.repartition(npartitions=1)
+    pairs = whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False)
     return pairs.set_index("away", divisions=document_divisions(prepared.npartitions)).map_partitions(unique_pairs,
                                                                                                      "home")

@@ -169,7 +169,7 @@ def bag_frame(items: Iterable[Any]) -> Any:
 
 def date_cell(value: Any) -> str | None:
     """A date cell as ``Document.date``: missing (None, NaN, NA) is None, a timestamp its text."""
-    _, _, pd = dask_modules()
-    if isinstance(value, str):
+    if value is None or isinstance(value, str):  # most cells: no call into pandas (a document each)
         return value
-    return None if value is None or pd.isna(value) else str(value)
+    _, _, pd = dask_modules()
+    return None if pd.isna(value) else str(value)
