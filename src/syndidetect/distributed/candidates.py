@@ -163,14 +163,19 @@ def candidates(prepared: Any, config: Config) -> Any:
     return likely.set_index("away", divisions=document_divisions(n)).map_partitions(unique_pairs, "home")
 
 
+def matchable_counts(sizes: Any) -> npt.NDArray[np.int64]:
+    """Per document, its number of matchable paragraphs: the length of its ``sizes`` cell (one
+    int64 shingle count a matchable paragraph)."""
+    return np.fromiter((len(cell) // 8 for cell in sizes), dtype=np.int64, count=len(sizes))
+
+
 def partition_sketch(frame: Any) -> Any:
     """A prepared partition's matchable signatures and shingle counts as one row of buffers:
     ``ords`` (the documents' ordinals), ``rows`` (their numbers of matchable paragraphs), ``sigs``
     and ``sizes``. Gathered cell by cell, the corpus's signatures moved as a million small objects
     at 1M paragraphs."""
     _, _, pd = dask_modules()
-    rows = np.fromiter((len(b) // 8 for b in frame["sizes"]), dtype=np.int64, count=len(frame))
-    cells = {"ords": frame.index.to_numpy(dtype=np.int64).tobytes(), "rows": rows.tobytes(),
+    cells = {"ords": frame.index.to_numpy(dtype=np.int64).tobytes(), "rows": matchable_counts(frame["sizes"]).tobytes(),
              "sigs": b"".join(frame["sigs"]), "sizes": b"".join(frame["sizes"])}
     return pd.DataFrame({name: pd.Series([cell], dtype=object) for name, cell in cells.items()})
 

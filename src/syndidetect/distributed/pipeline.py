@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from typing import Any
 
 from syndidetect.assembly import assemble_report, groups_of
 from syndidetect.config import Config
-from syndidetect.distributed.candidates import candidates, gathered_candidates
+from syndidetect.distributed.candidates import candidates, gathered_candidates, matchable_counts
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import as_frame
 from syndidetect.distributed.masks import boilerplate_examples, with_boilerplate
@@ -53,13 +54,13 @@ def _worker_memory(client: Any) -> float | None:
         try:
             client = distributed.default_client()
         except ValueError:
-            return float("inf")
+            return math.inf
     limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
     return float(min(limits)) if limits and min(limits) > 0 else None
 
 
 def _matchable_rows(sizes: Any) -> int:
-    return sum(len(cell) for cell in sizes) // 8  # one int64 shingle count a matchable paragraph
+    return int(matchable_counts(sizes).sum())
 
 
 def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
@@ -72,7 +73,7 @@ def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
     dask, _, _ = dask_modules()
     prepared = prepared_frame(frame, config)
     memory = _worker_memory(client)
-    gathered = memory == float("inf")
+    gathered = memory == math.inf
     if memory is not None and not gathered:
         prepared = client.persist(prepared) if client is not None else dask.persist(prepared)[0]
         rows = dask.delayed(sum)([dask.delayed(_matchable_rows)(part) for part in prepared["sizes"].to_delayed()])
