@@ -181,7 +181,7 @@ def partition_sketch(frame: Any) -> Any:
 
 
 def gathered_pairs(frame: Any, config: Config) -> Any:
-    """The likely candidate document pairs ``(away, home)`` of a whole corpus, the rows of
+    """The likely candidate document pairs (``home`` indexed by ``away``) of a whole corpus, the rows of
     :func:`partition_sketch` of every prepared partition gathered in ``frame`` in order:
     :func:`~syndidetect.lsh.owner_pairs`, the in-process LSH and estimate filter, over the same rows
     in the same order as in process."""
@@ -196,17 +196,16 @@ def gathered_pairs(frame: Any, config: Config) -> Any:
     pairs = owner_pairs(sigs, owners, joined("sizes", np.int64), len(ordinals), *band_layout(config),
                         config.threshold)
     home, away = home_and_away(ordinals[pairs[:, 0]], ordinals[pairs[:, 1]])
-    return pd.DataFrame({"away": away, "home": home})
+    return pd.DataFrame({"home": home}, index=pd.Index(away, name="away"))
 
 
 def gathered_candidates(prepared: Any, config: Config) -> Any:
-    """:func:`candidates`, the LSH run in one task on the signatures of all partitions."""
+    """:func:`candidates`, the LSH run in one task on the signatures of all partitions: its pairs in
+    one partition (distinct already), whose order verification does not need."""
     _, _, pd = dask_modules()
     sketch_meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("ords", "rows", "sigs", "sizes")})
-    pair_meta = pd.DataFrame({"away": np.zeros(0, np.int64), "home": np.zeros(0, np.int64)})
+    pair_meta = pd.DataFrame({"home": np.zeros(0, np.int64)}, index=pd.Index(np.zeros(0, np.int64), name="away"))
     sketches = prepared[["sigs", "sizes"]].map_partitions(partition_sketch, meta=sketch_meta, enforce_metadata=False,
                                                           clear_divisions=True)
     whole = sketches.repartition(npartitions=1)
-    pairs = whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False)
-    return pairs.set_index("away", divisions=document_divisions(prepared.npartitions)).map_partitions(unique_pairs,
-                                                                                                     "home")
+    return whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False)

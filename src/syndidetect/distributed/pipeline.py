@@ -18,7 +18,7 @@ from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import as_frame
 from syndidetect.distributed.masks import boilerplate_examples, with_boilerplate
 from syndidetect.distributed.prepare import SUMMARY_COLUMNS, checked_summaries, prepared_frame
-from syndidetect.distributed.verification import judged, match_rows, pairs_frame
+from syndidetect.distributed.verification import frame_of_parts, judged, match_rows, pairs_frame
 from syndidetect.errors import InputError
 from syndidetect.report import Report
 
@@ -63,24 +63,32 @@ def _matchable_rows(sizes: Any) -> int:
     return int(matchable_counts(sizes).sum())
 
 
-def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
-    """The graph: prepared documents, their blobs with boilerplate masks, and the judged pairs.
+def _examples(part: Any) -> Any:
+    return part[["examples"]].dropna()
 
-    The candidate pairs come from one task holding every signature when the workers' memory allows
-    (:func:`gathering_fits`), the in-process LSH itself; else from band keys shuffled on the key
-    (:func:`~syndidetect.distributed.candidates.candidates`). Counting the signatures first computes
-    the prepared documents, which stay on the workers for the stages after."""
-    dask, _, _ = dask_modules()
+
+def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
+    """The graph: prepared documents, the boilerplate examples, and the judged pairs.
+
+    The prepared documents are computed first and stay on the workers for the stages after, which
+    read them twice (the boilerplate masks and the candidates). The candidate pairs come from one
+    task holding every signature when the workers' memory allows (:func:`gathering_fits`), the
+    in-process LSH itself; else from band keys shuffled on the key
+    (:func:`~syndidetect.distributed.candidates.candidates`)."""
+    dask, _, pd = dask_modules()
     prepared = prepared_frame(frame, config)
+    prepared = client.persist(prepared) if client is not None else dask.persist(prepared)[0]
     memory = _worker_memory(client)
     gathered = memory == math.inf
     if memory is not None and not gathered:
-        prepared = client.persist(prepared) if client is not None else dask.persist(prepared)[0]
         rows = dask.delayed(sum)([dask.delayed(_matchable_rows)(part) for part in prepared["sizes"].to_delayed()])
         gathered = gathering_fits(int(_compute(client, rows)[0]), config.num_perm, memory)
-    verifiable = with_boilerplate(prepared, config)
+    # One set of delayed partitions feeds both the judging and the examples, so the masks are made once.
+    verifiable = with_boilerplate(prepared, config).to_delayed()
+    examples = frame_of_parts([dask.delayed(_examples)(part) for part in verifiable],
+                              pd.DataFrame({"examples": pd.Series([], dtype=object)}))
     pairs = gathered_candidates(prepared, config) if gathered else candidates(prepared, config)
-    return prepared, verifiable, judged(pairs, verifiable, config)
+    return prepared, examples, judged(pairs, verifiable, config)
 
 
 # Partitions up to which our shuffles run as tasks, unless the user's Dask configuration names a
@@ -126,8 +134,7 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     config = _check_config(config)
     frame = as_frame(collection)
     with _our_shuffles(frame.npartitions):
-        prepared, verifiable, pairs = _stages(frame, config, client)
-        examples = verifiable[["examples"]].dropna()
+        prepared, examples, pairs = _stages(frame, config, client)
         documents, reports, examples = _compute(client, prepared[SUMMARY_COLUMNS], pairs["report"], examples)
     return assemble_report(checked_summaries(documents), (pickle.loads(blob) for blob in reports),
                            boilerplate_examples(examples))
@@ -159,7 +166,7 @@ def detect_to_parquet(collection: Any, path: str | Path, config: Config | None =
 
 def _write_parquet(frame: Any, out: Path, config: Config, client: Any) -> ParquetResult:
     _, _, pd = dask_modules()
-    prepared, verifiable, pairs = _stages(frame, config, client)
+    prepared, examples, pairs = _stages(frame, config, client)
     matches = pairs.map_partitions(match_rows, meta=match_rows(pairs_frame(pd, [])), enforce_metadata=False)
     documents = prepared[["id", "paragraphs"]].reset_index(drop=True)
     writes = (documents.to_parquet(str(out / "documents"), write_index=False, compute=False),
@@ -167,7 +174,7 @@ def _write_parquet(frame: Any, out: Path, config: Config, client: Any) -> Parque
               matches.to_parquet(str(out / "matches"), write_index=False, compute=False))
     copies = pairs[pairs["verdict"] == "copy"][["document_a", "document_b"]]
     counts = (prepared["id"].count(), pairs["verdict"].count())
-    small = (copies, verifiable[["examples"]].dropna())  # copy edges and boilerplate examples: few rows
+    small = (copies, examples)  # copy edges and boilerplate examples: few rows
     _, _, _, edges, examples, n_docs, n_pairs = _compute(client, *writes, *small, *counts)
     groups = groups_of((str(a), str(b)) for a, b in zip(edges["document_a"], edges["document_b"]))
     pd.DataFrame({"document": [d for g in groups for d in g],
