@@ -16,7 +16,8 @@ Dask DataFrame operation:
    keys shuffled on (band, key) give every bucket whole to one partition, where
    :func:`~syndidetect.lsh.candidate_pairs` yields paragraph pairs as in process, and the estimate
    filter (:func:`~syndidetect.lsh.likely_pairs`) drops most before any document data is joined;
-5. ``verification``: each likely pair visits the partitions of its two documents and is judged there;
+5. ``verification``: each likely pair is judged in one of its documents' partitions, which the
+   other document's blob reaches once for all the pairs judged there;
 6. ``pipeline``: :func:`~syndidetect.assembly.assemble_report` makes the report from the collected pair
    reports, or :func:`detect_to_parquet` writes documents, pairs and matches as Parquet. Up to
    32 partitions its shuffles run as tasks (one stage), unless Dask's configuration names a method.

@@ -8,11 +8,12 @@
    is deduplicated in the first) and :func:`~syndidetect.lsh.likely_pairs` drops those whose
    estimated containment cannot reach the threshold, before any document data is joined to a pair.
 3. The document pairs left are shuffled to the partition of their away document
-   (:func:`home_and_away`), deduplicated there, and its data joins them there.
+   (:func:`home_and_away`) and deduplicated there.
 
 When the corpus's signatures fit one task (see :mod:`.pipeline`), :func:`gathered_candidates` skips
-steps 1 and 2: the partitions' signatures are gathered in one task, which runs the in-process LSH
-and estimate filter itself, and only step 3 remains.
+all three: the partitions' signatures are gathered in one task, which runs the in-process LSH and
+estimate filter itself and gives distinct pairs in one partition. Verification takes the pairs
+whole either way (:func:`~syndidetect.distributed.verification.judged`).
 """
 
 from __future__ import annotations
