@@ -7,13 +7,13 @@
    shuffles of row pairs, the signatures never move on their own; a pair found in several buckets
    is deduplicated in the first) and :func:`~syndidetect.lsh.likely_pairs` drops those whose
    estimated containment cannot reach the threshold, before any document data is joined to a pair.
-3. The document pairs left are shuffled to the partition of their away document
-   (:func:`home_and_away`) and deduplicated there.
+3. The document pairs left (a home and an away document each, :func:`home_and_away`; 16 bytes)
+   are gathered in one partition and deduplicated there.
 
 When the corpus's signatures fit one task (see :mod:`.pipeline`), :func:`gathered_candidates` skips
 all three: the partitions' signatures are gathered in one task, which runs the in-process LSH and
 estimate filter itself and gives distinct pairs in one partition. Verification takes the pairs
-whole either way (:func:`~syndidetect.distributed.verification.judged`).
+whole (one partition) either way (:func:`~syndidetect.distributed.verification.judged`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
-from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, document_divisions, row_divisions
+from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, row_divisions
 from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs, owner_pairs
 
 
@@ -125,8 +125,8 @@ def likely_partition(frame: Any, config: Config) -> Any:
 
 
 def unique_pairs(frame: Any, column: str) -> Any:
-    """The rows of ``frame`` with distinct (index, ``column``), in order of both: after a shuffle on
-    the index, every copy of a pair is in one partition, so no shuffle of its own is needed."""
+    """The rows of ``frame`` with distinct (index, ``column``), in order of both: every copy of a pair
+    must be in ``frame`` (after a shuffle on the index, or all the pairs in one partition)."""
     first = frame.index.to_numpy(dtype=np.int64)
     second = frame[column].to_numpy(dtype=np.int64)
     order = np.lexsort((second, first))
@@ -137,8 +137,8 @@ def unique_pairs(frame: Any, column: str) -> Any:
 
 
 def candidates(prepared: Any, config: Config) -> Any:
-    """Deduplicated likely candidate document pairs by ordinal: column ``home``, indexed by ``away``
-    with the divisions of the prepared frame (so the away document's data joins partition-wise)."""
+    """Deduplicated likely candidate document pairs by ordinal, in one partition: column ``home``,
+    indexed by ``away``."""
     _, _, pd = dask_modules()
     n = prepared.npartitions
     row_meta = pd.DataFrame({"band": np.zeros(0, np.int16), "key": np.zeros(0, np.uint64),
@@ -161,7 +161,17 @@ def candidates(prepared: Any, config: Config) -> Any:
     pairs = pairs.set_index("rb", divisions=divisions).join(sketches.rename(columns={"sig": "sig_b", "size": "size_b"}))
     pair_meta = pd.DataFrame({"away": np.zeros(0, np.int64), "home": np.zeros(0, np.int64)})
     likely = pairs.map_partitions(likely_partition, config, meta=pair_meta, enforce_metadata=False)
-    return likely.set_index("away", divisions=document_divisions(n)).map_partitions(unique_pairs, "home")
+    return likely.repartition(npartitions=1).map_partitions(distinct_pairs, meta=_whole_pairs_meta(pd),
+                                                            enforce_metadata=False)
+
+
+def distinct_pairs(frame: Any) -> Any:
+    """Rows ``(away, home)`` as distinct pairs, ``home`` indexed by ``away``."""
+    return unique_pairs(frame.set_index("away"), "home")
+
+
+def _whole_pairs_meta(pd: Any) -> Any:
+    return pd.DataFrame({"home": np.zeros(0, np.int64)}, index=pd.Index(np.zeros(0, np.int64), name="away"))
 
 
 def matchable_counts(sizes: Any) -> npt.NDArray[np.int64]:
@@ -201,12 +211,11 @@ def gathered_pairs(frame: Any, config: Config) -> Any:
 
 
 def gathered_candidates(prepared: Any, config: Config) -> Any:
-    """:func:`candidates`, the LSH run in one task on the signatures of all partitions: its pairs in
-    one partition (distinct already), whose order verification does not need."""
+    """:func:`candidates`, the LSH run in one task on the signatures of all partitions (its pairs
+    distinct already)."""
     _, _, pd = dask_modules()
     sketch_meta = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("ords", "rows", "sigs", "sizes")})
-    pair_meta = pd.DataFrame({"home": np.zeros(0, np.int64)}, index=pd.Index(np.zeros(0, np.int64), name="away"))
     sketches = prepared[["sigs", "sizes"]].map_partitions(partition_sketch, meta=sketch_meta, enforce_metadata=False,
                                                           clear_divisions=True)
     whole = sketches.repartition(npartitions=1)
-    return whole.map_partitions(gathered_pairs, config, meta=pair_meta, enforce_metadata=False)
+    return whole.map_partitions(gathered_pairs, config, meta=_whole_pairs_meta(pd), enforce_metadata=False)

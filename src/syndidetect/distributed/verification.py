@@ -109,15 +109,15 @@ def judge_home(part: Any, pairs: Any, inbound: list[Any], partition: int, config
     _, _, pd = dask_modules()
     mine = pairs[(pairs["home"].to_numpy(dtype=np.int64) >> DOC_BITS) == partition]
     part = part[["blob", "mask"]]
-    away = pd.concat(inbound) if inbound else part.iloc[:0]
+    away = pd.concat(inbound)
     frame = mine.join(away.rename(columns={"blob": "blob_away", "mask": "mask_away"}))
     frame = frame.rename_axis("away").reset_index().set_index("home")
     frame = frame.join(part.rename(columns={"blob": "blob_home", "mask": "mask_home"}))
-    return judge_partition(frame.sort_values(["home", "away"]) if len(frame) else frame, config)
+    return judge_partition(frame.sort_values(["home", "away"]), config)
 
 
 def judged(pairs: Any, verifiable: Any, config: Config) -> Any:
-    """Pair verdicts: candidate pairs (``home`` indexed by ``away``; see
+    """Pair verdicts: candidate pairs (``home`` indexed by ``away``, in one partition; see
     :func:`~syndidetect.distributed.candidates.home_and_away`) judged in the home document's
     partition of ``verifiable`` (``(blob, mask)`` by ordinal, the delayed partitions of
     :func:`~syndidetect.distributed.masks.with_boilerplate`).
@@ -127,7 +127,7 @@ def judged(pairs: Any, verifiable: Any, config: Config) -> Any:
     at 1M paragraphs the pairs carried 17 KB blobs through a shuffle, about 1.7 GB."""
     dask, _, pd = dask_modules()
     n = len(verifiable)
-    whole = (pairs.repartition(npartitions=1) if pairs.npartitions > 1 else pairs).to_delayed()[0]
+    (whole,) = pairs.to_delayed()
     outbound = [dask.delayed(outbound_blobs, nout=n, pure=True)(part, whole, k, n) for k, part in enumerate(verifiable)]
     homes = [dask.delayed(judge_home, pure=True)(part, whole, [sent[h] for sent in outbound], h, config)
              for h, part in enumerate(verifiable)]
