@@ -126,6 +126,9 @@ def _plural(n: int, word: str) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
+    from syndidetect.cli.allocator import keep_freed_memory  # here: ctypes is no part of `index check`
+
+    keep_freed_memory()
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
     replaced: list[str] = []
     done = 0
