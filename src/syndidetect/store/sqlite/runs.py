@@ -14,7 +14,7 @@ rewrote each entry about 3.5 times in a 100k-paragraph ``index add`` (11 batches
 twice. A writer keeps the runs it wrote in memory, so merging them reads nothing back. Entries are stored in band, key
 and rowid order (runs merged by earlier releases: in bucket order only, or in buckets of another
 size: both stay correct); a merge packs each entry into one 64-bit number in that order and sorts
-them (a stable sort of sorted runs), or, for rowids too large to pack, sorts the entries by band and
+them (any sort: equal numbers are the same entry), or, for rowids too large to pack, sorts the entries by band and
 key. A lookup fetches all the buckets it needs with one statement and filters their entries with
 numpy. ``run.class`` is informative only. Removing a document leaves its entries in place: lookups
 only report rowids still in ``document`` (AUTOINCREMENT never reuses one), and the next merge of
@@ -218,8 +218,11 @@ class PostingRuns:
                 self._merge_unpacked(*read)
                 continue
             del read
-            # Runs are sorted: a stable sort (timsort) merges them in O(n log runs).
-            packed.sort(kind="stable")
+            # Packed entries are numbers, equal only when they are the same entry, so every sort gives
+            # the same array. numpy's default one uses the CPU's vector instructions (x86-simd-sort):
+            # 2.2-2.5x faster here than timsort merging the sorted runs (6.4M entries in 11 runs:
+            # 0.089 -> 0.036 s; 64M in 24: 1.145 -> 0.521 s).
+            packed.sort()
             self._store_packed(self._live_entries(packed))
 
     def _merge_unpacked(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
