@@ -20,7 +20,7 @@ from syndidetect.distributed.masks import boilerplate_examples, with_boilerplate
 from syndidetect.distributed.prepare import SUMMARY_COLUMNS, checked_summaries, prepared_frame
 from syndidetect.distributed.verification import frame_of_parts, judged, match_rows, pairs_frame
 from syndidetect.errors import InputError
-from syndidetect.report import Report
+from syndidetect.report import PairReport, Report
 
 
 def _check_config(config: Config | None) -> Config:
@@ -45,16 +45,24 @@ def gathering_fits(matchable: int, num_perm: int, memory_limit: float) -> bool:
     return working <= GATHERED_SHARE_OF_WORKER_MEMORY * memory_limit
 
 
+def _distributed_client(client: Any) -> Any:
+    """``client``, else the current ``distributed`` client; None with Dask's local schedulers."""
+    if client is not None:
+        return client
+    try:
+        distributed: Any = importlib.import_module("distributed")
+        return distributed.default_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def _worker_memory(client: Any) -> float | None:
     """The smallest memory limit of the cluster's workers in bytes; infinity with no distributed
     client (Dask's local schedulers run in this process, which the in-process path fills as much);
     None when unknown (no worker yet, or one without a limit)."""
+    client = _distributed_client(client)
     if client is None:
-        distributed: Any = importlib.import_module("distributed")
-        try:
-            client = distributed.default_client()
-        except ValueError:
-            return math.inf
+        return math.inf
     limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
     return float(min(limits)) if limits and min(limits) > 0 else None
 
@@ -135,9 +143,27 @@ def detect_dask(collection: Any, config: Config | None = None, client: Any = Non
     frame = as_frame(collection)
     with _our_shuffles(frame.npartitions):
         prepared, examples, pairs = _stages(frame, config, client)
-        documents, reports, examples = _compute(client, prepared[SUMMARY_COLUMNS], pairs["report"], examples)
-    return assemble_report(checked_summaries(documents), (pickle.loads(blob) for blob in reports),
-                           boilerplate_examples(examples))
+        documents, examples, reports = _collected(client, prepared[SUMMARY_COLUMNS], examples, pairs["report"])
+    return assemble_report(checked_summaries(documents), reports, boilerplate_examples(examples))
+
+
+def _collected(client: Any, summaries: Any, examples: Any, reports: Any) -> tuple[Any, Any, list[PairReport]]:
+    """The documents' summaries, the boilerplate examples and the unpickled pair reports.
+
+    With a ``distributed`` client given, each partition's reports are unpickled as soon as it is
+    judged, while the workers judge the others: unpickled all at once, the 9,887 reports of 100k
+    paragraphs (21 MB) kept the client 0.51-0.57 s after the last task, 0.35-0.36 s now (three runs
+    each). Without one, Dask's own choice of scheduler computes everything, as ``dask.compute``."""
+    if client is None:
+        documents, blobs, examples = _compute(None, summaries, reports, examples)
+        return documents, examples, [pickle.loads(blob) for blob in blobs]
+    distributed: Any = importlib.import_module("distributed")
+    small = client.compute([summaries, examples])  # the same graph's keys: shared with the reports'
+    loaded: list[PairReport] = []
+    for done in distributed.as_completed(distributed.futures_of(client.persist(reports))):
+        loaded.extend(pickle.loads(blob) for blob in done.result())
+    documents, examples = client.gather(small)
+    return documents, examples, loaded
 
 
 @dataclass(frozen=True)
