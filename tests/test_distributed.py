@@ -150,6 +150,60 @@ def test_planted_corpus_equals_in_process(monkeypatch: pytest.MonkeyPatch, clien
     assert report.to_dict() == expected
 
 
+def test_partitions_are_judged_in_pieces_so_the_last_wave_of_tasks_leaves_few_threads_idle() -> None:
+    from syndidetect.distributed.pipeline import IDLE_SHARE, pieces_per_partition
+
+    assert pieces_per_partition(5, 2) == 2  # three waves for two and a half tasks' work: halves
+    assert pieces_per_partition(7, 2) == 2
+    assert pieces_per_partition(50, 2) == 1  # every wave full
+    assert pieces_per_partition(51, 2) == 1  # one idle thread in 26 waves: less than more tasks cost
+    assert pieces_per_partition(3, 8) == 5  # 15 tasks in two waves of 8: one idle slot in 16
+    assert pieces_per_partition(4, 0) == 1  # Dask's local schedulers: no threads to balance
+
+    def idle(tasks: int, threads: int) -> float:
+        slots = -(-tasks // threads) * threads
+        return (slots - tasks) / slots
+
+    for partitions in range(1, 40):
+        for threads in range(1, 17):
+            pieces = pieces_per_partition(partitions, threads)
+            assert idle(partitions * pieces, threads) <= IDLE_SHARE  # few idle threads ...
+            assert all(idle(partitions * fewer, threads) > IDLE_SHARE for fewer in range(1, pieces))  # fewest
+
+
+def test_a_documents_pairs_are_judged_in_one_task_of_its_partition() -> None:
+    from syndidetect.distributed.prepare import DOC_BITS
+    from syndidetect.distributed.verification import judging_task
+
+    rng = np.random.RandomState(3)
+    home = (rng.randint(0, 5, 5000).astype(np.int64) << DOC_BITS) + rng.randint(0, 2000, 5000)
+    for pieces in (1, 2, 3):
+        task = judging_task(home, pieces)
+        assert np.array_equal(task // pieces, home >> DOC_BITS)  # in the home partition's own tasks
+        assert set(task.tolist()) == set(range(5 * pieces))  # every task has pairs
+        every = (np.repeat(np.arange(5, dtype=np.int64), 2000) << DOC_BITS) + np.tile(np.arange(2000), 5)
+        documents = np.bincount(judging_task(every, pieces))
+        assert documents.max() - documents.min() <= 1  # a partition's documents shared evenly
+
+
+def test_five_partitions_on_two_threads_are_judged_in_ten_tasks_with_the_same_report(
+        monkeypatch: pytest.MonkeyPatch, client: Client, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
+    from syndidetect.distributed import pipeline
+    from syndidetect.distributed.verification import judged
+
+    seen: list[int] = []
+
+    def recorded(pairs: Any, verifiable: Any, config: sd.Config, pieces: int = 1) -> Any:
+        seen.append(len(verifiable) * pieces)
+        return judged(pairs, verifiable, config, pieces)
+
+    monkeypatch.setattr(pipeline, "judged", recorded)
+    for partitions in (5, 6):
+        report = detect_dask(dd.from_pandas(corpus, npartitions=partitions, sort=False), CONFIG, client)
+        assert report.to_dict() == expected
+    assert seen == [10, 6]
+
+
 def test_the_lsh_runs_in_one_task_while_its_working_set_fits_a_quarter_of_a_worker() -> None:
     from syndidetect.distributed.pipeline import gathering_fits
 

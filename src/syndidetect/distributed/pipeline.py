@@ -67,6 +67,33 @@ def _worker_memory(client: Any) -> float | None:
     return float(min(limits)) if limits and min(limits) > 0 else None
 
 
+# The share of the workers' thread time that equal judging tasks may leave idle in their last wave
+# before each partition's pairs are judged in several tasks: five partitions on two threads leave one
+# of six thread-slots idle (17 %), three tasks' time for two and a half tasks' work. More tasks cost
+# too (a document with pairs judged in two tasks is loaded and laid out in both), so small idle
+# shares are left alone.
+IDLE_SHARE = 0.1
+
+
+def pieces_per_partition(partitions: int, threads: int) -> int:
+    """The fewest judging tasks a partition for waves of tasks on ``threads`` threads to leave at
+    most :data:`IDLE_SHARE` of the thread time idle (``threads`` pieces always leave none)."""
+    for pieces in range(1, threads):
+        tasks = partitions * pieces
+        slots = math.ceil(tasks / threads) * threads
+        if slots - tasks <= IDLE_SHARE * slots:
+            return pieces
+    return max(threads, 1)
+
+
+def _threads(client: Any) -> int:
+    """The cluster's worker threads; 0 when unknown (Dask's local schedulers)."""
+    client = _distributed_client(client)
+    if client is None:
+        return 0
+    return sum(int(w.get("nthreads") or 0) for w in client.scheduler_info()["workers"].values())
+
+
 def _matchable_rows(sizes: Any) -> int:
     return int(matchable_counts(sizes).sum())
 
@@ -96,7 +123,8 @@ def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
     examples = frame_of_parts([dask.delayed(_examples)(part) for part in verifiable],
                               pd.DataFrame({"examples": pd.Series([], dtype=object)}))
     pairs = gathered_candidates(prepared, config) if gathered else candidates(prepared, config)
-    return prepared, examples, judged(pairs, verifiable, config)
+    pieces = pieces_per_partition(len(verifiable), _threads(client))
+    return prepared, examples, judged(pairs, verifiable, config, pieces)
 
 
 # Partitions up to which our shuffles run as tasks, unless the user's Dask configuration names a

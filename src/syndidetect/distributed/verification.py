@@ -91,23 +91,30 @@ def match_rows(frame: Any) -> Any:
                        "jaccard": "float64", "containment": "float64", "window": "bool"})
 
 
-def outbound_blobs(part: Any, pairs: Any, partition: int, partitions: int) -> tuple[Any, ...]:
-    """Per judging partition, the ``(blob, mask)`` rows of this partition's documents that its
-    pairs need there: each away document of the partition once per partition judging one of its
-    pairs (``pairs``: every candidate pair, ``home`` indexed by ``away``)."""
+def judging_task(home: npt.NDArray[np.int64], pieces: int) -> npt.NDArray[np.int64]:
+    """The judging task of pairs with these home documents: their partition's ``pieces`` tasks
+    take its documents by their position in turn, so a document's pairs are judged together."""
+    return (home >> DOC_BITS) * pieces + (home & ((1 << DOC_BITS) - 1)) % pieces
+
+
+def outbound_blobs(part: Any, pairs: Any, partition: int, tasks: int, pieces: int) -> tuple[Any, ...]:
+    """Per judging task, the ``(blob, mask)`` rows of this partition's documents that its pairs
+    need there: each away document of the partition once per task judging one of its pairs
+    (``pairs``: every candidate pair, ``home`` indexed by ``away``)."""
     away = pairs.index.to_numpy(dtype=np.int64)
     home = pairs["home"].to_numpy(dtype=np.int64)
     mine = (away >> DOC_BITS) == partition
-    away, destination = away[mine], home[mine] >> DOC_BITS
+    away, destination = away[mine], judging_task(home[mine], pieces)
     blobs = part[["blob", "mask"]]
-    return tuple(blobs.loc[np.unique(away[destination == h])] for h in range(partitions))
+    return tuple(blobs.loc[np.unique(away[destination == t])] for t in range(tasks))
 
 
-def judge_home(part: Any, pairs: Any, inbound: list[Any], partition: int, config: Config) -> Any:
-    """:func:`judge_partition` of the pairs whose home document is in this partition (``part``,
-    ``(blob, mask)`` by ordinal), with the away documents' rows sent here (``inbound``)."""
+def judge_home(part: Any, pairs: Any, inbound: list[Any], task: int, pieces: int, config: Config) -> Any:
+    """:func:`judge_partition` of the pairs of judging task ``task`` (:func:`judging_task`), whose
+    home documents are in this partition (``part``, ``(blob, mask)`` by ordinal), with the away
+    documents' rows sent here (``inbound``)."""
     _, _, pd = dask_modules()
-    mine = pairs[(pairs["home"].to_numpy(dtype=np.int64) >> DOC_BITS) == partition]
+    mine = pairs[judging_task(pairs["home"].to_numpy(dtype=np.int64), pieces) == task]
     part = part[["blob", "mask"]]
     away = pd.concat(inbound)
     frame = mine.join(away.rename(columns={"blob": "blob_away", "mask": "mask_away"}))
@@ -116,21 +123,24 @@ def judge_home(part: Any, pairs: Any, inbound: list[Any], partition: int, config
     return judge_partition(frame.sort_values(["home", "away"]), config)
 
 
-def judged(pairs: Any, verifiable: Any, config: Config) -> Any:
+def judged(pairs: Any, verifiable: Any, config: Config, pieces: int = 1) -> Any:
     """Pair verdicts: candidate pairs (``home`` indexed by ``away``, in one partition; see
     :func:`~syndidetect.distributed.candidates.home_and_away`) judged in the home document's
     partition of ``verifiable`` (``(blob, mask)`` by ordinal, the delayed partitions of
-    :func:`~syndidetect.distributed.masks.with_boilerplate`).
+    :func:`~syndidetect.distributed.masks.with_boilerplate`), in ``pieces`` tasks a partition.
 
-    The pairs are few bytes each and go whole to every partition. Each partition sends each other
-    one the blobs of its documents that pairs judged there need, once a document, not once a pair:
-    at 1M paragraphs the pairs carried 17 KB blobs through a shuffle, about 1.7 GB."""
+    The pairs are few bytes each and go whole to every partition. Each partition sends each
+    judging task the blobs of its documents that pairs judged there need, once a document, not once
+    a pair: at 1M paragraphs the pairs carried 17 KB blobs through a shuffle, about 1.7 GB."""
     dask, _, pd = dask_modules()
     n = len(verifiable)
+    tasks = n * pieces
     (whole,) = pairs.to_delayed()
-    outbound = [dask.delayed(outbound_blobs, nout=n, pure=True)(part, whole, k, n) for k, part in enumerate(verifiable)]
-    homes = [dask.delayed(judge_home, pure=True)(part, whole, [sent[h] for sent in outbound], h, config)
-             for h, part in enumerate(verifiable)]
+    outbound = [dask.delayed(outbound_blobs, nout=tasks, pure=True)(part, whole, k, tasks, pieces)
+                for k, part in enumerate(verifiable)]
+    homes = [dask.delayed(judge_home, pure=True)(verifiable[t // pieces], whole, [sent[t] for sent in outbound], t,
+                                                 pieces, config)
+             for t in range(tasks)]
     return frame_of_parts(homes, pairs_frame(pd, []))
 
 
