@@ -9,6 +9,8 @@ Two shapes of the deterministic corpus (``benchmarks.corpus``): one paragraph pe
 * syndidetect: ``sd.detect(documents)`` (paragraphs, signatures, LSH, exact verification, report);
   its pairs are the report's pairs (copy or related); once more without the sentence LSH of heavy
   rewording (``Config(sentence_candidates=False)``), the work the peers do;
+* syndidetect's candidates only: ``sd.signatures`` of the paragraphs and ``lsh.candidate_pairs``,
+  where the peers stop (no verification), to show what verification costs;
 * rensa: regex words and 3-grams in Python (its README's usage), ``RMinHash.from_token_sets``, one
   ``RMinHashLSH`` with syndidetect's threshold and band count, ``insert_many`` + ``query_all``;
   the same with the digest matrix kept (``digest_matrix_from_token_sets`` + ``insert_matrix``,
@@ -41,7 +43,7 @@ import xxhash
 import syndidetect as sd
 from benchmarks.corpus import Corpus, make_corpus
 from syndidetect.config import Config
-from syndidetect.lsh import band_layout
+from syndidetect.lsh import band_layout, candidate_pairs
 
 NUM_PERM = 128  # syndidetect's default Config.num_perm, given to every contender
 SEED = 1  # permutation seed, as syndidetect's default
@@ -109,6 +111,16 @@ def syndidetect_paragraph_pairs(s: Shape) -> Pairs:
             for x, y in [(index[a], index[b])]}
 
 
+def syndidetect_candidates(s: Shape) -> Pairs:
+    """syndidetect's part of the work the peers do, and only that: signatures of the raw paragraph
+    texts (``sd.signatures``) and LSH candidates (``lsh.candidate_pairs`` with the default band layout,
+    pairs inside one document dropped), no estimate filter, no verification: the peers' stopping point,
+    so the table shows what verification adds."""
+    bands, rows = band_layout(Config())
+    pairs = candidate_pairs(sd.signatures(s.texts), bands, rows, owners=s.owner)
+    return s.doc_pairs({(int(i), int(j)) for i, j in pairs})
+
+
 def rensa_pairs(s: Shape) -> Pairs:
     threshold, bands = _layout()
     minhashes = rensa.RMinHash.from_token_sets([regex_shingles(t) for t in s.texts], num_perm=NUM_PERM, seed=SEED)
@@ -141,6 +153,7 @@ def datasketch_pairs(s: Shape) -> Pairs:
 CONTENDERS: dict[str, Callable[[Shape], Pairs]] = {
     "syndidetect detect": syndidetect_pairs,
     "syndidetect detect, no sentence LSH": syndidetect_paragraph_pairs,
+    "syndidetect candidates only": syndidetect_candidates,
     "rensa RMinHashLSH (objects)": rensa_pairs,
     "rensa RMinHashLSH (matrix kept)": rensa_matrix_pairs,
     "datasketch MinHashLSH": datasketch_pairs,
