@@ -35,8 +35,10 @@ def unicode_problem(text: str) -> str | None:
     """Why ``text`` cannot be written as UTF-8 (a lone surrogate and where), or None."""
     if text.isascii():
         return None
-    try:  # strict UTF-8 refuses exactly the surrogates: 14 against 79 us for 9 KB by a regex search
-        text.encode("utf-8")
+    # Strict UTF-16 refuses exactly the lone surrogates, as UTF-8 does, in half the time: 2.8 against
+    # 5.7 us for 8.5 KB of English with curly quotes (UTF-8 was 14 against 79 us for a regex search).
+    try:
+        text.encode("utf-16-le")
     except UnicodeEncodeError as exc:  # exc.start: the first one
         return f"lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start} (not valid Unicode)"
     return None
