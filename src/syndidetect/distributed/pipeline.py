@@ -45,25 +45,25 @@ def gathering_fits(matchable: int, num_perm: int, memory_limit: float) -> bool:
     return working <= GATHERED_SHARE_OF_WORKER_MEMORY * memory_limit
 
 
-def _distributed_client(client: Any) -> Any:
-    """``client``, else the current ``distributed`` client; None with Dask's local schedulers."""
-    if client is not None:
-        return client
-    try:
-        distributed: Any = importlib.import_module("distributed")
-        return distributed.default_client()
-    except (ImportError, ValueError):
-        return None
-
-
-def _worker_memory(client: Any) -> float | None:
-    """The smallest memory limit of the cluster's workers in bytes; infinity with no distributed
-    client (Dask's local schedulers run in this process, which the in-process path fills as much);
-    None when unknown (no worker yet, or one without a limit)."""
-    client = _distributed_client(client)
+def _workers(client: Any) -> list[dict[str, Any]] | None:
+    """The cluster's workers as its scheduler describes them (``client``, else the current
+    ``distributed`` client); None with Dask's local schedulers."""
     if client is None:
+        try:
+            distributed: Any = importlib.import_module("distributed")
+            client = distributed.default_client()
+        except (ImportError, ValueError):
+            return None
+    return list(client.scheduler_info()["workers"].values())
+
+
+def _worker_memory(workers: list[dict[str, Any]] | None) -> float | None:
+    """The smallest memory limit of ``workers`` in bytes; infinity with no distributed client
+    (Dask's local schedulers run in this process, which the in-process path fills as much); None
+    when unknown (no worker yet, or one without a limit)."""
+    if workers is None:
         return math.inf
-    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+    limits = [w.get("memory_limit") or 0 for w in workers]
     return float(min(limits)) if limits and min(limits) > 0 else None
 
 
@@ -86,12 +86,9 @@ def pieces_per_partition(partitions: int, threads: int) -> int:
     return max(threads, 1)
 
 
-def _threads(client: Any) -> int:
-    """The cluster's worker threads; 0 when unknown (Dask's local schedulers)."""
-    client = _distributed_client(client)
-    if client is None:
-        return 0
-    return sum(int(w.get("nthreads") or 0) for w in client.scheduler_info()["workers"].values())
+def _threads(workers: list[dict[str, Any]] | None) -> int:
+    """The threads of ``workers``; 0 when unknown (Dask's local schedulers)."""
+    return sum(int(w.get("nthreads") or 0) for w in workers or [])
 
 
 def _matchable_rows(sizes: Any) -> int:
@@ -113,7 +110,8 @@ def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
     dask, _, pd = dask_modules()
     prepared = prepared_frame(frame, config)
     prepared = client.persist(prepared) if client is not None else dask.persist(prepared)[0]
-    memory = _worker_memory(client)
+    workers = _workers(client)
+    memory = _worker_memory(workers)
     gathered = memory == math.inf
     if memory is not None and not gathered:
         rows = dask.delayed(sum)([dask.delayed(_matchable_rows)(part) for part in prepared["sizes"].to_delayed()])
@@ -123,7 +121,7 @@ def _stages(frame: Any, config: Config, client: Any) -> tuple[Any, Any, Any]:
     examples = frame_of_parts([dask.delayed(_examples)(part) for part in verifiable],
                               pd.DataFrame({"examples": pd.Series([], dtype=object)}))
     pairs = gathered_candidates(prepared, config) if gathered else candidates(prepared, config)
-    pieces = pieces_per_partition(len(verifiable), _threads(client))
+    pieces = pieces_per_partition(len(verifiable), _threads(workers))
     return prepared, examples, judged(pairs, verifiable, config, pieces)
 
 
