@@ -201,6 +201,31 @@ def test_shared_hash_indexes_are_each_documents_own_as_views() -> None:
         assert h.tolist() == hashes[offsets[k] : offsets[k + 1]].tolist()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text("ab c\n", max_size=40), max_size=5), min_size=1, max_size=12),
+       st.sampled_from([1, 7, 64, 1 << 16]), st.booleans())
+def test_shared_hash_indexes_in_groups_are_each_documents_sorted_index(
+        documents: list[list[str]], group: int, packed: bool) -> None:
+    import syndidetect.prepared as prepared
+    from syndidetect.config import Config
+    from syndidetect.documents import Document
+
+    # Few distinct words: equal hashes within and across paragraphs and documents; every size of
+    # group, down to one hash (each document alone), and the path for keys too wide to pack.
+    texts = ["\n\n".join(p) for p in documents]
+    config = Config(shingle_size=1, min_words=1)
+    docs = prepared.prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prepared, "INDEX_GROUP_HASHES", group)
+        patch.setattr(prepared, "INDEX_TAG_BITS", 32 if packed else 0)
+        hashes, owners, offsets = prepared.share_hash_indexes(docs)
+    for k, doc in enumerate(docs):
+        expected_hashes, expected_owners = prepared.sorted_hash_index(doc.hashes, doc.shingle_counts())
+        assert hashes[offsets[k] : offsets[k + 1]].tolist() == expected_hashes.tolist()
+        assert owners[offsets[k] : offsets[k + 1]].tolist() == expected_owners.tolist()
+        assert doc.hash_index[0].tolist() == expected_hashes.tolist()
+
+
 def test_a_sparse_packing_leaves_the_other_documents_empty() -> None:
     packed = Packed.sparse(5, np.array([1, 3]), [np.array([7, 8]), np.array([9])], np.uint64)
     assert packed.offsets.tolist() == [0, 0, 2, 2, 3, 3] and packed.flat.dtype == np.uint64

@@ -133,3 +133,24 @@ def test_to_pandas_without_pandas(report: Report, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(MissingDependencyError, match=r"'pandas' is not installed; install it with: "
                                                      r"pip install 'syndidetect\[pandas\]'"):
         report.to_pandas()
+
+
+@given(st.lists(st.text("ab c|.\n", max_size=60), min_size=1, max_size=4), st.sampled_from([None, "2024-05-01"]))
+def test_a_document_summary_counts_its_words_and_stays_frozen(paragraphs: list[str], date: str | None) -> None:
+    import dataclasses
+
+    from syndidetect.config import Config
+    from syndidetect.documents import Document
+    from syndidetect.prepared import prepare_documents
+    from syndidetect.report import DocumentSummary
+
+    text = "\n\n".join(paragraphs)
+    (doc,) = prepare_documents([Document("d", text, date=date)], Config(min_words=3))
+    summary = DocumentSummary.of(doc)
+    words = [len(tokens(p.text)) for p in doc.paragraphs]
+    expected = DocumentSummary("d", len(doc.paragraphs), len(text), sum(words),
+                               sum(w for w, m in zip(words, doc.matchable.tolist()) if m), doc.document.date, text)
+    assert summary == expected and repr(summary) == repr(expected) and summary.text == text
+    assert dataclasses.asdict(summary) == dataclasses.asdict(expected)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        summary.words = 0  # type: ignore[misc]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -184,11 +185,16 @@ class DocumentSummary:
     @classmethod
     def of(cls, doc: PreparedDocument) -> DocumentSummary:
         # Python sums of the lists: numpy's reductions cost microseconds a call, and a corpus of
-        # one-paragraph documents builds a summary per paragraph.
+        # one-paragraph documents builds a summary per paragraph. For the same reason the fields
+        # go straight into the new object's dictionary: a frozen dataclass's __init__ sets each
+        # through object.__setattr__, 1.4 us a summary against 0.4 us (the same object).
         words = doc.word_counts.tolist()
-        matchable = sum(w for w, m in zip(words, doc.matchable.tolist()) if m)
-        return cls(doc.id, len(doc.paragraphs), len(doc.document.text), sum(words), matchable,
-                   doc.document.date, doc.document.text)
+        document = doc.document
+        summary = object.__new__(cls)
+        summary.__dict__.update(id=document.id, paragraphs=len(doc.paragraphs), characters=len(document.text),
+                                words=sum(words), matchable_words=sum(compress(words, doc.matchable.tolist())),
+                                date=document.date, text=document.text)
+        return summary
 
 
 @dataclass(frozen=True)
