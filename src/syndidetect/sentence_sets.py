@@ -226,35 +226,38 @@ def many_prepared_sentences(docs: Sequence[PreparedDocument]) -> list[DocumentSe
     that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
     in one pass; the others (and all, until the kernel is compiled) go one by one.
     """
-    todo = [doc for doc in docs if not doc.memoised(_WHOLE)]
-    batch: list[tuple[PreparedDocument, str]] = []
+    found: list[DocumentSentences | None] = [None] * len(docs)  # those a batch split, in place
+    todo = [k for k, doc in enumerate(docs) if not doc.memoised(_WHOLE)]
+    batch: list[tuple[int, PreparedDocument, str]] = []
     size = 0
     if todo and SENTENCES.get(len(todo)) is not None:
-        for doc in todo:
+        for k in todo:
+            doc = docs[k]
             lowered = ascii_lower(doc.document.text)
             if lowered is None:
                 continue
-            batch.append((doc, lowered))
+            batch.append((k, doc, lowered))
             size += len(lowered)
             if size >= BATCH_CHARS:
-                _remember(batch)
+                _remember(batch, found)
                 batch, size = [], 0
-    _remember(batch)
-    return [prepared_sentences(doc) for doc in docs]
+    _remember(batch, found)
+    return [prepared_sentences(doc) if sentences is None else sentences for doc, sentences in zip(docs, found)]
 
 
-def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
-    """Memoise the sentences of a batch of documents with their ``ascii_lower`` texts."""
+def _remember(batch: list[tuple[int, PreparedDocument, str]], found: list[DocumentSentences | None]) -> None:
+    """Memoise the sentences of a batch of ``(position, document, its ascii_lower text)``, each also
+    set at its position in ``found`` (a memo look-up a document less)."""
     if not batch:
         return
-    texts = [doc.document.text for doc, _ in batch]
+    texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
-    text, lowered = "".join(texts), "".join(low for _, low in batch)
-    blocks = [(start + at, end + at) for (doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
-    found = sentence_bounds(text, blocks, len(batch))
-    if found is None:  # the kernel was compiled by the caller; only a failed build lands here
+    text, lowered = "".join(texts), "".join(low for _, _, low in batch)
+    blocks = [(start + at, end + at) for (_, doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
+    bounds_found = sentence_bounds(text, blocks, len(batch))
+    if bounds_found is None:  # the kernel was compiled by the caller; only a failed build lands here
         return
-    bounds, menus = found
+    bounds, menus = bounds_found
     vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
     # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
     # one-paragraph document's sentences.
@@ -267,14 +270,15 @@ def _remember(batch: list[tuple[PreparedDocument, str]]) -> None:
     offsets = local_offsets(counted, firsts)  # document d's stem offsets: a view, as below
     stem_starts = counted[firsts].tolist()
     new = object.__new__
-    for d, ((doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
-                                                              stem_starts, stem_starts[1:])):
+    for d, ((k, doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
+                                                                 stem_starts, stem_starts[1:])):
         # DocumentSentences(...) with its fields set in its dictionary: the frozen dataclass's
         # __init__ sets each through object.__setattr__, a microsecond a one-paragraph document.
         sentences = new(DocumentSentences)
         sentences.__dict__.update(bounds=local[first:last], offsets=offsets[first + d : last + d + 1],
                                   stem_ids=every[low:high], vocabulary=vocabulary)
         doc.remember(_WHOLE, sentences)
+        found[k] = sentences
 
 
 def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
