@@ -1030,3 +1030,37 @@ def test_verification_splits_the_documents_it_bounds_in_batches(seeds_dir: Path)
     english = [doc for doc in batched if ascii_lower(doc.document.text) is not None]  # what the batch path takes
     assert len(english) >= 2 and len({id(prepared_sentences(doc).vocabulary) for doc in english}) == 1
     assert len({id(prepared_sentences(doc).vocabulary) for doc in alone}) == len(alone)
+
+
+@pytest.mark.parametrize("batch_chars", [1, 3000, 1 << 22])
+@pytest.mark.parametrize("compiled", _COMPILED)
+def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypatch: pytest.MonkeyPatch,
+                                                                       batch_chars: int, compiled: str) -> None:
+    # Runs of batches interleaved with documents split alone (Chinese, entities, memoised before):
+    # the LSH reads the runs after the documents split alone, and must find the same pairs.
+    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", batch_chars)
+    _compile(monkeypatch, compiled)
+    # SOURCE three times, the last memoised before: its sentences come first in the LSH's arrays,
+    # and buckets hold the three documents' sentences in another order than the documents'.
+    mixed = _mixed_documents()
+    texts = [doc.text for doc in mixed] + [SOURCE, "Él dijo: «" + REWORDED + "»", REWORDED, SOURCE.replace("a", "á"),
+                                           SOURCE]
+    docs = prepare_documents([sd.Document(f"m{k}", t) for k, t in enumerate(texts)], sd.Config())
+    known = sentence_sets_module.prepared_sentences(docs[5])  # memoised before: kept, not split again
+    sentence_sets_module.prepared_sentences(docs[-1])
+    corpus = sentence_sets_module.sentence_corpus(docs)
+    assert len(corpus) == len(docs) and corpus.singles[5] is known
+    assert corpus.count == sum(document_sentences(t).count for t in texts)
+    if compiled != "none":
+        assert corpus.runs and (len(corpus.runs) == 1) == (batch_chars == 1 << 22)
+    found = sentence_lsh.sentence_pairs_of(corpus).tolist()
+    fresh = [document_sentences(t) for t in texts]
+    assert found == sentence_lsh.sentence_pairs_of(fresh).tolist()
+    assert [len(texts) - 5, len(texts) - 3] in found  # the source and its rewording, across the layouts
+    # Only the documents asked for get their own sentences, equal to each document's, memoised.
+    asked = [len(texts) - 2, 0, 7]
+    for k, sentences in zip(asked, corpus.remember(asked)):
+        assert sentences == fresh[k] and sentence_sets_module.prepared_sentences(docs[k]) is sentences
+        assert sentences.stem_ids.dtype == np.int32 and len(sentences.stem_ids) == sentences.offsets[-1]
+    assert not any(docs[k].memoised(("sentences", ())) for k in range(len(docs)) if k not in asked
+                   and k not in corpus.singles)

@@ -28,7 +28,7 @@ from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
 from syndidetect.sentence_lsh import sentence_pairs_of
-from syndidetect.sentence_sets import many_prepared_sentences
+from syndidetect.sentence_sets import sentence_corpus
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair
@@ -179,16 +179,20 @@ class Detector:
         and with ``sentence_candidates`` the sentence LSH. A pair's first document has the smaller
         id, and pairs come in the order of their ids."""
         by_sentences = np.zeros((0, 2), dtype=np.int64)
+        corpus = None
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
-            by_sentences = sentence_pairs_of(many_prepared_sentences(docs), c.num_perm, c.seed, c.backend)
+            corpus = sentence_corpus(docs)
+            by_sentences = sentence_pairs_of(corpus, c.num_perm, c.seed, c.backend)
         store = self.store
         by_paragraphs = document_pairs(docs, store.bands, store.rows, self.config.threshold)
         first, second, sentences = ordered_pairs([d.id for d in docs], by_sentences, by_paragraphs)
         paired = np.zeros(len(docs), dtype=np.bool_)
         paired[first] = paired[second] = True
         for k in np.flatnonzero(~paired).tolist():
-            docs[k].forget()  # its sentences, kept for verification, are not needed
+            docs[k].forget()  # what it memoised is not needed: it is never verified
+        if corpus is not None:  # verification reads the sentences of the paired documents
+            corpus.remember(np.flatnonzero(paired).tolist())
         return list(zip(first.tolist(), second.tolist(), sentences.tolist()))
 
     @collector_paused()

@@ -8,8 +8,9 @@ the pairs it gives are verified by :func:`syndidetect.sentences.sentence_evidenc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,14 @@ from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
-from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
+from syndidetect.sentence_sets import (
+    MIN_CONTENT_WORDS,
+    DocumentSentences,
+    SentenceCorpus,
+    SentenceRun,
+    check_min_words,
+    document_sentences,
+)
 from syndidetect.stem_vocabulary import StemVocabulary
 
 Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]  # MinHash's (a, b)
@@ -85,7 +93,7 @@ def sentence_candidate_pairs(
 
 
 def sentence_pairs_of(
-    sentences: Sequence[DocumentSentences],
+    sentences: Sequence[DocumentSentences] | SentenceCorpus,
     num_perm: int = 128,
     seed: int = 1,
     backend: str = "auto",
@@ -95,14 +103,16 @@ def sentence_pairs_of(
     jaccard: float = SENTENCE_JACCARD,
 ) -> npt.NDArray[np.int64]:
     """:func:`sentence_candidate_pairs` of documents whose sentences are built already (by
-    :func:`~syndidetect.sentences.prepared_sentences`, which verification reuses)."""
+    :func:`~syndidetect.sentences.prepared_sentences`, which verification reuses, or all at once by
+    :func:`~syndidetect.sentence_sets.sentence_corpus`)."""
     for name, value in (("max_documents", max_documents), ("min_collisions", min_collisions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")
     if isinstance(jaccard, bool) or not isinstance(jaccard, (int, float)) or not 0.0 < jaccard < 1.0:
         raise ConfigError(f"'jaccard' must be a float in (0, 1); got {jaccard!r}")
     check_params(num_perm, seed, backend)  # before any work
-    kernels = STEM_IDS.for_backend(backend, sum(doc.count for doc in sentences))
+    count = sentences.count if isinstance(sentences, SentenceCorpus) else sum(doc.count for doc in sentences)
+    kernels = STEM_IDS.for_backend(backend, count)
     sets = _sentence_sets(sentences, max_documents, kernels)
     if not len(sets.rows):
         return np.zeros((0, 2), dtype=np.int64)
@@ -147,42 +157,52 @@ class _SentenceSets:
         return set_signatures(self.stems, self.offsets, rows, self.token_hashes, permutations_, kernels)
 
 
-def _sentence_sets(sentences: Sequence[DocumentSentences], max_documents: int, kernels: StemSetKernels | None
-                   ) -> _SentenceSets:
+def _sentence_sets(sentences: Sequence[DocumentSentences] | SentenceCorpus, max_documents: int,
+                   kernels: StemSetKernels | None) -> _SentenceSets:
     """The documents' sentences, and those to index: each document's distinct stem sets in order of
     first appearance, those found in more than ``max_documents`` documents left out. Sets are told
     apart by a 64-bit combination of their stems' ids (``StemVocabulary.word_ids``, equal exactly for
     equal stems); two distinct sets of one value, about 1e-6 chances at 1M paragraphs, would only be
-    counted together, at worst leaving out a few sentences."""
+    counted together, at worst leaving out a few sentences. A :class:`SentenceCorpus` is read a run
+    of documents at a time (a batch's arrays), not a document at a time."""
+    if isinstance(sentences, SentenceCorpus):
+        singles, runs = sorted(sentences.singles.items()), sentences.runs
+    else:
+        singles, runs = list(enumerate(sentences)), []
     base: dict[int, int] = {}  # a vocabulary's id() -> where its stems start in the one numbering
     vocabularies: list[StemVocabulary] = []
     numbered = 0  # stems of the vocabularies so far
-    ids: list[npt.NDArray[np.int32]] = []  # the lists below: one pass over the documents
-    doc_offsets: list[npt.NDArray[np.int64]] = []
+    ids: list[npt.NDArray[np.int32]] = []  # the lists below: one pass over the documents, then the runs
+    part_offsets: list[npt.NDArray[np.int64]] = []
     held, shift, counts = [], [], []
-    for doc in sentences:
-        at = base.get(id(doc.vocabulary))
+    parts: Iterable[DocumentSentences | SentenceRun] = chain((doc for _, doc in singles), runs)
+    for part in parts:
+        at = base.get(id(part.vocabulary))
         if at is None:
-            at = base[id(doc.vocabulary)] = numbered
-            vocabularies.append(doc.vocabulary)
-            numbered += len(doc.vocabulary)
-        ids.append(doc.stem_ids)
-        doc_offsets.append(doc.offsets)
-        held.append(len(doc.stem_ids))
+            at = base[id(part.vocabulary)] = numbered
+            vocabularies.append(part.vocabulary)
+            numbered += len(part.vocabulary)
+        ids.append(part.stem_ids)
+        part_offsets.append(part.offsets)
+        held.append(len(part.stem_ids))
         shift.append(at)
-        counts.append(len(doc.bounds))
+        counts.append(len(part.bounds))
     stems = np.concatenate(ids or [np.zeros(0, dtype=np.int32)], dtype=np.int64)
     # Into the one numbering: a document's ids shift by where its vocabulary starts. The documents
     # of one vocabulary (a batch's) come in runs, shifted in place a run: a shift per stem, made
     # with np.repeat, was 320 MB of new memory at 1M paragraphs, slow to touch the first time.
-    ends = np.cumsum(np.array(held, dtype=np.int64)).tolist()  # past each document's stems
+    ends = np.cumsum(np.array(held, dtype=np.int64)).tolist()  # past each part's stems
     shifts = np.array(shift, dtype=np.int64)
     run_firsts = np.flatnonzero(np.diff(shifts, prepend=np.int64(-1))).tolist()  # shifts are >= 0
     for run_first, run_end in zip(run_firsts, [*run_firsts[1:], len(shifts)]):
         if shift[run_first]:
             stems[ends[run_first] - held[run_first] : ends[run_end - 1]] += shift[run_first]
-    offsets = _joined_offsets(doc_offsets, np.array(counts, dtype=np.int64))
-    owners = np.repeat(np.arange(len(sentences), dtype=np.int64), counts)
+    offsets = _joined_offsets(part_offsets, np.array(counts, dtype=np.int64))
+    owners = np.concatenate([np.repeat(np.array([k for k, _ in singles], dtype=np.int64), counts[: len(singles)]),
+                             *(run.owners() for run in runs)])
+    # With a corpus the runs come after the documents split alone, not in the documents' order;
+    # nothing below depends on it: each document's sentences stay in their order, and LSH buckets
+    # order their rows by owner (lsh.keyed_pairs with owners), so the pairs are the same.
     identities = np.concatenate([v.word_ids for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
     sets = set_identities(identities[stems], offsets, kernels)
     # each document's first sentence of each set, in order

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, pairwise
@@ -29,7 +29,8 @@ from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems_of_spans
 from syndidetect.tfidf import SentenceTerms
 
-__all__ = ["MIN_CONTENT_WORDS", "DocumentSentences", "check_min_words", "document_sentences", "prepared_sentences"]
+__all__ = ["MIN_CONTENT_WORDS", "DocumentSentences", "SentenceCorpus", "SentenceRun", "check_min_words",
+           "document_sentences", "many_prepared_sentences", "prepared_sentences", "sentence_corpus"]
 
 # Stops (. ! ?) a text holds before its sentences are found by the compiled kernel, whose call has a
 # fixed cost (paragraph blocks, the text as code points, the call) where Python pays per stop (a
@@ -218,67 +219,151 @@ BATCH_CHARS = 1 << 22
 
 
 def many_prepared_sentences(docs: Sequence[PreparedDocument]) -> list[DocumentSentences]:
-    """``[prepared_sentences(doc) for doc in docs]``, with the English documents split in batches.
+    """``[prepared_sentences(doc) for doc in docs]``, with the English documents split in batches
+    (:func:`sentence_corpus`), each document's sentences memoised on it."""
+    return sentence_corpus(docs).remember(range(len(docs)))
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceRun:
+    """The eligible sentences of the documents one batch split, as the batch's arrays: document ``d``
+    of the batch (the corpus's document ``positions[d]``) holds sentences ``firsts[d]`` to
+    ``firsts[d + 1]``; sentence ``s`` spans ``bounds[s]`` of its document's text and holds the stems
+    ``stem_ids[offsets[s]:offsets[s + 1]]``, ids of ``vocabulary``."""
+
+    positions: npt.NDArray[np.int64]
+    firsts: npt.NDArray[np.int64]
+    bounds: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+    stem_ids: npt.NDArray[np.int32]
+    vocabulary: StemVocabulary
+
+    def owners(self) -> npt.NDArray[np.int64]:
+        """Each sentence's document, as its position in the corpus."""
+        return np.repeat(self.positions, np.diff(self.firsts))
+
+    def documents(self, batch_rows: Sequence[int]) -> list[DocumentSentences]:
+        """The :class:`DocumentSentences` of the batch's documents ``batch_rows``: views of the arrays."""
+        firsts = self.firsts.tolist()
+        offsets = local_offsets(self.offsets, self.firsts)  # document d's: a view, as below
+        stem_starts = self.offsets[self.firsts].tolist()
+        made = []
+        new = object.__new__
+        for d in batch_rows:
+            first, last = firsts[d], firsts[d + 1]
+            # DocumentSentences(...) with its fields set in its dictionary: the frozen dataclass's
+            # __init__ sets each through object.__setattr__, a microsecond a one-paragraph document.
+            sentences = new(DocumentSentences)
+            sentences.__dict__.update(bounds=self.bounds[first:last], offsets=offsets[first + d : last + d + 1],
+                                      stem_ids=self.stem_ids[stem_starts[d] : stem_starts[d + 1]],
+                                      vocabulary=self.vocabulary)
+            made.append(sentences)
+        return made
+
+
+class SentenceCorpus:
+    """The eligible sentences of a corpus's documents (:func:`sentence_corpus`): the runs its batches
+    split, and ``singles``, by position, the documents whose sentences were known already or were
+    split alone. The sentence LSH reads the runs' arrays as they are; a document's own
+    :class:`DocumentSentences` is built and memoised only when :meth:`remember` asks for it. With
+    one-paragraph documents those objects cost more than their sentences' work, and most documents
+    of a corpus are never verified."""
+
+    def __init__(self, docs: Sequence[PreparedDocument], runs: list[SentenceRun],
+                 singles: dict[int, DocumentSentences]) -> None:
+        self.docs, self.runs, self.singles = docs, runs, singles
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    @property
+    def count(self) -> int:
+        """Sentences in all."""
+        return sum(len(run.bounds) for run in self.runs) + sum(s.count for s in self.singles.values())
+
+    def remember(self, positions: Iterable[int]) -> list[DocumentSentences]:
+        """The sentences of the documents at ``positions``, in that order, memoised on each document
+        (:func:`prepared_sentences` then finds them)."""
+        wanted = list(positions)
+        found: list[DocumentSentences | None] = [self.singles.get(k) for k in wanted]
+        missing = [i for i, sentences in enumerate(found) if sentences is None]
+        if missing:
+            run_of = np.full(len(self.docs), -1, dtype=np.int64)  # each document's run, and its row there
+            row_of = np.zeros(len(self.docs), dtype=np.int64)
+            for r, run in enumerate(self.runs):
+                run_of[run.positions] = r
+                row_of[run.positions] = np.arange(len(run.positions), dtype=np.int64)
+            at = np.array([wanted[i] for i in missing], dtype=np.int64)
+            runs, rows = run_of[at], row_of[at]
+            for r in np.unique(runs).tolist():
+                picked = np.flatnonzero(runs == r)
+                for i, sentences in zip(picked.tolist(), self.runs[r].documents(rows[picked].tolist())):
+                    found[missing[i]] = sentences
+        made = []
+        for k, sentences in zip(wanted, found):
+            assert sentences is not None  # every document is in a run or a single
+            self.docs[k].remember(_WHOLE, sentences)
+            made.append(sentences)
+        return made
+
+
+def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
+    """The sentences of ``docs``, the English ones split in batches.
 
     One document at a time, the compiled sentence bounds pay only from ``COMPILED_STOPS`` stops (a
     call's fixed cost), stems are looked up a call per document, and each document builds its own
     arrays: with one-paragraph documents that overhead was most of the work. Here the documents
     that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
-    in one pass; the others (and all, until the kernel is compiled) go one by one.
+    in one pass; the others (and all, until the kernel is compiled) go one by one, as do documents
+    whose sentences are memoised already (kept as they are).
     """
-    found: list[DocumentSentences | None] = [None] * len(docs)  # those a batch split, in place
-    todo = [k for k, doc in enumerate(docs) if not doc.memoised(_WHOLE)]
+    singles = {k: prepared_sentences(doc) for k, doc in enumerate(docs) if doc.memoised(_WHOLE)}
+    todo = [k for k in range(len(docs)) if k not in singles]
+    runs: list[SentenceRun] = []
     batch: list[tuple[int, PreparedDocument, str]] = []
     size = 0
+    alone = []  # not split in a batch
     if todo and SENTENCES.get(len(todo)) is not None:
         for k in todo:
             doc = docs[k]
             lowered = ascii_lower(doc.document.text)
             if lowered is None:
+                alone.append(k)
                 continue
             batch.append((k, doc, lowered))
             size += len(lowered)
             if size >= BATCH_CHARS:
-                _remember(batch, found)
+                alone += _split(batch, runs)
                 batch, size = [], 0
-    _remember(batch, found)
-    return [prepared_sentences(doc) if sentences is None else sentences for doc, sentences in zip(docs, found)]
+        alone += _split(batch, runs)
+    else:
+        alone = todo
+    singles.update((k, prepared_sentences(docs[k])) for k in alone)
+    return SentenceCorpus(docs, runs, singles)
 
 
-def _remember(batch: list[tuple[int, PreparedDocument, str]], found: list[DocumentSentences | None]) -> None:
-    """Memoise the sentences of a batch of ``(position, document, its ascii_lower text)``, each also
-    set at its position in ``found`` (a memo look-up a document less)."""
+def _split(batch: list[tuple[int, PreparedDocument, str]], runs: list[SentenceRun]) -> list[int]:
+    """Split a batch of ``(position, document, its ascii_lower text)`` into a run added to ``runs``;
+    returns the positions left to split alone (all of them, should the kernel have failed to build)."""
     if not batch:
-        return
+        return []
     texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
     text, lowered = "".join(texts), "".join(low for _, _, low in batch)
     blocks = [(start + at, end + at) for (_, doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
-    bounds_found = sentence_bounds(text, blocks, len(batch))
-    if bounds_found is None:  # the kernel was compiled by the caller; only a failed build lands here
-        return
-    bounds, menus = bounds_found
+    found = sentence_bounds(text, blocks, len(batch))
+    if found is None:  # the kernel was compiled by the caller; only a failed build lands here
+        return [k for k, _, _ in batch]
+    bounds, menus = found
     vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
-    # The batch's arrays, each document taking its rows: numpy calls per document cost more than a
-    # one-paragraph document's sentences.
     at = np.array(starts, dtype=np.int64)
     owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
-    local = bounds[rows] - at[owners, None]
     counted = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(counts, out=counted[1:])
-    firsts = np.searchsorted(owners, np.arange(len(batch) + 1))
-    offsets = local_offsets(counted, firsts)  # document d's stem offsets: a view, as below
-    stem_starts = counted[firsts].tolist()
-    new = object.__new__
-    for d, ((k, doc, _), first, last, low, high) in enumerate(zip(batch, firsts.tolist(), firsts[1:].tolist(),
-                                                                 stem_starts, stem_starts[1:])):
-        # DocumentSentences(...) with its fields set in its dictionary: the frozen dataclass's
-        # __init__ sets each through object.__setattr__, a microsecond a one-paragraph document.
-        sentences = new(DocumentSentences)
-        sentences.__dict__.update(bounds=local[first:last], offsets=offsets[first + d : last + d + 1],
-                                  stem_ids=every[low:high], vocabulary=vocabulary)
-        doc.remember(_WHOLE, sentences)
-        found[k] = sentences
+    runs.append(SentenceRun(np.array([k for k, _, _ in batch], dtype=np.int64),
+                            np.searchsorted(owners, np.arange(len(batch) + 1)), bounds[rows] - at[owners, None],
+                            counted, every, vocabulary))
+    return []
 
 
 def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
