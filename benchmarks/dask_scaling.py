@@ -54,14 +54,15 @@ def main():
     else:
         import dask.dataframe as dd
         from distributed import Client, LocalCluster
-        from syndidetect.distributed import detect_dask
+        from syndidetect.distributed import WORKER_PRELOAD, detect_dask
 
         def used(client):
             usage = client.run(resource.getrusage, resource.RUSAGE_SELF)
             return sum(u.ru_utime + u.ru_stime for u in usage.values())
 
         frame = pd.DataFrame({"id": ids, "text": docs})
-        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, \\
+        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
+                          preload=list(WORKER_PRELOAD)) as cluster, \\
                 Client(cluster) as client:
             client.run(warm_up, config, warm)
             few = pd.DataFrame({"id": ids[:20], "text": docs[:20]})

@@ -23,7 +23,7 @@ from distributed import Client, LocalCluster
 
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
-from syndidetect.distributed import detect_dask, read_collection
+from syndidetect.distributed import WORKER_PRELOAD, detect_dask, read_collection
 
 pytestmark = [
     # See tests/test_distributed.py: the cluster's sockets and pipes are closed by the collector.
@@ -80,7 +80,8 @@ def in_process(frame: pd.DataFrame, tmp: Path) -> dict[str, Any]:
 def test_local_cluster_against_in_process(tmp_path: Path) -> None:
     frame = documents(N_PARAGRAPHS)
     expected = in_process(frame, tmp_path)
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster, \
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
+                      preload=list(WORKER_PRELOAD)) as cluster, \
             Client(cluster) as client:
         client.run(lambda: __import__("syndidetect.minhash"))  # imports are not part of the timing
         collection = read_collection([str(write_parts(frame, tmp_path / "parts"))])

@@ -25,7 +25,7 @@ from distributed import Client, LocalCluster
 import syndidetect as sd
 from syndidetect.cli import dask_scan
 from syndidetect.cli.dask_scan import parse_address, scan_with_dask
-from syndidetect.distributed import detect_dask, detect_to_parquet, read_collection
+from syndidetect.distributed import WORKER_PRELOAD, detect_dask, detect_to_parquet, read_collection
 from syndidetect.distributed.candidates import candidates, gathered_candidates
 from syndidetect.distributed.inputs import as_frame
 from syndidetect.distributed.prepare import prepared_frame
@@ -52,7 +52,10 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as local:
+    # Workers started as the CLI starts them (WORKER_PRELOAD), and so is the one that replaces the
+    # worker killed mid-run.
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0",
+                      preload=list(WORKER_PRELOAD)) as local:
         yield local
 
 
@@ -339,6 +342,15 @@ def test_parquet_output_has_the_report_pairs_and_groups(client: Client, corpus: 
     assert (pairs["verdict"] == "copy").sum() == result.copies
     groups = pd.read_parquet(tmp_path / "out" / "groups.parquet")
     assert groups["group"].nunique() == len(result.groups)
+
+
+def test_local_workers_import_what_tasks_unpickle_before_any_task() -> None:
+    # Asked through eval, a builtin: a function of this module would be unpickled by importing the
+    # module, which imports dask.dataframe itself.
+    expression = f"[name in __import__('sys').modules for name in {list(WORKER_PRELOAD)!r}]"
+    with dask_scan.dask_client("local:1") as client:
+        found = client.run(eval, expression)
+    assert "dask.dataframe" in WORKER_PRELOAD and list(found.values()) == [[True] * len(WORKER_PRELOAD)]
 
 
 def test_scan_with_dask_on_a_running_scheduler_equals_in_process(cluster: LocalCluster) -> None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from syndidetect.config import Config
-from syndidetect.distributed import detect_dask, read_collection, require_dask
+from syndidetect.distributed import WORKER_PRELOAD, detect_dask, read_collection, require_dask
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.report import Report
 
@@ -59,7 +59,8 @@ def dask_client(address: str) -> Iterator[Any]:
         # (total memory / workers) is then the bound of one process. Logs would drown a terminal report,
         # and a task that fails (an unreadable file) reaches the client as its own one-line error.
         with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+                          dashboard_address=":0", silence_logs=logging.CRITICAL,
+                          preload=list(WORKER_PRELOAD)) as cluster, Client(cluster) as client:
             yield client
         return
     try:

@@ -30,8 +30,8 @@ these functions fails.
 
 from __future__ import annotations
 
-from syndidetect.distributed.deps import require_dask
+from syndidetect.distributed.deps import WORKER_PRELOAD, require_dask
 from syndidetect.distributed.inputs import read_collection
 from syndidetect.distributed.pipeline import ParquetResult, detect_dask, detect_to_parquet
 
-__all__ = ["ParquetResult", "detect_dask", "detect_to_parquet", "read_collection", "require_dask"]
+__all__ = ["WORKER_PRELOAD", "ParquetResult", "detect_dask", "detect_to_parquet", "read_collection", "require_dask"]
