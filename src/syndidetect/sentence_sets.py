@@ -22,6 +22,7 @@ from syndidetect._kernels.stem_ids import STEM_IDS, first_appearance
 from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
+from syndidetect.frozen import filled
 from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
 from syndidetect.sentence_split import MENU_CHARS, sentence_blocks, sentence_spans
 from syndidetect.shingles import ascii_lower
@@ -248,16 +249,11 @@ class SentenceRun:
         offsets = local_offsets(self.offsets, self.firsts)  # document d's: a view, as below
         stem_starts = self.offsets[self.firsts].tolist()
         made = []
-        new = object.__new__
         for d in batch_rows:
             first, last = firsts[d], firsts[d + 1]
-            # DocumentSentences(...) with its fields set in its dictionary: the frozen dataclass's
-            # __init__ sets each through object.__setattr__, a microsecond a one-paragraph document.
-            sentences = new(DocumentSentences)
-            sentences.__dict__.update(bounds=self.bounds[first:last], offsets=offsets[first + d : last + d + 1],
-                                      stem_ids=self.stem_ids[stem_starts[d] : stem_starts[d + 1]],
-                                      vocabulary=self.vocabulary)
-            made.append(sentences)
+            made.append(filled(DocumentSentences, bounds=self.bounds[first:last],
+                               offsets=offsets[first + d : last + d + 1],
+                               stem_ids=self.stem_ids[stem_starts[d] : stem_starts[d + 1]], vocabulary=self.vocabulary))
         return made
 
 
@@ -287,7 +283,7 @@ class SentenceCorpus:
         wanted = list(positions)
         found: list[DocumentSentences | None] = [self.singles.get(k) for k in wanted]
         missing = [i for i, sentences in enumerate(found) if sentences is None]
-        if missing:
+        if missing:  # the singles are memoised already (prepared_sentences)
             run_of = np.full(len(self.docs), -1, dtype=np.int64)  # each document's run, and its row there
             row_of = np.zeros(len(self.docs), dtype=np.int64)
             for r, run in enumerate(self.runs):
@@ -299,11 +295,9 @@ class SentenceCorpus:
                 picked = np.flatnonzero(runs == r)
                 for i, sentences in zip(picked.tolist(), self.runs[r].documents(rows[picked].tolist())):
                     found[missing[i]] = sentences
-        made = []
-        for k, sentences in zip(wanted, found):
-            assert sentences is not None  # every document is in a run or a single
-            self.docs[k].remember(_WHOLE, sentences)
-            made.append(sentences)
+                    self.docs[wanted[missing[i]]].remember(_WHOLE, sentences)
+        made = [sentences for sentences in found if sentences is not None]
+        assert len(made) == len(wanted)  # every document is in a run or a single
         return made
 
 
