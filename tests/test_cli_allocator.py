@@ -75,7 +75,6 @@ def test_index_add_keeps_freed_memory_before_reading(monkeypatch: pytest.MonkeyP
         calls.append("read")
         raise _Stop
 
-    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # the command sets it for its process: undone after
     monkeypatch.setattr(allocator, "keep_freed_memory", kept)
     monkeypatch.setattr(index_cli, "read_inputs", read_inputs)
     with pytest.raises(_Stop):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +21,6 @@ import syndidetect as sd
 from syndidetect.ahead import computed_ahead
 from syndidetect.cli import index as index_cli
 from syndidetect.cli.main import main
-from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.store.sqlite import SQLiteStore, run_tables
 from syndidetect.store.sqlite.batch import EncodedBatch, with_rowids
 from syndidetect.store.sqlite.locking import WRITER_TURN, begin_writing
@@ -127,27 +125,6 @@ def test_the_pipelined_index_add_writes_the_index_batch_by_batch_adding_would(
     cli, serial = _tables(tmp_path / "cli.db"), _tables(tmp_path / "serial.db")
     assert len(cli["document"]) == 12 and len(cli["run"]) >= 1
     assert cli == serial
-
-
-def test_index_add_asks_for_sleeping_openmp_threads_before_its_first_batch_is_prepared(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[str | None] = []
-    prepare = prepare_documents
-
-    def watched(documents: list[sd.Document], config: sd.Config) -> list[PreparedDocument]:
-        seen.append(os.environ.get("OMP_WAIT_POLICY"))  # libgomp reads it when the first kernel loads it
-        return prepare(documents, config)
-
-    monkeypatch.setattr(index_cli, "prepare_documents", watched)
-    jsonl = tmp_path / "add.jsonl"
-    jsonl.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _commands()[0]),
-                     encoding="utf-8")
-    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    assert main(["index", "add", "--db", str(tmp_path / "passive.db"), str(jsonl)]) == 0
-    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the user's choice stands
-    assert main(["index", "add", "--db", str(tmp_path / "active.db"), str(jsonl)]) == 0
-    assert seen[0] == "PASSIVE" and seen[-1] == "ACTIVE"
 
 
 def test_the_command_line_keeps_numba_from_importing_scipy_linalg_and_scipy_still_imports_after() -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +115,105 @@ def test_a_pandas_series_with_its_own_index_is_read_by_position(
         got = minhash.sketch(series, backend=backend)
         for field in ("signatures", "hashes", "offsets", "word_counts"):
             np.testing.assert_array_equal(getattr(got, field), getattr(whole, field))
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_batches_shared_between_threads_give_the_rows_of_one_batch(
+    monkeypatch: pytest.MonkeyPatch, seeds_dir: Path, threads: int
+) -> None:
+    """Batches taken by several threads, with texts the kernel leaves to Python in some of them:
+    every row, hash and offset where one batch puts it, whatever the machine's cores."""
+    from syndidetect._kernels import fast
+    from syndidetect._kernels import threads as threads_module
+
+    lines = [*seed_lines(seeds_dir)[:60], "caf&eacute; &amp; the ﬁsh shop", "", "x", "Ǆemal ŉ", "ok"]
+    whole = minhash.sketch(lines, backend="numpy")
+    monkeypatch.setattr(batch, "BATCH_POINTS", 300)
+    monkeypatch.setattr(batch, "MIN_SHARED_POINTS", 1)
+    counts: list[int] = []
+
+    def on_more_threads(work: Callable[[int], None], count: int, _: int) -> None:
+        counts.append(count)
+        threads_module.each_on_threads(work, count, threads)
+
+    monkeypatch.setattr(fast, "each_on_threads", on_more_threads)
+    got = minhash.sketch(lines, backend="numba")
+    for field in ("signatures", "hashes", "offsets", "word_counts"):
+        np.testing.assert_array_equal(getattr(got, field), getattr(whole, field))
+    np.testing.assert_array_equal(minhash.signatures(lines, backend="numba"), whole.signatures)
+    assert len(counts) == 2 and min(counts) > 5
+
+
+def test_the_kernels_start_no_numba_thread_pool_so_a_forked_child_can_sketch_too(seeds_dir: Path) -> None:
+    """GNU OpenMP, numba's threading layer here, is not safe across ``fork``: a process that had run
+    a parallel loop could hang in a forked child's first one. The kernels run on plain threads that
+    end with each call."""
+    probe = (
+        "import os, sys, numba\n"
+        "import syndidetect as sd\n"
+        "lines = [l for l in sys.stdin.read().splitlines() if l] * 50\n"
+        "before = sd.signatures(lines, backend='numba')\n"
+        "try:\n"
+        "    numba.threading_layer()\n"
+        "    sys.exit('a threading layer started')\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if (sd.signatures(lines, backend='numba') == before).all() else 3)\n"
+        "sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n"
+    )
+    text = "\n".join(seed_lines(seeds_dir))
+    done = subprocess.run([sys.executable, "-c", probe], input=text, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_batch_points_give_each_thread_a_few_batches_within_both_bounds() -> None:
+    big, small = batch.BATCH_POINTS, batch.MIN_SHARED_POINTS
+    assert batch.batch_points(10**9, 1) == batch.batch_points(10, 1) == big  # one thread: memory bound only
+    assert batch.batch_points(10**9, 2) == big
+    assert batch.batch_points(10, 2) == small
+    total = 2 * batch.BATCHES_PER_THREAD * (small + big) // 2  # between the bounds
+    assert batch.batch_points(total, 2) == -(-total // (2 * batch.BATCHES_PER_THREAD))
+    lengths = np.full(1000, total // 1000 - 1, dtype=np.int64)
+    assert len(batch.text_ranges(lengths, batch.batch_points(total, 2))) == 2 * batch.BATCHES_PER_THREAD
+
+
+def test_each_item_runs_once_on_as_many_threads_as_asked() -> None:
+    from syndidetect._kernels.threads import each_on_threads
+
+    meeting = threading.Barrier(3, timeout=30)  # the first three items wait for one another
+    done: list[int] = []
+    idents: set[int] = set()
+
+    def work(k: int) -> None:
+        if k < 3:
+            meeting.wait()
+        idents.add(threading.get_ident())
+        done.append(k)
+
+    each_on_threads(work, 50, 3)
+    assert sorted(done) == list(range(50)) and len(idents) == 3
+    each_on_threads(work, 0, 3)  # nothing to do
+    done.clear()
+    each_on_threads(done.append, 4, 1)
+    assert done == [0, 1, 2, 3]  # one thread: in order, here
+
+
+def test_the_first_error_stops_every_thread_and_is_raised_to_the_caller() -> None:
+    from syndidetect._kernels.threads import each_on_threads
+
+    done: list[int] = []
+
+    def work(k: int) -> None:
+        if k == 5:
+            raise ValueError("item 5")
+        time.sleep(0.001)
+        done.append(k)
+
+    with pytest.raises(ValueError, match="item 5"):
+        each_on_threads(work, 10_000, 2)
+    assert 5 not in done and len(done) < 50  # the others stopped taking items
 
 
 def test_text_ranges_cover_the_texts_within_the_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,13 @@ SEPARATOR = "\x00"  # joins the texts of a batch; never a word character
 #: signatures 25.0 and 177 ms at 16M code points a batch, 22.7 and 130 ms at 1M; sketches 88 and
 #: 330 ms against 49 and 244 ms; 256K to 4M were within a tenth of each other.
 BATCH_POINTS = 1 << 20
+#: The fewest code points worth a batch of their own on another thread: about 0.4-0.6 ms of kernel
+#: time at 3-4 ns a code point, four times what starting and joining a thread costs (0.12 ms here).
+MIN_SHARED_POINTS = 1 << 17
+#: Batches each thread gets, at least, when a call is split for several threads: the last batch to
+#: finish leaves the others idle for at most its own time, so at most about a quarter of a thread's
+#: share.
+BATCHES_PER_THREAD = 4
 
 
 def text_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -53,15 +60,27 @@ def joined(texts: Sequence[str], lengths: npt.NDArray[np.int64]) -> tuple[str, n
     return SEPARATOR.join(texts), offsets
 
 
-def text_ranges(lengths: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+def batch_points(total: int, threads: int) -> int:
+    """Code points a batch of a call of ``total`` code points holds, at most, when ``threads``
+    threads share the batches: ``BATCH_POINTS``, or less so that each thread gets
+    ``BATCHES_PER_THREAD`` batches, but never less than ``MIN_SHARED_POINTS``."""
+    if threads <= 1:
+        return BATCH_POINTS
+    share = -(-total // (threads * BATCHES_PER_THREAD))
+    return min(BATCH_POINTS, max(MIN_SHARED_POINTS, share))
+
+
+def text_ranges(lengths: npt.NDArray[np.int64], points: int | None = None) -> list[tuple[int, int]]:
     """Consecutive ``(first, last)`` ranges of the texts of these ``lengths``, each holding at most
-    ``BATCH_POINTS`` code points with their separators; a longer text is a range by itself."""
+    ``points`` code points (``BATCH_POINTS`` by default) with their separators; a longer text is a
+    range by itself."""
+    points = BATCH_POINTS if points is None else points
     ends = np.cumsum(lengths + 1)
-    if not len(ends) or ends[-1] <= BATCH_POINTS:  # a small call: one range
+    if not len(ends) or ends[-1] <= points:  # a small call: one range
         return [(0, len(ends))] if len(ends) else []
     ranges, first, before = [], 0, 0
     while first < len(ends):
-        last = max(first + 1, int(np.searchsorted(ends, before + BATCH_POINTS, side="right")))
+        last = max(first + 1, int(np.searchsorted(ends, before + points, side="right")))
         ranges.append((first, last))
         first, before = last, int(ends[last - 1])
     return ranges

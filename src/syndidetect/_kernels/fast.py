@@ -4,7 +4,9 @@ Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's `
 scheme). Python does only C-level string work: join the batch into one string (``batch.py``), whose
 storage the kernel reads in place (1, 2 or 4 bytes a code point, whichever CPython chose), and
 normalise (HTML entities, NFKC) the few texts the kernel flags as possibly
-changed by it. Everything per character and per shingle runs in parallel numba code:
+changed by it. Everything per character and per shingle runs in numba code, a batch of texts a
+call, batches shared between threads (the kernels release the GIL, so one thread joins its next
+batch while another's kernel runs):
 
 * the character classes of :func:`syndidetect.unicode_tables.char_classes` (word characters,
   letters of scripts written without spaces, marks, ignorable characters);
@@ -17,10 +19,10 @@ Importing this module is cheap: numba itself is imported, and the kernels compil
 from numba's on-disk cache, ``cache=True``), on the first call.
 
 Layout: the compiled functions (hash primitives, UTF-8 encoding, the tokeniser, the minima and the
-parallel drivers) stay in this one module, because numba's cache is invalidated only by a change of
+batch kernels) stay in this one module, because numba's cache is invalidated only by a change of
 the file defining a cached function (see :class:`~syndidetect._kernels.jit.LazyJit`). The code
 around them lives beside it: the lookup tables in ``lookup.py``, the batch encoding in ``batch.py``,
-the lazy compilation in ``jit.py``. The integer constants imported from ``lookup.py`` and
+the lazy compilation in ``jit.py``, the threads in ``threads.py``. The integer constants imported from ``lookup.py`` and
 ``syndidetect.unicode_tables`` are frozen into the compiled code: change them together with an
 edit of this file, or a cached kernel keeps the old values.
 """
@@ -34,8 +36,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.batch import joined, normalised_rows, readonly, readonly_u32, text_lengths, text_ranges
-from syndidetect._kernels.jit import LazyJit
+from syndidetect._kernels.batch import (
+    batch_points,
+    joined,
+    normalised_rows,
+    readonly,
+    readonly_u32,
+    text_lengths,
+    text_ranges,
+)
+from syndidetect._kernels.jit import LazyJit, imported_numba
 from syndidetect._kernels.lookup import (
     CHAINED_BIT,
     CLUSTER_BIT,
@@ -48,6 +58,7 @@ from syndidetect._kernels.lookup import (
     KernelTables,
     kernel_tables,
 )
+from syndidetect._kernels.threads import each_on_threads
 from syndidetect._types import SignatureMatrix
 from syndidetect.unicode_tables import CUT_BELOW, CUT_HASH
 
@@ -73,15 +84,14 @@ _AMP = 0x26  # "&": html.unescape may change the text
 # UTF-8 bytes one code point may take in the scratch buffer: full case folding gives at most three
 # code points (Unicode's CaseFolding.txt), each at most four bytes long.
 _MAX_FOLDED_BYTES = 12
-# Texts per parallel work item: large enough to amortise scratch allocation, small enough to
-# balance the load when paragraph lengths vary.
+# Texts sharing one scratch allocation: large enough to amortise it, small enough that the scratch
+# (sized for the longest of them) stays small when paragraph lengths vary.
 _CHUNK = 64
 
 # Every compiled function below is marked with @_jit and compiled together on the first call to a
 # public function (see LazyJit: why the compiled code stays in this one module).
 _LAZY = LazyJit(globals())
 _jit = _LAZY.mark
-prange = range  # numba.prange once _LAZY.compile() has run
 carray: Any = None  # numba.carray once _LAZY.compile() has run
 #: The code points of a batch, as :func:`_units` views its joined string's storage: the string's kind
 #: and a view for each width (empty but for the kind's).
@@ -476,7 +486,7 @@ def _code_point(buf: CodePoints, i: int) -> int:
     return int(buf[3][np.uint64(i)])
 
 
-@_jit(parallel=True)
+@_jit()
 def _sketch_rows(
     text: str,
     offsets: npt.NDArray[np.int64],
@@ -498,7 +508,7 @@ def _sketch_rows(
     buf = _units(text)
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(chunks):
+    for c in range(chunks):
         first, last, _, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         for i in range(first, last):
             at = offsets[i]
@@ -539,7 +549,7 @@ def _gather(
             values[dst + j] = raw[src + j]
 
 
-@_jit(parallel=True)
+@_jit()
 def _signature_rows(
     text: str,
     offsets: npt.NDArray[np.int64],
@@ -556,7 +566,7 @@ def _signature_rows(
     buf = _units(text)
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
-    for c in prange(chunks):
+    for c in range(chunks):
         first, last, longest, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
@@ -579,10 +589,12 @@ Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
 
 
 def _prepare(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> Permutations:
-    """The kernels compiled, and the permutations as they take them: once a call, not a batch."""
+    """The kernels compiled and their tables built, and the permutations as the kernels take them:
+    once a call, not a batch."""
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError("'a' and 'b' must be 1-d arrays of the same length")
     _LAZY.compile()
+    _tables()  # built here, once, not by two threads at once
     return readonly_u32(a), readonly_u32(b)
 
 
@@ -596,22 +608,42 @@ def sketch(
     row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
     each text's number of tokens.
 
-    In batches of whole texts (``batch.text_ranges``), each writing its rows of the signatures and
-    token counts in place: a batch's raw shingle hashes take four bytes a code point, so batches
-    bound the memory."""
+    In batches of whole texts (:func:`_batches`), each writing its rows of the signatures and token
+    counts in place: a batch's raw shingle hashes take four bytes a code point, so batches bound the
+    memory."""
     a, b = _prepare(a, b)
     lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
-    values, offsets, total = [], [np.zeros(1, dtype=np.int64)], 0
-    for first, last in text_ranges(lengths):
+    ranges, threads = _batches(lengths)
+    found: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = [_NO_HASHES] * len(ranges)
+
+    def one_batch(k: int) -> None:
+        first, last = ranges[k]
         batch = texts[first:last], lengths[first:last]
-        v, o = _batch_sketch(*batch, a, b, shingle_size, sigs[first:last], tokens[first:last])
-        values.append(v)
+        found[k] = _batch_sketch(*batch, a, b, shingle_size, sigs[first:last], tokens[first:last])
+
+    each_on_threads(one_batch, len(ranges), threads)
+    offsets, total = [np.zeros(1, dtype=np.int64)], 0
+    for v, o in found:
         offsets.append(o[1:] + total)
         total += len(v)
-    hashes = values[0] if len(values) == 1 else np.concatenate([np.zeros(0, dtype=np.uint32), *values])
+    hashes = found[0][0] if len(found) == 1 else np.concatenate([np.zeros(0, dtype=np.uint32), *(v for v, _ in found)])
     return hashes, np.concatenate(offsets), sigs, tokens
+
+
+_NO_HASHES = (np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
+
+
+def _batches(lengths: Lengths) -> tuple[list[tuple[int, int]], int]:
+    """The batches of texts of these ``lengths`` (``batch.text_ranges``), and the threads to share
+    them: as many as numba's parallel loops would use (``NUMBA_NUM_THREADS``, by default the
+    machine's cores), each with a few batches (``batch.batch_points``). Read from numba's
+    configuration: ``numba.get_num_threads`` would start its threading layer, which nothing here uses."""
+    config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
+    threads = int(config.NUMBA_NUM_THREADS)
+    ranges = text_ranges(lengths, batch_points(int(lengths.sum()) + len(lengths), threads))
+    return ranges, threads
 
 
 def _batch_sketch(
@@ -650,13 +682,18 @@ def _batch_sketch(
 def signatures_only(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> SignatureMatrix:
-    """The signatures of :func:`sketch` without collecting the shingle hashes (faster), a batch of
-    texts (``batch.text_ranges``) at a time, each writing its rows in place."""
+    """The signatures of :func:`sketch` without collecting the shingle hashes (faster), in batches
+    of texts (:func:`_batches`), each writing its rows in place."""
     a, b = _prepare(a, b)
     lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
-    for first, last in text_ranges(lengths):
+    ranges, threads = _batches(lengths)
+
+    def one_batch(k: int) -> None:
+        first, last = ranges[k]
         _batch_signatures(texts[first:last], lengths[first:last], a, b, shingle_size, sigs[first:last])
+
+    each_on_threads(one_batch, len(ranges), threads)
     return sigs
 
 

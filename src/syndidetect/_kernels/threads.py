@@ -1,5 +1,5 @@
-"""A batch kernel's items shared between two threads: the kernels are compiled ``nogil``, so the
-second core works while the first does."""
+"""A batch kernel's items shared between threads: the kernels are compiled ``nogil``, so the other
+cores work while the first does."""
 
 from __future__ import annotations
 
@@ -24,5 +24,46 @@ def on_two_threads(kernel: Callable[..., None], args: tuple[Any, ...]) -> None:
     helper.start()
     kernel(*args, 0, 2)
     helper.join()
+    if failed:
+        raise failed[0]
+
+
+def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> None:
+    """``work(k)`` for every ``k`` in ``range(count)``, taken in order by ``threads`` threads (this
+    one and helpers) as each finishes its last: items of unequal cost balance themselves.
+
+    The first error stops every thread from taking another item and is raised here once the helpers
+    have finished the items under way (a Ctrl-C while this thread waits for them is raised at once:
+    the helpers are daemons, and the caller drops what they write)."""
+    if threads <= 1 or count <= 1:
+        for k in range(count):
+            work(k)
+        return
+    import threading  # here: only batches need it
+
+    lock = threading.Lock()
+    taken = [0]
+    failed: list[BaseException] = []
+
+    def take_items() -> None:
+        while True:
+            with lock:
+                if failed or taken[0] == count:
+                    return
+                k = taken[0]
+                taken[0] += 1
+            try:
+                work(k)
+            except BaseException as exc:  # handed to the calling thread
+                with lock:
+                    failed.append(exc)
+                return
+
+    helpers = [threading.Thread(target=take_items, daemon=True) for _ in range(min(threads, count) - 1)]
+    for helper in helpers:
+        helper.start()
+    take_items()
+    for helper in helpers:
+        helper.join()
     if failed:
         raise failed[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -38,14 +37,6 @@ from syndidetect.store.sqlite.locking import WRITER_TURN
 # peak RSS of 0.95 GB instead of 0.72 GB.
 BATCH_CHARS = 4_000_000
 BATCH_DOCUMENTS = 2_000
-# numba's parallel kernels run on OpenMP threads (libgomp), which by default spin for a while after
-# each parallel loop, waiting for the next. An `index add` keeps both cores busy (one thread prepares
-# batches, one writes them), and the spinning took 7 % of its CPU samples (perf). Passive threads
-# sleep instead: `index add` of 100k paragraphs, 8 alternated runs, CPU 3.96 -> 3.55 s and wall 3.24
-# -> 3.16 s (medians; ratio of pairs 0.93). Set for this command only, before its first kernel loads
-# libgomp: a `scan` of 100k paragraphs ran 2-5 % slower with it (medians of 4 and 5 pairs). A value
-# the user set is kept.
-OMP_WAIT_POLICY = "PASSIVE"
 _SHOWN_IDS = 10
 
 
@@ -125,7 +116,6 @@ def _plural(n: int, word: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
     from syndidetect.cli.allocator import keep_freed_memory  # here: ctypes is no part of `index check`
 
     keep_freed_memory()
