@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect import lsh
+from syndidetect._kernels import screen as screen_module
+from syndidetect._kernels.screen import SCREEN, shared_low_bits
 from syndidetect.config import Config
 from syndidetect.lsh import (
     DEFAULT_LAYOUTS,
@@ -124,10 +126,21 @@ def test_written_down_layouts_are_the_computed_ones() -> None:
     assert (SENTENCE_JACCARD, config.num_perm, 0.5) in DEFAULT_LAYOUTS
 
 
+class _Screen:
+    """Stands for ``screen.SCREEN``: the compiled screen, or None for numpy's, whatever the count."""
+
+    def __init__(self, path: str) -> None:
+        self.kernel = SCREEN.compiled() if path == "compiled" else None
+
+    def get(self, weight: int = 1) -> object:
+        return self.kernel
+
+
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("owned", ["in order", "shuffled", "by three"])
 @pytest.mark.parametrize("max_owners", [None, 2])
-def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, max_owners: int | None,
+@pytest.mark.parametrize("screen", ["numpy", "compiled"])
+def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, max_owners: int | None, screen: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # Bands past SCREEN_ROWS keys sort only the keys whose low bits repeat: the same pairs as sorting
     # them all. Keys: unique ones, small buckets, a bucket past MAX_BUCKET (chained: its pairs
@@ -149,8 +162,28 @@ def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, m
     def pairs() -> np.ndarray:
         return keyed_pairs(band.__getitem__, 2, n, owners=owners, max_owners=max_owners)
 
+    monkeypatch.setattr(screen_module, "SCREEN", _Screen(screen))
     screened = pairs()
     monkeypatch.setattr(lsh, "SCREEN_ROWS", n + 1)
     full = pairs()
     assert len(full) >= (lsh.MAX_BUCKET if max_owners is None and owned != "by three" else 8)
     assert np.array_equal(screened, full)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_screen_finds_the_keys_numpy_finds(seed: int) -> None:
+    """Keys equal, equal in their low bits only, or alone; tables from 4 to 2**20 slots (a slot
+    counts to two and stops: three keys in a slot are all found)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 50_000))
+    keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+    keys[:3] = [0x1_0000_ABCD, 0x2_0000_ABCD, 0x3_0000_ABCD]  # three in one slot of 16 bits
+    keys[rng.integers(0, n, n // 10)] = keys[rng.integers(0, n, n // 10)]
+    low = rng.integers(0, n, n // 20)
+    keys[low] = (keys[rng.integers(0, n, len(low))] & np.uint64(0xFFFF)) | (keys[low] & ~np.uint64(0xFFFF))
+    kernel = SCREEN.compiled()
+    for bits in (2, 16, (4 * n - 1).bit_length(), 20):
+        expected = shared_low_bits(keys, bits, None)
+        got = shared_low_bits(keys, bits, kernel)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert shared_low_bits(keys, 16, kernel)[:3].tolist() == [0, 1, 2]

@@ -1064,3 +1064,36 @@ def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypat
         assert sentences.stem_ids.dtype == np.int32 and len(sentences.stem_ids) == sentences.offsets[-1]
     assert not any(docs[k].memoised(("sentences", ())) for k in range(len(docs)) if k not in asked
                    and k not in corpus.singles)
+
+
+@pytest.mark.parametrize("screen", ["numpy", "compiled"])
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 4))
+def test_indexed_sentences_are_each_documents_first_of_each_set_in_few_documents(
+    screen: str, rng: random.Random, max_documents: int
+) -> None:
+    """Only sentences whose set's low bits recur are sorted: the rows are still those of sorting
+    all of them (sets repeated within and across documents, and sets equal in their low bits only)."""
+    from syndidetect._kernels import screen as screen_module
+
+    pool = [rng.getrandbits(64) for _ in range(rng.randint(1, 40))]
+    pool += [(value & 0xFFFF) | (rng.getrandbits(48) << 16) for value in pool[:5]]  # low bits alike
+    n = rng.randint(0, 600)
+    sets = np.array([rng.choice(pool) for _ in range(n)], dtype=np.uint64)
+    owned = sorted(rng.randrange(max(n // 4, 1)) for _ in range(n))
+    if rng.random() < 0.3:
+        rng.shuffle(owned)  # the function does not rely on documents being contiguous
+    owners = np.array(owned, dtype=np.int64)
+    seen: set[tuple[int, int]] = set()
+    firsts = []
+    for row, (value, owner) in enumerate(zip(sets.tolist(), owners.tolist())):
+        if (owner, value) not in seen:
+            seen.add((owner, value))
+            firsts.append(row)
+    holders = Counter(value for _, value in seen)
+    expected = [row for row in firsts if holders[int(sets[row])] <= max_documents]
+    kernel = screen_module.SCREEN.compiled() if screen == "compiled" else None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen_module.SCREEN, "get", lambda weight=1: kernel)
+        got = sentence_lsh.indexed_rows(sets, owners, max_documents)
+    assert got.dtype == np.int64 and got.tolist() == expected

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
+from syndidetect._kernels.screen import maybe_shared
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
@@ -127,17 +128,6 @@ def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray
 # sorted whole): 1,024 keys 0.164 against 0.169 ms (even), 2,048 keys 0.196 against 0.244 ms,
 # 32,768 keys 1.86 against 4.12 ms.
 SCREEN_ROWS = 1 << 11
-# Slots of the screen's table a key, at least (a power of two): about 1 - e^(-1/4), a fifth, of
-# the keys no other key equals still share their slot with one and go on to the sort.
-_SLOTS_A_KEY = 4
-
-
-def _maybe_shared(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
-    """The positions, ascending, of the keys whose low bits another key has too: among them, every
-    key that another one equals."""
-    bits = (_SLOTS_A_KEY * len(keys) - 1).bit_length()
-    slots = (keys & np.uint64((1 << bits) - 1)).astype(np.intp)
-    return np.flatnonzero(np.bincount(slots, minlength=1 << bits)[slots] > 1)
 
 
 def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDArray[np.int64] | None = None,
@@ -146,7 +136,7 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.NDA
     buckets holding rows of more than ``max_owners`` distinct ``owners``."""
     if len(keys) >= SCREEN_ROWS:
         # Whole buckets of two keys or more, in their order: the same pairs as from all the keys.
-        rows = _maybe_shared(keys)
+        rows = maybe_shared(keys)
         pairs = _bucket_pairs_of(keys[rows], max_bucket, None if owners is None else owners[rows], max_owners)
         return rows[pairs].astype(np.int64, copy=False)  # intp: int64 on 64-bit platforms, no copy
     return _bucket_pairs_of(keys, max_bucket, owners, max_owners)

@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
+from syndidetect._kernels import screen
 from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import ESTIMATE_MARGIN, band_keys, estimated_jaccard, keyed_pairs, optimal_bands
+from syndidetect.lsh import ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_sets import (
     MIN_CONTENT_WORDS,
@@ -128,11 +130,9 @@ def sentence_pairs_of(
     owner = sets.owners[sets.rows]
     sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(sets.rows), owners=owner, max_owners=max_documents)
     del by_band
-    colliding = arrays.distinct(sentence_pairs.ravel())
-    signatures = sets.signatures(sets.rows[colliding], permutations_, kernels)
     # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
-    estimate = estimated_jaccard(signatures, np.searchsorted(colliding, sentence_pairs))
+    estimate = _estimates(sets, sentence_pairs, permutations_, kernels)
     sentence_pairs = sentence_pairs[estimate >= ESTIMATE_MARGIN * jaccard]
     pairs = np.sort(owner[sentence_pairs], axis=1)
     n = np.int64(max(len(sentences), 1))
@@ -141,12 +141,36 @@ def sentence_pairs_of(
     return np.stack([keys // n, keys % n], axis=1).astype(np.int64)
 
 
+# Permutations the colliding sentences are sketched for at a time by _estimates: their signatures
+# take 4 bytes a permutation, and at 1M paragraphs 2M of the 3.5M sentences collide, so all 128 at
+# once took 1 GB; 32 take a quarter of it. Each slice reads the sentences' stems again.
+ESTIMATE_PERMUTATIONS = 32
+
+
+def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permutations_: Permutations,
+               kernels: StemSetKernels | None) -> npt.NDArray[np.float64]:
+    """:func:`~syndidetect.lsh.estimated_jaccard` of each pair of sentences (positions in
+    ``sets.rows``), the equal values counted ``ESTIMATE_PERMUTATIONS`` permutations at a time: the
+    same values, a quarter of the memory."""
+    colliding = arrays.distinct(sentence_pairs.ravel())
+    at = np.searchsorted(colliding, sentence_pairs)
+    rows, (a, b) = sets.rows[colliding], permutations_
+    equal = np.zeros(len(sentence_pairs), dtype=np.int64)
+    for first in range(0, len(a), ESTIMATE_PERMUTATIONS):
+        part = slice(first, first + ESTIMATE_PERMUTATIONS)
+        signatures = sets.signatures(rows, (a[part], b[part]), kernels)
+        for start in range(0, len(at), ESTIMATE_CHUNK):
+            i, j = at[start : start + ESTIMATE_CHUNK, 0], at[start : start + ESTIMATE_CHUNK, 1]
+            equal[start : start + ESTIMATE_CHUNK] += (signatures[i] == signatures[j]).sum(axis=1)
+    return equal / np.float64(len(a))
+
+
 @dataclass(frozen=True)
 class _SentenceSets:
     """Every eligible sentence of the documents as stem ids of one numbering (the documents'
     vocabularies one after the other), and the sentences the LSH indexes."""
 
-    stems: npt.NDArray[np.int64]  # sentence s holds stems[offsets[s]:offsets[s + 1]]
+    stems: npt.NDArray[np.integer[Any]]  # sentence s holds stems[offsets[s]:offsets[s + 1]] (int32 or int64)
     offsets: npt.NDArray[np.int64]
     owners: npt.NDArray[np.int64]  # each sentence's document
     token_hashes: tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]  # per stem, as StemVocabulary's
@@ -187,7 +211,10 @@ def _sentence_sets(sentences: Sequence[DocumentSentences] | SentenceCorpus, max_
         held.append(len(part.stem_ids))
         shift.append(at)
         counts.append(len(part.bounds))
-    stems = np.concatenate(ids or [np.zeros(0, dtype=np.int32)], dtype=np.int64)
+    # Ids of one numbering: 4 bytes a stem while the numbering fits (55M stems at 1M paragraphs, 2.9M
+    # ids), where 8 bytes took 220 MB more.
+    width = np.dtype(np.int32 if numbered <= np.iinfo(np.int32).max else np.int64)
+    stems: npt.NDArray[np.integer[Any]] = np.concatenate(ids or [np.zeros(0, dtype=np.int32)]).astype(width, copy=False)
     # Into the one numbering: a document's ids shift by where its vocabulary starts. The documents
     # of one vocabulary (a batch's) come in runs, shifted in place a run: a shift per stem, made
     # with np.repeat, was 320 MB of new memory at 1M paragraphs, slow to touch the first time.
@@ -204,14 +231,32 @@ def _sentence_sets(sentences: Sequence[DocumentSentences] | SentenceCorpus, max_
     # nothing below depends on it: each document's sentences stay in their order, and LSH buckets
     # order their rows by owner (lsh.keyed_pairs with owners), so the pairs are the same.
     identities = np.concatenate([v.word_ids for v in vocabularies] or [np.zeros(0, dtype=np.int64)])
-    sets = set_identities(identities[stems], offsets, kernels)
-    # each document's first sentence of each set, in order
-    order = np.lexsort((sets, owners))  # stable: within a set of a document, by position
-    first = np.ones(len(order), dtype=np.bool_)
-    first[1:] = (sets[order[1:]] != sets[order[:-1]]) | (owners[order[1:]] != owners[order[:-1]])
-    rows = np.sort(order[first])
-    rows = rows[arrays.occurrences(sets[rows]) <= max_documents]  # a set is once per document
+    sets = set_identities(identities, stems, offsets, kernels)
+    rows = indexed_rows(sets, owners, max_documents)
     return _SentenceSets(stems, offsets, owners, _joined_hashes(vocabularies), rows)
+
+
+def indexed_rows(sets: npt.NDArray[np.uint64], owners: npt.NDArray[np.int64], max_documents: int
+                  ) -> npt.NDArray[np.int64]:
+    """Each document's first sentence of each set (``sets``: their identities), ascending, but for
+    sets found in more than ``max_documents`` documents.
+
+    Most sets occur once in a corpus, and such a sentence is indexed whatever the others: only the
+    sentences whose identity's low bits recur (the LSH's screen, ``_kernels.screen``) are sorted, by
+    document and set. Sorting all of them (a stable ``lexsort``, then a count of each set's
+    documents) took 2 s of the sentence LSH's 20 s at 1M paragraphs (3.5M sentences)."""
+    maybe = screen.maybe_shared(sets)  # holds every sentence whose set another sentence has
+    keep = np.ones(len(sets), dtype=np.bool_)
+    keep[maybe] = False
+    maybe_sets, maybe_owners = sets[maybe], owners[maybe]
+    order = np.lexsort((maybe_sets, maybe_owners))  # stable: within a set of a document, by position
+    first = np.ones(len(order), dtype=np.bool_)
+    ordered_sets, ordered_owners = maybe_sets[order], maybe_owners[order]
+    first[1:] = (ordered_sets[1:] != ordered_sets[:-1]) | (ordered_owners[1:] != ordered_owners[:-1])
+    firsts = order[first]
+    firsts = firsts[arrays.occurrences(maybe_sets[firsts]) <= max_documents]  # a set is once per document
+    keep[maybe[firsts]] = True
+    return np.flatnonzero(keep).astype(np.int64, copy=False)
 
 
 def _joined_offsets(offsets: list[npt.NDArray[np.int64]], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
