@@ -712,8 +712,14 @@ def _pairs_from_all_signatures(texts: list[str], jaccard: float = SENTENCE_JACCA
 @pytest.mark.parametrize("chunk", [7, 65536])
 def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, backend: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    # Sketched in chunks (7 sentences: many chunks), only band keys kept, colliding sentences sketched again.
+    # Sketched in chunks (7 sentences: many chunks, shared by three threads when compiled), only band
+    # keys kept, colliding sentences sketched again 7 permutations at a time (the last slice 2) and
+    # their pairs compared 5 at a time.
     monkeypatch.setattr(sentence_lsh, "SKETCH_CHUNK", chunk)
+    if chunk == 7:
+        monkeypatch.setattr(sentence_lsh, "ESTIMATE_CHUNK", 5)
+        monkeypatch.setattr(sentence_lsh, "ESTIMATE_PERMUTATIONS", 7)
+        monkeypatch.setattr(sentence_lsh, "kernel_threads", lambda: 3)
     texts = [*_documents_without_stop_words(60), SOURCE, REWORDED, SOURCE]
     expected = _pairs_from_all_signatures(texts)
     assert len(expected) >= 3  # the reworded pair, the repeated source, and chance collisions

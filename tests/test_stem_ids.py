@@ -92,3 +92,16 @@ def test_a_vocabularys_token_hashes_are_those_the_signature_kernel_reads(words: 
     expected = sketch(words, num_perm=1, shingle_size=1, backend="numpy")
     assert starts.tolist() == expected.offsets.tolist()
     assert values.dtype == np.uint32 and values.tolist() == expected.hashes.tolist()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 700))
+def test_set_identities_shared_between_threads_are_those_of_one_call(rng: random.Random, count: int) -> None:
+    """Sets split into parts (four a thread) give the identities numpy gives: each part reads its
+    members where the whole offsets say."""
+    values = np.array([rng.getrandbits(63) for _ in range(12)], dtype=np.int64)
+    stems, offsets = _sets(len(values), rng, count)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stem_ids_module, "THREADED_SETS", 1)
+        got = set_identities(values, stems.astype(np.int32), offsets, STEM_IDS.compiled())  # as the LSH's
+    assert np.array_equal(got, set_identities(values, stems, offsets, None))

@@ -20,6 +20,7 @@ from syndidetect import arrays
 from syndidetect._kernels import screen
 from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
+from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
@@ -123,10 +124,7 @@ def sentence_pairs_of(
     # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
     # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
     # again for the estimate.
-    by_band = np.empty((bands, len(sets.rows)), dtype=np.uint64)  # row b: every sentence's key in band b
-    for start in range(0, len(sets.rows), SKETCH_CHUNK):
-        chunk = sets.signatures(sets.rows[start : start + SKETCH_CHUNK], permutations_, kernels)
-        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, band_rows).T
+    by_band = _band_keys(sets, permutations_, kernels, bands, band_rows)  # row b: every sentence's key in band b
     owner = sets.owners[sets.rows]
     sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(sets.rows), owners=owner, max_owners=max_documents)
     del by_band
@@ -158,11 +156,53 @@ def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permu
     equal = np.zeros(len(sentence_pairs), dtype=np.int64)
     for first in range(0, len(a), ESTIMATE_PERMUTATIONS):
         part = slice(first, first + ESTIMATE_PERMUTATIONS)
-        signatures = sets.signatures(rows, (a[part], b[part]), kernels)
-        for start in range(0, len(at), ESTIMATE_CHUNK):
-            i, j = at[start : start + ESTIMATE_CHUNK, 0], at[start : start + ESTIMATE_CHUNK, 1]
-            equal[start : start + ESTIMATE_CHUNK] += (signatures[i] == signatures[j]).sum(axis=1)
+        _count_equal(_signed(sets, rows, (a[part], b[part]), kernels), at, equal, _threads(kernels))
     return equal / np.float64(len(a))
+
+
+def _band_keys(sets: _SentenceSets, permutations_: Permutations, kernels: StemSetKernels | None, bands: int,
+               band_rows: int) -> npt.NDArray[np.uint64]:
+    """``(bands, len(sets.rows))``: every indexed sentence's key in each band, its chunks of
+    ``SKETCH_CHUNK`` sentences signed on the kernel threads."""
+    by_band = np.empty((bands, len(sets.rows)), dtype=np.uint64)
+
+    def chunk_keys(k: int) -> None:
+        start = k * SKETCH_CHUNK
+        chunk = sets.signatures(sets.rows[start : start + SKETCH_CHUNK], permutations_, kernels)
+        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, band_rows).T
+
+    each_on_threads(chunk_keys, -(-len(sets.rows) // SKETCH_CHUNK), _threads(kernels))
+    return by_band
+
+
+def _signed(sets: _SentenceSets, rows: npt.NDArray[np.int64], permutations_: Permutations,
+            kernels: StemSetKernels | None) -> npt.NDArray[np.uint32]:
+    """The signatures of sentences ``rows``, signed ``SKETCH_CHUNK`` at a time on the kernel threads."""
+    signatures = np.empty((len(rows), len(permutations_[0])), dtype=np.uint32)
+
+    def sign(k: int) -> None:
+        chunk = slice(k * SKETCH_CHUNK, (k + 1) * SKETCH_CHUNK)
+        signatures[chunk] = sets.signatures(rows[chunk], permutations_, kernels)
+
+    each_on_threads(sign, -(-len(rows) // SKETCH_CHUNK), _threads(kernels))
+    return signatures
+
+
+def _count_equal(signatures: npt.NDArray[np.uint32], at: npt.NDArray[np.int64], equal: npt.NDArray[np.int64],
+                 threads: int) -> None:
+    """Add to ``equal[k]`` how many values rows ``at[k]`` of ``signatures`` share, ``ESTIMATE_CHUNK``
+    pairs at a time (numpy's gathers and comparisons release the GIL)."""
+    def count(k: int) -> None:
+        chunk = slice(k * ESTIMATE_CHUNK, (k + 1) * ESTIMATE_CHUNK)
+        equal[chunk] += (signatures[at[chunk, 0]] == signatures[at[chunk, 1]]).sum(axis=1)
+
+    each_on_threads(count, -(-len(at) // ESTIMATE_CHUNK), threads)
+
+
+def _threads(kernels: StemSetKernels | None) -> int:
+    """Threads sharing the sentences' chunks: the compiled kernels release the GIL (as numpy's
+    comparisons and gathers do), the numpy path for small inputs is not worth a thread."""
+    return kernel_threads() if kernels is not None else 1
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from syndidetect._kernels.batch import (
     text_lengths,
     text_ranges,
 )
-from syndidetect._kernels.jit import LazyJit, imported_numba
+from syndidetect._kernels.jit import LazyJit
 from syndidetect._kernels.lookup import (
     CHAINED_BIT,
     CLUSTER_BIT,
@@ -58,7 +58,7 @@ from syndidetect._kernels.lookup import (
     KernelTables,
     kernel_tables,
 )
-from syndidetect._kernels.threads import each_on_threads
+from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect._types import SignatureMatrix
 from syndidetect.unicode_tables import CUT_BELOW, CUT_HASH
 
@@ -639,9 +639,8 @@ def _batches(lengths: Lengths) -> tuple[list[tuple[int, int]], int]:
     """The batches of texts of these ``lengths`` (``batch.text_ranges``), and the threads to share
     them: as many as numba's parallel loops would use (``NUMBA_NUM_THREADS``, by default the
     machine's cores), each with a few batches (``batch.batch_points``). Read from numba's
-    configuration: ``numba.get_num_threads`` would start its threading layer, which nothing here uses."""
-    config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
-    threads = int(config.NUMBA_NUM_THREADS)
+    configuration (``threads.kernel_threads``)."""
+    threads = kernel_threads()
     ranges = text_ranges(lengths, batch_points(int(lengths.sum()) + len(lengths), threads))
     return ranges, threads
 

@@ -67,3 +67,13 @@ def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> No
         helper.join()
     if failed:
         raise failed[0]
+
+
+def kernel_threads() -> int:
+    """Threads a batch kernel's items may share: as many as numba's parallel loops would use
+    (``NUMBA_NUM_THREADS``, by default the machine's cores). Read from numba's configuration:
+    ``numba.get_num_threads`` would start its threading layer, which nothing here uses."""
+    from syndidetect._kernels.jit import imported_numba  # here: numba is imported by then, for the kernels
+
+    config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
+    return int(config.NUMBA_NUM_THREADS)
