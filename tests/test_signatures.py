@@ -18,6 +18,7 @@ import syndidetect as sd
 from conftest import oracle
 from syndidetect import minhash
 from syndidetect._kernels import batch
+from syndidetect._kernels.threads import ITEMS_PER_THREAD
 from syndidetect.errors import ConfigError, InputError
 
 
@@ -173,10 +174,10 @@ def test_batch_points_give_each_thread_a_few_batches_within_both_bounds() -> Non
     assert batch.batch_points(10**9, 1) == batch.batch_points(10, 1) == big  # one thread: memory bound only
     assert batch.batch_points(10**9, 2) == big
     assert batch.batch_points(10, 2) == small
-    total = 2 * batch.BATCHES_PER_THREAD * (small + big) // 2  # between the bounds
-    assert batch.batch_points(total, 2) == -(-total // (2 * batch.BATCHES_PER_THREAD))
+    total = 2 * ITEMS_PER_THREAD * (small + big) // 2  # between the bounds
+    assert batch.batch_points(total, 2) == -(-total // (2 * ITEMS_PER_THREAD))
     lengths = np.full(1000, total // 1000 - 1, dtype=np.int64)
-    assert len(batch.text_ranges(lengths, batch.batch_points(total, 2))) == 2 * batch.BATCHES_PER_THREAD
+    assert len(batch.text_ranges(lengths, batch.batch_points(total, 2))) == 2 * ITEMS_PER_THREAD
 
 
 def test_each_item_runs_once_on_as_many_threads_as_asked() -> None:

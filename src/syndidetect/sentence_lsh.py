@@ -122,8 +122,8 @@ def sentence_pairs_of(
     permutations_ = permutations(num_perm, seed)
     bands, band_rows = optimal_bands(round(float(jaccard), 4), num_perm)
     # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
-    # against 512 bytes a sentence by default); the few sentences in a colliding pair are sketched
-    # again for the estimate.
+    # against 512 bytes a sentence by default); the sentences in a colliding pair are sketched again
+    # for the estimate (_estimates).
     by_band = _band_keys(sets, permutations_, kernels, bands, band_rows)  # row b: every sentence's key in band b
     owner = sets.owners[sets.rows]
     sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(sets.rows), owners=owner, max_owners=max_documents)

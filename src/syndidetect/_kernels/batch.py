@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.threads import ITEMS_PER_THREAD
 from syndidetect.text import compatibility_form
 
 SEPARATOR = "\x00"  # joins the texts of a batch; never a word character
@@ -27,10 +28,6 @@ BATCH_POINTS = 1 << 20
 #: The fewest code points worth a batch of their own on another thread: about 0.4-0.6 ms of kernel
 #: time at 3-4 ns a code point, four times what starting and joining a thread costs (0.12 ms here).
 MIN_SHARED_POINTS = 1 << 17
-#: Batches each thread gets, at least, when a call is split for several threads: the last batch to
-#: finish leaves the others idle for at most its own time, so at most about a quarter of a thread's
-#: share.
-BATCHES_PER_THREAD = 4
 
 
 def text_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -63,10 +60,10 @@ def joined(texts: Sequence[str], lengths: npt.NDArray[np.int64]) -> tuple[str, n
 def batch_points(total: int, threads: int) -> int:
     """Code points a batch of a call of ``total`` code points holds, at most, when ``threads``
     threads share the batches: ``BATCH_POINTS``, or less so that each thread gets
-    ``BATCHES_PER_THREAD`` batches, but never less than ``MIN_SHARED_POINTS``."""
+    ``threads.ITEMS_PER_THREAD`` batches, but never less than ``MIN_SHARED_POINTS``."""
     if threads <= 1:
         return BATCH_POINTS
-    share = -(-total // (threads * BATCHES_PER_THREAD))
+    share = -(-total // (threads * ITEMS_PER_THREAD))
     return min(BATCH_POINTS, max(MIN_SHARED_POINTS, share))
 
 

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.reference import EMPTY, fmix32
-from syndidetect._kernels.threads import each_on_threads, kernel_threads
+from syndidetect._kernels.threads import ITEMS_PER_THREAD, each_on_threads, kernel_threads
 from syndidetect.tfidf import first_seen
 
 __all__ = ["STEM_IDS", "Kernels", "first_appearance", "set_identities", "set_signatures"]
@@ -123,8 +123,8 @@ def _build() -> Kernels:
 STEM_IDS = LazyKernel(_build, after=4096)
 
 
-# Sets from which set_identities shares them between the kernel threads (four parts a thread): about
-# 20 ms of kernel time at 0.3 us a set, far more than starting a thread (0.12 ms).
+# Sets from which set_identities shares them between the kernel threads (ITEMS_PER_THREAD parts a
+# thread): about 20 ms of kernel time at 0.3 us a set, far more than starting a thread (0.12 ms).
 THREADED_SETS = 1 << 16
 
 
@@ -162,7 +162,7 @@ def set_identities(identities: npt.NDArray[np.int64], members: npt.NDArray[np.in
     out = np.empty(len(offsets) - 1, dtype=np.uint64)
     if kernels is not None:
         threads = kernel_threads() if len(out) >= THREADED_SETS else 1
-        bounds = np.linspace(0, len(out), threads * 4 + 1).astype(np.int64).tolist()
+        bounds = np.linspace(0, len(out), threads * ITEMS_PER_THREAD + 1).astype(np.int64).tolist()
 
         def part(k: int) -> None:  # sets bounds[k]..bounds[k + 1], their members where offsets say
             first, end = bounds[k], bounds[k + 1]

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+#: Items each thread gets, at least, when work is cut for several threads: the last item to finish
+#: leaves the others idle for at most its own time, so at most about a quarter of a thread's share.
+ITEMS_PER_THREAD = 4
+
 
 def on_two_threads(kernel: Callable[..., None], args: tuple[Any, ...]) -> None:
     """``kernel(*args, first, 2)`` for the even items here and the odd ones in a second thread; an
