@@ -3,10 +3,10 @@ low bits with another key, counted in a table of one byte a slot.
 
 numpy's ``bincount`` counts in eight bytes a slot, and the table has four slots a key: 128 MB a
 band of the sentence LSH at 1M paragraphs (3.5M sentences, 2**24 slots), fresh pages the kernel
-zeroes for every band (a third of the sentence LSH's CPU samples were page clearing, ``perf``),
-then a gather of eight bytes a key. Here a slot is one byte that stops counting at two, the table
-4-16 MB, and the keys are read twice in one pass each; the positions come out ascending, as
-``np.flatnonzero`` gives them.
+zeroes for every band (``perf`` of the sentence LSH's first call at 200k paragraphs: page clearing
+33 % of the samples, 13 points of it under ``bincount``), then a gather of eight bytes a key.
+Here a slot is one byte that stops counting at two, the table 4-16 MB, and the keys are read twice
+in one pass each; the positions come out ascending, as ``np.flatnonzero`` gives them.
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ def _build() -> Any:
     return compile_cached(_shared_low_bits, nogil=True)
 
 
-# Keys screened in a process before compiling (about 0.3 s on a fresh cache, a few ms from the
-# cache): numpy's screen costs about 25 ns a key (1M keys: 21-23 ms, the kernel 6 ms), so a few
-# million keys repay loading it. A one-shot command on a few documents never screens at all (bands
-# below lsh.SCREEN_ROWS keys are sorted whole).
+# Keys screened in a process before compiling: 0.63-0.93 s into an empty cache, 5 ms from the cache
+# in a process whose signature kernels are loaded (0.25 s in one that has loaded no kernel yet).
+# numpy's screen costs about 22 ns a key (1M keys: 21-23 ms, the kernel 6 ms), so a few million keys
+# repay loading it. A one-shot command on a few documents never screens at all (bands below
+# lsh.SCREEN_ROWS keys are sorted whole).
 SCREEN = LazyKernel(_build, after=1 << 22)
 
 
