@@ -103,5 +103,6 @@ def test_set_identities_shared_between_threads_are_those_of_one_call(rng: random
     stems, offsets = _sets(len(values), rng, count)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(stem_ids_module, "THREADED_SETS", 1)
+        patch.setattr(stem_ids_module, "kernel_threads", lambda: 3)  # parts on any machine
         got = set_identities(values, stems.astype(np.int32), offsets, STEM_IDS.compiled())  # as the LSH's
     assert np.array_equal(got, set_identities(values, stems, offsets, None))

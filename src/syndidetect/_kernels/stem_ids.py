@@ -162,7 +162,8 @@ def set_identities(identities: npt.NDArray[np.int64], members: npt.NDArray[np.in
     out = np.empty(len(offsets) - 1, dtype=np.uint64)
     if kernels is not None:
         threads = kernel_threads() if len(out) >= THREADED_SETS else 1
-        bounds = np.linspace(0, len(out), threads * ITEMS_PER_THREAD + 1).astype(np.int64).tolist()
+        parts = threads * ITEMS_PER_THREAD if threads > 1 else 1
+        bounds = np.linspace(0, len(out), parts + 1).astype(np.int64).tolist()
 
         def part(k: int) -> None:  # sets bounds[k]..bounds[k + 1], their members where offsets say
             first, end = bounds[k], bounds[k + 1]

@@ -12,24 +12,10 @@ ITEMS_PER_THREAD = 4
 
 
 def on_two_threads(kernel: Callable[..., None], args: tuple[Any, ...]) -> None:
-    """``kernel(*args, first, 2)`` for the even items here and the odd ones in a second thread; an
-    error in either is raised here (a half left undone would read as a result)."""
-    import threading  # here: only batches need it
-
-    failed: list[BaseException] = []
-
-    def odd_items() -> None:
-        try:
-            kernel(*args, 1, 2)
-        except BaseException as exc:  # handed to the calling thread
-            failed.append(exc)
-
-    helper = threading.Thread(target=odd_items, daemon=True)  # daemon: an interrupted caller need not wait
-    helper.start()
-    kernel(*args, 0, 2)
-    helper.join()
-    if failed:
-        raise failed[0]
+    """``kernel(*args, first, 2)`` for the even items (``first`` 0) and the odd ones (``first`` 1),
+    on two threads (:func:`each_on_threads`); an error in either is raised here (a half left undone
+    would read as a result)."""
+    each_on_threads(lambda first: kernel(*args, first, 2), 2, 2)
 
 
 def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> None:
