@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "sentence_split": 2, "tfidf": 2,
     # L3: the kernels and what they sketch
     "_kernels": 3, "minhash": 3, "prepared": 3, "interop": 3, "stem_vocabulary": 3, "sentence_sets": 3,
+    "sentence_batches": 3,
     # L4: candidates (LSH, template text) and the stores
     "lsh": 4, "boilerplate": 4, "store": 4,
     # L5: verification and the report (the HTML pages render the report's JSON, so to_html reaches down)

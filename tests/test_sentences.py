@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import syndidetect as sd
 import syndidetect._kernels.stem_ids as stem_ids_module
 import syndidetect._kernels.tfidf_rows as tfidf_kernels
+import syndidetect.sentence_batches as sentence_batches_module
 import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
 from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
@@ -30,8 +31,8 @@ from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
 from syndidetect.minhash import sketch
 from syndidetect.prepared import prepare_documents
+from syndidetect.sentence_batches import many_prepared_sentences
 from syndidetect.sentence_lsh import MAX_SENTENCE_DOCUMENTS, SENTENCE_JACCARD, sentence_candidate_pairs
-from syndidetect.sentence_sets import many_prepared_sentences
 from syndidetect.sentence_split import BOUNDARY, boundary_matches, sentence_blocks, sentence_spans
 from syndidetect.sentences import (
     CONTEXT_COSINE,
@@ -731,7 +732,7 @@ def test_candidates_of_documents_stemmed_in_many_batches(compiled: str, monkeypa
     # Documents split in batches of about 3,000 characters (each batch its own stem numbering), and
     # documents split one by one (non-English text; all of them while nothing is compiled), share
     # one sentence LSH: equal stems of different numberings must meet.
-    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", 3000)
+    monkeypatch.setattr(sentence_batches_module, "BATCH_CHARS", 3000)
     _compile(monkeypatch, compiled)
     texts = [*_documents_without_stop_words(40), SOURCE, "Él dijo: «" + REWORDED + "»", SOURCE.replace("a", "á"),
              REWORDED, SOURCE]
@@ -857,8 +858,9 @@ def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPa
 
     tabled: list[int] = []  # the calls the compiled token table answered
 
-    monkeypatch.setattr(sentence_sets_module, "content_stems_of_spans", counted)
-    monkeypatch.setattr(sentence_sets_module, "span_stems", counted_ids)
+    for module in (sentence_sets_module, sentence_batches_module):  # one document, and batches
+        monkeypatch.setattr(module, "content_stems_of_spans", counted)
+    monkeypatch.setattr(sentence_batches_module, "span_stems", counted_ids)
     _compile(monkeypatch, compiled)
     docs = [sd.Document(f"s{k}", text) for k, text in enumerate(_SEED_TEXTS)]
     report = sd.detect(docs)
@@ -890,7 +892,7 @@ def _mixed_documents() -> list[sd.Document]:
 @pytest.mark.parametrize("compiled", _COMPILED)
 def test_sentences_in_batches_are_those_of_each_document(monkeypatch: pytest.MonkeyPatch, batch_chars: int,
                                                          compiled: str) -> None:
-    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(sentence_batches_module, "BATCH_CHARS", batch_chars)
     _compile(monkeypatch, compiled)
     docs = prepare_documents(_mixed_documents(), sd.Config())
     known = prepared_sentences(docs[3])  # memoised before: kept, not split again
@@ -1038,13 +1040,17 @@ def test_verification_splits_the_documents_it_bounds_in_batches(seeds_dir: Path)
     assert len({id(prepared_sentences(doc).vocabulary) for doc in alone}) == len(alone)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("batch_chars", [1, 3000, 1 << 22])
 @pytest.mark.parametrize("compiled", _COMPILED)
 def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypatch: pytest.MonkeyPatch,
-                                                                       batch_chars: int, compiled: str) -> None:
+                                                                       batch_chars: int, compiled: str,
+                                                                       threads: int) -> None:
     # Runs of batches interleaved with documents split alone (Chinese, entities, memoised before):
-    # the LSH reads the runs after the documents split alone, and must find the same pairs.
-    monkeypatch.setattr(sentence_sets_module, "BATCH_CHARS", batch_chars)
+    # the LSH reads the runs after the documents split alone, and must find the same pairs. The
+    # batches are split on ``threads`` threads (forced: this machine may have fewer cores).
+    monkeypatch.setattr(sentence_batches_module, "BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(sentence_batches_module, "kernel_threads", lambda: threads)
     _compile(monkeypatch, compiled)
     # SOURCE three times, the last memoised before: its sentences come first in the LSH's arrays,
     # and buckets hold the three documents' sentences in another order than the documents'.
@@ -1054,11 +1060,15 @@ def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypat
     docs = prepare_documents([sd.Document(f"m{k}", t) for k, t in enumerate(texts)], sd.Config())
     known = sentence_sets_module.prepared_sentences(docs[5])  # memoised before: kept, not split again
     sentence_sets_module.prepared_sentences(docs[-1])
-    corpus = sentence_sets_module.sentence_corpus(docs)
+    corpus = sentence_batches_module.sentence_corpus(docs)
     assert len(corpus) == len(docs) and corpus.singles[5] is known
     assert corpus.count == sum(document_sentences(t).count for t in texts)
     if compiled != "none":
         assert corpus.runs and (len(corpus.runs) == 1) == (batch_chars == 1 << 22)
+        # the runs in the order of their batches, whichever thread split each
+        positions = np.concatenate([run.positions for run in corpus.runs]).tolist()
+        assert positions == sorted(positions)
+        assert sorted(corpus.singles) == [k for k in range(len(docs)) if k not in positions]
     found = sentence_lsh.sentence_pairs_of(corpus).tolist()
     fresh = [document_sentences(t) for t in texts]
     assert found == sentence_lsh.sentence_pairs_of(fresh).tolist()

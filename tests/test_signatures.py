@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -215,6 +215,48 @@ def test_the_first_error_stops_every_thread_and_is_raised_to_the_caller() -> Non
     with pytest.raises(ValueError, match="item 5"):
         each_on_threads(work, 10_000, 2)
     assert 5 not in done and len(done) < 50  # the others stopped taking items
+
+
+def test_items_are_drawn_only_as_threads_are_free_for_them() -> None:
+    from syndidetect._kernels.threads import each_item_on_threads
+
+    drawn = [0]
+    finished: list[int] = []
+    held: list[int] = []  # items drawn and not finished, each time one is drawn
+    lock = threading.Lock()
+
+    def items() -> Iterator[str]:
+        for k in range(40):
+            with lock:
+                drawn[0] += 1
+                held.append(drawn[0] - len(finished))
+            yield f"item {k}"
+
+    def work(k: int, item: str) -> None:
+        assert item == f"item {k}"
+        time.sleep(0.001)
+        with lock:
+            finished.append(k)
+
+    each_item_on_threads(work, items(), 3)
+    assert sorted(finished) == list(range(40)) and max(held) <= 3
+    finished.clear()
+    each_item_on_threads(work, items(), 1)
+    assert finished == list(range(40))  # one thread: in order
+
+
+def test_an_error_of_the_items_iterator_is_raised_to_the_caller() -> None:
+    from syndidetect._kernels.threads import each_item_on_threads
+
+    done: list[int] = []
+
+    def items() -> Iterator[int]:
+        yield from range(5)
+        raise ValueError("the sixth item")
+
+    with pytest.raises(ValueError, match="the sixth item"):
+        each_item_on_threads(lambda k, item: done.append(item), items(), 2)
+    assert sorted(done) == [0, 1, 2, 3, 4]
 
 
 def test_text_ranges_cover_the_texts_within_the_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,8 +27,8 @@ from syndidetect.lsh import band_layout, document_pairs, likely_match, stored_ca
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
+from syndidetect.sentence_batches import sentence_corpus
 from syndidetect.sentence_lsh import sentence_pairs_of
-from syndidetect.sentence_sets import sentence_corpus
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair

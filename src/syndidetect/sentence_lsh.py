@@ -24,14 +24,8 @@ from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
-from syndidetect.sentence_sets import (
-    MIN_CONTENT_WORDS,
-    DocumentSentences,
-    SentenceCorpus,
-    SentenceRun,
-    check_min_words,
-    document_sentences,
-)
+from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
+from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
 from syndidetect.stem_vocabulary import StemVocabulary
 
 Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]  # MinHash's (a, b)
@@ -107,7 +101,7 @@ def sentence_pairs_of(
 ) -> npt.NDArray[np.int64]:
     """:func:`sentence_candidate_pairs` of documents whose sentences are built already (by
     :func:`~syndidetect.sentences.prepared_sentences`, which verification reuses, or all at once by
-    :func:`~syndidetect.sentence_sets.sentence_corpus`)."""
+    :func:`~syndidetect.sentence_batches.sentence_corpus`)."""
     for name, value in (("max_documents", max_documents), ("min_collisions", min_collisions)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"'{name}' must be an int >= 1; got {value!r}")

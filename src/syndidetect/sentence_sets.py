@@ -2,14 +2,14 @@
 
 :mod:`syndidetect.sentences` compares them and :mod:`syndidetect.sentence_lsh` finds candidate pairs
 with them; both read them from here (:func:`document_sentences`, memoised on a prepared document by
-:func:`prepared_sentences`).
+:func:`prepared_sentences`), or, for many documents at once, from :mod:`syndidetect.sentence_batches`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain, pairwise
@@ -17,21 +17,19 @@ from itertools import accumulate, chain, pairwise
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.sentences import sentence_bounds
 from syndidetect._kernels.stem_ids import STEM_IDS, first_appearance
-from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._types import Span
 from syndidetect.errors import ConfigError
-from syndidetect.frozen import filled
-from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
+from syndidetect.prepared import PreparedDocument, is_menu
 from syndidetect.sentence_split import MENU_CHARS, sentence_blocks, sentence_spans
 from syndidetect.shingles import ascii_lower
 from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems_of_spans
 from syndidetect.tfidf import SentenceTerms
 
-__all__ = ["MIN_CONTENT_WORDS", "DocumentSentences", "SentenceCorpus", "SentenceRun", "check_min_words",
-           "document_sentences", "many_prepared_sentences", "prepared_sentences", "sentence_corpus"]
+__all__ = ["MIN_CONTENT_WORDS", "WHOLE_SENTENCES", "DocumentSentences", "check_min_words", "document_sentences",
+           "eligible_rows", "prepared_sentences"]
 
 # Stops (. ! ?) a text holds before its sentences are found by the compiled kernel, whose call has a
 # fixed cost (paragraph blocks, the text as code points, the call) where Python pays per stop (a
@@ -167,11 +165,11 @@ def document_sentences(
     else:
         sentences, menus = found
     stems = content_stems_of_spans(text, sentences, lowered)
-    kept = _eligible_rows(text, sentences, stems, menus, min_content_words)
+    kept = eligible_rows(text, sentences, stems, menus, min_content_words)
     return DocumentSentences.of([sentences[k] for k in kept], [stems[k] for k in kept])
 
 
-def _eligible_rows(text: str, spans: Sequence[Span], stems: Sequence[Sequence[str]], menus: Sequence[bool] | None,
+def eligible_rows(text: str, spans: Sequence[Span], stems: Sequence[Sequence[str]], menus: Sequence[bool] | None,
                    min_content_words: int) -> list[int]:
     """The indices of the eligible sentences among ``spans`` of ``text`` (with their ``stems``;
     ``menus``: whether each holds a menu character, when the compiled splitter told)."""
@@ -203,191 +201,11 @@ def _compiled_bounds(text: str, lowered: str | None) -> tuple[list[Span], list[b
     return [(start, end) for start, end in bounds.tolist()], menus.tolist()
 
 
-_WHOLE = ("sentences", ())  # memo key of a prepared document's sentences, nothing ignored
+WHOLE_SENTENCES = ("sentences", ())  # memo key of a prepared document's sentences, nothing ignored
 
 
 def prepared_sentences(doc: PreparedDocument, ignore: tuple[Span, ...] = ()) -> DocumentSentences:
     """The eligible sentences of a prepared document outside ``ignore``, memoised on it: the sentence
     LSH and verification split and stem a document once (:meth:`DocumentSentences.outside`)."""
-    whole = doc.memo(_WHOLE, lambda: document_sentences(doc.document.text))
+    whole = doc.memo(WHOLE_SENTENCES, lambda: document_sentences(doc.document.text))
     return doc.memo(("sentences", ignore), lambda: whole.outside(ignore)) if ignore else whole
-
-
-# Characters of English text split by one kernel call of :func:`many_prepared_sentences` (read as
-# 4-byte code points: a 16 MB buffer). Any size of a few paragraphs or more repays the call's fixed
-# cost; this bounds the buffer's memory, not the time.
-BATCH_CHARS = 1 << 22
-
-
-def many_prepared_sentences(docs: Sequence[PreparedDocument]) -> list[DocumentSentences]:
-    """``[prepared_sentences(doc) for doc in docs]``, with the English documents split in batches
-    (:func:`sentence_corpus`), each document's sentences memoised on it."""
-    return sentence_corpus(docs).remember(range(len(docs)))
-
-
-@dataclass(frozen=True, eq=False)
-class SentenceRun:
-    """The eligible sentences of the documents one batch split, as the batch's arrays: document ``d``
-    of the batch (the corpus's document ``positions[d]``) holds sentences ``firsts[d]`` to
-    ``firsts[d + 1]``; sentence ``s`` spans ``bounds[s]`` of its document's text and holds the stems
-    ``stem_ids[offsets[s]:offsets[s + 1]]``, ids of ``vocabulary``."""
-
-    positions: npt.NDArray[np.int64]
-    firsts: npt.NDArray[np.int64]
-    bounds: npt.NDArray[np.int64]
-    offsets: npt.NDArray[np.int64]
-    stem_ids: npt.NDArray[np.int32]
-    vocabulary: StemVocabulary
-
-    def owners(self) -> npt.NDArray[np.int64]:
-        """Each sentence's document, as its position in the corpus."""
-        return np.repeat(self.positions, np.diff(self.firsts))
-
-    def documents(self, batch_rows: Sequence[int]) -> list[DocumentSentences]:
-        """The :class:`DocumentSentences` of the batch's documents ``batch_rows``: views of the arrays."""
-        firsts = self.firsts.tolist()
-        offsets = local_offsets(self.offsets, self.firsts)  # document d's: a view, as below
-        stem_starts = self.offsets[self.firsts].tolist()
-        made = []
-        for d in batch_rows:
-            first, last = firsts[d], firsts[d + 1]
-            made.append(filled(DocumentSentences, bounds=self.bounds[first:last],
-                               offsets=offsets[first + d : last + d + 1],
-                               stem_ids=self.stem_ids[stem_starts[d] : stem_starts[d + 1]], vocabulary=self.vocabulary))
-        return made
-
-
-class SentenceCorpus:
-    """The eligible sentences of a corpus's documents (:func:`sentence_corpus`): the runs its batches
-    split, and ``singles``, by position, the documents whose sentences were known already or were
-    split alone. The sentence LSH reads the runs' arrays as they are; a document's own
-    :class:`DocumentSentences` is built and memoised only when :meth:`remember` asks for it. With
-    one-paragraph documents those objects cost more than their sentences' work, and most documents
-    of a corpus are never verified."""
-
-    def __init__(self, docs: Sequence[PreparedDocument], runs: list[SentenceRun],
-                 singles: dict[int, DocumentSentences]) -> None:
-        self.docs, self.runs, self.singles = docs, runs, singles
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    @property
-    def count(self) -> int:
-        """Sentences in all."""
-        return sum(len(run.bounds) for run in self.runs) + sum(s.count for s in self.singles.values())
-
-    def remember(self, positions: Iterable[int]) -> list[DocumentSentences]:
-        """The sentences of the documents at ``positions``, in that order, memoised on each document
-        (:func:`prepared_sentences` then finds them)."""
-        wanted = list(positions)
-        found: list[DocumentSentences | None] = [self.singles.get(k) for k in wanted]
-        missing = [i for i, sentences in enumerate(found) if sentences is None]
-        if missing:  # the singles are memoised already (prepared_sentences)
-            run_of = np.full(len(self.docs), -1, dtype=np.int64)  # each document's run, and its row there
-            row_of = np.zeros(len(self.docs), dtype=np.int64)
-            for r, run in enumerate(self.runs):
-                run_of[run.positions] = r
-                row_of[run.positions] = np.arange(len(run.positions), dtype=np.int64)
-            at = np.array([wanted[i] for i in missing], dtype=np.int64)
-            runs, rows = run_of[at], row_of[at]
-            for r in np.unique(runs).tolist():
-                picked = np.flatnonzero(runs == r)
-                for i, sentences in zip(picked.tolist(), self.runs[r].documents(rows[picked].tolist())):
-                    found[missing[i]] = sentences
-                    self.docs[wanted[missing[i]]].remember(_WHOLE, sentences)
-        made = [sentences for sentences in found if sentences is not None]
-        assert len(made) == len(wanted)  # every document is in a run or a single
-        return made
-
-
-def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
-    """The sentences of ``docs``, the English ones split in batches.
-
-    One document at a time, the compiled sentence bounds pay only from ``COMPILED_STOPS`` stops (a
-    call's fixed cost), stems are looked up a call per document, and each document builds its own
-    arrays: with one-paragraph documents that overhead was most of the work. Here the documents
-    that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
-    in one pass; the others (and all, until the kernel is compiled) go one by one, as do documents
-    whose sentences are memoised already (kept as they are).
-    """
-    singles = {k: prepared_sentences(doc) for k, doc in enumerate(docs) if doc.memoised(_WHOLE)}
-    todo = [k for k in range(len(docs)) if k not in singles]
-    runs: list[SentenceRun] = []
-    batch: list[tuple[int, PreparedDocument, str]] = []
-    size = 0
-    alone = []  # not split in a batch
-    if todo and SENTENCES.get(len(todo)) is not None:
-        for k in todo:
-            doc = docs[k]
-            lowered = ascii_lower(doc.document.text)
-            if lowered is None:
-                alone.append(k)
-                continue
-            batch.append((k, doc, lowered))
-            size += len(lowered)
-            if size >= BATCH_CHARS:
-                alone += _split(batch, runs)
-                batch, size = [], 0
-        alone += _split(batch, runs)
-    else:
-        alone = todo
-    singles.update((k, prepared_sentences(docs[k])) for k in alone)
-    return SentenceCorpus(docs, runs, singles)
-
-
-def _split(batch: list[tuple[int, PreparedDocument, str]], runs: list[SentenceRun]) -> list[int]:
-    """Split a batch of ``(position, document, its ascii_lower text)`` into a run added to ``runs``;
-    returns the positions left to split alone (all of them, should the kernel have failed to build)."""
-    if not batch:
-        return []
-    texts = [doc.document.text for _, doc, _ in batch]
-    starts = list(accumulate(map(len, texts), initial=0))
-    text, lowered = "".join(texts), "".join(low for _, _, low in batch)
-    blocks = [(start + at, end + at) for (_, doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
-    found = sentence_bounds(text, blocks, len(batch))
-    if found is None:  # the kernel was compiled by the caller; only a failed build lands here
-        return [k for k, _, _ in batch]
-    bounds, menus = found
-    vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
-    at = np.array(starts, dtype=np.int64)
-    owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
-    counted = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(counts, out=counted[1:])
-    runs.append(SentenceRun(np.array([k for k, _, _ in batch], dtype=np.int64),
-                            np.searchsorted(owners, np.arange(len(batch) + 1)), bounds[rows] - at[owners, None],
-                            counted, every, vocabulary))
-    return []
-
-
-def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
-                    texts: int) -> tuple[StemVocabulary, npt.NDArray[np.int32], npt.NDArray[np.int64],
-                                         npt.NDArray[np.int64]]:
-    """The stems of the eligible sentences among ``bounds`` (``menus``: whether each holds a menu
-    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``): their vocabulary, their
-    ids one sentence after the other, how many each holds, and which sentences they are; stemmed by
-    the compiled token table when it is ready."""
-    found = span_stems(lowered, bounds, texts)
-    if found is None:
-        spans = bounds.tolist()
-        stems = content_stems_of_spans(text, spans, lowered)
-        kept = _eligible_rows(text, spans, stems, menus.tolist(), MIN_CONTENT_WORDS)
-        vocabulary, every = StemVocabulary.numbering(list(chain.from_iterable(stems[k] for k in kept)))
-        counts = np.fromiter((len(stems[k]) for k in kept), dtype=np.int64, count=len(kept))
-        return vocabulary, every, counts, np.array(kept, dtype=np.int64)
-    # _eligible, a sentence at a time only where it holds a menu character
-    eligible = found.distinct >= MIN_CONTENT_WORDS
-    with_menu = np.flatnonzero(eligible & menus)
-    for k, (start, end) in zip(with_menu.tolist(), bounds[with_menu].tolist()):
-        eligible[k] = not is_menu(text[start:end])
-    rows = np.flatnonzero(eligible)
-    every, counts = found.stem_ids(rows)
-    return StemVocabulary.of(found.vocabulary), every, counts, rows
-
-
-def _blocks(doc: PreparedDocument) -> list[Span]:
-    """:func:`sentence_blocks` of a prepared document (its one paragraph, when it has one)."""
-    if len(doc.paragraphs) == 1:
-        paragraph = doc.paragraphs[0]
-        return [(paragraph.start, paragraph.end)]
-    return sentence_blocks(doc.document.text, ((p.start, p.end) for p in doc.paragraphs))

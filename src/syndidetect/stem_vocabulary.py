@@ -2,7 +2,7 @@
 
 A document's sentences hold their stems as ids into a :class:`StemVocabulary` (4 bytes a stem, where
 a tuple of strings held an 8-byte reference a stem): the batch path of
-:func:`syndidetect.sentence_sets.many_prepared_sentences` numbers a batch's distinct stems once, and
+:func:`syndidetect.sentence_batches.many_prepared_sentences` numbers a batch's distinct stems once, and
 its documents share that numbering. Verification numbers each compared document's own stems from the
 ids (:func:`syndidetect._kernels.stem_ids.first_appearance`) and the sentence LSH reads each stem's
 hashes from here, computed once a vocabulary, instead of joining and hashing every sentence's stems

@@ -45,7 +45,8 @@ from syndidetect.config import Config
 from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
 from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
-from syndidetect.sentence_sets import DocumentSentences, many_prepared_sentences, prepared_sentences
+from syndidetect.sentence_batches import many_prepared_sentences
+from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
 from syndidetect.sentences import SentencePair, may_reach_many, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]

@@ -113,7 +113,7 @@ def _build() -> _Kernels:
     return _Kernels(compile_cached(_number_tokens, nogil=True), compile_cached(_distinct_counts, nogil=True))
 
 
-# Texts before compiling: only batches of documents ask (sentence_sets.many_prepared_sentences, which
+# Texts before compiling: only batches of documents ask (sentence_batches.many_prepared_sentences, which
 # the sentence kernel's own threshold already keeps from the seeds and one-article checks).
 STEM_TOKENS = LazyKernel(_build, after=32)
 

@@ -3,8 +3,10 @@ cores work while the first does."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 #: Items each thread gets, at least, when work is cut for several threads: the last item to finish
 #: leaves the others idle for at most its own time, so at most about a quarter of a thread's share.
@@ -29,27 +31,40 @@ def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> No
         for k in range(count):
             work(k)
         return
+    each_item_on_threads(lambda k, _: work(k), range(count), min(threads, count))
+
+
+def each_item_on_threads(work: Callable[[int, _T], None], items: Iterable[_T], threads: int) -> None:
+    """``work(k, item)`` for the ``k``-th item of ``items``, as :func:`each_on_threads` does for a
+    count: the threads take items in turn, each drawing the next one from ``items`` (one thread
+    at a time) when it is free, so an iterator that builds its items (a batch of texts) builds them
+    only as fast as they are worked on, and at most ``threads`` of them are held at once."""
+    numbered = enumerate(items)
+    if threads <= 1:
+        for k, item in numbered:
+            work(k, item)
+        return
     import threading  # here: only batches need it
 
     lock = threading.Lock()
-    taken = [0]
     failed: list[BaseException] = []
 
     def take_items() -> None:
         while True:
-            with lock:
-                if failed or taken[0] == count:
-                    return
-                k = taken[0]
-                taken[0] += 1
             try:
-                work(k)
-            except BaseException as exc:  # handed to the calling thread
+                with lock:
+                    if failed:
+                        return
+                    taken = next(numbered, None)
+                if taken is None:
+                    return
+                work(*taken)
+            except BaseException as exc:  # an item's work or the iterator's: handed to the calling thread
                 with lock:
                     failed.append(exc)
                 return
 
-    helpers = [threading.Thread(target=take_items, daemon=True) for _ in range(min(threads, count) - 1)]
+    helpers = [threading.Thread(target=take_items, daemon=True) for _ in range(threads - 1)]
     for helper in helpers:
         helper.start()
     take_items()
