@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import syndidetect._kernels.stem_tokens as stem_tokens
+import syndidetect._kernels.token_stems as token_stems
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
+from syndidetect._kernels.token_stems import TokenStems
 from syndidetect.shingles import ascii_lower
-from syndidetect.stemming import STOP_WORDS, content_stems_of_spans
+from syndidetect.stemming import STOP_WORDS, content_stem, content_stems_of_spans
 
 # Words of every kind the stemmer treats apart: stop words, tokens of one or two characters,
 # numbers, inflected words sharing a stem, words kept whole, long ones, and ones punctuation cuts.
@@ -54,11 +56,16 @@ def _spans(rng: random.Random, size: int, count: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _check(text: str, spans: list[tuple[int, int]]) -> None:
+def _check(text: str, spans: list[tuple[int, int]], memo: TokenStems | None = None) -> None:
     lowered = ascii_lower(text)
     assert lowered is not None
-    found = span_stems(lowered, np.array(spans, dtype=np.int64).reshape(len(spans), 2))
+    bounds = np.array(spans, dtype=np.int64).reshape(len(spans), 2)
+    found = span_stems(lowered, bounds, memo=memo)
     assert found is not None
+    if memo is not None:  # the numbering of the batch alone: ids, their order, the vocabulary
+        alone = span_stems(lowered, bounds)
+        assert alone is not None and found.vocabulary == alone.vocabulary
+        assert found.ids.tolist() == alone.ids.tolist() and found.offsets.tolist() == alone.offsets.tolist()
     expected = content_stems_of_spans(text, spans, lowered)
     got = [[found.vocabulary[i] for i in found.ids[start:end].tolist()]
            for start, end in zip(found.offsets[:-1].tolist(), found.offsets[1:].tolist())]
@@ -129,3 +136,42 @@ def test_tokens_of_equal_hash_are_told_apart_by_their_bytes() -> None:
     assert distinct == len(numbers) == 8
     assert token_of[: span_ends[0]].tolist() == [numbers[token] for token in text.split()]
     assert [text[f : f + n] for f, n in zip(first.tolist(), length.tolist())] == list(numbers)
+
+
+@pytest.mark.parametrize(("first_known", "max_known"), [(1 << 14, 1 << 20), (2, 1 << 20), (4, 300)])
+def test_a_memo_kept_across_batches_stems_each_token_once(monkeypatch: pytest.MonkeyPatch, first_known: int,
+                                                         max_known: int) -> None:
+    # Batches stemmed in turn with one memo, as one thread stems its batches: a token met in an
+    # earlier batch is not stemmed again, and tables that grow (from 2 tokens) or a memo that starts
+    # again empty (past 300) give each batch the numbering it has alone.
+    monkeypatch.setattr(token_stems, "_FIRST_KNOWN", first_known)
+    monkeypatch.setattr(token_stems, "MAX_KNOWN", max_known)
+    stemmed: list[str] = []
+
+    def counted(token: str) -> str:
+        stemmed.append(token)
+        return content_stem(token)
+
+    monkeypatch.setattr(token_stems, "content_stem", counted)
+    memo = TokenStems()
+    rng = random.Random(first_known + max_known)
+    for _ in range(12):
+        text = _text(rng, rng.randrange(400))
+        _check(text, _spans(rng, len(text), 20), memo)
+    assert stemmed
+    if max_known > 1000:
+        assert len(stemmed) == len(set(stemmed))  # each token once, whatever the batch
+    else:
+        assert len(stemmed) > len(set(stemmed))  # started again: met again, stemmed again
+
+
+def test_a_memo_tells_tokens_of_equal_hash_apart_by_their_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With offset 0 and prime 1 the hash is the XOR of a token's bytes: anagrams collide in the
+    # memo's table, and only its bytes tell them apart.
+    monkeypatch.setattr(token_stems, "FNV_OFFSET", np.uint64(0))
+    monkeypatch.setattr(token_stems, "FNV_PRIME", np.uint64(1))
+    memo = TokenStems()
+    words = ["stop", "tops", "pots", "opts", "spot", "post", "reports", "porters", "presort"]
+    for k in range(len(words)):  # each batch meets the others' anagrams
+        text = " ".join(words[k:] + words[:k])
+        _check(text, [(0, len(text)), (0, 10)], memo)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from threading import get_ident
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,7 @@ import numpy.typing as npt
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._kernels.threads import each_item_on_threads, kernel_threads
+from syndidetect._kernels.token_stems import TokenStems
 from syndidetect._types import Span
 from syndidetect.frozen import filled
 from syndidetect.prepared import PreparedDocument, is_menu, local_offsets
@@ -142,8 +144,13 @@ def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
     alone: list[int] = []  # not split in a batch
     split: dict[int, tuple[SentenceRun | None, list[int]]] = {}
 
+    memos: dict[int, TokenStems] = {}  # each thread's tokens met in its earlier batches
+
     def split_batch(index: int, batch: list[tuple[int, PreparedDocument, str]]) -> None:
-        split[index] = _split(batch), [k for k, _, _ in batch]
+        memo = memos.get(get_ident())
+        if memo is None:
+            memo = memos[get_ident()] = TokenStems()
+        split[index] = _split(batch, memo), [k for k, _, _ in batch]
 
     if todo and SENTENCES.get(len(todo)) is not None:
         # A batch's kernels (its sentence bounds, its tokens numbered) run without the GIL: on the
@@ -185,9 +192,9 @@ def _english_batches(docs: Sequence[PreparedDocument], todo: list[int],
         yield batch
 
 
-def _split(batch: list[tuple[int, PreparedDocument, str]]) -> SentenceRun | None:
+def _split(batch: list[tuple[int, PreparedDocument, str]], memo: TokenStems) -> SentenceRun | None:
     """The run of a batch of ``(position, document, its ascii_lower text)``; None should the kernel
-    have failed to build."""
+    have failed to build. ``memo``: the stems of the tokens the calling thread has met."""
     texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
     text, lowered = "".join(texts), "".join(low for _, _, low in batch)
@@ -196,7 +203,7 @@ def _split(batch: list[tuple[int, PreparedDocument, str]]) -> SentenceRun | None
     if found is None:  # the kernel was compiled by the caller; only a failed build lands here
         return None
     bounds, menus = found
-    vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch))
+    vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch), memo)
     at = np.array(starts, dtype=np.int64)
     owners = np.searchsorted(at[1:], bounds[rows, 0], side="right")  # sentences never cross documents
     counted = np.zeros(len(rows) + 1, dtype=np.int64)
@@ -207,13 +214,13 @@ def _split(batch: list[tuple[int, PreparedDocument, str]]) -> SentenceRun | None
 
 
 def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
-                    texts: int) -> tuple[StemVocabulary, npt.NDArray[np.int32], npt.NDArray[np.int64],
-                                         npt.NDArray[np.int64]]:
+                    texts: int, memo: TokenStems) -> tuple[StemVocabulary, npt.NDArray[np.int32],
+                                                           npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The stems of the eligible sentences among ``bounds`` (``menus``: whether each holds a menu
     character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``): their vocabulary, their
     ids one sentence after the other, how many each holds, and which sentences they are; stemmed by
     the compiled token table when it is ready."""
-    found = span_stems(lowered, bounds, texts)
+    found = span_stems(lowered, bounds, texts, memo)
     if found is None:
         spans = bounds.tolist()
         stems = content_stems_of_spans(text, spans, lowered)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.token_stems import TokenStems, same_bytes
 from syndidetect.arrays import range_positions
 from syndidetect.shingles import token_gaps
 from syndidetect.stemming import content_stem
@@ -72,15 +73,8 @@ def _number_tokens(data: Any, starts: Any, ends: Any, offset: Any, prime: Any, b
                     d = np.int64(distinct)
                     distinct += 1
                     break
-                if hashes[d] == h and length[d] == size:
-                    f = first[d]
-                    same = True
-                    for k in range(size):
-                        if data[f + k] != data[i + k]:
-                            same = False
-                            break
-                    if same:
-                        break
+                if hashes[d] == h and length[d] == size and same_bytes(data, first[d], data, i, size):
+                    break
                 slot = (slot + 1) & (slots - 1)
             token_of[count] = d
             count += 1
@@ -110,6 +104,7 @@ class _Kernels:
 
 
 def _build() -> _Kernels:
+    globals()["same_bytes"] = compile_cached(same_bytes, nogil=True)  # the kernel's callee, by its global
     return _Kernels(compile_cached(_number_tokens, nogil=True), compile_cached(_distinct_counts, nogil=True))
 
 
@@ -136,11 +131,13 @@ class SpanStems:
         return self.ids[range_positions(firsts, lengths)].astype(np.int32), lengths
 
 
-def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> SpanStems | None:
+def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
+               memo: TokenStems | None = None) -> SpanStems | None:
     """The content stems of the spans ``bounds`` (``(n, 2)`` starts and ends) of text that
     ``shingles.ascii_lower`` gave: span ``s``'s stems are
     ``content_stems_of_spans(text, spans, lowered)[s]``. None while the kernel is not compiled
-    (``texts``: how many texts the text joins, counted towards compiling it)."""
+    (``texts``: how many texts the text joins, counted towards compiling it). ``memo``: the
+    calling thread's tokens met in earlier batches, which are not stemmed again."""
     kernels = STEM_TOKENS.get(texts)
     if kernels is None:
         return None
@@ -160,7 +157,10 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1) -> S
         if distinct >= 0:
             break
         bits += 2
-    stem_of_token, vocabulary = _stem_ids(gaps, first[:distinct].tolist(), length[:distinct].tolist())
+    if memo is None:
+        stem_of_token, vocabulary = _stem_ids(gaps, first[:distinct].tolist(), length[:distinct].tolist())
+    else:
+        stem_of_token, vocabulary = memo.stem_ids(data, gaps, first[:distinct], length[:distinct])
     tokens = stem_of_token[token_of[: int(span_ends[-1]) if len(span_ends) else 0]]
     content = tokens >= 0
     counted = np.zeros(len(tokens) + 1, dtype=np.int64)
