@@ -129,8 +129,8 @@ def test_batches_shared_between_threads_give_the_rows_of_one_batch(
 
     lines = [*seed_lines(seeds_dir)[:60], "caf&eacute; &amp; the ﬁsh shop", "", "x", "Ǆemal ŉ", "ok"]
     whole = minhash.sketch(lines, backend="numpy")
-    monkeypatch.setattr(batch, "BATCH_POINTS", 300)
-    monkeypatch.setattr(batch, "MIN_SHARED_POINTS", 1)
+    monkeypatch.setattr(batch, "BATCH_POINTS", 300)  # several batches a chunk, too
+    monkeypatch.setattr(batch, "MIN_CHUNK_TEXTS", 1)
     counts: list[int] = []
 
     def on_more_threads(work: Callable[[int], None], count: int, _: int) -> None:
@@ -169,15 +169,36 @@ def test_the_kernels_start_no_numba_thread_pool_so_a_forked_child_can_sketch_too
     assert done.returncode == 0, done.stderr + done.stdout
 
 
-def test_batch_points_give_each_thread_a_few_batches_within_both_bounds() -> None:
-    big, small = batch.BATCH_POINTS, batch.MIN_SHARED_POINTS
-    assert batch.batch_points(10**9, 1) == batch.batch_points(10, 1) == big  # one thread: memory bound only
-    assert batch.batch_points(10**9, 2) == big
-    assert batch.batch_points(10, 2) == small
-    total = 2 * ITEMS_PER_THREAD * (small + big) // 2  # between the bounds
-    assert batch.batch_points(total, 2) == -(-total // (2 * ITEMS_PER_THREAD))
-    lengths = np.full(1000, total // 1000 - 1, dtype=np.int64)
-    assert len(batch.text_ranges(lengths, batch.batch_points(total, 2))) == 2 * ITEMS_PER_THREAD
+def test_text_chunks_give_each_thread_a_few_chunks_of_enough_texts() -> None:
+    fewest = batch.MIN_CHUNK_TEXTS
+    for count, threads in [(0, 2), (1, 1), (10**6, 1), (10, 2), (fewest * 2 * ITEMS_PER_THREAD * 3 + 5, 2),
+                           (fewest * 5, 3)]:
+        chunks = batch.text_chunks(count, threads)
+        if not count:
+            assert chunks == []
+            continue
+        assert [first for first, _ in chunks] == [0] + [last for _, last in chunks[:-1]]  # consecutive
+        assert chunks[-1][1] == count
+        if threads == 1:
+            assert len(chunks) == min(count, 1)  # one thread: one chunk
+        else:
+            assert all(last - first >= fewest for first, last in chunks[:-1])
+            assert len(chunks) <= max(threads * ITEMS_PER_THREAD, 1)
+    many = fewest * 2 * ITEMS_PER_THREAD * 3
+    assert len(batch.text_chunks(many, 2)) == 2 * ITEMS_PER_THREAD  # large calls: four chunks a thread
+    assert len(batch.text_chunks(10, 2)) == 1  # small ones: one
+
+
+def test_a_text_that_is_not_a_str_is_named_whichever_thread_meets_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MIN_CHUNK_TEXTS", 1)
+    texts: list[object] = [f"paragraph {k} of the text" for k in range(500)]
+    for bad, name in [(b"bytes", "bytes"), (7, "int"), (None, "NoneType")]:
+        texts[321] = bad
+        texts[450] = bad
+        for backend in ("numba", "numpy"):
+            for call in (minhash.signatures, minhash.sketch):
+                with pytest.raises(InputError, match=rf"^'texts'\[321\] must be a str; got {name}$"):
+                    call(texts, backend=backend)  # type: ignore[arg-type]
 
 
 def test_each_item_runs_once_on_as_many_threads_as_asked() -> None:

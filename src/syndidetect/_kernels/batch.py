@@ -25,9 +25,11 @@ SEPARATOR = "\x00"  # joins the texts of a batch; never a word character
 #: signatures 25.0 and 177 ms at 16M code points a batch, 22.7 and 130 ms at 1M; sketches 88 and
 #: 330 ms against 49 and 244 ms; 256K to 4M were within a tenth of each other.
 BATCH_POINTS = 1 << 20
-#: The fewest code points worth a batch of their own on another thread: about 0.4-0.6 ms of kernel
-#: time at 3-4 ns a code point, four times what starting and joining a thread costs (0.12 ms here).
-MIN_SHARED_POINTS = 1 << 17
+#: The fewest texts worth a chunk of their own on another thread: 256 paragraphs of the benchmark
+#: corpus (about 420 code points each, 108K in all) are about 0.4 ms of kernel time at 3-4 ns a code
+#: point, three times what starting and joining a thread costs (0.12 ms here). Counted in texts, not
+#: code points: a chunk's lengths are read by the thread that takes it, not before.
+MIN_CHUNK_TEXTS = 256
 
 
 def text_lengths(texts: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -57,14 +59,13 @@ def joined(texts: Sequence[str], lengths: npt.NDArray[np.int64]) -> tuple[str, n
     return SEPARATOR.join(texts), offsets
 
 
-def batch_points(total: int, threads: int) -> int:
-    """Code points a batch of a call of ``total`` code points holds, at most, when ``threads``
-    threads share the batches: ``BATCH_POINTS``, or less so that each thread gets
-    ``threads.ITEMS_PER_THREAD`` batches, but never less than ``MIN_SHARED_POINTS``."""
-    if threads <= 1:
-        return BATCH_POINTS
-    share = -(-total // (threads * ITEMS_PER_THREAD))
-    return min(BATCH_POINTS, max(MIN_SHARED_POINTS, share))
+def text_chunks(count: int, threads: int) -> list[tuple[int, int]]:
+    """Consecutive ``(first, last)`` ranges of ``count`` texts for ``threads`` threads to take in
+    turn: ``threads.ITEMS_PER_THREAD`` chunks a thread, but none of fewer than ``MIN_CHUNK_TEXTS``
+    texts (one chunk for one thread). Each thread reads its chunk's lengths and cuts it into batches
+    (:func:`text_ranges`) itself, so no serial pass over all the texts comes first."""
+    size = count if threads <= 1 else max(MIN_CHUNK_TEXTS, -(-count // (threads * ITEMS_PER_THREAD)))
+    return [(first, min(first + size, count)) for first in range(0, count, max(size, 1))]
 
 
 def text_ranges(lengths: npt.NDArray[np.int64], points: int | None = None) -> list[tuple[int, int]]:

@@ -37,11 +37,11 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.batch import (
-    batch_points,
     joined,
     normalised_rows,
     readonly,
     readonly_u32,
+    text_chunks,
     text_lengths,
     text_ranges,
 )
@@ -608,41 +608,46 @@ def sketch(
     row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
     each text's number of tokens.
 
-    In batches of whole texts (:func:`_batches`), each writing its rows of the signatures and token
-    counts in place: a batch's raw shingle hashes take four bytes a code point, so batches bound the
-    memory."""
+    In chunks of texts on the kernel threads (:func:`_chunks`), each cut into batches of whole texts
+    (``batch.text_ranges``) that write their rows of the signatures and token counts in place: a
+    batch's raw shingle hashes take four bytes a code point, so batches bound the memory. A text
+    that is not a ``str`` raises ``TypeError`` (the caller names it)."""
     a, b = _prepare(a, b)
-    lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
-    ranges, threads = _batches(lengths)
-    found: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = [_NO_HASHES] * len(ranges)
+    chunks, threads = _chunks(len(texts))
+    found: list[list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]]] = [[] for _ in chunks]
 
-    def one_batch(k: int) -> None:
-        first, last = ranges[k]
-        batch = texts[first:last], lengths[first:last]
-        found[k] = _batch_sketch(*batch, a, b, shingle_size, sigs[first:last], tokens[first:last])
+    def one_chunk(k: int) -> None:
+        first, last = chunks[k]
+        part = texts[first:last]
+        lengths = text_lengths(part)
+        for start, end in text_ranges(lengths):
+            rows = slice(first + start, first + end)
+            found[k].append(_batch_sketch(part[start:end], lengths[start:end], a, b, shingle_size, sigs[rows],
+                                          tokens[rows]))
 
-    each_on_threads(one_batch, len(ranges), threads)
+    each_on_threads(one_chunk, len(chunks), threads)
+    batches = [batch for chunk in found for batch in chunk] or [_NO_HASHES]
     offsets, total = [np.zeros(1, dtype=np.int64)], 0
-    for v, o in found:
+    for v, o in batches:
         offsets.append(o[1:] + total)
         total += len(v)
-    hashes = found[0][0] if len(found) == 1 else np.concatenate([np.zeros(0, dtype=np.uint32), *(v for v, _ in found)])
+    hashes = batches[0][0] if len(batches) == 1 else np.concatenate([np.zeros(0, dtype=np.uint32),
+                                                                     *(v for v, _ in batches)])
     return hashes, np.concatenate(offsets), sigs, tokens
 
 
 _NO_HASHES = (np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
 
-def _batches(lengths: Lengths) -> tuple[list[tuple[int, int]], int]:
-    """The batches of texts of these ``lengths`` (``batch.text_ranges``), and the threads to share
-    them: as many as numba's parallel loops would use (``NUMBA_NUM_THREADS``, by default the
-    machine's cores), each with a few batches (``batch.batch_points``). Read from numba's
-    configuration (``threads.kernel_threads``)."""
+def _chunks(count: int) -> tuple[list[tuple[int, int]], int]:
+    """The chunks of ``count`` texts (``batch.text_chunks``), and the threads to share them: as many
+    as numba's parallel loops would use (``NUMBA_NUM_THREADS``, by default the machine's cores), read
+    from numba's configuration (``threads.kernel_threads``). Each thread reads its own chunk's
+    lengths and joins its own batches (with the GIL) while another's kernel runs (without it)."""
     threads = kernel_threads()
-    ranges = text_ranges(lengths, batch_points(int(lengths.sum()) + len(lengths), threads))
-    return ranges, threads
+    return text_chunks(count, threads), threads
 
 
 def _batch_sketch(
@@ -681,18 +686,21 @@ def _batch_sketch(
 def signatures_only(
     texts: Sequence[str], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int
 ) -> SignatureMatrix:
-    """The signatures of :func:`sketch` without collecting the shingle hashes (faster), in batches
-    of texts (:func:`_batches`), each writing its rows in place."""
+    """The signatures of :func:`sketch` without collecting the shingle hashes (faster), in chunks
+    and batches as there, each batch writing its rows in place."""
     a, b = _prepare(a, b)
-    lengths = text_lengths(texts)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
-    ranges, threads = _batches(lengths)
+    chunks, threads = _chunks(len(texts))
 
-    def one_batch(k: int) -> None:
-        first, last = ranges[k]
-        _batch_signatures(texts[first:last], lengths[first:last], a, b, shingle_size, sigs[first:last])
+    def one_chunk(k: int) -> None:
+        first, last = chunks[k]
+        part = texts[first:last]
+        lengths = text_lengths(part)
+        for start, end in text_ranges(lengths):
+            _batch_signatures(part[start:end], lengths[start:end], a, b, shingle_size,
+                              sigs[first + start : first + end])
 
-    each_on_threads(one_batch, len(ranges), threads)
+    each_on_threads(one_chunk, len(chunks), threads)
     return sigs
 
 
