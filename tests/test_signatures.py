@@ -266,6 +266,24 @@ def test_items_are_drawn_only_as_threads_are_free_for_them() -> None:
     assert finished == list(range(40))  # one thread: in order
 
 
+def test_a_lone_item_is_worked_in_the_calling_thread_and_freed_memory_goes_back() -> None:
+    # One item (a small call's one batch) starts no helper thread: glibc gives each thread that
+    # allocates an arena of its own, which keeps what is freed there.
+    from syndidetect._kernels import threads as threads_module
+
+    seen: list[tuple[int, str]] = []
+    spawned = threading.active_count()
+
+    def work(k: int, item: str) -> None:
+        seen.append((threading.get_ident(), item))
+        assert threading.active_count() == spawned
+
+    threads_module.each_item_on_threads(work, iter(["only"]), 4)
+    threads_module.each_item_on_threads(work, iter([]), 4)
+    assert seen == [(threading.get_ident(), "only")]
+    threads_module.give_back_freed_memory()  # glibc's trim here; nothing where there is none
+
+
 def test_an_error_of_the_items_iterator_is_raised_to_the_caller() -> None:
     from syndidetect._kernels.threads import each_item_on_threads
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_tokens import span_stems
-from syndidetect._kernels.threads import each_item_on_threads, kernel_threads
+from syndidetect._kernels.threads import each_item_on_threads, give_back_freed_memory, kernel_threads
 from syndidetect._kernels.token_stems import TokenStems
 from syndidetect._types import Span
 from syndidetect.frozen import filled
@@ -156,7 +156,10 @@ def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
         # A batch's kernels (its sentence bounds, its tokens numbered) run without the GIL: on the
         # kernel threads one batch's kernels run while another's Python part (its text lowered and
         # joined, its new tokens stemmed) holds it.
-        each_item_on_threads(split_batch, _english_batches(docs, todo, alone), kernel_threads())
+        threads = kernel_threads()
+        each_item_on_threads(split_batch, _english_batches(docs, todo, alone), threads)
+        if threads > 1 and len(split) > 1:
+            give_back_freed_memory()  # what the batches freed in the other threads' arenas
     else:
         alone = todo
     runs = []
