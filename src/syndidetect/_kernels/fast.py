@@ -30,7 +30,7 @@ edit of this file, or a cached kernel keeps the old values.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -608,27 +608,21 @@ def sketch(
     row ``i`` is ``values[offsets[i]:offsets[i + 1]]``), the ``(len(texts), len(a))`` signatures and
     each text's number of tokens.
 
-    In chunks of texts on the kernel threads (:func:`_chunks`), each cut into batches of whole texts
-    (``batch.text_ranges``) that write their rows of the signatures and token counts in place: a
-    batch's raw shingle hashes take four bytes a code point, so batches bound the memory. A text
-    that is not a ``str`` raises ``TypeError`` (the caller names it)."""
+    In batches of whole texts on the kernel threads (:func:`_each_batch`), each writing its rows of
+    the signatures and token counts in place: a batch's raw shingle hashes take four bytes a code
+    point, so batches bound the memory. A text that is not a ``str`` raises ``TypeError`` (the
+    caller names it)."""
     a, b = _prepare(a, b)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
     tokens = np.zeros(len(texts), dtype=np.int64)
-    chunks, threads = _chunks(len(texts))
-    found: list[list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]]] = [[] for _ in chunks]
+    found: dict[int, tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = {}  # by the batch's first row
 
-    def one_chunk(k: int) -> None:
-        first, last = chunks[k]
-        part = texts[first:last]
-        lengths = text_lengths(part)
-        for start, end in text_ranges(lengths):
-            rows = slice(first + start, first + end)
-            found[k].append(_batch_sketch(part[start:end], lengths[start:end], a, b, shingle_size, sigs[rows],
-                                          tokens[rows]))
+    def one_batch(first: int, part: Sequence[str], lengths: Lengths) -> None:
+        rows = slice(first, first + len(part))
+        found[first] = _batch_sketch(part, lengths, a, b, shingle_size, sigs[rows], tokens[rows])
 
-    each_on_threads(one_chunk, len(chunks), threads)
-    batches = [batch for chunk in found for batch in chunk] or [_NO_HASHES]
+    _each_batch(texts, one_batch)
+    batches = [found[first] for first in sorted(found)] or [_NO_HASHES]
     offsets, total = [np.zeros(1, dtype=np.int64)], 0
     for v, o in batches:
         offsets.append(o[1:] + total)
@@ -641,13 +635,23 @@ def sketch(
 _NO_HASHES = (np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64))
 
 
-def _chunks(count: int) -> tuple[list[tuple[int, int]], int]:
-    """The chunks of ``count`` texts (``batch.text_chunks``), and the threads to share them: as many
-    as numba's parallel loops would use (``NUMBA_NUM_THREADS``, by default the machine's cores), read
-    from numba's configuration (``threads.kernel_threads``). Each thread reads its own chunk's
-    lengths and joins its own batches (with the GIL) while another's kernel runs (without it)."""
+def _each_batch(texts: Sequence[str], work: Callable[[int, Sequence[str], Lengths], None]) -> None:
+    """``work(first row, texts, lengths)`` for each batch of ``texts``: chunks of texts
+    (``batch.text_chunks``) taken in turn by the kernel threads, as many as numba's parallel loops
+    would use (``NUMBA_NUM_THREADS``, by default the cores; ``threads.kernel_threads``), each cut into
+    batches of whole texts (``batch.text_ranges``). Each thread reads its own chunk's lengths and
+    joins its own batches (with the GIL) while another's kernel runs (without it)."""
     threads = kernel_threads()
-    return text_chunks(count, threads), threads
+    chunks = text_chunks(len(texts), threads)
+
+    def one_chunk(k: int) -> None:
+        first, last = chunks[k]
+        part = texts[first:last]
+        lengths = text_lengths(part)
+        for start, end in text_ranges(lengths):
+            work(first + start, part[start:end], lengths[start:end])
+
+    each_on_threads(one_chunk, len(chunks), threads)
 
 
 def _batch_sketch(
@@ -690,17 +694,11 @@ def signatures_only(
     and batches as there, each batch writing its rows in place."""
     a, b = _prepare(a, b)
     sigs = np.full((len(texts), len(a)), _EMPTY, dtype=np.uint32)
-    chunks, threads = _chunks(len(texts))
 
-    def one_chunk(k: int) -> None:
-        first, last = chunks[k]
-        part = texts[first:last]
-        lengths = text_lengths(part)
-        for start, end in text_ranges(lengths):
-            _batch_signatures(part[start:end], lengths[start:end], a, b, shingle_size,
-                              sigs[first + start : first + end])
+    def one_batch(first: int, part: Sequence[str], lengths: Lengths) -> None:
+        _batch_signatures(part, lengths, a, b, shingle_size, sigs[first : first + len(part)])
 
-    each_on_threads(one_chunk, len(chunks), threads)
+    _each_batch(texts, one_batch)
     return sigs
 
 
