@@ -4,7 +4,6 @@ cores work while the first does."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from itertools import chain, islice
 from typing import Any, TypeVar
 
@@ -94,22 +93,8 @@ def give_back_freed_memory() -> None:
     unless it lies at the arena's top: after the sentence batches of 1M paragraphs split on two
     threads, the process held about 200 MB more than on one (``benchmarks.scaling``, resident after
     the candidates stage)."""
-    libc = _glibc()
+    from syndidetect._kernels.glibc import glibc  # here: ctypes only when a trim is asked for
+
+    libc = glibc()
     if libc is not None:
         libc.malloc_trim(0)
-
-
-@lru_cache(maxsize=1)
-def _glibc() -> Any:
-    import ctypes  # here: only a trim needs it
-    import ctypes.util
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    return libc if libc is not None and hasattr(libc, "malloc_trim") else None

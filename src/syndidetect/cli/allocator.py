@@ -14,8 +14,8 @@ defaults: there the same setting cost 0.5 GB more at the peak of 1M paragraphs.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import sys
+
+from syndidetect._kernels.glibc import glibc
 
 # mallopt's parameters, from glibc's <malloc.h>.
 _M_TRIM_THRESHOLD = -1
@@ -28,16 +28,8 @@ _KEEP_FREED_BYTES = 2**31 - 1
 def keep_freed_memory() -> bool:
     """Ask glibc to serve large blocks from its heap and keep what is freed; False where the C
     library is not glibc (nothing is changed there)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-    except OSError:
-        return False
-    if not hasattr(libc, "gnu_get_libc_version"):  # not glibc: musl's mallopt, for one, does nothing
+    libc = glibc()
+    if libc is None:
         return False
     mallopt = libc.mallopt
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
