@@ -67,6 +67,8 @@ def _check(text: str, spans: list[tuple[int, int]], memo: TokenStems | None = No
         assert alone is not None and found.vocabulary == alone.vocabulary
         assert found.ids.tolist() == alone.ids.tolist() and found.offsets.tolist() == alone.offsets.tolist()
     expected = content_stems_of_spans(text, spans, lowered)
+    # ids in order of first sight: the stems as the spans meet them, each at its first
+    assert found.vocabulary == list(dict.fromkeys(stem for stems in expected for stem in stems))
     got = [[found.vocabulary[i] for i in found.ids[start:end].tolist()]
            for start, end in zip(found.offsets[:-1].tolist(), found.offsets[1:].tolist())]
     assert got == expected
@@ -147,9 +149,11 @@ def test_a_memo_kept_across_batches_stems_each_token_once(monkeypatch: pytest.Mo
     monkeypatch.setattr(token_stems, "_FIRST_KNOWN", first_known)
     monkeypatch.setattr(token_stems, "MAX_KNOWN", max_known)
     stemmed: list[str] = []
+    counting = [False]  # only the memo's own calls: the numbering alone, which _check compares, stems too
 
     def counted(token: str) -> str:
-        stemmed.append(token)
+        if counting[0]:
+            stemmed.append(token)
         return content_stem(token)
 
     monkeypatch.setattr(token_stems, "content_stem", counted)
@@ -157,7 +161,17 @@ def test_a_memo_kept_across_batches_stems_each_token_once(monkeypatch: pytest.Mo
     rng = random.Random(first_known + max_known)
     for _ in range(12):
         text = _text(rng, rng.randrange(400))
-        _check(text, _spans(rng, len(text), 20), memo)
+        spans = _spans(rng, len(text), 20)
+        lowered = ascii_lower(text)
+        assert lowered is not None
+        bounds = np.array(spans, dtype=np.int64).reshape(len(spans), 2)
+        counting[0] = True
+        met = span_stems(lowered, bounds, memo=memo)  # this batch's new tokens stemmed, the others known
+        counting[0] = False
+        alone = span_stems(lowered, bounds)
+        assert met is not None and alone is not None
+        assert met.vocabulary == alone.vocabulary and met.ids.tolist() == alone.ids.tolist()
+        _check(text, spans, memo)  # again, every token known now
     assert stemmed
     if max_known > 1000:
         assert len(stemmed) == len(set(stemmed))  # each token once, whatever the batch

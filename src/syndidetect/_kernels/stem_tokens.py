@@ -6,7 +6,8 @@ on 300,000). Splitting and stemming the sentences of 100,000 paragraphs took 6.6
 2.7-3.4 s with this kernel. For text that :func:`syndidetect.shingles.ascii_lower`
 turned into ASCII, the kernel walks the sentences' bytes once and numbers their distinct tokens in
 a hash table (FNV-1a, the bytes compared on a hit, so the numbering is exact); Python then stems
-only the distinct tokens, and numpy maps the numbers to stem ids. A second kernel counts each
+only the distinct tokens the calling thread has not met (:mod:`~syndidetect._kernels.token_stems`),
+and numpy maps the numbers to stem ids. A second kernel counts each
 sentence's distinct stems (what decides whether it is eligible). The per-sentence function stays
 the reference the result is tested against.
 """
@@ -25,7 +26,6 @@ from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.token_stems import TokenStems, same_bytes
 from syndidetect.arrays import range_positions
 from syndidetect.shingles import token_gaps
-from syndidetect.stemming import content_stem
 from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME
 
 #: The byte ``shingles.token_gaps`` puts between tokens (ASCII text holds only it and token bytes).
@@ -137,7 +137,8 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     ``shingles.ascii_lower`` gave: span ``s``'s stems are
     ``content_stems_of_spans(text, spans, lowered)[s]``. None while the kernel is not compiled
     (``texts``: how many texts the text joins, counted towards compiling it). ``memo``: the
-    calling thread's tokens met in earlier batches, which are not stemmed again."""
+    calling thread's tokens met in earlier batches, which are not stemmed again (None: a memo of
+    this call alone)."""
     kernels = STEM_TOKENS.get(texts)
     if kernels is None:
         return None
@@ -157,10 +158,8 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
         if distinct >= 0:
             break
         bits += 2
-    if memo is None:
-        stem_of_token, vocabulary = _stem_ids(gaps, first[:distinct].tolist(), length[:distinct].tolist())
-    else:
-        stem_of_token, vocabulary = memo.stem_ids(data, gaps, first[:distinct], length[:distinct])
+    memo = TokenStems() if memo is None else memo
+    stem_of_token, vocabulary = memo.stem_ids(data, gaps, first[:distinct], length[:distinct])
     tokens = stem_of_token[token_of[: int(span_ends[-1]) if len(span_ends) else 0]]
     content = tokens >= 0
     counted = np.zeros(len(tokens) + 1, dtype=np.int64)
@@ -171,13 +170,3 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     counts = np.empty(len(starts), dtype=np.int64)
     kernels.distinct_counts(ids, offsets, max(len(vocabulary), 1), counts)
     return SpanStems(ids, offsets, counts, vocabulary)
-
-
-def _stem_ids(gaps: str, firsts: list[int], lengths: list[int]) -> tuple[npt.NDArray[np.int64], list[str]]:
-    """The stem id of each distinct token (``gaps[first:first + length]``), -1 for a token that
-    is not a content word, and the stem of each id: ids in order of first sight."""
-    number: dict[str, int] = {}
-    ids = np.fromiter((number.setdefault(stem, len(number)) if stem else -1
-                       for stem in map(content_stem, (gaps[at : at + size] for at, size in zip(firsts, lengths)))),
-                      dtype=np.int64, count=len(firsts))
-    return ids, list(number)
