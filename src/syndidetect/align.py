@@ -10,6 +10,12 @@
 
 Paragraph splitting only decides what a report shows: hard-wrapped, re-cut, flattened and
 line-per-paragraph layouts of one text give one passage.
+
+Layout: about 460 lines kept as one module because both paths of one definition live here: the
+Python reference (runs, tiling, chaining, trimming, stretches), the wrappers of its compiled twin
+(:mod:`syndidetect._kernels.tiling`) for one pair and for many (``align_many``), and the passage
+type they both build, with the private helpers they share (``_passage``, ``_distinct``). The next
+split would take the Python reference out.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -25,6 +33,8 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from syndidetect import arrays
+from syndidetect._kernels.overlap import Packed
+from syndidetect._kernels.threads import each_on_threads
 from syndidetect._kernels.tiling import TILES, TilingKernels
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
@@ -40,6 +50,9 @@ MAX_REPEAT = 64
 # 41 us for two; the two meet near 300 passages (4.0 against 4.6 ms at 256, 9.2 against 7.0 ms at
 # 384; random passages, this 2-core machine).
 PLAIN_CHAIN = 256
+# Pairs below which one thread tiles all of align_many's: a second thread costs about 0.1 ms to
+# start, tiling a pair of 20-paragraph documents about 50 us.
+THREADED_PAIRS = 8
 _DISTINCT = "distinct grams"  # memo key, with n: a stream's distinct grams (_distinct, remember_distinct)
 
 
@@ -262,6 +275,56 @@ def _compiled_passages(kernels: TilingKernels, a: PreparedDocument, b: PreparedD
     tiles, members, rows = kernels.passages(
         sa.grams, sb.grams, _distinct(a, None, n), _distinct(b, None, n), n, len(sa), len(sb), MAX_REPEAT,
         running[0], running[1], rules.max_gap_words, rules.min_passage_grams, rules.typo_words, rules.typo_skew)
+    return _kernel_passages(tiles, members, rows, n, rules)
+
+
+def align_many(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[Running, Running]]], n: int,
+               rules: VerdictRules) -> list[list[AlignedPassage]] | None:
+    """``align(a, b, counted, n, rules, running=running)`` of each ``(a, b, running)`` past align's
+    early test (``running``: the :func:`running_counts` of the pair's ``counted``), tiled in one
+    compiled call shared by two threads; None while the kernel is not compiled (align them one by
+    one). Pair by pair, the call into the kernel cost about a tenth of its work, and the second core
+    sat idle while verification's Python waited for it."""
+    if not pairs:
+        return []
+    kernels = TILES.get(len(pairs))
+    if kernels is None:
+        return None
+    numbers: dict[tuple[int, int], int] = {}  # a document with its running counts: one packed side
+    sides: list[tuple[PreparedDocument, Running]] = []
+    ends = np.empty((len(pairs), 2), dtype=np.int64)
+    for k, (a, b, running) in enumerate(pairs):
+        for end, (doc, side_counts) in enumerate(((a, running[0]), (b, running[1]))):
+            side = numbers.setdefault((id(doc), id(side_counts)), len(sides))
+            if side == len(sides):
+                sides.append((doc, side_counts))
+            ends[k, end] = side
+    streams = [doc.stream(n) for doc, _ in sides]
+    grams = Packed([s.grams for s in streams], np.uint64)
+    distinct = Packed([_distinct(doc, None, n) for doc, _ in sides], np.uint64)
+    counts = Packed([running for _, running in sides], np.int32)
+    words = np.array([len(s) for s in streams], dtype=np.int64)
+    args = (grams.flat, grams.offsets, distinct.flat, distinct.offsets, counts.flat, counts.offsets,
+            words, ends[:, 0].copy(), ends[:, 1].copy(), n, MAX_REPEAT, rules.max_gap_words, rules.min_passage_grams,
+            rules.typo_words, rules.typo_skew)
+    threads = 2 if len(pairs) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1 else 1
+    parts: dict[int, tuple[npt.NDArray[np.int64], ...]] = {}  # a thread's pairs' output, by its first pair
+
+    def tile_part(first: int) -> None:
+        parts[first] = kernels.passages_of_pairs(*args, first, threads)
+
+    each_on_threads(tile_part, threads, threads)
+    found: list[list[AlignedPassage]] = [[] for _ in pairs]
+    for first, (tiles, members, rows, bounds) in sorted(parts.items()):
+        for i, ((t0, r0), (t1, r1)) in enumerate(itertools.pairwise(bounds.tolist())):
+            found[first + i * threads] = _kernel_passages(tiles[t0:t1], members[t0:t1], rows[r0:r1], n, rules)
+    return found
+
+
+def _kernel_passages(tiles: npt.NDArray[np.int64], members: npt.NDArray[np.int64], rows: npt.NDArray[np.int64],
+                     n: int, rules: VerdictRules) -> list[AlignedPassage]:
+    """The passages of the tiling kernel's output for one pair: its tiles, their indices passage
+    after passage, and one row of fields per passage."""
     if not len(rows):
         return []
     tile_rows, order = tiles.tolist(), members.tolist()

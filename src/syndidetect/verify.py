@@ -371,17 +371,20 @@ def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b:
 
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
            boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None],
-           common: int | None = None, sides: tuple[Side, Side] | None = None) -> Evidence:
+           common: int | None = None, sides: tuple[Side, Side] | None = None,
+           passages: list[AlignedPassage] | None = None) -> Evidence:
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
-    with boilerplate set aside. ``common``: the distinct content grams the sides share, and
-    ``sides`` the documents' :func:`verification_side`, when known."""
+    with boilerplate set aside. ``common``: the distinct content grams the sides share, ``sides``
+    the documents' :func:`verification_side`, and ``passages`` what ``align`` finds on them, when
+    known."""
     n, rules = config.shingle_size, config.rules
     if sides is None:
         sides = (verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules))
     side_a, side_b = sides
     counted = (side_a.counted, side_b.counted)
     running = (side_a.running, side_b.running)
-    passages = align(a, b, counted, n, rules, (side_a.content, side_b.content), running, common)
+    if passages is None:
+        passages = align(a, b, counted, n, rules, (side_a.content, side_b.content), running, common)
     ordered = passages_in_order(passages)
     # A passage covers its span: a light revision changes a word in every few, and the words
     # between its aligned runs are still the copied text.
@@ -441,9 +444,10 @@ def begin_judging(
     boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
     similar_sentences: bool = False,
     overlap: tuple[int, int] | None = None,
+    passages: list[AlignedPassage] | None = None,
 ) -> Judging | None:
     """The first half of :func:`judge_pair`, up to its similar sentences: None when the pair shares
-    nothing (the arguments are judge_pair's)."""
+    nothing (the arguments are judge_pair's; ``passages``: the pair's, when already aligned)."""
     rules, n = config.rules, config.shingle_size
     side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
     if overlap is None:
@@ -459,7 +463,7 @@ def begin_judging(
         # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
         # the sentence LSH found, are the one verdict left.
         return Judging(None, "", True) if similar_sentences else None
-    evidence = gather(a, b, config, boilerplate, common, (side_a, side_b))
+    evidence = gather(a, b, config, boilerplate, common, (side_a, side_b), passages)
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     shares = bool(evidence.matches or evidence.passages or similar_sentences) or evidence.phrases
     return Judging(evidence, rule, not rule and shares)

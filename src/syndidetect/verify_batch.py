@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
-from syndidetect.align import may_hold_passage
+from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
 from syndidetect.verify import (
@@ -117,6 +117,22 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     return kept
 
 
+def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int]]], config: Config,
+                     masks: Masks) -> dict[int, list[AlignedPassage]]:
+    """The passages of the screened pairs ``(k, (most, common))`` that may hold one, by ``k``, aligned
+    in one compiled call on two threads (:func:`~syndidetect.align.align_many`, on their verification
+    sides); empty while that kernel is not compiled (each pair is then aligned as it is judged)."""
+    rules, n = config.rules, config.shingle_size
+    wanted = [k for k, (_, common) in kept if may_hold_passage(common, rules)]
+
+    def running(doc: PreparedDocument) -> Running:
+        return verification_side(doc, masks.get(doc.id), n, rules).running
+
+    found = align_many([(pairs[k][0], pairs[k][1], (running(pairs[k][0]), running(pairs[k][1]))) for k in wanted],
+                       n, rules)
+    return {} if found is None else dict(zip(wanted, found))
+
+
 def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
                 progress: Callable[[int], None]) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
@@ -129,10 +145,12 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
     for start in range(0, len(pairs), BATCH_PAIRS):
         batch = pairs[start : start + BATCH_PAIRS]
         begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
-        for k, overlap in screen(batch, config, masks, corpus, start):
+        kept = screen(batch, config, masks, corpus, start)
+        aligned = aligned_together(batch, kept, config, masks)
+        for k, overlap in kept:
             a, b, by_sentences = batch[k]
             pair_masks = (masks.get(a.id), masks.get(b.id))
-            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap)
+            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap, aligned.get(k))
             progress(start + k + 1)
             if judging is not None:
                 begun.append((k, pair_masks, judging))

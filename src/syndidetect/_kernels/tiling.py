@@ -312,18 +312,68 @@ def _passages(ga: Any, gb: Any, da: Any, db: Any, n: int, tokens_a: int, tokens_
     return tiles, members, rows[:kept]
 
 
+def _room(rows: Any, used: int, wanted: int) -> Any:  # pragma: no cover - compiled
+    """``rows`` (2-d) with room for ``wanted`` rows, its first ``used`` kept: doubled when short."""
+    if wanted <= rows.shape[0]:
+        return rows
+    grown = np.empty((max(2 * rows.shape[0], wanted), rows.shape[1]), dtype=rows.dtype)
+    grown[:used] = rows[:used]
+    return grown
+
+
+def _passages_of_pairs(grams: Any, grams_at: Any, distinct: Any, distinct_at: Any, running: Any, running_at: Any,
+                       words: Any, left: Any, right: Any, n: int, max_repeat: int, max_gap: int, min_grams: int,
+                       typo_words: int, typo_skew: int, first: int,
+                       step: int) -> tuple[Any, Any, Any, Any]:  # pragma: no cover - compiled
+    """:func:`_passages` of the pairs ``k = first, first + step, ...`` of packed documents (document
+    ``x``: its stream's grams ``grams[grams_at[x]:grams_at[x + 1]]``, their distinct values, its
+    running counts, ``words[x]`` words), their outputs one pair after the other: ``(tiles, members,
+    rows, bounds)``, the ``i``-th of these pairs' tiles and members from ``bounds[i, 0]`` to
+    ``bounds[i + 1, 0]`` (a pair's members number its own tiles), its rows from ``bounds[i, 1]``."""
+    count = max(0, (left.shape[0] - first + step - 1) // step)
+    bounds = np.zeros((count + 1, 2), dtype=np.int64)
+    tiles_out = np.empty((64, 3), dtype=np.int64)
+    members_out = np.empty((64, 1), dtype=np.int64)
+    rows_out = np.empty((16, 10), dtype=np.int64)
+    for i in range(count):
+        x, y = left[first + i * step], right[first + i * step]
+        tiles, members, rows = _passages(
+            grams[grams_at[x] : grams_at[x + 1]], grams[grams_at[y] : grams_at[y + 1]],
+            distinct[distinct_at[x] : distinct_at[x + 1]], distinct[distinct_at[y] : distinct_at[y + 1]], n,
+            words[x], words[y], max_repeat, running[running_at[x] : running_at[x + 1]],
+            running[running_at[y] : running_at[y + 1]], max_gap, min_grams, typo_words, typo_skew)
+        at, row_at = bounds[i, 0], bounds[i, 1]
+        tiles_out = _room(tiles_out, at, at + tiles.shape[0])
+        members_out = _room(members_out, at, at + tiles.shape[0])
+        rows_out = _room(rows_out, row_at, row_at + rows.shape[0])
+        for t in range(tiles.shape[0]):
+            for c in range(3):
+                tiles_out[at + t, c] = tiles[t, c]
+            members_out[at + t, 0] = members[t]
+        for r in range(rows.shape[0]):
+            for c in range(10):
+                rows_out[row_at + r, c] = rows[r, c]
+        bounds[i + 1, 0], bounds[i + 1, 1] = at + tiles.shape[0], row_at + rows.shape[0]
+    return tiles_out[: bounds[count, 0]], members_out[: bounds[count, 0], 0], rows_out[: bounds[count, 1]], bounds
+
+
 class TilingKernels(NamedTuple):
     tiles: Callable[..., _Tiles]  # the tiling alone (what ``passages`` calls; tested against align.tile)
     passages: Callable[..., tuple[_Tiles, npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+    # ``passages`` of many pairs of packed documents in one call (verification's batches)
+    passages_of_pairs: Callable[..., tuple[_Tiles, npt.NDArray[np.int64], npt.NDArray[np.int64],
+                                           npt.NDArray[np.int64]]]
 
 
 def _build() -> TilingKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
-    for helper in (_slot, _gram_index, _before, _swap, _grown, _push, _pop, _common, _counted, _chained):
+    for helper in (_slot, _gram_index, _before, _swap, _grown, _push, _pop, _common, _counted, _chained, _room):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     tiles = compile_cached(_tiles, nogil=True)
     globals()["_tiles"] = tiles
-    return TilingKernels(tiles, compile_cached(_passages, nogil=True))
+    passages = compile_cached(_passages, nogil=True)
+    globals()["_passages"] = passages
+    return TilingKernels(tiles, passages, compile_cached(_passages_of_pairs, nogil=True))
 
 
 # Requests before compiling: the kernel saves ~0.6 ms per pair sharing text over the numpy path and
