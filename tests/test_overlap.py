@@ -16,6 +16,7 @@ from syndidetect._kernels.overlap import (
     pair_overlap,
     pair_overlap_numpy,
     pairs_overlap,
+    pairs_overlap_keeping,
     pairs_overlap_numpy,
     shared_counts_numpy,
     shared_counts_sorted,
@@ -28,6 +29,23 @@ def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.nd
     owner = np.repeat(np.arange(paragraphs), [len(r) for r in rows]).astype(np.int32)
     order = np.argsort(hashes, kind="stable")
     return hashes[order], owner[order]
+
+
+Sides = list[tuple[np.ndarray, np.ndarray]]
+Batch = tuple[Sides, list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray, tuple[Packed, Packed, Packed, Packed]]
+
+
+def _random_batch(rng: np.random.RandomState, paragraphs: list[int], n_pairs: int) -> Batch:
+    """Documents of ``paragraphs`` paragraphs (hash indexes, masks, grams), ``n_pairs`` random pairs
+    of them, and the documents packed."""
+    sides = [side(rng, n) for n in paragraphs]
+    masks = [rng.rand(n) < 0.7 for n in paragraphs]
+    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
+    left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
+              Packed(masks, np.bool_), Packed(grams, np.uint64))
+    return sides, masks, grams, left, right, packed
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,13 +86,7 @@ def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
 @given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(0, 30))
 def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[int], n_pairs: int) -> None:
     rng = np.random.RandomState(seed)
-    sides = [side(rng, n) for n in paragraphs]
-    masks = [rng.rand(n) < 0.7 for n in paragraphs]
-    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
-    left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
-    right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
-    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
-              Packed(masks, np.bool_), Packed(grams, np.uint64))
+    sides, masks, grams, left, right, packed = _random_batch(rng, paragraphs, n_pairs)
     expected = [pair_overlap_numpy(sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y], grams[x],
                                    grams[y]) for x, y in zip(left.tolist(), right.tolist())]
     reference = pairs_overlap_numpy(*packed, left, right)
@@ -83,15 +95,46 @@ def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[in
     assert kernel is not None
     args = (packed[0].flat, packed[0].offsets, packed[1].flat, packed[2].flat, packed[2].offsets,
             packed[3].flat, packed[3].offsets, left, right)
+    nothing, never = np.zeros(n_pairs, dtype=np.bool_), np.iinfo(np.int64).max  # no counts kept
     compiled = np.full((n_pairs, 2), -1, dtype=np.int64)
-    kernel(*args, compiled, 0, 1)
+    kernel(*args, compiled, nothing, never, never, 0, 1)
     np.testing.assert_array_equal(compiled, reference.reshape(-1, 2))
     halves = np.full((n_pairs, 2), -1, dtype=np.int64)  # the two threads' shares: every row once
-    kernel(*args, halves, 1, 2)
+    kernel(*args, halves, nothing, never, never, 1, 2)
     assert (halves[0::2] == -1).all()
-    kernel(*args, halves, 0, 2)
+    kernel(*args, halves, nothing, never, never, 0, 2)
     np.testing.assert_array_equal(halves, reference.reshape(-1, 2))
     np.testing.assert_array_equal(pairs_overlap(*packed, left, right), reference.reshape(-1, 2))
+
+
+def _kept_as_expected(packed: tuple[Packed, Packed, Packed, Packed], sides: Sides, masks: list[np.ndarray],
+                      left: np.ndarray, right: np.ndarray, forced: np.ndarray, least: tuple[int, int]) -> int:
+    """Checks pairs_overlap_keeping against shared_counts_sorted pair by pair; returns how many it kept."""
+    rows, matrices = pairs_overlap_keeping(*packed, left, right, forced, *least)
+    np.testing.assert_array_equal(rows, pairs_overlap_numpy(*packed, left, right).reshape(-1, 2))
+    for k, (x, y) in enumerate(zip(left.tolist(), right.tolist())):
+        most, common = rows[k].tolist()
+        if forced[k] or most >= least[0] or common >= least[1]:
+            expected = shared_counts_sorted(sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y])
+            kept = matrices[k]
+            assert kept is not None and kept.shape == expected.shape
+            np.testing.assert_array_equal(kept, expected)
+        else:
+            assert matrices[k] is None
+    return sum(m is not None for m in matrices)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(0, 30),
+       st.integers(0, 4), st.integers(0, 6))
+def test_the_screen_keeps_the_shared_counts_of_the_pairs_it_may_keep(seed: int, paragraphs: list[int], n_pairs: int,
+                                                                     least_most: int, least_common: int) -> None:
+    """The counts matrix of each pair forced or reaching either bound is shared_counts_sorted's
+    (empty documents and paragraphs included); the others have none."""
+    rng = np.random.RandomState(seed)
+    sides, masks, _, left, right, packed = _random_batch(rng, paragraphs, n_pairs)
+    assert PAIRS_OVERLAP.compiled() is not None
+    _kept_as_expected(packed, sides, masks, left, right, rng.rand(n_pairs) < 0.2, (least_most, least_common))
 
 
 def test_a_large_batch_of_pairs_on_two_threads_equals_pair_by_pair() -> None:
@@ -109,6 +152,20 @@ def test_a_large_batch_of_pairs_on_two_threads_equals_pair_by_pair() -> None:
               Packed(masks, np.bool_), Packed(grams, np.uint64))
     assert PAIRS_OVERLAP.compiled() is not None
     np.testing.assert_array_equal(pairs_overlap(*packed, left, right), pairs_overlap_numpy(*packed, left, right))
+    kept = _kept_as_expected(packed, sides, masks, left, right, rng.rand(n_pairs) < 0.1, (3, 5))
+    assert 0 < kept < n_pairs  # kept matrices from both threads' outputs, in their pairs' places
+
+
+def test_before_its_kernel_the_screen_keeps_no_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.RandomState(2)
+    sides = [side(rng, 3) for _ in range(2)]
+    packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
+              Packed([np.ones(3, dtype=np.bool_)] * 2, np.bool_), Packed([np.zeros(0, np.uint64)] * 2, np.uint64))
+    monkeypatch.setattr(PAIRS_OVERLAP, "get", lambda weight=1: None)
+    left, right = np.zeros(3, dtype=np.int64), np.ones(3, dtype=np.int64)
+    rows, matrices = pairs_overlap_keeping(*packed, left, right, np.ones(3, dtype=np.bool_), 0, 0)
+    np.testing.assert_array_equal(rows, pairs_overlap_numpy(*packed, left, right))
+    assert matrices == [None, None, None]
 
 
 def test_a_lazy_kernel_is_built_on_its_nth_request_only() -> None:

@@ -7,7 +7,7 @@ VerdictRules`: a copy is a substantial, in-order share of one document's matchab
 count of paragraphs, so a one-paragraph answer, a flattened article and a re-cut one are judged
 alike.
 
-Layout: about 470 lines kept as one module because every part is one pair's verdict: the evidence
+Layout: about 560 lines kept as one module because every part is one pair's verdict: the evidence
 (``gather``), the rules that read it (``copy_rule``, the sentence rule) and the kind and direction
 drawn from it share the private measures of coverage. ``judge_pair`` is two halves
 (``begin_judging``, ``finish_judging``) around the similar sentences, so that the batch entry point
@@ -362,6 +362,16 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
         remember_distinct(doc, n, every[start : start + all_distinct].copy())
 
 
+@dataclass(frozen=True)
+class Known:
+    """What verification of many pairs found of one before judging it (None: not found): its
+    passages (``align`` on its verification sides) and its ``shared_counts`` with boilerplate set
+    aside."""
+
+    passages: list[AlignedPassage] | None = None
+    shared: npt.NDArray[np.int64] | None = None
+
+
 def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b: Side) -> tuple[int, int]:
     """``pair_overlap`` of the verification sides of a pair: the numbers of the early rejection."""
     (ha, pa), (hb, pb) = a.hash_index, b.hash_index
@@ -371,11 +381,10 @@ def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b:
 
 def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
            boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None],
-           common: int | None = None, sides: tuple[Side, Side] | None = None,
-           passages: list[AlignedPassage] | None = None) -> Evidence:
+           common: int | None = None, sides: tuple[Side, Side] | None = None, known: Known = Known()) -> Evidence:
     """Passages on the full documents (boilerplate counts only beside content), paragraph matches
     with boilerplate set aside. ``common``: the distinct content grams the sides share, ``sides``
-    the documents' :func:`verification_side`, and ``passages`` what ``align`` finds on them, when
+    the documents' :func:`verification_side`, and ``known`` what a batch found of the pair, when
     known."""
     n, rules = config.shingle_size, config.rules
     if sides is None:
@@ -383,6 +392,7 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     side_a, side_b = sides
     counted = (side_a.counted, side_b.counted)
     running = (side_a.running, side_b.running)
+    passages = known.passages
     if passages is None:
         passages = align(a, b, counted, n, rules, (side_a.content, side_b.content), running, common)
     ordered = passages_in_order(passages)
@@ -399,7 +409,7 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     shared_a = sum(p.content[0] for p in ordered)
     shared_b = sum(p.content[1] for p in ordered)
     stripped_a, stripped_b = side_a.stripped, side_b.stripped
-    shared = shared_counts(stripped_a, stripped_b)
+    shared = shared_counts(stripped_a, stripped_b) if known.shared is None else known.shared
     matches = paragraph_matches(stripped_a, stripped_b, config, shared)
     return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
                     _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0),
@@ -444,10 +454,10 @@ def begin_judging(
     boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None] = (None, None),
     similar_sentences: bool = False,
     overlap: tuple[int, int] | None = None,
-    passages: list[AlignedPassage] | None = None,
+    known: Known = Known(),
 ) -> Judging | None:
     """The first half of :func:`judge_pair`, up to its similar sentences: None when the pair shares
-    nothing (the arguments are judge_pair's; ``passages``: the pair's, when already aligned)."""
+    nothing (the arguments are judge_pair's; ``known``: what a batch found of the pair)."""
     rules, n = config.rules, config.shingle_size
     side_a, side_b = verification_side(a, boilerplate[0], n, rules), verification_side(b, boilerplate[1], n, rules)
     if overlap is None:
@@ -463,7 +473,7 @@ def begin_judging(
         # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
         # the sentence LSH found, are the one verdict left.
         return Judging(None, "", True) if similar_sentences else None
-    evidence = gather(a, b, config, boilerplate, common, (side_a, side_b), passages)
+    evidence = gather(a, b, config, boilerplate, common, (side_a, side_b), known)
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)
     shares = bool(evidence.matches or evidence.passages or similar_sentences) or evidence.phrases
     return Judging(evidence, rule, not rule and shares)

@@ -18,18 +18,21 @@ its last pair, which for most documents comes late.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
-from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap
+from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
+from syndidetect.rules import VerdictRules
 from syndidetect.verify import (
     Judging,
+    Known,
     PairVerdict,
     Side,
     begin_judging,
@@ -46,6 +49,8 @@ Mask = npt.NDArray[np.bool_] | None
 # Candidate pairs per batch: large enough that the compiled call's own cost (~10 us) vanishes, small
 # enough that what a batch's screened pairs hold (sides, sentences) stays a few MB.
 BATCH_PAIRS = 4096
+Counts = npt.NDArray[np.int64]  # shared_counts of a pair: shingles each paragraph pair shares
+_NEVER = 2**62  # more shared grams than any pair of documents holds
 
 
 class CorpusIndexes:
@@ -72,27 +77,35 @@ class CorpusIndexes:
         for first, end in zip(cuts.tolist(), cuts[1:].tolist()):
             yield order[first:end]
 
-    def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
-                 sides: Callable[[PreparedDocument], Side] | None) -> npt.NDArray[np.int64]:
-        """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k],
-        right[k])``: with ``sides`` on the verification sides (their matchable paragraphs and
-        content grams, asked of those documents only), else on the documents' matchable
-        paragraphs with no grams."""
-        if sides is None:
-            return pairs_overlap(self.hashes, self.owners, self.matchable, self.no_grams, left, right)
+    def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k], right[k])``
+        on the documents' matchable paragraphs, with no grams."""
+        return pairs_overlap(self.hashes, self.owners, self.matchable, self.no_grams, left, right)
+
+    def side_overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
+                      sides: Callable[[PreparedDocument], Side], forced: npt.NDArray[np.bool_],
+                      rules: VerdictRules) -> tuple[npt.NDArray[np.int64], list[Counts | None]]:
+        """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k], right[k])``
+        on their verification sides (matchable paragraphs and content grams, asked of those documents
+        only), and the shared counts of the pairs the screen may keep: those ``forced`` flags and
+        those that pass its tests (None for the others)."""
         used = arrays.distinct(np.concatenate([left, right]))
         chosen = [sides(self.docs[d]) for d in used.tolist()]
         flags = Packed.sparse(len(self.docs), used, [s.stripped.matchable for s in chosen], np.bool_)
         grams = Packed.sparse(len(self.docs), used, [s.content for s in chosen], np.uint64)
-        return pairs_overlap(self.hashes, self.owners, flags, grams, left, right)
+        # may_hold_passage grows with the shared grams: the fewest that pass it
+        least_common = bisect.bisect_left(range(_NEVER), True, key=lambda common: may_hold_passage(common, rules))
+        return pairs_overlap_keeping(self.hashes, self.owners, flags, grams, left, right, forced,
+                                     rules.min_paragraph_shared, least_common)
 
 
 def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: CorpusIndexes | None = None,
-           start: int = 0) -> list[tuple[int, tuple[int, int]]]:
-    """``(k, overlap)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in order;
-    the others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`).
-    ``corpus``: the indexes of a list of pairs whose ``start``-th is ``pairs[0]`` (default: of
-    ``pairs``)."""
+           start: int = 0) -> list[tuple[int, tuple[int, int], Counts | None]]:
+    """``(k, overlap, shared)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
+    order, with the ``shared_counts`` of its documents with boilerplate set aside when the screen
+    counted them (None before its kernel is compiled); the others it would reject (or the caller
+    skip, see :func:`~syndidetect.verify.may_be_reworded`). ``corpus``: the indexes of a list of
+    pairs whose ``start``-th is ``pairs[0]`` (default: of ``pairs``)."""
     rules, n = config.rules, config.shingle_size
     if corpus is None:
         corpus, start = CorpusIndexes(pairs), 0
@@ -100,7 +113,7 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     wanted = np.arange(len(pairs))
     found = np.array([by_sentences for _, _, by_sentences in pairs], dtype=np.bool_)
     if found.any():  # may_be_reworded: some paragraph pair of the full documents shares a few grams
-        plain = corpus.overlaps(left[found], right[found], None)[:, 0]
+        plain = corpus.overlaps(left[found], right[found])[:, 0]
         kept_found = np.ones(len(pairs), dtype=np.bool_)
         kept_found[found] = plain >= rules.min_paragraph_shared
         wanted = wanted[kept_found]
@@ -109,21 +122,21 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
         return verification_side(doc, masks.get(doc.id), n, rules)
 
     remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules)
-    rows = corpus.overlaps(left[wanted], right[wanted], side)
+    rows, shared = corpus.side_overlaps(left[wanted], right[wanted], side, found[wanted], rules)
     kept = []
-    for k, (most, common) in zip(wanted.tolist(), rows.tolist()):
+    for k, (most, common), counts in zip(wanted.tolist(), rows.tolist(), shared):
         if pairs[k][2] or most >= rules.min_paragraph_shared or may_hold_passage(common, rules):
-            kept.append((k, (int(most), int(common))))
+            kept.append((k, (int(most), int(common)), counts))
     return kept
 
 
-def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int]]], config: Config,
+def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int], Counts | None]], config: Config,
                      masks: Masks) -> dict[int, list[AlignedPassage]]:
     """The passages of the screened pairs ``(k, (most, common))`` that may hold one, by ``k``, aligned
     in one compiled call on two threads (:func:`~syndidetect.align.align_many`, on their verification
     sides); empty while that kernel is not compiled (each pair is then aligned as it is judged)."""
     rules, n = config.rules, config.shingle_size
-    wanted = [k for k, (_, common) in kept if may_hold_passage(common, rules)]
+    wanted = [k for k, (_, common), _ in kept if may_hold_passage(common, rules)]
 
     def running(doc: PreparedDocument) -> Running:
         return verification_side(doc, masks.get(doc.id), n, rules).running
@@ -147,10 +160,10 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
         begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
         kept = screen(batch, config, masks, corpus, start)
         aligned = aligned_together(batch, kept, config, masks)
-        for k, overlap in kept:
+        for k, overlap, shared in kept:
             a, b, by_sentences = batch[k]
             pair_masks = (masks.get(a.id), masks.get(b.id))
-            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap, aligned.get(k))
+            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap, Known(aligned.get(k), shared))
             progress(start + k + 1)
             if judging is not None:
                 begun.append((k, pair_masks, judging))

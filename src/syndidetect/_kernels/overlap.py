@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.threads import on_two_threads
+from syndidetect._kernels.threads import each_on_threads
 from syndidetect.arrays import range_positions
 
 _Counts = npt.NDArray[np.int64]
@@ -193,22 +193,41 @@ def _join(*args: Any) -> tuple[int, int]:  # pragma: no cover - replaced by the 
     return _merge_join(*args)
 
 
-def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: Any, left: Any,
-                   right: Any, out: Any, first: int, step: int) -> None:  # pragma: no cover - compiled
+def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: Any, left: Any, right: Any,
+                   out: Any, forced: Any, least_most: int, least_common: int, first: int,
+                   step: int) -> tuple[Any, Any]:  # pragma: no cover - compiled
     """``out[k]``, the ``_merge_join`` rows (most, common), of the pairs ``k = first, first + step,
-    ...`` of packed documents ``(left[k], right[k])``."""
-    for k in range(first, left.shape[0], step):
+    ...`` of packed documents ``(left[k], right[k])``; and the counts matrix of each of them that
+    ``forced[k]`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``,
+    flattened one after the other, with where each starts (the ``i``-th of these pairs': -1 when
+    not kept)."""
+    count = max(0, (left.shape[0] - first + step - 1) // step)
+    at = np.full(count, -1, dtype=np.int64)
+    kept = np.empty(256, dtype=np.int64)
+    used = 0
+    for i in range(count):
+        k = first + i * step
         x, y = left[k], right[k]
         counts = np.zeros((moff[x + 1] - moff[x], moff[y + 1] - moff[y]), dtype=np.int64)
-        out[k, 0], out[k, 1] = _join(h[hoff[x] : hoff[x + 1]], p[hoff[x] : hoff[x + 1]], m[moff[x] : moff[x + 1]],
-                                     h[hoff[y] : hoff[y + 1]], p[hoff[y] : hoff[y + 1]], m[moff[y] : moff[y + 1]],
-                                     counts, g[goff[x] : goff[x + 1]], g[goff[y] : goff[y + 1]])
+        most, common = _join(h[hoff[x] : hoff[x + 1]], p[hoff[x] : hoff[x + 1]], m[moff[x] : moff[x + 1]],
+                             h[hoff[y] : hoff[y + 1]], p[hoff[y] : hoff[y + 1]], m[moff[y] : moff[y + 1]],
+                             counts, g[goff[x] : goff[x + 1]], g[goff[y] : goff[y + 1]])
+        out[k, 0], out[k, 1] = most, common
+        if forced[k] or most >= least_most or common >= least_common:
+            if used + counts.size > kept.shape[0]:
+                grown = np.empty(max(2 * kept.shape[0], used + counts.size), dtype=np.int64)
+                grown[:used] = kept[:used]
+                kept = grown
+            kept[used : used + counts.size] = counts.ravel()
+            at[i] = used
+            used += counts.size
+    return kept[:used], at
 
 
-def _build_pairs() -> Callable[..., None]:
+def _build_pairs() -> Callable[..., tuple[_Counts, npt.NDArray[np.int64]]]:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
     globals()["_join"] = compile_cached(_merge_join, nogil=True)
-    compiled: Callable[..., None] = compile_cached(_pairs_overlap, nogil=True)
+    compiled: Callable[..., tuple[_Counts, npt.NDArray[np.int64]]] = compile_cached(_pairs_overlap, nogil=True)
     return compiled
 
 
@@ -236,21 +255,45 @@ def pairs_overlap(hashes: Packed, owners: Packed, masks: Packed, grams: Packed, 
                   right: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """As :func:`pairs_overlap_numpy`, in one compiled call once :data:`PAIRS_OVERLAP` is compiled
     (before, pair by pair through :func:`pair_overlap`)."""
+    never = np.iinfo(np.int64).max
+    rows, _ = pairs_overlap_keeping(hashes, owners, masks, grams, left, right, np.zeros(len(left), dtype=np.bool_),
+                                    never, never)
+    return rows
+
+
+def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: Packed,
+                          left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], forced: npt.NDArray[np.bool_],
+                          least_most: int, least_common: int) -> tuple[npt.NDArray[np.int64], list[_Counts | None]]:
+    """:func:`pairs_overlap`'s rows, and the counts matrix (:func:`shared_counts_sorted`'s) of each
+    pair ``forced`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``
+    (None for the others, and for all before the kernel is compiled): the pairs a screen keeps go on
+    to need that matrix, which the screen's merge join has just counted."""
     kernel = PAIRS_OVERLAP.get(len(left))
     if kernel is None:
         rows = np.empty((len(left), 2), dtype=np.int64)
         for k, (x, y) in enumerate(zip(left.tolist(), right.tolist())):
             rows[k] = pair_overlap(hashes[x], owners[x], masks[x], hashes[y], owners[y], masks[y], grams[x], grams[y])
-        return rows
+        return rows, [None] * len(left)
     out = np.empty((len(left), 2), dtype=np.int64)
     args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
-            right, out)
-    if len(left) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1:
-        on_two_threads(kernel, args)
-    else:
-        kernel(*args, 0, 1)
-    # The pairs that pass this screen go on to shared_counts_sorted one by one: counted here, a job
-    # this large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path
+            right, out, forced, least_most, least_common)
+    threads = 2 if len(left) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1 else 1
+    parts: dict[int, tuple[_Counts, npt.NDArray[np.int64]]] = {}  # a thread's kept matrices, by its first pair
+
+    def screen_part(first: int) -> None:
+        parts[first] = kernel(*args, first, threads)
+
+    each_on_threads(screen_part, threads, threads)
+    sizes = np.diff(masks.offsets)
+    matrices: list[_Counts | None] = [None] * len(left)
+    for first, (kept, starts) in parts.items():
+        for i, start in enumerate(starts.tolist()):
+            if start >= 0:
+                k = first + i * threads
+                shape = (int(sizes[left[k]]), int(sizes[right[k]]))
+                matrices[k] = kept[start : start + shape[0] * shape[1]].reshape(shape)
+    # The pairs that pass this screen may go on to shared_counts_sorted one by one: counted here, a
+    # job this large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path
     # (about 0.1 ms more a pair: 0.1 s of a 20,000-paragraph detect).
     MERGE_JOIN.get(len(left))
-    return out
+    return out, matrices
