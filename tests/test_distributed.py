@@ -62,6 +62,11 @@ def cluster() -> Iterator[LocalCluster]:
 @pytest.fixture(scope="module")
 def client(cluster: LocalCluster) -> Iterator[Client]:
     with Client(cluster) as c:
+        # Both workers known to the client before the first test: the pipeline reads the workers the
+        # client last heard of (its threads decide how many judging tasks a partition gets), and a
+        # client made while the second worker was still registering saw one (a full-suite run judged
+        # five partitions in five tasks instead of ten).
+        c.wait_for_workers(2, timeout=60)
         yield c
 
 

@@ -36,7 +36,10 @@ def test_the_compiled_sides_are_the_numpy_ones(documents: list[list[tuple[int, b
     content = np.zeros(len(grams), dtype=np.uint64)
     found = np.zeros(len(documents), dtype=np.int64)
     every, distinct = np.zeros(len(grams), dtype=np.uint64), np.zeros(len(documents), dtype=np.int64)
-    kernel(grams, offsets, allowed, refrain, counted, running, content, found, every, distinct)
+    outputs = (counted, running, content, found, every, distinct)
+    kernel(grams, offsets, allowed, refrain, *outputs, 1, 2)  # the odd documents, then the even ones
+    assert not found[0::2].any() and not distinct[0::2].any()
+    kernel(grams, offsets, allowed, refrain, *outputs, 0, 2)
     assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
     assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
     for d, (size, values) in enumerate(zip(found.tolist(), distinct.tolist())):
@@ -85,3 +88,22 @@ def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled:
         assert side.content.tolist() == expected.content.tolist() and side.total == expected.total
         assert side.stripped.matchable.tolist() == expected.stripped.matchable.tolist()
     assert any(verification_side(b, masks.get(b.id), config.shingle_size, rules).total for b in batched)
+
+
+def test_a_large_batch_split_between_two_threads_gives_the_numpy_sides() -> None:
+    from syndidetect._kernels.sides import THREADED_DOCUMENTS, sides
+
+    rng = np.random.RandomState(4)
+    sizes = rng.randint(0, 40, 3 * THREADED_DOCUMENTS + 1)  # odd: the threads' shares differ by one
+    grams = rng.randint(0, 12, sizes.sum()).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    allowed = rng.rand(sizes.sum()) < 0.8
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    assert SIDES.compiled() is not None
+    counted, running, content, found, every, distinct = sides(grams, offsets, allowed, 3)
+    expected = sides_numpy(grams, offsets, allowed, 3)
+    assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
+    assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
+    for start, size, values in zip(offsets.tolist(), found.tolist(), distinct.tolist()):
+        assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
+        assert every[start : start + values].tolist() == expected[4][start : start + values].tolist()

@@ -10,6 +10,7 @@ documents of a batch one after the other) and Python only slices its output. The
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.threads import on_two_threads
 
 #: ``(counted, running, content, found, every, distinct)``: per gram whether it counts; per document its
 #: running counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1] + d + 1``); its
@@ -29,8 +31,9 @@ Sides = tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32], npt.NDArray[np.uint6
 
 
 def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, running: Any, content: Any,
-           found: Any, every: Any, distinct: Any) -> None:  # pragma: no cover - compiled
-    """For each document (its grams ``grams[offsets[d]:offsets[d + 1]]``): a gram counts when
+           found: Any, every: Any, distinct: Any, first: int, step: int) -> None:  # pragma: no cover - compiled
+    """For each document ``d = first, first + step, ...`` (its grams ``grams[offsets[d]:offsets[d +
+    1]]``; each document's outputs lie apart from the others', so two threads may take turns): a gram counts when
     ``allowed`` (its first word's paragraph counts) and its value occurs fewer than ``refrain`` times
     in the document; the running counts of those flags; the distinct values of the counted grams,
     ascending.
@@ -41,7 +44,7 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
     sort plus two binary searches a gram and a second sort took three times as long. Only flags
     that count are written: ``counted`` arrives zeroed (:func:`_outputs`).
     """
-    for d in range(offsets.shape[0] - 1):
+    for d in range(first, offsets.shape[0] - 1, step):
         start = offsets[d]
         end = offsets[d + 1]
         order = np.argsort(grams[start:end])
@@ -78,7 +81,7 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
 
 
 def _build() -> Callable[..., None]:
-    # One thread: numba's parallel loop gave the same wall time and 4 % more CPU on 20-paragraph
+    # Not numba's parallel loop: it gave the same wall time and 4 % more CPU on 20-paragraph
     # documents (4 alternated runs of benchmarks.peers --ours 20000: CPU 5.23-5.94 s against 5.02-5.72 s).
     compiled: Callable[..., None] = compile_cached(_sides, nogil=True)
     return compiled
@@ -88,6 +91,10 @@ def _build() -> Callable[..., None]:
 # and compiles in a second or two on a fresh install (then loads from numba's cache), so one article
 # checked against an index stays on numpy and corpora compile it.
 SIDES = LazyKernel(_build, after=64)
+# Documents of a call below which one thread does all: a second thread costs about 0.1 ms to start,
+# a 20-paragraph document about 20 us (the 19 calls of a 100,000-paragraph detect: 0.41-0.45 s on one
+# thread, 0.24-0.27 s on two, documents taken in turn).
+THREADED_DOCUMENTS = 64
 
 
 def _outputs(grams: int, documents: int) -> Sides:
@@ -124,5 +131,9 @@ def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed
     if kernel is None:
         return sides_numpy(grams, offsets, allowed, refrain)
     outputs = _outputs(len(grams), documents)
-    kernel(grams, offsets, allowed, refrain, *outputs)
+    args = (grams, offsets, allowed, refrain, *outputs)
+    if documents >= THREADED_DOCUMENTS and (os.cpu_count() or 1) > 1:
+        on_two_threads(kernel, args)
+    else:
+        kernel(*args, 0, 1)
     return outputs
