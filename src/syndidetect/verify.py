@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.overlap import pair_overlap
 from syndidetect._kernels.sides import sides
 from syndidetect.align import (
@@ -345,7 +346,8 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     np.cumsum([len(doc.paragraphs) for doc, _ in todo], out=first_paragraph[1:])
     owner = np.repeat(np.arange(len(todo)), np.diff(offsets))
     words = np.concatenate([s.starts[: len(s.grams)] for s in streams]).astype(np.int64)
-    paragraph = np.maximum(np.searchsorted(paragraphs, words + at[owner], side="right") - 1, first_paragraph[owner])
+    # (words + at[owner] ascends: each document's words, its text placed after the previous one's)
+    paragraph = np.maximum(positions_right(paragraphs, words + at[owner]) - 1, first_paragraph[owner])
     counts = np.concatenate([doc.matchable for doc, _ in todo])
     counts &= np.concatenate([doc.shingle_counts() for doc, _ in todo]) >= rules.sentence_grams
     for (_, mask), first in zip(todo, first_paragraph.tolist()):

@@ -2,7 +2,8 @@
 
 Signatures: ``reference`` (numpy and xxhash, obviously right) and ``fast`` (numba: tokeniser, xxh32
 and minima compiled together), with the fast kernel's ``lookup`` tables and ``batch`` encoding.
-Verification: ``overlap``, ``tiling``, ``tfidf_rows``, ``sentence_reach``, ``words``, ``sentences``.
+Verification: ``overlap``, ``tiling``, ``tfidf_rows``, ``sentence_reach``, ``words``, ``sides``, ``merge``,
+``sentences``.
 Compilation: ``jit`` (on first use, with the on-disk cache wherever it can live) and ``lazy`` (only
 once a process has enough work to repay it).
 """

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.merge import positions_right
 from syndidetect.shingles import ascii_lower
 from syndidetect.wordstream import (
     FNV_OFFSET,
@@ -117,7 +118,7 @@ def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
     starts, ends, hashes = found
     at = np.zeros(len(english) + 1, dtype=np.int64)
     np.cumsum([len(texts[k]) + 1 for k in english], out=at[1:])  # where each text starts, then past the end
-    owner = np.searchsorted(at[1:], starts, side="right")
+    owner = positions_right(at[1:], starts)  # the tokens' starts ascend through the joined texts
     firsts = np.searchsorted(owner, np.arange(len(english) + 1)).tolist()
     starts -= at[owner]
     ends -= at[owner]
