@@ -436,7 +436,7 @@ def test_batched_bound_keeps_pairs_that_only_joins_raise(texts: list[list[list[s
 
 def test_an_error_in_the_second_thread_of_the_bound_is_raised() -> None:
     """A half of the pairs left undone would read as "no chance": its error reaches the caller."""
-    from syndidetect._kernels.threads import on_two_threads
+    from syndidetect._kernels.threads import kernel_on_threads
 
     done: list[int] = []
 
@@ -446,7 +446,7 @@ def test_an_error_in_the_second_thread_of_the_bound_is_raised() -> None:
         done.append(first)
 
     with pytest.raises(MemoryError, match="odd pairs"):
-        on_two_threads(kernel, ())
+        kernel_on_threads(kernel, (), 2)
     assert done == [0]
 
 

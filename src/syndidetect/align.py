@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -34,7 +33,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed
-from syndidetect._kernels.threads import each_on_threads
+from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect._kernels.tiling import TILES, TilingKernels
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
@@ -307,15 +306,10 @@ def align_many(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[R
     args = (grams.flat, grams.offsets, distinct.flat, distinct.offsets, counts.flat, counts.offsets,
             words, ends[:, 0].copy(), ends[:, 1].copy(), n, MAX_REPEAT, rules.max_gap_words, rules.min_passage_grams,
             rules.typo_words, rules.typo_skew)
-    threads = 2 if len(pairs) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1 else 1
-    parts: dict[int, tuple[npt.NDArray[np.int64], ...]] = {}  # a thread's pairs' output, by its first pair
-
-    def tile_part(first: int) -> None:
-        parts[first] = kernels.passages_of_pairs(*args, first, threads)
-
-    each_on_threads(tile_part, threads, threads)
+    threads = threads_for(len(pairs), THREADED_PAIRS)
+    shares = kernel_on_threads(kernels.passages_of_pairs, args, threads)
     found: list[list[AlignedPassage]] = [[] for _ in pairs]
-    for first, (tiles, members, rows, bounds) in sorted(parts.items()):
+    for first, (tiles, members, rows, bounds) in enumerate(shares):
         for i, ((t0, r0), (t1, r1)) in enumerate(itertools.pairwise(bounds.tolist())):
             found[first + i * threads] = _kernel_passages(tiles[t0:t1], members[t0:t1], rows[r0:r1], n, rules)
     return found

@@ -9,7 +9,6 @@ share no paragraph and no passage, and verification rejects them on these two nu
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -18,7 +17,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.threads import each_on_threads
+from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.arrays import range_positions
 
 _Counts = npt.NDArray[np.int64]
@@ -277,16 +276,10 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
     out = np.empty((len(left), 2), dtype=np.int64)
     args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
             right, out, forced, least_most, least_common)
-    threads = 2 if len(left) >= THREADED_PAIRS and (os.cpu_count() or 1) > 1 else 1
-    parts: dict[int, tuple[_Counts, npt.NDArray[np.int64]]] = {}  # a thread's kept matrices, by its first pair
-
-    def screen_part(first: int) -> None:
-        parts[first] = kernel(*args, first, threads)
-
-    each_on_threads(screen_part, threads, threads)
+    threads = threads_for(len(left), THREADED_PAIRS)
     sizes = np.diff(masks.offsets)
     matrices: list[_Counts | None] = [None] * len(left)
-    for first, (kept, starts) in parts.items():
+    for first, (kept, starts) in enumerate(kernel_on_threads(kernel, args, threads)):
         for i, start in enumerate(starts.tolist()):
             if start >= 0:
                 k = first + i * threads

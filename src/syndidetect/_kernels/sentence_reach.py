@@ -13,7 +13,6 @@ the same bound, and runs on two threads (the kernel holds no GIL).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.overlap import Packed, pair_members
 from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, tf_size, tf_weights
-from syndidetect._kernels.threads import on_two_threads
+from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.tfidf import SentenceTerms
 
 # Pairs of a batch below which one thread does all: a second thread costs about 0.1 ms to start,
@@ -211,11 +210,7 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     batch_ids = Packed([d.word_ids() for d in docs], np.int64)
     flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat, batch_ids.offsets,
             left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
-    threads = min(2, os.cpu_count() or 1) if len(pairs) >= THREADED_PAIRS else 1
-    if threads == 1:
-        kernel(*flat, 0, 1)
-    else:
-        on_two_threads(kernel, flat)
+    kernel_on_threads(kernel, flat, threads_for(len(pairs), THREADED_PAIRS))
     result: list[bool] = out.tolist()
     return result
 

@@ -10,7 +10,6 @@ documents of a batch one after the other) and Python only slices its output. The
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.threads import on_two_threads
+from syndidetect._kernels.threads import kernel_on_threads, threads_for
 
 #: ``(counted, running, content, found, every, distinct)``: per gram whether it counts; per document its
 #: running counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1] + d + 1``); its
@@ -131,9 +130,5 @@ def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed
     if kernel is None:
         return sides_numpy(grams, offsets, allowed, refrain)
     outputs = _outputs(len(grams), documents)
-    args = (grams, offsets, allowed, refrain, *outputs)
-    if documents >= THREADED_DOCUMENTS and (os.cpu_count() or 1) > 1:
-        on_two_threads(kernel, args)
-    else:
-        kernel(*args, 0, 1)
+    kernel_on_threads(kernel, (grams, offsets, allowed, refrain, *outputs), threads_for(documents, THREADED_DOCUMENTS))
     return outputs

@@ -3,22 +3,37 @@ cores work while the first does."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")  # what a kernel's share returns
 
 #: Items each thread gets, at least, when work is cut for several threads: the last item to finish
 #: leaves the others idle for at most its own time, so at most about a quarter of a thread's share.
 ITEMS_PER_THREAD = 4
 
 
-def on_two_threads(kernel: Callable[..., None], args: tuple[Any, ...]) -> None:
-    """``kernel(*args, first, 2)`` for the even items (``first`` 0) and the odd ones (``first`` 1),
-    on two threads (:func:`each_on_threads`); an error in either is raised here (a half left undone
-    would read as a result)."""
-    each_on_threads(lambda first: kernel(*args, first, 2), 2, 2)
+def kernel_on_threads(kernel: Callable[..., _R], args: tuple[Any, ...], threads: int) -> list[_R]:
+    """``kernel(*args, first, threads)`` for each ``first`` in ``range(threads)``, each on a thread
+    (this one and helpers, :func:`each_on_threads`), the results in order of ``first``: a kernel
+    whose share ``first`` is its items ``first, first + threads, ...``. An error in any share is
+    raised here (a share left undone would read as a result)."""
+    results: dict[int, _R] = {}
+
+    def share(first: int) -> None:
+        results[first] = kernel(*args, first, threads)
+
+    each_on_threads(share, threads, threads)
+    return [results[first] for first in range(threads)]
+
+
+def threads_for(items: int, least: int) -> int:
+    """Two threads for a call of ``items`` items, at least ``least`` of them (below, starting the
+    second thread costs more than it saves), on a machine of more than one core; else one."""
+    return 2 if items >= least and (os.cpu_count() or 1) > 1 else 1
 
 
 def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> None:
