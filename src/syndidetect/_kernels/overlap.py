@@ -285,8 +285,8 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
                 k = first + i * threads
                 shape = (int(sizes[left[k]]), int(sizes[right[k]]))
                 matrices[k] = kept[start : start + shape[0] * shape[1]].reshape(shape)
-    # The pairs that pass this screen may go on to shared_counts_sorted one by one: counted here, a
-    # job this large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path
-    # (about 0.1 ms more a pair: 0.1 s of a 20,000-paragraph detect).
+    # Some pairs this screen passes still count shared paragraphs one by one (shared_counts_sorted:
+    # a copy's boilerplate matches, a pair only the sentence LSH found): counted here, a job this
+    # large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path.
     MERGE_JOIN.get(len(left))
     return out, matrices

@@ -79,19 +79,18 @@ def _swap(heap: Any, x: int, y: int) -> None:  # pragma: no cover - compiled
         heap[x, c], heap[y, c] = heap[y, c], heap[x, c]
 
 
-def _grown(rows: Any, size: int) -> Any:  # pragma: no cover - compiled
-    """``rows`` with twice the room, its first ``size`` rows kept (plain loops compile fastest)."""
-    grown = np.empty((2 * size + 1, 3), dtype=np.int64)
-    for x in range(size):
-        for c in range(3):
-            grown[x, c] = rows[x, c]
+def _room(rows: Any, used: int, wanted: int) -> Any:  # pragma: no cover - compiled
+    """``rows`` (2-d) with room for ``wanted`` rows, its first ``used`` kept: doubled when short."""
+    if wanted <= rows.shape[0]:
+        return rows
+    grown = np.empty((max(2 * rows.shape[0], wanted), rows.shape[1]), dtype=rows.dtype)
+    grown[:used] = rows[:used]
     return grown
 
 
 def _push(heap: Any, size: int, length: int, a: int, b: int) -> Any:  # pragma: no cover - compiled
     """``heap`` (grown when full) with ``(length, a, b)`` added as row ``size``, sifted up."""
-    if size == heap.shape[0]:
-        heap = _grown(heap, size)
+    heap = _room(heap, size, size + 1)
     heap[size, 0], heap[size, 1], heap[size, 2] = length, a, b
     x = size
     while x > 0 and _before(heap, x, (x - 1) // 2):
@@ -171,8 +170,7 @@ def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
                 clear = False
                 break
         if clear:
-            if found == out.shape[0]:
-                out = _grown(out, found)
+            out = _room(out, found, found + 1)
             out[found, 0], out[found, 1], out[found, 2] = a, b, length
             tile_of[a] = found
             found += 1
@@ -312,15 +310,6 @@ def _passages(ga: Any, gb: Any, da: Any, db: Any, n: int, tokens_a: int, tokens_
     return tiles, members, rows[:kept]
 
 
-def _room(rows: Any, used: int, wanted: int) -> Any:  # pragma: no cover - compiled
-    """``rows`` (2-d) with room for ``wanted`` rows, its first ``used`` kept: doubled when short."""
-    if wanted <= rows.shape[0]:
-        return rows
-    grown = np.empty((max(2 * rows.shape[0], wanted), rows.shape[1]), dtype=rows.dtype)
-    grown[:used] = rows[:used]
-    return grown
-
-
 def _passages_of_pairs(grams: Any, grams_at: Any, distinct: Any, distinct_at: Any, running: Any, running_at: Any,
                        words: Any, left: Any, right: Any, n: int, max_repeat: int, max_gap: int, min_grams: int,
                        typo_words: int, typo_skew: int, first: int,
@@ -367,7 +356,7 @@ class TilingKernels(NamedTuple):
 
 def _build() -> TilingKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
-    for helper in (_slot, _gram_index, _before, _swap, _grown, _push, _pop, _common, _counted, _chained, _room):
+    for helper in (_slot, _gram_index, _before, _swap, _room, _push, _pop, _common, _counted, _chained):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     tiles = compile_cached(_tiles, nogil=True)
     globals()["_tiles"] = tiles
