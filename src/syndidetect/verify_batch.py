@@ -132,9 +132,10 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
 
 def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int], Counts | None]], config: Config,
                      masks: Masks) -> dict[int, list[AlignedPassage]]:
-    """The passages of the screened pairs ``(k, (most, common))`` that may hold one, by ``k``, aligned
-    in one compiled call on two threads (:func:`~syndidetect.align.align_many`, on their verification
-    sides); empty while that kernel is not compiled (each pair is then aligned as it is judged)."""
+    """The passages of the screened pairs ``(k, (most, common), counts)`` that may hold one, by
+    ``k``, aligned in one compiled call on two threads (:func:`~syndidetect.align.align_many`, on
+    their verification sides); empty while that kernel is not compiled (each pair is then aligned as
+    it is judged)."""
     rules, n = config.rules, config.shingle_size
     wanted = [k for k, (_, common), _ in kept if may_hold_passage(common, rules)]
 
