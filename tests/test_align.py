@@ -8,10 +8,11 @@ import json
 import random
 import textwrap
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
@@ -19,7 +20,7 @@ import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels.tiling import TILES
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
-from syndidetect._kernels.words import stream_of, streams_of
+from syndidetect._kernels.words import ascii_words, stream_of, streams_of
 from syndidetect.align import (
     MAX_REPEAT,
     AlignedPassage,
@@ -33,7 +34,7 @@ from syndidetect.align import (
 )
 from syndidetect.prepared import prepare_documents
 from syndidetect.report import PairReport, Passage, SpanRef
-from syndidetect.shingles import tokens
+from syndidetect.shingles import ascii_lower, tokens
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -314,6 +315,26 @@ def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -
         assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
         assert fast.ends.tolist() == reference.ends.tolist()
         assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_WORD, min_size=1, max_size=60), st.lists(_GAP, min_size=1, max_size=60), st.integers(0, 30))
+def test_bytes_read_on_two_threads_give_the_tokens_of_one(words: list[str], gaps: list[str], long_word: int) -> None:
+    """Cut in two at a byte that is no token's (wherever the middle falls: inside a word, a long
+    one, or a run of separators), the two threads' tokens are one thread's, offsets and hashes."""
+    text = "".join(w + gaps[k % len(gaps)] for k, w in enumerate(words))
+    middle = len(text) // 2
+    text = text[:middle] + "q" * long_word + text[middle:]  # a word across the middle, of any length
+    lowered = ascii_lower(text)
+    assume(lowered is not None)
+    data = np.frombuffer(cast(str, lowered).encode("ascii"), dtype=np.uint8)
+    one, two = ascii_words(data, threads=1), ascii_words(data, threads=2)
+    assert one is not None and two is not None
+    for a, b in zip(one, two):
+        assert a.tolist() == b.tolist()
+    reference = wordstream.word_stream(text, 1)
+    assert one[0].tolist() == reference.starts.tolist() and one[1].tolist() == reference.ends.tolist()
+    assert one[2].tolist() == reference.grams.tolist()  # one-word grams: the words' own hashes
 
 
 @given(st.integers(0, 2**31 - 1), st.integers(0, 400), st.integers(0, 400), st.integers(3, 40),

@@ -13,6 +13,7 @@ from syndidetect import lsh
 from syndidetect._kernels import screen as screen_module
 from syndidetect._kernels.screen import SCREEN, shared_low_bits
 from syndidetect.config import Config
+from syndidetect.detector import ordered_pairs
 from syndidetect.lsh import (
     DEFAULT_LAYOUTS,
     band_key,
@@ -187,3 +188,26 @@ def test_the_compiled_screen_finds_the_keys_numpy_finds(seed: int) -> None:
         got = shared_low_bits(keys, bits, kernel)
         assert got.dtype == expected.dtype and np.array_equal(got, expected)
     assert shared_low_bits(keys, 16, kernel)[:3].tolist() == [0, 1, 2]
+
+
+_PAIR = st.tuples(st.integers(0, 11), st.integers(0, 11)).filter(lambda p: p[0] != p[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=3), min_size=12, max_size=12, unique=True),
+       st.lists(_PAIR, max_size=30), st.lists(_PAIR, max_size=30))
+def test_ordered_pairs_are_the_distinct_pairs_by_id_with_the_first_arrays_flagged(
+        ids: list[str], first: list[tuple[int, int]], second: list[tuple[int, int]]) -> None:
+    """Pairs in either order and repeated within and across the arrays: each pair once, its smaller
+    id first, sorted by the ids, flagged exactly when the first array holds it (either way round)."""
+    def as_array(pairs: list[tuple[int, int]]) -> np.ndarray:
+        return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+    def by_id(pair: tuple[int, int]) -> tuple[int, int]:
+        return (pair[0], pair[1]) if ids[pair[0]] < ids[pair[1]] else (pair[1], pair[0])
+
+    flagged = {by_id(p) for p in first}
+    expected = sorted(flagged | {by_id(p) for p in second}, key=lambda p: (ids[p[0]], ids[p[1]]))
+    smaller, larger, found = ordered_pairs(ids, as_array(first), as_array(second))
+    assert list(zip(smaller.tolist(), larger.tolist())) == expected
+    assert found.tolist() == [p in flagged for p in expected]

@@ -93,7 +93,11 @@ def ordered_pairs(
         ordered = np.sort(rank[pairs], axis=1)
         keys.append(ordered[:, 0] * n + ordered[:, 1])
     distinct = arrays.distinct(np.concatenate(keys))
-    return by_rank[distinct // n], by_rank[distinct % n], np.isin(distinct, keys[0])
+    flagged = np.zeros(len(distinct), dtype=np.bool_)
+    # Each key of the first array is among the distinct ones: found by a search, not np.isin (which
+    # sorted both sides again: 2.4 s against 0.04 s for 1.4M sentence LSH pairs at 1M paragraphs).
+    flagged[np.searchsorted(distinct, keys[0])] = True
+    return by_rank[distinct // n], by_rank[distinct % n], flagged
 
 
 class Detector:
