@@ -49,3 +49,14 @@ def test_range_positions_are_the_ranges_end_to_end(ranges: list[tuple[int, int]]
     found = arrays.range_positions(firsts, lengths)
     assert found.dtype == np.int64
     assert found.tolist() == expected
+
+
+@given(hnp.arrays(np.int64, st.tuples(st.integers(0, 30), st.integers(1, 2)), elements=st.integers(0, 9)),
+       st.integers(0, 5))
+def test_positions_in_distinct_are_np_unique_with_its_inverse(values: np.ndarray, room: int) -> None:
+    """Positions below a size (some of them unused, repeats, a 2-D array of pairs): the distinct ones
+    ascending, and each value's index among them, in the values' shape."""
+    found, at = arrays.positions_in_distinct(values, 10 + room)
+    expected, inverse = np.unique(values, return_inverse=True)
+    assert found.tolist() == expected.tolist() and found.dtype == np.int64
+    assert at.tolist() == inverse.reshape(values.shape).tolist()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from syndidetect import lsh
 from syndidetect._kernels import screen as screen_module
+from syndidetect._kernels.band_keys import BAND_KEYS, band_keys_into
 from syndidetect._kernels.screen import SCREEN, shared_low_bits
 from syndidetect.config import Config
 from syndidetect.detector import ordered_pairs
@@ -211,3 +212,19 @@ def test_ordered_pairs_are_the_distinct_pairs_by_id_with_the_first_arrays_flagge
     smaller, larger, found = ordered_pairs(ids, as_array(first), as_array(second))
     assert list(zip(smaller.tolist(), larger.tolist())) == expected
     assert found.tolist() == [p in flagged for p in expected]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 8), st.integers(1, 6), st.integers(0, 5), st.integers(0, 2**31 - 1))
+def test_band_keys_written_by_the_kernel_are_numpys(n: int, bands: int, rows: int, start: int, seed: int) -> None:
+    """Any layout (one or two rows a band stay numpy's own keys), signatures at the extremes of
+    uint32, written at an offset into the sentence LSH's ``(bands, n)`` array: numpy's keys."""
+    rng = np.random.default_rng(seed)
+    signatures = rng.choice(np.array([0, 1, 2**31, 2**32 - 1, 12345], dtype=np.uint32), (n, bands * rows + 3))
+    signatures[:, ::2] = rng.integers(0, 2**32, (n, (bands * rows + 4) // 2), dtype=np.uint32)
+    assert BAND_KEYS.compiled() is not None
+    out = np.zeros((bands, start + n + 2), dtype=np.uint64)
+    band_keys_into(signatures, bands, rows, lsh.BAND_MIX, out, start, lsh.band_keys)
+    expected = np.zeros_like(out)
+    expected[:, start : start + n] = lsh.band_keys(signatures, bands, rows).T
+    assert out.tolist() == expected.tolist()

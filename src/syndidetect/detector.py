@@ -94,9 +94,10 @@ def ordered_pairs(
         keys.append(ordered[:, 0] * n + ordered[:, 1])
     distinct = arrays.distinct(np.concatenate(keys))
     flagged = np.zeros(len(distinct), dtype=np.bool_)
-    # Each key of the first array is among the distinct ones: found by a search, not np.isin (which
-    # sorted both sides again: 2.4 s against 0.04 s for 1.4M sentence LSH pairs at 1M paragraphs).
-    flagged[np.searchsorted(distinct, keys[0])] = True
+    # Each key of the first array is among the distinct ones: found by a search, not np.isin (1.5 s
+    # for 1.4M sentence LSH pairs at 1M paragraphs), its keys sorted first so that each search
+    # starts where the last ended in the cache (0.08 s, against 0.67 s in the order of the pairs).
+    flagged[np.searchsorted(distinct, np.sort(keys[0]))] = True
     return by_rank[distinct // n], by_rank[distinct % n], flagged
 
 

@@ -32,7 +32,9 @@ from syndidetect.prepared import PreparedDocument
 # Buckets larger than this hold boilerplate or a widely syndicated paragraph: chaining their members
 # keeps them connected without emitting a quadratic number of pairs.
 MAX_BUCKET = 256
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+# The odd multiplier that mixes a band's rows into its key (more than two rows a band): 2**64 divided
+# by the golden ratio, whose bits spread each row's value over the whole key.
+BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Candidates whose estimated containment is below this share of the threshold are dropped before
 # exact verification: with 2-row bands, paragraphs sharing a few common phrases collide often, and
 # their number grows with the square of the corpus. Half the threshold leaves room for the
@@ -102,7 +104,7 @@ def band_key(signatures: SignatureMatrix, band: int, rows: int) -> npt.NDArray[n
         return (part[:, 0] << np.uint64(32)) | part[:, 1]
     key = np.zeros(len(signatures), dtype=np.uint64)
     for r in range(rows):
-        key = (key ^ part[:, r]) * _MIX
+        key = (key ^ part[:, r]) * BAND_MIX
         key ^= key >> np.uint64(29)
     return key
 
@@ -117,7 +119,7 @@ def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray
         return (part[:, :, 0] << np.uint64(32)) | part[:, :, 1]
     key = np.zeros((len(signatures), bands), dtype=np.uint64)
     for r in range(rows):
-        key = (key ^ part[:, :, r]) * _MIX
+        key = (key ^ part[:, :, r]) * BAND_MIX
         key ^= key >> np.uint64(29)
     return key
 

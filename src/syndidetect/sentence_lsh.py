@@ -18,11 +18,12 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels import screen
+from syndidetect._kernels.band_keys import band_keys_into
 from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
+from syndidetect.lsh import BAND_MIX, ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
@@ -144,8 +145,7 @@ def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permu
     """:func:`~syndidetect.lsh.estimated_jaccard` of each pair of sentences (positions in
     ``sets.rows``), the equal values counted ``ESTIMATE_PERMUTATIONS`` permutations at a time: the
     same values, a quarter of the memory."""
-    colliding = arrays.distinct(sentence_pairs.ravel())
-    at = np.searchsorted(colliding, sentence_pairs)
+    colliding, at = arrays.positions_in_distinct(sentence_pairs, len(sets.rows))
     rows, (a, b) = sets.rows[colliding], permutations_
     equal = np.zeros(len(sentence_pairs), dtype=np.int64)
     for first in range(0, len(a), ESTIMATE_PERMUTATIONS):
@@ -163,7 +163,7 @@ def _band_keys(sets: _SentenceSets, permutations_: Permutations, kernels: StemSe
     def chunk_keys(k: int) -> None:
         start = k * SKETCH_CHUNK
         chunk = sets.signatures(sets.rows[start : start + SKETCH_CHUNK], permutations_, kernels)
-        by_band[:, start : start + len(chunk)] = band_keys(chunk, bands, band_rows).T
+        band_keys_into(chunk, bands, band_rows, BAND_MIX, by_band, start, band_keys)
 
     each_on_threads(chunk_keys, -(-len(sets.rows) // SKETCH_CHUNK), _threads(kernels))
     return by_band

@@ -89,27 +89,34 @@ def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None
 
     Bytes of :data:`THREADED_BYTES` or more are cut in two at a byte that is no token's (a token is
     a run of token bytes, so none spans the cut) and read on two threads (``threads``: one or two;
-    by default two on a machine of more than one core). One part's tokens are views of buffers
-    sized for the most tokens the bytes could hold: callers make arrays of their own from them (a
-    copy of each here was 1.3 s of a 1M-paragraph ``detect``)."""
+    by default two on a machine of more than one core). The tokens are views of buffers sized for
+    the most tokens the bytes could hold: callers make arrays of their own from them (a copy of
+    each here was 1.3 s of a 1M-paragraph ``detect``)."""
     kernel = WORDS.get(texts)
     if kernel is None:
         return None
     cut = _cut(data) if (threads_for(len(data), THREADED_BYTES) if threads is None else threads) > 1 else 0
     parts = [data[:cut], data[cut:]] if cut else [data]
+    # Room for the most tokens of each part (a token and a separator: two bytes at least), the
+    # second part's after the first's: its tokens are then moved down, not joined into new arrays.
+    room = [len(part) // 2 + 1 for part in parts]
+    starts = np.empty(sum(room), dtype=np.int64)
+    ends = np.empty_like(starts)
+    hashes = np.empty(len(starts), dtype=np.uint64)
 
-    def read(first: int, step: int) -> _Spans:  # a kernel_on_threads share: part ``first``
-        part = parts[first]
-        starts = np.empty(len(part) // 2 + 1, dtype=np.int64)  # a token and a separator: two bytes at least
-        ends = np.empty_like(starts)
-        hashes = np.empty(len(starts), dtype=np.uint64)
-        count = kernel(part, IS_TOKEN_BYTE, HASHED_CHARS, FNV_OFFSET, FNV_PRIME, starts, ends, hashes)
-        return starts[:count], ends[:count], hashes[:count]
+    def read(first: int, step: int) -> int:  # a kernel_on_threads share: part ``first``
+        at = sum(room[:first])
+        return kernel(parts[first], IS_TOKEN_BYTE, HASHED_CHARS, FNV_OFFSET, FNV_PRIME, starts[at:], ends[at:],
+                      hashes[at:])
 
-    if not cut:
-        return read(0, 1)
-    (s1, e1, h1), (s2, e2, h2) = kernel_on_threads(read, (), 2)
-    return np.concatenate([s1, s2 + cut]), np.concatenate([e1, e2 + cut]), np.concatenate([h1, h2])
+    counts = kernel_on_threads(read, (), len(parts))
+    if cut:
+        first, second = counts
+        np.add(starts[room[0] : room[0] + second], cut, out=starts[first : first + second])
+        np.add(ends[room[0] : room[0] + second], cut, out=ends[first : first + second])
+        hashes[first : first + second] = hashes[room[0] : room[0] + second]
+    total = sum(counts)
+    return starts[:total], ends[:total], hashes[:total]
 
 
 # Bytes of English text below which one thread reads them all: a second thread's start and the
