@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect import lsh
+from syndidetect._kernels import equal_counts as equal_counts_module
 from syndidetect._kernels import screen as screen_module
 from syndidetect._kernels.band_keys import BAND_KEYS, band_keys_into
+from syndidetect._kernels.equal_counts import EQUAL_COUNTS, add_equal_counts
 from syndidetect._kernels.screen import SCREEN, shared_low_bits
 from syndidetect.config import Config
 from syndidetect.detector import ordered_pairs
@@ -89,10 +91,37 @@ def test_buckets_of_too_many_owners_give_no_pairs(n: int, max_owners: int, n_own
     assert got == expected
 
 
-def test_estimated_jaccard_is_the_share_of_equal_values() -> None:
+@pytest.mark.parametrize("path", ["numpy, two pairs a chunk", "compiled"])
+def test_estimated_jaccard_is_the_share_of_equal_values(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if path == "compiled":
+        assert EQUAL_COUNTS.compiled() is not None
+    else:
+        monkeypatch.setattr(EQUAL_COUNTS, "get", lambda weight=1: None)
+        monkeypatch.setattr(equal_counts_module, "NUMPY_CHUNK", 2)
     sigs = np.array([[1, 2, 3, 4], [1, 2, 0, 0], [5, 6, 7, 8]], dtype=np.uint32)
     pairs = np.array([[0, 1], [0, 2], [1, 1]], dtype=np.int64)
-    assert estimated_jaccard(sigs, pairs, chunk=2).tolist() == [0.5, 0.0, 1.0]
+    assert estimated_jaccard(sigs, pairs).tolist() == [0.5, 0.0, 1.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 3000), st.integers(1, 40), st.integers(1, 3), st.integers(0, 2**31 - 1))
+def test_equal_counts_of_the_kernel_on_its_threads_are_numpys(pairs: int, width: int, threads: int, seed: int) -> None:
+    """Each thread's contiguous range of the pairs, any count of pairs and threads (two threads
+    only from THREADED_PAIRS pairs): the counts are added to what ``counts`` held, as numpy's."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 3, (50, width)).astype(np.uint32)  # few values: many equal
+    at = rng.integers(0, 50, (pairs, 2))
+    counts = rng.integers(0, 5, pairs)
+    expected = counts + (sigs[at[:, 0]] == sigs[at[:, 1]]).sum(axis=1)
+    assert EQUAL_COUNTS.compiled() is not None
+    add_equal_counts(sigs, at, counts, threads)
+    assert counts.tolist() == expected.tolist()
+    kernel = EQUAL_COUNTS.compiled()
+    assert kernel is not None
+    halves = np.zeros(pairs, dtype=np.int64)
+    for first in range(3):  # three ranges: every pair in exactly one
+        kernel(sigs, at, halves, first, 3)
+    assert halves.tolist() == (sigs[at[:, 0]] == sigs[at[:, 1]]).sum(axis=1).tolist()
 
 
 @settings(max_examples=30, deadline=None)

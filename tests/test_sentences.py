@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+import syndidetect._kernels.equal_counts as equal_counts_module
 import syndidetect._kernels.stem_ids as stem_ids_module
 import syndidetect._kernels.tfidf_rows as tfidf_kernels
 import syndidetect.sentence_batches as sentence_batches_module
@@ -715,10 +716,11 @@ def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, bac
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Sketched in chunks (7 sentences: many chunks, shared by three threads when compiled), only band
     # keys kept, colliding sentences sketched again 7 permutations at a time (the last slice 2) and
-    # their pairs compared 5 at a time.
+    # their pairs compared 5 at a time (numpy's path; the compiled one takes a range a thread).
     monkeypatch.setattr(sentence_lsh, "SKETCH_CHUNK", chunk)
     if chunk == 7:
-        monkeypatch.setattr(sentence_lsh, "ESTIMATE_CHUNK", 5)
+        monkeypatch.setattr(equal_counts_module, "NUMPY_CHUNK", 5)
+        monkeypatch.setattr(equal_counts_module.EQUAL_COUNTS, "get", lambda weight=1: None)
         monkeypatch.setattr(sentence_lsh, "ESTIMATE_PERMUTATIONS", 7)
         monkeypatch.setattr(sentence_lsh, "kernel_threads", lambda: 3)
     texts = [*_documents_without_stop_words(60), SOURCE, REWORDED, SOURCE]

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
+from syndidetect._kernels.equal_counts import add_equal_counts
 from syndidetect._kernels.screen import maybe_shared
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
@@ -176,28 +177,20 @@ def _bucket_pairs_of(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.
     return np.concatenate(pairs).astype(np.int64)
 
 
-# Pairs compared at a time: both rows of a pair are gathered, 1 KB a pair with 128 permutations,
-# so a chunk holds 16 MB whatever the number of candidates.
-ESTIMATE_CHUNK = 16384
-
-
-def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64], chunk: int = ESTIMATE_CHUNK
-                      ) -> npt.NDArray[np.float64]:
+def estimated_jaccard(signatures: SignatureMatrix, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """MinHash estimate of each pair's Jaccard similarity: the share of equal signature values."""
-    out = np.zeros(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), chunk):
-        i, j = pairs[start : start + chunk, 0], pairs[start : start + chunk, 1]
-        out[start : start + chunk] = (signatures[i] == signatures[j]).mean(axis=1)
+    equal = np.zeros(len(pairs), dtype=np.int64)
+    add_equal_counts(signatures, pairs, equal)
+    out: npt.NDArray[np.float64] = equal / np.float64(signatures.shape[1])
     return out
 
 
 def estimated_containment(
     signatures: SignatureMatrix, sizes: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64],
-    chunk: int = ESTIMATE_CHUNK,
 ) -> npt.NDArray[np.float64]:
     """MinHash estimate of each pair's containment (shared shingles over the smaller set), from
     the Jaccard estimate and the exact set sizes: ``|A & B| = J (|A| + |B|) / (1 + J)``."""
-    jaccard = estimated_jaccard(signatures, pairs, chunk)
+    jaccard = estimated_jaccard(signatures, pairs)
     i, j = pairs[:, 0], pairs[:, 1]
     shared = jaccard * (sizes[i] + sizes[j]) / (1.0 + jaccard)
     out: npt.NDArray[np.float64] = shared / np.maximum(np.minimum(sizes[i], sizes[j]), 1)

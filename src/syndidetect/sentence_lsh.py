@@ -19,11 +19,12 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels import screen
 from syndidetect._kernels.band_keys import band_keys_into
+from syndidetect._kernels.equal_counts import add_equal_counts
 from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatures
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import BAND_MIX, ESTIMATE_CHUNK, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
+from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
@@ -150,7 +151,7 @@ def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permu
     equal = np.zeros(len(sentence_pairs), dtype=np.int64)
     for first in range(0, len(a), ESTIMATE_PERMUTATIONS):
         part = slice(first, first + ESTIMATE_PERMUTATIONS)
-        _count_equal(_signed(sets, rows, (a[part], b[part]), kernels), at, equal, _threads(kernels))
+        add_equal_counts(_signed(sets, rows, (a[part], b[part]), kernels), at, equal, _threads(kernels))
     return equal / np.float64(len(a))
 
 
@@ -180,17 +181,6 @@ def _signed(sets: _SentenceSets, rows: npt.NDArray[np.int64], permutations_: Per
 
     each_on_threads(sign, -(-len(rows) // SKETCH_CHUNK), _threads(kernels))
     return signatures
-
-
-def _count_equal(signatures: npt.NDArray[np.uint32], at: npt.NDArray[np.int64], equal: npt.NDArray[np.int64],
-                 threads: int) -> None:
-    """Add to ``equal[k]`` how many values rows ``at[k]`` of ``signatures`` share, ``ESTIMATE_CHUNK``
-    pairs at a time (numpy's gathers and comparisons release the GIL)."""
-    def count(k: int) -> None:
-        chunk = slice(k * ESTIMATE_CHUNK, (k + 1) * ESTIMATE_CHUNK)
-        equal[chunk] += (signatures[at[chunk, 0]] == signatures[at[chunk, 1]]).sum(axis=1)
-
-    each_on_threads(count, -(-len(at) // ESTIMATE_CHUNK), threads)
 
 
 def _threads(kernels: StemSetKernels | None) -> int:
