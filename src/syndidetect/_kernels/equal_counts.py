@@ -54,10 +54,11 @@ def add_equal_counts(signatures: npt.NDArray[np.uint32], at: npt.NDArray[np.int6
     share: compiled once enough pairs asked for it, else numpy's comparisons a chunk of pairs at a
     time (which release the GIL); on up to ``threads`` threads (by default two for enough pairs on
     several cores, one else)."""
-    most = threads_for(len(at), THREADED_PAIRS) if threads is None else threads
+    enough = threads_for(len(at), THREADED_PAIRS)  # two only for enough pairs, on several cores
+    most = enough if threads is None else threads
     kernel = EQUAL_COUNTS.get(len(at))
     if kernel is not None:
-        kernel_on_threads(kernel, (signatures, at, counts), min(most, threads_for(len(at), THREADED_PAIRS)))
+        kernel_on_threads(kernel, (signatures, at, counts), min(most, enough))
         return
 
     def count(k: int) -> None:
