@@ -298,3 +298,11 @@ def test_import_is_lazy() -> None:
     code = "import sys, syndidetect._kernels.fast; assert 'numba' not in sys.modules, 'numba imported'"
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("a &;\u00e9\u201976"), max_size=12), max_size=12))
+def test_rows_holding_entities_flags_exactly_the_texts_with_an_ampersand(texts: list[str]) -> None:
+    text, spans = batch.joined(texts, batch.text_lengths(texts))
+    flags = batch.rows_holding_entities(text, spans)
+    assert flags.tolist() == [int("&" in t) for t in texts]

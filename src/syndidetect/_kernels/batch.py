@@ -17,6 +17,7 @@ from syndidetect._kernels.threads import ITEMS_PER_THREAD
 from syndidetect.text import compatibility_form
 
 SEPARATOR = "\x00"  # joins the texts of a batch; never a word character
+ENTITY_START = "&"  # HTML entities start with it: html.unescape may change a text holding one
 #: Code points the kernel takes in one call: larger inputs go in batches of whole texts
 #: (``text_ranges``). A batch's joined string (at most 4 MB, at 4 bytes a code point) and a sketch's
 #: raw hashes (4 MB) then come from memory the allocator reuses call after call and are still in the
@@ -82,6 +83,21 @@ def text_ranges(lengths: npt.NDArray[np.int64], points: int | None = None) -> li
         ranges.append((first, last))
         first, before = last, int(ends[last - 1])
     return ranges
+
+
+def rows_holding_entities(text: str, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+    """A flag for each text of the :func:`joined` ``text`` (row ``i`` is code points
+    ``offsets[i]:offsets[i + 1]``) that holds an ``&``, so that ``html.unescape`` may change it: the
+    kernel leaves these to :func:`normalised_rows`. ``str.find`` scans the batch in C (a batch
+    without any ``&`` costs one scan), then skips to the next text after each flagged one, so a text
+    full of entities costs one step, not one per ``&``."""
+    flags = np.zeros(len(offsets) - 1, dtype=np.uint8)
+    at = text.find(ENTITY_START)
+    while at >= 0:
+        row = int(np.searchsorted(offsets, at, side="right")) - 1
+        flags[row] = 1
+        at = text.find(ENTITY_START, int(offsets[row + 1]))
+    return flags
 
 
 def normalised_rows(texts: Sequence[str], redo: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], list[str]]:

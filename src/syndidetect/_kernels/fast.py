@@ -41,6 +41,7 @@ from syndidetect._kernels.batch import (
     normalised_rows,
     readonly,
     readonly_u32,
+    rows_holding_entities,
     text_chunks,
     text_lengths,
     text_ranges,
@@ -80,7 +81,6 @@ _PRIME4 = 0x27D4EB2F
 _PRIME5 = 0x165667B1
 _EMPTY = 0xFFFFFFFF  # a signature entry no shingle reached (datasketch's empty value)
 _SPACE = 0x20  # joins the tokens of a shingle
-_AMP = 0x26  # "&": html.unescape may change the text
 # UTF-8 bytes one code point may take in the scratch buffer: full case folding gives at most three
 # code points (Unicode's CaseFolding.txt), each at most four bytes long.
 _MAX_FOLDED_BYTES = 12
@@ -127,9 +127,12 @@ def _round(acc: int, lane: int) -> int:
     return (_rotl32(acc, 13) * _PRIME1) & _MASK
 
 
-@_jit()
+@_jit(inline=True)
 def _xxh32(buf: npt.NDArray[np.uint8], start: int, end: int) -> int:
-    """xxHash32 with seed 0 of ``buf[start:end]`` (``buf`` holds at least 3 bytes after ``end``)."""
+    """xxHash32 with seed 0 of ``buf[start:end]`` (``buf`` holds at least 3 bytes after ``end``).
+
+    Inlined: called, numba passed the buffer's array on the stack every shingle, and the call
+    was about a fifth of a shingle's hash (about 20 bytes, 17 ns inlined here)."""
     length = end - start
     i = start
     if length >= 16:
@@ -283,18 +286,20 @@ def _tokenise(
     took 13 ms of a 21 ms signature call (20,000 paragraphs) where the branch-free form's floor is
     6 ms. Token ends are set after the loop: a token ends one byte before the next one starts.
     ``tok_start`` holds one entry more than there are tokens (written for every character).
-    Indices are cast to unsigned so numba emits no negative-index wraparound.
+    The last token ends where the copy ends, or one byte before when a separator followed it (tokens
+    are one space apart), so no variable follows token ends per character either: the loop's
+    state is then few enough to stay in registers (tokenising alone: 3.9 -> 3.2 ns a code point, the
+    medians of 21 alternated calls with the ``&`` test below, which moved to :func:`_signature_rows`'
+    callers). Indices are cast to unsigned so numba emits no negative-index wraparound.
 
-    With ``check``, return -1 when the text holds an ``&`` or a code point flagged
-    ``UNSTABLE_BIT``: the only texts that ``html.unescape`` and NFKC may change, which the caller
-    normalises in Python and tokenises again without ``check``.
+    With ``check``, return -1 when the text holds a code point flagged ``UNSTABLE_BIT``: with an
+    ``&`` (which the callers look for before, with ``str.find``) the only texts that ``html.unescape``
+    and NFKC may change, which the caller normalises in Python and tokenises again without ``check``.
     """
     ascii_map, table = tables[0], tables[1]
     count = 0
     out = 0
-    last_end = 0  # the end of the last word character copied
     inside = False  # the last character read belongs to a word token
-    amp = False
     i = start
     while i < end:
         cp = _code_point(buf, i)
@@ -305,9 +310,7 @@ def _tokenise(
             count += word and not inside
             scratch[np.uint64(out)] = folded if word else _SPACE
             out += word or inside
-            last_end = out if word else last_end
             inside = word
-            amp |= cp == _AMP
             i += 1
             continue
         flags = table[np.uint64(cp)]
@@ -316,7 +319,6 @@ def _tokenise(
         if inside:
             if flags & WORD_BIT:
                 out = _copy_folded(cp, flags, tables, scratch, out)
-                last_end = out
                 i += 1
                 continue
             if flags & IGNORED_BIT:
@@ -335,20 +337,16 @@ def _tokenise(
             out, i = _cluster_token(buf, i, end, tables, scratch, out, check)
             if out < 0:
                 return -1
-            last_end = out
             scratch[np.uint64(out)] = _SPACE
             out += 1
         else:
             out = _copy_folded(cp, flags, tables, scratch, out)
-            last_end = out
             inside = True
             i += 1
-    if check and amp:
-        return -1
     for t in range(count - 1):
         tok_end[np.uint64(t)] = tok_start[np.uint64(t + 1)] - 1
     if count > 0:
-        tok_end[np.uint64(count - 1)] = last_end
+        tok_end[np.uint64(count - 1)] = out if inside else out - 1
     return count
 
 
@@ -503,14 +501,17 @@ def _sketch_rows(
 ) -> None:
     """Per text of the joined ``text`` (its storage read in place): shingle hashes into
     ``raw[offsets[i]:]`` (a text has at most one shingle per code point), sorted and deduplicated in
-    place (``counts[i]`` kept), its token count and its signature row. With ``check``, a text that
-    needs Python's normalisation is skipped and ``redo[i]`` set."""
+    place (``counts[i]`` kept), its token count and its signature row. A text already flagged in
+    ``redo`` (it holds an ``&``) is skipped; with ``check``, so is a text that needs Python's
+    normalisation, and ``redo[i]`` is set."""
     buf = _units(text)
     n = offsets.shape[0] - 1
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in range(chunks):
         first, last, _, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         for i in range(first, last):
+            if redo[i]:
+                continue
             at = offsets[i]
             count, found = _text_shingles(
                 buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, raw, at, check
@@ -570,6 +571,8 @@ def _signature_rows(
         first, last, longest, scratch, tok_start, tok_end = _chunk_scratch(offsets, c)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
+            if redo[i]:
+                continue
             count, found = _text_shingles(
                 buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, hashes, 0, check
             )
@@ -664,7 +667,7 @@ def _batch_sketch(
     n = len(spans) - 1
     raw = np.empty(max(len(text), 1), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
-    redo = np.zeros(n, dtype=np.uint8)
+    redo = rows_holding_entities(text, spans)
     _sketch_rows(text, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
@@ -708,7 +711,7 @@ def _batch_signatures(
 ) -> None:
     """One batch's signatures, written to ``sigs`` (its rows of the call's matrix)."""
     text, spans = joined(texts, lengths)
-    redo = np.zeros(len(spans) - 1, dtype=np.uint8)
+    redo = rows_holding_entities(text, spans)
     _signature_rows(text, spans, _tables(), a, b, shingle_size, sigs, redo, True)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):

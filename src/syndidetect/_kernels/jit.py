@@ -108,16 +108,18 @@ class LazyJit:
 
     def __init__(self, namespace: dict[str, Any]) -> None:
         self._namespace = namespace
-        self._marked: list[tuple[str, bool]] = []
+        self._marked: list[tuple[str, bool, bool]] = []
         self._lock = threading.Lock()
         self.compiled = False
         namespace["prange"] = range
 
-    def mark(self, parallel: bool = False) -> Callable[[_F], _F]:
-        """Decorator: compile this function with the others (``parallel``: numba's ``prange``)."""
+    def mark(self, parallel: bool = False, inline: bool = False) -> Callable[[_F], _F]:
+        """Decorator: compile this function with the others (``parallel``: numba's ``prange``;
+        ``inline``: numba inlines it into its callers, which it otherwise calls, arguments passed on
+        the stack, even when it is a few instructions long)."""
 
         def register(func: _F) -> _F:
-            self._marked.append((func.__name__, parallel))
+            self._marked.append((func.__name__, parallel, inline))
             return func
 
         return register
@@ -132,8 +134,9 @@ class LazyJit:
             numba = imported_numba()
             self._namespace["prange"] = numba.prange
             self._namespace["carray"] = numba.carray
-            for name, parallel in self._marked:
+            for name, parallel, inline in self._marked:
                 self._namespace[name] = compile_cached(
-                    self._namespace[name], nogil=True, parallel=parallel, error_model="numpy"
+                    self._namespace[name], nogil=True, parallel=parallel, error_model="numpy",
+                    **({"inline": "always"} if inline else {}),
                 )
             self.compiled = True
