@@ -189,3 +189,36 @@ def test_a_memo_tells_tokens_of_equal_hash_apart_by_their_bytes(monkeypatch: pyt
     for k in range(len(words)):  # each batch meets the others' anagrams
         text = " ".join(words[k:] + words[:k])
         _check(text, [(0, len(text)), (0, 10)], memo)
+
+
+def test_threads_sharing_a_memo_stem_each_token_once_and_get_what_a_memo_alone_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # sentence_corpus's kernel threads share one memo: each batch must get exactly its own stems,
+    # whatever another thread learns meanwhile, and a token met by both threads is stemmed once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    stemmed: list[str] = []
+
+    def counted(token: str) -> str:
+        stemmed.append(token)
+        return content_stem(token)
+
+    rng = random.Random(7)
+    batches = []
+    for _ in range(24):
+        text = _text(rng, rng.randrange(50, 400))
+        lowered = ascii_lower(text)
+        assert lowered is not None
+        spans = _spans(rng, len(text), 20)
+        batches.append((lowered, np.array(spans, dtype=np.int64).reshape(len(spans), 2)))
+    expected = [span_stems(lowered, bounds) for lowered, bounds in batches]
+    monkeypatch.setattr(token_stems, "content_stem", counted)
+    memo = TokenStems()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        shared = list(pool.map(lambda batch: span_stems(batch[0], batch[1], memo=memo), batches))
+    for alone, together in zip(expected, shared):
+        assert alone is not None and together is not None
+        assert together.vocabulary == alone.vocabulary and together.ids.tolist() == alone.ids.tolist()
+        assert together.distinct.tolist() == alone.distinct.tolist()
+    assert stemmed and len(stemmed) == len(set(stemmed))

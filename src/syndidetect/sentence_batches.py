@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
-from threading import get_ident
 
 import numpy as np
 import numpy.typing as npt
@@ -144,12 +143,9 @@ def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
     alone: list[int] = []  # not split in a batch
     split: dict[int, tuple[SentenceRun | None, list[int]]] = {}
 
-    memos: dict[int, TokenStems] = {}  # each thread's tokens met in its earlier batches
+    memo = TokenStems()  # the tokens met in earlier batches, shared by the threads
 
     def split_batch(index: int, batch: list[tuple[int, PreparedDocument, str]]) -> None:
-        memo = memos.get(get_ident())
-        if memo is None:
-            memo = memos[get_ident()] = TokenStems()
         split[index] = _split(batch, memo), [k for k, _, _ in batch]
 
     if todo and SENTENCES.get(len(todo)) is not None:
@@ -197,7 +193,7 @@ def _english_batches(docs: Sequence[PreparedDocument], todo: list[int],
 
 def _split(batch: list[tuple[int, PreparedDocument, str]], memo: TokenStems) -> SentenceRun | None:
     """The run of a batch of ``(position, document, its ascii_lower text)``; None should the kernel
-    have failed to build. ``memo``: the stems of the tokens the calling thread has met."""
+    have failed to build. ``memo``: the stems of the tokens met in earlier batches."""
     texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
     text, lowered = "".join(texts), "".join(low for _, _, low in batch)

@@ -6,7 +6,7 @@ on 300,000). Splitting and stemming the sentences of 100,000 paragraphs took 6.6
 2.7-3.4 s with this kernel. For text that :func:`syndidetect.shingles.ascii_lower`
 turned into ASCII, the kernel walks the sentences' bytes once and numbers their distinct tokens in
 a hash table (FNV-1a, the bytes compared on a hit, so the numbering is exact); Python then stems
-only the distinct tokens the calling thread has not met (:mod:`~syndidetect._kernels.token_stems`),
+only the distinct tokens not met in earlier batches (:mod:`~syndidetect._kernels.token_stems`),
 and numpy maps the numbers to stem ids. A second kernel counts each
 sentence's distinct stems (what decides whether it is eligible). The per-sentence function stays
 the reference the result is tested against.
@@ -137,7 +137,7 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     ``shingles.ascii_lower`` gave: span ``s``'s stems are
     ``content_stems_of_spans(text, spans, lowered)[s]``. None while the kernel is not compiled
     (``texts``: how many texts the text joins, counted towards compiling it). ``memo``: the
-    calling thread's tokens met in earlier batches, which are not stemmed again (None: a memo of
+    tokens met in earlier batches, which are not stemmed again (None: a memo of
     this call alone)."""
     kernels = STEM_TOKENS.get(texts)
     if kernels is None:
