@@ -96,11 +96,12 @@ def test_a_full_table_is_numbered_again_in_a_larger_one(monkeypatch: pytest.Monk
     _check(text, _spans(rng, len(text), 40))
 
 
-def test_tokens_of_one_length_and_shared_letters_stay_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("suffix", ["tion", "izationally"])
+def test_tokens_of_one_length_and_shared_letters_stay_apart(monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
     # 100 distinct tokens of one length in a table of 256 slots: long probe chains, where a hit
-    # is only a hit when length and bytes agree too.
+    # is only a hit when the key (short tokens: their bytes; long ones: hash, length and bytes) agrees.
     monkeypatch.setattr(stem_tokens, "_FIRST_DISTINCT", 128)
-    words = [f"{a}{b}tion" for a in "abcdefghij" for b in "klmnopqrst"]
+    words = [f"{a}{b}{suffix}" for a in "abcdefghij" for b in "klmnopqrst"]
     text = ". ".join(" ".join(words[k : k + 7]) for k in range(0, len(words), 7))
     _check(text, [(0, len(text))] + [(k, k + 50) for k in range(0, len(text) - 50, 37)])
 
@@ -123,21 +124,23 @@ def test_sentences_of_the_seeds_equal_the_reference() -> None:
 
 
 def test_tokens_of_equal_hash_are_told_apart_by_their_bytes() -> None:
-    # With offset 0 and prime 1 the hash is the XOR of a token's bytes: anagrams collide, and
-    # only comparing the bytes keeps them apart (FNV-1a collisions are too rare to meet here).
+    # With offset 0 and prime 1 the hash is the XOR of a token's bytes: anagrams longer than a
+    # packed key collide, and only comparing the bytes keeps them apart (FNV-1a collisions are too
+    # rare to meet here). Short anagrams are keyed by their bytes; 8 and 9 bytes straddle the two.
     kernels = STEM_TOKENS.compiled()
     assert kernels is not None
-    text = "stop tops pots opts spot post stop post tops ab ba ab"
+    text = ("stop tops pots opts spot post stop post tops ab ba ab reportings presorting abcdefghij "
+            "jihgfedcba presorting abcdefgh abcdefghi abcdefgh reportings abcdefghi")
     data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     starts, ends = np.array([0], dtype=np.int64), np.array([len(text)], dtype=np.int64)
     token_of, span_ends = np.empty(len(text), dtype=np.int64), np.empty(1, dtype=np.int64)
-    first, length = np.empty(8, dtype=np.int64), np.empty(8, dtype=np.int64)
-    distinct = kernels.number_tokens(data, starts, ends, np.uint64(0), np.uint64(1), 4, token_of, span_ends,
+    first, length = np.empty(16, dtype=np.int64), np.empty(16, dtype=np.int64)
+    distinct = kernels.number_tokens(data, starts, ends, np.uint64(0), np.uint64(1), 5, token_of, span_ends,
                                      first, length)
     numbers = {token: k for k, token in enumerate(dict.fromkeys(text.split()))}
-    assert distinct == len(numbers) == 8
+    assert distinct == len(numbers) == 14
     assert token_of[: span_ends[0]].tolist() == [numbers[token] for token in text.split()]
-    assert [text[f : f + n] for f, n in zip(first.tolist(), length.tolist())] == list(numbers)
+    assert [text[f : f + n] for f, n in zip(first[:distinct].tolist(), length[:distinct].tolist())] == list(numbers)
 
 
 @pytest.mark.parametrize(("first_known", "max_known"), [(1 << 14, 1 << 20), (2, 1 << 20), (4, 300)])
