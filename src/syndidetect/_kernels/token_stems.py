@@ -10,8 +10,9 @@ exact, as the batch's own table) with its stem's number, and Python stems only t
 The kernel threads share one memo, a batch at a time under its lock (a batch's look-up, its new
 tokens stemmed and learnt): with one memo a thread, every distinct token was stemmed once in each
 thread (``sentence_corpus`` of 20,000 one-paragraph documents on two threads, three alternated runs:
-0.48-0.52 s with a memo a thread, 0.41-0.44 s with one shared). The lock holds only this part of a
-batch, which holds the GIL for most of it anyway; the batch's sentence bounds and token numbering
+0.48-0.52 s with a memo a thread, 0.41-0.44 s with one shared; a process's first call, whose stem
+cache is cold, took 0.53-0.77 s against 0.55-0.64 s in four pairs). The lock holds only this part of
+a batch, which holds the GIL for most of it anyway; the batch's sentence bounds and token numbering
 still run in parallel.
 """
 
