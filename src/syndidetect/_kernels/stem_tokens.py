@@ -78,13 +78,12 @@ def _number_tokens(data: Any, starts: Any, ends: Any, offset: Any, prime: Any, b
             while j < end and data[j] != _GAP and j - i < _PACKED_BYTES:
                 key |= np.uint64(data[j]) << np.uint64(8 * (j - i))
                 j += 1
-            if j < end and data[j] != _GAP:  # longer than a packed key holds
+            if j < end and data[j] != _GAP:  # longer than a packed key holds: its hash
+                while j < end and data[j] != _GAP:
+                    j += 1
                 h = offset
                 for k in range(i, j):
                     h = (h ^ np.uint64(data[k])) * prime
-                while j < end and data[j] != _GAP:
-                    h = (h ^ np.uint64(data[j])) * prime
-                    j += 1
                 key = h | _HASHED
             size = j - i
             slot = np.int64((key * _SPREAD) >> shift)
