@@ -53,12 +53,13 @@ def process_seconds(command: list[str], env: dict[str, str] | None = None, runs:
     return sorted(walls)
 
 
-def compile_loaded_kernels() -> int:
-    """Build now every lazy kernel of the syndidetect modules loaded so far, and say how many there
-    are. A lazy kernel compiles once the work asked of it in a process adds up (``_kernels.lazy``):
-    scanning the seeds again and again in one process, a call now and then paid a compile (with
-    numba's cache empty, as after a fresh install: 17 s at the second call, 15 s at the sixth, 2.7
-    s at the thirteenth), and the median of five calls read 1.6 s of work for a 0.1 s scan."""
+def take_loaded_kernels() -> int:
+    """Build now every lazy kernel of the syndidetect modules loaded so far (its numba dispatcher,
+    which compiles at its first call), and say how many there are. A lazy kernel is taken once the
+    work asked of it in a process adds up (``_kernels.lazy``): scanning the seeds again and again in
+    one process, a call now and then paid a compile (with numba's cache empty, as after a fresh
+    install: 17 s at the second call, 15 s at the sixth, 2.7 s at the thirteenth), and the median of
+    five calls read 1.6 s of work for a 0.1 s scan."""
     from syndidetect._kernels.lazy import LazyKernel
 
     kernels = {id(value): value for name, module in list(sys.modules.items()) if name.startswith("syndidetect")
@@ -69,8 +70,8 @@ def compile_loaded_kernels() -> int:
 
 
 def warm_scan_seconds(runs: int = 5) -> float:
-    """Median seconds of ``scan seeds/`` repeated in this process after a first call (the work
-    alone), every kernel compiled before the timed calls (:func:`compile_loaded_kernels`)."""
+    """Median seconds of ``scan seeds/`` repeated in this process (the work alone), every kernel
+    it calls compiled before the timed calls (:func:`take_loaded_kernels`, then a scan)."""
     from syndidetect.cli.main import main
 
     def scan() -> float:
@@ -81,7 +82,8 @@ def warm_scan_seconds(runs: int = 5) -> float:
         return time.perf_counter() - started
 
     scan()  # imports what a scan needs, the modules of its kernels among them
-    compile_loaded_kernels()
+    take_loaded_kernels()
+    scan()  # numba compiles (or loads from its cache) what a scan calls
     return statistics.median(scan() for _ in range(runs))
 
 
