@@ -1,5 +1,6 @@
 """Compiling kernels with numba: on first use (:class:`LazyJit`), with the on-disk cache wherever
-it can live (:func:`compile_cached`).
+it can live (:func:`compile_cached`); who wants to know when numba compiles is told
+(:func:`watch_compiles`).
 
 numba keeps compiled kernels next to the source (``__pycache__``) or in the user's cache folder. A
 package installed read-only and run by a user without a writable home has neither, and numba then
@@ -10,6 +11,8 @@ too are they compiled for this process alone.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import stat
 import sys
@@ -48,7 +51,61 @@ def imported_numba() -> ModuleType:
                 del sys.modules[_BLAS]
     import numba
 
+    _listen_for_compiles()
     return numba
+
+
+#: Callbacks of :func:`watch_compiles`, told of each compile numba's cache could not spare.
+_watchers: list[Callable[[bool], None]] = []
+_listening = [False]
+
+
+def watch_compiles(watcher: Callable[[bool], None]) -> Callable[[], None]:
+    """Have ``watcher(True)`` called when numba starts compiling a kernel its cache does not hold
+    (loading one from the cache is no compile), and ``watcher(False)`` when that compile, with the
+    callees it compiles, is done; returns the function that stops it. A first run after an install
+    compiles for tens of seconds (then loads in milliseconds): the command line says so rather than
+    look hung. ``watcher`` runs in the compiling thread, under numba's compiler lock."""
+    _watchers.append(watcher)
+
+    def stop() -> None:
+        if watcher in _watchers:
+            _watchers.remove(watcher)
+
+    return stop
+
+
+def _listen_for_compiles() -> None:
+    """Forward numba's ``numba:compile`` events (its event API, ``numba.core.event``) to the
+    watchers, once per process. numba sends them only for a compile, never for a cache load; nested
+    ones (a kernel's callees) come inside their caller's, in the one thread that holds the lock."""
+    if _listening[0]:
+        return
+    _listening[0] = True
+    try:
+        event: Any = importlib.import_module("numba.core.event")
+    except ImportError:  # a numba without the event API: the compiles go untold
+        return
+    depth = [0]
+
+    def on_start(_self: object, _event: object) -> None:
+        depth[0] += 1
+        if depth[0] == 1:
+            _tell(True)
+
+    def on_end(_self: object, _event: object) -> None:
+        depth[0] -= 1
+        if depth[0] == 0:
+            _tell(False)
+
+    listener = type("CompileWatch", (event.Listener,), {"on_start": on_start, "on_end": on_end})
+    event.register("numba:compile", listener())
+
+
+def _tell(started: bool) -> None:
+    for watcher in list(_watchers):
+        with contextlib.suppress(Exception):  # a note about a compile must never fail the compile
+            watcher(started)
 
 
 def _private_cache_dir() -> str | None:

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from syndidetect._kernels.jit import watch_compiles
 from syndidetect.report import Match, PairReport, Passage, Report
 from syndidetect.wordiff import changed_words, word_spans
 
@@ -188,6 +189,28 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
         console.print(f"[dim]{len(report.boilerplate)} boilerplate texts set aside (--show-boilerplate lists them)[/]")
 
 
+#: Said once on a terminal when numba compiles a kernel its cache lacks: the stage under way then
+#: waits for it (about a minute in all on a fresh install here), which would otherwise look hung.
+COMPILE_NOTE = "compiling the fast kernels (once per install; later runs load them)"
+
+
+@contextmanager
+def _compile_noted(console: Console) -> Iterator[None]:
+    """While inside, :data:`COMPILE_NOTE` on ``console`` (above a live display) at the first compile."""
+    told = [False]
+
+    def note(started: bool) -> None:
+        if started and not told[0]:
+            told[0] = True
+            console.print(Text(COMPILE_NOTE, style="dim"))
+
+    stop = watch_compiles(note)
+    try:
+        yield
+    finally:
+        stop()
+
+
 @contextmanager
 def working(message: str) -> Iterator[None]:
     """A spinner on a terminal, nothing when stderr is piped."""
@@ -195,7 +218,7 @@ def working(message: str) -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
-    with console.status(Text(message)):  # a path or an address is text, never markup
+    with console.status(Text(message)), _compile_noted(console):  # a path or an address is text, never markup
         yield
 
 
@@ -208,7 +231,8 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
         return
     from rich.progress import MofNCompleteColumn, Progress
 
-    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True) as bar:
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True) as bar, \
+            _compile_noted(console):
         task = bar.add_task(escape(description), total=total)  # the column reads markup: a path is text
         yield lambda n: bar.advance(task, n)
 
@@ -231,7 +255,8 @@ def stages() -> Iterator[Stage]:
 
     columns = (SpinnerColumn(), TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar, \
+            _compile_noted(console):
         tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
