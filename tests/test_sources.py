@@ -52,7 +52,12 @@ def test_stdin_text_and_jsonl() -> None:
         ("empty.txt", b"", r"empty\.txt: empty document"),
         ("blank.txt", b" \n\t\n", r"blank\.txt: empty document"),
         ("bad.jsonl", b'{"id": "a", "text": "ok"}\n{"id": "b", "text": }\n', r"bad\.jsonl:2: invalid JSON"),
-        ("list.jsonl", b'["a", "b"]\n', r"list\.jsonl:1: expected a JSON object"),
+        ("list.jsonl", b'["a", "b"]\n', r"list\.jsonl:1: expected a JSON object with 'id' and 'text'; got an array$"),
+        # A record that is no object is named as JSON names it, never by a Python type.
+        ("number.jsonl", b"5\n", r"number\.jsonl:1: expected a JSON object .*; got the number 5$"),
+        ("null.jsonl", b"null\n", r"null\.jsonl:1: expected a JSON object .*; got null$"),
+        ("string.jsonl", b'"t"\n', r"string\.jsonl:1: expected a JSON object .*; got the string 't'$"),
+        ("false.jsonl", b"false\n", r"false\.jsonl:1: expected a JSON object .*; got false$"),
         ("noid.jsonl", b'{"text": "t"}\n', r"noid\.jsonl:1: 'id' must be a non-empty string"),
         ("notext.jsonl", b'{"id": "a", "text": 3}\n', r"notext\.jsonl:1: 'text' must be a string"),
         ("date.jsonl", b'{"id": "a", "text": "t", "date": 5}\n', r"date\.jsonl:1: 'date' must be"),

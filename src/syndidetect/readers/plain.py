@@ -78,7 +78,7 @@ def json_object(line: str, where: str) -> dict[str, object]:
     except ValueError as exc:  # e.g. a number the decoder cannot hold
         raise InputError(f"{where}: invalid JSON ({exc})") from None
     if not isinstance(record, dict):
-        raise InputError(f"{where}: expected a JSON object with 'id' and 'text'; got {type(record).__name__}")
+        raise InputError(f"{where}: expected a JSON object with 'id' and 'text'; got {json_value(record)}")
     return record
 
 
