@@ -146,3 +146,14 @@ def test_progress_shows_the_stages_on_a_terminal(seeds_dir: Path, tmp_path: Path
     assert shown == ["reading", "signatures", "candidates", "verification", "writing"]
     assert "8/8" in result.stderr  # verification counts the candidate pairs
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["pairs"]  # the report is whole
+
+
+def test_the_headline_counts_take_the_singular_for_one(seeds_dir: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    for article in ("000_c5b587893c6a010b.txt", "001_cfa5f3a7a816170c.txt"):  # one copy of the other
+        shutil.copy(seeds_dir / article, tmp_path)
+    _, out = scan([str(tmp_path)], capsys)
+    assert out.splitlines()[0] == "2 documents, 1 copy, 0 related pairs"
+    (tmp_path / "000_c5b587893c6a010b.txt").unlink()
+    _, out = scan([str(tmp_path)], capsys)
+    assert out.splitlines()[0] == "1 document, 0 copies, 0 related pairs"

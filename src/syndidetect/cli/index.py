@@ -19,6 +19,7 @@ from syndidetect.cli.common import (
     working,
     write_report,
 )
+from syndidetect.cli.wording import counted
 from syndidetect.collector import collector_paused
 from syndidetect.config import Config
 from syndidetect.detector import Detector
@@ -111,10 +112,6 @@ def _some(ids: Sequence[str]) -> str:
     return shown + (f" and {len(ids) - _SHOWN_IDS} more" if len(ids) > _SHOWN_IDS else "")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _add(args: argparse.Namespace) -> int:
     from syndidetect.cli.allocator import keep_freed_memory  # here: ctypes is no part of `index check`
 
@@ -143,7 +140,7 @@ def _add(args: argparse.Namespace) -> int:
                     if not done:
                         raise
                     # Earlier batches are committed; adding them again replaces each with itself.
-                    raise IndexBusyError(f"{exc}; {done} of {_plural(len(documents), 'document')} are in the "
+                    raise IndexBusyError(f"{exc}; {done} of {counted(len(documents), 'document')} are in the "
                                          "index: run the same command again to add the rest") from None
                 committed = time.monotonic()
                 done += len(batch)
@@ -151,16 +148,16 @@ def _add(args: argparse.Namespace) -> int:
         stats = det.stats()
         with working("merging the index's postings"):  # closing merges the runs this add wrote
             det.close()
-    print(f"added {_plural(len(documents), 'document')} to {printable(args.db)} "
-          f"(now {_plural(stats['documents'], 'document')}, {_plural(stats['paragraphs'], 'paragraph')})")
+    print(f"added {counted(len(documents), 'document')} to {printable(args.db)} "
+          f"(now {counted(stats['documents'], 'document')}, {counted(stats['paragraphs'], 'paragraph')})")
     if replaced:
-        print(f"replaced {_plural(len(replaced), 'document')} already in the index: {_some(replaced)}")
+        print(f"replaced {counted(len(replaced), 'document')} already in the index: {_some(replaced)}")
     return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:
     documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
-    message = f"checking {_plural(len(documents), 'document')} against {printable(args.db)}"
+    message = f"checking {counted(len(documents), 'document')} against {printable(args.db)}"
     with Detector.open(args.db, _config(args), create=False, readonly=True, timeout=args.busy_timeout) as det, \
             working(message):
         report = det.query(documents)
@@ -172,7 +169,7 @@ def _remove(args: argparse.Namespace) -> int:
     with Detector.open(args.db, create=False, timeout=args.busy_timeout) as det:
         removed = det.remove(args.ids)
     missing = [i for i in dict.fromkeys(args.ids) if i not in set(removed)]
-    print(f"removed {_plural(len(removed), 'document')} from {printable(args.db)}"
+    print(f"removed {counted(len(removed), 'document')} from {printable(args.db)}"
           + (f": {_some(removed)}" if removed else ""))
     if missing:
         print(f"not in the index: {_some(missing)}")

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syndidetect._kernels.jit import watch_compiles
+from syndidetect.cli.wording import counted
 from syndidetect.report import Match, PairReport, Passage, Report
 from syndidetect.wordiff import changed_words, word_spans
 
@@ -172,8 +173,8 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
     report = report.ranked()
     shares = {documents: share for documents, (_, share) in report.pair_shares().items()}
     copies = report.copies
-    console.print(f"[bold]{len(report.documents)} documents, {len(copies)} copies, "
-                  f"{len(report.pairs) - len(copies)} related pairs[/]")
+    console.print(f"[bold]{counted(len(report.documents), 'document')}, {counted(len(copies), 'copy', 'copies')}, "
+                  f"{counted(len(report.pairs) - len(copies), 'related pair')}[/]")
     for pair in copies:
         _copy_section(console, pair, shares[pair.documents])
     related = [p for p in report.pairs if p.verdict != "copy"]

@@ -1,0 +1,14 @@
+"""How the command line words a count: its own module, so that the terminal renderer (which
+``cli/common.py`` loads only when a report is drawn) and the ``index`` commands share it without an
+import cycle or rich's import."""
+
+from __future__ import annotations
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1 (``plural``: when it is not ``word + "s"``).
+
+    >>> counted(1, "copy", "copies"), counted(0, "document"), counted(2, "related pair")
+    ('1 copy', '0 documents', '2 related pairs')
+    """
+    return f"{n} {word if n == 1 else plural or word + 's'}"
