@@ -243,9 +243,12 @@ def test_cli_html_usage_errors(seeds_dir: Path, args: list[str], message: str,
     assert err.startswith("syndidetect: error: ") and message in err and err.count("\n") == 1
 
 
-def test_counts_take_the_singular_for_one(seeds_dir: Path, tmp_path: Path) -> None:
+def test_counts_take_the_singular_for_one(seeds_dir: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     paths = [str(seeds_dir / name) for name in ("000_c5b587893c6a010b.txt", "001_cfa5f3a7a816170c.txt")]
     detect(read_inputs(paths)).to_html(tmp_path / "two")  # one copy of the other
     html = (tmp_path / "two" / "index.html").read_text(encoding="utf-8")
     assert "<title>syndidetect report: 1 copy among 2 documents</title>" in html
     assert "2 documents · 1 copy · 0 related pairs" in html
+    assert main(["scan", *paths, "--format", "html", "-o", str(tmp_path / "cli")]) == 0
+    assert capsys.readouterr().out == f"HTML report: {tmp_path / 'cli' / 'index.html'} (1 pair page)\n"

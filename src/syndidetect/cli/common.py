@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TextIO
 
+from syndidetect.cli.wording import counted
 from syndidetect.config import Config
 from syndidetect.detector import Progress
 from syndidetect.report import CSV_COLUMNS, Report
@@ -128,7 +129,7 @@ def write_report(report: Report, fmt: str, show_boilerplate: bool = False, outpu
         if output is None:
             raise UsageError("--format html writes a folder of pages: give it with -o DIR")
         index = report.to_html(output, progress=progress)
-        print(f"HTML report: {index} ({len(report.pairs)} pair pages)")
+        print(f"HTML report: {index} ({counted(len(report.pairs), 'pair page')})")
     elif output is not None:
         with open(output, "w", encoding="utf-8", newline="") as stream:
             _write_stream(report, fmt, show_boilerplate, stream)

@@ -161,7 +161,7 @@ class ReportConsole(Console):
 
 
 def _boilerplate_section(console: Console, report: Report) -> None:
-    console.rule(f"boilerplate ({len(report.boilerplate)} texts repeated across documents, never matched)")
+    console.rule(f"boilerplate ({counted(len(report.boilerplate), 'text')} repeated across documents, never matched)")
     for text, documents in report.boilerplate:
         console.print(Text.assemble((f"  {documents:>5} documents", "dim"), "  " + " ".join(text.split())[:100]))
 
@@ -187,7 +187,8 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
     if show_boilerplate:
         _boilerplate_section(console, report)
     elif report.boilerplate:
-        console.print(f"[dim]{len(report.boilerplate)} boilerplate texts set aside (--show-boilerplate lists them)[/]")
+        set_aside = counted(len(report.boilerplate), "boilerplate text")
+        console.print(f"[dim]{set_aside} set aside (--show-boilerplate lists them)[/]")
 
 
 #: Said once on a terminal when numba compiles a kernel its cache lacks: the stage under way then
