@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "syndidetect"
 LAYERS: dict[str, int] = {
     # L0: no syndidetect imports but each other
     "errors": 0, "_types": 0, "_version": 0, "frozen": 0, "collector": 0, "arrays": 0, "array_buffers": 0, "ahead": 0,
+    "wording": 0,
     # L1: text and its units, the configuration
     "dates": 1, "rules": 1, "text": 1, "documents": 1, "config": 1, "unicode_tables": 1,
     # L2: documents in (readers, files) and words out (tokens, shingles, stems, sentences, word streams)

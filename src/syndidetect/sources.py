@@ -35,6 +35,7 @@ from syndidetect.readers.kinds import (
 from syndidetect.readers.plain import JsonInteger, checked_text, decode, file_text, parse_jsonl
 from syndidetect.readers.problems import Problems
 from syndidetect.readers.tables import CSV_SUFFIXES, PARQUET_SUFFIXES, csv_documents, parquet_documents
+from syndidetect.wording import counted
 
 __all__ = ["JSONL_SUFFIXES", "MAX_FILE_BYTES", "TEXT_SUFFIXES", "JsonInteger", "checked_text", "decode",
            "file_documents", "file_kind", "parse_jsonl", "read_file", "read_inputs", "record_files", "unique_ids"]
@@ -197,7 +198,7 @@ def read_stdin(stream: BinaryIO) -> list[Document]:
 def _unknown_line(names: list[str]) -> str:
     shown = ", ".join(names[:UNKNOWN_SHOWN]) + (f", … ({len(names) - UNKNOWN_SHOWN} more)"
                                                 if len(names) > UNKNOWN_SHOWN else "")
-    return (f"skipped {len(names)} file{'s' if len(names) != 1 else ''} of unknown type: {shown} "
+    return (f"skipped {counted(len(names), 'file')} of unknown type: {shown} "
             f"(read: {', '.join(KNOWN_SUFFIXES)})")
 
 

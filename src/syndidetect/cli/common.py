@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TextIO
 
-from syndidetect.cli.wording import counted
 from syndidetect.config import Config
 from syndidetect.detector import Progress
 from syndidetect.report import CSV_COLUMNS, Report
+from syndidetect.wording import counted
 
 EXIT_OK = 0
 EXIT_COPIES = 1  # with --fail-on-copy, a copy was found

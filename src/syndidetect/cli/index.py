@@ -19,7 +19,6 @@ from syndidetect.cli.common import (
     working,
     write_report,
 )
-from syndidetect.cli.wording import counted
 from syndidetect.collector import collector_paused
 from syndidetect.config import Config
 from syndidetect.detector import Detector
@@ -30,6 +29,7 @@ from syndidetect.sources import read_inputs
 from syndidetect.store.sqlite import DEFAULT_TIMEOUT, MAX_TIMEOUT, SQLiteStore, stored_config
 from syndidetect.store.sqlite.batch import EncodedBatch
 from syndidetect.store.sqlite.locking import WRITER_TURN
+from syndidetect.wording import counted
 
 # One transaction per batch: a crash loses at most the batch under way, and each commit stays short
 # so readers see progress and a second writer gets its turn between batches. Characters of text a

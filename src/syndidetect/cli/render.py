@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from syndidetect._kernels.jit import watch_compiles
-from syndidetect.cli.wording import counted
 from syndidetect.report import Match, PairReport, Passage, Report
 from syndidetect.wordiff import changed_words, word_spans
+from syndidetect.wording import counted
 
 if TYPE_CHECKING:
     from rich.progress import TaskID

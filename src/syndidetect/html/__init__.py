@@ -15,6 +15,7 @@ import jinja2
 from syndidetect._version import __version__
 from syndidetect.html.contract import ReportDict
 from syndidetect.html.pages import pair_links, pair_page, percent, reuse_entries
+from syndidetect.wording import counted
 
 __all__ = ["write_html"]
 
@@ -22,12 +23,14 @@ StageProgress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("syndidetect", "templates"),
         autoescape=True,  # every user string is escaped, in text and in attributes
         undefined=jinja2.StrictUndefined,  # a misspelt field fails the tests instead of printing nothing
         keep_trailing_newline=True,
     )
+    environment.filters["counted"] = counted  # {{ n|counted("copy", "copies") }}: "1 copy", "2 copies"
+    return environment
 
 
 def write_html(report: ReportDict, texts: Mapping[str, str], out: Path,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from syndidetect.html.contract import DocumentDict, PairDict, ReportDict
 from syndidetect.html.marks import Interval, Run, Unit, side_runs
 from syndidetect.text import paragraph_spans
+from syndidetect.wording import counted
 
 _SNIPPET = 160  # characters of a related pair's shared passage on the index
 
@@ -111,7 +112,7 @@ def reuse_entries(links: list[PairLink], documents: Mapping[str, DocumentDict]) 
         rows.sort(key=lambda r: -r[1])
         n = len(rows)
         entries.append(ReuseEntry(source, documents[source]["words"],
-                                  f"reused by {n} document{'s' if n > 1 else ''}: "
+                                  f"reused by {counted(n, 'document')}: "
                                   + ", ".join(r.copy for r, _ in rows),
                                   tuple(r for r, _ in rows), rows[0][1]))
     entries.sort(key=lambda e: (-len(e.rows) if e.words else 0, -e.best, e.title))

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from syndidetect.documents import printable
 from syndidetect.errors import ConfigError, InputError
+from syndidetect.wording import counted
 
 __all__ = ["ON_ERROR", "Problems", "warn_on_stderr"]
 
@@ -71,6 +72,5 @@ class Problems:
         """The closing line of a run that left inputs out, or None when nothing was left out."""
         if not self.count:
             return None
-        parts = [f"{n} bad {word}{'s' if n != 1 else ''}" for n, word in ((self.files, "file"),
-                                                                      (self.records, "record")) if n]
+        parts = [counted(n, f"bad {word}") for n, word in ((self.files, "file"), (self.records, "record")) if n]
         return f"skipped {' and '.join(parts)}; the report covers the other {documents} documents"

@@ -1,6 +1,5 @@
-"""How the command line words a count: its own module, so that the terminal renderer (which
-``cli/common.py`` loads only when a report is drawn) and the ``index`` commands share it without an
-import cycle or rich's import."""
+"""How a count is worded, in every message and report of the package (the readers' warnings, the
+HTML pages, the command line): one rule, at the bottom layer, so each of them can call it."""
 
 from __future__ import annotations
 
