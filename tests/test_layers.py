@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
     # L6: the facade
     "detector": 6,
     # L7: executors and front ends
-    "distributed": 7, "cli": 7, "__main__": 7, "__init__": 7,
+    "distributed": 7, "cli": 7, "warmup": 7, "__main__": 7, "__init__": 7,
 }
 
 

@@ -149,7 +149,7 @@ def test_a_memo_kept_across_batches_stems_each_token_once(monkeypatch: pytest.Mo
     # Batches stemmed in turn with one memo, as one thread stems its batches: a token met in an
     # earlier batch is not stemmed again, and tables that grow (from 2 tokens) or a memo that starts
     # again empty (past 300) give each batch the numbering it has alone.
-    monkeypatch.setattr(token_stems, "_FIRST_KNOWN", first_known)
+    monkeypatch.setattr(token_stems, "FIRST_KNOWN", first_known)
     monkeypatch.setattr(token_stems, "MAX_KNOWN", max_known)
     stemmed: list[str] = []
     counting = [False]  # only the memo's own calls: the numbering alone, which _check compares, stems too

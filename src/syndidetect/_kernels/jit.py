@@ -144,8 +144,19 @@ def compile_cached(func: _F, **options: Any) -> _F:
         except RuntimeError as exc:
             if "cannot cache" not in str(exc):
                 raise
+    _uncached.append(func.__qualname__)
     compiled = numba.njit(cache=False, **options)(func)
     return compiled
+
+
+#: Kernels compiled for their process alone: numba found no place to write its cache.
+_uncached: list[str] = []
+
+
+def uncached_kernels() -> list[str]:
+    """The kernels made so far that numba compiles for this process alone, having found no writable
+    place for its cache (none, normally)."""
+    return list(_uncached)
 
 
 class LazyJit:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from syndidetect.errors import MissingDependencyError
 
 _F = TypeVar("_F")  # a compiled kernel, or a module of them (minhash's signature kernels)
+
+#: Every lazy kernel made so far: each is made once, when its module is imported.
+_MADE: list[LazyKernel[Any]] = []
 
 
 class LazyKernel(Generic[_F]):
@@ -31,6 +34,7 @@ class LazyKernel(Generic[_F]):
         self._kernel: _F | None = None
         self._missing = False  # numba is not installed
         self._lock = threading.Lock()
+        _MADE.append(self)
 
     def get(self, weight: int = 1) -> _F | None:
         """The kernel, once the requests so far (each counting ``weight``) reach ``after``."""
@@ -59,3 +63,12 @@ class LazyKernel(Generic[_F]):
         if kernel is None:  # numba is a core dependency: only a broken install lacks it
             raise MissingDependencyError("numba", None)
         return kernel
+
+
+def take_every_kernel() -> int:
+    """Build now every lazy kernel of the modules imported so far, whatever the work asked of it (each
+    one's numba dispatcher, which compiles, or loads from numba's cache, at its first call); returns
+    how many there are."""
+    for kernel in list(_MADE):
+        kernel.compiled()
+    return len(_MADE)

@@ -33,7 +33,7 @@ from syndidetect.stemming import content_stem
 from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME
 
 #: Tokens a memo makes room for at first; its arrays double as it fills (its table at half full).
-_FIRST_KNOWN = 1 << 14
+FIRST_KNOWN = 1 << 14
 #: Tokens a memo holds at most: past this it starts again empty, as the stem cache does
 #: (``stemming._MAX_CACHED``): numbers and typos make a corpus's vocabulary open, and each token
 #: costs about 36 bytes here (a 24-byte entry, its bytes, two or more 4-byte slots): 36 MB at most.
@@ -133,7 +133,7 @@ class TokenStems:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._empty(_FIRST_KNOWN)
+        self._empty(FIRST_KNOWN)
 
     def _empty(self, capacity: int) -> None:
         self.bits = (2 * capacity - 1).bit_length()  # at least twice the entries: at most half full
@@ -161,7 +161,7 @@ class TokenStems:
         kernels = MEMO_KERNELS.compiled()
         assert kernels is not None  # span_stems asks only once its own kernels are compiled
         if self.count + len(first) > MAX_KNOWN:
-            self._empty(_FIRST_KNOWN)
+            self._empty(FIRST_KNOWN)
         known = np.empty(len(first), dtype=np.int64)
         tables = (self.bits, self.table, self.hashes, self.starts, self.lengths, self.arena, self.values)
         kernels.known(data, first, length, FNV_OFFSET, FNV_PRIME, *tables, known)

@@ -24,6 +24,7 @@ from syndidetect.cli.common import (
     stages,
     write_report,
 )
+from syndidetect.cli.compile import register as register_compile
 from syndidetect.cli.extract import register as register_extract
 from syndidetect.cli.index import register as register_index
 from syndidetect.config import Config
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_detection_options(scan, Config())
     scan.set_defaults(run=_scan)
     register_extract(commands)
+    register_compile(commands)
     register_index(commands)
     return parser
 
