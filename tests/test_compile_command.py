@@ -30,8 +30,8 @@ watch_compiles(lambda started: compiles.__setitem__(0, compiles[0] + started))
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
 from syndidetect.cli.main import main
-from syndidetect.warmup import take_all_kernels
-take_all_kernels()
+from syndidetect.warmup import take_kernels_of_every_module
+take_kernels_of_every_module()
 seeds = sys.argv[1]
 texts = make_corpus(3000, seed=5).texts
 for per in (1, 7, 20):
@@ -92,7 +92,7 @@ def test_the_warm_up_workload_holds_copies_of_every_kind_and_boilerplate() -> No
 
 def test_a_cache_numba_cannot_write_is_said(monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("syndidetect.warmup.compile_kernels", lambda: Warmed(22, 60.0, 16))
+    monkeypatch.setattr("syndidetect.warmup.compile_kernels", lambda: Warmed(22, 60.0))
     monkeypatch.setattr(compile_command, "uncached_kernels", lambda: ["_sketch_rows", "_sides"])
     assert main(["compile"]) == 0
     assert capsys.readouterr().out == ("numba found no writable place for its cache here: 2 kernels will compile "
@@ -101,7 +101,7 @@ def test_a_cache_numba_cannot_write_is_said(monkeypatch: pytest.MonkeyPatch,
 
 def test_one_compile_is_worded_in_the_singular(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("syndidetect.warmup.compile_kernels", lambda: Warmed(1, 2.5, 16))
+    monkeypatch.setattr("syndidetect.warmup.compile_kernels", lambda: Warmed(1, 2.5))
     monkeypatch.setattr(compile_command, "uncached_kernels", lambda: [])
     assert main(["compile"]) == 0
     assert capsys.readouterr().out == "compiled 1 kernel in 2.5 s; later runs load it from numba's cache\n"

@@ -25,7 +25,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from syndidetect.warmup import compile_kernels  # here: its imports (tempfile...) are no part of a scan
 
-    with working("compiling the fast kernels (about a minute on a fresh install)"):
+    # The display's own note says when numba compiles (about a minute on a fresh install).
+    with working("loading the fast kernels from numba's cache"):
         done = compile_kernels()
     uncached = uncached_kernels()
     if uncached:
