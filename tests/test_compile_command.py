@@ -19,10 +19,10 @@ from syndidetect.warmup import Warmed, workload
 ROOT = Path(__file__).resolve().parent.parent
 
 # Runs of every kind on input unlike the warm-up's (the seeds, a generated corpus of other words,
-# one-paragraph documents, an index through the command line), every kernel taken whatever the
-# size of the work; prints how many compiles numba made.
+# one-paragraph documents, an index through the command line, a Dask scan), every kernel taken
+# whatever the size of the work; prints how many compiles numba made.
 _RUNS = """
-import contextlib, io, json, sys, tempfile
+import contextlib, io, json, os, sys, tempfile
 from pathlib import Path
 from syndidetect._kernels.jit import watch_compiles
 compiles = [0]
@@ -47,6 +47,15 @@ with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.Stri
     main(["index", "add", "--db", f"{folder}/index.db", seeds])
     main(["index", "check", "--db", f"{folder}/index.db", seeds])
     main(["scan", seeds, "--on-error", "skip"])
+    # The Dask path's workers are other processes, which take their kernels only once their work adds
+    # up (enough pairs here): what they compile shows as new files in the cache.
+    cache = Path(os.environ["NUMBA_CACHE_DIR"])
+    before = sorted(cache.rglob("*.nbc"))
+    more = make_corpus(8000, seed=7).texts
+    records.write_text("\\n".join(json.dumps({"id": f"e{i}", "text": "\\n\\n".join(more[i:i + 5])})
+                                 for i in range(0, len(more), 5)), encoding="utf-8")
+    main(["scan", str(records), "--dask", "local:2", "--format", "json"])
+    compiles[0] += len(sorted(cache.rglob("*.nbc"))) - len(before)
 print(compiles[0])
 """
 

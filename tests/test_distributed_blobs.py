@@ -77,3 +77,16 @@ def test_verification_of_unpacked_documents_gives_the_in_process_verdicts() -> N
                                                          CONFIG, {}, lambda _: None)]
     assert len(expected) >= 3  # the seeds' copies and related pairs
     assert found == expected
+
+
+def test_an_unpacked_document_has_writable_arrays_as_a_prepared_one() -> None:
+    """numba types a read-only array apart from a writable one, so read-only arrays on the Dask path
+    made each kernel compile again there, past what ``syndidetect compile`` fills the cache with."""
+    doc = prepare_documents(_documents()[:1], CONFIG)[0]
+    back = unpack_prepared(pack_prepared(doc, 3))
+    stream = back.stream(3)
+    arrays = {"hashes": back.hashes, "offsets": back.offsets, "matchable": back.matchable, "words": back.words,
+              "grams": stream.grams, "starts": stream.starts, "ends": stream.ends}
+    assert {name: bool(a.flags.writeable) for name, a in arrays.items() if a is not None} == \
+        dict.fromkeys((name for name, a in arrays.items() if a is not None), True)
+    assert doc.hashes.flags.writeable  # what in-process verification hands the kernels

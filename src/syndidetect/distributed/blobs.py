@@ -33,7 +33,11 @@ def pack_prepared(doc: PreparedDocument, n: int) -> bytes:
         arrays.append(doc.words)
     layout, buffer = join_arrays(arrays)
     document = Document(doc.id, doc.document.text, doc.document.date) if doc.document.metadata else doc.document
-    return pickle.dumps(((document, n, doc.signatures.shape[1], layout), buffer), protocol=pickle.HIGHEST_PROTOCOL)
+    # A bytearray, which unpickles as one: the arrays read from it are writable, as a prepared document's
+    # are in process. numba compiles a kernel again for read-only arrays (the Dask path's only
+    # compile of its own, ``overlap._merge_join``, was that), which `syndidetect compile` never made.
+    return pickle.dumps(((document, n, doc.signatures.shape[1], layout), bytearray(buffer)),
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpack_prepared(blob: bytes) -> PreparedDocument:
