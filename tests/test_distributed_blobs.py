@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 import syndidetect as sd
@@ -85,8 +87,9 @@ def test_an_unpacked_document_has_writable_arrays_as_a_prepared_one() -> None:
     doc = prepare_documents(_documents()[:1], CONFIG)[0]
     back = unpack_prepared(pack_prepared(doc, 3))
     stream = back.stream(3)
-    arrays = {"hashes": back.hashes, "offsets": back.offsets, "matchable": back.matchable, "words": back.words,
-              "grams": stream.grams, "starts": stream.starts, "ends": stream.ends}
-    assert {name: bool(a.flags.writeable) for name, a in arrays.items() if a is not None} == \
-        dict.fromkeys((name for name, a in arrays.items() if a is not None), True)
+    assert back.words is not None
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "hashes": back.hashes, "offsets": back.offsets, "matchable": back.matchable, "words": back.words,
+        "grams": stream.grams, "starts": stream.starts, "ends": stream.ends}
+    assert {name: bool(a.flags.writeable) for name, a in arrays.items()} == dict.fromkeys(arrays, True)
     assert doc.hashes.flags.writeable  # what in-process verification hands the kernels
