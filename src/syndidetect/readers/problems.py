@@ -31,6 +31,8 @@ class Problems:
     a.jsonl:2: invalid JSON; skipped
     >>> problems.summary(5)
     'skipped 1 bad record; the report covers the other 5 documents'
+    >>> problems.summary(1)
+    'skipped 1 bad record; the report covers the other 1 document'
     """
 
     def __init__(self, on_error: str = "fail", warn: Callable[[str], None] | None = None) -> None:
@@ -73,4 +75,4 @@ class Problems:
         if not self.count:
             return None
         parts = [counted(n, f"bad {word}") for n, word in ((self.files, "file"), (self.records, "record")) if n]
-        return f"skipped {' and '.join(parts)}; the report covers the other {documents} documents"
+        return f"skipped {' and '.join(parts)}; the report covers the other {counted(documents, 'document')}"
