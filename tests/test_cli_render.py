@@ -157,3 +157,12 @@ def test_the_headline_counts_take_the_singular_for_one(seeds_dir: Path, tmp_path
     (tmp_path / "000_c5b587893c6a010b.txt").unlink()
     _, out = scan([str(tmp_path)], capsys)
     assert out.splitlines()[0] == "1 document, 0 copies, 0 related pairs"
+
+
+def test_a_related_pair_counts_its_paragraphs_in_words_that_agree(seeds_dir: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = scan([str(seeds_dir)], capsys)
+    related = [line.split(": ", 1)[1].split(" — ")[0] for line in out.splitlines() if "shares passages with" in line]
+    assert "1 paragraph each" in related and "4 paragraphs each" in related  # equal counts, once each
+    assert "1 and 2 paragraphs" in related  # unequal counts keep both numbers
+    assert not any(counts.startswith("1 and 1 ") for counts in related)

@@ -252,3 +252,12 @@ def test_counts_take_the_singular_for_one(seeds_dir: Path, tmp_path: Path,
     assert "2 documents · 1 copy · 0 related pairs" in html
     assert main(["scan", *paths, "--format", "html", "-o", str(tmp_path / "cli")]) == 0
     assert capsys.readouterr().out == f"HTML report: {tmp_path / 'cli' / 'index.html'} (1 pair page)\n"
+
+
+def test_every_pair_page_has_the_terminal_reports_headline(seeds_report: Report, html_dir: Path) -> None:
+    pages = " ".join((html_dir / "pairs" / name).read_text(encoding="utf-8")
+                     for name in sorted(p.name for p in (html_dir / "pairs").glob("*.html")))
+    headlines = [pair.headline for pair in seeds_report.pairs]
+    assert any("paragraph each" in h for h in headlines)  # the seeds have a related pair of 1 and 1
+    for headline in headlines:
+        assert f"<h1>{headline}</h1>" in pages

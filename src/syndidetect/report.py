@@ -14,6 +14,7 @@ from syndidetect.errors import ConfigError, InputError
 from syndidetect.frozen import filled
 from syndidetect.rules import MatchKind
 from syndidetect.summary import DocumentReuse, Span, data_frames, found_in, found_words, share
+from syndidetect.wording import pair_headline
 
 if TYPE_CHECKING:
     from syndidetect.prepared import PreparedDocument
@@ -129,15 +130,8 @@ class PairReport:
     @property
     def headline(self) -> str:
         """One line for people, e.g. ``b republishes 16 of 17 paragraphs of a — verbatim``."""
-        if self.direction is None:
-            a, b = self.documents
-            if self.verdict == "copy":
-                return (f"{a} and {b}: copy, {self.matched[0]} of {self.matchable[0]} and {self.matched[1]} of "
-                        f"{self.matchable[1]} paragraphs — {self.kind}")
-            return f"{a} shares passages with {b}: {self.matched[0]} and {self.matched[1]} paragraphs — {self.kind}"
-        src = self.documents.index(self.direction.source)
-        return (f"{self.direction.copy} republishes {self.matched[src]} of {self.matchable[src]} "
-                f"paragraphs of {self.direction.source} — {self.kind}")
+        direction = None if self.direction is None else (self.direction.source, self.direction.copy)
+        return pair_headline(self.documents, self.verdict, self.kind, direction, self.matched, self.matchable)
 
     def to_dict(self) -> dict[str, Any]:
         direction = None if self.direction is None else {

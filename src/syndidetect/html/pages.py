@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from syndidetect.html.contract import DocumentDict, PairDict, ReportDict
 from syndidetect.html.marks import Interval, Run, Unit, side_runs
 from syndidetect.text import paragraph_spans
-from syndidetect.wording import counted
+from syndidetect.wording import counted, pair_headline
 
 _SNIPPET = 160  # characters of a related pair's shared passage on the index
 
@@ -23,14 +23,10 @@ def percent(share: float) -> str:
 
 def headline(pair: PairDict) -> str:
     """The terminal report's headline, e.g. ``b republishes 16 of 25 paragraphs of a — verbatim``."""
-    (a, b), (ma, mb), (na, nb) = pair["documents"], pair["matched_paragraphs"], pair["matchable_paragraphs"]
-    if pair["direction"] is not None:
-        src = pair["documents"].index(pair["direction"]["source"])
-        return (f"{pair['direction']['copy']} republishes {pair['matched_paragraphs'][src]} of "
-                f"{pair['matchable_paragraphs'][src]} paragraphs of {pair['direction']['source']} — {pair['kind']}")
-    if pair["verdict"] == "copy":
-        return f"{a} and {b}: copy, {ma} of {na} and {mb} of {nb} paragraphs — {pair['kind']}"
-    return f"{a} shares passages with {b}: {ma} and {mb} paragraphs — {pair['kind']}"
+    direction = pair["direction"]
+    return pair_headline(pair["documents"], pair["verdict"], pair["kind"],
+                         None if direction is None else (direction["source"], direction["copy"]),
+                         pair["matched_paragraphs"], pair["matchable_paragraphs"])
 
 
 def snippet(pair: PairDict) -> str:
