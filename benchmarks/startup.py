@@ -112,7 +112,7 @@ for seconds in (numpy_loaded - started, loaded - numpy_loaded, queried - loaded,
     print(seconds)
 """
 CHECK_PHASES = ("import numpy", "the command line's other imports", "the query (first call)",
-                "the JSON report", "the text report (rich's import included)")
+                "the JSON report", "the text report (to a pipe: rich only for what it must draw)")
 
 
 def check_phases(db: str, article: str, runs: int = RUNS) -> dict[str, float]:

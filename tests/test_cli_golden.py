@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from syndidetect.cli.plain_report import write_plain_report
 from syndidetect.cli.render import print_report
 from syndidetect.detector import detect
 from syndidetect.report import Report
@@ -52,6 +53,12 @@ def test_terminal_report_of_the_seeds_matches_the_golden_file(
     text = rendered(seeds_report, monkeypatch, terminal)
     assert ("\x1b[" in text) == terminal  # styles on a terminal only
     check_golden(f"seeds_{'terminal' if terminal else 'piped'}_{WIDTH}.txt", text)
+
+
+def test_the_plain_report_of_the_seeds_matches_the_piped_golden_file(seeds_report: Report) -> None:
+    stream = io.StringIO()  # what `syndidetect scan seeds/ > file` writes: no rich
+    write_plain_report(seeds_report, stream, WIDTH, show_boilerplate=True)
+    assert stream.getvalue() == (GOLDEN / f"seeds_piped_{WIDTH}.txt").read_bytes().decode("utf-8")
 
 
 def test_a_narrower_terminal_cuts_lines_to_its_width(seeds_report: Report, monkeypatch: pytest.MonkeyPatch) -> None:

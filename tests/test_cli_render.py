@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from syndidetect.cli.main import main
-from syndidetect.cli.render import marked, print_report
+from syndidetect.cli.render import print_report
+from syndidetect.cli.report_sections import marked
 from syndidetect.detector import detect
 
 STORY = ("The river flooded the old town on Monday after three days of rain, and hundreds of residents were moved "

@@ -115,6 +115,12 @@ def _write_stream(report: Report, fmt: str, show_boilerplate: bool, stream: Text
         writer.writerow(CSV_COLUMNS)
         writer.writerows(report.ranked().csv_rows())
     else:
+        from syndidetect.cli.plain_report import plain_width, write_plain_report
+
+        width = plain_width(stream)
+        if width is not None:  # no terminal: the characters rich would write, without rich
+            write_plain_report(report, stream, width, show_boilerplate=show_boilerplate)
+            return
         from syndidetect.cli.render import print_report  # rich only when a terminal report is asked for
 
         print_report(report, stream, show_boilerplate=show_boilerplate)

@@ -16,9 +16,31 @@ from rich.table import Table
 from rich.text import Text
 
 from syndidetect._kernels.jit import watch_compiles
-from syndidetect.report import Match, PairReport, Passage, Report
-from syndidetect.wordiff import changed_words, word_spans
-from syndidetect.wording import counted
+from syndidetect.cli.report_sections import (
+    PLAIN_LEGEND,
+    TABLE_HEADERS,
+    Boilerplate,
+    BoilerplateRule,
+    Copy,
+    Counts,
+    Group,
+    Related,
+    RelatedRule,
+    Row,
+    Section,
+    Shares,
+    boilerplate_words,
+    group_words,
+    marked,
+    related_headline,
+    report_sections,
+    rewording_words,
+    shared_line,
+    shares_line,
+    table_rows,
+)
+from syndidetect.report import PairReport, Report
+from syndidetect.wordiff import word_spans
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -37,115 +59,48 @@ def _highlighted(text: str, changed: list[bool], style: str) -> Text:
     return out
 
 
-def marked(text: str, changed: list[bool], opening: str, closing: str) -> str:
-    """``text`` with each run of changed words on a line wrapped as ``opening ... closing``.
-
-    >>> marked("one two three four", [False, True, True, False], "[-", "-]")
-    'one [-two three-] four'
-    """
-    out: list[str] = []
-    cursor, run_end = 0, -1
-    for (start, end), is_changed in zip(word_spans(text), changed):
-        if not is_changed:
-            run_end = -1
-            continue
-        gap = text[cursor:start]
-        if run_end >= 0 and gap.isspace() and "\n" not in gap:
-            out[-1] = out[-1][: -len(closing)] + gap + text[start:end] + closing
-        else:
-            out.append(gap + opening + text[start:end] + closing)
-        cursor = run_end = end
-    return "".join(out) + text[cursor:]
-
-
-def _cells(kind: str, a: str, b: str, plain: bool = False) -> tuple[Text, Text]:
-    if kind == "verbatim":
+def _cells(row: Row, plain: bool) -> tuple[Text, Text]:
+    a, b = row.texts
+    if row.changed is None:
         return Text(a), Text(b)
-    changed_a, changed_b = changed_words(a, b)
+    changed_a, changed_b = row.changed
     if plain:
         return Text(marked(a, changed_a, "[-", "-]")), Text(marked(b, changed_b, "{+", "+}"))
     return _highlighted(a, changed_a, "red strike"), _highlighted(b, changed_b, "bold green")
 
 
-def _match_cells(match: Match, plain: bool) -> tuple[Text, Text]:
-    a, b = (p.text for p in match.paragraphs)
-    return _cells(match.kind, a, b, plain)
-
-
-def _passages_tell_more(pair: PairReport) -> bool:
-    """Passages, not paragraph pairs, when the two layouts differ: a paragraph matched by several
-    (a flattened, merged or re-wrapped copy) or text shared across paragraph boundaries only."""
-    if not pair.passages:
-        return False
-    if not pair.matches:
-        return True
-    per_a = [m.paragraphs[0].index for m in pair.matches]
-    per_b = [m.paragraphs[1].index for m in pair.matches]
-    return len(set(per_a)) < len(per_a) or len(set(per_b)) < len(per_b)
-
-
-def _empty_table(pair: PairReport) -> Table:
-    """Paragraph numbers, kind and score, then the text of each document side by side."""
+def table_of(documents: tuple[str, str], rows: list[Row], plain: bool) -> Table:
+    """A copy's table: paragraph numbers, kind and score, then the text of each document side by side."""
     table = Table(show_lines=True, expand=True)
-    table.add_column("¶", justify="right", no_wrap=True)
-    table.add_column("kind / score", no_wrap=True)
-    table.add_column(Text(pair.documents[0]), ratio=1)
-    table.add_column(Text(pair.documents[1]), ratio=1)
+    table.add_column(TABLE_HEADERS[0], justify="right", no_wrap=True)
+    table.add_column(TABLE_HEADERS[1], no_wrap=True)
+    table.add_column(Text(documents[0]), ratio=1)
+    table.add_column(Text(documents[1]), ratio=1)
+    for row in rows:
+        score = Text(f"{row.kind}\n{row.score:.2f}", style=_KIND_STYLE[row.kind])
+        table.add_row(row.where, score, *_cells(row, plain))
     return table
 
 
-def _passage_table(pair: PairReport, plain: bool) -> Table:
-    table = _empty_table(pair)
-    for p in pair.passages:
-        score = Text(f"{p.kind}\n{p.containment:.2f}", style=_KIND_STYLE[p.kind])
-        table.add_row(_paragraph_range(p), score, *_cells(p.kind, p.spans[0].text, p.spans[1].text, plain))
-    return table
-
-
-def _paragraph_range(passage: Passage) -> str:
-    def one(indexes: tuple[int, ...]) -> str:
-        if not indexes:
-            return "?"
-        return str(indexes[0]) if len(indexes) == 1 else f"{indexes[0]}-{indexes[-1]}"
-    return f"{one(passage.paragraphs[0])}↔{one(passage.paragraphs[1])}"
-
-
-def _pair_table(pair: PairReport, plain: bool) -> Table:
-    table = _empty_table(pair)
-    for m in pair.matches:
-        pa, pb = m.paragraphs
-        score = Text(f"{m.kind}\n{m.containment:.2f}", style=_KIND_STYLE[m.kind])
-        table.add_row(f"{pa.index}↔{pb.index}", score, *_match_cells(m, plain))
-    return table
-
-
-def _copy_section(console: Console, pair: PairReport, shares: tuple[float, float]) -> None:
+def _copy_section(console: Console, pair: PairReport, shares: Shares) -> None:
     plain = not console.is_terminal  # piped: headlines unwrapped, changed words marked in the text
     console.rule()
     console.print(Text(pair.headline, style=_KIND_STYLE[pair.kind]), soft_wrap=plain)
-    a, b = pair.documents
-    console.print(Text(f"shared: {shares[0]:.0%} of {a}'s words, {shares[1]:.0%} of {b}'s", style="dim"),
-                  soft_wrap=plain)
+    console.print(Text(shares_line(pair, shares), style="dim"), soft_wrap=plain)
     if pair.kind != "verbatim":
-        legend = Text("[-removed-] / {+added+}") if plain else Text.assemble(
+        legend = Text(PLAIN_LEGEND) if plain else Text.assemble(
             ("removed", "red strike"), " / ", ("added", "bold green"))
-        console.print(Text.assemble(f"rewording: {pair.kept:.0%} of the matched shingles kept (changed words: ",
-                                    legend, ")"), soft_wrap=plain)
-    console.print(_passage_table(pair, plain) if _passages_tell_more(pair) else _pair_table(pair, plain))
+        before, after = rewording_words(pair)
+        console.print(Text.assemble(before, legend, after), soft_wrap=plain)
+    console.print(table_of(pair.documents, table_rows(pair), plain))
 
 
-def shared_text(pair: PairReport) -> str:
-    """The longest text a pair shares (a passage, else a matched paragraph), on one line."""
-    texts = [p.spans[0].text for p in pair.passages] + [m.paragraphs[0].text for m in pair.matches]
-    return " ".join(max(texts, key=len, default="").split())
-
-
-def _related_lines(console: Console, pair: PairReport, shares: tuple[float, float]) -> None:
+def _related_lines(console: Console, pair: PairReport, shares: Shares) -> None:
     """A related pair: its headline with the shares, then the text it shares on one line (cut to the
     terminal's width; whole in a pipe, which has no width to cut it to)."""
     plain = not console.is_terminal
-    console.print(Text(f"  {pair.headline} ({shares[0]:.0%} / {shares[1]:.0%} of their words)"), soft_wrap=plain)
-    shared = Text(f"      “{shared_text(pair)}”", style="italic")
+    console.print(Text(related_headline(pair, shares)), soft_wrap=plain)
+    shared = Text(shared_line(pair), style="italic")
     if plain:
         console.print(shared, soft_wrap=True)
     else:
@@ -160,35 +115,43 @@ class ReportConsole(Console):
         raise BrokenPipeError
 
 
-def _boilerplate_section(console: Console, report: Report) -> None:
-    console.rule(f"boilerplate ({counted(len(report.boilerplate), 'text')} repeated across documents, never matched)")
-    for text, documents in report.boilerplate:
-        console.print(Text.assemble((f"  {documents:>5} documents", "dim"), "  " + " ".join(text.split())[:100]))
+def report_console(stream: TextIO | None) -> ReportConsole:
+    """A console for ``stream`` whose size and kind (terminal or not) are read once, as rich reads
+    them at each print otherwise: three ``get_terminal_size`` calls and the environment's COLUMNS,
+    LINES, TTY_COMPATIBLE and FORCE_COLOR each time. The report is printed at once, so a later
+    resize cannot apply."""
+    probe = ReportConsole(file=stream, highlight=False)
+    width, height = probe.size
+    return ReportConsole(file=stream, highlight=False, width=width, height=height,
+                         force_terminal=probe.is_terminal)
+
+
+def print_section(console: Console, section: Section) -> None:
+    """One section of the report (``report_sections``) as rich prints it."""
+    if isinstance(section, Copy):
+        _copy_section(console, section.pair, section.shares)
+    elif isinstance(section, Related):
+        _related_lines(console, section.pair, section.shares)
+    elif isinstance(section, (RelatedRule, BoilerplateRule)):
+        console.rule(section.title)
+    elif isinstance(section, Counts):
+        console.print(f"[bold]{section.text}[/]")
+    elif isinstance(section, Group):
+        label, members = group_words(section)
+        console.print(Text.assemble((label, "bold"), members))
+    elif isinstance(section, Boilerplate):
+        count, text = boilerplate_words(section)
+        console.print(Text.assemble((count, "dim"), text))
+    else:
+        console.print(f"[dim]{section.text}[/]")
 
 
 def print_report(report: Report, stream: TextIO | None = None, show_boilerplate: bool = False) -> None:
     """Copies in full (headline, then the paragraph pairs), related pairs one line each, and
-    the boilerplate set aside when asked."""
-    console = ReportConsole(file=stream, highlight=False)
-    report = report.ranked()
-    shares = {documents: share for documents, (_, share) in report.pair_shares().items()}
-    copies = report.copies
-    console.print(f"[bold]{counted(len(report.documents), 'document')}, {counted(len(copies), 'copy', 'copies')}, "
-                  f"{counted(len(report.pairs) - len(copies), 'related pair')}[/]")
-    for pair in copies:
-        _copy_section(console, pair, shares[pair.documents])
-    related = [p for p in report.pairs if p.verdict != "copy"]
-    if related:
-        console.rule("related (shared passages, not copies)")
-        for pair in related:
-            _related_lines(console, pair, shares[pair.documents])
-    for group in report.groups:
-        console.print(Text.assemble(("copy group:", "bold"), " " + ", ".join(group)))
-    if show_boilerplate:
-        _boilerplate_section(console, report)
-    elif report.boilerplate:
-        set_aside = counted(len(report.boilerplate), "boilerplate text")
-        console.print(f"[dim]{set_aside} set aside (--show-boilerplate lists them)[/]")
+    the boilerplate set aside (listed when asked)."""
+    console = report_console(stream)
+    for section in report_sections(report, show_boilerplate):
+        print_section(console, section)
 
 
 #: Said once on a terminal when numba compiles a kernel its cache lacks: the stage under way then
