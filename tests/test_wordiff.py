@@ -29,3 +29,13 @@ def test_word_spans_equal_the_full_pattern(text: str) -> None:
 def test_latin_text_with_curly_quotes_is_split_at_spaces() -> None:
     text = "The ferry’s “new” route — from 2027 on."
     assert [text[s:e] for s, e in word_spans(text)] == ["The", "ferry’s", "“new”", "route", "—", "from", "2027", "on."]
+
+
+def test_windows_1252_text_with_one_letter_of_the_blocks_is_split_as_the_full_pattern_splits_it() -> None:
+    windows = [chr(cp) for cp in range(0x3000) if len(chr(cp).encode("cp1252", "ignore")) == 1]
+    assert "’" in windows and "€" in windows and len(windows) > 200
+    for letter in [chr(low) for low, _ in IDEOGRAPHIC_RANGES + CHAINED_RANGES] + ["東", "ไ"]:
+        text = "".join(windows) + letter + " " + "".join(reversed(windows))
+        assert word_spans(text) == [m.span() for m in word_pattern().finditer(text)]
+        quoted = f"“{letter}”’s"
+        assert word_spans(quoted) == [m.span() for m in word_pattern().finditer(quoted)]
