@@ -14,7 +14,7 @@ import jinja2
 
 from syndidetect._version import __version__
 from syndidetect.html.contract import ReportDict
-from syndidetect.html.pages import pair_links, pair_page, percent, reuse_entries
+from syndidetect.html.pages import BoilerplateSpans, pair_links, pair_page, percent, reuse_entries
 from syndidetect.wording import counted
 
 __all__ = ["write_html"]
@@ -40,7 +40,7 @@ def write_html(report: ReportDict, texts: Mapping[str, str], out: Path,
     env = _environment()
     documents = {d["id"]: d for d in report["documents"]}
     links = pair_links(report)
-    boilerplate = frozenset(" ".join(b["text"].split()) for b in report["boilerplate"])
+    boilerplate = BoilerplateSpans(texts, frozenset(" ".join(b["text"].split()) for b in report["boilerplate"]))
     (out / "pairs").mkdir(parents=True, exist_ok=True)
     common = {"version": __version__, "percent": percent}
     pair_template = env.get_template("pair.html")

@@ -121,9 +121,22 @@ def pair_links(report: ReportDict) -> list[PairLink]:
                      snippet(p)) for k, p in enumerate(report["pairs"], start=1)]
 
 
-def boilerplate_spans(text: str, boilerplate: frozenset[str]) -> list[Interval]:
-    """The paragraphs of ``text`` that are, whitespace aside, a boilerplate text of the report."""
-    return [(s, e) for s, e in paragraph_spans(text) if _fold(text[s:e]) in boilerplate]
+class BoilerplateSpans:
+    """Per document, the paragraphs of its text that are, whitespace aside, a boilerplate text of
+    the report: found once a document, which a report's pages show once for each pair it is in
+    (20,000 paragraphs: 82,000 paragraphs folded for 2,007 pages, 0.5 s of about 5 under cProfile)."""
+
+    def __init__(self, texts: Mapping[str, str], boilerplate: frozenset[str]) -> None:
+        self._texts, self._boilerplate = texts, boilerplate
+        self._found: dict[str, list[Interval]] = {}
+
+    def __call__(self, document: str) -> list[Interval]:
+        found = self._found.get(document)
+        if found is None:
+            text = self._texts[document]
+            found = self._found[document] = [(s, e) for s, e in paragraph_spans(text)
+                                             if _fold(text[s:e]) in self._boilerplate] if self._boilerplate else []
+        return found
 
 
 @dataclass(frozen=True)
@@ -145,14 +158,13 @@ class PairPage:
 
 
 def pair_page(link: PairLink, documents: Mapping[str, DocumentDict], texts: Mapping[str, str],
-              boilerplate: frozenset[str]) -> PairPage:
+              boilerplate: BoilerplateSpans) -> PairPage:
     """Both texts with their marks: the source on the left when the direction is known."""
     pair = link.pair
     left = 1 if pair["direction"] is not None and pair["direction"]["source"] == pair["documents"][1] else 0
     ids = (pair["documents"][left], pair["documents"][1 - left])
     side_texts = (texts[ids[0]], texts[ids[1]])
-    found, runs = side_runs(pair, left, side_texts, (boilerplate_spans(side_texts[0], boilerplate),
-                                                     boilerplate_spans(side_texts[1], boilerplate)))
+    found, runs = side_runs(pair, left, side_texts, (boilerplate(ids[0]), boilerplate(ids[1])))
     roles = ("source", "copy") if pair["direction"] is not None else ("", "")
     sides = tuple(Side(documents[ids[k]], roles[k], link.shares[(left, 1 - left)[k]], runs[k],
                        sum(r.unit is not None for r in runs[k])) for k in (0, 1))
