@@ -215,6 +215,8 @@ def main(n: int, keep: Path | None = None) -> None:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), folder / "index.db", n
+        for suffix in ("", "-wal", "-shm"):  # a kept folder's last index: adding to it would replace documents
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
         wall, cpu = cli_add(jsonl, db)
         print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
               f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
