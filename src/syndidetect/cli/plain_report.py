@@ -239,10 +239,7 @@ _COLUMNS = (_Column("right", True), _Column("left", True), _Column("left", False
 
 
 def _cells(row: Row) -> tuple[str, str, str, str]:
-    a, b = row.texts
-    if row.changed is not None:
-        a, b = said.marked(a, row.changed[0], "[-", "-]"), said.marked(b, row.changed[1], "{+", "+}")
-    return row.where, f"{row.kind}\n{row.score:.2f}", a, b
+    return (row.where, f"{row.kind}\n{row.score:.2f}", *said.marked_texts(row))
 
 
 def _widths(headers: tuple[str, ...], rows: list[tuple[str, str, str, str]], width: int) -> list[int] | None:

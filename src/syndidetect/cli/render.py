@@ -31,7 +31,7 @@ from syndidetect.cli.report_sections import (
     Shares,
     boilerplate_words,
     group_words,
-    marked,
+    marked_texts,
     related_headline,
     report_sections,
     rewording_words,
@@ -60,12 +60,10 @@ def _highlighted(text: str, changed: list[bool], style: str) -> Text:
 
 
 def _cells(row: Row, plain: bool) -> tuple[Text, Text]:
-    a, b = row.texts
-    if row.changed is None:
+    if plain or row.changed is None:
+        a, b = marked_texts(row)
         return Text(a), Text(b)
-    changed_a, changed_b = row.changed
-    if plain:
-        return Text(marked(a, changed_a, "[-", "-]")), Text(marked(b, changed_b, "{+", "+}"))
+    (a, b), (changed_a, changed_b) = row.texts, row.changed
     return _highlighted(a, changed_a, "red strike"), _highlighted(b, changed_b, "bold green")
 
 

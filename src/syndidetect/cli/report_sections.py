@@ -104,7 +104,7 @@ def shares_line(pair: PairReport, shares: Shares) -> str:
 
 
 def rewording_words(pair: PairReport) -> tuple[str, str]:
-    """The words around the legend of a copy's rewording line (none for a verbatim copy)."""
+    """The words around the legend of a copy's rewording line (which a verbatim copy has not)."""
     return f"rewording: {pair.kept:.0%} of the matched shingles kept (changed words: ", ")"
 
 
@@ -177,6 +177,15 @@ class Row(NamedTuple):
     score: float
     texts: tuple[str, str]
     changed: tuple[list[bool], list[bool]] | None
+
+
+def marked_texts(row: Row) -> tuple[str, str]:
+    """A row's two texts as a pipe shows them: changed words marked ``[-removed-]`` on the left and
+    ``{+added+}`` on the right."""
+    a, b = row.texts
+    if row.changed is None:
+        return a, b
+    return marked(a, row.changed[0], "[-", "-]"), marked(b, row.changed[1], "{+", "+}")
 
 
 def paragraph_range(passage: Passage) -> str:
