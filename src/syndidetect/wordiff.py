@@ -22,8 +22,6 @@ def word_pattern() -> re.Pattern[str]:
 # Every letter of those scripts lies in one of these blocks (``unicode_tables`` gives the CLUSTER
 # flag only there), first and last code point, ascending.
 _CLUSTER_BLOCKS = tuple(sorted(IDEOGRAPHIC_RANGES + CHAINED_RANGES))
-
-
 _LOWEST = chr(_CLUSTER_BLOCKS[0][0])
 
 
@@ -61,7 +59,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 def _word_key(word: str) -> str:
     """What a word compares by: its normalised tokens. Memoised: words repeat (a reworded pair's
     sides share most of theirs, and a report compares thousands of pairs), and tokenising one word
-    costs about 2 us against a tenth of that for a look-up."""
+    costs about 0.9 us against 0.07 us for a look-up."""
     return " ".join(tokens(word))
 
 

@@ -239,7 +239,7 @@ _COLUMNS = (_Column("right", True), _Column("left", True), _Column("left", False
 
 
 def _cells(row: Row) -> tuple[str, str, str, str]:
-    return (row.where, f"{row.kind}\n{row.score:.2f}", *said.marked_texts(row))
+    return (row.where, row.kind_and_score, *said.marked_texts(row))
 
 
 def _widths(headers: tuple[str, ...], rows: list[tuple[str, str, str, str]], width: int) -> list[int] | None:

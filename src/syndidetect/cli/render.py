@@ -75,7 +75,7 @@ def table_of(documents: tuple[str, str], rows: list[Row], plain: bool) -> Table:
     table.add_column(Text(documents[0]), ratio=1)
     table.add_column(Text(documents[1]), ratio=1)
     for row in rows:
-        score = Text(f"{row.kind}\n{row.score:.2f}", style=_KIND_STYLE[row.kind])
+        score = Text(row.kind_and_score, style=_KIND_STYLE[row.kind])
         table.add_row(row.where, score, *_cells(row, plain))
     return table
 

@@ -178,6 +178,11 @@ class Row(NamedTuple):
     texts: tuple[str, str]
     changed: tuple[list[bool], list[bool]] | None
 
+    @property
+    def kind_and_score(self) -> str:
+        """The second column's cell: the kind, and the score below it."""
+        return f"{self.kind}\n{self.score:.2f}"
+
 
 def marked_texts(row: Row) -> tuple[str, str]:
     """A row's two texts as a pipe shows them: changed words marked ``[-removed-]`` on the left and
