@@ -216,15 +216,18 @@ def _random_run(rng: np.random.Generator, docs: range, bands: int) -> tuple[np.n
 
 
 @pytest.mark.parametrize("packable", [True, False], ids=["packed", "rowids-too-large-to-pack"])
-@pytest.mark.parametrize("from_file", [False, True], ids=["kept-in-memory", "read-back"])
+@pytest.mark.parametrize("from_file", [False, True, None], ids=["kept-in-memory", "read-back", "kept-until-full"])
 @pytest.mark.parametrize("step", [0, 7], ids=["whole-runs", "in-steps"])
 def test_a_merge_holds_the_live_entries_sorted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               packable: bool, from_file: bool, step: int) -> None:
-    """Merging runs, from memory or read back from the file, with rowids that fit a packed entry
-    or not, whole or a few entries and rows at a time: the one run left holds every entry of the
-    documents still stored, sorted by band, key and document, and a lookup finds each of their keys."""
+                                               packable: bool, from_file: bool | None, step: int) -> None:
+    """Merging runs, from memory or read back from the file (None: kept in memory until they pass
+    the room there, then read back), with rowids that fit a packed entry or not, whole or a few
+    entries and rows at a time: the one run left holds every entry of the documents still stored,
+    sorted by band, key and document, and a lookup finds each of their keys."""
     monkeypatch.setattr(run_tables, "_RATIO", 1 << 40)  # each merge merges all runs into one
     monkeypatch.setattr(run_tables, "MAX_RUNS", 0)  # and each add merges
+    if from_file is None:  # two batches (96 entries each) and their merge fit, the third does not
+        monkeypatch.setattr(posting_runs, "_CACHED_ENTRIES", 200)
     if step:  # steps and statements that cut buckets and removed documents' entries anywhere
         monkeypatch.setattr(posting_runs, "_STEP", step)
         monkeypatch.setattr(run_tables, "POSTING_BUCKET", 4)

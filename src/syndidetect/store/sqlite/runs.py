@@ -37,6 +37,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect.errors import IndexWriteError
 from syndidetect.store.sqlite import run_tables
+from syndidetect.store.sqlite.kept_runs import KeptRuns
 
 _FOLD = np.uint64(0x9E3779B97F4A7C15)
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
@@ -115,9 +116,10 @@ class PostingRuns:
     def __init__(self, con: sqlite3.Connection, bands: int, path: Path,
                  live: Callable[[], npt.NDArray[np.int64]]) -> None:
         self._con, self.bands, self._path, self._live = con, bands, path, live
-        # Runs this connection wrote, by run id, packed: valid while no other connection commits
-        # (SQLite's data_version then changes) and forgotten when a transaction rolls back.
-        self._cache: dict[int, npt.NDArray[np.uint64]] = {}
+        # Runs this connection wrote, by run id, packed, end to end in one array: valid while no
+        # other connection commits (SQLite's data_version then changes) and forgotten when a
+        # transaction rolls back.
+        self._kept = KeptRuns(_CACHED_ENTRIES)
         # A packed entry: band, then the 32-bit key, then the document's rowid in the low bits left
         # (26 for 64 bands: 67M documents). Sorting packed entries sorts them by band, key and
         # document, which is what a merge needs, in one array (8 bytes an entry instead of 20).
@@ -128,7 +130,7 @@ class PostingRuns:
 
     def forget(self) -> None:
         """Drop the runs kept in memory (the caller's transaction rolled back)."""
-        self._cache.clear()
+        self._kept.clear()
         self._version = None
 
     def add(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
@@ -204,9 +206,8 @@ class PostingRuns:
             merged = runs[start:]
             read: Entries | None = None  # the entries as read from the file, when not all in memory
             packed: npt.NDArray[np.uint64] | None
-            if all(run in self._cache for run, _, _ in merged):
-                packed = np.concatenate([self._cache.pop(run) for run, _, _ in merged])
-            else:
+            packed = self._kept.take_newest([run for run, _, _ in merged])  # sorted below, in place
+            if packed is None:
                 self.forget()  # read them all: merges take the newest runs, so the older ones are large
                 read = self.read(merged)
                 packed = self._pack(*read, owned=True)
@@ -282,8 +283,7 @@ class PostingRuns:
         first_of = run_tables.bucket_starts(packed, shift, _STEP)
         bucket = (packed[first_of] >> shift).view(np.int64)
         run = self._new_run(bits, len(packed))
-        if len(packed) + sum(map(len, self._cache.values())) <= _CACHED_ENTRIES:
-            self._cache[run] = packed
+        self._kept.keep(run, packed)
         run_tables.insert_rows(self._con, "posting", run, bucket, first_of, len(packed),
                                _RowBytes(packed, self._doc_bits), ENTRY.itemsize)
 
