@@ -5,9 +5,11 @@ A writer keeps the packed entries of the runs it wrote, so that merging them rea
 sorts that tail in place and keeps the merged run there. Kept as one array per run, each merge
 first joined its runs into a new array of the merged size (512 MB for the 64M entries of an
 ``index add`` of 1M paragraphs): 2.45 s of a 35.5 s add, timed inside it, and a second copy of the
-entries at the merge's peak. Now an add of 1M paragraphs took 27.6 s against 30.1 s (medians of 3
-alternated runs; 25.1-31.7 against 26.5-30.4 s) at a peak RSS 2.19-2.24 GB against 2.30-2.33 GB,
-and wrote the same index, row for row.
+entries at the merge's peak. Writing the runs into this array's new pages costs about as much (2.5
+s in the same harness): in 5 alternated pairs an add of 1M paragraphs took 25.1-31.8 s against
+26.3-30.8 s (slower by 0.9-1.6 s in four pairs, faster by 5.3 s in one: within this machine's
+drift), at a peak RSS 20-145 MB lower in every pair (2.19-2.25 against 2.24-2.33 GB), and wrote the
+same index, row for row.
 """
 
 from __future__ import annotations
@@ -46,19 +48,19 @@ class KeptRuns:
     def keep(self, run: int, packed: npt.NDArray[np.uint64]) -> bool:
         """Keep ``packed`` as ``run``'s entries after those kept so far, unless that would pass
         :attr:`most`; whether it is kept. ``packed`` may be the array's own tail (what
-        :meth:`take_newest` gave): it is then kept where it is, not copied."""
+        :meth:`take_newest` gave): numpy skips assigning an array to its own memory, so it is then
+        kept where it is, not copied."""
         end = self._end + len(packed)
         if end > self.most:
             return False
-        if not _is_at(packed, self._data, self._end):
-            if end > len(self._data):
-                # The first runs in a small array (a library's few documents), then at once all the
-                # room: its pages cost only once written, and growing by steps would write every
-                # entry again into new pages at each step (a fresh page costs more than the copy).
-                grown = np.empty(max(end, _FIRST_ENTRIES) if not len(self._data) else self.most, dtype=np.uint64)
-                grown[: self._end] = self._data[: self._end]
-                self._data = grown
-            self._data[self._end : end] = packed
+        if end > len(self._data):
+            # The first runs in a small array (a library's few documents), then at once all the
+            # room: its pages cost only once written, and growing by steps would write every
+            # entry again into new pages at each step (a fresh page costs more than the copy).
+            grown = np.empty(max(end, _FIRST_ENTRIES) if not len(self._data) else self.most, dtype=np.uint64)
+            grown[: self._end] = self._data[: self._end]
+            self._data = grown
+        self._data[self._end : end] = packed
         self._spans[run] = (self._end, end)
         self._end = end
         return True
@@ -74,11 +76,3 @@ class KeptRuns:
             del self._spans[run]
         self._end = start
         return self._data[start:end]
-
-
-def _is_at(packed: npt.NDArray[np.uint64], data: npt.NDArray[np.uint64], at: int) -> bool:
-    """Whether ``packed`` is ``data[at : at + len(packed)]`` itself (the same memory)."""
-    if not len(packed) or at + len(packed) > len(data):
-        return False
-    return bool(packed.__array_interface__["data"][0] == data[at:].__array_interface__["data"][0]
-                and packed.strides == data.strides)

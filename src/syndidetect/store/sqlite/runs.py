@@ -205,8 +205,8 @@ class PostingRuns:
                 return
             merged = runs[start:]
             read: Entries | None = None  # the entries as read from the file, when not all in memory
-            packed: npt.NDArray[np.uint64] | None
-            packed = self._kept.take_newest([run for run, _, _ in merged])  # sorted below, in place
+            # the newest runs kept in memory, sorted below where they lie
+            packed: npt.NDArray[np.uint64] | None = self._kept.take_newest([run for run, _, _ in merged])
             if packed is None:
                 self.forget()  # read them all: merges take the newest runs, so the older ones are large
                 read = self.read(merged)
