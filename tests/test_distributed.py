@@ -23,6 +23,7 @@ from dask.base import persist as dask_persist
 from distributed import Client, LocalCluster
 
 import syndidetect as sd
+from syndidetect._kernels.threads import machine_threads
 from syndidetect.cli import dask_scan
 from syndidetect.cli.dask_scan import parse_address, scan_with_dask
 from syndidetect.distributed import WORKER_PRELOAD, detect_dask, detect_to_parquet, read_collection
@@ -210,6 +211,42 @@ def test_five_partitions_on_two_threads_are_judged_in_ten_tasks_with_the_same_re
         report = detect_dask(dd.from_pandas(corpus, npartitions=partitions, sort=False), CONFIG, client)
         assert report.to_dict() == expected
     assert seen == [10, 6]
+
+
+def test_every_task_runs_its_kernels_on_its_own_thread_alone(monkeypatch: pytest.MonkeyPatch, corpus: pd.DataFrame,
+                                                             expected: dict[str, Any]) -> None:
+    # Dask runs a task per worker thread: a task's kernels starting helpers of their own would put
+    # more busy threads than cores on the machine. Seen from inside the stages' work, in tasks of
+    # Dask's threaded scheduler here (a worker process runs them the same way).
+    from syndidetect.distributed import candidates as candidates_module
+    from syndidetect.distributed import masks, prepare, verification
+
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    seen: dict[str, set[int]] = {}
+
+    def watched(module: Any, name: str) -> None:
+        inner = getattr(module, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen.setdefault(name, set()).add(machine_threads())
+            return inner(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, call)
+
+    for module, name in [(prepare, "prepare_documents"), (masks, "document_mask"), (candidates_module, "owner_pairs"),
+                         (candidates_module, "candidate_pairs"), (candidates_module, "likely_pairs"),
+                         (verification, "judge_pairs")]:
+        watched(module, name)
+    with dask.config.set({"scheduler": "threads", "num_workers": 2, "dataframe.shuffle.method": "tasks"}):
+        report = detect_dask(dd.from_pandas(corpus, npartitions=3, sort=False), CONFIG)  # the LSH in one task
+        prepared = prepared_frame(as_frame(dd.from_pandas(corpus, npartitions=3, sort=False)), CONFIG)
+        (shuffled,) = dask.compute(candidates(prepared, CONFIG))  # type: ignore[attr-defined]
+    assert report.to_dict() == expected
+    assert len(shuffled) >= len(expected["pairs"])  # every pair reported was a candidate
+    assert set(seen) == {"prepare_documents", "document_mask", "owner_pairs", "candidate_pairs", "likely_pairs",
+                         "judge_pairs"}
+    assert all(threads == {1} for threads in seen.values()), seen
+    assert machine_threads() == 4  # the caller's own thread is not bound
 
 
 def test_the_lsh_runs_in_one_task_while_its_working_set_fits_a_quarter_of_a_worker() -> None:

@@ -15,6 +15,7 @@ from syndidetect._kernels import screen as screen_module
 from syndidetect._kernels.band_keys import BAND_KEYS, band_keys_into
 from syndidetect._kernels.equal_counts import EQUAL_COUNTS, add_equal_counts
 from syndidetect._kernels.screen import SCREEN, shared_low_bits
+from syndidetect._kernels.threads import threads_at_most
 from syndidetect.config import Config
 from syndidetect.detector import ordered_pairs
 from syndidetect.lsh import (
@@ -59,7 +60,10 @@ def test_bands_sorted_in_threads_give_the_pairs_of_one_thread(n: int, seed: int)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lsh, "THREADED_ROWS", 0)  # every input takes the thread pool
         threaded = candidate_pairs(sigs, 4, 2, owners)
-    assert threaded.tolist() == one_thread.tolist()
+        with threads_at_most(1):  # a Dask task's: the bands one after the other, in this thread
+            patch.setattr("concurrent.futures.ThreadPoolExecutor", None)  # no pool: it would fail
+            limited = candidate_pairs(sigs, 4, 2, owners)
+    assert threaded.tolist() == one_thread.tolist() == limited.tolist()
     assert {tuple(p) for p in threaded.tolist()} <= brute_force(sigs, 4, 2)
 
 

@@ -16,7 +16,6 @@ bucket, and a user checking an article expects every stored document that shares
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
@@ -26,6 +25,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels.equal_counts import add_equal_counts
 from syndidetect._kernels.screen import maybe_shared
+from syndidetect._kernels.threads import machine_threads
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
@@ -268,12 +268,13 @@ def keyed_pairs(
             pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
         return pairs
 
-    if n < THREADED_ROWS:
+    threads = min(bands, machine_threads())
+    if n < THREADED_ROWS or threads == 1:
         found = [one_band(band) for band in range(bands)]
     else:  # numpy's sorts release the GIL: bands run on all cores
         from concurrent.futures import ThreadPoolExecutor  # here: its import (logging) costs ~8 ms
 
-        with ThreadPoolExecutor(max_workers=min(bands, os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             found = list(pool.map(one_band, range(bands)))
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)

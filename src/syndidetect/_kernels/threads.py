@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import chain, islice
 from typing import Any, TypeVar
 
@@ -14,6 +16,32 @@ _R = TypeVar("_R")  # what a kernel's share returns
 #: Items each thread gets, at least, when work is cut for several threads: the last item to finish
 #: leaves the others idle for at most its own time, so at most about a quarter of a thread's share.
 ITEMS_PER_THREAD = 4
+
+# The most threads a call's kernels may use, when something outside sets it (:func:`threads_at_most`):
+# a Dask task, whose scheduler already runs as many tasks at once as the workers have threads.
+_THREADS_ALLOWED: ContextVar[int | None] = ContextVar("syndidetect_threads_allowed", default=None)
+
+
+@contextmanager
+def threads_at_most(count: int) -> Iterator[None]:
+    """Within this block, in this thread, kernels use at most ``count`` threads (this one
+    included): :func:`threads_for`, :func:`kernel_threads` and :func:`machine_threads` say so. A
+    block inside another keeps the outer limit when that is lower. Threads started here are not
+    bound by it (a kernel's helpers never ask)."""
+    outer = _THREADS_ALLOWED.get()
+    token = _THREADS_ALLOWED.set(max(1, count if outer is None else min(count, outer)))
+    try:
+        yield
+    finally:
+        _THREADS_ALLOWED.reset(token)
+
+
+def machine_threads() -> int:
+    """Threads a call may share its work between: the machine's cores, or fewer within
+    :func:`threads_at_most`."""
+    cores = os.cpu_count() or 1
+    allowed = _THREADS_ALLOWED.get()
+    return cores if allowed is None else min(cores, allowed)
 
 
 def kernel_on_threads(kernel: Callable[..., _R], args: tuple[Any, ...], threads: int) -> list[_R]:
@@ -33,7 +61,7 @@ def kernel_on_threads(kernel: Callable[..., _R], args: tuple[Any, ...], threads:
 def threads_for(items: int, least: int) -> int:
     """Two threads for a call of ``items`` items, at least ``least`` of them (below, starting the
     second thread costs more than it saves), on a machine of more than one core; else one."""
-    return 2 if items >= least and (os.cpu_count() or 1) > 1 else 1
+    return 2 if items >= least and machine_threads() > 1 else 1
 
 
 def each_on_threads(work: Callable[[int], None], count: int, threads: int) -> None:
@@ -94,12 +122,15 @@ def each_item_on_threads(work: Callable[[int, _T], None], items: Iterable[_T], t
 
 def kernel_threads() -> int:
     """Threads a batch kernel's items may share: as many as numba's parallel loops would use
-    (``NUMBA_NUM_THREADS``, by default the machine's cores). Read from numba's configuration:
-    ``numba.get_num_threads`` would start its threading layer, which nothing here uses."""
+    (``NUMBA_NUM_THREADS``, by default the machine's cores), or fewer within :func:`threads_at_most`.
+    Read from numba's configuration: ``numba.get_num_threads`` would start its threading layer,
+    which nothing here uses."""
     from syndidetect._kernels.jit import imported_numba  # here: numba is imported by then, for the kernels
 
     config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
-    return int(config.NUMBA_NUM_THREADS)
+    allowed = _THREADS_ALLOWED.get()
+    numba_threads = int(config.NUMBA_NUM_THREADS)
+    return numba_threads if allowed is None else min(numba_threads, allowed)
 
 
 def give_back_freed_memory() -> None:
