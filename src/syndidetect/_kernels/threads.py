@@ -39,9 +39,13 @@ def threads_at_most(count: int) -> Iterator[None]:
 def machine_threads() -> int:
     """Threads a call may share its work between: the machine's cores, or fewer within
     :func:`threads_at_most`."""
-    cores = os.cpu_count() or 1
-    allowed = _THREADS_ALLOWED.get()
-    return cores if allowed is None else min(cores, allowed)
+    return _allowed(os.cpu_count() or 1)
+
+
+def _allowed(threads: int) -> int:
+    """``threads``, or fewer within :func:`threads_at_most`."""
+    limit = _THREADS_ALLOWED.get()
+    return threads if limit is None else min(threads, limit)
 
 
 def kernel_on_threads(kernel: Callable[..., _R], args: tuple[Any, ...], threads: int) -> list[_R]:
@@ -128,9 +132,7 @@ def kernel_threads() -> int:
     from syndidetect._kernels.jit import imported_numba  # here: numba is imported by then, for the kernels
 
     config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
-    allowed = _THREADS_ALLOWED.get()
-    numba_threads = int(config.NUMBA_NUM_THREADS)
-    return numba_threads if allowed is None else min(numba_threads, allowed)
+    return _allowed(int(config.NUMBA_NUM_THREADS))
 
 
 def give_back_freed_memory() -> None:
