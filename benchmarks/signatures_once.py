@@ -5,7 +5,7 @@
 Prints the median wall and CPU time of 21 calls of ``fast.signatures_only`` (128 permutations,
 3-word shingles) after one call that loads the kernel. A fresh process matters: memory that earlier
 work freed is reused, and fresh memory costs a page fault a page the first time it is written
-(``benchmarks/README.md``, tenth round), so a process that already holds large buffers can hide
+(``benchmarks/HISTORY.md``, tenth round), so a process that already holds large buffers can hide
 that cost. Run it with each version on ``PYTHONPATH``, alternated, on this machine whose speed drifts.
 """
 

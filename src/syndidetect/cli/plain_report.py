@@ -2,7 +2,7 @@
 
 rich lays out a report at about 1 us a character in Python (its tables measure, wrap, crop and pad
 each cell through layers of objects): 2.6 s of a 20,000-paragraph scan's 6.7 s, and with its import
-0.090 s of a piped ``index check`` (0.007 s here; ``benchmarks/README.md``, thirty-eighth round).
+0.090 s of a piped ``index check`` (0.007 s here; ``benchmarks/HISTORY.md``, thirty-eighth round).
 Here each section of ``report_sections`` is laid out by rich's own rules, reduced to text whose every
 character takes one terminal cell: word wrapping (``rich._wrap.divide_line``, ``Text.wrap``), cell
 padding and justification, the table's column widths (``Table._calculate_column_widths`` for its
