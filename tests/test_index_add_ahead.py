@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from contextlib import closing
 from pathlib import Path
 
@@ -125,6 +126,31 @@ def test_the_pipelined_index_add_writes_the_index_batch_by_batch_adding_would(
     cli, serial = _tables(tmp_path / "cli.db"), _tables(tmp_path / "serial.db")
     assert len(cli["document"]) == 12 and len(cli["run"]) >= 1
     assert cli == serial
+
+
+def test_index_add_lets_go_of_the_documents_it_has_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts are most of an add's memory: once a batch is written nothing holds its documents."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    docs = [sd.Document(f"d{i}", texts[i % len(texts)] + f"\n\nThe {i}th closing paragraph of this one.")
+            for i in range(8)]
+    refs = [weakref.ref(d) for d in docs]
+    given = [docs]  # the reader hands them over and keeps none
+    monkeypatch.setattr(index_cli, "read_inputs", lambda paths, stdin: given.pop())
+    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)
+    written_before: list[int] = []  # when each batch is written: the live documents of earlier batches
+    put_encoded = SQLiteStore.put_encoded
+
+    def recording(store: SQLiteStore, batch: EncodedBatch) -> list[str]:
+        earlier = 2 * len(written_before)
+        written_before.append(sum(ref() is not None for ref in refs[:earlier]))
+        return put_encoded(store, batch)
+
+    monkeypatch.setattr(SQLiteStore, "put_encoded", recording)
+    del docs
+    assert main(["index", "add", "--db", str(tmp_path / "i.db"), "unused.jsonl"]) == 0
+    assert written_before == [0, 0, 0, 0]
+    with sd.Detector.open(tmp_path / "i.db") as det:
+        assert len(det) == 8
 
 
 def test_the_command_line_keeps_numba_from_importing_scipy_linalg_and_scipy_still_imports_after() -> None:

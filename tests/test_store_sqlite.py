@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -74,6 +75,24 @@ def test_a_document_comes_back_exactly_as_prepared(db: Path) -> None:
     np.testing.assert_array_equal(back.hashes, original.hashes)
     np.testing.assert_array_equal(back.offsets, original.offsets)
     np.testing.assert_array_equal(back.signatures, original.signatures)
+
+
+@pytest.mark.parametrize("text", ["Plain ASCII words in a paragraph long enough to count here.",
+                                  "“Curly quotes”, an é, a 😀 and a NUL \x00 inside a paragraph long enough.",
+                                  "Кириллица и 中文 в одном абзаце достаточной длины для сравнения здесь."])
+def test_text_is_stored_as_text_and_the_document_holds_no_second_copy(tmp_path: Path, text: str) -> None:
+    """The stored text is TEXT with the same bytes a ``str`` would have given, and storing a
+    document leaves its ``str`` as it was: bound as a ``str``, the sqlite3 module kept a UTF-8 copy
+    inside every text that is not ASCII (the whole input twice in ``index add``)."""
+    prepared = prepare_documents([sd.Document("a", text + "\n\n" + text[::-1])], sd.Config())
+    size = sys.getsizeof(prepared[0].document.text)
+    with SQLiteStore(tmp_path / "t.db") as store:
+        store.put(prepared)
+        assert sys.getsizeof(prepared[0].document.text) == size
+        assert store.get("a").document == prepared[0].document
+    with closing(sqlite3.connect(tmp_path / "t.db")) as con:
+        kind, stored = con.execute("SELECT typeof(text), CAST(text AS BLOB) FROM document").fetchone()
+    assert kind == "text" and stored == prepared[0].document.text.encode("utf-8")
 
 
 def test_signatures_are_rebuilt_from_hashes_including_empty_rows() -> None:

@@ -60,5 +60,6 @@ def computed_ahead(batches: Iterable[_B], compute: Callable[[_B], _R]) -> Iterat
         done = ahead.batch, ahead.result()
         ahead = _Computing(compute, batch)  # only once the one before is done
         yield done
+        del done  # the caller is done with it: holding it until the next yield kept two batches
     if ahead is not None:
         yield ahead.batch, ahead.result()

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
@@ -94,10 +95,14 @@ def _config(args: argparse.Namespace) -> Config | None:
     return (stored_config(args.db) or Config()).replace(**given)
 
 
-def _batches(documents: Sequence[Document]) -> Iterator[list[Document]]:
+def _batches(documents: deque[Document]) -> Iterator[list[Document]]:
+    """The documents in batches of ``BATCH_CHARS`` characters or ``BATCH_DOCUMENTS`` documents,
+    taken out of ``documents``: once written, a batch is held by nothing (its texts are most of
+    an add's memory), and what is allocated next reuses its memory."""
     batch: list[Document] = []
     size = 0
-    for doc in documents:
+    while documents:
+        doc = documents.popleft()
         batch.append(doc)
         size += len(doc.text)
         if size >= BATCH_CHARS or len(batch) >= BATCH_DOCUMENTS:
@@ -116,7 +121,8 @@ def _add(args: argparse.Namespace) -> int:
     from syndidetect.cli.allocator import keep_freed_memory  # here: ctypes is no part of `index check`
 
     keep_freed_memory()
-    documents = read_inputs(args.paths, stdin=sys.stdin.buffer)
+    documents = deque(read_inputs(args.paths, stdin=sys.stdin.buffer))
+    total = len(documents)
     replaced: list[str] = []
     done = 0
     with Detector.open(args.db, _config(args), timeout=args.busy_timeout) as det:
@@ -126,7 +132,7 @@ def _add(args: argparse.Namespace) -> int:
             return store.encode(prepare_documents(batch, det.config))
 
         # No user string in the bar: it is markup. The next batch is prepared while one is written.
-        with progress(len(documents), "indexing") as advance, collector_paused():
+        with progress(total, "indexing") as advance, collector_paused():
             committed = -WRITER_TURN  # when our last batch was committed (time.monotonic)
             for batch, encoded_batch in computed_ahead(_batches(documents), encoded):
                 # A writer waiting for the lock gets it before our next batch: the lock stays free
@@ -140,7 +146,7 @@ def _add(args: argparse.Namespace) -> int:
                     if not done:
                         raise
                     # Earlier batches are committed; adding them again replaces each with itself.
-                    raise IndexBusyError(f"{exc}; {done} of {counted(len(documents), 'document')} are in the "
+                    raise IndexBusyError(f"{exc}; {done} of {counted(total, 'document')} are in the "
                                          "index: run the same command again to add the rest") from None
                 committed = time.monotonic()
                 done += len(batch)
@@ -148,7 +154,7 @@ def _add(args: argparse.Namespace) -> int:
         stats = det.stats()
         with working("merging the index's postings"):  # closing merges the runs this add wrote
             det.close()
-    print(f"added {counted(len(documents), 'document')} to {printable(args.db)} "
+    print(f"added {counted(total, 'document')} to {printable(args.db)} "
           f"(now {counted(stats['documents'], 'document')}, {counted(stats['paragraphs'], 'paragraph')})")
     if replaced:
         print(f"replaced {counted(len(replaced), 'document')} already in the index: {_some(replaced)}")

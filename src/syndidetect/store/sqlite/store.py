@@ -40,7 +40,7 @@ from syndidetect.store.sqlite.format import (
     stored_configuration,
 )
 from syndidetect.store.sqlite.locking import begin_writing, when_free
-from syndidetect.store.sqlite.rows import COLUMNS, decode, signed
+from syndidetect.store.sqlite.rows import INSERT, decode, signed
 from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 
@@ -284,7 +284,7 @@ class SQLiteStore:
             replaced = self._delete([d.id for d in batch.documents])
             rowids = []
             for row in batch.rows:
-                cursor = self._con.execute(f"INSERT INTO document ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", row)
+                cursor = self._con.execute(INSERT, row)
                 rowids.append(int(cursor.lastrowid or 0))
             stored = np.array(rowids, dtype=np.int64)
             self._postings.add(*with_rowids(batch.postings, stored))
