@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import syndidetect as sd
-from syndidetect.ahead import computed_ahead
+from syndidetect.ahead import BATCHES_AHEAD, computed_ahead
 from syndidetect.cli import index as index_cli
 from syndidetect.cli.main import main
 from syndidetect.store.sqlite import SQLiteStore, run_tables
@@ -30,26 +30,50 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"document": "doc", "run": "run", "posting": "run, bucket", "fprun": "run", "fpbucket": "run, bucket"}
 
 
-def test_batches_come_back_in_order_each_computed_in_another_thread_one_ahead() -> None:
+def test_batches_come_back_in_order_computed_in_one_other_thread_up_to_the_depth_ahead() -> None:
     caller = threading.get_ident()
     started: list[int] = []
     threads: set[int] = set()
+    running = [0]
+    most_at_once = [0]
 
     def compute(batch: int) -> int:
+        running[0] += 1
+        most_at_once[0] = max(most_at_once[0], running[0])
         started.append(batch)
         threads.add(threading.get_ident())
+        time.sleep(0.005)
+        running[0] -= 1
         return batch * 10
 
     seen = []
-    for batch, value in computed_ahead(range(5), compute):
-        time.sleep(0.02)  # the caller's work: the next batch is computed meanwhile
+    for batch, value in computed_ahead(range(8), compute):
+        time.sleep(0.05)  # the caller's work: the next batches are computed meanwhile
         seen.append((batch, value, sorted(started)))
-    assert [(b, v) for b, v, _ in seen] == [(i, i * 10) for i in range(5)]
-    # While the caller holds batch i, the worker has started batch i + 1 at most, never more; and
-    # it does start it (the caller's 20 ms leave it time: at least once in the four chances).
-    assert all(max(done) <= i + 1 for i, (_, _, done) in enumerate(seen))
-    assert any(max(done) == i + 1 for i, (_, _, done) in enumerate(seen[:4]))
-    assert threads and caller not in threads
+    assert [(b, v) for b, v, _ in seen] == [(i, i * 10) for i in range(8)]
+    # While the caller holds batch i, the worker has started batch i + BATCHES_AHEAD at most; and it
+    # does get that far (the caller's 50 ms leave it time), one batch at a time, in one thread.
+    assert all(max(done) <= i + BATCHES_AHEAD for i, (_, _, done) in enumerate(seen))
+    assert any(max(done) == i + BATCHES_AHEAD for i, (_, _, done) in enumerate(seen[: 8 - BATCHES_AHEAD]))
+    assert started == list(range(8)) and most_at_once == [1]
+    assert len(threads) == 1 and caller not in threads
+
+
+def test_the_worker_keeps_computing_while_the_caller_is_slow_on_one_batch() -> None:
+    """A merge makes one batch's writing long: the batches after it are ready when it ends."""
+    ready_at: dict[int, float] = {}
+
+    def compute(batch: int) -> int:
+        time.sleep(0.03)
+        ready_at[batch] = time.perf_counter()
+        return batch
+
+    slow_end = 0.0
+    for batch, _ in computed_ahead(range(6), compute):
+        if batch == 1:
+            time.sleep(0.3)  # the long write
+            slow_end = time.perf_counter()
+    assert all(ready_at[b] < slow_end for b in range(2, 2 + BATCHES_AHEAD))
 
 
 def test_an_error_computing_a_batch_is_raised_where_that_batch_comes() -> None:
@@ -78,7 +102,7 @@ def test_leaving_early_does_not_wait_for_the_remaining_batches() -> None:
         if batch == 1:
             break
     assert time.perf_counter() - started < 2.0  # not 100 batches of 50 ms
-    time.sleep(0.2)
+    time.sleep(0.05 * (BATCHES_AHEAD + 2))
     assert len(computed) <= 3  # the batches after the one under way were cancelled
 
 

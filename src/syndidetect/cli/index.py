@@ -131,14 +131,14 @@ def _add(args: argparse.Namespace) -> int:
         def encoded(batch: list[Document]) -> EncodedBatch:
             return store.encode(prepare_documents(batch, det.config))
 
-        # No user string in the bar: it is markup. The next batch is prepared while one is written.
+        # No user string in the bar: it is markup. The next batches are prepared while one is written.
         with progress(total, "indexing") as advance, collector_paused():
             committed = -WRITER_TURN  # when our last batch was committed (time.monotonic)
             for batch, encoded_batch in computed_ahead(_batches(documents), encoded):
                 # A writer waiting for the lock gets it before our next batch: the lock stays free
                 # WRITER_TURN seconds after each commit, the wait for this batch included: at 1M
-                # paragraphs this thread waited 3.5-4.9 s in all for batches, more than the 1.1 s
-                # of pauses that came on top of it.
+                # paragraphs this thread waited 2.9-3.8 s in all for batches (the first one's 0.6 s
+                # included), more than the 0.7-0.9 s of pauses that came on top of it.
                 time.sleep(max(0.0, committed + WRITER_TURN - time.monotonic()))
                 try:
                     replaced += store.put_encoded(encoded_batch)
