@@ -45,6 +45,8 @@ def test_a_nul_byte_anywhere_makes_a_file_binary(tmp_path: Path) -> None:
     ('{"id": 1, "text": "' + "x " * 5 + '", "nested": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
     ('{"id": "a", "text": ""}', "empty document"),
     ('{"id": "a", "text": "  \\n "}', "empty document"),
+    ('{"id": "a", "text": "\\u2003\\u00a0\\u3000\\t"}', "empty document"),  # Unicode spaces alone
+    ('\ufeff{"id": "a", "text": "t"}', r"invalid JSON \(Unexpected UTF-8 BOM"),  # a BOM past the file's start
     ('{"id": "a", "text": "ok \\u0000 text"}', "NUL characters"),
     ('{"id": "a", "text": "lone \\ud800 surrogate"}', "lone surrogate U\\+D800"),
     ('{"id": "\\udfff", "text": "some text"}', "lone surrogate U\\+DFFF"),

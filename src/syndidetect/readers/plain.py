@@ -50,7 +50,7 @@ def checked_text(text: str, where: str) -> str:
     """The rule every input format shares: a document has some text, and no NUL character."""
     if "\x00" in text:
         raise InputError(f"{where}: text contains NUL characters (binary data?)")
-    if not text.strip():
+    if not text or text.isspace():  # what ``not text.strip()`` says, without copying the text
         raise InputError(f"{where}: empty document (no text)")
     return text
 
@@ -67,10 +67,16 @@ class JsonInteger(str):
     more than 4300 digits), and a number is never taken for a text or a date."""
 
 
+#: One decoder for every record: ``json.loads`` with ``parse_int`` makes a new one a call.
+_DECODER = json.JSONDecoder(parse_int=JsonInteger)
+
+
 def json_object(line: str, where: str) -> dict[str, object]:
     """One JSON object, or an :class:`InputError` saying why ``line`` is none."""
     try:
-        record = json.loads(line, parse_int=JsonInteger)
+        if line.startswith("\ufeff"):  # as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line, 0)
+        record = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
