@@ -308,6 +308,26 @@ def test_each_run_outweighs_all_newer_ones(tmp_path: Path, monkeypatch: pytest.M
         assert 1 < len(sizes) <= 4
 
 
+def test_an_add_of_a_million_paragraphs_writes_each_posting_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """110 batches, as ``index add`` cuts 1M paragraphs: each entry is written in its batch's run
+    and once more when the writer closes, never in a merge on the way (``MAX_RUNS``)."""
+    written = [0]
+    store_packed = posting_runs.PostingRuns._store_packed
+
+    def counted(runs: posting_runs.PostingRuns, packed: np.ndarray) -> None:
+        written[0] += len(packed)
+        store_packed(runs, packed)
+
+    monkeypatch.setattr(posting_runs.PostingRuns, "_store_packed", counted)
+    prepared = prepare_documents([sd.Document(f"d{i}", f"Paragraph {i} of the corpus, with words of its own: "
+                                              f"number {i} in words is {i * 7919}.") for i in range(110)], sd.Config())
+    with SQLiteStore(tmp_path / "twice.db") as store:
+        for doc in prepared:
+            store.put([doc])
+    entries = sum(_run_sizes(tmp_path / "twice.db"))
+    assert entries > 0 and written[0] == 2 * entries
+
+
 @pytest.mark.parametrize("spare", [3, 5])
 def test_a_writer_merges_past_max_runs_and_when_it_closes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           spare: int) -> None:

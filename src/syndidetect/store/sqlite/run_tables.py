@@ -31,13 +31,16 @@ POSTING_BUCKET = 128
 FINGERPRINT_BUCKET = 32
 #: Runs a writer lets pile up before it merges after a batch (it always merges when it closes). A
 #: lookup searches every run, one bucket a band key each, so a check during a long ``index add``
-#: costs up to this many times a check against one run. 24 rather than 12: the newest runs merge
-#: while together they outweigh the run before them, so each merge past the limit may rewrite the
-#: large old runs; at 1M paragraphs (110 batches of 4 MB) 24 made ``index add`` 89.5 -> 77.1 s
-#: (medians of 2 alternated runs; each entry written 2.45 times instead of 3.3 by a simulation of
-#: the policy), and left 3 runs instead of 2 (postings of one article 25 -> 32 ms). An ``index
-#: add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
-MAX_RUNS = 24
+#: costs up to this many times a check against one run. The newest runs merge while together they
+#: outweigh the run before them, so each merge past the limit may rewrite the large old runs. 24
+#: rather than 12 made ``index add`` of 1M paragraphs (110 batches of 4 MB) 89.5 -> 77.1 s in an
+#: early round; 64 rather than 24: 19.92-20.91 -> 18.55-18.98 s (4 alternated pairs), each entry
+#: written 2.0 times instead of 2.45 by a simulation of the policy (at 50 to 440 batches 64 never
+#: writes more than 24), and 2 runs left instead of 3. The price is paid by a check made during
+#: such an add: 0.45 s at 43 runs against 0.29-0.31 s at 13 (`index check` of one article against
+#: the 1M paragraphs, closing merges left out), where the settled index answers in 0.24 s. An
+#: ``index add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
+MAX_RUNS = 64
 #: The newest runs are merged while they hold at least ``1 / _RATIO`` of the entries of the run
 #: before them (see ``runs.PostingRuns.merge``). 1 instead of 2: each entry is rewritten 3.7 times
 #: instead of 5.5 over 43 batches (7.7 to 5.2 over 430), for at most one run more to search.
