@@ -308,7 +308,8 @@ def test_each_run_outweighs_all_newer_ones(tmp_path: Path, monkeypatch: pytest.M
         assert 1 < len(sizes) <= 4
 
 
-def test_an_add_of_a_million_paragraphs_writes_each_posting_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_add_of_a_million_paragraphs_writes_each_posting_twice(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """110 batches, as ``index add`` cuts 1M paragraphs: each entry is written in its batch's run
     and once more when the writer closes, never in a merge on the way (``MAX_RUNS``)."""
     written = [0]
