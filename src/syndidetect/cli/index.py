@@ -137,7 +137,7 @@ def _add(args: argparse.Namespace) -> int:
             for batch, encoded_batch in computed_ahead(_batches(documents), encoded):
                 # A writer waiting for the lock gets it before our next batch: the lock stays free
                 # WRITER_TURN seconds after each commit, the wait for this batch included: at 1M
-                # paragraphs this thread waited 2.9-3.8 s in all for batches (the first one's 0.6 s
+                # paragraphs this thread waited 3.0-3.8 s in all for batches (the first one's 0.6 s
                 # included), more than the 0.7-0.9 s of pauses that came on top of it.
                 time.sleep(max(0.0, committed + WRITER_TURN - time.monotonic()))
                 try:

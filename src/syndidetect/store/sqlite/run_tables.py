@@ -35,10 +35,11 @@ FINGERPRINT_BUCKET = 32
 #: outweigh the run before them, so each merge past the limit may rewrite the large old runs. 24
 #: rather than 12 made ``index add`` of 1M paragraphs (110 batches of 4 MB) 89.5 -> 77.1 s in an
 #: early round; 64 rather than 24: 19.92-20.91 -> 18.55-18.98 s (4 alternated pairs), each entry
-#: written 2.0 times instead of 2.45 by a simulation of the policy (at 50 to 440 batches 64 never
-#: writes more than 24), and 2 runs left instead of 3. The price is paid by a check made during
-#: such an add: 0.45 s at 43 runs against 0.29-0.31 s at 13 (`index check` of one article against
-#: the 1M paragraphs, closing merges left out), where the settled index answers in 0.24 s. An
+#: written 2.0 times instead of 2.45 by a simulation of the policy (with 64, twice at any count of
+#: batches up to 129; at 50, 80, 110, 150, 220 and 440 batches never more than with 24), and 2 runs
+#: left instead of 3. The price is paid by a check made during such an add: 0.45-0.46 s at 43 runs
+#: against 0.29-0.33 s at 13 (``index check`` of one article against the 1M paragraphs, closing
+#: merges left out), where the settled index answers in 0.24 s. An
 #: ``index add`` of 100k paragraphs (11 batches) merges once, when it closes, with either.
 MAX_RUNS = 64
 #: The newest runs are merged while they hold at least ``1 / _RATIO`` of the entries of the run
