@@ -23,8 +23,9 @@ from syndidetect.ahead import BATCHES_AHEAD, computed_ahead
 from syndidetect.cli import index as index_cli
 from syndidetect.cli.main import main
 from syndidetect.store.sqlite import SQLiteStore, run_tables
-from syndidetect.store.sqlite.batch import EncodedBatch, with_rowids
+from syndidetect.store.sqlite.batch import EncodedBatch
 from syndidetect.store.sqlite.locking import WRITER_TURN, begin_writing
+from syndidetect.store.sqlite.run_tables import with_rowids
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {"document": "doc", "run": "run", "posting": "run, bucket", "fprun": "run", "fpbucket": "run, bucket"}

@@ -21,7 +21,14 @@ from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, Inp
 from syndidetect.lsh import stored_candidates
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore, Store
-from syndidetect.store.sqlite import IndexBusyError, IndexWriteError, run_tables, signatures_from_hashes, stored_config
+from syndidetect.store.sqlite import (
+    IndexBusyError,
+    IndexWriteError,
+    posting_entries,
+    run_tables,
+    signatures_from_hashes,
+    stored_config,
+)
 from syndidetect.store.sqlite import runs as posting_runs
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -721,3 +728,62 @@ def test_a_lock_held_past_the_timeout_fails_with_the_busy_error(tmp_path: Path) 
         with pytest.raises(IndexBusyError, match="locked by another writer"):
             SQLiteStore(path, timeout=0.2)
         other.rollback()
+
+
+def _batch_keys(rng: np.random.Generator, owner: np.ndarray, bands: int) -> np.ndarray:
+    """64-bit band keys of paragraphs of documents ``owner``, some repeated within a document (a
+    repeated paragraph) and across documents (a shared one): the entries' deduplication and order."""
+    keys = rng.integers(0, 2**64, size=(len(owner), bands), dtype=np.uint64)
+    keys[1::7] = keys[0]
+    keys[2::5, : bands // 2] = keys[3, : bands // 2]
+    return keys
+
+
+def test_packed_batch_entries_are_the_entries_packed() -> None:
+    rng = np.random.default_rng(7)
+    for bands in (1, 3, 64, 200):
+        owner = np.sort(rng.integers(0, 40, size=300)).astype(np.int64)
+        keys = _batch_keys(rng, owner, bands)
+        band, key, doc = posting_entries.entries(posting_entries.fold_keys(keys), owner, 40)
+        bits = posting_entries.doc_bits(bands)
+        packed = posting_entries.packed_entries(keys.copy(), owner, bits)
+        expected = (((band.astype(np.uint64) << np.uint64(32)) | key) << np.uint64(bits)) | doc.astype(np.uint64)
+        assert packed.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("rowids", ["consecutive", "gaps", "too large to pack", "not growing"])
+def test_a_batch_stores_its_entries_under_the_rowids_of_its_positions(tmp_path: Path, rowids: str) -> None:
+    rng = np.random.default_rng(len(rowids))
+    bands, documents = 16, 30
+    owner = np.sort(rng.integers(0, documents, size=200)).astype(np.int64)
+    keys = _batch_keys(rng, owner, bands)
+    band, key, position = posting_entries.entries(posting_entries.fold_keys(keys), owner, documents)
+    stored = {"consecutive": np.arange(5, 5 + documents), "gaps": np.cumsum(rng.integers(1, 9, size=documents)),
+              "too large to pack": (1 << 29) + np.arange(documents),
+              "not growing": rng.permutation(documents) + 100}[rowids].astype(np.int64)
+    expected = sorted(zip(band.tolist(), key.tolist(), stored[position].tolist()))
+    with SQLiteStore(tmp_path / "batch.db") as store:
+        runs = posting_runs.PostingRuns(store._con, bands, tmp_path / "batch.db", lambda: stored)
+        runs.add_batch(posting_entries.packed_entries(keys, owner, posting_entries.doc_bits(bands)), stored)
+        store._con.commit()
+        got = runs.read(runs.runs())
+        assert list(zip(*(field.tolist() for field in got))) == expected  # sorted as stored
+
+
+def test_a_batch_of_more_documents_than_a_packed_entry_names_is_stored_unpacked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positions that do not fit a packed entry (many bands, a huge batch) take the unpacked
+    entries: the index holds the same postings."""
+    docs = prepare_documents(seed_docs(), sd.Config())
+    with SQLiteStore(tmp_path / "unpacked.db") as store:
+        packed = store.encode(docs).postings
+        monkeypatch.setattr(posting_entries, "doc_bits", lambda bands: 2)  # 4 positions for 5 documents
+        unpacked = store.encode(docs).postings
+        assert isinstance(packed, np.ndarray) and isinstance(unpacked, tuple)
+        store.put(docs)
+        got = store._postings.read(store._postings.runs())
+    monkeypatch.undo()
+    with SQLiteStore(tmp_path / "packed.db") as reference:
+        reference.put(docs)
+        expected = reference._postings.read(reference._postings.runs())
+    assert [field.tolist() for field in got] == [field.tolist() for field in expected]

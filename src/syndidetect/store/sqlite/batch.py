@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from syndidetect.lsh import band_keys
 from syndidetect.prepared import PreparedDocument
-from syndidetect.store.sqlite import fingerprints, runs
+from syndidetect.store.sqlite import fingerprints, posting_entries
 from syndidetect.store.sqlite.rows import encode
 
 
@@ -26,39 +26,30 @@ class EncodedBatch:
     documents: list[PreparedDocument]
     #: Their ``document`` rows (``rows.COLUMNS``), in the same order.
     rows: list[tuple[Any, ...]]
-    #: ``(band, key, position)`` posting entries, sorted (:func:`runs.entries`).
-    postings: runs.Entries
+    #: Posting entries naming documents by position, sorted: packed (:func:`posting_entries.packed_entries`),
+    #: or ``(band, key, position)`` (:func:`posting_entries.entries`) when positions do not fit a packed entry.
+    postings: npt.NDArray[np.uint64] | posting_entries.Entries
     #: ``(fingerprint, position)`` entries, sorted (:func:`fingerprints.fingerprint_entries`).
     fingerprints: fingerprints.Entries
 
 
-def folded_keys(docs: Sequence[PreparedDocument], bands: int, rows: int) -> tuple[npt.NDArray[np.uint32],
-                                                                                  npt.NDArray[np.int64]]:
-    """Folded band keys ``(matchable paragraphs, bands)`` of ``docs`` (one band_keys call for
-    all), and the position in ``docs`` of each row's document."""
+def batch_postings(docs: Sequence[PreparedDocument], bands: int,
+                   rows: int) -> npt.NDArray[np.uint64] | posting_entries.Entries:
+    """The posting entries of ``docs``' matchable paragraphs (one band_keys call for all), each
+    naming its document by its position in ``docs``."""
     counts = [int(d.matchable.sum()) for d in docs]
     owner = np.repeat(np.arange(len(docs), dtype=np.int64), counts)
-    if not sum(counts):
-        return np.zeros((0, bands), dtype=np.uint32), owner
-    sigs = np.concatenate([d.signatures[d.matchable] for d in docs])
-    return runs.fold_keys(band_keys(sigs, bands, rows)), owner
+    if not sum(counts):  # no matchable paragraph in the batch (a legal document): no entries
+        return np.zeros(0, dtype=np.uint64)
+    keys = band_keys(np.concatenate([d.signatures[d.matchable] for d in docs]), bands, rows)
+    bits = posting_entries.doc_bits(bands)
+    if len(docs) <= 1 << bits:
+        return posting_entries.packed_entries(keys, owner, bits)
+    return posting_entries.entries(posting_entries.fold_keys(keys), owner, len(docs))
 
 
 def encode_batch(documents: Sequence[PreparedDocument], bands: int, rows: int) -> EncodedBatch:
     """``documents`` encoded for an index of ``bands`` bands of ``rows`` rows."""
     latest = list({d.id: d for d in documents}.values())
-    keys, owner = folded_keys(latest, bands, rows)
-    return EncodedBatch(latest, [encode(d) for d in latest], runs.entries(keys, owner, len(latest)),
+    return EncodedBatch(latest, [encode(d) for d in latest], batch_postings(latest, bands, rows),
                         fingerprints.fingerprint_entries(latest))
-
-
-def with_rowids(entries: tuple[npt.NDArray[Any], ...], rowids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[Any], ...]:
-    """Entries whose last array holds positions in the batch, with the rowids at those positions
-    instead. Sorted entries stay sorted: rowids grow with the position (AUTOINCREMENT gives each
-    row a larger one than any before), which is checked, and the entries sorted again if not."""
-    *values, position = entries
-    doc = rowids[position]
-    if len(rowids) > 1 and not bool(np.all(rowids[1:] > rowids[:-1])):
-        order = np.lexsort((doc, *reversed(values)))
-        return (*(v[order] for v in values), doc[order])
-    return (*values, doc)

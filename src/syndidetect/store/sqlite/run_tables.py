@@ -3,7 +3,8 @@
 ``POSTING_BUCKET`` or ``FINGERPRINT_BUCKET`` entries, one row ``(run, bucket, data)`` a bucket,
 listed in a run table ``(run, bits, entries)``. Here: how many bucket bits a run takes, how its
 rows are written and read back, the check of the run list against the rows, when a writer merges
-and which runs a merge takes, and which entries a merge drops.
+and which runs a merge takes, which entries a merge drops, and a batch's entries with their
+documents' rowids in place of positions (:func:`with_rowids`).
 """
 
 from __future__ import annotations
@@ -163,3 +164,15 @@ def insert_rows(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArr
             (run, entries(int(starts[first]), int(ends[last - 1])), json.dumps(by_bucket.tolist()), shift,
              int(bucket[first])))
         first = last
+
+
+def with_rowids(entries: tuple[npt.NDArray[Any], ...], rowids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[Any], ...]:
+    """Entries whose last array holds positions in the batch, with the rowids at those positions
+    instead. Sorted entries stay sorted: rowids grow with the position (AUTOINCREMENT gives each
+    row a larger one than any before), which is checked, and the entries sorted again if not."""
+    *values, position = entries
+    doc = rowids[position]
+    if len(rowids) > 1 and not bool(np.all(rowids[1:] > rowids[:-1])):
+        order = np.lexsort((doc, *reversed(values)))
+        return (*(v[order] for v in values), doc[order])
+    return (*values, doc)

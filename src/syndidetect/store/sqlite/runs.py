@@ -38,8 +38,8 @@ from syndidetect import arrays
 from syndidetect.errors import IndexWriteError
 from syndidetect.store.sqlite import run_tables
 from syndidetect.store.sqlite.kept_runs import KeptRuns
+from syndidetect.store.sqlite.posting_entries import Entries, doc_bits
 
-_FOLD = np.uint64(0x9E3779B97F4A7C15)
 ENTRY = np.dtype([("key", "<u4"), ("doc", "<u4")])
 #: Slots of the low-key-bits bitmap a lookup filters fetched entries with.
 _FILTER = 1 << 20
@@ -58,14 +58,6 @@ _STEP = 1 << 21
 #: row: 16 MB), so only that many are Python objects at once.
 _READ_ROWS = 1 << 14
 
-Entries = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64]]
-
-
-def fold_keys(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-    """64-bit band keys to 32-bit ones (multiply-shift keeps all input bits in play)."""
-    return ((keys * _FOLD) >> np.uint64(32)).astype(np.uint32)
-
-
 def composite_keys(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     """``band << 32 | key`` of entries: sorted by band then key, they are sorted by this number."""
     composite = band.astype(np.uint64)
@@ -82,33 +74,6 @@ def buckets(band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], bits: int)
     return bucket
 
 
-def _empty() -> Entries:
-    empty = np.zeros(0, dtype=np.int64)
-    return empty, np.zeros(0, dtype=np.uint32), empty
-
-
-def entries(keys: npt.NDArray[np.uint32], owner: npt.NDArray[np.int64], documents: int) -> Entries:
-    """Deduplicated ``(band, key, owner)`` entries, sorted by band, key and owner, of folded
-    ``keys`` (``(rows, bands)``) whose rows belong to documents ``owner`` (``0 <= owner <
-    documents``): a batch's entries before its documents have rowids (a rowid is ``rowids[owner]``,
-    which keeps the order when rowids grow with the position, as AUTOINCREMENT gives them)."""
-    if not len(keys):  # no matchable paragraph in the batch (a legal document): no entries
-        return _empty()
-    bands = keys.shape[1]
-    band = np.tile(np.arange(bands, dtype=np.uint64), len(keys))
-    local = np.repeat(owner.astype(np.uint64), bands)
-    flat = keys.ravel().astype(np.uint64)
-    band_bits = max(1, int(bands - 1).bit_length())
-    local_bits = max(1, documents.bit_length())
-    if 32 + band_bits + local_bits <= 64:
-        packed = arrays.distinct((band << np.uint64(32 + local_bits)) | (flat << np.uint64(local_bits)) | local)
-        doc = (packed & np.uint64((1 << local_bits) - 1)).astype(np.int64)
-        key = ((packed >> np.uint64(local_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-        return (packed >> np.uint64(32 + local_bits)).astype(np.int64), key, doc
-    rows = np.unique(np.stack([band, flat, local], axis=1), axis=0)
-    return rows[:, 0].astype(np.int64), rows[:, 1].astype(np.uint32), rows[:, 2].astype(np.int64)
-
-
 class PostingRuns:
     """The ``run`` and ``posting`` tables of one connection; every method runs inside the caller's
     transaction. ``live``: the rowids of the documents still stored (a merge drops the others)."""
@@ -120,10 +85,9 @@ class PostingRuns:
         # other connection commits (SQLite's data_version then changes) and forgotten when a
         # transaction rolls back.
         self._kept = KeptRuns(_CACHED_ENTRIES)
-        # A packed entry: band, then the 32-bit key, then the document's rowid in the low bits left
-        # (26 for 64 bands: 67M documents). Sorting packed entries sorts them by band, key and
-        # document, which is what a merge needs, in one array (8 bytes an entry instead of 20).
-        self._doc_bits = 32 - max(1, (bands - 1).bit_length())
+        # A packed entry's document is its rowid (doc_bits), which is what a merge needs, in one
+        # array (8 bytes an entry instead of 20).
+        self._doc_bits = doc_bits(bands)
         self._version: int | None = None
         #: Whether this connection added runs since it was opened (its owner merges them on closing).
         self.pending = False
@@ -136,11 +100,46 @@ class PostingRuns:
     def add(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
         """Store ``(band, key, doc)`` entries, sorted by band then key (:func:`entries`), as one
         new run, then merge the newest runs as ``merge`` says."""
+        self._add_run(lambda: self._store(band, key, doc))
+
+    def add_batch(self, entries: npt.NDArray[np.uint64] | Entries, rowids: npt.NDArray[np.int64]) -> None:
+        """:meth:`add` of a batch's entries whose documents are positions in the batch: packed
+        (:func:`packed_entries`) or not (:func:`entries`), ``rowids[position]`` their rowids."""
+        if isinstance(entries, np.ndarray):
+            packed = self._with_rowids(entries, rowids)
+            if packed is not None:
+                self._add_run(lambda: self._store_packed(packed))
+                return
+            mask = np.uint64((1 << self._doc_bits) - 1)
+            entries = ((entries >> np.uint64(32 + self._doc_bits)).astype(np.int64),
+                       ((entries >> np.uint64(self._doc_bits)) & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+                       (entries & mask).astype(np.int64))
+        self.add(*run_tables.with_rowids(entries, rowids))
+
+    def _with_rowids(self, packed: npt.NDArray[np.uint64],
+                     rowids: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64] | None:
+        """Packed entries of positions with the rowids at those positions instead, still sorted; None
+        when a rowid does not fit a packed entry or the rowids do not grow with the position."""
+        if not len(rowids):
+            return packed
+        if int(rowids[-1]) >= 1 << self._doc_bits or not bool(np.all(rowids[1:] > rowids[:-1])):
+            return None
+        if int(rowids[-1] - rowids[0]) == len(rowids) - 1:
+            # Consecutive (AUTOINCREMENT in one transaction): the first rowid added to each position,
+            # which cannot carry into the key as the largest rowid fits.
+            return packed + np.uint64(rowids[0])
+        mask = np.uint64((1 << self._doc_bits) - 1)
+        at: npt.NDArray[np.uint64] = rowids.view(np.uint64)[packed & mask]
+        return (packed & ~mask) | at
+
+    def _add_run(self, store: Callable[[], None]) -> None:
+        """``store()`` one new run (in runs read afresh if another connection committed), then merge
+        the newest runs past ``run_tables.MAX_RUNS``."""
         version = self._con.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:  # another connection committed: its runs may differ
             self.forget()
             self._version = version
-        self._store(band, key, doc)
+        store()
         self.pending = True
         self.merge(run_tables.MAX_RUNS)  # read when called: tests lower it
 

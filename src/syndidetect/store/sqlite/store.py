@@ -22,7 +22,8 @@ from syndidetect import arrays
 from syndidetect.config import Config
 from syndidetect.errors import ArgumentError, IndexBusyError, IndexFormatError, IndexWriteError, InputError
 from syndidetect.prepared import PreparedDocument
-from syndidetect.store.sqlite.batch import EncodedBatch, encode_batch, with_rowids
+from syndidetect.store.sqlite import run_tables
+from syndidetect.store.sqlite.batch import EncodedBatch, encode_batch
 from syndidetect.store.sqlite.checkpoints import BACKSTOP_PAGES, Checkpoints
 from syndidetect.store.sqlite.fingerprints import FingerprintRuns
 from syndidetect.store.sqlite.format import (
@@ -40,8 +41,9 @@ from syndidetect.store.sqlite.format import (
     stored_configuration,
 )
 from syndidetect.store.sqlite.locking import begin_writing, when_free
+from syndidetect.store.sqlite.posting_entries import fold_keys
 from syndidetect.store.sqlite.rows import INSERT, decode, signed
-from syndidetect.store.sqlite.runs import PostingRuns, fold_keys
+from syndidetect.store.sqlite.runs import PostingRuns
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 
 #: Decoded documents kept by rowid: a query verifies against the same few stored documents.
@@ -287,8 +289,8 @@ class SQLiteStore:
                 cursor = self._con.execute(INSERT, row)
                 rowids.append(int(cursor.lastrowid or 0))
             stored = np.array(rowids, dtype=np.int64)
-            self._postings.add(*with_rowids(batch.postings, stored))
-            self._fingerprints.add(*with_rowids(batch.fingerprints, stored))
+            self._postings.add_batch(batch.postings, stored)
+            self._fingerprints.add(*run_tables.with_rowids(batch.fingerprints, stored))
         return replaced
 
     def remove(self, ids: Sequence[str]) -> list[str]:
