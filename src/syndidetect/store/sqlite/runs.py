@@ -98,13 +98,13 @@ class PostingRuns:
         self._version = None
 
     def add(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32], doc: npt.NDArray[np.int64]) -> None:
-        """Store ``(band, key, doc)`` entries, sorted by band then key (:func:`entries`), as one
-        new run, then merge the newest runs as ``merge`` says."""
+        """Store ``(band, key, doc)`` entries, sorted by band then key (:func:`~syndidetect.store.
+        sqlite.posting_entries.entries`), as one new run, then merge the newest runs as ``merge`` says."""
         self._add_run(lambda: self._store(band, key, doc))
 
     def add_batch(self, entries: npt.NDArray[np.uint64] | Entries, rowids: npt.NDArray[np.int64]) -> None:
-        """:meth:`add` of a batch's entries whose documents are positions in the batch: packed
-        (:func:`packed_entries`) or not (:func:`entries`), ``rowids[position]`` their rowids."""
+        """:meth:`add` of a batch's entries whose documents are positions in the batch, packed or not
+        (:mod:`~syndidetect.store.sqlite.posting_entries`), ``rowids[position]`` their rowids."""
         if isinstance(entries, np.ndarray):
             packed = self._with_rowids(entries, rowids)
             if packed is not None:
