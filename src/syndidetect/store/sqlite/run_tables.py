@@ -166,13 +166,18 @@ def insert_rows(con: sqlite3.Connection, table: str, run: int, bucket: npt.NDArr
         first = last
 
 
+def rowids_grow(rowids: npt.NDArray[np.int64]) -> bool:
+    """Whether a batch's rowids grow with the position, as AUTOINCREMENT gives them (each row a
+    larger one than any before): then entries sorted by position stay sorted with rowids."""
+    return bool(np.all(rowids[1:] > rowids[:-1]))
+
+
 def with_rowids(entries: tuple[npt.NDArray[Any], ...], rowids: npt.NDArray[np.int64]) -> tuple[npt.NDArray[Any], ...]:
     """Entries whose last array holds positions in the batch, with the rowids at those positions
-    instead. Sorted entries stay sorted: rowids grow with the position (AUTOINCREMENT gives each
-    row a larger one than any before), which is checked, and the entries sorted again if not."""
+    instead, sorted again when the rowids do not grow (:func:`rowids_grow`)."""
     *values, position = entries
     doc = rowids[position]
-    if len(rowids) > 1 and not bool(np.all(rowids[1:] > rowids[:-1])):
+    if not rowids_grow(rowids):
         order = np.lexsort((doc, *reversed(values)))
         return (*(v[order] for v in values), doc[order])
     return (*values, doc)

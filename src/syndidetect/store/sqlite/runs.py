@@ -122,7 +122,7 @@ class PostingRuns:
         when a rowid does not fit a packed entry or the rowids do not grow with the position."""
         if not len(rowids):
             return packed
-        if int(rowids[-1]) >= 1 << self._doc_bits or not bool(np.all(rowids[1:] > rowids[:-1])):
+        if int(rowids[-1]) >= 1 << self._doc_bits or not run_tables.rowids_grow(rowids):
             return None
         if int(rowids[-1] - rowids[0]) == len(rowids) - 1:
             # Consecutive (AUTOINCREMENT in one transaction): the first rowid added to each position,
