@@ -27,7 +27,7 @@ from syndidetect._kernels.sentence_reach import reach_many
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_ids import STEM_IDS
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
-from syndidetect._kernels.tfidf_rows import SCORES, scores
+from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, scores, tf_size, tf_weights
 from syndidetect.errors import ConfigError, InputError
 from syndidetect.lsh import ESTIMATE_MARGIN, candidate_pairs, estimated_jaccard, optimal_bands
 from syndidetect.minhash import sketch
@@ -409,6 +409,29 @@ def test_a_joined_sentence_scores_at_most_its_parts_together(texts: list[list[st
     beside[1:] = np.maximum(beside[1:], single[:-1])
     score = sentence_scores(a.terms, b.terms)
     assert (score <= single + beside + 1e-12).all()
+
+
+@given(STEMS, STEMS)
+@settings(max_examples=100, deadline=None)
+def test_the_bounds_single_cosines_are_the_exact_ones_to_rounding(stems_a: list[list[str]],
+                                                                  stems_b: list[list[str]]) -> None:
+    """The single cosines the sentence bound reads: b's tokens in b's own ids with the map to the
+    pair's ids, each sentence's terms in order of first appearance, not sorted. They are numpy's
+    single cosines to rounding, far inside the bound's slack (BOUND_SLACK, 1e-9)."""
+    a, b = sentence_terms(stems_a), sentence_terms(stems_b)
+    tb, width = pair_ids(a, b)
+    mapped = np.empty(len(b.words), dtype=np.int64)
+    mapped[b.tokens] = tb  # each of b's words is some token's
+    rows_a, rows_b, _, _ = dense_rows_numpy(a.tokens.astype(np.int64), a.offsets, tb, b.offsets, width)
+    expected = products_numpy(rows_a, rows_b)
+    kernels = SCORES.compiled()
+    assert kernels is not None
+    idf = idf_weights(len(a.offsets) + len(b.offsets) - 2)
+    tf = tf_weights(tf_size(joined_length(a.offsets), joined_length(b.offsets)))
+    got = kernels.single(a.tokens.astype(np.int64), a.offsets, mapped, b.tokens.astype(np.int64), b.offsets, width,
+                         idf, tf)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-14)
 
 
 @given(st.lists(STEMS, min_size=2, max_size=4), st.integers(1, 3), st.sampled_from([0.0, 0.3, 0.6]),

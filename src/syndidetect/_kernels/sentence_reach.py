@@ -8,7 +8,10 @@ pair's vocabulary through a dict (about 0.3 ms for two 20-paragraph documents), 
 the bound. Here a batch of pairs shares one vocabulary: each document's stems get batch-wide ids
 once, the kernel maps each pair's vocabulary through a hash table, in the order
 :func:`syndidetect.tfidf.pair_ids` gives (so the scores are bit for bit the per-pair ones), takes
-the same bound, and runs on two threads (the kernel holds no GIL).
+the same bound, and runs on two threads (the kernel holds no GIL). The single cosines most pairs
+stop at read each sentence's terms unsorted, in the second document's own ids with the pair's map
+(sorting them took a sixth of the bound's time): they are the exact ones to rounding, which the bound's
+slack absorbs, and a pair they pass is decided on the exact scores.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from syndidetect.tfidf import SentenceTerms
 # a pair's scores about 0.3 ms.
 THREADED_PAIRS = 8
 # Cosine the bound of :func:`_may_reach_by_singles` may fall short of the scores by rounding: each
-# score is a sum of a few dozen products of weights at most 1, rounded at ~1e-16 each, far below it.
+# score is a sum of a few dozen products of weights at most 1, rounded at ~1e-16 each, and the single
+# cosines it reads sum them (and the norms) in another order than the scores (the single cosines of
+# tfidf_rows.SCORES): a few units of 1e-16 apart, far below it.
 BOUND_SLACK = 1e-9
 
 
@@ -39,11 +44,12 @@ BOUND_SLACK = 1e-9
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _pair_tokens(gids_a: Any, gids_b: Any, tokens_b: Any) -> tuple[Any, int]:  # pragma: no cover - compiled
-    """``pair_ids`` from batch-wide ids: ``b``'s tokens in the pair's vocabulary (``a``'s ids, then
-    ``b``'s new stems in ``b``'s order) and its size. ``a``'s ids (distinct: a vocabulary's words) go
-    into a table of open addressing at least twice their number, which ``b``'s probe: where a binary
-    search of ``a``'s sorted ids needed each document's ids sorted first, in Python, a batch at a time."""
+def _pair_map(gids_a: Any, gids_b: Any) -> tuple[Any, int]:  # pragma: no cover - compiled
+    """``pair_ids`` from batch-wide ids: the pair id of each of ``b``'s words (``a``'s ids, then
+    ``b``'s new stems in ``b``'s order) and the pair's vocabulary size. ``a``'s ids (distinct: a
+    vocabulary's words) go into a table of open addressing at least twice their number, which
+    ``b``'s probe: where a binary search of ``a``'s sorted ids needed each document's ids sorted
+    first, in Python, a batch at a time."""
     n = gids_a.shape[0]
     bits = 4
     while (1 << bits) < 2 * n:
@@ -72,10 +78,15 @@ def _pair_tokens(gids_a: Any, gids_b: Any, tokens_b: Any) -> tuple[Any, int]:  #
         else:
             mapped[j] = n + added
             added += 1
-    tokens = np.empty(tokens_b.shape[0], dtype=np.int64)
-    for t in range(tokens_b.shape[0]):
-        tokens[t] = mapped[tokens_b[t]]
-    return tokens, n + added
+    return mapped, n + added
+
+
+def _mapped_tokens(mapped: Any, tokens: Any) -> Any:  # pragma: no cover - compiled
+    """``tokens`` in the pair's ids."""
+    out = np.empty(tokens.shape[0], dtype=np.int64)
+    for t in range(tokens.shape[0]):
+        out[t] = mapped[tokens[t]]
+    return out
 
 
 def _rows_reaching(score: Any, floor: float) -> int:  # pragma: no cover - compiled
@@ -164,17 +175,17 @@ def _reach_pairs(tokens: Any, toff: Any, sent: Any, soff: Any, gids: Any, goff: 
         if oa.shape[0] < 2 or ob.shape[0] < 2:
             out[k] = False
             continue
-        tb, width = _pair_tokens(gids[goff[x] : goff[x + 1]], gids[goff[y] : goff[y + 1]],
-                                 tokens[toff[y] : toff[y + 1]])
+        mapped, width = _pair_map(gids[goff[x] : goff[x + 1]], gids[goff[y] : goff[y + 1]])
+        own_b = tokens[toff[y] : toff[y + 1]]
         tf = tables[tab_off[tf_of[k]] : tab_off[tf_of[k] + 1]]
         idf = tables[tab_off[idf_of[k]] : tab_off[idf_of[k] + 1]]
         ta = tokens[toff[x] : toff[x + 1]]
         # Most pairs fail on the single sentences' cosines alone: a third of the products.
-        if not _may_reach_by_singles(_fused_single(ta, oa, tb, ob, width, idf, tf), floor, min_similar,
+        if not _may_reach_by_singles(_fused_single(ta, oa, mapped, own_b, ob, width, idf, tf), floor, min_similar,
                                      min_coverage):
             out[k] = False
             continue
-        score = _fused_scores(ta, oa, tb, ob, width, idf, tf)
+        score = _fused_scores(ta, oa, _mapped_tokens(mapped, own_b), ob, width, idf, tf)
         out[k] = _reaches(score, floor, min_similar, min_coverage)
 
 
@@ -183,7 +194,7 @@ def _build_reach() -> Callable[..., None]:
     scores_kernels = SCORES.compiled()
     assert scores_kernels is not None  # REACH is built only when numba is installed
     globals()["_fused_scores"], globals()["_fused_single"] = scores_kernels.scores, scores_kernels.single
-    for helper in (_pair_tokens, _rows_reaching, _passes, _reaches, _may_reach_by_singles):
+    for helper in (_pair_map, _mapped_tokens, _rows_reaching, _passes, _reaches, _may_reach_by_singles):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     compiled: Callable[..., None] = compile_cached(_reach_pairs, nogil=True)
     return compiled

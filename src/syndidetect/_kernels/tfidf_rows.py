@@ -168,6 +168,21 @@ def _product(xc: Any, xw: Any, xs: Any, yc: Any, yw: Any, ys: Any, k: int) -> An
     return out
 
 
+def _shared_rows(terms_a: Any, counts_a: Any, starts_a: Any, in_a: Any, terms_b: Any, counts_b: Any, starts_b: Any,
+                 in_b: Any, tf: Any, idf: Any, df: Any) -> tuple[Any, ...]:  # pragma: no cover - compiled
+    """The pair's shared columns (the terms ``in_a`` and ``in_b`` both flag, numbered in term order)
+    and how many, and each side's sparse rows on them (:func:`_sparse_rows`)."""
+    width = df.shape[0]
+    column = np.empty(width, dtype=np.int64)
+    k = 0
+    for t in range(width):
+        column[t] = k if in_a[t] and in_b[t] else -1
+        k += column[t] >= 0
+    ac, aw, as_ = _sparse_rows(terms_a, counts_a, starts_a, tf, idf, df, column)
+    bc, bw, bs = _sparse_rows(terms_b, counts_b, starts_b, tf, idf, df, column)
+    return column, k, ac, aw, as_, bc, bw, bs
+
+
 def _pair_rows(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
                tf: Any) -> tuple[Any, ...]:  # pragma: no cover - compiled
     """Both sides' distinct terms (``_distinct``), the pair's document frequencies, its shared
@@ -184,13 +199,8 @@ def _pair_rows(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
     for x in range(starts_b[nb]):
         df[terms_b[x]] += 1
         in_b[terms_b[x]] = True
-    column = np.empty(width, dtype=np.int64)
-    k = 0
-    for t in range(width):
-        column[t] = k if in_a[t] and in_b[t] else -1
-        k += column[t] >= 0
-    ac, aw, as_ = _sparse_rows(terms_a, counts_a, starts_a, tf, idf, df, column)
-    bc, bw, bs = _sparse_rows(terms_b, counts_b, starts_b, tf, idf, df, column)
+    column, k, ac, aw, as_, bc, bw, bs = _shared_rows(terms_a, counts_a, starts_a, in_a, terms_b, counts_b, starts_b,
+                                                      in_b, tf, idf, df)
     return terms_a, counts_a, starts_a, terms_b, counts_b, starts_b, df, column, k, ac, aw, as_, bc, bw, bs
 
 
@@ -209,22 +219,66 @@ def _scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any, tf: Any) -
     return score
 
 
-def _single_scores(ta: Any, oa: Any, tb: Any, ob: Any, width: int, idf: Any,
+def _first_seen(tokens: Any, offsets: Any, mapped: Any, marker: Any, first_marker: int, df: Any, held: Any,
+                where: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
+    """Each sentence's distinct terms, as pair ids (``mapped[token]``), with their counts, in order of
+    first appearance in the sentence (not sorted: one pass, no sort a sentence); adds each to its
+    term's sentence count ``df`` and flags it in ``held``. ``marker[t]`` names the last sentence that
+    held term ``t`` (sentence ``s`` is ``first_marker + s``), ``where[t]`` its entry there."""
+    n = offsets.shape[0] - 1
+    terms = np.empty(tokens.shape[0], dtype=np.int64)
+    counts = np.empty(tokens.shape[0], dtype=np.int64)
+    starts = np.empty(n + 1, dtype=np.int64)
+    m = 0
+    for s in range(n):
+        starts[s] = m
+        for x in range(offsets[s], offsets[s + 1]):
+            t = mapped[tokens[x]]
+            if marker[t] == first_marker + s:
+                counts[where[t]] += 1
+            else:
+                marker[t] = first_marker + s
+                where[t] = m
+                terms[m] = t
+                counts[m] = 1
+                df[t] += 1
+                held[t] = True
+                m += 1
+    starts[n] = m
+    return terms, counts, starts
+
+
+def _single_scores(ta: Any, oa: Any, mapped: Any, tb: Any, ob: Any, width: int, idf: Any,
                    tf: Any) -> Any:  # pragma: no cover - compiled
-    """The cosines of single sentences only (``_scores`` before the raise): a third of its products."""
-    (_, _, _, _, _, _, _, _, k, ac, aw, as_, bc, bw, bs) = _pair_rows(ta, oa, tb, ob, width, idf, tf)
+    """The cosines of single sentences only (``_scores`` before the raise, a third of its
+    products), for a bound: ``b``'s tokens come in ``b``'s own ids with ``mapped``, its ids' pair
+    ids. Each sentence's terms stay in order of first appearance instead of being sorted (the sort
+    was half of this call), so a norm and a product sum the same terms in another order: the
+    cosines are those of ``_scores``' single rows to a few units of rounding (1e-16 each), not bit
+    for bit."""
+    df = np.zeros(width, dtype=np.int64)
+    marker = np.full(width, -1, dtype=np.int64)
+    where = np.empty(width, dtype=np.int64)
+    in_a = np.zeros(width, dtype=np.bool_)
+    in_b = np.zeros(width, dtype=np.bool_)
+    same = np.arange(width, dtype=np.int64)  # a's ids are the pair's first ids
+    terms_a, counts_a, starts_a = _first_seen(ta, oa, same, marker, 0, df, in_a, where)
+    terms_b, counts_b, starts_b = _first_seen(tb, ob, mapped, marker, oa.shape[0], df, in_b, where)
+    _, k, ac, aw, as_, bc, bw, bs = _shared_rows(terms_a, counts_a, starts_a, in_a, terms_b, counts_b, starts_b, in_b,
+                                                 tf, idf, df)
     return _product(ac, aw, as_, bc, bw, bs, k)
 
 
 class ScoreKernels(NamedTuple):
     scores: Callable[..., Matrix]  # the raised scores (``_scores``)
-    single: Callable[..., Matrix]  # the single sentences' cosines (``_single_scores``)
+    single: Callable[..., Matrix]  # the single sentences' cosines, to rounding (``_single_scores``)
 
 
 def _build_scores() -> ScoreKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel: each
     # helper is rebound to its compiled dispatcher before the kernel that calls it compiles.
-    for helper in (_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined, _pair_rows):
+    for helper in (_distinct, _sparse, _sparse_rows, _joined, _product, _raise_joined, _shared_rows,
+                   _pair_rows, _first_seen):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     return ScoreKernels(compile_cached(_scores, nogil=True), compile_cached(_single_scores, nogil=True))
 
