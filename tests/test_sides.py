@@ -14,7 +14,7 @@ from syndidetect.config import Config
 from syndidetect.documents import Document
 from syndidetect.prepared import prepare_documents
 from syndidetect.rules import VerdictRules
-from syndidetect.verify import remember_sides, verification_side
+from syndidetect.verify import gram_paragraphs, remember_sides, verification_side
 
 # Documents of 0 to 30 grams drawn from a few values, so that grams repeat within a document (the
 # refrain test) and across documents (which must not count).
@@ -87,6 +87,12 @@ def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled:
         assert side.running.dtype == expected.running.dtype and side.running.tolist() == expected.running.tolist()
         assert side.content.tolist() == expected.content.tolist() and side.total == expected.total
         assert side.stripped.matchable.tolist() == expected.stripped.matchable.tolist()
+        # each gram's paragraph (that of its first word), and the grams of each paragraph
+        n = config.shingle_size
+        owners = a.token_paragraphs(n)[: len(a.stream(n).grams)]
+        remembered = gram_paragraphs(b, n)
+        assert remembered[0].tolist() == owners.tolist()
+        assert remembered[1].tolist() == np.bincount(owners, minlength=len(a.paragraphs)).tolist()
     assert any(verification_side(b, masks.get(b.id), config.shingle_size, rules).total for b in batched)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -435,10 +436,14 @@ def _counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bo
     return flags & arrays.rarer_than(stream.grams, rules.refrain_repeats)
 
 
+_paragraph_start, _paragraph_end = operator.attrgetter("start"), operator.attrgetter("end")
+
+
 def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tuple[int, ...]:
     """Indexes of the paragraphs a character span overlaps."""
-    first = bisect.bisect_right([p.end for p in doc.paragraphs], start_char)
-    last = bisect.bisect_left([p.start for p in doc.paragraphs], end_char)
+    # (paragraphs ascend, their starts and ends both: a search reads a few, no list of them is built)
+    first = bisect.bisect_right(doc.paragraphs, start_char, key=_paragraph_end)
+    last = bisect.bisect_left(doc.paragraphs, end_char, key=_paragraph_start)
     return tuple(range(first, last))
 
 

@@ -181,7 +181,7 @@ def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocumen
     taken (nearly) word for word: at least ``near_containment`` of its grams inside the tiles, and
     ending a sentence (a line cut by a hard wrapper is not a paragraph of the text)."""
     for doc, tiles in ((a, [(t.a, t.length) for t in p.tiles]), (b, [(t.b, t.length) for t in p.tiles])):
-        owners, sizes = _gram_paragraphs(doc, n)
+        owners, sizes = gram_paragraphs(doc, n)
         # A whole paragraph has grams in some tile, and a tile's grams lie in the paragraphs from its
         # first gram's to its last's (owners ascend): fewer of those than min_places, none to count.
         # Most passages that get here are one copied paragraph of a related pair.
@@ -200,13 +200,17 @@ def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocumen
     return False
 
 
-def _gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The paragraph of each gram of ``doc``'s stream and the grams of each paragraph (memoised)."""
     def build() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
         return owners, np.bincount(owners, minlength=len(doc.paragraphs))
 
-    return doc.memo(("gram paragraphs", n), build)
+    return doc.memo(_gram_paragraphs_key(n), build)
+
+
+def _gram_paragraphs_key(n: int) -> tuple[str, int]:
+    return "gram paragraphs", n
 
 
 def _ends_sentence(text: str) -> bool:
@@ -326,8 +330,9 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     """Build the :func:`verification_side` of each ``(document, boilerplate)`` that lacks it, the
     documents' grams judged in one call (:func:`~syndidetect._kernels.sides.sides`): the same
     flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
-    :func:`~syndidetect.align.content_grams`, without their numpy calls per document, and each
-    stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`)."""
+    :func:`~syndidetect.align.content_grams`, without their numpy calls per document, each
+    stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`),
+    and each gram's paragraph, which the excerpt rule reads (:func:`gram_paragraphs`)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
@@ -348,6 +353,8 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     words = np.concatenate([s.starts[: len(s.grams)] for s in streams]).astype(np.int64)
     # (words + at[owner] ascends: each document's words, its text placed after the previous one's)
     paragraph = np.maximum(positions_right(paragraphs, words + at[owner]) - 1, first_paragraph[owner])
+    local = paragraph - first_paragraph[owner]  # each gram's paragraph in its document (gram_paragraphs)
+    sizes = np.bincount(paragraph, minlength=int(first_paragraph[-1]))
     counts = np.concatenate([doc.matchable for doc, _ in todo])
     counts &= np.concatenate([doc.shingle_counts() for doc, _ in todo]) >= rules.sentence_grams
     for (_, mask), first in zip(todo, first_paragraph.tolist()):
@@ -355,13 +362,15 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
             counts[first : first + len(mask)] &= ~mask
     grams = np.concatenate([s.grams for s in streams])
     counted, running, content, found, every, values = sides(grams, offsets, counts[paragraph], rules.refrain_repeats)
-    for d, ((doc, mask), start, end, distinct, all_distinct) in enumerate(zip(
-            todo, offsets.tolist(), offsets[1:].tolist(), found.tolist(), values.tolist())):
+    for d, ((doc, mask), start, end, distinct, all_distinct, paragraph_start, paragraph_end) in enumerate(zip(
+            todo, offsets.tolist(), offsets[1:].tolist(), found.tolist(), values.tolist(), first_paragraph.tolist(),
+            first_paragraph[1:].tolist())):
         flags = counted[start:end].copy()
         side = Side(without_boilerplate(doc, mask), flags, running[start + d : end + d + 1].copy(),
                     content[start : start + distinct].copy(), int(running[end + d]))
         doc.remember(_side_key(mask, n, rules), side)
         remember_distinct(doc, n, every[start : start + all_distinct].copy())
+        doc.remember(_gram_paragraphs_key(n), (local[start:end].copy(), sizes[paragraph_start:paragraph_end].copy()))
 
 
 @dataclass(frozen=True)
