@@ -201,16 +201,23 @@ def _whole_paragraphs(p: AlignedPassage, a: PreparedDocument, b: PreparedDocumen
 
 
 def gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The paragraph of each gram of ``doc``'s stream and the grams of each paragraph (memoised)."""
-    def build() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The paragraph of each gram of ``doc``'s stream and the grams of each paragraph (memoised).
+    A gram's paragraph is that of its first word, so the grams of each paragraph follow each other:
+    the counts, which the batch that builds the sides remembers (:func:`remember_sides`), give the
+    paragraphs."""
+    def sizes() -> npt.NDArray[np.int64]:
         owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
-        return owners, np.bincount(owners, minlength=len(doc.paragraphs))
+        return np.bincount(owners, minlength=len(doc.paragraphs))
 
-    return doc.memo(_gram_paragraphs_key(n), build)
+    def build() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        counts = doc.memo(_gram_counts_key(n), sizes)
+        return np.repeat(np.arange(len(doc.paragraphs), dtype=np.int64), counts), counts
+
+    return doc.memo(("gram paragraphs", n), build)
 
 
-def _gram_paragraphs_key(n: int) -> tuple[str, int]:
-    return "gram paragraphs", n
+def _gram_counts_key(n: int) -> tuple[str, int]:
+    return "grams a paragraph", n
 
 
 def _ends_sentence(text: str) -> bool:
@@ -332,7 +339,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
     :func:`~syndidetect.align.content_grams`, without their numpy calls per document, each
     stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`),
-    and each gram's paragraph, which the excerpt rule reads (:func:`gram_paragraphs`)."""
+    and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
@@ -353,8 +360,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     words = np.concatenate([s.starts[: len(s.grams)] for s in streams]).astype(np.int64)
     # (words + at[owner] ascends: each document's words, its text placed after the previous one's)
     paragraph = np.maximum(positions_right(paragraphs, words + at[owner]) - 1, first_paragraph[owner])
-    local = paragraph - first_paragraph[owner]  # each gram's paragraph in its document (gram_paragraphs)
-    sizes = np.bincount(paragraph, minlength=int(first_paragraph[-1]))
+    sizes = np.bincount(paragraph, minlength=int(first_paragraph[-1]))  # grams a paragraph (gram_paragraphs)
     counts = np.concatenate([doc.matchable for doc, _ in todo])
     counts &= np.concatenate([doc.shingle_counts() for doc, _ in todo]) >= rules.sentence_grams
     for (_, mask), first in zip(todo, first_paragraph.tolist()):
@@ -370,7 +376,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
                     content[start : start + distinct].copy(), int(running[end + d]))
         doc.remember(_side_key(mask, n, rules), side)
         remember_distinct(doc, n, every[start : start + all_distinct].copy())
-        doc.remember(_gram_paragraphs_key(n), (local[start:end].copy(), sizes[paragraph_start:paragraph_end].copy()))
+        doc.remember(_gram_counts_key(n), sizes[paragraph_start:paragraph_end].copy())
 
 
 @dataclass(frozen=True)
