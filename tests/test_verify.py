@@ -216,8 +216,10 @@ def test_batched_verification_judges_every_pair_as_judge_pair(corpus: list[tuple
 def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
     # judge_pairs lays out the hash indexes of all its pairs' documents once and screens batches
     # against that layout: the pairs kept, and their numbers, are those of each batch alone.
+    from syndidetect._kernels.overlap import PAIRS_OVERLAP
     from syndidetect.verify_batch import CorpusIndexes, screen
 
+    assert PAIRS_OVERLAP.compiled() is not None  # the screen counts what it keeps (alone too, not after others)
     rng = np.random.RandomState(3)
     words = [f"w{k}" for k in range(300)]
     pool = [" ".join(rng.choice(words, rng.randint(8, 16))) + "." for _ in range(12)]  # shared paragraphs
@@ -293,3 +295,24 @@ def test_whole_paragraphs_taken_word_for_word_make_an_excerpt_from_three(taken: 
     verdict = judge_pair(a, b, config)
     assert verdict is not None and verdict.rule == rule
     assert len(verdict.passages) == 1 and verdict.passages[0].stretch < config.rules.excerpt
+
+
+@pytest.mark.parametrize("taken", [5, 9, 20, 40])
+def test_a_lone_shared_paragraph_pair_matches_from_the_threshold_on(taken: int) -> None:
+    """Two documents whose only paragraph pair sharing min_paragraph_shared grams or more (the
+    common case, which the matcher takes in one step) match there when the shorter paragraph's
+    containment reaches the threshold, with its numbers, and not below it."""
+    config = Config()
+    words = [f"word{k}" for k in range(60)]
+    short = " ".join(words[:taken] + [f"other{k}" for k in range(45 - taken)]) + "."
+    a, b = prepare_documents([
+        Document("a", " ".join(words) + ".\n\nThe harbour council met again on Tuesday to discuss the budget."),
+        Document("b", "A different lead about the weather and the trains this morning.\n\n" + short),
+    ], config)
+    shared = shared_counts(a, b)
+    assert int((shared >= config.rules.min_paragraph_shared).sum()) == 1 and shared[0, 1] == taken - 2
+    common, size_a, size_b = taken - 2, int(a.shingle_counts()[0]), int(b.shingle_counts()[1])
+    containment = common / min(size_a, size_b)
+    found = [(m.a, m.b, m.shared, m.containment, m.jaccard) for m in paragraph_matches(a, b, config)]
+    expected = [(0, 1, common, containment, common / (size_a + size_b - common))]
+    assert found == (expected if containment >= config.threshold else [])

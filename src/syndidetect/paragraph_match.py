@@ -76,6 +76,11 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
     hit_a, hit_b = np.nonzero(shared >= rules.min_paragraph_shared)
     if not len(hit_a):
         return []  # a match, and either half of a window match, shares min_paragraph_shared
+    if len(hit_a) == 1:  # most pairs that share a paragraph: no window, no second partner to weigh
+        i, j = int(hit_a[0]), int(hit_b[0])
+        common = int(shared[i, j])
+        jac, con = _score(common, int(a.shingle_counts()[i]), int(b.shingle_counts()[j]))
+        return [ParagraphMatch(i, j, common, jac, con, rules.kind(con))] if con >= config.threshold else []
     # Python lists: a pair has a few hits, each read item by item.
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
     rows_hit, cols_hit = hit_a.tolist(), hit_b.tolist()

@@ -167,6 +167,8 @@ def _paragraph_rule(matches: list[ParagraphMatch], a: PreparedDocument, b: Prepa
                     rules: VerdictRules) -> bool:
     """Rule (b) on paragraph evidence: spun paragraphs keep too few consecutive words for passages
     but match one by one; several sentence-long ones, in order, covering a share of one document."""
+    if len(matches) < rules.min_places:  # a chain's sentences are some of its matches: too few
+        return False
     for chain in (in_order(matches), in_order([m for m in matches if m.kind != "reworded"])):
         enough = _sentence_count(chain, a, b, rules) >= rules.min_places
         shared = sum(m.shared for m in chain)
@@ -564,7 +566,7 @@ def finish_judging(
         kind=kind,
         source_side=_source(a, b, coverage, kind, rules) if rule else None,
         matched=(len({m.a for m in matches}), len({m.b for m in matches})),
-        matchable=(int(stripped[0].matchable.sum()), int(stripped[1].matchable.sum())),
+        matchable=(int(np.count_nonzero(stripped[0].matchable)), int(np.count_nonzero(stripped[1].matchable))),
         kept=min(1.0, kept),
         passages=tuple(evidence.passages),
         coverage=coverage,
