@@ -97,7 +97,7 @@ def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled:
 
 
 def test_a_large_batch_split_between_two_threads_gives_the_numpy_sides() -> None:
-    from syndidetect._kernels.sides import THREADED_DOCUMENTS, sides
+    from syndidetect._kernels.sides import THREADED_DOCUMENTS
 
     rng = np.random.RandomState(4)
     sizes = rng.randint(0, 40, 3 * THREADED_DOCUMENTS + 1)  # odd: the threads' shares differ by one
@@ -106,8 +106,37 @@ def test_a_large_batch_split_between_two_threads_gives_the_numpy_sides() -> None
     offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
     assert SIDES.compiled() is not None
-    counted, running, content, found, every, distinct = sides(grams, offsets, allowed, 3)
-    expected = sides_numpy(grams, offsets, allowed, 3)
+    _assert_the_numpy_sides(grams, offsets, allowed, 3)
+
+
+@pytest.mark.parametrize("spread", ["few values", "shared low bytes", "any value"])
+def test_long_documents_sorted_by_radix_give_the_numpy_sides(spread: str) -> None:
+    """Documents of RADIX_FROM grams or more take a radix sort: their sides are numpy's, with values
+    repeated (refrains), values whose low bytes are all alike (passes skipped) and any 64-bit value."""
+    from syndidetect._kernels.sides import RADIX_FROM
+
+    rng = np.random.RandomState(7)
+    sizes = np.array([0, 1, RADIX_FROM - 1, RADIX_FROM, RADIX_FROM + 1, 700, 1500, 5])
+    if spread == "few values":
+        grams = rng.randint(0, 40, sizes.sum()).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    elif spread == "shared low bytes":
+        grams = (rng.randint(0, 2**20, sizes.sum()).astype(np.uint64) << np.uint64(40)) | np.uint64(0xABCDEF)
+    else:
+        grams = rng.randint(0, 2**63, sizes.sum(), dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+        grams[::17] = grams[3]  # one value in many places
+    allowed = rng.rand(sizes.sum()) < 0.8
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    assert SIDES.compiled() is not None
+    _assert_the_numpy_sides(grams, offsets, allowed, 3)
+
+
+def _assert_the_numpy_sides(grams: np.ndarray, offsets: np.ndarray, allowed: np.ndarray, refrain: int) -> None:
+    """The kernel's sides of these documents (sides, two threads past THREADED_DOCUMENTS) are numpy's."""
+    from syndidetect._kernels.sides import sides
+
+    counted, running, content, found, every, distinct = sides(grams, offsets, allowed, refrain)
+    expected = sides_numpy(grams, offsets, allowed, refrain)
     assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
     assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
     for start, size, values in zip(offsets.tolist(), found.tolist(), distinct.tolist()):
