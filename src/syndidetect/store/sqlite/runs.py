@@ -219,12 +219,13 @@ class PostingRuns:
                 continue
             del read
             # Packed entries are numbers, equal only when they are the same entry, so every sort gives
-            # the same array. numpy's default one uses the CPU's vector instructions (x86-simd-sort)
-            # where it has AVX-512: 2.2-2.5x faster than timsort merging the sorted runs on such a
-            # machine (6.4M entries in 11 runs: 0.089 -> 0.036 s; 64M in 24: 1.145 -> 0.521 s). On an
-            # AVX2 one (Zen 3) timsort is ahead only at a few runs (11: 0.09 against 0.106 s), behind at
-            # many (46 runs of 580k: 0.79 against 0.49-0.66 s; 64: 0.94-1.02 against 0.75-0.77 s).
-            packed.sort()
+            # the same array. The runs lie end to end, each sorted: timsort (``kind="stable"``) finds
+            # them and merges them in O(n log runs). numpy 2.4.6's default sort ignores them, and on
+            # this 2-core EPYC (AVX-512) it took as long on them as on random numbers: 6.4M entries
+            # in 11 runs (a 100k add's closing merge) 0.42 s against 0.087 s; 46 runs of 582k 2.01
+            # against 0.57 s; 64 runs 3.21 against 0.88 s; 24 runs of 2.7M 6.16 against 1.16 s (best
+            # of 2). Earlier numpy releases' vector sort was 2.5x faster than timsort on such a machine.
+            packed.sort(kind="stable")
             self._store_packed(self._live_entries(packed))
 
     def _merge_unpacked(self, band: npt.NDArray[np.int64], key: npt.NDArray[np.uint32],
