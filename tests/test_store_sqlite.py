@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import syndidetect as sd
+from syndidetect._kernels import posting_sort
 from syndidetect.errors import ArgumentError, ConfigError, IndexFormatError, InputError
 from syndidetect.lsh import stored_candidates
 from syndidetect.prepared import PreparedDocument, prepare_documents
@@ -749,6 +750,38 @@ def test_packed_batch_entries_are_the_entries_packed() -> None:
         packed = posting_entries.packed_entries(keys.copy(), owner, bits)
         expected = (((band.astype(np.uint64) << np.uint64(32)) | key) << np.uint64(bits)) | doc.astype(np.uint64)
         assert packed.tolist() == expected.tolist()
+
+
+def _with_folded(folded: np.ndarray) -> np.ndarray:
+    """64-bit band keys that ``posting_entries.fold_keys`` folds to ``folded`` (32-bit values): the
+    fold multiplies by an odd number, which has an inverse modulo 2**64."""
+    inverse = pow(0x9E3779B97F4A7C15, -1, 1 << 64)
+    return np.array([(int(f) << 32) * inverse % (1 << 64) for f in folded.ravel()],
+                    dtype=np.uint64).reshape(folded.shape)
+
+
+@pytest.mark.parametrize("keys", ["any", "sharing their low bytes", "all alike"])
+def test_compiled_batch_entries_are_numpys(keys: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel (each band sorted by radix) gives numpy's sort of the whole batch: repeated
+    paragraphs, folded keys whose bytes are alike in every row (passes skipped), 1, 3, 64 and 200
+    bands, owners up to the largest a packed entry names."""
+    rng = np.random.default_rng(len(keys))
+    kernel = posting_sort.DISTINCT_ENTRIES.compiled()
+    assert kernel is not None
+    for bands in (1, 3, 64, 200):
+        bits = posting_entries.doc_bits(bands)
+        owner = np.sort(rng.integers(0, 1 << bits, size=500)).astype(np.int64)
+        owner[-1] = (1 << bits) - 1
+        batch = _batch_keys(rng, owner, bands)
+        if keys != "any":
+            high = rng.integers(0, 4, size=batch.shape, dtype=np.uint64) << np.uint64(24)
+            batch = _with_folded(high if keys == "sharing their low bytes" else np.full(batch.shape, 7, np.uint64))
+        out = np.empty(batch.size, dtype=np.uint64)
+        compiled = out[: kernel(batch, owner, bits, np.uint64(0x9E3779B97F4A7C15), out)]
+        with monkeypatch.context() as numpy_path:
+            numpy_path.setattr(posting_entries, "distinct_entries", lambda *args: None)
+            expected = posting_entries.packed_entries(batch.copy(), owner, bits)
+        assert compiled.tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("rowids", ["consecutive", "gaps", "too large to pack", "not growing"])
