@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,9 +12,11 @@ from hypothesis import strategies as st
 
 from syndidetect import lsh
 from syndidetect._kernels import equal_counts as equal_counts_module
+from syndidetect._kernels import key_order as key_order_module
 from syndidetect._kernels import screen as screen_module
 from syndidetect._kernels.band_keys import BAND_KEYS, band_keys_into
 from syndidetect._kernels.equal_counts import EQUAL_COUNTS, add_equal_counts
+from syndidetect._kernels.key_order import STABLE_ORDER, stable_order
 from syndidetect._kernels.screen import SCREEN, shared_low_bits
 from syndidetect._kernels.threads import threads_at_most
 from syndidetect.config import Config
@@ -162,10 +165,11 @@ def test_written_down_layouts_are_the_computed_ones() -> None:
 
 
 class _Screen:
-    """Stands for ``screen.SCREEN``: the compiled screen, or None for numpy's, whatever the count."""
+    """Stands for a lazy kernel (``screen.SCREEN`` by default): the compiled kernel, or None for
+    numpy's path, whatever the count."""
 
-    def __init__(self, path: str) -> None:
-        self.kernel = SCREEN.compiled() if path == "compiled" else None
+    def __init__(self, path: str, kernel: Any = SCREEN) -> None:
+        self.kernel = kernel.compiled() if path == "compiled" else None
 
     def get(self, weight: int = 1) -> object:
         return self.kernel
@@ -203,6 +207,51 @@ def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, m
     full = pairs()
     assert len(full) >= (lsh.MAX_BUCKET if max_owners is None and owned != "by three" else 8)
     assert np.array_equal(screened, full)
+
+
+@pytest.mark.parametrize("keys", ["any", "sharing their high digits", "all equal", "few"])
+def test_the_radix_order_of_keys_is_numpys_stable_argsort(keys: str) -> None:
+    """The compiled order sorts by key and keeps equal keys in their order: keys repeated, keys
+    below 2**20 (the passes of the high digits skipped), one key everywhere, fewer keys than
+    ``RADIX_KEYS`` (numpy's path)."""
+    rng = np.random.default_rng(len(keys))
+    n = 300 if keys == "few" else 20_000
+    values = rng.integers(0, 2**20 if keys == "sharing their high digits" else 2**64, n, dtype=np.uint64)
+    values[rng.integers(0, n, n // 5)] = values[rng.integers(0, n, n // 5)]
+    if keys == "all equal":
+        values[:] = values[0]
+    kernel = STABLE_ORDER.compiled()
+    assert kernel is not None
+    expected = np.argsort(values, kind="stable")
+    order, ordered = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.uint64)
+    kernel(values, order, ordered)
+    assert order.tolist() == expected.tolist() and ordered.tolist() == values[expected].tolist()
+    got, got_keys = stable_order(values)
+    assert got.tolist() == expected.tolist() and got_keys.tolist() == values[expected].tolist()
+
+
+@pytest.mark.parametrize("owned", ["in order", "shuffled"])
+@pytest.mark.parametrize("max_owners", [None, 2])
+def test_bands_sorted_by_radix_give_numpys_pairs(owned: str, max_owners: int | None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bucket past MAX_BUCKET is chained in the sorted order, so its pairs depend on the order of
+    equal keys: the radix order gives numpy's pairs, owners in documents' order (the radix path
+    also when owners cap buckets) or not (numpy's lexsort)."""
+    rng = np.random.default_rng(5)
+    n = 30_000
+    keys = rng.integers(0, 2**64, n, dtype=np.uint64)
+    keys[rng.integers(0, n, 2000)] = keys[rng.integers(0, n, 2000)]
+    keys[rng.integers(0, n, lsh.MAX_BUCKET + 40)] = keys[0]
+    owners = np.sort(rng.integers(0, n // 3, n)) if owned == "in order" else rng.integers(0, n // 3, n)
+    monkeypatch.setattr(lsh, "SCREEN_ROWS", n + 1)  # every key sorted
+
+    def pairs() -> np.ndarray:
+        return keyed_pairs(lambda band: keys, 1, n, owners=owners, max_owners=max_owners)
+
+    monkeypatch.setattr(key_order_module, "STABLE_ORDER", _Screen("compiled", STABLE_ORDER))
+    by_radix = pairs()
+    monkeypatch.setattr(key_order_module, "STABLE_ORDER", _Screen("numpy", STABLE_ORDER))
+    assert len(by_radix) >= lsh.MAX_BUCKET and np.array_equal(by_radix, pairs())
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.equal_counts import add_equal_counts
+from syndidetect._kernels.key_order import stable_order
 from syndidetect._kernels.screen import maybe_shared
 from syndidetect._kernels.threads import machine_threads
 from syndidetect._types import SignatureMatrix
@@ -160,8 +161,13 @@ def _bucket_pairs_of(keys: npt.NDArray[np.uint64], max_bucket: int, owners: npt.
                      max_owners: int | None) -> npt.NDArray[np.int64]:
     """:func:`_bucket_pairs` by sorting all the keys."""
     capped_owners = owners if max_owners is not None else None
-    order = np.argsort(keys, kind="stable") if capped_owners is None else np.lexsort((capped_owners, keys))
-    sorted_keys = keys[order]
+    if capped_owners is None or bool(np.all(capped_owners[1:] >= capped_owners[:-1])):
+        # Rows in owner order (a corpus's paragraphs or sentences are): the stable order by key is
+        # then the order by key and owner.
+        order, sorted_keys = stable_order(keys)
+    else:
+        order = np.lexsort((capped_owners, keys))
+        sorted_keys = keys[order]
     same_as_next = sorted_keys[1:] == sorted_keys[:-1]
     if not same_as_next.any():
         return np.zeros((0, 2), dtype=np.int64)
