@@ -211,12 +211,12 @@ def test_screened_bands_give_the_pairs_of_the_full_sort(seed: int, owned: str, m
 
 @pytest.mark.parametrize("keys", ["any", "sharing their high digits", "all equal", "few"])
 def test_the_radix_order_of_keys_is_numpys_stable_argsort(keys: str) -> None:
-    """The compiled order sorts by key and keeps equal keys in their order: keys repeated, keys
-    below 2**20 (the passes of the high digits skipped), one key everywhere, fewer keys than
-    ``RADIX_KEYS`` (numpy's path)."""
+    """The compiled order sorts by key and keeps equal keys in their order: keys repeated (six
+    passes), keys below 2**30 (three passes: the high digits' skipped, so the first pass writes the
+    outputs), one key everywhere (no pass), fewer keys than ``RADIX_KEYS`` (numpy's path)."""
     rng = np.random.default_rng(len(keys))
     n = 300 if keys == "few" else 20_000
-    values = rng.integers(0, 2**20 if keys == "sharing their high digits" else 2**64, n, dtype=np.uint64)
+    values = rng.integers(0, 2**30 if keys == "sharing their high digits" else 2**64, n, dtype=np.uint64)
     values[rng.integers(0, n, n // 5)] = values[rng.integers(0, n, n // 5)]
     if keys == "all equal":
         values[:] = values[0]
