@@ -230,6 +230,30 @@ def test_the_radix_order_of_keys_is_numpys_stable_argsort(keys: str) -> None:
     assert got.tolist() == expected.tolist() and got_keys.tolist() == values[expected].tolist()
 
 
+def test_a_taken_radix_order_runs_whatever_the_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once compiled, the kernel orders any band, however few its keys (it sorts them by numba's
+    merge sort then): ``syndidetect compile`` takes every kernel and runs a small workload, so a
+    kernel called only for large bands would still compile at a user's first large run."""
+    calls: list[int] = []
+    kernel = STABLE_ORDER.compiled()
+    assert kernel is not None
+
+    def counted_kernel(keys: np.ndarray, order: np.ndarray, ordered: np.ndarray) -> None:
+        calls.append(-1)
+        kernel(keys, order, ordered)
+
+    class Counted:
+        def get(self, weight: int = 1) -> Any:
+            calls.append(weight)
+            return counted_kernel
+
+    monkeypatch.setattr(key_order_module, "STABLE_ORDER", Counted())
+    keys = np.array([5, 3, 5, 1], dtype=np.uint64)
+    order, ordered = stable_order(keys)
+    assert calls == [4, -1]
+    assert order.tolist() == [3, 1, 0, 2] and ordered.tolist() == [1, 3, 5, 5]
+
+
 @pytest.mark.parametrize("owned", ["in order", "shuffled"])
 @pytest.mark.parametrize("max_owners", [None, 2])
 def test_bands_sorted_by_radix_give_numpys_pairs(owned: str, max_owners: int | None,

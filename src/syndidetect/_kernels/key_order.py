@@ -26,6 +26,9 @@ from syndidetect._kernels.lazy import LazyKernel
 #: Bits of a digit, and the passes that cover 64-bit keys with them.
 DIGIT_BITS = 11
 PASSES = -(-64 // DIGIT_BITS)
+#: Keys of a call below which the kernel takes numba's merge sort instead: 2,000 keys took 0.03 ms
+#: either way (numpy's timsort against the radix sort), whose counts alone are 6 x 2,048 numbers.
+RADIX_KEYS = 4096
 
 
 def _stable_order(keys: Any, order: Any, ordered: Any) -> None:  # pragma: no cover - compiled
@@ -34,6 +37,11 @@ def _stable_order(keys: Any, order: Any, ordered: Any) -> None:  # pragma: no co
     pass reads ``keys`` itself, and the passes alternate between the spares and the outputs so that
     the last one writes the outputs."""
     n = keys.shape[0]
+    if n < RADIX_KEYS:  # numba's merge sort: stable too
+        order[:] = np.argsort(keys, kind="mergesort")
+        for i in range(n):
+            ordered[i] = keys[order[i]]
+        return
     digits = 1 << DIGIT_BITS
     mask = np.uint64(digits - 1)
     counts = np.zeros((PASSES, digits), dtype=np.int64)
@@ -80,14 +88,13 @@ def _build() -> Any:
 # timsort and its gather, and loads from numba's cache in milliseconds (compiles in about a second on
 # a fresh install), so a small corpus or one article against an index keeps numpy's path.
 STABLE_ORDER = LazyKernel(_build, after=1 << 18)
-#: Keys of a call below which numpy sorts them: 2,000 keys took 0.03 ms either way.
-RADIX_KEYS = 4096
 
 
 def stable_order(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
-    """``(order, keys[order])`` with ``order = np.argsort(keys, kind="stable")``: by the radix sort
-    once enough keys asked for it, else by numpy."""
-    kernel = STABLE_ORDER.get(len(keys)) if len(keys) >= RADIX_KEYS else None
+    """``(order, keys[order])`` with ``order = np.argsort(keys, kind="stable")``: compiled once
+    enough keys asked for it (whatever a call's size: ``syndidetect compile``'s small workload has
+    it compiled), else by numpy."""
+    kernel = STABLE_ORDER.get(len(keys))
     if kernel is None:
         order = np.argsort(keys, kind="stable")
         return order, keys[order]
