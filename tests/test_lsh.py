@@ -254,6 +254,31 @@ def test_a_taken_radix_order_runs_whatever_the_size(monkeypatch: pytest.MonkeyPa
     assert order.tolist() == [3, 1, 0, 2] and ordered.tolist() == [1, 3, 5, 5]
 
 
+def test_a_column_of_band_keys_gives_numpys_pairs_by_radix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``keyed_pairs`` of a column of a ``(rows, bands)`` key matrix (``lsh.band_keys``' layout), a
+    strided view: the pairs numpy's sort gives, through the kernel compiled for contiguous keys
+    (numba's dispatcher gains no other signature)."""
+    rng = np.random.default_rng(9)
+    n = 20_000
+    matrix = rng.integers(0, 2**64, (n, 3), dtype=np.uint64)
+    matrix[rng.integers(0, n, 3000), 1] = matrix[rng.integers(0, n, 3000), 1]
+    matrix[rng.integers(0, n, lsh.MAX_BUCKET + 40), 1] = 5
+    monkeypatch.setattr(lsh, "SCREEN_ROWS", n + 1)  # every key sorted
+    kernel = STABLE_ORDER.compiled()
+    assert kernel is not None
+    kernel(np.zeros(1, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.uint64))
+    signatures = len(kernel.signatures)
+
+    def pairs() -> np.ndarray:
+        return keyed_pairs(lambda _: matrix[:, 1], 1, n)
+
+    monkeypatch.setattr(key_order_module, "STABLE_ORDER", _Screen("compiled", STABLE_ORDER))
+    by_radix = pairs()
+    monkeypatch.setattr(key_order_module, "STABLE_ORDER", _Screen("numpy", STABLE_ORDER))
+    assert len(by_radix) >= lsh.MAX_BUCKET and np.array_equal(by_radix, pairs())
+    assert len(kernel.signatures) == signatures
+
+
 @pytest.mark.parametrize("owned", ["in order", "shuffled"])
 @pytest.mark.parametrize("max_owners", [None, 2])
 def test_bands_sorted_by_radix_give_numpys_pairs(owned: str, max_owners: int | None,

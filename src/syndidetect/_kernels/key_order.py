@@ -93,11 +93,13 @@ STABLE_ORDER = LazyKernel(_build, after=1 << 18)
 def stable_order(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
     """``(order, keys[order])`` with ``order = np.argsort(keys, kind="stable")``: compiled once
     enough keys asked for it (whatever a call's size: ``syndidetect compile``'s small workload has
-    it compiled), else by numpy."""
+    it compiled), else by numpy. The kernel takes the keys contiguous: a strided view (a column of
+    ``lsh.band_keys``' matrix) would have numba compile it again."""
     kernel = STABLE_ORDER.get(len(keys))
     if kernel is None:
         order = np.argsort(keys, kind="stable")
         return order, keys[order]
+    keys = np.ascontiguousarray(keys)
     order = np.empty(len(keys), dtype=np.int64)
     ordered = np.empty(len(keys), dtype=np.uint64)
     kernel(keys, order, ordered)
