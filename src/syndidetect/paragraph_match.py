@@ -67,6 +67,13 @@ def _window_matches(
     return found
 
 
+def _direct_match(i: int, j: int, common: int, size_a: int, size_b: int, config: Config) -> ParagraphMatch | None:
+    """The match of paragraphs ``i`` and ``j`` (of ``size_a`` and ``size_b`` shingles) that share
+    ``common`` shingles, when its containment reaches the threshold; else None."""
+    jac, con = _score(common, size_a, size_b)
+    return ParagraphMatch(i, j, common, jac, con, config.rules.kind(con)) if con >= config.threshold else None
+
+
 def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
                       shared: npt.NDArray[np.int64] | None = None) -> list[ParagraphMatch]:
     """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b`` (``shared``:
@@ -78,17 +85,16 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
         return []  # a match, and either half of a window match, shares min_paragraph_shared
     if len(hit_a) == 1:  # most pairs that share a paragraph: no window, no second partner to weigh
         i, j = int(hit_a[0]), int(hit_b[0])
-        common = int(shared[i, j])
-        jac, con = _score(common, int(a.shingle_counts()[i]), int(b.shingle_counts()[j]))
-        return [ParagraphMatch(i, j, common, jac, con, rules.kind(con))] if con >= config.threshold else []
+        lone = _direct_match(i, j, int(shared[i, j]), int(a.shingle_counts()[i]), int(b.shingle_counts()[j]), config)
+        return [lone] if lone is not None else []
     # Python lists: a pair has a few hits, each read item by item.
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
     rows_hit, cols_hit = hit_a.tolist(), hit_b.tolist()
     matches: dict[tuple[int, int], ParagraphMatch] = {}
     for i, j, common in zip(rows_hit, cols_hit, shared[hit_a, hit_b].tolist()):
-        jac, con = _score(common, sizes_a[i], sizes_b[j])
-        if con >= config.threshold:
-            matches[i, j] = ParagraphMatch(i, j, common, jac, con, rules.kind(con))
+        match = _direct_match(i, j, common, sizes_a[i], sizes_b[j], config)
+        if match is not None:
+            matches[i, j] = match
     # A window needs a paragraph sharing min_paragraph_shared with two paragraphs of the other side.
     windows = []
     twice_a, twice_b = len(set(rows_hit)) < len(rows_hit), len(set(cols_hit)) < len(cols_hit)
