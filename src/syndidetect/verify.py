@@ -207,13 +207,18 @@ def gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64
     A gram's paragraph is that of its first word, so the grams of each paragraph follow each other:
     the counts, which the batch that builds the sides remembers (:func:`remember_sides`), give the
     paragraphs."""
-    def sizes() -> npt.NDArray[np.int64]:
-        owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
-        return np.bincount(owners, minlength=len(doc.paragraphs))
-
     def build() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        owners: npt.NDArray[np.int64] | None = None
+
+        def sizes() -> npt.NDArray[np.int64]:  # no batch remembered them: a query, a pair judged alone
+            nonlocal owners
+            owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
+            return np.bincount(owners, minlength=len(doc.paragraphs))
+
         counts = doc.memo(_gram_counts_key(n), sizes)
-        return np.repeat(np.arange(len(doc.paragraphs), dtype=np.int64), counts), counts
+        if owners is None:  # the counts the batch remembered: each gram's paragraph from them
+            owners = np.repeat(np.arange(len(doc.paragraphs), dtype=np.int64), counts)
+        return owners, counts
 
     return doc.memo(("gram paragraphs", n), build)
 
