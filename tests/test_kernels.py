@@ -114,6 +114,39 @@ def test_xxh32_every_length_up_to_70() -> None:
         assert fast._xxh32(buf, 0, n) == xxhash.xxh32_intdigest(data[:n]), n
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=31), min_size=1, max_size=40), st.integers(0, 255))
+def test_xxh32_lanes_equal_xxhash(shingles: list[bytes], filler: int) -> None:
+    """Every lane is xxh32 of its own bytes, whatever follows them in its words (the filler)."""
+    padded = [s + bytes([filler]) * (32 - len(s)) for s in shingles]
+    words = np.frombuffer(b"".join(padded), dtype="<u4").reshape(len(shingles), 8).T.copy()
+    lengths = np.array([len(s) for s in shingles], dtype=np.int64)
+    out = np.zeros(len(shingles) + 3, dtype=np.uint32)
+    fast._xxh32_lanes(words, lengths, len(shingles), out, 3)
+    assert out[3:].tolist() == [xxhash.xxh32_intdigest(s) for s in shingles]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 20), min_size=1, max_size=30), st.integers(1, 4))
+def test_shingle_hashes_of_short_and_long_shingles(token_lengths: list[int], shingle_size: int) -> None:
+    """Shingles on either side of the lanes' 31 bytes (tokens of up to 20 bytes, shingles of up to
+    four) hash as xxh32 of their bytes, in order, from the given offset."""
+    tokens = [bytes([97 + (i % 26)]) * n for i, n in enumerate(token_lengths)]
+    joined = b" ".join(tokens)
+    scratch = np.frombuffer(joined + b"\xee" * 32, dtype=np.uint8)
+    starts = np.cumsum([0] + [len(t) + 1 for t in tokens[:-1]]).astype(np.int64)
+    ends = starts + np.array(token_lengths, dtype=np.int64)
+    count = len(tokens)
+    longest = max(count, 1)
+    lanes = (np.empty((8, longest), dtype=np.uint32), np.empty(longest, dtype=np.int64))
+    out = np.zeros(count + 2, dtype=np.uint32)
+    found = fast._shingle_hashes(scratch, starts, ends, count, shingle_size, lanes, out, 2)
+    k = min(shingle_size, count)
+    expected = [xxhash.xxh32_intdigest(b" ".join(tokens[t : t + k])) for t in range(count - k + 1)]
+    assert found == len(expected)
+    assert out[2 : 2 + found].tolist() == expected
+
+
 # --- the NFKC shortcut ---------------------------------------------------------------------------
 
 
