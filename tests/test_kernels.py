@@ -148,6 +148,27 @@ def test_shingle_hashes_of_short_and_long_shingles(token_lengths: list[int], shi
     assert out[2 : 2 + found].tolist() == expected
 
 
+def test_shingle_hashes_of_a_text_longer_than_a_block_of_lanes() -> None:
+    """A text of more shingles than the lanes take (``_LANE_BLOCK``): the block's, the longer ones
+    among them, and those past it, hashed one by one, each land at its own place."""
+    rng = np.random.RandomState(1)
+    count = 2 * fast._LANE_BLOCK + 300
+    letters, sizes = rng.randint(0, 26, count), rng.choice([2, 5, 9, 17], count)
+    tokens = [bytes([97 + int(c)]) * int(n) for c, n in zip(letters, sizes)]
+    joined = b" ".join(tokens)
+    scratch = np.frombuffer(joined + b"\xee" * 32, dtype=np.uint8)
+    starts = np.cumsum([0] + [len(t) + 1 for t in tokens[:-1]]).astype(np.int64)
+    ends = starts + np.array([len(t) for t in tokens], dtype=np.int64)
+    block = fast._LANE_BLOCK
+    lanes = (np.empty((8, block), dtype=np.uint32), np.empty(block, dtype=np.int64), np.empty(block, dtype=np.int64))
+    out = np.zeros(count, dtype=np.uint32)
+    found = fast._shingle_hashes(scratch, starts, ends, count, 3, lanes, out, 0)
+    expected = [xxhash.xxh32_intdigest(b" ".join(tokens[t : t + 3])) for t in range(count - 2)]
+    assert any(len(b" ".join(tokens[t : t + 3])) > 31 for t in range(count - 2))  # some take the long path
+    assert found == len(expected)
+    assert out[:found].tolist() == expected
+
+
 # --- the NFKC shortcut ---------------------------------------------------------------------------
 
 

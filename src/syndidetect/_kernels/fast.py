@@ -92,6 +92,11 @@ _CHUNK = 64
 # longer shingles are hashed one by one.
 _LANE_WORDS = 8
 _LANE_BYTES = 4 * _LANE_WORDS - 1
+# A text's shingles :func:`_shingle_hashes` copies into the lanes, at most: the lanes' scratch (8
+# words, a length and a list entry a shingle: 48 KB) stays in the cache and does not grow with a
+# text, as a scratch for all of a text's shingles did (one text of 14M code points, 2M words: the
+# call's peak 128 MB above the process's before it). Past it a text's shingles are hashed one by one.
+_LANE_BLOCK = 1024
 
 # Every compiled function below is marked with @_jit and compiled together on the first call to a
 # public function (see LazyJit: why the compiled code stays in this one module).
@@ -101,9 +106,9 @@ carray: Any = None  # numba.carray once _LAZY.compile() has run
 #: The code points of a batch, as :func:`_units` views its joined string's storage: the string's kind
 #: and a view for each width (empty but for the kind's).
 CodePoints = tuple[int, npt.NDArray[np.uint8], npt.NDArray[np.uint16], npt.NDArray[np.uint32]]
-#: Scratch space of :func:`_shingle_hashes`: ``(words, lengths, longer)``, the words of a text's
-#: shingles (``_LANE_WORDS`` rows, a column a shingle), their lengths in bytes, and the shingles
-#: longer than the lanes take.
+#: Scratch space of :func:`_shingle_hashes`: ``(words, lengths, longer)``, the words of a block of a
+#: text's shingles (``_LANE_WORDS`` rows, a column a shingle; at most ``_LANE_BLOCK``), their
+#: lengths in bytes, and the block's shingles longer than the lanes take.
 _Lanes = tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
@@ -433,12 +438,14 @@ def _shingle_hashes(
 ) -> int:
     """Write the xxh32 of every shingle to ``out[at:]``; return how many were written.
 
-    Shingles of up to ``_LANE_BYTES`` bytes (96.5 % of the benchmark corpus's) are hashed together
-    by :func:`_xxh32_lanes`, from their words copied into ``lanes``; the longer ones then one by one
-    by :func:`_xxh32`, from a list the copying loop appends to without a branch. A second pass over
-    all the shingles testing each length mispredicts in most texts: tokenising and hashing 20,000
-    paragraphs (41k longer shingles) took 21.9-22.8 ms with it, 21.7-21.8 ms with the list
-    (medians of 9, three alternated runs)."""
+    A text's first ``_LANE_BLOCK`` shingles of up to ``_LANE_BYTES`` bytes (96.5 % of the benchmark
+    corpus's) are hashed together by :func:`_xxh32_lanes`, from their words copied into ``lanes``;
+    the longer ones then one by one by :func:`_xxh32`, from a list the copying loop appends to
+    without a branch. A second pass over all the shingles testing each length mispredicts in most
+    texts: tokenising and hashing 20,000 paragraphs (41k longer shingles) took 21.9-22.8 ms with it,
+    21.7-21.8 ms with the list (medians of 9, three alternated runs). A text's shingles past the
+    block (a paragraph of some 5,000 characters) are hashed one by one too: a loop over blocks of
+    lanes cost the usual text, one block, about 1.5 ms in those 21.7 (three alternated runs)."""
     if count == 0:
         return 0
     if count <= shingle_size:
@@ -446,8 +453,9 @@ def _shingle_hashes(
         return 1
     n = count - shingle_size + 1
     words, lengths, longer = lanes
+    m = min(n, _LANE_BLOCK)
     found = 0
-    for t in range(n):
+    for t in range(m):
         start = tok_start[t]
         length = tok_end[t + shingle_size - 1] - start
         lengths[t] = length
@@ -455,9 +463,11 @@ def _shingle_hashes(
         found += length > _LANE_BYTES
         for q in range(_LANE_WORDS):
             words[q, t] = _read32(scratch, start + 4 * q)
-    _xxh32_lanes(words, lengths, n, out, at)
+    _xxh32_lanes(words, lengths, m, out, at)
     for k in range(found):
         t = longer[k]
+        out[at + t] = _xxh32(scratch, tok_start[t], tok_end[t + shingle_size - 1])
+    for t in range(m, n):  # past the lanes' block (a text of over 1,024 shingles, rare): one by one
         out[at + t] = _xxh32(scratch, tok_start[t], tok_end[t + shingle_size - 1])
     return n
 
@@ -542,9 +552,10 @@ def _chunk_scratch(
     # Each code point: its folded bytes, or one space between tokens; then the bytes _xxh32 (3) and
     # _shingle_hashes (4 * _LANE_WORDS - 1) may read past a shingle's end or start.
     scratch = np.empty((_MAX_FOLDED_BYTES + 1) * longest + 4 * _LANE_WORDS, dtype=np.uint8)
+    block = min(longest, _LANE_BLOCK)
     lanes = (
-        np.empty((_LANE_WORDS, longest), dtype=np.uint32), np.empty(longest, dtype=np.int64),
-        np.empty(longest, dtype=np.int64),
+        np.empty((_LANE_WORDS, block), dtype=np.uint32), np.empty(block, dtype=np.int64),
+        np.empty(block, dtype=np.int64),
     )
     # _tokenise writes one token start more than there are tokens.
     tok_start = np.empty(longest + 1, dtype=np.int64)
