@@ -135,6 +135,10 @@ def test_rensa_bulk_premade_shingles(benchmark: Benchmark, shingle_lists: list[l
 
 #: Alternated pairs of calls in :func:`test_signatures_alternated_with_rensa_best_case`.
 ALTERNATED_PAIRS = 15
+#: Seconds each alternated call waits first, idle: rensa's worker threads spin a while after a call
+#: returns, and `sd.signatures` started right after one took 114.7-118.2 ms against 108.4-109.4 ms
+#: after itself (100k paragraphs, medians of 15).
+SETTLE_SECONDS = 0.05
 
 
 def test_signatures_alternated_with_rensa_best_case(corpus: Corpus, shingle_lists: list[list[str]]) -> None:
@@ -142,15 +146,17 @@ def test_signatures_alternated_with_rensa_best_case(corpus: Corpus, shingle_list
     called in turn: the machine's speed drifts by a third within minutes here, and the timed
     tests above run each contender's rounds back to back, so one of them may meet a slow minute the
     other does not. Alternated, both meet the same minutes; the ratio of each pair's times cancels
-    the drift. One untimed call each first."""
+    the drift. One untimed call each first; each timed call after ``SETTLE_SECONDS`` idle."""
     sd.signatures(corpus.texts)
     rensa_matrix(shingle_lists)
     ours: list[float] = []
     theirs: list[float] = []
     for _ in range(ALTERNATED_PAIRS):
+        time.sleep(SETTLE_SECONDS)
         started = time.perf_counter()
         sigs = sd.signatures(corpus.texts)
         ours.append(time.perf_counter() - started)
+        time.sleep(SETTLE_SECONDS)
         started = time.perf_counter()
         matrix = rensa_matrix(shingle_lists)
         theirs.append(time.perf_counter() - started)
