@@ -135,9 +135,9 @@ def test_rensa_bulk_premade_shingles(benchmark: Benchmark, shingle_lists: list[l
 
 #: Alternated pairs of calls in :func:`test_signatures_alternated_with_rensa_best_case`.
 ALTERNATED_PAIRS = 15
-#: Seconds each alternated call waits first, idle: rensa's worker threads spin a while after a call
-#: returns, and `sd.signatures` started right after one took 114.7-118.2 ms against 108.4-109.4 ms
-#: after itself (100k paragraphs, medians of 15).
+#: Seconds each alternated call waits first, idle: `sd.signatures` started right after rensa's call
+#: took 114.7-118.2 ms against 108.4-109.4 ms after its own (100k paragraphs, medians of 15), and
+#: 103.8 ms 50 ms after rensa's (its worker threads, or the memory it freed: not looked into).
 SETTLE_SECONDS = 0.05
 
 
