@@ -24,6 +24,7 @@ from syndidetect.minhash import permutations
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
 
 ADVERSARIAL = [
     "",
@@ -126,22 +127,28 @@ def test_xxh32_lanes_equal_xxhash(shingles: list[bytes], filler: int) -> None:
     assert out[3:].tolist() == [xxhash.xxh32_intdigest(s) for s in shingles]
 
 
+def _tokens_in_scratch(tokens: list[bytes]) -> tuple[npt.NDArray[np.uint8], I64, I64]:
+    """``tokens`` one space apart as the tokeniser leaves them (the scratch, its 32 spare bytes after
+    them, and each token's start and end)."""
+    scratch = np.frombuffer(b" ".join(tokens) + b"\xee" * 32, dtype=np.uint8)
+    starts = np.cumsum([0] + [len(t) + 1 for t in tokens[:-1]]).astype(np.int64)
+    return scratch, starts, starts + np.array([len(t) for t in tokens], dtype=np.int64)
+
+
+def _lanes(size: int) -> tuple[U32, I64, I64]:
+    return np.empty((8, size), dtype=np.uint32), np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(1, 20), min_size=1, max_size=30), st.integers(1, 4))
 def test_shingle_hashes_of_short_and_long_shingles(token_lengths: list[int], shingle_size: int) -> None:
     """Shingles on either side of the lanes' 31 bytes (tokens of up to 20 bytes, shingles of up to
     four) hash as xxh32 of their bytes, in order, from the given offset."""
     tokens = [bytes([97 + (i % 26)]) * n for i, n in enumerate(token_lengths)]
-    joined = b" ".join(tokens)
-    scratch = np.frombuffer(joined + b"\xee" * 32, dtype=np.uint8)
-    starts = np.cumsum([0] + [len(t) + 1 for t in tokens[:-1]]).astype(np.int64)
-    ends = starts + np.array(token_lengths, dtype=np.int64)
+    scratch, starts, ends = _tokens_in_scratch(tokens)
     count = len(tokens)
-    longest = max(count, 1)
-    lengths = np.empty(longest, dtype=np.int64)
-    lanes = (np.empty((8, longest), dtype=np.uint32), lengths, np.empty(longest, dtype=np.int64))
     out = np.zeros(count + 2, dtype=np.uint32)
-    found = fast._shingle_hashes(scratch, starts, ends, count, shingle_size, lanes, out, 2)
+    found = fast._shingle_hashes(scratch, starts, ends, count, shingle_size, _lanes(count), out, 2)
     k = min(shingle_size, count)
     expected = [xxhash.xxh32_intdigest(b" ".join(tokens[t : t + k])) for t in range(count - k + 1)]
     assert found == len(expected)
@@ -155,14 +162,9 @@ def test_shingle_hashes_of_a_text_longer_than_a_block_of_lanes() -> None:
     count = 2 * fast._LANE_BLOCK + 300
     letters, sizes = rng.randint(0, 26, count), rng.choice([2, 5, 9, 17], count)
     tokens = [bytes([97 + int(c)]) * int(n) for c, n in zip(letters, sizes)]
-    joined = b" ".join(tokens)
-    scratch = np.frombuffer(joined + b"\xee" * 32, dtype=np.uint8)
-    starts = np.cumsum([0] + [len(t) + 1 for t in tokens[:-1]]).astype(np.int64)
-    ends = starts + np.array([len(t) for t in tokens], dtype=np.int64)
-    block = fast._LANE_BLOCK
-    lanes = (np.empty((8, block), dtype=np.uint32), np.empty(block, dtype=np.int64), np.empty(block, dtype=np.int64))
+    scratch, starts, ends = _tokens_in_scratch(tokens)
     out = np.zeros(count, dtype=np.uint32)
-    found = fast._shingle_hashes(scratch, starts, ends, count, 3, lanes, out, 0)
+    found = fast._shingle_hashes(scratch, starts, ends, count, 3, _lanes(fast._LANE_BLOCK), out, 0)
     expected = [xxhash.xxh32_intdigest(b" ".join(tokens[t : t + 3])) for t in range(count - 2)]
     assert any(len(b" ".join(tokens[t : t + 3])) > 31 for t in range(count - 2))  # some take the long path
     assert found == len(expected)
