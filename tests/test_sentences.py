@@ -434,6 +434,24 @@ def test_the_bounds_single_cosines_are_the_exact_ones_to_rounding(stems_a: list[
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-14)
 
 
+@given(st.lists(st.lists(st.integers(0, 40), max_size=6), min_size=1, max_size=8),
+       st.lists(st.integers(0, 5000), min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_the_batched_table_sizes_are_each_pairs_own(sentence_sizes: list[list[int]], lengths: list[int]) -> None:
+    """The TF table sizes and the longest two neighbouring sentences, found for many documents at once
+    (offsets laid end to end; documents of no sentence, one, two or more, in any order), are those of
+    each document alone."""
+    offsets = [np.cumsum([0, *sizes]).astype(np.int64) for sizes in sentence_sizes]
+    starts = np.zeros(len(offsets) + 1, dtype=np.int64)
+    np.cumsum([len(o) for o in offsets], out=starts[1:])
+    got = tfidf_kernels.joined_lengths(np.concatenate(offsets), starts)
+    assert got.tolist() == [joined_length(o) for o in offsets]
+    other = [*lengths[::-1], 0, 1, 1023, 1024]
+    mine = [*lengths, 1024, 1024, 0, 1]
+    assert tfidf_kernels.tf_sizes(np.array(mine), np.array(other)).tolist() == [
+        tf_size(a, b) for a, b in zip(mine, other)]
+
+
 @given(st.lists(STEMS, min_size=2, max_size=4), st.integers(1, 3), st.sampled_from([0.0, 0.3, 0.6]),
        st.integers(0, 2**31 - 1))
 @settings(max_examples=40, deadline=None)

@@ -307,6 +307,26 @@ def joined_length(offsets: Ids) -> int:
     return int((offsets[2:] - offsets[:-2]).max()) if len(offsets) > 2 else int(offsets[-1] - offsets[0])
 
 
+def joined_lengths(flat: Ids, starts: Ids) -> Ids:
+    """:func:`joined_length` of each of many documents' offsets laid end to end: document ``d``'s
+    are ``flat[starts[d]:starts[d + 1]]``, one or more each. In a few numpy calls for all, where one
+    call a document cost about 3 us."""
+    firsts, ends = starts[:-1], starts[1:]
+    whole = flat[ends - 1] - flat[firsts]  # one or two offsets: the lone sentence (or none)
+    if len(flat) < 3:
+        return whole
+    spans = flat[2:] - flat[:-2]  # span ``i``: the two sentences from offset ``i`` to offset ``i + 2``
+    # A span whose second or third offset starts the next document is no document's: 0, so that a
+    # document's maximum (over its part of the spans, each at least 0) is that of its own spans.
+    opens = np.zeros(len(flat) + 2, dtype=np.bool_)
+    opens[ends] = True
+    spans[opens[1 : len(spans) + 1] | opens[2 : len(spans) + 2]] = 0
+    # Documents past the last span hold one or two offsets (whole): clamped, they cut no span away.
+    longest = np.maximum.reduceat(spans, np.minimum(firsts, len(spans) - 1))
+    lengths: Ids = np.where(ends - firsts > 2, longest, whole)
+    return lengths
+
+
 def _tables(oa: Ids, ob: Ids) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """The IDF and TF weights of a pair as numpy computes them, for the kernels to look up."""
     tf = tf_weights(tf_size(joined_length(oa), joined_length(ob)))
@@ -318,6 +338,14 @@ def tf_size(joined_a: int, joined_b: int) -> int:
     often as two neighbouring sentences hold words; the size is a power of two so that a few tables
     serve every document."""
     return 1 << max(joined_a, joined_b, 1).bit_length()
+
+
+def tf_sizes(joined_a: Ids, joined_b: Ids) -> Ids:
+    """:func:`tf_size` of each pair of lengths (of fewer than 2**53 tokens: ``frexp``'s exponent of
+    such a length, exact in a double, is its bit length)."""
+    _, bits = np.frexp(np.maximum(np.maximum(joined_a, joined_b), 1).astype(np.float64))
+    sizes: Ids = np.left_shift(1, bits.astype(np.int64))
+    return sizes
 
 
 @lru_cache(maxsize=256)
