@@ -22,9 +22,14 @@ from syndidetect._kernels.overlap import (
     shared_counts_sorted,
 )
 
+# The 40 hash values the tests draw from (few, so that paragraphs share many): on both sides of the
+# middle of the 32-bit range, where the merge join splits its work, the middle itself and both ends.
+HASH_POOL = np.array([0, 1, 2, 7, 1000, 2**20, *range(2**31 - 16, 2**31 + 16), 2**32 - 2, 2**32 - 1],
+                     dtype=np.uint64).astype(np.uint32)
+
 
 def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.ndarray]:
-    rows = [np.unique(rng.randint(0, 40, rng.randint(0, 12))).astype(np.uint32) for _ in range(paragraphs)]
+    rows = [HASH_POOL[np.unique(rng.randint(0, len(HASH_POOL), rng.randint(0, 12)))] for _ in range(paragraphs)]
     hashes = np.concatenate(rows) if rows else np.zeros(0, dtype=np.uint32)
     owner = np.repeat(np.arange(paragraphs), [len(r) for r in rows]).astype(np.int32)
     order = np.argsort(hashes, kind="stable")

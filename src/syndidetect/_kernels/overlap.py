@@ -10,6 +10,7 @@ share no paragraph and no passage, and verification rejects them on these two nu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -38,36 +39,74 @@ def shared_counts_numpy(
     return np.bincount(flat, minlength=na * nb).reshape(na, nb)
 
 
-def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, ga: Any,
-                gb: Any) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Both hash arrays sorted: walk them together; a run of equal hashes pairs every owner on
-    one side with every owner on the other, owners that ``ma`` / ``mb`` flag only. Returns the
-    largest count, and the size of the intersection of the sorted distinct ``ga`` and ``gb``."""
-    most = 0
-    i = 0
-    j = 0
-    while i < ha.shape[0] and j < hb.shape[0]:
+def _equal_run(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, i: int, j: int,
+               most: int) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """``ha[i] == hb[j]``: the run of that hash on each side pairs every owner on one side with every
+    owner on the other, owners that ``ma`` / ``mb`` flag only; returns past both runs, and ``most``
+    raised to the largest count it reached."""
+    value = ha[i]
+    i_end = i
+    while i_end < ha.shape[0] and ha[i_end] == value:
+        i_end += 1
+    j_end = j
+    while j_end < hb.shape[0] and hb[j_end] == value:
+        j_end += 1
+    for x in range(i, i_end):
+        if ma[pa[x]]:
+            for y in range(j, j_end):
+                if mb[pb[y]]:
+                    out[pa[x], pb[y]] += 1
+                    most = max(most, out[pa[x], pb[y]])
+    return i_end, j_end, most
+
+
+def _walk(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, i: int, i_end: int, j: int, j_end: int,
+          most: int) -> int:  # pragma: no cover - compiled
+    """The merge of ``ha[i:i_end]`` and ``hb[j:j_end]`` (:func:`_merge_join`'s, on one range)."""
+    while i < i_end and j < j_end:
         a = ha[i]
         b = hb[j]
         if a != b:  # nearly always: advance the smaller side without a second, unpredictable branch
             i += a < b
             j += b < a
         else:
-            value = a
-            i_end = i
-            while i_end < ha.shape[0] and ha[i_end] == value:
-                i_end += 1
-            j_end = j
-            while j_end < hb.shape[0] and hb[j_end] == value:
-                j_end += 1
-            for x in range(i, i_end):
-                if ma[pa[x]]:
-                    for y in range(j, j_end):
-                        if mb[pb[y]]:
-                            out[pa[x], pb[y]] += 1
-                            most = max(most, out[pa[x], pb[y]])
-            i = i_end
-            j = j_end
+            i, j, most = _equal_run(ha, pa, ma, hb, pb, mb, out, i, j, most)
+    return most
+
+
+def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, ga: Any,
+                gb: Any) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Both hash arrays sorted: walk them together; a run of equal hashes pairs every owner on
+    one side with every owner on the other, owners that ``ma`` / ``mb`` flag only. Returns the
+    largest count, and the size of the intersection of the sorted distinct ``ga`` and ``gb``.
+
+    Two merges at once, the hashes below ``_HALF`` and those above, step for step: each step of a
+    merge waits for the loads its last step chose, so one merge left the core idle most of the time.
+    Measured on the 20-paragraph documents of ``benchmarks.corpus`` (about 1,160 hashes each),
+    20,000 pairs, one thread: 6.72-6.78 us a pair for one merge, 3.99-4.06 for two, 3.74-4.04 for
+    four, 4.6 for eight. Counts only grow, so the largest of the counts is the largest they
+    reached, in any order."""
+    first_a = int(np.searchsorted(ha, _HALF))
+    first_b = int(np.searchsorted(hb, _HALF))
+    i, j, k, m = 0, 0, first_a, first_b
+    most = 0
+    while i < first_a and j < first_b and k < ha.shape[0] and m < hb.shape[0]:
+        a = ha[i]
+        b = hb[j]
+        if a != b:
+            i += a < b
+            j += b < a
+        else:
+            i, j, most = _equal_run(ha, pa, ma, hb, pb, mb, out, i, j, most)
+        a = ha[k]
+        b = hb[m]
+        if a != b:
+            k += a < b
+            m += b < a
+        else:
+            k, m, most = _equal_run(ha, pa, ma, hb, pb, mb, out, k, m, most)
+    most = _walk(ha, pa, ma, hb, pb, mb, out, i, first_a, j, first_b, most)
+    most = _walk(ha, pa, ma, hb, pb, mb, out, k, ha.shape[0], m, hb.shape[0], most)
     common = 0
     i = 0
     j = 0
@@ -80,7 +119,17 @@ def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, 
     return most, common
 
 
-def _build() -> Callable[..., tuple[int, int]]:
+# The hash that splits :func:`_merge_join`'s two merges: xxh32 hashes spread evenly over 32 bits.
+_HALF = np.uint32(1 << 31)
+
+
+@cache
+def _compiled_join() -> Callable[..., tuple[int, int]]:
+    """:func:`_merge_join`, compiled once for both kernels that call it. numba resolves a kernel's
+    callees among the module's globals when it compiles the kernel: its helpers are rebound to
+    their compiled dispatchers first."""
+    for helper in (_equal_run, _walk):
+        globals()[helper.__name__] = compile_cached(helper, nogil=True, inline="always")
     compiled: Callable[..., tuple[int, int]] = compile_cached(_merge_join, nogil=True)
     return compiled
 
@@ -89,7 +138,7 @@ def _build() -> Callable[..., tuple[int, int]]:
 # compile on a fresh install (measured on the 2-core benchmark machine), so a job of a few hundred
 # candidate pairs (one article against an index) never compiles it; later runs load it from
 # numba's cache.
-MERGE_JOIN = LazyKernel(_build, after=1000)
+MERGE_JOIN = LazyKernel(_compiled_join, after=1000)
 
 
 def _kept(hashes: npt.NDArray[np.uint32], owners: npt.NDArray[np.int32],
@@ -224,8 +273,7 @@ def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: A
 
 
 def _build_pairs() -> Callable[..., tuple[_Counts, npt.NDArray[np.int64]]]:
-    # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
-    globals()["_join"] = compile_cached(_merge_join, nogil=True)
+    globals()["_join"] = _compiled_join()  # as _compiled_join's helpers
     compiled: Callable[..., tuple[_Counts, npt.NDArray[np.int64]]] = compile_cached(_pairs_overlap, nogil=True)
     return compiled
 
