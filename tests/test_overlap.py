@@ -27,6 +27,8 @@ from syndidetect._kernels.overlap import (
 HASH_POOL = np.array([0, 1, 2, 7, 1000, 2**20, *range(2**31 - 16, 2**31 + 16), 2**32 - 2, 2**32 - 1],
                      dtype=np.uint64).astype(np.uint32)
 
+# The 30 gram values likewise, on both sides of the middle of the 64-bit range.
+GRAM_POOL = np.array([0, 1, 5, *range(2**63 - 12, 2**63 + 12), 2**64 - 3, 2**64 - 2, 2**64 - 1], dtype=np.uint64)
 
 def side(rng: np.random.RandomState, paragraphs: int) -> tuple[np.ndarray, np.ndarray]:
     rows = [HASH_POOL[np.unique(rng.randint(0, len(HASH_POOL), rng.randint(0, 12)))] for _ in range(paragraphs)]
@@ -45,7 +47,7 @@ def _random_batch(rng: np.random.RandomState, paragraphs: list[int], n_pairs: in
     of them, and the documents packed."""
     sides = [side(rng, n) for n in paragraphs]
     masks = [rng.rand(n) < 0.7 for n in paragraphs]
-    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
+    grams = [GRAM_POOL[np.unique(rng.randint(0, len(GRAM_POOL), rng.randint(0, 20)))] for _ in paragraphs]
     left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
     right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
     packed = (Packed([h for h, _ in sides], np.uint32), Packed([o for _, o in sides], np.int32),
@@ -79,8 +81,8 @@ def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
     rng = np.random.RandomState(seed)
     (ha, pa), (hb, pb) = side(rng, na), side(rng, nb)
     ma, mb = rng.rand(na) < 0.7, rng.rand(nb) < 0.7
-    ga = np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64)
-    gb = np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64)
+    ga = GRAM_POOL[np.unique(rng.randint(0, len(GRAM_POOL), rng.randint(0, 20)))]
+    gb = GRAM_POOL[np.unique(rng.randint(0, len(GRAM_POOL), rng.randint(0, 20)))]
     expected = pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
     assert pair_overlap(ha, pa, ma, hb, pb, mb, ga, gb) == expected
     counts = shared_counts_sorted(ha, pa, ma, hb, pb, mb)
@@ -149,7 +151,7 @@ def test_a_large_batch_of_pairs_on_two_threads_equals_pair_by_pair() -> None:
     paragraphs = rng.randint(0, 8, 40).tolist()
     sides = [side(rng, n) for n in paragraphs]
     masks = [rng.rand(n) < 0.7 for n in paragraphs]
-    grams = [np.unique(rng.randint(0, 30, rng.randint(0, 20))).astype(np.uint64) for _ in paragraphs]
+    grams = [GRAM_POOL[np.unique(rng.randint(0, len(GRAM_POOL), rng.randint(0, 20)))] for _ in paragraphs]
     n_pairs = 3 * THREADED_PAIRS + 1  # odd: the threads' shares differ by one
     left = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
     right = rng.randint(0, len(paragraphs), n_pairs).astype(np.int64)
