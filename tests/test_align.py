@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import syndidetect as sd
 import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
+from syndidetect._kernels import tiling
 from syndidetect._kernels.tiling import TILES
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
 from syndidetect._kernels.words import ascii_words, stream_of, streams_of
@@ -283,6 +284,20 @@ def test_english_word_streams_read_the_tokens_of_the_general_path(text: str) -> 
     assert fast[0] == general[0] == tokens(text)
     assert fast[1].tolist() == general[1].tolist() and fast[2].tolist() == general[2].tolist()
 
+
+# Gram values on both sides of the middle of the 64-bit range (where the kernel splits its merge),
+# the middle itself and both ends.
+_NEAR_MIDDLE = np.array([0, 3, *range(2**63 - 8, 2**63 + 8), 2**64 - 1], dtype=np.uint64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, len(_NEAR_MIDDLE) - 1)), st.sets(st.integers(0, len(_NEAR_MIDDLE) - 1)))
+def test_the_compiled_common_grams_are_numpys(a: set[int], b: set[int]) -> None:
+    """The grams two streams share, found by the tiling kernel in two merges (below the middle of
+    the range and above), are numpy's intersection, wherever the values fall."""
+    assert TILES.compiled() is not None  # the helpers are compiled with it
+    da, db = _NEAR_MIDDLE[sorted(a)], _NEAR_MIDDLE[sorted(b)]
+    assert tiling._common(da, db).tolist() == np.intersect1d(da, db).tolist()
 
 _WORD = st.text(alphabet="abcXYZ019", min_size=1, max_size=40)  # past the 24 characters a hash reads
 _GAP = st.text(alphabet=" \n\t.,’“”…–—\u00a0_-'&;é", min_size=1, max_size=3)

@@ -203,20 +203,55 @@ def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
 
 
 def _common(da: Any, db: Any) -> Any:  # pragma: no cover - compiled
-    """The values both sorted, distinct arrays hold, sorted (``arrays.common``)."""
-    out = np.empty(min(da.shape[0], db.shape[0]), dtype=da.dtype)
-    i = j = found = 0
-    while i < da.shape[0] and j < db.shape[0]:
-        if da[i] < db[j]:
-            i += 1
-        elif db[j] < da[i]:
-            j += 1
-        else:
-            out[found] = da[i]
-            found += 1
-            i += 1
-            j += 1
-    return out[:found]
+    """The values both sorted, distinct arrays hold, sorted (``arrays.common``).
+
+    Two merges at once, the values below ``_HALF_GRAM`` and those above, each written where it would
+    go and kept by moving on only past a common value (no branch the data decides: one branch took
+    the smaller side, unpredictably, 11.2 us a pair of 1,400-gram sides against 3.9 now, one thread).
+    The upper half's values are written after room for the lower half's, then moved down. The two
+    steps are written out, as in ``overlap._merge_join``, where a function for a step was far slower."""
+    first_a = int(np.searchsorted(da, _HALF_GRAM))
+    first_b = int(np.searchsorted(db, _HALF_GRAM))
+    room = min(first_a, first_b)
+    out = np.empty(room + min(da.shape[0] - first_a, db.shape[0] - first_b), dtype=da.dtype)
+    i, j, k, m = 0, 0, first_a, first_b
+    low, high = 0, room
+    while i < first_a and j < first_b and k < da.shape[0] and m < db.shape[0]:
+        a = da[i]
+        b = db[j]
+        out[low] = a
+        low += a == b
+        i += a <= b
+        j += b <= a
+        a = da[k]
+        b = db[m]
+        out[high] = a
+        high += a == b
+        k += a <= b
+        m += b <= a
+    low = _common_into(da, i, first_a, db, j, first_b, out, low)
+    high = _common_into(da, k, da.shape[0], db, m, db.shape[0], out, high)
+    out[low : low + high - room] = out[room:high]
+    return out[: low + high - room]
+
+
+def _common_into(da: Any, i: int, i_end: int, db: Any, j: int, j_end: int, out: Any,
+                 found: int) -> int:  # pragma: no cover - compiled
+    """The values ``da[i:i_end]`` and ``db[j:j_end]`` share, written from ``out[found]`` on; returns
+    past the last. A value is written before it is known to be shared, only while both sides hold
+    more: at most where the next shared one would go."""
+    while i < i_end and j < j_end:
+        a = da[i]
+        b = db[j]
+        out[found] = a
+        found += a == b
+        i += a <= b
+        j += b <= a
+    return found
+
+
+# The gram hash that splits :func:`_common`'s two merges: gram hashes spread over 64 bits.
+_HALF_GRAM = np.uint64(1 << 63)
 
 
 def _counted(running: Any, start: int, end: int) -> int:  # pragma: no cover - compiled
@@ -356,7 +391,8 @@ class TilingKernels(NamedTuple):
 
 def _build() -> TilingKernels:
     # numba resolves a kernel's callees among the module's globals when it compiles the kernel.
-    for helper in (_slot, _gram_index, _before, _swap, _room, _push, _pop, _common, _counted, _chained):
+    for helper in (_slot, _gram_index, _before, _swap, _room, _push, _pop, _common_into, _common, _counted,
+                   _chained):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     tiles = compile_cached(_tiles, nogil=True)
     globals()["_tiles"] = tiles
