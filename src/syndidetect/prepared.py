@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.threads import each_on_threads, threads_for
 from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
@@ -149,16 +150,21 @@ def share_hash_indexes(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np
     hashes = np.empty(int(offsets[-1]), dtype=np.uint32)
     paragraphs = np.empty(int(offsets[-1]), dtype=np.int32)
     bounds = offsets.tolist()
-    first = 0
-    while first < len(docs):
+    groups = [0]  # where each group of documents starts, then the end
+    while groups[-1] < len(docs):
+        first = groups[-1]
         end = int(np.searchsorted(offsets, offsets[first] + INDEX_GROUP_HASHES, side="right")) - 1
-        end = min(max(end, first + 1), len(docs))  # at least one document, however long
-        group = docs[first:end]
-        start, stop = bounds[first], bounds[end]
-        hashes[start:stop], paragraphs[start:stop] = _sorted_group(group)
-        for doc, low, high in zip(group, bounds[first:end], bounds[first + 1 : end + 1]):
-            doc.__dict__["hash_index"] = (hashes[low:high], paragraphs[low:high])  # as cached_property stores it
-        first = end
+        groups.append(min(max(end, first + 1), len(docs)))  # at least one document, however long
+
+    def build(k: int) -> None:  # group k: its own part of the arrays
+        first, end = groups[k], groups[k + 1]
+        hashes[bounds[first] : bounds[end]], paragraphs[bounds[first] : bounds[end]] = _sorted_group(docs[first:end])
+
+    # On two threads: the sorts and most array work release the GIL. At 1M paragraphs this was 2.7 s
+    # of verification on one.
+    each_on_threads(build, len(groups) - 1, threads_for(len(groups) - 1, 2))
+    for doc, low, high in zip(docs, bounds, bounds[1:]):
+        doc.__dict__["hash_index"] = (hashes[low:high], paragraphs[low:high])  # as cached_property stores it
     return hashes, paragraphs, offsets
 
 
