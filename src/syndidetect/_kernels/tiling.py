@@ -11,6 +11,11 @@ the reference it is tested against.
 the tiles chained, their one-gram ends trimmed, each passage's content and longest stretch summed
 (Python built an object a tile and summed each a few times: judging a pair of 20-paragraph
 documents took 0.47-0.53 ms before, 0.39-0.41 ms after). ``align``'s Python path is its reference.
+
+Layout: about 400 lines kept as one module because it is one compiled call: numba finds a kernel's
+helpers (the grams' hash index and common values, the heap, the chaining) among the kernel
+module's globals, rebound to their compiled versions by :func:`_build`; the next split would take
+the heap out.
 """
 
 from __future__ import annotations
@@ -203,13 +208,11 @@ def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
 
 
 def _common(da: Any, db: Any) -> Any:  # pragma: no cover - compiled
-    """The values both sorted, distinct arrays hold, sorted (``arrays.common``).
-
-    Two merges at once, the values below ``_HALF_GRAM`` and those above, each written where it would
-    go and kept by moving on only past a common value (no branch the data decides: one branch took
-    the smaller side, unpredictably, 11.2 us a pair of 1,400-gram sides against 3.9 now, one thread).
-    The upper half's values are written after room for the lower half's, then moved down. The two
-    steps are written out, as in ``overlap._merge_join``, where a function for a step was far slower."""
+    """The values both sorted, distinct arrays hold, sorted (``arrays.common``): two merges at once,
+    below ``_HALF_GRAM`` and above (the upper one writes after room for the lower one's values, then
+    moves them down), with no branch the data decides. One merge with a branch to the smaller side
+    took 11.2 us a pair of 1,400-gram sides, this 3.9 (one thread). Its steps are written out, as
+    in ``overlap._merge_join``, where a function for a step was far slower."""
     first_a = int(np.searchsorted(da, _HALF_GRAM))
     first_b = int(np.searchsorted(db, _HALF_GRAM))
     room = min(first_a, first_b)
@@ -237,9 +240,8 @@ def _common(da: Any, db: Any) -> Any:  # pragma: no cover - compiled
 
 def _common_into(da: Any, i: int, i_end: int, db: Any, j: int, j_end: int, out: Any,
                  found: int) -> int:  # pragma: no cover - compiled
-    """The values ``da[i:i_end]`` and ``db[j:j_end]`` share, written from ``out[found]`` on; returns
-    past the last. A value is written before it is known to be shared, only while both sides hold
-    more: at most where the next shared one would go."""
+    """The values ``da[i:i_end]`` and ``db[j:j_end]`` share, written from ``out[found]`` on (a value
+    is written there before it is known shared); returns past the last."""
     while i < i_end and j < j_end:
         a = da[i]
         b = db[j]
