@@ -30,6 +30,9 @@ HASHED_CHARS = 24
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+#: The middle of the range of :func:`gram_hashes`' values, which spread evenly over 64 bits: the
+#: compiled merges of grams (verification's overlap and tiling kernels) walk the two halves at once.
+GRAM_MIDDLE = np.uint64(1 << 63)
 _Spans = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 #: Character offsets as a stream keeps them: int32 when the text is shorter than 2**31 characters.
 #: Verification keeps the streams of every document until its last pair (50k documents at 1M

@@ -20,6 +20,7 @@ from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.arrays import range_positions
+from syndidetect.wordstream import GRAM_MIDDLE
 
 _Counts = npt.NDArray[np.int64]
 # No grams to intersect: shared_counts_sorted uses the kernel's paragraph half only.
@@ -108,10 +109,10 @@ def _merge_join(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, 
             k, m, most = _equal_run(ha, pa, ma, hb, pb, mb, out, k, m, most)
     most = _walk(ha, pa, ma, hb, pb, mb, out, i, first_a, j, first_b, most)
     most = _walk(ha, pa, ma, hb, pb, mb, out, k, ha.shape[0], m, hb.shape[0], most)
-    # The grams likewise, in two merges, below ``_HALF_GRAM`` and above: 4.96 -> 2.73 us a pair of
+    # The grams likewise, in two merges, below ``GRAM_MIDDLE`` and above: 4.96 -> 2.73 us a pair of
     # sides of 1,100 grams each (20,000 pairs, one thread).
-    first_a = int(np.searchsorted(ga, _HALF_GRAM))
-    first_b = int(np.searchsorted(gb, _HALF_GRAM))
+    first_a = int(np.searchsorted(ga, GRAM_MIDDLE))
+    first_b = int(np.searchsorted(gb, GRAM_MIDDLE))
     i, j, k, m = 0, 0, first_a, first_b
     common = 0
     while i < first_a and j < first_b and k < ga.shape[0] and m < gb.shape[0]:
@@ -141,10 +142,9 @@ def _common(ga: Any, i: int, i_end: int, gb: Any, j: int, j_end: int) -> int:  #
     return common
 
 
-# The hash that splits :func:`_merge_join`'s two merges: xxh32 hashes spread evenly over 32 bits,
-# and word-gram hashes over 64 bits.
+# The hash that splits :func:`_merge_join`'s two merges of shingle hashes: xxh32 hashes spread evenly
+# over 32 bits (its grams split at ``GRAM_MIDDLE``).
 _HALF = np.uint32(1 << 31)
-_HALF_GRAM = np.uint64(1 << 63)
 
 
 @cache

@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect.wordstream import GRAM_MIDDLE
 
 _Tiles = npt.NDArray[np.int64]
 
@@ -209,12 +210,12 @@ def _tiles(ga: Any, gb: Any, common: Any, n: int, tokens_a: int, tokens_b: int,
 
 def _common(da: Any, db: Any) -> Any:  # pragma: no cover - compiled
     """The values both sorted, distinct arrays hold, sorted (``arrays.common``): two merges at once,
-    below ``_HALF_GRAM`` and above (the upper one writes after room for the lower one's values, then
+    below ``GRAM_MIDDLE`` and above (the upper one writes after room for the lower one's values, then
     moves them down), with no branch the data decides. One merge with a branch to the smaller side
     took 11.2 us a pair of 1,400-gram sides, this 3.9 (one thread). Its steps are written out, as
     in ``overlap._merge_join``, where a function for a step was far slower."""
-    first_a = int(np.searchsorted(da, _HALF_GRAM))
-    first_b = int(np.searchsorted(db, _HALF_GRAM))
+    first_a = int(np.searchsorted(da, GRAM_MIDDLE))
+    first_b = int(np.searchsorted(db, GRAM_MIDDLE))
     room = min(first_a, first_b)
     out = np.empty(room + min(da.shape[0] - first_a, db.shape[0] - first_b), dtype=da.dtype)
     i, j, k, m = 0, 0, first_a, first_b
@@ -250,10 +251,6 @@ def _common_into(da: Any, i: int, i_end: int, db: Any, j: int, j_end: int, out: 
         i += a <= b
         j += b <= a
     return found
-
-
-# The gram hash that splits :func:`_common`'s two merges: gram hashes spread over 64 bits.
-_HALF_GRAM = np.uint64(1 << 63)
 
 
 def _counted(running: Any, start: int, end: int) -> int:  # pragma: no cover - compiled
