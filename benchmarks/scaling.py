@@ -1,11 +1,14 @@
 """On-demand scaling run: end-to-end detection on 10k -> 1M paragraphs, wall time and peak RSS.
 
-    python -m benchmarks.scaling [10000 100000 1000000]
+    python -m benchmarks.scaling [--keep-freed] [10000 100000 1000000]
 
 Each size runs in a fresh process (so peak RSS is that size's own), on the deterministic corpus
 of ``benchmarks.corpus`` grouped into 20-paragraph documents. It reports the corpus alone, then
 ``sd.detect`` (paragraphs, signatures, candidate pairs, verification, report), and per stage the
 time so far and the memory above the corpus (resident then, and the peak so far).
+``--keep-freed``: glibc is asked to keep freed memory once the corpus is built, as ``syndidetect
+scan`` asks before it reads (``_kernels.glibc.keep_freed_memory``); without it, glibc's defaults,
+as a library caller has them.
 """
 
 from __future__ import annotations
@@ -20,16 +23,21 @@ import json, resource, sys, time
 from benchmarks.corpus import make_corpus
 import syndidetect as sd
 n = int(sys.argv[1])
+keep = sys.argv[2] == "keep"
 sd.signatures(["warm up the kernel"])
 corpus = make_corpus(n, seed=0)
 docs = [sd.Document(f"d{i}", "\\n\\n".join(corpus.texts[i:i + 20])) for i in range(0, n, 20)]
 del corpus
+if keep:
+    from syndidetect._kernels.glibc import keep_freed_memory
+    assert keep_freed_memory(), "glibc's mallopt refused"
 def resident():  # resident MB now, not the high-water mark
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 before = resident()
+user0, system0 = resource.getrusage(resource.RUSAGE_SELF)[:2]
 stages, start = [], time.perf_counter()
 def mark(name):
     stages.append((name, time.perf_counter() - start, resident() - before, peak() - before))
@@ -43,26 +51,32 @@ mark("prepare")
 report = detector.find_copies(progress, keep_documents=False)
 mark("verification")
 seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"paragraphs": n, "seconds": seconds, "corpus_mb": before, "peak_mb": peak(),
+                  "user_s": usage.ru_utime - user0, "system_s": usage.ru_stime - system0,
                   "pairs": len(report.pairs), "stages": stages}))
 """
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
 
-def run(size: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(size)], check=True, capture_output=True, text=True)
+def run(size: int, keep_freed: bool = False) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(size), "keep" if keep_freed else "defaults"],
+                         check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
 def main(argv: list[str]) -> None:
-    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
-    print(f"{'paragraphs':>10} {'detect s':>9} {'para/s':>9} {'input MB':>10} {'peak MB':>8} {'pairs':>7}")
+    keep_freed = "--keep-freed" in argv
+    sizes = [int(a) for a in argv if a != "--keep-freed"] or list(DEFAULT_SIZES)
+    print("glibc keeps freed memory (as `syndidetect scan`)" if keep_freed else "glibc's defaults (a library caller's)")
+    print(f"{'paragraphs':>10} {'detect s':>9} {'para/s':>9} {'input MB':>10} {'peak MB':>8} {'pairs':>7} "
+          f"{'user s':>7} {'sys s':>6}")
     for size in sizes:
-        r = run(size)
+        r = run(size, keep_freed)
         print(f"{size:>10,} {r['seconds']:>9.1f} {size / r['seconds']:>9,.0f} {r['corpus_mb']:>10.0f} "
-              f"{r['peak_mb']:>8.0f} {int(r['pairs']):>7}")
+              f"{r['peak_mb']:>8.0f} {int(r['pairs']):>7} {r['user_s']:>7.1f} {r['system_s']:>6.1f}")
         for name, at, resident, high in r["stages"]:
             print(f"{'':>10} after {name:<13} {at:>7.1f} s  {resident:>7.0f} MB resident, "
                   f"{high:>7.0f} MB peak above the corpus")

@@ -281,7 +281,9 @@ def test_a_lone_item_is_worked_in_the_calling_thread_and_freed_memory_goes_back(
     threads_module.each_item_on_threads(work, iter(["only"]), 4)
     threads_module.each_item_on_threads(work, iter([]), 4)
     assert seen == [(threading.get_ident(), "only")]
-    threads_module.give_back_freed_memory()  # glibc's trim here; nothing where there is none
+    from syndidetect._kernels.glibc import give_back_freed_memory
+
+    give_back_freed_memory()  # glibc's trim here; nothing where there is none
 
 
 def test_an_error_of_the_items_iterator_is_raised_to_the_caller() -> None:

@@ -19,9 +19,10 @@ from itertools import accumulate, chain
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.glibc import give_back_freed_memory
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_tokens import span_stems
-from syndidetect._kernels.threads import each_item_on_threads, give_back_freed_memory, kernel_threads
+from syndidetect._kernels.threads import each_item_on_threads, kernel_threads
 from syndidetect._kernels.token_stems import TokenStems
 from syndidetect._types import Span
 from syndidetect.frozen import filled

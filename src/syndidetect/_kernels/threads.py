@@ -133,16 +133,3 @@ def kernel_threads() -> int:
 
     config: Any = imported_numba().config  # its settings are set at import, so numba's stubs do not name them
     return _allowed(int(config.NUMBA_NUM_THREADS))
-
-
-def give_back_freed_memory() -> None:
-    """Return the whole free pages inside the C heap to the system (glibc's ``malloc_trim``; nothing
-    elsewhere). glibc gives each thread that allocates its own arena, and keeps what is freed there
-    unless it lies at the arena's top: after the sentence batches of 1M paragraphs split on two
-    threads, the process held about 200 MB more than on one (``benchmarks.scaling``, resident after
-    the candidates stage)."""
-    from syndidetect._kernels.glibc import glibc  # here: ctypes only when a trim is asked for
-
-    libc = glibc()
-    if libc is not None:
-        libc.malloc_trim(0)

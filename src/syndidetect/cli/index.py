@@ -118,7 +118,7 @@ def _some(ids: Sequence[str]) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from syndidetect.cli.allocator import keep_freed_memory  # here: ctypes is no part of `index check`
+    from syndidetect._kernels.glibc import keep_freed_memory  # here: no part of `index check`
 
     keep_freed_memory()
     documents = deque(read_inputs(args.paths, stdin=sys.stdin.buffer))
