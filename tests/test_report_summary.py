@@ -104,6 +104,32 @@ def test_ranking_and_filters(report: Report) -> None:
     assert kept.documents == report.documents and kept.groups == report.groups
 
 
+def test_a_selection_keeping_every_pair_reuses_the_words_found(seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    # The words found depend on which pairs there are, not on their order: ranking and a selection
+    # that keeps them all reuse them, a selection that drops pairs computes its own.
+    from syndidetect import report as report_module
+    from syndidetect.summary import found_words as found
+
+    fresh = detect(read_inputs([str(seeds_dir)]))
+    calls: list[int] = []
+
+    def counted(sides: object) -> object:
+        calls.append(1)
+        return found(sides)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report_module, "found_words", counted)
+    everything = fresh.select().to_dict()
+    assert len(calls) == 1
+    recomputed = Report(fresh.documents, fresh.ranked().pairs, fresh.groups, fresh.boilerplate).to_dict()
+    assert everything == recomputed and len(calls) == 2  # the new report computes its own
+    calls.clear()
+    top = fresh.select(top=1)
+    assert top.to_dict() == Report(fresh.documents, top.pairs, fresh.groups, fresh.boilerplate).to_dict()
+    assert len(calls) == 2  # the selection's own words found: its one pair's, not the scan's eight
+    assert top.summary() != fresh.summary()
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"top": 0}, r"'top' must be an int >= 1; got 0"),
     ({"top": True}, r"'top' must be an int >= 1; got True"),
