@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn, TextIO
 
+from syndidetect.cli.json_text import write_json
 from syndidetect.config import Config
 from syndidetect.detector import Progress
 from syndidetect.report import CSV_COLUMNS, Report
@@ -108,7 +108,7 @@ def progress(total: int, description: str) -> Iterator[Callable[[int], None]]:
 
 def _write_stream(report: Report, fmt: str, show_boilerplate: bool, stream: TextIO) -> None:
     if fmt == "json":
-        json.dump(report.to_dict(), stream, ensure_ascii=False, indent=2)
+        write_json(report.to_dict(), stream)  # json.dump's text with indent=2, faster
         stream.write("\n")
     elif fmt == "csv":
         writer = csv.writer(stream)
