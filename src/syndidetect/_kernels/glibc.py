@@ -11,7 +11,7 @@ same size was freed just before: ``perf`` put the kernel's page clearing (``clea
 15 % of the CPU samples of an ``index add`` of 1M paragraphs. On a virtual machine that hands
 freed pages back to its host (a balloon with free page reporting, as on the benchmarks' machine) a
 page the process touches again after that costs far more: a fresh process filled a new 700 MB
-array in 2.3-2.8 s, the same array 0.1 s when it came right after one freed. Without ``mmap``
+array in 2.3-2.8 s, and mostly in 0.08-0.15 s when it came right after one freed. Without ``mmap``
 (``M_MMAP_MAX`` 0) large blocks come from the heap like small ones, and a trim threshold of 2 GiB
 keeps freed heap memory in the process, where the next array reuses it without a fault: measured
 in the benchmarks' README.

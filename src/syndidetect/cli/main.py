@@ -110,7 +110,7 @@ def _scan(args: argparse.Namespace) -> int:
         raise UsageError("--format html shows the document texts, which a Dask scan leaves on the workers; "
                          "scan without --dask")
     # A one-shot command: freed memory kept for the next arrays, as `index add` does (measured in
-    # the benchmarks' README, forty-eighth round: less system time, a peak a few per cent higher).
+    # the benchmarks' README, forty-eighth round: a third to half the system time, a peak 2-3 % higher).
     keep_freed_memory()
     # Written inside the progress display unless it goes to this terminal, where the two would mix.
     to_terminal = args.output is None and sys.stdout.isatty()
