@@ -28,6 +28,13 @@ def test_a_full_disk_is_one_line_and_exit_2(seeds_dir: Path, fmt: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_a_full_disk_behind_the_output_file_names_that_file(seeds_dir: Path, fmt: str) -> None:
+    result = _scan(seeds_dir, fmt, "-o /dev/full")
+    assert result.returncode == 2
+    assert result.stderr == "syndidetect: error: /dev/full: cannot write (No space left on device)\n"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_a_closed_stdout_is_one_line_and_exit_2(seeds_dir: Path, fmt: str) -> None:
     result = _scan(seeds_dir, fmt, ">&-")
     assert result.returncode == 2

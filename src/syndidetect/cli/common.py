@@ -137,7 +137,12 @@ def write_report(report: Report, fmt: str, show_boilerplate: bool = False, outpu
         index = report.to_html(output, progress=progress)
         print(f"HTML report: {index} ({counted(len(report.pairs), 'pair page')})")
     elif output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as stream:
-            _write_stream(report, fmt, show_boilerplate, stream)
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                _write_stream(report, fmt, show_boilerplate, stream)
+        except OSError as exc:
+            if exc.filename is None:  # a write's error names no file: it is the output's
+                exc.filename = output
+            raise
     else:
         _write_stream(report, fmt, show_boilerplate, sys.stdout)
