@@ -11,6 +11,7 @@ few thousand tokens at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
@@ -34,7 +35,7 @@ def write_json(value: Any, stream: TextIO) -> None:
     flush()
 
 
-def _encode(value: Any, tokens: list[str], newline: str, flush: Any) -> None:
+def _encode(value: Any, tokens: list[str], newline: str, flush: Callable[[], None]) -> None:
     """Append the tokens of ``value`` at the nesting ``newline`` (a line break and its indent) to
     ``tokens``; ``flush`` writes them out once there are enough (between a container's items)."""
     add = tokens.append
