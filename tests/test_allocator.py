@@ -65,7 +65,6 @@ class _Stop(BaseException):
 @pytest.mark.parametrize("command", [["index", "add", "--db", "unused.db", "unused.txt"], ["scan", "unused.txt"]])
 def test_a_one_shot_command_keeps_freed_memory_before_reading(monkeypatch: pytest.MonkeyPatch,
                                                               command: list[str]) -> None:
-    from syndidetect._kernels import glibc
     from syndidetect.cli import main as main_module
 
     calls: list[str] = []
@@ -78,8 +77,8 @@ def test_a_one_shot_command_keeps_freed_memory_before_reading(monkeypatch: pytes
         calls.append("read")
         raise _Stop
 
-    monkeypatch.setattr(glibc, "keep_freed_memory", kept)  # index add imports it when it runs
-    monkeypatch.setattr(main_module, "keep_freed_memory", kept)  # scan's, imported with the module
+    monkeypatch.setattr(index_cli, "keep_freed_memory", kept)
+    monkeypatch.setattr(main_module, "keep_freed_memory", kept)
     monkeypatch.setattr(index_cli, "read_inputs", read_inputs)
     monkeypatch.setattr(main_module, "read_inputs", read_inputs)
     with pytest.raises(_Stop):

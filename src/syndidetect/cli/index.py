@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+from syndidetect._kernels.glibc import keep_freed_memory
 from syndidetect.ahead import computed_ahead
 from syndidetect.cli.common import (
     EXIT_COPIES,
@@ -118,8 +119,6 @@ def _some(ids: Sequence[str]) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from syndidetect._kernels.glibc import keep_freed_memory  # here: no part of `index check`
-
     keep_freed_memory()
     documents = deque(read_inputs(args.paths, stdin=sys.stdin.buffer))
     total = len(documents)
