@@ -9,7 +9,6 @@ import random
 import textwrap
 from pathlib import Path
 from typing import cast
-from unittest import mock
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ import syndidetect as sd
 import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels import tiling
-from syndidetect._kernels import words as words_kernel
 from syndidetect._kernels.tiling import TILES
 from syndidetect._kernels.words import THREADED_BYTES, TokenRoom, ascii_words, stream_of, streams_of
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
@@ -342,21 +340,16 @@ def test_streams_read_into_one_room_batch_after_batch_keep_their_own_arrays(batc
                                                                             long_batch: int) -> None:
     """Batches of texts read into one TokenRoom, one after another (growing it, or reading fewer
     tokens than it holds; one batch over THREADED_BYTES, read on two threads), give the streams each
-    text has alone, and a later batch leaves the streams of the earlier ones as they were; so too
-    when a batch is read a few texts a call and a long text in buffers of its own (a room of 64
-    bytes)."""
+    text has alone, and a later batch leaves the streams of the earlier ones as they were."""
     assert WORD_KERNEL.compiled() is not None
     long_text = "The wire copy ran unchanged, 24 times over. " * (THREADED_BYTES // 40)
     batches = [*batches[:long_batch], [long_text, *batches[0]], *batches[long_batch:]]
-    for limit in (words_kernel.ROOM_TEXT_BYTES, 64):
-        with mock.patch.multiple(words_kernel, ROOM_TEXT_BYTES=limit, ROOM_ENTRIES=limit // 2 + 2):
-            room = TokenRoom()
-            read = [(text, stream) for texts in batches for text, stream in zip(texts, streams_of(texts, n, room))]
-        assert [text for text, _ in read] == [text for texts in batches for text in texts]
-        for text, stream in read:
-            reference = wordstream.word_stream(text, n)
-            assert stream.starts.tolist() == reference.starts.tolist()
-            assert stream.ends.tolist() == reference.ends.tolist() and stream.grams.tolist() == reference.grams.tolist()
+    room = TokenRoom()
+    read = [(text, stream) for texts in batches for text, stream in zip(texts, streams_of(texts, n, room))]
+    for text, stream in read:
+        reference = wordstream.word_stream(text, n)
+        assert stream.starts.tolist() == reference.starts.tolist() and stream.ends.tolist() == reference.ends.tolist()
+        assert stream.grams.tolist() == reference.grams.tolist()
 
 
 @settings(max_examples=100, deadline=None)

@@ -121,25 +121,13 @@ class TokenRoom:
 
     def take(self, size: int) -> _Spans:
         """Views of ``size`` entries of each buffer, grown (by a quarter at least, so a run of
-        calls that each ask a little more grows them a few times only) when they hold fewer; new
-        buffers, not kept, past :data:`ROOM_ENTRIES`."""
-        if size > ROOM_ENTRIES:
-            return _new_room(size)
+        calls that each ask a little more grows them a few times only) when they hold fewer."""
         if size > len(self._starts):
             grown = max(size, len(self._starts) * 5 // 4)
             self._starts = np.empty(grown, dtype=np.int64)
             self._ends = np.empty(grown, dtype=np.int64)
             self._hashes = np.empty(grown, dtype=np.uint64)
         return self._starts[:size], self._ends[:size], self._hashes[:size]
-
-
-# Bytes of text :func:`streams_of` reads a kernel call into a room, and the entries a room keeps
-# (room for the most tokens of that many bytes, a token and a separator each): 24 MB of buffers
-# (of which a tenth or so is written, words being 5-6 bytes and a space), where the first batch
-# of a corpus's verification, thousands of new documents, would have grown a room to 400 MB and
-# held it to the end. A call of 2 MB takes about 2.5 ms, against about 0.1 ms a call costs.
-ROOM_TEXT_BYTES = 1 << 21
-ROOM_ENTRIES = ROOM_TEXT_BYTES // 2 + 2
 
 
 def _new_room(size: int) -> _Spans:
@@ -218,10 +206,7 @@ def streams_of(texts: Sequence[str], n: int, room: TokenRoom | None = None) -> l
     spaces: a call and its arrays cost more than a one-paragraph text's tokens (56 us of the 190 us
     of numpy work a one-paragraph document's verification side took). Each stream owns its arrays,
     as :func:`stream_of`'s do: verification forgets a document's streams after its last pair. The
-    kernel's tokens go to ``room`` when given (see :class:`TokenRoom`), read ``ROOM_TEXT_BYTES`` of
-    text a call."""
-    if room is not None and len(texts) > 1 and sum(map(len, texts)) > ROOM_TEXT_BYTES:
-        return [stream for group in _text_groups(texts, ROOM_TEXT_BYTES) for stream in streams_of(group, n, room)]
+    kernel's tokens go to ``room`` when given (see :class:`TokenRoom`)."""
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
     joined = " ".join(cast(str, lowered[k]) for k in english)
@@ -243,16 +228,3 @@ def streams_of(texts: Sequence[str], n: int, room: TokenRoom | None = None) -> l
         streams[k] = WordStream(local_starts[first:last].copy(), local_ends[first:last].copy(),
                                 grams[first : max(last - n + 1, first)].copy(), n)
     return [streams[k] if k in streams else stream_of(text, n) for k, text in enumerate(texts)]
-
-
-def _text_groups(texts: Sequence[str], size: int) -> list[Sequence[str]]:
-    """``texts`` cut into runs of ``size`` characters or fewer (a longer text alone), in order."""
-    groups: list[Sequence[str]] = []
-    first, held = 0, 0
-    for k, text in enumerate(texts):
-        if k > first and held + len(text) > size:
-            groups.append(texts[first:k])
-            first, held = k, 0
-        held += len(text) + 1
-    groups.append(texts[first:])
-    return groups
