@@ -20,8 +20,8 @@ import syndidetect.align as align_module
 import syndidetect.wordstream as wordstream
 from syndidetect._kernels import tiling
 from syndidetect._kernels.tiling import TILES
-from syndidetect._kernels.words import THREADED_BYTES, TokenRoom, ascii_words, stream_of, streams_of
 from syndidetect._kernels.words import WORDS as WORD_KERNEL
+from syndidetect._kernels.words import ascii_words, stream_of, streams_of
 from syndidetect.align import (
     MAX_REPEAT,
     AlignedPassage,
@@ -330,26 +330,6 @@ def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -
         assert fast.starts.dtype == reference.starts.dtype and fast.starts.tolist() == reference.starts.tolist()
         assert fast.ends.tolist() == reference.ends.tolist()
         assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.lists(st.tuples(_WORD, _GAP), max_size=8).map(lambda p: "".join(w + g for w, g in p)),
-                         max_size=6), min_size=1, max_size=5),
-       st.integers(1, 4), st.sampled_from([0, 1, 3]))
-def test_streams_read_into_one_room_batch_after_batch_keep_their_own_arrays(batches: list[list[str]], n: int,
-                                                                            long_batch: int) -> None:
-    """Batches of texts read into one TokenRoom, one after another (growing it, or reading fewer
-    tokens than it holds; one batch over THREADED_BYTES, read on two threads), give the streams each
-    text has alone, and a later batch leaves the streams of the earlier ones as they were."""
-    assert WORD_KERNEL.compiled() is not None
-    long_text = "The wire copy ran unchanged, 24 times over. " * (THREADED_BYTES // 40)
-    batches = [*batches[:long_batch], [long_text, *batches[0]], *batches[long_batch:]]
-    room = TokenRoom()
-    read = [(text, stream) for texts in batches for text, stream in zip(texts, streams_of(texts, n, room))]
-    for text, stream in read:
-        reference = wordstream.word_stream(text, n)
-        assert stream.starts.tolist() == reference.starts.tolist() and stream.ends.tolist() == reference.ends.tolist()
-        assert stream.grams.tolist() == reference.grams.tolist()
 
 
 @settings(max_examples=100, deadline=None)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.threads import each_on_threads, threads_for
-from syndidetect._kernels.words import TokenRoom, stream_of, streams_of
+from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph, paragraphs_of
@@ -245,11 +245,11 @@ def local_offsets(offsets: npt.NDArray[np.int64], firsts: npt.NDArray[np.int64])
     return local
 
 
-def remember_streams(docs: Sequence[PreparedDocument], n: int, room: TokenRoom | None = None) -> None:
+def remember_streams(docs: Sequence[PreparedDocument], n: int) -> None:
     """Build the :meth:`PreparedDocument.stream` of each of ``docs`` that lacks it, all at once
-    (:func:`~syndidetect._kernels.words.streams_of`, its tokens in ``room`` when given)."""
+    (:func:`~syndidetect._kernels.words.streams_of`)."""
     todo = list({id(doc): doc for doc in docs if not doc.memoised(("stream", n))}.values())
-    for doc, stream in zip(todo, streams_of([doc.document.text for doc in todo], n, room)):
+    for doc, stream in zip(todo, streams_of([doc.document.text for doc in todo], n)):
         doc.remember(("stream", n), stream)
 
 

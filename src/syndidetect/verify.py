@@ -29,7 +29,6 @@ import numpy.typing as npt
 from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.overlap import pair_overlap
 from syndidetect._kernels.sides import sides
-from syndidetect._kernels.words import TokenRoom
 from syndidetect.align import (
     AlignedPassage,
     Running,
@@ -341,20 +340,18 @@ def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: 
     return doc.memo(_side_key(boilerplate, n, rules), build)
 
 
-def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules: VerdictRules,
-                   room: TokenRoom | None = None) -> None:
+def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules: VerdictRules) -> None:
     """Build the :func:`verification_side` of each ``(document, boilerplate)`` that lacks it, the
     documents' grams judged in one call (:func:`~syndidetect._kernels.sides.sides`): the same
     flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
     :func:`~syndidetect.align.content_grams`, without their numpy calls per document, each
     stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`),
-    and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`). ``room``:
-    buffers for the documents' tokens (:class:`~syndidetect._kernels.words.TokenRoom`)."""
+    and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
         return
-    remember_streams([doc for doc, _ in todo], n, room)
+    remember_streams([doc for doc, _ in todo], n)
     streams = [doc.stream(n) for doc, _ in todo]
     offsets = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(s.grams) for s in streams], out=offsets[1:])

@@ -26,7 +26,6 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
-from syndidetect._kernels.words import TokenRoom
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
@@ -67,8 +66,6 @@ class CorpusIndexes:
         self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
         self.no_grams = Packed.of(np.zeros(0, dtype=np.uint64), np.zeros(len(self.docs) + 1, dtype=np.int64))
-        # The batches' word streams are read into the same buffers, batch after batch.
-        self.token_room = TokenRoom()
 
     def by_last_pair(self) -> Iterator[npt.NDArray[np.int64]]:
         """For each batch of :data:`BATCH_PAIRS` pairs in turn, the documents whose last pair it holds."""
@@ -124,8 +121,7 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     def side(doc: PreparedDocument) -> Side:
         return verification_side(doc, masks.get(doc.id), n, rules)
 
-    remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules,
-                   corpus.token_room)
+    remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules)
     rows, shared = corpus.side_overlaps(left[wanted], right[wanted], side, found[wanted], rules)
     kept = []
     for k, (most, common), counts in zip(wanted.tolist(), rows.tolist(), shared):

@@ -106,36 +106,7 @@ def _build() -> Callable[..., int]:
 WORDS = LazyKernel(_build, after=32)
 
 
-class TokenRoom:
-    """Buffers for the tokens :func:`ascii_words` finds, kept from one call to the next by a caller
-    that copies what it keeps (:func:`streams_of`, for verification's batches).
-
-    New buffers a call are fresh memory each time, and fresh memory is dear where the kernel hands
-    it out in huge pages that its host backs anew: at 1M paragraphs verification's ``ascii_words``
-    took 2.65 s in new buffers and 0.72 s in a process that kept freed memory for the next call."""
-
-    def __init__(self) -> None:
-        self._starts = np.empty(0, dtype=np.int64)
-        self._ends = np.empty(0, dtype=np.int64)
-        self._hashes = np.empty(0, dtype=np.uint64)
-
-    def take(self, size: int) -> _Spans:
-        """Views of ``size`` entries of each buffer, grown (by a quarter at least, so a run of
-        calls that each ask a little more grows them a few times only) when they hold fewer."""
-        if size > len(self._starts):
-            grown = max(size, len(self._starts) * 5 // 4)
-            self._starts = np.empty(grown, dtype=np.int64)
-            self._ends = np.empty(grown, dtype=np.int64)
-            self._hashes = np.empty(grown, dtype=np.uint64)
-        return self._starts[:size], self._ends[:size], self._hashes[:size]
-
-
-def _new_room(size: int) -> _Spans:
-    return np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size, dtype=np.uint64)
-
-
-def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None = None,
-                room: TokenRoom | None = None) -> _Spans | None:
+def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None = None) -> _Spans | None:
     """``(starts, ends, hashes)`` of the tokens of lowered ASCII bytes, as word streams hash them;
     None while the kernel is not compiled (see WORDS; ``texts``: how many texts the bytes hold).
 
@@ -143,8 +114,7 @@ def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None
     a run of token bytes, so none spans the cut) and read on two threads (``threads``: one or two;
     by default two on a machine of more than one core). The tokens are views of buffers sized for
     the most tokens the bytes could hold: callers make arrays of their own from them (a copy of
-    each here was 1.3 s of a 1M-paragraph ``detect``), in ``room``'s buffers when given (valid until
-    its next use), else in new ones."""
+    each here was 1.3 s of a 1M-paragraph ``detect``)."""
     kernel = WORDS.get(texts)
     if kernel is None:
         return None
@@ -152,20 +122,22 @@ def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None
     parts = [data[:cut], data[cut:]] if cut else [data]
     # Room for the most tokens of each part (a token and a separator: two bytes at least), the
     # second part's after the first's: its tokens are then moved down, not joined into new arrays.
-    part_room = [len(part) // 2 + 1 for part in parts]
-    starts, ends, hashes = _new_room(sum(part_room)) if room is None else room.take(sum(part_room))
+    room = [len(part) // 2 + 1 for part in parts]
+    starts = np.empty(sum(room), dtype=np.int64)
+    ends = np.empty_like(starts)
+    hashes = np.empty(len(starts), dtype=np.uint64)
 
     def read(first: int, step: int) -> int:  # a kernel_on_threads share: part ``first``
-        at = sum(part_room[:first])
+        at = sum(room[:first])
         return kernel(parts[first], IS_TOKEN_BYTE, HASHED_CHARS, FNV_OFFSET, FNV_PRIME, starts[at:], ends[at:],
                       hashes[at:])
 
     counts = kernel_on_threads(read, (), len(parts))
     if cut:
         first, second = counts
-        np.add(starts[part_room[0] : part_room[0] + second], cut, out=starts[first : first + second])
-        np.add(ends[part_room[0] : part_room[0] + second], cut, out=ends[first : first + second])
-        hashes[first : first + second] = hashes[part_room[0] : part_room[0] + second]
+        np.add(starts[room[0] : room[0] + second], cut, out=starts[first : first + second])
+        np.add(ends[room[0] : room[0] + second], cut, out=ends[first : first + second])
+        hashes[first : first + second] = hashes[room[0] : room[0] + second]
     total = sum(counts)
     return starts[:total], ends[:total], hashes[:total]
 
@@ -201,17 +173,15 @@ def stream_of(text: str, n: int) -> WordStream:
                       gram_hashes(hashes, n), n)
 
 
-def streams_of(texts: Sequence[str], n: int, room: TokenRoom | None = None) -> list[WordStream]:
+def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
     """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call, joined by
     spaces: a call and its arrays cost more than a one-paragraph text's tokens (56 us of the 190 us
     of numpy work a one-paragraph document's verification side took). Each stream owns its arrays,
-    as :func:`stream_of`'s do: verification forgets a document's streams after its last pair. The
-    kernel's tokens go to ``room`` when given (see :class:`TokenRoom`)."""
+    as :func:`stream_of`'s do: verification forgets a document's streams after its last pair."""
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
     joined = " ".join(cast(str, lowered[k]) for k in english)
-    data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    found = ascii_words(data, len(english), room=room) if english else None
+    found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english)) if english else None
     if found is None:
         return [stream_of(text, n) for text in texts]
     starts, ends, hashes = found
