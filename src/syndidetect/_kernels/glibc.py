@@ -11,7 +11,9 @@ same size was freed just before: ``perf`` put the kernel's page clearing (``clea
 15 % of the CPU samples of an ``index add`` of 1M paragraphs. On a virtual machine that hands
 freed pages back to its host (a balloon with free page reporting, as on the benchmarks' machine) a
 page the process touches again after that costs far more: a fresh process filled a new 700 MB
-array in 2.3-2.8 s, and mostly in 0.08-0.15 s when it came right after one freed. Without ``mmap``
+array in 2.3-2.8 s, and mostly in 0.08-0.15 s when it came right after one freed. (That array was
+in huge pages, which numpy asks for arrays of 4 MB or more: in small pages the fill took 0.28-0.30 s,
+``python -m benchmarks.fresh_memory``, but a whole detection was no faster in small pages.) Without ``mmap``
 (``M_MMAP_MAX`` 0) large blocks come from the heap like small ones, and a trim threshold of 2 GiB
 keeps freed heap memory in the process, where the next array reuses it without a fault: measured
 in the benchmarks' README.
