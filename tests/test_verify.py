@@ -20,7 +20,7 @@ from syndidetect.paragraph_match import in_order, paragraph_matches, shared_coun
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded, verification_side
-from syndidetect.verify_batch import judge_pairs
+from syndidetect.verify_batch import judge_pairs, numbered_members
 
 STORY = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -244,6 +244,32 @@ def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
             sides = [verification_side(d, masks.get(d.id), config.shingle_size, config.rules) for d in (a, b)]
             assert counts is not None
             np.testing.assert_array_equal(counts, shared_counts(sides[0].stripped, sides[1].stripped))
+
+
+def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(
+        corpus: list[tuple[str, str]]) -> None:
+    """numbered_members gives pair_members' numbering from positions in a list of documents (those
+    in no pair left out, each other once, in the list's order), and judge_pairs given it judges as
+    it does numbering the objects itself."""
+    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    rng = np.random.RandomState(7)
+    paired = len(docs) - 3  # the last three documents in no pair
+    first = rng.randint(0, paired, 60).astype(np.int64)
+    second = (first + 1 + rng.randint(0, paired - 1, 60)) % paired  # never the same document
+    members, left, right = numbered_members(docs, first, second)
+    used = sorted(set(first.tolist()) | set(second.tolist()))
+    assert len(used) < len(docs) and [id(d) for d in members] == [id(docs[k]) for k in used]
+    assert all(members[a] is docs[f] and members[b] is docs[s]
+               for a, b, f, s in zip(left.tolist(), right.tolist(), first.tolist(), second.tolist()))
+    pairs = [(docs[f], docs[s], k % 2 == 0) for k, (f, s) in enumerate(zip(first.tolist(), second.tolist()))]
+    masks = find_boilerplate(docs, CONFIG).masks
+    by_identity = [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, masks, lambda done: None)]
+    fresh = {d.id: d for d in prepare_documents([Document(i, t) for i, t in corpus], CONFIG)}
+    again = [fresh[d.id] for d in docs]
+    by_position = [(a.id, b.id, v) for a, b, v in judge_pairs(
+        [(again[f], again[s], found) for (_, _, found), f, s in zip(pairs, first.tolist(), second.tolist())],
+        CONFIG, masks, lambda done: None, numbered_members(again, first, second))]
+    assert by_position == by_identity and by_identity
 
 
 def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkeypatch: pytest.MonkeyPatch) -> None:

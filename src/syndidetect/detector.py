@@ -32,7 +32,7 @@ from syndidetect.sentence_lsh import sentence_pairs_of
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair
-from syndidetect.verify_batch import judge_pairs
+from syndidetect.verify_batch import judge_pairs, numbered_members
 
 DocumentLike = Document | tuple[str, str]
 Progress = Callable[[str, int, int], None]  # (stage, done, total): for a progress display
@@ -172,17 +172,21 @@ class Detector:
             empty = np.zeros((0, self.config.num_perm), dtype=np.uint32)  # one for all documents
             docs = {i: doc.without_signatures(empty) for i, doc in docs.items()}
         listed = list(docs.values())
-        batch = [(listed[a], listed[b], by_sentences) for a, b, by_sentences in candidates]
+        first, second, by_sentences = candidates
+        batch = list(zip(map(listed.__getitem__, first.tolist()), map(listed.__getitem__, second.tolist()),
+                         by_sentences.tolist()))
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
-                                         lambda done: tell("verification", done, len(batch))):
+                                         lambda done: tell("verification", done, len(batch)),
+                                         numbered_members(listed, first, second)):
             pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 
-    def _candidates(self, docs: list[PreparedDocument]) -> list[tuple[int, int, bool]]:
-        """Candidate pairs of the stored documents as positions in ``docs``, each with whether the
-        sentence LSH found it: :func:`~syndidetect.lsh.document_pairs` over the stored documents,
-        and with ``sentence_candidates`` the sentence LSH. A pair's first document has the smaller
-        id, and pairs come in the order of their ids."""
+    def _candidates(self, docs: list[PreparedDocument]
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Candidate pairs of the stored documents, as arrays: the positions in ``docs`` of each
+        pair's two documents, and whether the sentence LSH found it (:func:`~syndidetect.lsh.
+        document_pairs` over the stored documents, and with ``sentence_candidates`` the sentence
+        LSH). A pair's first document has the smaller id, and pairs come in the order of their ids."""
         by_sentences = np.zeros((0, 2), dtype=np.int64)
         corpus = None
         if self.config.sentence_candidates and len(docs) > 1:
@@ -198,7 +202,7 @@ class Detector:
             docs[k].forget()  # what it memoised is not needed: it is never verified
         if corpus is not None:  # verification reads the sentences of the paired documents
             corpus.remember(np.flatnonzero(paired).tolist())
-        return list(zip(first.tolist(), second.tolist(), sentences.tolist()))
+        return first, second, sentences
 
     @collector_paused()
     def query(self, documents: Iterable[DocumentLike]) -> Report:

@@ -45,6 +45,8 @@ from syndidetect.verify import (
 
 Candidate = tuple[PreparedDocument, PreparedDocument, bool]  # (a, b, whether the sentence LSH found it)
 Masks = Mapping[str, npt.NDArray[np.bool_]]
+# The distinct documents of a list of pairs, and each pair as two numbers among them (pair_members).
+Members = tuple[list[PreparedDocument], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 Mask = npt.NDArray[np.bool_] | None
 # Candidate pairs per batch: large enough that the compiled call's own cost (~10 us) vanishes, small
 # enough that what a batch's screened pairs hold (sides, sentences) stays a few MB.
@@ -60,8 +62,10 @@ class CorpusIndexes:
     whose candidate pairs join documents far apart in the order of ids (16 s of 100 s of
     verification). A document's ``hash_index`` becomes a view of its part, so it is held once."""
 
-    def __init__(self, pairs: Sequence[Candidate]) -> None:
-        self.docs, self.left, self.right = pair_members([a for a, _, _ in pairs], [b for _, b, _ in pairs])
+    def __init__(self, pairs: Sequence[Candidate], members: Members | None = None) -> None:
+        if members is None:
+            members = pair_members([a for a, _, _ in pairs], [b for _, b, _ in pairs])
+        self.docs, self.left, self.right = members
         hashes, owners, offsets = share_hash_indexes(self.docs)
         self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
@@ -147,14 +151,28 @@ def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int
     return {} if found is None else dict(zip(wanted, found))
 
 
-def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks,
-                progress: Callable[[int], None]) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+def numbered_members(documents: Sequence[PreparedDocument], first: npt.NDArray[np.int64],
+                     second: npt.NDArray[np.int64]) -> Members:
+    """:func:`~syndidetect._kernels.overlap.pair_members` of the pairs ``(documents[first[k]],
+    documents[second[k]])`` (``documents`` distinct), from their positions: the documents in some
+    pair, in their order, numbered by a count. Numbering the objects' addresses again took about
+    1 s for the 1.46M candidate pairs of 1M paragraphs."""
+    used = np.zeros(len(documents), dtype=np.bool_)
+    used[first] = True
+    used[second] = True
+    number = np.cumsum(used, dtype=np.int64) - 1
+    return [documents[k] for k in np.flatnonzero(used).tolist()], number[first], number[second]
+
+
+def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progress: Callable[[int], None],
+                members: Members | None = None) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
     ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
-    (once the caller has taken that pair's verdict)."""
+    (once the caller has taken that pair's verdict). ``members``: the pairs' documents and numbers
+    (:func:`numbered_members`), when the caller knows the pairs as positions."""
     rules = config.rules
-    corpus = CorpusIndexes(pairs)
+    corpus = CorpusIndexes(pairs, members)
     done = corpus.by_last_pair()
     for start in range(0, len(pairs), BATCH_PAIRS):
         batch = pairs[start : start + BATCH_PAIRS]
