@@ -155,8 +155,8 @@ def numbered_members(documents: Sequence[PreparedDocument], first: npt.NDArray[n
                      second: npt.NDArray[np.int64]) -> Members:
     """:func:`~syndidetect._kernels.overlap.pair_members` of the pairs ``(documents[first[k]],
     documents[second[k]])`` (``documents`` distinct), from their positions: the documents in some
-    pair, in their order, numbered by a count. Numbering the objects' addresses again took about
-    1 s for the 1.46M candidate pairs of 1M paragraphs."""
+    pair, in their order, numbered by a count. Numbered by the objects' addresses again, the 1.46M
+    candidate pairs of 1M paragraphs made :class:`CorpusIndexes` take 1.21-1.54 s, against 0.70-0.90 s."""
     used = np.zeros(len(documents), dtype=np.bool_)
     used[first] = True
     used[second] = True
