@@ -213,6 +213,38 @@ def test_batched_verification_judges_every_pair_as_judge_pair(corpus: list[tuple
     assert any(v.verdict == "copy" for _, _, v in got) and any(f for _, _, f in pairs)
 
 
+def test_the_joins_of_the_pairs_the_sentence_lsh_found_run_ahead_in_a_second_thread(
+        corpus: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several batches, the screen's joins of the found pairs are computed by another thread,
+    once a batch, and the verdicts are those of one batch screened with its own joins."""
+    import threading
+
+    import syndidetect.verify_batch as verify_batch
+
+    def judged(batch_pairs: int) -> list[tuple[str, str, object]]:
+        docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+        pairs = [(a, b, k % 2 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
+        monkeypatch.setattr(verify_batch, "BATCH_PAIRS", batch_pairs)
+        return [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, find_boilerplate(docs, CONFIG).masks,
+                                                           lambda _: None)]
+
+    callers: list[threading.Thread] = []
+    original = verify_batch.CorpusIndexes.found_overlaps
+
+    def found_overlaps(self: verify_batch.CorpusIndexes, found: npt.NDArray[np.bool_], start: int,
+                       threads: int | None = None) -> npt.NDArray[np.int64]:
+        callers.append(threading.current_thread())
+        return original(self, found, start, threads)
+
+    monkeypatch.setattr(verify_batch.CorpusIndexes, "found_overlaps", found_overlaps)
+    ahead = judged(23)
+    pairs = len(corpus) * (len(corpus) - 1) // 2
+    assert len(callers) == -(-pairs // 23) and threading.current_thread() not in callers
+    callers.clear()
+    assert ahead == judged(10**6) and ahead
+    assert callers == [threading.current_thread()]  # one batch: screened with its own joins
+
+
 def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
     # judge_pairs lays out the hash indexes of all its pairs' documents once and screens batches
     # against that layout: the pairs kept, and their numbers, are those of each batch alone.

@@ -14,6 +14,11 @@ dropped after the document's last candidate pair, so a million-paragraph corpus 
 all documents at once. The documents' hash indexes are the exception: one layout of all of them
 (:class:`CorpusIndexes`) serves every batch, as each document's own index would have been held until
 its last pair, which for most documents comes late.
+
+Verification's Python leaves the second core idle most of the time (a 300k-paragraph detect's
+verification took 1.27 s of CPU a second of wall time), so the merge joins that need nothing a
+batch builds, those of the pairs the sentence LSH found, run a batch or two ahead in a second
+thread (:func:`judge_pairs`).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
+from syndidetect.ahead import computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
@@ -81,10 +87,17 @@ class CorpusIndexes:
         for first, end in zip(cuts.tolist(), cuts[1:].tolist()):
             yield order[first:end]
 
-    def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    def overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
+                 threads: int | None = None) -> npt.NDArray[np.int64]:
         """Rows ``(most, common)`` of ``pair_overlap`` of the pairs of documents ``(left[k], right[k])``
-        on the documents' matchable paragraphs, with no grams."""
-        return pairs_overlap(self.hashes, self.owners, self.matchable, self.no_grams, left, right)
+        on the documents' matchable paragraphs, with no grams (``threads``: at most this many)."""
+        return pairs_overlap(self.hashes, self.owners, self.matchable, self.no_grams, left, right, threads)
+
+    def found_overlaps(self, found: npt.NDArray[np.bool_], start: int, threads: int | None = None
+                       ) -> npt.NDArray[np.int64]:
+        """:meth:`overlaps` of the pairs from the ``start``-th that ``found`` (theirs) flags."""
+        left, right = self.left[start : start + len(found)], self.right[start : start + len(found)]
+        return self.overlaps(left[found], right[found], threads)
 
     def side_overlaps(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64],
                       sides: Callable[[PreparedDocument], Side], forced: npt.NDArray[np.bool_],
@@ -104,12 +117,14 @@ class CorpusIndexes:
 
 
 def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: CorpusIndexes | None = None,
-           start: int = 0) -> list[tuple[int, tuple[int, int], Counts | None]]:
+           start: int = 0, plain: npt.NDArray[np.int64] | None = None
+           ) -> list[tuple[int, tuple[int, int], Counts | None]]:
     """``(k, overlap, shared)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
     order, with the ``shared_counts`` of its documents with boilerplate set aside when the screen
     counted them (None before its kernel is compiled); the others it would reject (or the caller
     skip, see :func:`~syndidetect.verify.may_be_reworded`). ``corpus``: the indexes of a list of
-    pairs whose ``start``-th is ``pairs[0]`` (default: of ``pairs``)."""
+    pairs whose ``start``-th is ``pairs[0]`` (default: of ``pairs``); ``plain``: the
+    :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH found, when computed ahead."""
     rules, n = config.rules, config.shingle_size
     if corpus is None:
         corpus, start = CorpusIndexes(pairs), 0
@@ -117,9 +132,10 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     wanted = np.arange(len(pairs))
     found = np.array([by_sentences for _, _, by_sentences in pairs], dtype=np.bool_)
     if found.any():  # may_be_reworded: some paragraph pair of the full documents shares a few grams
-        plain = corpus.overlaps(left[found], right[found])[:, 0]
+        if plain is None:
+            plain = corpus.found_overlaps(found, start)
         kept_found = np.ones(len(pairs), dtype=np.bool_)
-        kept_found[found] = plain >= rules.min_paragraph_shared
+        kept_found[found] = plain[:, 0] >= rules.min_paragraph_shared
         wanted = wanted[kept_found]
 
     def side(doc: PreparedDocument) -> Side:
@@ -170,14 +186,29 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
     (once the caller has taken that pair's verdict). ``members``: the pairs' documents and numbers
-    (:func:`numbered_members`), when the caller knows the pairs as positions."""
+    (:func:`numbered_members`), when the caller knows the pairs as positions.
+
+    With more than one batch, the screen's first merge joins (those of the pairs the sentence LSH
+    found, on the documents' hash indexes alone, which need nothing a batch builds) run ahead in a
+    second thread, one compiled call a batch on one core, while this thread judges the batch before
+    in Python with the other core idle (``ahead.computed_ahead``). At 1M paragraphs (1.46M candidate
+    pairs, 95 % of them found by the sentence LSH) verification took 29.4 and 31.4 s against 34.5 and
+    35.0 s (``benchmarks.scaling``, two alternated pairs)."""
     rules = config.rules
     corpus = CorpusIndexes(pairs, members)
     done = corpus.by_last_pair()
-    for start in range(0, len(pairs), BATCH_PAIRS):
+    found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
+    starts = range(0, len(pairs), BATCH_PAIRS)
+
+    def found_ahead(start: int) -> npt.NDArray[np.int64]:
+        return corpus.found_overlaps(found[start : start + BATCH_PAIRS], start, threads=1)
+
+    batches: Iterator[tuple[int, npt.NDArray[np.int64] | None]] = (
+        computed_ahead(starts, found_ahead) if len(starts) > 1 else ((start, None) for start in starts))
+    for start, plain in batches:
         batch = pairs[start : start + BATCH_PAIRS]
         begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
-        kept = screen(batch, config, masks, corpus, start)
+        kept = screen(batch, config, masks, corpus, start, plain)
         aligned = aligned_together(batch, kept, config, masks)
         for k, overlap, shared in kept:
             a, b, by_sentences = batch[k]

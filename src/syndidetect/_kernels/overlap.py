@@ -323,18 +323,19 @@ def pairs_overlap_numpy(hashes: Packed, owners: Packed, masks: Packed, grams: Pa
 
 
 def pairs_overlap(hashes: Packed, owners: Packed, masks: Packed, grams: Packed, left: npt.NDArray[np.int64],
-                  right: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+                  right: npt.NDArray[np.int64], threads: int | None = None) -> npt.NDArray[np.int64]:
     """As :func:`pairs_overlap_numpy`, in one compiled call once :data:`PAIRS_OVERLAP` is compiled
-    (before, pair by pair through :func:`pair_overlap`)."""
+    (before, pair by pair through :func:`pair_overlap`); ``threads``: at most this many."""
     never = np.iinfo(np.int64).max
     rows, _ = pairs_overlap_keeping(hashes, owners, masks, grams, left, right, np.zeros(len(left), dtype=np.bool_),
-                                    never, never)
+                                    never, never, threads)
     return rows
 
 
 def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: Packed,
                           left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], forced: npt.NDArray[np.bool_],
-                          least_most: int, least_common: int) -> tuple[npt.NDArray[np.int64], list[_Counts | None]]:
+                          least_most: int, least_common: int, threads: int | None = None
+                          ) -> tuple[npt.NDArray[np.int64], list[_Counts | None]]:
     """:func:`pairs_overlap`'s rows, and the counts matrix (:func:`shared_counts_sorted`'s) of each
     pair ``forced`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``
     (None for the others, and for all before the kernel is compiled): the pairs a screen keeps go on
@@ -348,7 +349,7 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
     out = np.empty((len(left), 2), dtype=np.int64)
     args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
             right, out, forced, least_most, least_common)
-    threads = threads_for(len(left), THREADED_PAIRS)
+    threads = min(threads_for(len(left), THREADED_PAIRS), threads or 2)
     sizes = np.diff(masks.offsets)
     matrices: list[_Counts | None] = [None] * len(left)
     for first, (kept, starts) in enumerate(kernel_on_threads(kernel, args, threads)):
