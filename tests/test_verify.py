@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -243,6 +244,44 @@ def test_the_joins_of_the_pairs_the_sentence_lsh_found_run_ahead_in_a_second_thr
     callers.clear()
     assert ahead == judged(10**6) and ahead
     assert callers == [threading.current_thread()]  # one batch: screened with its own joins
+
+
+def test_the_sentence_bound_of_a_batch_runs_in_the_background_while_the_batch_before_is_finished(
+        corpus: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several batches, each batch's compiled sentence bound runs in another thread, on one
+    core, handed over before the batch before is finished; the verdicts are those of one batch."""
+    import threading
+
+    import syndidetect.verify_batch as verify_batch
+    from syndidetect.verify import sentences_may_copy_later
+
+    ran: list[tuple[threading.Thread, int | None]] = []
+
+    def later(*args: Any) -> Callable[[int | None], list[bool]]:
+        job = sentences_may_copy_later(*args)
+
+        def recorded(threads: int | None) -> list[bool]:
+            ran.append((threading.current_thread(), threads))
+            return job(threads)
+
+        return recorded
+
+    monkeypatch.setattr("syndidetect.verify_batch.sentences_may_copy_later", later)
+
+    def judged(batch_pairs: int) -> list[tuple[str, str, object]]:
+        docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+        pairs = [(a, b, k % 2 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
+        monkeypatch.setattr(verify_batch, "BATCH_PAIRS", batch_pairs)
+        return [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, find_boilerplate(docs, CONFIG).masks,
+                                                           lambda _: None)]
+
+    ahead = judged(23)
+    pairs = len(corpus) * (len(corpus) - 1) // 2
+    assert len(ran) == -(-pairs // 23)
+    assert all(thread is not threading.current_thread() and threads == 1 for thread, threads in ran)
+    ran.clear()
+    assert ahead == judged(10**6) and ahead
+    assert ran == [(threading.current_thread(), None)]  # one batch: bound here, on the default threads
 
 
 def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:

@@ -1,6 +1,7 @@
 """Work on a stream of batches done ahead, in a second thread, while the caller uses the batches
 before: ``index add`` prepares and encodes the next batches while it writes one, so both cores
-work.
+work. Verification uses it too (:func:`computed_ahead` for the screen's first merge joins, and
+:class:`Background` for each batch's compiled sentence bound), as its Python leaves a core idle.
 
 Preparing a batch (splitting; the parallel MinHash kernel) and writing the one before (SQLite's
 statements and commits; numpy's sorts when runs merge) both spend much of their time outside the
@@ -92,6 +93,24 @@ def computed_ahead(batches: Iterable[_B], compute: Callable[[_B], _R]) -> Iterat
         for item in handed:  # left early: the batches not yet begun are not computed
             item.cancelled = True
         worker.stop()
+
+
+class Background(Generic[_R]):
+    """Jobs run one after the other in a daemon thread, each one's result taken when wanted
+    (:meth:`run`, then the returned function): a compiled call that holds no GIL runs there while
+    the caller's thread goes on in Python. :meth:`close` when no more jobs come (those handed over
+    still run, nothing waits for them)."""
+
+    def __init__(self) -> None:
+        self._worker: _Worker[Callable[[], _R], _R] = _Worker(lambda job: job())
+
+    def run(self, job: Callable[[], _R]) -> Callable[[], _R]:
+        """Hand ``job`` over; the function returned waits for its result (raising what it raised)."""
+        item = self._worker.hand(job)
+        return lambda: _taken(item)[1]
+
+    def close(self) -> None:
+        self._worker.stop()
 
 
 def _taken(item: _Ahead[_B, _R]) -> tuple[_B, _R]:

@@ -23,7 +23,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.sentence_reach import reach_many
+from syndidetect._kernels.sentence_reach import ReachJob, reach_later
 from syndidetect._kernels.tfidf_rows import scores
 from syndidetect._types import Span
 from syndidetect.sentence_sets import (
@@ -41,8 +41,8 @@ __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
     "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "DocumentSentences", "SentenceEvidence",
     "SentencePair", "check_min_words", "content_stems", "document_sentences", "in_order_sentences",
-    "is_reworded_copy", "may_reach_many", "prepared_sentences", "reworded_evidence", "sentence_evidence",
-    "sentence_spans", "similar_sentences", "tfidf_cosines",
+    "is_reworded_copy", "may_reach_later", "may_reach_many", "prepared_sentences", "reworded_evidence",
+    "sentence_evidence", "sentence_spans", "similar_sentences", "tfidf_cosines",
 ]
 
 # Two sentences are similar at this cosine or more. A rewording that keeps half the content stems of
@@ -149,8 +149,16 @@ def may_reach_many(pairs: Sequence[tuple[DocumentSentences, DocumentSentences]],
     """Per pair, whether ``sentence_evidence(a, b, least)`` may hold sentences: False only where it is
     empty (no sentences on a side, or the bound :func:`_may_reach` of the scores fails), taken for
     all pairs in one compiled call; True for every pair while that kernel is not compiled."""
-    reach = reach_many([(a.terms, b.terms) for a, b in pairs], min(SENTENCE_COSINE, CONTEXT_COSINE), least)
-    return [True] * len(pairs) if reach is None else reach
+    return may_reach_later(pairs, least)(None)
+
+
+def may_reach_later(pairs: Sequence[tuple[DocumentSentences, DocumentSentences]],
+                    least: tuple[int, float]) -> ReachJob:
+    """:func:`may_reach_many` with its compiled call left to the job (``reach_later``), which
+    another thread may make."""
+    job = reach_later([(a.terms, b.terms) for a, b in pairs], min(SENTENCE_COSINE, CONTEXT_COSINE), least)
+    count = len(pairs)
+    return job if job is not None else (lambda threads: [True] * count)
 
 
 def _scores(a: DocumentSentences, b: DocumentSentences) -> npt.NDArray[np.float64]:

@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.overlap import pair_overlap
+from syndidetect._kernels.sentence_reach import ReachJob
 from syndidetect._kernels.sides import sides
 from syndidetect.align import (
     AlignedPassage,
@@ -48,7 +49,7 @@ from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
 from syndidetect.sentence_batches import many_prepared_sentences
 from syndidetect.sentence_sets import DocumentSentences, prepared_sentences
-from syndidetect.sentences import SentencePair, may_reach_many, sentence_evidence
+from syndidetect.sentences import SentencePair, may_reach_later, sentence_evidence
 
 PairKind = Literal["verbatim", "reworded", "mixed"]
 _CLOSERS = "\"'”’»)]"
@@ -289,10 +290,17 @@ def sentences_may_copy(pairs: Sequence[tuple[PreparedDocument, PreparedDocument,
     """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
     similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
     one compiled call, :func:`syndidetect.sentences.may_reach_many`)."""
+    return sentences_may_copy_later(pairs, rules)(None)
+
+
+def sentences_may_copy_later(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[_Mask, _Mask]]],
+                             rules: VerdictRules) -> ReachJob:
+    """:func:`sentences_may_copy`, the documents' sentences read now, the compiled bound left to the
+    job (:func:`syndidetect.sentences.may_reach_later`), which another thread may run."""
     # Split and stem the documents in batches first (a no-op for those the sentence LSH split).
     many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()))
     sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]
-    return may_reach_many(sides, (rules.min_similar_sentences, rules.sentence_share))
+    return may_reach_later(sides, (rules.min_similar_sentences, rules.sentence_share))
 
 
 def may_be_reworded(a: PreparedDocument, b: PreparedDocument, rules: VerdictRules) -> bool:

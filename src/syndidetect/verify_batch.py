@@ -18,20 +18,22 @@ its last pair, which for most documents comes late.
 Verification's Python leaves the second core idle most of the time (a 300k-paragraph detect's
 verification took 1.27 s of CPU a second of wall time), so the merge joins that need nothing a
 batch builds, those of the pairs the sentence LSH found, run a batch or two ahead in a second
-thread (:func:`judge_pairs`).
+thread, and each batch's sentence bound in a third while the batch before is finished
+(:func:`judge_pairs`).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
-from syndidetect.ahead import computed_ahead
+from syndidetect.ahead import Background, computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
@@ -45,7 +47,7 @@ from syndidetect.verify import (
     finish_judging,
     remember_sides,
     reworded_sentences,
-    sentences_may_copy,
+    sentences_may_copy_later,
     verification_side,
 )
 
@@ -193,7 +195,10 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     second thread, one compiled call a batch on one core, while this thread judges the batch before
     in Python with the other core idle (``ahead.computed_ahead``). At 1M paragraphs (1.46M candidate
     pairs, 95 % of them found by the sentence LSH) verification took 29.4 and 31.4 s against 34.5 and
-    35.0 s (``benchmarks.scaling``, two alternated pairs)."""
+    35.0 s (``benchmarks.scaling``, two alternated pairs). Likewise each batch's compiled sentence
+    bound runs in the background (``ahead.Background``, one core) while this thread finishes the
+    batch before: 30.8, 29.5, 28.8, 29.7 s against 31.8, 32.4, 32.9, 30.2 s (four alternated pairs).
+    Neither worker touches a document: they read arrays laid out for them."""
     rules = config.rules
     corpus = CorpusIndexes(pairs, members)
     done = corpus.by_last_pair()
@@ -205,30 +210,56 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
 
     batches: Iterator[tuple[int, npt.NDArray[np.int64] | None]] = (
         computed_ahead(starts, found_ahead) if len(starts) > 1 else ((start, None) for start in starts))
-    for start, plain in batches:
+    background: Background[list[bool]] | None = Background() if len(starts) > 1 else None
+
+    def finished(start: int, begun: list[Begun], reach: Callable[[], list[bool]]
+                 ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+        """The verdicts of a begun batch, its sentences' bound taken; then its last documents forgotten."""
         batch = pairs[start : start + BATCH_PAIRS]
-        begun: list[tuple[int, tuple[Mask, Mask], Judging]] = []
-        kept = screen(batch, config, masks, corpus, start, plain)
-        aligned = aligned_together(batch, kept, config, masks)
-        for k, overlap, shared in kept:
-            a, b, by_sentences = batch[k]
-            pair_masks = (masks.get(a.id), masks.get(b.id))
-            judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap, Known(aligned.get(k), shared))
-            progress(start + k + 1)
-            if judging is not None:
-                begun.append((k, pair_masks, judging))
-        # The similar sentences of the pairs that want them: one compiled bound for all, then the
-        # full comparison for the few it leaves a chance.
-        asking = [(batch[k][0], batch[k][1], pair_masks) for k, pair_masks, judging in begun if judging.wants_sentences]
-        reach = iter(sentences_may_copy(asking, rules))
+        wants = iter(reach())
         for k, pair_masks, judging in begun:
             a, b, _ = batch[k]
-            wanted = judging.wants_sentences and next(reach)
+            progress(start + k + 1)
+            wanted = judging.wants_sentences and next(wants)
             sentences = reworded_sentences(a, b, rules, pair_masks) if wanted else ()
             verdict = finish_judging(judging, a, b, config, pair_masks, sentences)
             if verdict is not None:
                 yield a, b, verdict
-        end = start + len(batch)
-        progress(end)
+        progress(start + len(batch))
         for d in next(done).tolist():
             corpus.docs[d].forget()
+
+    waiting: tuple[int, list[Begun], Callable[[], list[bool]]] | None = None
+    try:
+        for start, plain in batches:
+            batch = pairs[start : start + BATCH_PAIRS]
+            kept = screen(batch, config, masks, corpus, start, plain)
+            aligned = aligned_together(batch, kept, config, masks)
+            begun: list[Begun] = []
+            for k, overlap, shared in kept:
+                a, b, by_sentences = batch[k]
+                pair_masks = (masks.get(a.id), masks.get(b.id))
+                known = Known(aligned.get(k), shared)
+                judging = begin_judging(a, b, config, pair_masks, by_sentences, overlap, known)
+                if judging is not None:
+                    begun.append((k, pair_masks, judging))
+            # The similar sentences of the pairs that want them: one compiled bound for all (then the
+            # full comparison for the few it leaves a chance), made in the background while the
+            # batch before is finished here.
+            asking = [(batch[k][0], batch[k][1], pair_masks) for k, pair_masks, judging in begun
+                      if judging.wants_sentences]
+            job = sentences_may_copy_later(asking, rules)
+            reach = background.run(partial(job, 1)) if background is not None else partial(job, None)
+            if waiting is not None:
+                yield from finished(*waiting)
+            waiting = (start, begun, reach)
+        if waiting is not None:
+            yield from finished(*waiting)
+    finally:
+        if background is not None:
+            background.close()
+
+
+# A pair of a batch that begin_judging did not reject: its number in the batch, its documents'
+# boilerplate masks, and what begin_judging found.
+Begun = tuple[int, tuple[Mask, Mask], Judging]

@@ -204,12 +204,26 @@ def _build_reach() -> Callable[..., None]:
 REACH = LazyKernel(_build_reach, after=32)
 
 
+# The compiled bound of a batch of pairs, packed and ready: ``job(threads)`` makes the call on that
+# many threads (None: two for enough pairs on a machine of two cores or more, see threads_for).
+ReachJob = Callable[[int | None], list[bool]]
+
+
 def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
                least: tuple[int, float]) -> list[bool] | None:
     """Per pair of documents' sentence terms, whether some ``least = (min_similar, min_coverage)``
     of their sentences may score ``floor`` or more against the other side: the bound of
     ``sentence_evidence`` on the scores of :func:`syndidetect._kernels.tfidf_rows.scores`, exactly.
     None while the kernel is not compiled."""
+    job = reach_later(pairs, floor, least)
+    return None if job is None else job(None)
+
+
+def reach_later(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
+                least: tuple[int, float]) -> ReachJob | None:
+    """:func:`reach_many`'s arrays packed now, its compiled call left to the job, which reads only
+    those arrays and holds no GIL: another thread may make it while this one goes on. None while
+    the kernel is not compiled."""
     kernel = REACH.get(len(pairs))
     if kernel is None:
         return None
@@ -221,9 +235,13 @@ def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: floa
     batch_ids = Packed([d.word_ids for d in docs], np.int64)
     flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat, batch_ids.offsets,
             left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
-    kernel_on_threads(kernel, flat, threads_for(len(pairs), THREADED_PAIRS))
-    result: list[bool] = out.tolist()
-    return result
+
+    def job(threads: int | None) -> list[bool]:
+        kernel_on_threads(kernel, flat, threads_for(len(pairs), THREADED_PAIRS) if threads is None else threads)
+        result: list[bool] = out.tolist()
+        return result
+
+    return job
 
 
 def _pair_tables(sentences: Packed, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
