@@ -214,6 +214,17 @@ def test_batched_verification_judges_every_pair_as_judge_pair(corpus: list[tuple
     assert any(v.verdict == "copy" for _, _, v in got) and any(f for _, _, f in pairs)
 
 
+def _judged(corpus: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch,
+            batch_pairs: int) -> list[tuple[str, str, object]]:
+    """judge_pairs' verdicts on every pair of fresh documents, half of them found by sentences,
+    ``batch_pairs`` pairs a batch."""
+    docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+    pairs = [(a, b, k % 2 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
+    monkeypatch.setattr("syndidetect.verify_batch.BATCH_PAIRS", batch_pairs)
+    return [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, find_boilerplate(docs, CONFIG).masks,
+                                                       lambda _: None)]
+
+
 def test_the_joins_of_the_pairs_the_sentence_lsh_found_run_ahead_in_a_second_thread(
         corpus: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     """With several batches, the screen's joins of the found pairs are computed by another thread,
@@ -221,13 +232,6 @@ def test_the_joins_of_the_pairs_the_sentence_lsh_found_run_ahead_in_a_second_thr
     import threading
 
     import syndidetect.verify_batch as verify_batch
-
-    def judged(batch_pairs: int) -> list[tuple[str, str, object]]:
-        docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
-        pairs = [(a, b, k % 2 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
-        monkeypatch.setattr(verify_batch, "BATCH_PAIRS", batch_pairs)
-        return [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, find_boilerplate(docs, CONFIG).masks,
-                                                           lambda _: None)]
 
     callers: list[threading.Thread] = []
     original = verify_batch.CorpusIndexes.found_overlaps
@@ -238,11 +242,11 @@ def test_the_joins_of_the_pairs_the_sentence_lsh_found_run_ahead_in_a_second_thr
         return original(self, found, start, threads)
 
     monkeypatch.setattr(verify_batch.CorpusIndexes, "found_overlaps", found_overlaps)
-    ahead = judged(23)
+    ahead = _judged(corpus, monkeypatch, 23)
     pairs = len(corpus) * (len(corpus) - 1) // 2
     assert len(callers) == -(-pairs // 23) and threading.current_thread() not in callers
     callers.clear()
-    assert ahead == judged(10**6) and ahead
+    assert ahead == _judged(corpus, monkeypatch, 10**6) and ahead
     assert callers == [threading.current_thread()]  # one batch: screened with its own joins
 
 
@@ -252,7 +256,6 @@ def test_the_sentence_bound_of_a_batch_runs_in_the_background_while_the_batch_be
     core, handed over before the batch before is finished; the verdicts are those of one batch."""
     import threading
 
-    import syndidetect.verify_batch as verify_batch
     from syndidetect.verify import sentences_may_copy_later
 
     ran: list[tuple[threading.Thread, int | None]] = []
@@ -268,19 +271,12 @@ def test_the_sentence_bound_of_a_batch_runs_in_the_background_while_the_batch_be
 
     monkeypatch.setattr("syndidetect.verify_batch.sentences_may_copy_later", later)
 
-    def judged(batch_pairs: int) -> list[tuple[str, str, object]]:
-        docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
-        pairs = [(a, b, k % 2 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
-        monkeypatch.setattr(verify_batch, "BATCH_PAIRS", batch_pairs)
-        return [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, find_boilerplate(docs, CONFIG).masks,
-                                                           lambda _: None)]
-
-    ahead = judged(23)
+    ahead = _judged(corpus, monkeypatch, 23)
     pairs = len(corpus) * (len(corpus) - 1) // 2
     assert len(ran) == -(-pairs // 23)
     assert all(thread is not threading.current_thread() and threads == 1 for thread, threads in ran)
     ran.clear()
-    assert ahead == judged(10**6) and ahead
+    assert ahead == _judged(corpus, monkeypatch, 10**6) and ahead
     assert ran == [(threading.current_thread(), None)]  # one batch: bound here, on the default threads
 
 
