@@ -117,16 +117,13 @@ class SentenceTerms:
             return self.source
         return tuple(map(self.source.__getitem__, self.picked.tolist()))
 
-    @cached_property
     def word_ids(self) -> Ids:
         """An id of each vocabulary word that equals another terms' id exactly when the words are
         equal, while both terms are alive: the word's ``id()``. The words are interned (by every
         maker of terms), so two equal words are one object. A dict numbering the words of each
         batch of pairs cost a lookup a word a batch, a document being in about two batches (the
         sentence bound of a 100k-paragraph detect took 0.5-0.6 s longer with it); this is one
-        ``id()`` call a word, or none when a stem vocabulary gave them (``source_ids``). Kept once
-        made (a document is asked about 2.4 times in a detect): picked anew at each call, the sentence
-        bound of a 300k-paragraph detect took 1.42-1.43 s against 1.37-1.40 s (three alternated pairs)."""
+        ``id()`` call a word, or none when a stem vocabulary gave them (``source_ids``)."""
         if self.source_ids is not None:
             return self.source_ids if self.picked is None else self.source_ids[self.picked]
         return np.fromiter(map(id, self.words), dtype=np.int64, count=len(self.words))

@@ -232,7 +232,7 @@ def reach_later(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: flo
     tokens = Packed([d.tokens for d in docs], np.int64)
     sentences = Packed([d.offsets for d in docs], np.int64)
     tf_of, idf_of, tables = _pair_tables(sentences, left, right)
-    batch_ids = Packed([d.word_ids for d in docs], np.int64)
+    batch_ids = Packed([d.word_ids() for d in docs], np.int64)
     flat = (tokens.flat, tokens.offsets, sentences.flat, sentences.offsets, batch_ids.flat, batch_ids.offsets,
             left, right, tables.flat, tables.offsets, tf_of, idf_of, floor, least[0], least[1], out)
 
