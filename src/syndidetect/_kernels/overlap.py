@@ -339,7 +339,8 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
     """:func:`pairs_overlap`'s rows, and the counts matrix (:func:`shared_counts_sorted`'s) of each
     pair ``forced`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``
     (None for the others, and for all before the kernel is compiled): the pairs a screen keeps go on
-    to need that matrix, which the screen's merge join has just counted."""
+    to need that matrix, which the screen's merge join has just counted. ``threads``: at most this
+    many (a caller already running beside another thread's work asks for one)."""
     kernel = PAIRS_OVERLAP.get(len(left))
     if kernel is None:
         rows = np.empty((len(left), 2), dtype=np.int64)
@@ -349,7 +350,8 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
     out = np.empty((len(left), 2), dtype=np.int64)
     args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
             right, out, forced, least_most, least_common)
-    threads = min(threads_for(len(left), THREADED_PAIRS), threads or 2)
+    most = threads_for(len(left), THREADED_PAIRS)
+    threads = most if threads is None else min(most, threads)
     sizes = np.diff(masks.offsets)
     matrices: list[_Counts | None] = [None] * len(left)
     for first, (kept, starts) in enumerate(kernel_on_threads(kernel, args, threads)):
