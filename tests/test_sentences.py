@@ -23,7 +23,7 @@ import syndidetect.sentence_batches as sentence_batches_module
 import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
 from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
-from syndidetect._kernels.sentence_reach import reach_many
+from syndidetect._kernels.sentence_reach import reach_later
 from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_ids import STEM_IDS
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
@@ -47,7 +47,7 @@ from syndidetect.sentences import (
     document_sentences,
     in_order_sentences,
     is_reworded_copy,
-    may_reach_many,
+    may_reach_later,
     prepared_sentences,
     reworded_evidence,
     sentence_evidence,
@@ -69,7 +69,7 @@ from syndidetect.tfidf import (
     tfidf_rows,
     weighted_dot,
 )
-from syndidetect.verify import sentences_may_copy
+from syndidetect.verify import sentences_may_copy_later
 
 SOURCE = """\
 The city council approved a plan on Tuesday to build forty kilometres of protected bicycle lanes across \
@@ -357,7 +357,7 @@ def _bound(a: sentence_sets_module.DocumentSentences, b: sentence_sets_module.Do
 @settings(max_examples=60, deadline=None)
 def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]], min_similar: int,
                                                     min_coverage: float, seed: int) -> None:
-    """reach_many: each pair's vocabulary mapped from batch-wide ids, the scores and the bound in the
+    """reach_later: each pair's vocabulary mapped from batch-wide ids, the scores and the bound in the
     kernel, two threads: the same answer as the per-pair scores, at a floor equal to some pair's
     exact score too (the comparison is >=)."""
     docs = [sentence_sets_module.DocumentSentences.of([(k, k + 1) for k in range(len(t))], t) for t in texts]
@@ -368,7 +368,9 @@ def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]]
     floor = values[random.Random(seed).randrange(len(values))]
     least = (min_similar, min_coverage)
     assert SENTENCE_REACH.compiled() is not None
-    got = reach_many([(a.terms, b.terms) for a, b in pairs], floor, least)
+    job = reach_later([(a.terms, b.terms) for a, b in pairs], floor, least)
+    assert job is not None
+    got = job(None)
     assert got == [_bound(a, b, floor, least) for a, b in pairs]
 
 
@@ -472,7 +474,9 @@ def test_batched_bound_keeps_pairs_that_only_joins_raise(texts: list[list[list[s
     floor = values[random.Random(seed).randrange(len(values))]
     least = (min_similar, min_coverage)
     assert SENTENCE_REACH.compiled() is not None
-    got = reach_many([(a.terms, b.terms) for a, b in pairs], floor, least)
+    job = reach_later([(a.terms, b.terms) for a, b in pairs], floor, least)
+    assert job is not None
+    got = job(None)
     assert got == [_bound(a, b, floor, least) for a, b in pairs]
 
 
@@ -502,7 +506,7 @@ def test_batched_sentence_bound_keeps_every_reworded_copy() -> None:
     pairs = list(itertools.combinations(docs, 2))
     least = (MIN_SIMILAR_SENTENCES, MIN_SENTENCE_COVERAGE)
     assert SENTENCE_REACH.compiled() is not None
-    got = may_reach_many(pairs, least)
+    got = may_reach_later(pairs, least)(None)
     assert got == [_bound(a, b, min(SENTENCE_COSINE, CONTEXT_COSINE), least) for a, b in pairs]
     copies = [is_reworded_copy(sentence_evidence(a, b)) for a, b in pairs]
     assert any(copies) and sum(got) < len(got) / 2
@@ -1075,8 +1079,8 @@ def test_verification_splits_the_documents_it_bounds_in_batches(seeds_dir: Path)
     for doc in alone:
         prepared_sentences(doc)  # one by one, before verification asks
     pairs = list(itertools.combinations(range(len(texts)), 2)) * 6  # enough pairs for the compiled bound
-    found = sentences_may_copy([(batched[i], batched[j], (None, None)) for i, j in pairs], config.rules)
-    assert found == sentences_may_copy([(alone[i], alone[j], (None, None)) for i, j in pairs], config.rules)
+    found = sentences_may_copy_later([(batched[i], batched[j], (None, None)) for i, j in pairs], config.rules)(None)
+    assert found == sentences_may_copy_later([(alone[i], alone[j], (None, None)) for i, j in pairs], config.rules)(None)
     assert any(found) and not all(found)
     english = [doc for doc in batched if ascii_lower(doc.document.text) is not None]  # what the batch path takes
     assert len(english) >= 2 and len({id(prepared_sentences(doc).vocabulary) for doc in english}) == 1

@@ -41,7 +41,7 @@ __all__ = [
     "CONTEXT_COSINE", "MAX_SENTENCE_GAP", "MIN_CONTENT_WORDS", "MIN_SENTENCE_COVERAGE",
     "MIN_SIMILAR_SENTENCES", "SENTENCE_COSINE", "DocumentSentences", "SentenceEvidence",
     "SentencePair", "check_min_words", "content_stems", "document_sentences", "in_order_sentences",
-    "is_reworded_copy", "may_reach_later", "may_reach_many", "prepared_sentences", "reworded_evidence",
+    "is_reworded_copy", "may_reach_later", "prepared_sentences", "reworded_evidence",
     "sentence_evidence", "sentence_spans", "similar_sentences", "tfidf_cosines",
 ]
 
@@ -144,18 +144,12 @@ def _may_reach(score: npt.NDArray[np.float64], least: tuple[int, float]) -> bool
     return min(most_a, most_b) >= min_similar and coverage >= min_coverage
 
 
-def may_reach_many(pairs: Sequence[tuple[DocumentSentences, DocumentSentences]],
-                   least: tuple[int, float]) -> list[bool]:
-    """Per pair, whether ``sentence_evidence(a, b, least)`` may hold sentences: False only where it is
-    empty (no sentences on a side, or the bound :func:`_may_reach` of the scores fails), taken for
-    all pairs in one compiled call; True for every pair while that kernel is not compiled."""
-    return may_reach_later(pairs, least)(None)
-
-
 def may_reach_later(pairs: Sequence[tuple[DocumentSentences, DocumentSentences]],
                     least: tuple[int, float]) -> ReachJob:
-    """:func:`may_reach_many` with its compiled call left to the job (``reach_later``), which
-    another thread may make."""
+    """Per pair, whether ``sentence_evidence(a, b, least)`` may hold sentences: False only where it is
+    empty (no sentences on a side, or the bound :func:`_may_reach` of the scores fails), taken for
+    all pairs in one compiled call, which the job returned makes (``reach_later``: another thread
+    may make it); True for every pair while that kernel is not compiled."""
     job = reach_later([(a.terms, b.terms) for a, b in pairs], min(SENTENCE_COSINE, CONTEXT_COSINE), least)
     count = len(pairs)
     return job if job is not None else (lambda threads: [True] * count)

@@ -285,18 +285,12 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
     return evidence.chain if _longest_run(evidence.chain, sa, sb) >= rules.sentence_run else ()
 
 
-def sentences_may_copy(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[_Mask, _Mask]]],
-                       rules: VerdictRules) -> list[bool]:
-    """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
-    similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
-    one compiled call, :func:`syndidetect.sentences.may_reach_many`)."""
-    return sentences_may_copy_later(pairs, rules)(None)
-
-
 def sentences_may_copy_later(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[_Mask, _Mask]]],
                              rules: VerdictRules) -> ReachJob:
-    """:func:`sentences_may_copy`, the documents' sentences read now, the compiled bound left to the
-    job (:func:`syndidetect.sentences.may_reach_later`), which another thread may run."""
+    """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
+    similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
+    one compiled call). The documents' sentences are read now; the compiled call is the job's
+    (:func:`syndidetect.sentences.may_reach_later`), which another thread may make."""
     # Split and stem the documents in batches first (a no-op for those the sentence LSH split).
     many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()))
     sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]

@@ -5,7 +5,7 @@ judge_pair` rejects them on two numbers of one merge join. Asked pair by pair, t
 that join cost more than the join; here the join runs over a batch of pairs in one compiled call
 (:func:`syndidetect._kernels.overlap.pairs_overlap`), and only the pairs it cannot reject go on to
 ``judge_pair``, with the same numbers. The pairs whose verdict needs their similar sentences (rule
-d) are then bounded together (:func:`~syndidetect.verify.sentences_may_copy`, one compiled call for
+d) are then bounded together (:func:`~syndidetect.verify.sentences_may_copy_later`, one compiled call for
 the batch), and only those the bound leaves a chance compare their sentences in full. The verdicts
 are those of ``judge_pair`` on every pair.
 

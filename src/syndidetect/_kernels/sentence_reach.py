@@ -209,21 +209,14 @@ REACH = LazyKernel(_build_reach, after=32)
 ReachJob = Callable[[int | None], list[bool]]
 
 
-def reach_many(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
-               least: tuple[int, float]) -> list[bool] | None:
+def reach_later(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
+                least: tuple[int, float]) -> ReachJob | None:
     """Per pair of documents' sentence terms, whether some ``least = (min_similar, min_coverage)``
     of their sentences may score ``floor`` or more against the other side: the bound of
     ``sentence_evidence`` on the scores of :func:`syndidetect._kernels.tfidf_rows.scores`, exactly.
-    None while the kernel is not compiled."""
-    job = reach_later(pairs, floor, least)
-    return None if job is None else job(None)
-
-
-def reach_later(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: float,
-                least: tuple[int, float]) -> ReachJob | None:
-    """:func:`reach_many`'s arrays packed now, its compiled call left to the job, which reads only
-    those arrays and holds no GIL: another thread may make it while this one goes on. None while
-    the kernel is not compiled."""
+    The arrays are packed now; the compiled call is the job's, which reads only those arrays and
+    holds no GIL, so another thread may make it while this one goes on. None while the kernel is
+    not compiled."""
     kernel = REACH.get(len(pairs))
     if kernel is None:
         return None
