@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect._kernels.sides import SIDES, sides_numpy
+from syndidetect.align import distinct_grams
 from syndidetect.boilerplate import find_boilerplate
 from syndidetect.config import Config
 from syndidetect.documents import Document
@@ -94,6 +95,33 @@ def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled:
         for found in (gram_paragraphs(b, n), gram_paragraphs(a, n)):  # from the batch's counts, and alone
             assert found[0].tolist() == owners.tolist() and found[1].tolist() == counts
     assert any(verification_side(b, masks.get(b.id), config.shingle_size, rules).total for b in batched)
+
+
+def test_a_document_counting_every_gram_holds_its_distinct_grams_once() -> None:
+    """Sides made in a batch: a document whose every distinct gram counts holds one array as its
+    content grams and as alignment's distinct grams (the same values); one with a masked footer or
+    a refrain holds its content grams apart, fewer of them."""
+    config = Config()
+    n, rules = config.shingle_size, config.rules
+    docs = prepare_documents(_pages(), config)
+    masks = find_boilerplate(docs, config).masks
+    assert SIDES.compiled() is not None
+    remember_sides([(doc, masks.get(doc.id)) for doc in docs], n, rules)
+    shared = apart = 0
+    for doc in docs:
+        if not doc.paragraphs:
+            continue
+        side, distinct = verification_side(doc, masks.get(doc.id), n, rules), distinct_grams(doc, n)
+        grams = doc.stream(n).grams
+        assert distinct.tolist() == sorted(set(grams.tolist()))
+        assert side.content.tolist() == sorted(set(grams[side.counted].tolist()))
+        if len(side.content) == len(distinct):
+            assert side.content is distinct
+            shared += 1
+        else:
+            assert side.content is not distinct and len(side.content) < len(distinct)
+            apart += 1
+    assert shared and apart
 
 
 def test_a_large_batch_split_between_two_threads_gives_the_numpy_sides() -> None:

@@ -358,6 +358,11 @@ def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: i
                     lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
 
+def distinct_grams(doc: PreparedDocument, n: int) -> npt.NDArray[np.uint64]:
+    """The sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment reads them (cached)."""
+    return _distinct(doc, None, n)
+
+
 def remember_distinct(doc: PreparedDocument, n: int, distinct: npt.NDArray[np.uint64]) -> None:
     """Hold ``distinct``, the sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment's own
     (found for many documents at once, :func:`~syndidetect._kernels.sides.sides`)."""
