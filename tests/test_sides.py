@@ -124,6 +124,32 @@ def test_a_document_counting_every_gram_holds_its_distinct_grams_once() -> None:
     assert shared and apart
 
 
+def test_documents_counting_every_gram_share_read_only_flags_and_running_counts() -> None:
+    """Their flags are all set and their running counts 0, 1, 2, ...: views of shared arrays no
+    caller may write, grown for a longer document; the others own theirs."""
+    config = Config()
+    n, rules = config.shingle_size, config.rules
+    long_text = " ".join(f"term{k}" for k in range(6000)) + "."  # longer than the first arrays
+    docs = prepare_documents([*_pages(), Document("long", long_text)], config)
+    masks = find_boilerplate(docs, config).masks
+    remember_sides([(doc, masks.get(doc.id)) for doc in docs], n, rules)
+    every: list[np.ndarray] = []
+    for doc in docs:
+        if not doc.paragraphs:
+            continue
+        side = verification_side(doc, masks.get(doc.id), n, rules)
+        assert side.running.tolist() == [0, *np.cumsum(side.counted).tolist()]
+        if side.total == len(side.counted):
+            assert side.counted.all() and not side.counted.flags.writeable and not side.running.flags.writeable
+            every.append(side.running)
+        else:
+            assert side.counted.flags.writeable and side.running.flags.writeable
+    assert len(every) >= 3 and max(len(r) for r in every) > 5000
+    assert np.shares_memory(every[0], every[1])
+    with pytest.raises(ValueError):
+        every[0][0] = 1
+
+
 def test_a_large_batch_split_between_two_threads_gives_the_numpy_sides() -> None:
     from syndidetect._kernels.sides import THREADED_DOCUMENTS
 

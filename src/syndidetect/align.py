@@ -194,6 +194,32 @@ def running_counts(mask: npt.NDArray[np.bool_]) -> Running:
     return running
 
 
+class _EveryGramCounted:
+    """Read-only views of one array of ``True`` flags and one of running counts ``0, 1, 2, ...``,
+    grown (replaced by one twice as long) when a longer stream asks: the counted flags and
+    :func:`running_counts` of every stream whose grams all count, shared (5 bytes a gram each
+    document would hold otherwise). Only the thread that makes sides grows them; views already
+    handed out keep the arrays they were cut from."""
+
+    def __init__(self) -> None:
+        self._flags, self._running = self._made(1024)
+
+    @staticmethod
+    def _made(size: int) -> tuple[npt.NDArray[np.bool_], Running]:
+        flags, running = np.ones(size, dtype=np.bool_), np.arange(size, dtype=np.int32)
+        flags.flags.writeable = running.flags.writeable = False  # shared: nobody may write them
+        return flags, running
+
+    def of(self, grams: int) -> tuple[npt.NDArray[np.bool_], Running]:
+        """The flags and running counts of a stream of ``grams`` grams that all count."""
+        if grams + 1 > len(self._running):
+            self._flags, self._running = self._made(max(grams + 1, 2 * len(self._running)))
+        return self._flags[:grams], self._running[: grams + 1]
+
+
+every_gram_counted = _EveryGramCounted().of
+
+
 def longest_stretch(tiles: list[Tile], n: int, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
                     rules: VerdictRules,
                     running: tuple[Running, Running] | None = None) -> int:

@@ -37,6 +37,7 @@ from syndidetect.align import (
     content_grams,
     counted_grams,
     counted_in,
+    every_gram_counted,
     may_hold_passage,
     remember_distinct,
     running_counts,
@@ -380,14 +381,19 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     for d, ((doc, mask), start, end, distinct, all_distinct, paragraph_start, paragraph_end) in enumerate(zip(
             todo, offsets.tolist(), offsets[1:].tolist(), found.tolist(), values.tolist(), first_paragraph.tolist(),
             first_paragraph[1:].tolist())):
-        flags = counted[start:end].copy()
+        total = int(running[end + d])
         every_gram = every[start : start + all_distinct].copy()
         # The distinct counted grams are among the distinct grams, both sorted: as many means the
-        # same, and most documents count every gram (no boilerplate, short paragraph or refrain), so
-        # they hold one array for both (at 300k paragraphs, 77 of the 488 MB verification held).
+        # same. A document whose grams all count (no boilerplate, short paragraph or refrain: all
+        # of benchmarks.corpus's, one of the five seed articles) holds one array for both (at 300k
+        # paragraphs, 77 of the 488 MB verification held), and its flags and running counts are
+        # shared views (every_gram_counted).
         content_gram = every_gram if distinct == all_distinct else content[start : start + distinct].copy()
-        side = Side(without_boilerplate(doc, mask), flags, running[start + d : end + d + 1].copy(),
-                    content_gram, int(running[end + d]))
+        if total == end - start:
+            flags, counts = every_gram_counted(total)
+        else:
+            flags, counts = counted[start:end].copy(), running[start + d : end + d + 1].copy()
+        side = Side(without_boilerplate(doc, mask), flags, counts, content_gram, total)
         doc.remember(_side_key(mask, n, rules), side)
         remember_distinct(doc, n, every_gram)
         doc.remember(_gram_counts_key(n), sizes[paragraph_start:paragraph_end].copy())
