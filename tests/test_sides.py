@@ -196,3 +196,26 @@ def _assert_the_numpy_sides(grams: np.ndarray, offsets: np.ndarray, allowed: np.
     for start, size, values in zip(offsets.tolist(), found.tolist(), distinct.tolist()):
         assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
         assert every[start : start + values].tolist() == expected[4][start : start + values].tolist()
+
+
+def test_shared_counts_cut_in_several_threads_at_once_have_the_asked_lengths() -> None:
+    """Threads making sides at once (Dask's) while the shared arrays grow: each view has the length
+    asked and counts 0, 1, 2, ... (the flags and counts are read and replaced as one pair)."""
+    import threading
+
+    from syndidetect.align import every_gram_counted
+
+    failures: list[int] = []
+
+    def ask(first: int) -> None:
+        for grams in range(first, first + 40_000, 997):
+            flags, running = every_gram_counted(grams)
+            if len(flags) != grams or len(running) != grams + 1 or int(running[-1]) != grams or not flags.all():
+                failures.append(grams)
+
+    workers = [threading.Thread(target=ask, args=(k * 13_000,)) for k in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []

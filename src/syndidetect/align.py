@@ -196,13 +196,13 @@ def running_counts(mask: npt.NDArray[np.bool_]) -> Running:
 
 class _EveryGramCounted:
     """Read-only views of one array of ``True`` flags and one of running counts ``0, 1, 2, ...``,
-    grown (replaced by one twice as long) when a longer stream asks: the counted flags and
+    grown (replaced by a pair twice as long) when a longer stream asks: the counted flags and
     :func:`running_counts` of every stream whose grams all count, shared (5 bytes a gram each
-    document would hold otherwise). Only the thread that makes sides grows them; views already
-    handed out keep the arrays they were cut from."""
+    document would hold otherwise). The pair is read and replaced as one object, so threads making
+    sides at once (Dask's) each cut their views from one pair; views handed out keep theirs."""
 
     def __init__(self) -> None:
-        self._flags, self._running = self._made(1024)
+        self._arrays = self._made(1024)
 
     @staticmethod
     def _made(size: int) -> tuple[npt.NDArray[np.bool_], Running]:
@@ -212,9 +212,10 @@ class _EveryGramCounted:
 
     def of(self, grams: int) -> tuple[npt.NDArray[np.bool_], Running]:
         """The flags and running counts of a stream of ``grams`` grams that all count."""
-        if grams + 1 > len(self._running):
-            self._flags, self._running = self._made(max(grams + 1, 2 * len(self._running)))
-        return self._flags[:grams], self._running[: grams + 1]
+        flags, running = self._arrays
+        if grams + 1 > len(running):
+            flags, running = self._arrays = self._made(max(grams + 1, 2 * len(running)))
+        return flags[:grams], running[: grams + 1]
 
 
 every_gram_counted = _EveryGramCounted().of
