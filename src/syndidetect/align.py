@@ -195,20 +195,21 @@ def running_counts(mask: npt.NDArray[np.bool_]) -> Running:
 
 
 class _EveryGramCounted:
-    """Read-only views of one array of ``True`` flags and one of running counts ``0, 1, 2, ...``,
-    grown (replaced by a pair twice as long) when a longer stream asks: the counted flags and
+    """Views of one array of ``True`` flags and one of running counts ``0, 1, 2, ...``, grown
+    (replaced by a pair twice as long) when a longer stream asks: the counted flags and
     :func:`running_counts` of every stream whose grams all count, shared (5 bytes a gram each
-    document would hold otherwise). The pair is read and replaced as one object, so threads making
-    sides at once (Dask's) each cut their views from one pair; views handed out keep theirs."""
+    document would hold otherwise). Nothing writes them. They stay writeable all the same, as every
+    array the kernels take: numba types a read-only array apart and would compile the tiling kernel
+    once more for it (a second kernel that ``syndidetect compile`` might not have cached). The pair
+    is read and replaced as one object, so threads making sides at once (Dask's) each cut their
+    views from one pair; views handed out keep theirs."""
 
     def __init__(self) -> None:
         self._arrays = self._made(1024)
 
     @staticmethod
     def _made(size: int) -> tuple[npt.NDArray[np.bool_], Running]:
-        flags, running = np.ones(size, dtype=np.bool_), np.arange(size, dtype=np.int32)
-        flags.flags.writeable = running.flags.writeable = False  # shared: nobody may write them
-        return flags, running
+        return np.ones(size, dtype=np.bool_), np.arange(size, dtype=np.int32)
 
     def of(self, grams: int) -> tuple[npt.NDArray[np.bool_], Running]:
         """The flags and running counts of a stream of ``grams`` grams that all count."""
