@@ -11,10 +11,10 @@
 Paragraph splitting only decides what a report shows: hard-wrapped, re-cut, flattened and
 line-per-paragraph layouts of one text give one passage.
 
-Layout: about 460 lines kept as one module because both paths of one definition live here: the
+Layout: about 490 lines kept as one module because both paths of one definition live here: the
 Python reference (runs, tiling, chaining, trimming, stretches), the wrappers of its compiled twin
 (:mod:`syndidetect._kernels.tiling`) for one pair and for many (``align_many``), and the passage
-type they both build, with the private helpers they share (``_passage``, ``_distinct``). The next
+type they both build, with the helpers they share (``_passage``, ``distinct_grams``). The next
 split would take the Python reference out.
 """
 
@@ -53,7 +53,7 @@ PLAIN_CHAIN = 256
 # Pairs below which one thread tiles all of align_many's: a second thread costs about 0.1 ms to
 # start, tiling a pair of 20-paragraph documents about 50 us.
 THREADED_PAIRS = 8
-_DISTINCT = "distinct grams"  # memo key, with n: a stream's distinct grams (_distinct, remember_distinct)
+_DISTINCT = "distinct grams"  # memo key, with n: a stream's distinct grams (distinct_grams, remember_distinct)
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ def align(
     how many distinct counted grams the sides share, when known (the early rejection counts them)."""
     if common is None:
         if distinct is None:
-            distinct = (_distinct(a, counted[0], n), _distinct(b, counted[1], n))
+            distinct = (_distinct_counted(a, counted[0], n), _distinct_counted(b, counted[1], n))
         common = len(arrays.common(*distinct))
     if not may_hold_passage(common, rules):
         return []
@@ -277,7 +277,7 @@ def align(
     if kernels is not None:
         return _compiled_passages(kernels, a, b, n, rules, running)
     sa, sb = a.stream(n), b.stream(n)
-    both = arrays.common(_distinct(a, None, n), _distinct(b, None, n))
+    both = arrays.common(distinct_grams(a, n), distinct_grams(b, n))
     found = []
     for tiles in chain(tile(diagonal_runs(sa.grams, sb.grams, both), len(sa), len(sb), n), n, rules.max_gap_words):
         tiles = _trimmed(tiles)
@@ -301,7 +301,7 @@ def _compiled_passages(kernels: TilingKernels, a: PreparedDocument, b: PreparedD
     the Python path above is the reference it is tested against)."""
     sa, sb = a.stream(n), b.stream(n)
     tiles, members, rows = kernels.passages(
-        sa.grams, sb.grams, _distinct(a, None, n), _distinct(b, None, n), n, len(sa), len(sb), MAX_REPEAT,
+        sa.grams, sb.grams, distinct_grams(a, n), distinct_grams(b, n), n, len(sa), len(sb), MAX_REPEAT,
         running[0], running[1], rules.max_gap_words, rules.min_passage_grams, rules.typo_words, rules.typo_skew)
     return _kernel_passages(tiles, members, rows, n, rules)
 
@@ -329,7 +329,7 @@ def align_many(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[R
             ends[k, end] = side
     streams = [doc.stream(n) for doc, _ in sides]
     grams = Packed([s.grams for s in streams], np.uint64)
-    distinct = Packed([_distinct(doc, None, n) for doc, _ in sides], np.uint64)
+    distinct = Packed([distinct_grams(doc, n) for doc, _ in sides], np.uint64)
     counts = Packed([running for _, running in sides], np.int32)
     words = np.array([len(s) for s in streams], dtype=np.int64)
     args = (grams.flat, grams.offsets, distinct.flat, distinct.offsets, counts.flat, counts.offsets,
@@ -378,17 +378,15 @@ def content_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.boo
     return doc.memo(key, lambda: arrays.distinct(doc.stream(n).grams[counted_grams(doc, n, boilerplate, rules)]))
 
 
-def _distinct(doc: PreparedDocument, counted: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.uint64]:
-    """The distinct grams of ``doc`` (those flagged in ``counted`` only, when given), cached."""
-    if counted is None:
-        return doc.memo((_DISTINCT, n), lambda: arrays.distinct(doc.stream(n).grams))
+def _distinct_counted(doc: PreparedDocument, counted: npt.NDArray[np.bool_], n: int) -> npt.NDArray[np.uint64]:
+    """The distinct grams of ``doc`` flagged in ``counted``, sorted, cached."""
     return doc.memo(("distinct counted grams", n, counted.tobytes()),
                     lambda: arrays.distinct(doc.stream(n).grams[counted]))
 
 
 def distinct_grams(doc: PreparedDocument, n: int) -> npt.NDArray[np.uint64]:
     """The sorted distinct grams of ``doc``'s ``n``-gram stream, as alignment reads them (cached)."""
-    return _distinct(doc, None, n)
+    return doc.memo((_DISTINCT, n), lambda: arrays.distinct(doc.stream(n).grams))
 
 
 def remember_distinct(doc: PreparedDocument, n: int, distinct: npt.NDArray[np.uint64]) -> None:
