@@ -38,7 +38,7 @@ for per in (1, 7, 20):
     docs = [sd.Document(f"d{i}", "\\n\\n".join(texts[i:i + per])) for i in range(0, len(texts), per)]
     for sentences in (True, False):
         sd.detect(docs, sd.Config(sentence_candidates=sentences))
-sd.signatures(texts[:500])
+sd.signatures(texts[:500] + ["Fish &amp; chips", "\\uff34he \\ufb01sh"])  # texts read again in Python too
 with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.StringIO()):
     records = Path(folder) / "corpus.jsonl"
     records.write_text("\\n".join(json.dumps({"id": f"d{i}", "text": "\\n\\n".join(texts[i:i + 20])})

@@ -167,7 +167,8 @@ def compile_kernels() -> Warmed:
         detect(pages, config.replace(sentence_candidates=False))
         paragraphs = [Document(f"{d.id}#{k}", text) for d in pages for k, text in enumerate(d.text.split("\n\n"))]
         detect(paragraphs, config)
-        signatures([d.text for d in pages], backend="numba")
+        # A text with an entity is read again in Python, then by the kernel that reads joined texts.
+        signatures([d.text for d in pages] + ["Fish &amp; chips"], backend="numba")
         with tempfile.TemporaryDirectory() as where, Detector.open(Path(where) / "warm-up.db", config) as index:
             half = len(pages) // 2
             index.add_many(pages[:half])

@@ -109,7 +109,10 @@ def normalised_rows(texts: Sequence[str], redo: npt.NDArray[np.uint8]) -> tuple[
     which the kernel skips.
     """
     rows = np.flatnonzero(redo)
-    return rows, [compatibility_form(texts[i]) for i in rows.tolist()]
+    chosen = [texts[i] for i in rows.tolist()]
+    if not all(isinstance(text, str) for text in chosen):  # a kernel reading texts in place leaves these here
+        raise TypeError("every text must be a str")
+    return rows, [compatibility_form(text) for text in chosen]
 
 
 def readonly_u32(x: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:

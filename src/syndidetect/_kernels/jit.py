@@ -202,6 +202,10 @@ class LazyJit:
             numba = imported_numba()
             self._namespace["prange"] = numba.prange
             self._namespace["carray"] = numba.carray
+            from syndidetect._kernels.pointers import address_pointer, prefetch  # imports numba
+
+            self._namespace["address_pointer"] = address_pointer
+            self._namespace["prefetch"] = prefetch
             for name, parallel, inline in self._marked:
                 self._namespace[name] = compile_cached(
                     self._namespace[name], nogil=True, parallel=parallel, error_model="numpy",
