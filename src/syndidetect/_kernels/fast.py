@@ -118,8 +118,6 @@ _jit = _LAZY.mark
 carray: Any = None  # numba.carray once _LAZY.compile() has run
 address_pointer: Any = None  # pointers.address_pointer, likewise
 prefetch: Any = None  # pointers.prefetch, likewise
-#: A string's header as :func:`_length_at` reads it, in 8-byte words: its type and length among them.
-_HEAD_WORDS, _TYPE_WORD, _LENGTH_WORD = STATE_AT // 8, TYPE_AT // 8, LENGTH_AT // 8
 _AMPERSAND = 0x26  # starts an HTML entity (batch.ENTITY_START)
 #: :meth:`str_storage.StrLayout.as_tuple`: the ``str`` type's address and where compact strings'
 #: code points start.
@@ -748,13 +746,13 @@ def _signature_of(
 def _length_at(address: np.uint64, layout: StrLayoutTuple) -> int:
     """The length in code points of the exact ``str`` at ``address`` (see ``str_storage``), or -1
     when the object there is of another type (a subclass included) or not a compact string."""
-    head = carray(address_pointer(address), _HEAD_WORDS, np.int64)
-    if head[_TYPE_WORD] != layout[0]:
+    # The type first, read within any object's header: only a str's own fields are read past it.
+    if carray(address_pointer(address + np.uint64(TYPE_AT)), 1, np.int64)[0] != layout[0]:
         return -1
     state = carray(address_pointer(address + np.uint64(STATE_AT)), 1, np.uint32)[0]
     if not state & COMPACT_BIT:
         return -1
-    return int(head[_LENGTH_WORD])
+    return int(carray(address_pointer(address + np.uint64(LENGTH_AT)), 1, np.int64)[0])
 
 
 @_jit()
