@@ -1,4 +1,4 @@
-"""The signature kernel reads texts where CPython keeps them (``_kernels/str_storage.py``): the
+"""The signature kernels read texts where CPython keeps them (``_kernels/str_storage.py``): the
 layout is found and checked, every kind of string reads right, and what it cannot read in place
 (subclasses, entities, texts NFKC changes, objects that are not strings) still gets the reference's
 rows or the usual error."""
@@ -35,6 +35,16 @@ def _reference(texts: Sequence[str], num_perm: int = 32, shingle_size: int = 3) 
 def _in_place(texts: Sequence[str], num_perm: int = 32, shingle_size: int = 3) -> U32:
     a, b = permutations(num_perm, 1)
     return fast.signatures_only(texts, a, b, shingle_size)
+
+
+def _assert_sketch_as_reference(texts: Sequence[str], num_perm: int = 32, shingle_size: int = 3) -> None:
+    a, b = permutations(num_perm, 1)
+    values, offsets, sigs, tokens = fast.sketch(texts, a, b, shingle_size)
+    ref_values, ref_offsets, ref_tokens = reference.shingle_hashes(texts, shingle_size)
+    np.testing.assert_array_equal(tokens, ref_tokens)
+    np.testing.assert_array_equal(offsets, ref_offsets)
+    np.testing.assert_array_equal(values, ref_values)
+    np.testing.assert_array_equal(sigs, reference.minhash_rows(ref_values, ref_offsets, a, b))
 
 
 def _layout() -> str_storage.StrLayout:
@@ -94,6 +104,14 @@ def test_many_texts_read_in_place_equal_the_reference() -> None:
     texts = _mixed()
     np.testing.assert_array_equal(_in_place(texts), _reference(texts))
     np.testing.assert_array_equal(_in_place(tuple(texts), 16, 2), _reference(texts, 16, 2))
+    _assert_sketch_as_reference(texts)
+    _assert_sketch_as_reference(tuple(texts), 16, 2)
+
+
+def test_a_sketch_in_batches_read_in_place_equals_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches of a few hundred code points: many batches a chunk, each with its own raw hashes.
+    monkeypatch.setattr(fast, "text_ranges", lambda lengths: batch.text_ranges(lengths, 300))
+    _assert_sketch_as_reference(_mixed())
 
 
 def test_plain_texts_are_never_joined(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,6 +121,7 @@ def test_plain_texts_are_never_joined(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [t for t in ADVERSARIAL if t.isascii() and "&" not in t] * 50
     monkeypatch.setattr(fast, "joined", refuse)
     np.testing.assert_array_equal(_in_place(texts), _reference(texts))
+    _assert_sketch_as_reference(texts)
 
 
 def test_without_the_layout_the_texts_are_joined_with_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,6 +136,9 @@ def test_without_the_layout_the_texts_are_joined_with_the_same_rows(monkeypatch:
     monkeypatch.setattr(fast, "joined", join)
     np.testing.assert_array_equal(_in_place(texts), _reference(texts))
     assert joins
+    joins.clear()
+    _assert_sketch_as_reference(texts)
+    assert joins
 
 
 @pytest.mark.parametrize("culprit", [None, 7, b"bytes", ["a list"]])
@@ -125,3 +147,5 @@ def test_an_object_that_is_not_a_string_is_named(culprit: object) -> None:
     texts[1234] = culprit
     with pytest.raises(InputError, match=r"'texts'\[1234\] must be a str"):
         minhash.signatures(texts, backend="numba")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"'texts'\[1234\] must be a str"):
+        minhash.sketch(texts, backend="numba")  # type: ignore[arg-type]

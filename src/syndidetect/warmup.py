@@ -28,7 +28,7 @@ from syndidetect._kernels.token_stems import FIRST_KNOWN
 from syndidetect.config import Config
 from syndidetect.detector import Detector, detect
 from syndidetect.documents import Document
-from syndidetect.minhash import signatures
+from syndidetect.minhash import signatures, sketch
 
 # Words of the made-up text: plain English with the endings the stemmer strips (-s, -ed, -ing, -ly,
 # -tion, -ness...), so its paths run, and a few with letters beyond ASCII, which the tokeniser's
@@ -167,8 +167,9 @@ def compile_kernels() -> Warmed:
         detect(pages, config.replace(sentence_candidates=False))
         paragraphs = [Document(f"{d.id}#{k}", text) for d in pages for k, text in enumerate(d.text.split("\n\n"))]
         detect(paragraphs, config)
-        # A text with an entity is read again in Python, then by the kernel that reads joined texts.
+        # A text with an entity is read again in Python, then by the kernels that read joined texts.
         signatures([d.text for d in pages] + ["Fish &amp; chips"], backend="numba")
+        sketch([d.text for d in pages] + ["Fish &amp; chips"], backend="numba")
         with tempfile.TemporaryDirectory() as where, Detector.open(Path(where) / "warm-up.db", config) as index:
             half = len(pages) // 2
             index.add_many(pages[:half])

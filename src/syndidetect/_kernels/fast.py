@@ -4,8 +4,10 @@ Bit-identical to :mod:`syndidetect._kernels.reference` (and so to datasketch's `
 scheme). Python does only C-level string work: join the batch into one string (``batch.py``), whose
 storage the kernel reads in place (1, 2 or 4 bytes a code point, whichever CPython chose), and
 normalise (HTML entities, NFKC) the few texts the kernel flags as possibly
-changed by it. Signatures alone skip the join where ``str_storage`` knows the interpreter's layout:
-the kernel reads each text of a chunk where it is, and Python's part is the few flagged texts.
+changed by it. Where ``str_storage`` knows the interpreter's layout there is no join: the kernels
+read each text of a chunk where it is (``_signature_rows_at``, ``_sketch_rows_at``), and Python's
+part is the few flagged texts; the joined batch is then the other interpreters' path and the
+flagged texts'.
 Everything per character and per shingle runs in numba code, a batch of texts a
 call, batches shared between threads (the kernels release the GIL, so one thread joins its next
 batch while another's kernel runs):
@@ -649,28 +651,43 @@ def _sketch_rows(
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in range(chunks):
         first, last, _, scratch, tok_start, tok_end, lanes = _chunk_scratch(offsets, c)
+        space = (scratch, tok_start, tok_end, lanes)
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
             if redo[i]:
                 continue
-            at = offsets[i]
-            count, found = _text_shingles(
-                buf, offsets[i], offsets[i + 1], tables, shingle_size, scratch, tok_start, tok_end, lanes, raw, at,
-                check,
-            )
+            count, unique = _sketch_of(buf, offsets[i], offsets[i + 1], tables, shingle_size, space, raw, offsets[i],
+                                       a, b, sigs[i], check)
             if count < 0:
                 redo[i] = 1
                 continue
-            tokens[i] = count
-            row = raw[at : at + found]
-            row.sort()
-            unique = 0
-            for j in range(found):
-                if j == 0 or row[j] != row[unique - 1]:
-                    row[unique] = row[j]
-                    unique += 1
-            counts[i] = unique
-            _min_into(raw, at, at + unique, a, b, sigs[i])
+            tokens[i], counts[i] = count, unique
+
+
+@_jit(inline=True)
+def _sketch_of(
+    buf: CodePoints, start: int, end: int, tables: _Tables, shingle_size: int, space: _Scratch,
+    raw: npt.NDArray[np.uint32], at: int, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+    sig: npt.NDArray[np.uint32], check: bool,
+) -> tuple[int, int]:
+    """``(tokens, unique shingles)`` of ``buf[start:end]``: its shingle hashes sorted and
+    deduplicated at ``raw[at:]`` (a text has at most one shingle per code point), its signature into
+    ``sig``; ``(-1, 0)`` when ``check`` finds a text that needs Python's normalisation. Inlined, as
+    :func:`_signature_of` is."""
+    scratch, tok_start, tok_end, lanes = space
+    count, found = _text_shingles(buf, start, end, tables, shingle_size, scratch, tok_start, tok_end, lanes, raw, at,
+                                  check)
+    if count < 0:
+        return count, 0
+    row = raw[at : at + found]
+    row.sort()
+    unique = 0
+    for j in range(found):
+        if j == 0 or row[j] != row[unique - 1]:
+            row[unique] = row[j]
+            unique += 1
+    _min_into(raw, at, at + unique, a, b, sig)
+    return count, unique
 
 
 @_jit()
@@ -756,6 +773,55 @@ def _length_at(address: np.uint64, layout: StrLayoutTuple) -> int:
 
 
 @_jit()
+def _lengths_at(
+    addresses: npt.NDArray[np.uint64], layout: StrLayoutTuple, lengths: npt.NDArray[np.int64],
+    sizes: npt.NDArray[np.int64],
+) -> None:
+    """:func:`_length_at` of each text at ``addresses`` into ``lengths``, and the bytes its object
+    spans to its last code point into ``sizes`` (0 for a text left to Python)."""
+    for i in range(addresses.shape[0]):
+        length = _length_at(addresses[i], layout)
+        lengths[i] = length
+        sizes[i] = 0
+        if length >= 0:
+            buf = _units_at(addresses[i], layout, length)
+            ascii = carray(address_pointer(addresses[i] + np.uint64(STATE_AT)), 1, np.uint32)[0] & ASCII_BIT
+            sizes[i] = (layout[1] if ascii else layout[2]) + length * buf[0]
+
+
+@_jit()
+def _sketch_rows_at(
+    addresses: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64],
+    spans: npt.NDArray[np.int64], layout: StrLayoutTuple, tables: _Tables, a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32], shingle_size: int, raw: npt.NDArray[np.uint32], counts: npt.NDArray[np.int64],
+    tokens: npt.NDArray[np.int64], sigs: npt.NDArray[np.uint32], redo: npt.NDArray[np.uint8],
+) -> None:
+    """:func:`_sketch_rows` of the texts at ``addresses`` (of :func:`_lengths_at`'s ``lengths`` and
+    ``sizes``), each read in place, text ``i``'s shingle hashes at ``raw[spans[i]:]``; a text flagged
+    in ``redo``, or flagged there as in :func:`_signature_rows_at`, is left for the caller."""
+    n = addresses.shape[0]
+    for first in range(0, n, _CHUNK):
+        last = min(n, first + _CHUNK)
+        space = _scratch_for(max(1, lengths[first:last].max()))
+        for i in range(first, last):
+            sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
+            if redo[i]:
+                continue
+            if i + 1 < n:
+                _prefetch_text(addresses[i + 1], sizes[i + 1])
+            buf = _units_at(addresses[i], layout, lengths[i])
+            if _holds_entity_start(buf):
+                redo[i] = 1
+                continue
+            count, unique = _sketch_of(buf, 0, lengths[i], tables, shingle_size, space, raw, spans[i], a, b, sigs[i],
+                                       True)
+            if count < 0:
+                redo[i] = 1
+                continue
+            tokens[i], counts[i] = count, unique
+
+
+@_jit()
 def _units_at(address: np.uint64, layout: StrLayoutTuple, length: int) -> CodePoints:
     """:func:`_units` of the string at ``address`` of ``length`` code points (:func:`_length_at`)."""
     state = carray(address_pointer(address + np.uint64(STATE_AT)), 1, np.uint32)[0]
@@ -770,10 +836,10 @@ def _units_at(address: np.uint64, layout: StrLayoutTuple, length: int) -> CodePo
 
 
 @_jit()
-def _prefetch_text(address: np.uint64, length: int) -> None:
-    """Bring a text's object (header and code points, at most 4 bytes each) into the cache while the
-    text before it is hashed."""
-    end = address + np.uint64(STATE_AT + 8 + 4 * max(length, 0))
+def _prefetch_text(address: np.uint64, size: int) -> None:
+    """Bring a text's object (``size`` bytes, :func:`_lengths_at`) into the cache while the text
+    before it is hashed."""
+    end = address + np.uint64(size)
     while address < end:
         prefetch(address)
         address += np.uint64(64)
@@ -804,8 +870,8 @@ def _signature_rows_at(
     normalisation is flagged in ``redo``, its row left for the caller."""
     n = addresses.shape[0]
     lengths = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        lengths[i] = _length_at(addresses[i], layout)
+    sizes = np.empty(n, dtype=np.int64)
+    _lengths_at(addresses, layout, lengths, sizes)
     for first in range(0, n, _CHUNK):
         last = min(n, first + _CHUNK)
         longest = max(1, lengths[first:last].max())
@@ -817,7 +883,7 @@ def _signature_rows_at(
                 redo[i] = 1
                 continue
             if i + 1 < n:
-                _prefetch_text(addresses[i + 1], lengths[i + 1])
+                _prefetch_text(addresses[i + 1], sizes[i + 1])
             buf = _units_at(addresses[i], layout, lengths[i])
             if _holds_entity_start(buf) or not _signature_of(
                 buf, 0, lengths[i], tables, shingle_size, space, hashes, a, b, sigs[i], True
@@ -863,11 +929,30 @@ def sketch(
     tokens = np.zeros(len(texts), dtype=np.int64)
     found: dict[int, tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = {}  # by the batch's first row
 
-    def one_batch(first: int, part: Sequence[str], lengths: Lengths) -> None:
-        rows = slice(first, first + len(part))
-        found[first] = _batch_sketch(part, lengths, a, b, shingle_size, sigs[rows], tokens[rows])
+    layout = str_layout()
+    if layout is not None:
+        where = layout.as_tuple()
 
-    _each_batch(texts, one_batch)
+        def one_chunk(first: int, part: Sequence[str]) -> None:
+            addresses = item_addresses(part)  # type: ignore[arg-type]  # a list or a tuple (_each_chunk)
+            lengths = np.empty(len(part), dtype=np.int64)
+            sizes = np.empty(len(part), dtype=np.int64)
+            _lengths_at(addresses, where, lengths, sizes)
+            for start, end in text_ranges(np.maximum(lengths, 0)):
+                rows = slice(first + start, first + end)
+                found[first + start] = _batch_sketch_in_place(
+                    part[start:end], addresses[start:end], lengths[start:end], sizes[start:end], where, a, b,
+                    shingle_size, sigs[rows], tokens[rows],
+                )
+
+        _each_chunk(texts, one_chunk)
+    else:
+
+        def one_batch(first: int, part: Sequence[str], lengths: Lengths) -> None:
+            rows = slice(first, first + len(part))
+            found[first] = _batch_sketch(part, lengths, a, b, shingle_size, sigs[rows], tokens[rows])
+
+        _each_batch(texts, one_batch)
     batches = [found[first] for first in sorted(found)] or [_NO_HASHES]
     offsets, total = [np.zeros(1, dtype=np.int64)], 0
     for v, o in batches:
@@ -907,11 +992,39 @@ def _batch_sketch(
     """One batch's ``(values, offsets)``; its signatures and token counts go to ``sigs`` and
     ``tokens`` (its rows of the call's arrays)."""
     text, spans = joined(texts, lengths)
-    n = len(spans) - 1
     raw = np.empty(max(len(text), 1), dtype=np.uint32)
-    counts = np.zeros(n, dtype=np.int64)
+    counts = np.zeros(len(texts), dtype=np.int64)
     redo = rows_holding_entities(text, spans)
     _sketch_rows(text, spans, _tables(), a, b, shingle_size, raw, counts, tokens, sigs, redo, True)
+    return _sketch_rest(texts, redo, raw, spans, counts, a, b, shingle_size, sigs, tokens)
+
+
+def _batch_sketch_in_place(
+    texts: Sequence[str], addresses: npt.NDArray[np.uint64], lengths: Lengths, sizes: Lengths,
+    layout: StrLayoutTuple,
+    a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int, sigs: npt.NDArray[np.uint32],
+    tokens: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """:func:`_batch_sketch` of texts read where they are (``addresses``, of ``lengths`` or -1 for
+    a text Python does): each text's raw hashes start where it would in the joined batch."""
+    spans = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.maximum(lengths, 0) + 1, out=spans[1:])
+    raw = np.empty(int(spans[-1]), dtype=np.uint32)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    redo = (lengths < 0).astype(np.uint8)
+    _sketch_rows_at(addresses, lengths, sizes, spans, layout, _tables(), a, b, shingle_size, raw, counts, tokens, sigs,
+                    redo)
+    return _sketch_rest(texts, redo, raw, spans, counts, a, b, shingle_size, sigs, tokens)
+
+
+def _sketch_rest(
+    texts: Sequence[str], redo: npt.NDArray[np.uint8], raw: npt.NDArray[np.uint32], spans: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int,
+    sigs: npt.NDArray[np.uint32], tokens: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The texts a batch's kernel left (``redo``) normalised and sketched, then the batch's unique
+    hashes packed from ``raw`` (text ``i``'s at ``spans[i]``) into ``(values, offsets)``."""
+    n = len(texts)
     rows, folded = normalised_rows(texts, redo)
     if len(rows):
         sub_text, sub_spans = joined(folded, text_lengths(folded))
