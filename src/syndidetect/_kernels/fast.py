@@ -784,9 +784,9 @@ def _lengths_at(
         lengths[i] = length
         sizes[i] = 0
         if length >= 0:
-            buf = _units_at(addresses[i], layout, length)
-            ascii = carray(address_pointer(addresses[i] + np.uint64(STATE_AT)), 1, np.uint32)[0] & ASCII_BIT
-            sizes[i] = (layout[1] if ascii else layout[2]) + length * buf[0]
+            state = carray(address_pointer(addresses[i] + np.uint64(STATE_AT)), 1, np.uint32)[0]
+            kind = (state >> KIND_SHIFT) & KIND_MASK
+            sizes[i] = (layout[1] if state & ASCII_BIT else layout[2]) + length * kind
 
 
 @_jit()
@@ -862,16 +862,15 @@ def _count_of(units: npt.NDArray[Any], unit: int) -> int:
 
 @_jit()
 def _signature_rows_at(
-    addresses: npt.NDArray[np.uint64], layout: StrLayoutTuple, tables: _Tables, a: npt.NDArray[np.uint32],
-    b: npt.NDArray[np.uint32], shingle_size: int, sigs: npt.NDArray[np.uint32], redo: npt.NDArray[np.uint8],
+    addresses: npt.NDArray[np.uint64], lengths: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64],
+    layout: StrLayoutTuple, tables: _Tables, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+    shingle_size: int, sigs: npt.NDArray[np.uint32], redo: npt.NDArray[np.uint8],
 ) -> None:
-    """:func:`_signature_rows` of the texts at ``addresses``, each read in place: no join, so no
-    GIL. A text that is not an exact compact ``str``, holds an ``&`` or needs Python's
-    normalisation is flagged in ``redo``, its row left for the caller."""
+    """:func:`_signature_rows` of the texts at ``addresses`` (of :func:`_lengths_at`'s ``lengths``
+    and ``sizes``), each read in place: no join, so no GIL. A text flagged in ``redo`` (not an exact
+    compact ``str``), holding an ``&`` or needing Python's normalisation is left for the caller,
+    flagged in ``redo``."""
     n = addresses.shape[0]
-    lengths = np.empty(n, dtype=np.int64)
-    sizes = np.empty(n, dtype=np.int64)
-    _lengths_at(addresses, layout, lengths, sizes)
     for first in range(0, n, _CHUNK):
         last = min(n, first + _CHUNK)
         longest = max(1, lengths[first:last].max())
@@ -879,8 +878,7 @@ def _signature_rows_at(
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
-            if lengths[i] < 0:
-                redo[i] = 1
+            if redo[i]:
                 continue
             if i + 1 < n:
                 _prefetch_text(addresses[i + 1], sizes[i + 1])
@@ -897,6 +895,8 @@ def _signature_rows_at(
 
 
 Lengths = npt.NDArray[np.int64]
+#: A chunk of the texts as :func:`_each_chunk` hands it over: a list or a tuple no other code holds.
+Chunk = list[str] | tuple[str, ...]
 Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]
 
 
@@ -933,11 +933,8 @@ def sketch(
     if layout is not None:
         where = layout.as_tuple()
 
-        def one_chunk(first: int, part: Sequence[str]) -> None:
-            addresses = item_addresses(part)  # type: ignore[arg-type]  # a list or a tuple (_each_chunk)
-            lengths = np.empty(len(part), dtype=np.int64)
-            sizes = np.empty(len(part), dtype=np.int64)
-            _lengths_at(addresses, where, lengths, sizes)
+        def one_chunk(first: int, part: Chunk) -> None:
+            addresses, lengths, sizes = _read_heads(part, where)
             for start, end in text_ranges(np.maximum(lengths, 0)):
                 rows = slice(first + start, first + end)
                 found[first + start] = _batch_sketch_in_place(
@@ -1000,8 +997,7 @@ def _batch_sketch(
 
 
 def _batch_sketch_in_place(
-    texts: Sequence[str], addresses: npt.NDArray[np.uint64], lengths: Lengths, sizes: Lengths,
-    layout: StrLayoutTuple,
+    texts: Sequence[str], addresses: npt.NDArray[np.uint64], lengths: Lengths, sizes: Lengths, layout: StrLayoutTuple,
     a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], shingle_size: int, sigs: npt.NDArray[np.uint32],
     tokens: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
@@ -1062,7 +1058,7 @@ def signatures_only(
     if layout is not None:
         where = layout.as_tuple()
 
-        def one_chunk(first: int, part: Sequence[str]) -> None:
+        def one_chunk(first: int, part: Chunk) -> None:
             _chunk_signatures_in_place(part, where, a, b, shingle_size, sigs[first : first + len(part)])
 
         _each_chunk(texts, one_chunk)
@@ -1075,7 +1071,7 @@ def signatures_only(
     return sigs
 
 
-def _each_chunk(texts: Sequence[str], work: Callable[[int, Sequence[str]], None]) -> None:
+def _each_chunk(texts: Sequence[str], work: Callable[[int, Chunk], None]) -> None:
     """``work(first row, texts)`` for each chunk of ``texts`` (``batch.text_chunks``), taken in turn
     by the kernel threads. Each chunk is a fresh list (or a tuple) that no other code holds, so its
     items stay put and alive while a kernel reads them without the GIL."""
@@ -1085,20 +1081,30 @@ def _each_chunk(texts: Sequence[str], work: Callable[[int, Sequence[str]], None]
     def one_chunk(k: int) -> None:
         first, last = chunks[k]
         part = texts[first:last]
-        work(first, part if type(part) is tuple else list(part) if type(part) is not list else part)
+        work(first, part if type(part) in (list, tuple) else list(part))  # type: ignore[arg-type]
 
     each_on_threads(one_chunk, len(chunks), threads)
 
 
+def _read_heads(texts: Chunk, layout: StrLayoutTuple) -> tuple[npt.NDArray[np.uint64], Lengths, Lengths]:
+    """A chunk's item addresses (a view of its own item array), and each text's length and size in
+    bytes (:func:`_lengths_at`; -1 and 0 for a text Python does)."""
+    addresses = item_addresses(texts)
+    lengths = np.empty(len(texts), dtype=np.int64)
+    sizes = np.empty(len(texts), dtype=np.int64)
+    _lengths_at(addresses, layout, lengths, sizes)
+    return addresses, lengths, sizes
+
+
 def _chunk_signatures_in_place(
-    texts: Sequence[str], layout: StrLayoutTuple, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
+    texts: Chunk, layout: StrLayoutTuple, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
     shingle_size: int, sigs: npt.NDArray[np.uint32],
 ) -> None:
     """One chunk's signatures, written to ``sigs``: the kernel reads each text where it is, and the
     texts it leaves (see :func:`_signature_rows_at`) are done by :func:`_normalised_signatures`."""
-    redo = np.zeros(len(texts), dtype=np.uint8)
-    addresses = item_addresses(texts)  # type: ignore[arg-type]  # a list or a tuple (_each_chunk)
-    _signature_rows_at(addresses, layout, _tables(), a, b, shingle_size, sigs, redo)
+    addresses, lengths, sizes = _read_heads(texts, layout)
+    redo = (lengths < 0).astype(np.uint8)
+    _signature_rows_at(addresses, lengths, sizes, layout, _tables(), a, b, shingle_size, sigs, redo)
     _normalised_signatures(texts, redo, a, b, shingle_size, sigs)
 
 
@@ -1131,5 +1137,6 @@ def _normalised_signatures(
 def warm_up() -> None:
     """Compile (or load from numba's cache) every kernel now, e.g. before timing."""
     one = readonly(np.ones(1, dtype=np.uint32))
-    sketch(["warm up"], one, one, 1)
-    signatures_only(["warm up", "&amp; a text read again in Python"], one, one, 1)  # both kernels
+    # Each with a text read again in Python: both kernels of each.
+    sketch(["warm up", "&amp; a text read again in Python"], one, one, 1)
+    signatures_only(["warm up", "&amp; a text read again in Python"], one, one, 1)
