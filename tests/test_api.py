@@ -44,6 +44,29 @@ def test_a_detector_used_once_lets_go_of_its_documents_and_reports_the_same(seed
         assert len(det) == len(docs)
 
 
+def test_a_detector_used_once_lets_go_of_signatures_before_the_sentence_lsh(
+        seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sentence LSH's working set is the candidates stage's largest; the signatures (512 B a
+    # paragraph) are done with once the paragraph LSH has run, so they must be gone by then.
+    from syndidetect.sentence_batches import sentence_corpus
+
+    seen: list[tuple[int, int]] = []  # (documents the detector holds, most signature rows of one)
+    once, kept = sd.Detector(), sd.Detector()
+
+    def watched(docs: Any) -> Any:
+        seen.append((len(once) + len(kept), max(d.signatures.shape[0] for d in docs)))
+        return sentence_corpus(docs)
+
+    monkeypatch.setattr("syndidetect.detector.sentence_corpus", watched)
+    docs = [sd.Document(p.name, p.read_text("utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    once.add_many(docs)
+    assert len(once.find_copies(keep_documents=False).copies) == 2
+    kept.add_many(docs)
+    assert len(kept.find_copies().copies) == 2
+    assert seen[0] == (0, 0)  # released, and no document holds a signature row
+    assert seen[1][0] == len(docs) and seen[1][1] > 0  # a detector kept for later keeps both
+
+
 def test_a_document_without_signatures_keeps_what_it_computed(seeds_dir: Path) -> None:
     from syndidetect.config import Config
     from syndidetect.prepared import prepare_documents

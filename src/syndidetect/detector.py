@@ -156,23 +156,24 @@ class Detector:
         ``progress(stage, done, total)``, when given, hears of the ``candidates`` stage, then of each
         candidate pair ``verification`` judged. ``keep_documents=False`` is for a detector used once
         (:func:`detect`, ``syndidetect scan``): an in-memory store lets go of its documents once the
-        candidates are known (the detector is empty afterwards; a persistent store keeps its own),
-        and verification holds them without their signatures, which it does not read (512 B a
-        paragraph at 128 permutations).
+        paragraph LSH has run (the detector is empty afterwards; a persistent store keeps its own),
+        and the sentence LSH and verification hold them without their signatures, which they do not
+        read (512 B a paragraph at 128 permutations; the candidates stage's peak at 1M paragraphs
+        fell by about 350 MB).
         """
         tell = progress or _quiet
         tell("candidates", 0, 0)
         docs = {i: self.store.get(i) for i in self.store.ids()}
         boilerplate = find_boilerplate(list(docs.values()), self.config)
         pairs = []
-        candidates = self._candidates(list(docs.values()))
-        if not keep_documents:
+        by_paragraphs = document_pairs(list(docs.values()), self.store.bands, self.store.rows, self.config.threshold)
+        if not keep_documents:  # before the sentence LSH, whose working set then has their room
             if isinstance(self.store, MemoryStore):
                 self.store.remove(list(docs))
             empty = np.zeros((0, self.config.num_perm), dtype=np.uint32)  # one for all documents
             docs = {i: doc.without_signatures(empty) for i, doc in docs.items()}
         listed = list(docs.values())
-        first, second, by_sentences = candidates
+        first, second, by_sentences = self._candidates(listed, by_paragraphs)
         batch = list(zip(map(listed.__getitem__, first.tolist()), map(listed.__getitem__, second.tolist()),
                          by_sentences.tolist()))
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
@@ -181,20 +182,19 @@ class Detector:
             pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 
-    def _candidates(self, docs: list[PreparedDocument]
+    def _candidates(self, docs: list[PreparedDocument], by_paragraphs: npt.NDArray[np.int64],
                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Candidate pairs of the stored documents, as arrays: the positions in ``docs`` of each
-        pair's two documents, and whether the sentence LSH found it (:func:`~syndidetect.lsh.
-        document_pairs` over the stored documents, and with ``sentence_candidates`` the sentence
-        LSH). A pair's first document has the smaller id, and pairs come in the order of their ids."""
+        pair's two documents, and whether the sentence LSH found it (``by_paragraphs``, the
+        :func:`~syndidetect.lsh.document_pairs` of ``docs``, and with ``sentence_candidates`` the
+        sentence LSH's). A pair's first document has the smaller id, and pairs come in the order of
+        their ids."""
         by_sentences = np.zeros((0, 2), dtype=np.int64)
         corpus = None
         if self.config.sentence_candidates and len(docs) > 1:
             c = self.config
             corpus = sentence_corpus(docs)
             by_sentences = sentence_pairs_of(corpus, c.num_perm, c.seed, c.backend)
-        store = self.store
-        by_paragraphs = document_pairs(docs, store.bands, store.rows, self.config.threshold)
         first, second, sentences = ordered_pairs([d.id for d in docs], by_sentences, by_paragraphs)
         paired = np.zeros(len(docs), dtype=np.bool_)
         paired[first] = paired[second] = True
