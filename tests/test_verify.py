@@ -21,7 +21,7 @@ from syndidetect.paragraph_match import in_order, paragraph_matches, shared_coun
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded, verification_side
-from syndidetect.verify_batch import judge_pairs, numbered_members
+from syndidetect.verify_batch import PositionedPairs, judge_pairs, numbered_members
 
 STORY = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -337,6 +337,15 @@ def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(
         [(again[f], again[s], found) for (_, _, found), f, s in zip(pairs, first.tolist(), second.tolist())],
         CONFIG, masks, lambda done: None, numbered_members(again, first, second))]
     assert by_position == by_identity and by_identity
+    found = np.array([f for _, _, f in pairs], dtype=np.bool_)
+    third = {d.id: d for d in prepare_documents([Document(i, t) for i, t in corpus], CONFIG)}
+    positioned = PositionedPairs([third[d.id] for d in docs], first, second, found)
+    assert len(positioned) == len(pairs) and [(a.id, b.id, f) for a, b, f in positioned] == [
+        (a.id, b.id, f) for a, b, f in pairs]
+    assert positioned[5][0] is third[pairs[5][0].id] and positioned[-1][2] == pairs[-1][2]
+    assert [(a.id, b.id) for a, b, _ in positioned[10:20]] == [(a.id, b.id) for a, b, _ in pairs[10:20]]
+    by_sequence = [(a.id, b.id, v) for a, b, v in judge_pairs(positioned, CONFIG, masks, lambda done: None)]
+    assert by_sequence == by_identity
 
 
 def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ from syndidetect.sentence_lsh import sentence_pairs_of
 from syndidetect.sources import unique_ids
 from syndidetect.store import MemoryStore, Store
 from syndidetect.verify import judge_pair
-from syndidetect.verify_batch import judge_pairs, numbered_members
+from syndidetect.verify_batch import PositionedPairs, judge_pairs
 
 DocumentLike = Document | tuple[str, str]
 Progress = Callable[[str, int, int], None]  # (stage, done, total): for a progress display
@@ -174,11 +174,9 @@ class Detector:
             docs = {i: doc.without_signatures(empty) for i, doc in docs.items()}
         listed = list(docs.values())
         first, second, by_sentences = self._candidates(listed, by_paragraphs)
-        batch = list(zip(map(listed.__getitem__, first.tolist()), map(listed.__getitem__, second.tolist()),
-                         by_sentences.tolist()))
+        batch = PositionedPairs(listed, first, second, by_sentences)
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
-                                         lambda done: tell("verification", done, len(batch)),
-                                         numbered_members(listed, first, second)):
+                                         lambda done: tell("verification", done, len(batch))):
             pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 

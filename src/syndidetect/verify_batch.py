@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -182,6 +183,39 @@ def numbered_members(documents: Sequence[PreparedDocument], first: npt.NDArray[n
     return [documents[k] for k in np.flatnonzero(used).tolist()], number[first], number[second]
 
 
+class PositionedPairs(Sequence[Candidate]):
+    """The candidate pairs ``(documents[first[k]], documents[second[k]], found[k])`` as a sequence
+    that makes its tuples when asked, a slice at a time (``found``: by the sentence LSH). Listed
+    whole, the 1.46M candidate pairs of 1M paragraphs held about 100 MB of tuples through all of
+    verification (64 B a tuple, 8 B its place in the list)."""
+
+    def __init__(self, documents: Sequence[PreparedDocument], first: npt.NDArray[np.int64],
+                 second: npt.NDArray[np.int64], found: npt.NDArray[np.bool_]) -> None:
+        self.documents, self.first, self.second, self.found = documents, first, second, found
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    @overload
+    def __getitem__(self, k: int) -> Candidate: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Candidate]: ...
+    def __getitem__(self, k: int | slice) -> Candidate | list[Candidate]:
+        if isinstance(k, slice):
+            take = self.documents.__getitem__
+            return list(zip(map(take, self.first[k].tolist()), map(take, self.second[k].tolist()),
+                            self.found[k].tolist()))
+        return self.documents[int(self.first[k])], self.documents[int(self.second[k])], bool(self.found[k])
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for start in range(0, len(self), BATCH_PAIRS):
+            yield from self[start : start + BATCH_PAIRS]
+
+    def members(self) -> Members:
+        """:func:`numbered_members` of the pairs."""
+        return numbered_members(self.documents, self.first, self.second)
+
+
 def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progress: Callable[[int], None],
                 members: Members | None = None) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
@@ -200,9 +234,12 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     batch before: 30.8, 29.5, 28.8, 29.7 s against 31.8, 32.4, 32.9, 30.2 s (four alternated pairs).
     Neither worker touches a document: they read arrays laid out for them."""
     rules = config.rules
+    if isinstance(pairs, PositionedPairs):
+        members, found = members or pairs.members(), pairs.found
+    else:
+        found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
     corpus = CorpusIndexes(pairs, members)
     done = corpus.by_last_pair()
-    found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
     starts = range(0, len(pairs), BATCH_PAIRS)
 
     def found_ahead(start: int) -> npt.NDArray[np.int64]:
