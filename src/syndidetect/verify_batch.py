@@ -249,10 +249,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
         computed_ahead(starts, found_ahead) if len(starts) > 1 else ((start, None) for start in starts))
     background: Background[list[bool]] | None = Background() if len(starts) > 1 else None
 
-    def finished(start: int, begun: list[Begun], reach: Callable[[], list[bool]]
+    def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
                  ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
         """The verdicts of a begun batch, its sentences' bound taken; then its last documents forgotten."""
-        batch = pairs[start : start + BATCH_PAIRS]
         wants = iter(reach())
         for k, pair_masks, judging in begun:
             a, b, _ = batch[k]
@@ -266,10 +265,10 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
         for d in next(done).tolist():
             corpus.docs[d].forget()
 
-    waiting: tuple[int, list[Begun], Callable[[], list[bool]]] | None = None
+    waiting: tuple[int, list[Candidate], list[Begun], Callable[[], list[bool]]] | None = None
     try:
         for start, plain in batches:
-            batch = pairs[start : start + BATCH_PAIRS]
+            batch = list(pairs[start : start + BATCH_PAIRS])  # a list whatever ``pairs`` is, made once
             kept = screen(batch, config, masks, corpus, start, plain)
             aligned = aligned_together(batch, kept, config, masks)
             begun: list[Begun] = []
@@ -289,7 +288,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
             reach = background.run(partial(job, 1)) if background is not None else partial(job, None)
             if waiting is not None:
                 yield from finished(*waiting)
-            waiting = (start, begun, reach)
+            waiting = (start, batch, begun, reach)
         if waiting is not None:
             yield from finished(*waiting)
     finally:
