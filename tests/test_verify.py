@@ -316,8 +316,9 @@ def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
 def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(
         corpus: list[tuple[str, str]]) -> None:
     """numbered_members gives pair_members' numbering from positions in a list of documents (those
-    in no pair left out, each other once, in the list's order), and judge_pairs given it judges as
-    it does numbering the objects itself."""
+    in no pair left out, each other once, in the list's order), and judge_pairs given the pairs as
+    positions (PositionedPairs, a sequence of the same tuples) judges as it does numbering the
+    objects itself."""
     docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
     rng = np.random.RandomState(7)
     paired = len(docs) - 3  # the last three documents in no pair
@@ -333,19 +334,13 @@ def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(
     by_identity = [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, masks, lambda done: None)]
     fresh = {d.id: d for d in prepare_documents([Document(i, t) for i, t in corpus], CONFIG)}
     again = [fresh[d.id] for d in docs]
-    by_position = [(a.id, b.id, v) for a, b, v in judge_pairs(
-        [(again[f], again[s], found) for (_, _, found), f, s in zip(pairs, first.tolist(), second.tolist())],
-        CONFIG, masks, lambda done: None, numbered_members(again, first, second))]
-    assert by_position == by_identity and by_identity
-    found = np.array([f for _, _, f in pairs], dtype=np.bool_)
-    third = {d.id: d for d in prepare_documents([Document(i, t) for i, t in corpus], CONFIG)}
-    positioned = PositionedPairs([third[d.id] for d in docs], first, second, found)
+    positioned = PositionedPairs(again, first, second, np.array([f for _, _, f in pairs], dtype=np.bool_))
     assert len(positioned) == len(pairs) and [(a.id, b.id, f) for a, b, f in positioned] == [
         (a.id, b.id, f) for a, b, f in pairs]
-    assert positioned[5][0] is third[pairs[5][0].id] and positioned[-1][2] == pairs[-1][2]
+    assert positioned[5][0] is fresh[pairs[5][0].id] and positioned[-1][2] == pairs[-1][2]
     assert [(a.id, b.id) for a, b, _ in positioned[10:20]] == [(a.id, b.id) for a, b, _ in pairs[10:20]]
-    by_sequence = [(a.id, b.id, v) for a, b, v in judge_pairs(positioned, CONFIG, masks, lambda done: None)]
-    assert by_sequence == by_identity
+    by_position = [(a.id, b.id, v) for a, b, v in judge_pairs(positioned, CONFIG, masks, lambda done: None)]
+    assert by_position == by_identity and by_identity
 
 
 def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -217,12 +217,12 @@ class PositionedPairs(Sequence[Candidate]):
 
 
 def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progress: Callable[[int], None],
-                members: Members | None = None) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+                ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
     ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
-    (once the caller has taken that pair's verdict). ``members``: the pairs' documents and numbers
-    (:func:`numbered_members`), when the caller knows the pairs as positions.
+    (once the caller has taken that pair's verdict). Pairs given as :class:`PositionedPairs` are
+    numbered from their positions (:func:`numbered_members`) and their flags read as they are.
 
     With more than one batch, the screen's first merge joins (those of the pairs the sentence LSH
     found, on the documents' hash indexes alone, which need nothing a batch builds) run ahead in a
@@ -234,8 +234,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     batch before: 30.8, 29.5, 28.8, 29.7 s against 31.8, 32.4, 32.9, 30.2 s (four alternated pairs).
     Neither worker touches a document: they read arrays laid out for them."""
     rules = config.rules
-    if isinstance(pairs, PositionedPairs):
-        members, found = members or pairs.members(), pairs.found
+    members: Members | None = None  # numbered by the documents' identities (pair_members)
+    if isinstance(pairs, PositionedPairs):  # no pass over the pairs' tuples
+        members, found = pairs.members(), pairs.found
     else:
         found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
     corpus = CorpusIndexes(pairs, members)
