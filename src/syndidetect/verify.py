@@ -337,18 +337,21 @@ def verification_side(doc: PreparedDocument, boilerplate: _Mask, n: int, rules: 
     return doc.memo(_side_key(boilerplate, n, rules), build)
 
 
-def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules: VerdictRules) -> None:
+def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules: VerdictRules,
+                   stream_threads: int | None = None) -> None:
     """Build the :func:`verification_side` of each ``(document, boilerplate)`` that lacks it, the
     documents' grams judged in one call (:func:`~syndidetect._kernels.sides.sides`): the same
     flags, counts and grams as :func:`~syndidetect.align.counted_grams` and
     :func:`~syndidetect.align.content_grams`, without their numpy calls per document, each
     stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`),
-    and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`)."""
+    and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`). The
+    documents' word streams are read on at most ``stream_threads`` threads
+    (:func:`~syndidetect.prepared.remember_streams`)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
         return
-    remember_streams([doc for doc, _ in todo], n)
+    remember_streams([doc for doc, _ in todo], n, stream_threads)
     streams = [doc.stream(n) for doc, _ in todo]
     offsets = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(s.grams) for s in streams], out=offsets[1:])

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
+from syndidetect._kernels.threads import machine_threads
 from syndidetect.ahead import Background, computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
@@ -120,14 +121,16 @@ class CorpusIndexes:
 
 
 def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: CorpusIndexes | None = None,
-           start: int = 0, plain: npt.NDArray[np.int64] | None = None
+           start: int = 0, plain: npt.NDArray[np.int64] | None = None, stream_threads: int | None = None,
            ) -> list[tuple[int, tuple[int, int], Counts | None]]:
     """``(k, overlap, shared)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
     order, with the ``shared_counts`` of its documents with boilerplate set aside when the screen
     counted them (None before its kernel is compiled); the others it would reject (or the caller
     skip, see :func:`~syndidetect.verify.may_be_reworded`). ``corpus``: the indexes of a list of
     pairs whose ``start``-th is ``pairs[0]`` (default: of ``pairs``); ``plain``: the
-    :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH found, when computed ahead."""
+    :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH found, when computed ahead;
+    ``stream_threads``: the most threads the documents' word streams are read on (see
+    :func:`judge_pairs`)."""
     rules, n = config.rules, config.shingle_size
     if corpus is None:
         corpus, start = CorpusIndexes(pairs), 0
@@ -144,7 +147,8 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     def side(doc: PreparedDocument) -> Side:
         return verification_side(doc, masks.get(doc.id), n, rules)
 
-    remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules)
+    remember_sides([(doc, masks.get(doc.id)) for k in wanted.tolist() for doc in pairs[k][:2]], n, rules,
+                   stream_threads)
     rows, shared = corpus.side_overlaps(left[wanted], right[wanted], side, found[wanted], rules)
     kept = []
     for k, (most, common), counts in zip(wanted.tolist(), rows.tolist(), shared):
@@ -232,7 +236,11 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     35.0 s (``benchmarks.scaling``, two alternated pairs). Likewise each batch's compiled sentence
     bound runs in the background (``ahead.Background``, one core) while this thread finishes the
     batch before: 30.8, 29.5, 28.8, 29.7 s against 31.8, 32.4, 32.9, 30.2 s (four alternated pairs).
-    Neither worker touches a document: they read arrays laid out for them."""
+    Neither worker touches a document: they read arrays laid out for them. On a machine of two
+    cores the screen then reads its documents' word streams on one thread, not two, the second
+    one's core being the workers': at 300k paragraphs that reading took 0.75-1.03 s against
+    1.05-1.35 s (three alternated pairs), and verification at 1M 27.5-29.3 s against 28.0-30.5 s
+    (``benchmarks.scaling``, four alternated pairs)."""
     rules = config.rules
     members: Members | None = None  # numbered by the documents' identities (pair_members)
     if isinstance(pairs, PositionedPairs):  # no pass over the pairs' tuples
@@ -249,6 +257,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     batches: Iterator[tuple[int, npt.NDArray[np.int64] | None]] = (
         computed_ahead(starts, found_ahead) if len(starts) > 1 else ((start, None) for start in starts))
     background: Background[list[bool]] | None = Background() if len(starts) > 1 else None
+    # Beside those workers, on a machine of two cores, the screen reads its documents' word streams
+    # on this thread alone: a second thread there took the workers' core.
+    stream_threads = 1 if background is not None and machine_threads() <= 2 else None
 
     def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
                  ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
@@ -270,7 +281,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     try:
         for start, plain in batches:
             batch = list(pairs[start : start + BATCH_PAIRS])  # a list whatever ``pairs`` is, made once
-            kept = screen(batch, config, masks, corpus, start, plain)
+            kept = screen(batch, config, masks, corpus, start, plain, stream_threads)
             aligned = aligned_together(batch, kept, config, masks)
             begun: list[Begun] = []
             for k, overlap, shared in kept:
