@@ -183,8 +183,9 @@ def streams_of(texts: Sequence[str], n: int, threads: int | None = None) -> list
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
     joined = " ".join(cast(str, lowered[k]) for k in english)
-    data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    found = ascii_words(data, len(english), threads) if english else None
+    found = None
+    if english:
+        found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english), threads)
     if found is None:
         return [stream_of(text, n, threads) for text in texts]
     starts, ends, hashes = found
