@@ -373,30 +373,31 @@ def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkey
 def test_the_screen_reads_word_streams_on_one_thread_beside_the_workers(
         batch_pairs: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """With more than one batch, judge_pairs's workers (the merge joins ahead, the sentence bound)
-    take the second core of a 2-core machine while the screen reads its documents' word streams: it
-    asks for one thread (a second one waited on that core). With one batch there is no worker: the
-    default. The verdicts are those of judge_pair either way."""
+    take a core while the screen reads its documents' word streams, which get the cores left: on a
+    2-core machine one thread (a second one waited on that core). With one batch there is no worker:
+    every core. The verdicts are those of judge_pair either way."""
     import syndidetect._kernels.words as words
     import syndidetect.verify_batch as verify_batch
-    from syndidetect._kernels.threads import threads_at_most
+    from syndidetect._kernels.threads import machine_threads, threads_at_most
 
     texts = [f"Paragraph {k} says the harbour budget passed after a debate of {k % 3} hours on Tuesday."
              for k in range(8)]
     config = Config()
     docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
     pairs = [(docs[a], docs[b], False) for a, b in [(0, 1), (0, 2), (1, 2), (3, 4), (0, 5), (4, 5), (6, 7)]]
-    asked: list[int | None] = []
+    asked: list[int] = []  # the threads the stream kernel may use, when called
     original = words.ascii_words
 
     def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None = None) -> object:
-        asked.append(threads)
+        asked.append(machine_threads() if threads is None else threads)
         return original(data, texts, threads)
 
     monkeypatch.setattr(words, "ascii_words", ascii_words)
     monkeypatch.setattr(verify_batch, "BATCH_PAIRS", batch_pairs)
     with threads_at_most(2):  # a machine of two cores, as this one
+        cores = machine_threads()
         found = [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, config, {}, lambda done: None)]
-    assert asked and set(asked) == ({1} if batch_pairs < len(pairs) else {None})  # before judge_pair's below
+    assert asked and set(asked) == ({max(1, cores - 1)} if batch_pairs < len(pairs) else {cores})  # not judge_pair's
     fresh = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
     alone = [(fresh[int(a.id[1:])], fresh[int(b.id[1:])]) for a, b, _ in pairs]
     assert found == [(a.id, b.id, v) for a, b in alone if (v := judge_pair(a, b, config)) is not None]

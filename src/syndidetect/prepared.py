@@ -245,11 +245,11 @@ def local_offsets(offsets: npt.NDArray[np.int64], firsts: npt.NDArray[np.int64])
     return local
 
 
-def remember_streams(docs: Sequence[PreparedDocument], n: int, threads: int | None = None) -> None:
+def remember_streams(docs: Sequence[PreparedDocument], n: int) -> None:
     """Build the :meth:`PreparedDocument.stream` of each of ``docs`` that lacks it, all at once
-    (:func:`~syndidetect._kernels.words.streams_of`, on at most ``threads`` threads)."""
+    (:func:`~syndidetect._kernels.words.streams_of`)."""
     todo = list({id(doc): doc for doc in docs if not doc.memoised(("stream", n))}.values())
-    for doc, stream in zip(todo, streams_of([doc.document.text for doc in todo], n, threads)):
+    for doc, stream in zip(todo, streams_of([doc.document.text for doc in todo], n)):
         doc.remember(("stream", n), stream)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +31,7 @@ from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.overlap import pair_overlap
 from syndidetect._kernels.sentence_reach import ReachJob
 from syndidetect._kernels.sides import sides
+from syndidetect._kernels.threads import threads_at_most
 from syndidetect.align import (
     AlignedPassage,
     Running,
@@ -345,13 +347,14 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     :func:`~syndidetect.align.content_grams`, without their numpy calls per document, each
     stream's distinct grams, which alignment reads (:func:`~syndidetect.align.remember_distinct`),
     and each paragraph's grams, which the excerpt rule reads (:func:`gram_paragraphs`). The
-    documents' word streams are read on at most ``stream_threads`` threads
-    (:func:`~syndidetect.prepared.remember_streams`)."""
+    documents' word streams (:func:`~syndidetect.prepared.remember_streams`) are read on at most
+    ``stream_threads`` threads (``threads_at_most``; None: as many as the kernel takes)."""
     todo = list({id(doc): (doc, mask) for doc, mask in docs
                  if doc.paragraphs and not doc.memoised(_side_key(mask, n, rules))}.values())
     if not todo:
         return
-    remember_streams([doc for doc, _ in todo], n, stream_threads)
+    with nullcontext() if stream_threads is None else threads_at_most(stream_threads):
+        remember_streams([doc for doc, _ in todo], n)
     streams = [doc.stream(n) for doc, _ in todo]
     offsets = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(s.grams) for s in streams], out=offsets[1:])

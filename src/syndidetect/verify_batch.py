@@ -236,9 +236,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     35.0 s (``benchmarks.scaling``, two alternated pairs). Likewise each batch's compiled sentence
     bound runs in the background (``ahead.Background``, one core) while this thread finishes the
     batch before: 30.8, 29.5, 28.8, 29.7 s against 31.8, 32.4, 32.9, 30.2 s (four alternated pairs).
-    Neither worker touches a document: they read arrays laid out for them. On a machine of two
-    cores the screen then reads its documents' word streams on one thread, not two, the second
-    one's core being the workers': at 300k paragraphs that reading took 0.75-1.03 s against
+    Neither worker touches a document: they read arrays laid out for them. The screen then reads
+    its documents' word streams on the cores the workers leave (on two cores one thread, not two,
+    the second one's core being the workers'): at 300k paragraphs that reading took 0.75-1.03 s against
     1.05-1.35 s (three alternated pairs), and verification at 1M 27.5-29.3 s against 28.0-30.5 s
     (``benchmarks.scaling``, four alternated pairs)."""
     rules = config.rules
@@ -257,9 +257,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     batches: Iterator[tuple[int, npt.NDArray[np.int64] | None]] = (
         computed_ahead(starts, found_ahead) if len(starts) > 1 else ((start, None) for start in starts))
     background: Background[list[bool]] | None = Background() if len(starts) > 1 else None
-    # Beside those workers, on a machine of two cores, the screen reads its documents' word streams
-    # on this thread alone: a second thread there took the workers' core.
-    stream_threads = 1 if background is not None and machine_threads() <= 2 else None
+    # Beside those workers the screen reads its documents' word streams on the cores they leave:
+    # on two cores, this thread alone (a second thread there took the workers' core).
+    stream_threads = max(1, machine_threads() - 1) if background is not None else None
 
     def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
                  ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:

@@ -160,12 +160,11 @@ def _cut(data: npt.NDArray[np.uint8]) -> int:
     return 0
 
 
-def stream_of(text: str, n: int, threads: int | None = None) -> WordStream:
+def stream_of(text: str, n: int) -> WordStream:
     """:func:`syndidetect.wordstream.word_stream` of ``text``, by the kernel for English text once
-    it is compiled (``threads``: as :func:`ascii_words` takes it)."""
+    it is compiled."""
     lowered = ascii_lower(text)
-    data = None if lowered is None else np.frombuffer(lowered.encode("ascii"), dtype=np.uint8)
-    found = None if data is None else ascii_words(data, threads=threads)
+    found = None if lowered is None else ascii_words(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8))
     if found is None:
         return word_stream(text, n)
     starts, ends, hashes = found
@@ -174,20 +173,17 @@ def stream_of(text: str, n: int, threads: int | None = None) -> WordStream:
                       gram_hashes(hashes, n), n)
 
 
-def streams_of(texts: Sequence[str], n: int, threads: int | None = None) -> list[WordStream]:
+def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
     """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call, joined by
     spaces: a call and its arrays cost more than a one-paragraph text's tokens (56 us of the 190 us
     of numpy work a one-paragraph document's verification side took). Each stream owns its arrays,
-    as :func:`stream_of`'s do: verification forgets a document's streams after its last pair.
-    ``threads``: as :func:`ascii_words` takes it."""
+    as :func:`stream_of`'s do: verification forgets a document's streams after its last pair."""
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
     joined = " ".join(cast(str, lowered[k]) for k in english)
-    found = None
-    if english:
-        found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english), threads)
+    found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english)) if english else None
     if found is None:
-        return [stream_of(text, n, threads) for text in texts]
+        return [stream_of(text, n) for text in texts]
     starts, ends, hashes = found
     at = np.zeros(len(english) + 1, dtype=np.int64)
     np.cumsum([len(texts[k]) + 1 for k in english], out=at[1:])  # where each text starts, then past the end
@@ -201,4 +197,4 @@ def streams_of(texts: Sequence[str], n: int, threads: int | None = None) -> list
     for k, first, last in zip(english, firsts, firsts[1:]):
         streams[k] = WordStream(local_starts[first:last].copy(), local_ends[first:last].copy(),
                                 grams[first : max(last - n + 1, first)].copy(), n)
-    return [streams[k] if k in streams else stream_of(text, n, threads) for k, text in enumerate(texts)]
+    return [streams[k] if k in streams else stream_of(text, n) for k, text in enumerate(texts)]
