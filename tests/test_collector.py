@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,31 @@ def test_paused_inside_and_restored_after(collector_state: bool) -> None:
         with collector_paused():  # nested: still off, and the outer block decides
             assert not gc.isenabled()
         assert not gc.isenabled()
+    assert gc.isenabled() is collector_state
+
+
+def test_blocks_of_two_threads_keep_it_off_until_the_last_ends(collector_state: bool) -> None:
+    """Two tasks of a Dask worker of two threads: the first to end must not turn the collector back
+    on under the other."""
+    entered, first_done, second_may_end = threading.Event(), threading.Event(), threading.Event()
+    inside: list[bool] = []
+
+    def second() -> None:
+        with collector_paused():
+            entered.set()
+            first_done.wait(5)
+            inside.append(gc.isenabled())
+            second_may_end.wait(5)
+
+    thread = threading.Thread(target=second)
+    with collector_paused():
+        thread.start()
+        assert entered.wait(5)
+    first_done.set()  # the first block has ended; the second still runs
+    assert not gc.isenabled()
+    second_may_end.set()
+    thread.join(5)
+    assert inside == [False]
     assert gc.isenabled() is collector_state
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -213,22 +214,26 @@ def test_five_partitions_on_two_threads_are_judged_in_ten_tasks_with_the_same_re
     assert seen == [10, 6]
 
 
-def test_every_task_runs_its_kernels_on_its_own_thread_alone(monkeypatch: pytest.MonkeyPatch, corpus: pd.DataFrame,
-                                                             expected: dict[str, Any]) -> None:
+def test_every_task_runs_its_kernels_on_its_own_thread_alone_with_the_collector_paused(
+        monkeypatch: pytest.MonkeyPatch, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
     # Dask runs a task per worker thread: a task's kernels starting helpers of their own would put
-    # more busy threads than cores on the machine. Seen from inside the stages' work, in tasks of
-    # Dask's threaded scheduler here (a worker process runs them the same way).
+    # more busy threads than cores on the machine. And a task keeps many small containers, which the
+    # cyclic collector would walk again and again, as the in-process detector's would. Seen from
+    # inside the stages' work, in tasks of Dask's threaded scheduler here (two at once; a worker
+    # process runs them the same way).
     from syndidetect.distributed import candidates as candidates_module
     from syndidetect.distributed import masks, prepare, verification
 
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     seen: dict[str, set[int]] = {}
+    collecting: set[bool] = set()
 
     def watched(module: Any, name: str) -> None:
         inner = getattr(module, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             seen.setdefault(name, set()).add(machine_threads())
+            collecting.add(gc.isenabled())
             return inner(*args, **kwargs)
 
         monkeypatch.setattr(module, name, call)
@@ -246,7 +251,9 @@ def test_every_task_runs_its_kernels_on_its_own_thread_alone(monkeypatch: pytest
     assert set(seen) == {"prepare_documents", "document_mask", "owner_pairs", "candidate_pairs", "likely_pairs",
                          "judge_pairs"}
     assert all(threads == {1} for threads in seen.values()), seen
+    assert collecting == {False}
     assert machine_threads() == 4  # the caller's own thread is not bound
+    assert gc.isenabled()  # and its collector is back on
 
 
 def test_the_lsh_runs_in_one_task_while_its_working_set_fits_a_quarter_of_a_worker() -> None:

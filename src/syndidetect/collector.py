@@ -11,17 +11,32 @@ full collection's cost grows with everything alive.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+
+class _Pauses:
+    """The blocks running now, across threads: the collector comes back on when the last of them
+    ends, if the first found it on (a Dask worker of several threads runs several tasks at once)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.restore = False
+
+
+_PAUSES = _Pauses()
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Run the block with the cyclic collector off, and turn it back on after if it was on.
 
-    Nested or concurrent blocks are safe: a block that finds the collector already off leaves it
-    alone, so at worst a block runs with the collector on. Reference counting still frees all
-    acyclic garbage at once; cycles made inside the block wait for the next collection after it.
+    Nested or concurrent blocks are safe: the collector stays off until the last block running
+    ends, and comes back on then if it was on when the first began. Reference counting still frees
+    all acyclic garbage at once; cycles made inside the blocks wait for the next collection after
+    them.
 
     Before turning it on, everything tracked moves to the oldest generation (``gc.freeze`` then
     ``gc.unfreeze``: two list splices, no walk). Otherwise all the block made and kept would still be
@@ -32,13 +47,18 @@ def collector_paused() -> Iterator[None]:
     freezes what its imports made, so that no full collection walks them): ``gc.unfreeze`` would
     thaw them too.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    with _PAUSES.lock:
+        if not _PAUSES.running:
+            _PAUSES.restore = gc.isenabled()
+            gc.disable()
+        _PAUSES.running += 1
     try:
         yield
     finally:
-        if was_enabled:
-            if not gc.get_freeze_count():  # else someone froze objects for good (the command line)
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
+        with _PAUSES.lock:
+            _PAUSES.running -= 1
+            if not _PAUSES.running and _PAUSES.restore:
+                if not gc.get_freeze_count():  # else someone froze objects for good (the command line)
+                    gc.freeze()
+                    gc.unfreeze()
+                gc.enable()

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, row_divisions
-from syndidetect.distributed.task_threads import on_one_thread
+from syndidetect.distributed.tasks import dask_task
 from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs, owner_pairs
 
 
@@ -41,7 +41,7 @@ def _row_orders(frame: Any, rows: int) -> Any:
     return first + np.arange(rows, dtype=np.int64)
 
 
-@on_one_thread
+@dask_task
 def band_rows(frame: Any, config: Config) -> Any:
     """One row per (matchable paragraph, band): band, key, row order and document ordinal."""
     _, _, pd = dask_modules()
@@ -58,7 +58,7 @@ def band_rows(frame: Any, config: Config) -> Any:
     })
 
 
-@on_one_thread
+@dask_task
 def bucket_row_pairs(frame: Any) -> Any:
     """Row pairs ``(ra, rb)`` of the buckets in one shuffled partition (each bucket is whole here),
     with their documents ``(a, b)``; pairs inside one document are left out, as in process.
@@ -113,7 +113,7 @@ def home_and_away(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> tuple[n
     return np.where(at_a, a, b), np.where(at_a, b, a)
 
 
-@on_one_thread
+@dask_task
 def likely_partition(frame: Any, config: Config) -> Any:
     """The document pairs ``(away, home)`` of the row pairs whose estimated containment can reach the
     threshold (:func:`~syndidetect.lsh.likely_pairs`, the in-process filter), see :func:`home_and_away`."""
@@ -195,7 +195,7 @@ def partition_sketch(frame: Any) -> Any:
     return pd.DataFrame({name: pd.Series([cell], dtype=object) for name, cell in cells.items()})
 
 
-@on_one_thread
+@dask_task
 def gathered_pairs(frame: Any, config: Config) -> Any:
     """The likely candidate document pairs (``home`` indexed by ``away``) of a whole corpus, the rows of
     :func:`partition_sketch` of every prepared partition gathered in ``frame`` in order:

@@ -21,7 +21,7 @@ from syndidetect.config import Config
 from syndidetect.distributed.blobs import unpack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import document_divisions
-from syndidetect.distributed.task_threads import on_one_thread
+from syndidetect.distributed.tasks import dask_task
 from syndidetect.prepared import PreparedDocument
 
 # An example of a boilerplate paragraph: (fingerprint, document ordinal, paragraph, text, documents).
@@ -73,7 +73,7 @@ def document_mask(doc: PreparedDocument, hashes: bytes, counts: bytes, ordinal: 
     return flagged, [(fp, ordinal, i, b.text, b.documents) for fp, i, b in found]
 
 
-@on_one_thread
+@dask_task
 def mask_partition(frame: Any, config: Config) -> Any:
     """``(blob, mask, examples)`` per document, indexed by ordinal: the blob with its mask."""
     _, _, pd = dask_modules()

@@ -19,7 +19,7 @@ from syndidetect.config import Config
 from syndidetect.distributed.blobs import pack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.inputs import date_cell
-from syndidetect.distributed.task_threads import on_one_thread
+from syndidetect.distributed.tasks import dask_task
 from syndidetect.documents import Document
 from syndidetect.prepared import PreparedDocument, prepare_documents, remember_streams
 from syndidetect.report import DocumentSummary
@@ -52,7 +52,7 @@ def summary_columns(pd: Any, prepared: Sequence[PreparedDocument]) -> dict[str, 
     return {**counts, "date": pd.Series([r.date for r in rows], dtype=object)}
 
 
-@on_one_thread
+@dask_task
 def prepare_partition(frame: Any, config: Config, partition_info: dict[str, Any] | None = None) -> Any:
     """Prepared documents of one partition: ordinal, id, summary, the matchable
     paragraphs' signatures and shingle counts, the slim blob, and the short paragraphs' shingles

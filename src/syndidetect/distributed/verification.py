@@ -20,7 +20,7 @@ from syndidetect.config import Config
 from syndidetect.distributed.blobs import unpack_prepared
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import DOC_BITS
-from syndidetect.distributed.task_threads import on_one_thread
+from syndidetect.distributed.tasks import dask_task
 from syndidetect.prepared import PreparedDocument
 from syndidetect.report import PairReport
 from syndidetect.verify_batch import judge_pairs
@@ -75,6 +75,7 @@ def pairs_frame(pd: Any, records: list[tuple[Any, ...]]) -> Any:
     return frame.astype({"report": object})
 
 
+@dask_task
 def match_rows(frame: Any) -> Any:
     """One row per matched paragraph pair, from the pickled pair reports of one partition."""
     _, _, pd = dask_modules()
@@ -110,7 +111,7 @@ def outbound_blobs(part: Any, pairs: Any, partition: int, tasks: int, pieces: in
     return tuple(blobs.loc[np.unique(away[destination == t])] for t in range(tasks))
 
 
-@on_one_thread
+@dask_task
 def judge_home(part: Any, pairs: Any, inbound: list[Any], task: int, pieces: int, config: Config) -> Any:
     """:func:`judge_partition` of the pairs of judging task ``task`` (:func:`judging_task`), whose
     home documents are in this partition (``part``, ``(blob, mask)`` by ordinal), with the away

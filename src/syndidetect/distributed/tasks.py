@@ -1,0 +1,42 @@
+"""How each task of the Dask graph runs: its kernels on its own thread, the cyclic collector paused.
+
+**Kernels on one thread.** Dask runs as many tasks at once as its workers have threads, and
+``syndidetect scan --dask local`` starts one single-threaded worker per core: a task whose kernels
+started helper threads of their own (two on a machine of several cores) put twice as many busy
+threads on the cores as there are cores, to contend for them. Dask's nanny starts its workers with
+``OMP_NUM_THREADS=1`` for the same reason. ``benchmarks.dask_scaling``'s Dask side at 100,000
+paragraphs on two cores, alternated with the kernels free to start helpers: faster in 3 of 4 pairs
+(medians 12.6 -> 12.1 s), the one slower by 1.0 s; within this machine's drift, but in the
+direction the reason predicts.
+
+**The collector paused** (:func:`~syndidetect.collector.collector_paused`), as the in-process
+detector pauses it: a task makes and keeps many small containers (the documents it loads, their
+paragraphs, the pairs' passages), and in a worker, which also holds Dask's own objects, each
+collection walked them. Alternated three times at 100,000 paragraphs, the Dask side took 6.0-6.4 s
+against 7.4-7.6 s (``benchmarks.dask_scaling``); with Dask's synchronous scheduler, one task's
+passages (``verify_batch.aligned_together``) took 0.34 s against 1.03 s.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from syndidetect._kernels.threads import threads_at_most
+from syndidetect.collector import collector_paused
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def dask_task(task: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``task`` as the Dask graph runs it (see the module's note); the name and module stay
+    ``task``'s, so Dask pickles it by reference."""
+
+    @functools.wraps(task)
+    def as_task(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with threads_at_most(1), collector_paused():
+            return task(*args, **kwargs)
+
+    return as_task
