@@ -510,3 +510,29 @@ def test_a_prepared_partition_carries_each_documents_word_stream() -> None:
         carried, alone = doc.stream(config.shingle_size), stream_of(text, config.shingle_size)
         assert carried.grams.tolist() == alone.grams.tolist()
         assert carried.starts.tolist() == alone.starts.tolist() and carried.ends.tolist() == alone.ends.tolist()
+
+
+def test_only_documents_with_a_frequent_short_shingle_are_unpacked_for_their_mask(
+        monkeypatch: pytest.MonkeyPatch, corpus: pd.DataFrame, expected: dict[str, Any]) -> None:
+    """A document none of whose short shingles is in ``boilerplate_docs`` documents has no mask:
+    the boilerplate step does not unpack it, while every document with the footer (a fifth of the
+    corpus) or the opening line (300 documents) is; the report is still the in-process one."""
+    from syndidetect.distributed.blobs import unpack_prepared
+
+    unpacked: list[int] = []
+
+    def counted(blob: bytes) -> Any:
+        doc = unpack_prepared(blob)
+        unpacked.append(len(doc.paragraphs))
+        return doc
+
+    monkeypatch.setattr("syndidetect.distributed.masks.unpack_prepared", counted)
+    with dask.config.set({"scheduler": "synchronous"}):
+        report = detect_dask(dd.from_pandas(corpus, npartitions=3, sort=False), CONFIG)
+    assert report.to_dict() == expected
+    from syndidetect.boilerplate import short_paragraphs
+
+    docs = prepare_documents([sd.Document(i, t) for i, t in zip(corpus["id"], corpus["text"])], CONFIG)
+    with_short = sum(1 for doc in docs if short_paragraphs(doc, CONFIG).any())
+    with_footer_or_opening = sum(1 for d in range(len(corpus)) if d % 5 == 0 or d < 300)  # in 84 and 300 documents
+    assert with_footer_or_opening <= len(unpacked) < with_short

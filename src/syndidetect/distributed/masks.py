@@ -73,6 +73,12 @@ def document_mask(doc: PreparedDocument, hashes: bytes, counts: bytes, ordinal: 
     return flagged, [(fp, ordinal, i, b.text, b.documents) for fp, i, b in found]
 
 
+def frequent_shingles(counts: bytes, config: Config) -> bool:
+    """Whether some of a document's short shingles (``counts``: the documents holding each, as
+    :func:`counts_per_document` gives them) are in ``boilerplate_docs`` documents or more."""
+    return bool(len(counts)) and int(np.frombuffer(counts, dtype=np.int64).max()) >= config.boilerplate_docs
+
+
 @dask_task
 def mask_partition(frame: Any, config: Config) -> Any:
     """``(blob, mask, examples)`` per document, indexed by ordinal: the blob with its mask."""
@@ -81,7 +87,10 @@ def mask_partition(frame: Any, config: Config) -> Any:
     examples: list[bytes | None] = []
     for ordinal, blob, hashes, counts in zip(frame.index, frame["blob"], frame["hashes"], frame["counts"]):
         found: tuple[Any, list[Example]] = (None, [])
-        if isinstance(hashes, bytes) and hashes:
+        # A short paragraph is boilerplate only if some of its shingles are in boilerplate_docs
+        # documents or more: a document with no such shingle has no mask, and is not unpacked to
+        # be told so (in process, find_boilerplate skips it the same way).
+        if isinstance(hashes, bytes) and hashes and frequent_shingles(counts, config):
             found = document_mask(unpack_prepared(blob), hashes, counts, int(ordinal), config)
         masks.append(None if found[0] is None else pickle.dumps(found[0]))
         examples.append(pickle.dumps(found[1]) if found[1] else None)
