@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -53,6 +54,39 @@ def test_blocks_of_two_threads_keep_it_off_until_the_last_ends(collector_state: 
     thread.join(5)
     assert inside == [False]
     assert gc.isenabled() is collector_state
+
+
+@pytest.mark.parametrize("collector_state", [True], ids=["enabled"], indirect=True)
+def test_a_block_ending_while_another_runs_collects_young_cycles(collector_state: bool) -> None:
+    """Tasks of a worker of several threads may overlap for a whole job: the cycles a block leaves
+    must not wait for a moment with no block running."""
+    entered, first_done, second_may_end = threading.Event(), threading.Event(), threading.Event()
+
+    class Node:
+        pass
+
+    def second() -> None:
+        with collector_paused():
+            entered.set()
+            first_done.wait(5)
+            second_may_end.wait(5)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with collector_paused():
+        assert entered.wait(5)
+        node = Node()
+        node.self = node  # type: ignore[attr-defined]
+        gone = weakref.ref(node)
+        del node
+    first_done.set()
+    try:
+        assert gone() is None  # collected when the first block ended
+        assert not gc.isenabled()  # while the second still runs
+    finally:
+        second_may_end.set()
+        thread.join(5)
+    assert gc.isenabled()
 
 
 def test_restored_after_an_exception(collector_state: bool) -> None:

@@ -34,9 +34,9 @@ def collector_paused() -> Iterator[None]:
     """Run the block with the cyclic collector off, and turn it back on after if it was on.
 
     Nested or concurrent blocks are safe: the collector stays off until the last block running
-    ends, and comes back on then if it was on when the first began. Reference counting still frees
-    all acyclic garbage at once; cycles made inside the blocks wait for the next collection after
-    them.
+    ends, and comes back on then if it was on when the first began; a block that ends while others
+    run collects the young generations once. Reference counting still frees all acyclic garbage at
+    once; cycles made inside the blocks wait for the next collection after them.
 
     Before turning it on, everything tracked moves to the oldest generation (``gc.freeze`` then
     ``gc.unfreeze``: two list splices, no walk). Otherwise all the block made and kept would still be
@@ -57,8 +57,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _PAUSES.lock:
             _PAUSES.running -= 1
-            if not _PAUSES.running and _PAUSES.restore:
+            others, restore = _PAUSES.running, _PAUSES.restore
+            if not others and restore:
                 if not gc.get_freeze_count():  # else someone froze objects for good (the command line)
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
+        if others and restore:
+            # Blocks of other threads still run, and a worker's tasks may overlap for the whole
+            # job: the young generations are collected now, once a block, so that cycles made
+            # meanwhile do not wait for a moment with none running (outside the lock: a finalizer
+            # may open a block).
+            gc.collect(1)
