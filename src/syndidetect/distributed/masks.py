@@ -89,7 +89,8 @@ def mask_partition(frame: Any, config: Config) -> Any:
         found: tuple[Any, list[Example]] = (None, [])
         # A short paragraph is boilerplate only if some of its shingles are in boilerplate_docs
         # documents or more: a document with no such shingle has no mask, and is not unpacked to
-        # be told so (in process, find_boilerplate skips it the same way).
+        # be told so (in process, find_boilerplate skips it too, with the others whose short
+        # paragraphs hold too few such shingles, which only the document's paragraphs tell).
         if isinstance(hashes, bytes) and hashes and frequent_shingles(counts, config):
             found = document_mask(unpack_prepared(blob), hashes, counts, int(ordinal), config)
         masks.append(None if found[0] is None else pickle.dumps(found[0]))
