@@ -447,3 +447,38 @@ def test_a_lone_shared_paragraph_pair_matches_from_the_threshold_on(taken: int) 
     found = [(m.a, m.b, m.shared, m.containment, m.jaccard) for m in paragraph_matches(a, b, config)]
     expected = [(0, 1, common, containment, common / (size_a + size_b - common))]
     assert found == (expected if containment >= config.threshold else [])
+
+
+def test_a_token_is_stemmed_once_for_all_the_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batches' sentences share one memo of the tokens met: a word that documents of several
+    batches hold is stemmed (in Python) once, not again in each batch that splits one of them. The
+    verdicts are judge_pair's."""
+    import syndidetect._kernels.token_stems as token_stems
+    import syndidetect.verify_batch as verify_batch
+    from syndidetect._kernels.sentences import SENTENCES
+    from syndidetect._kernels.stem_tokens import STEM_TOKENS
+
+    for kernel in (SENTENCES, STEM_TOKENS, token_stems.MEMO_KERNELS):  # the batched path, whatever ran before
+        kernel.get(1 << 40)
+    rng = np.random.RandomState(5)
+    shared = "The harbour budget passed after a long debate in the council chamber on Tuesday night."
+    texts = ["\n\n".join([shared] + [_sentence(rng, 14) for _ in range(5)]) for _ in range(8)]
+    config = Config()
+    docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    pairs = [(docs[a], docs[b], False) for a, b in [(0, 1), (2, 3), (4, 5), (6, 7), (1, 2), (3, 4), (5, 6)]]
+    from syndidetect.stemming import content_stem as original
+
+    stemmed: list[str] = []
+
+    def content_stem(token: str) -> str:
+        stemmed.append(token)
+        return original(token)
+
+    monkeypatch.setattr("syndidetect._kernels.token_stems.content_stem", content_stem)
+    monkeypatch.setattr(verify_batch, "BATCH_PAIRS", 2)
+    found = [(a.id, b.id, v) for a, b, v in judge_pairs(pairs, config, {}, lambda done: None)]
+    assert len(found) == len(pairs) and all(v.verdict == "related" for _, _, v in found)  # each wants its sentences
+    assert stemmed and len(stemmed) == len(set(stemmed))
+    fresh = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    alone = [(fresh[int(a.id[1:])], fresh[int(b.id[1:])]) for a, b, _ in pairs]
+    assert found == [(a.id, b.id, v) for a, b in alone if (v := judge_pair(a, b, config)) is not None]

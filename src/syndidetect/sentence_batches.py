@@ -47,10 +47,11 @@ __all__ = ["BATCH_CHARS", "SentenceCorpus", "SentenceRun", "many_prepared_senten
 BATCH_CHARS = 1 << 22
 
 
-def many_prepared_sentences(docs: Sequence[PreparedDocument]) -> list[DocumentSentences]:
+def many_prepared_sentences(docs: Sequence[PreparedDocument], memo: TokenStems | None = None
+                            ) -> list[DocumentSentences]:
     """``[prepared_sentences(doc) for doc in docs]``, with the English documents split in batches
-    (:func:`sentence_corpus`), each document's sentences memoised on it."""
-    return sentence_corpus(docs).remember(range(len(docs)))
+    (:func:`sentence_corpus`, ``memo`` its tokens met), each document's sentences memoised on it."""
+    return sentence_corpus(docs, memo).remember(range(len(docs)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,8 +130,9 @@ class SentenceCorpus:
         return made
 
 
-def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
-    """The sentences of ``docs``, the English ones split in batches.
+def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = None) -> SentenceCorpus:
+    """The sentences of ``docs``, the English ones split in batches; ``memo``: the tokens met by
+    earlier calls, each with its stem (default: none), which this call's new tokens join.
 
     One document at a time, the compiled sentence bounds pay only from ``COMPILED_STOPS`` stops (a
     call's fixed cost), stems are looked up a call per document, and each document builds its own
@@ -144,7 +146,8 @@ def sentence_corpus(docs: Sequence[PreparedDocument]) -> SentenceCorpus:
     alone: list[int] = []  # not split in a batch
     split: dict[int, tuple[SentenceRun | None, list[int]]] = {}
 
-    memo = TokenStems()  # the tokens met in earlier batches, shared by the threads
+    if memo is None:
+        memo = TokenStems()  # the tokens met in earlier batches, shared by the threads
 
     def split_batch(index: int, batch: list[tuple[int, PreparedDocument, str]]) -> None:
         split[index] = _split(batch, memo), [k for k, _, _ in batch]

@@ -35,6 +35,7 @@ import numpy.typing as npt
 from syndidetect import arrays
 from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
 from syndidetect._kernels.threads import machine_threads
+from syndidetect._kernels.token_stems import TokenStems
 from syndidetect.ahead import Background, computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
@@ -260,6 +261,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     # Beside those workers the screen reads its documents' word streams on the cores they leave:
     # on two cores, this thread alone (a second thread there took the workers' core).
     stream_threads = max(1, machine_threads() - 1) if background is not None else None
+    # The tokens the batches' sentences met, each with its stem: a token is stemmed (in Python) once
+    # for all the batches, not again in each batch that splits a document holding it.
+    tokens = TokenStems()
 
     def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
                  ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
@@ -296,7 +300,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
             # batch before is finished here.
             asking = [(batch[k][0], batch[k][1], pair_masks) for k, pair_masks, judging in begun
                       if judging.wants_sentences]
-            job = sentences_may_copy_later(asking, rules)
+            job = sentences_may_copy_later(asking, rules, tokens)
             reach = background.run(partial(job, 1)) if background is not None else partial(job, None)
             if waiting is not None:
                 yield from finished(*waiting)
