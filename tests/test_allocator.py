@@ -1,11 +1,13 @@
 """`index add` and `scan` ask glibc to serve large arrays from its heap and keep what is freed; the
-trim after the sentence batches gives free pages back only in a process that does not keep them."""
+trims (after preparing, before verification, every few batches of it, after the sentence batches) give
+free pages back only in a process that does not keep them."""
 
 from __future__ import annotations
 
 import ctypes.util
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,7 @@ from syndidetect.cli import index as index_cli
 # the size of its heap (``[heap]`` in /proc/self/maps) and the page faults of the second array.
 _PROBE = """
 import sys
+from typing import Any
 import numpy as np
 if sys.argv[1] == "keep":
     from syndidetect._kernels.glibc import keep_freed_memory
@@ -146,3 +149,28 @@ def test_nothing_is_kept_or_trimmed_without_glibc(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(glibc, "_kept", [])
     assert not glibc.keep_freed_memory() and not glibc.freed_memory_kept()
     glibc.give_back_freed_memory()  # no C library to ask: nothing happens, nothing fails
+
+
+def test_finding_copies_gives_back_what_preparing_freed_before_the_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preparing's temporaries lie freed among the documents in glibc's heap: find_copies asks for
+    their pages back (through the function that keeps them where the process keeps freed memory) as
+    its candidates stage begins, before any candidate is looked for."""
+    from syndidetect import Detector
+    from syndidetect.boilerplate import find_boilerplate
+
+    events: list[str] = []
+    monkeypatch.setattr("syndidetect.detector.give_back_freed_memory", lambda: events.append("trim"))
+    monkeypatch.setattr("syndidetect.detector.find_boilerplate", _recording(find_boilerplate, events))
+    detector = Detector()
+    detector.add_many([("a", "One shared sentence about the harbour budget and its long debate. " * 3),
+                       ("b", "One shared sentence about the harbour budget and its long debate. " * 3)])
+    report = detector.find_copies(lambda stage, done, total: events.append(stage) if not done else None)
+    assert len(report.pairs) == 1
+    assert events[:3] == ["candidates", "trim", "boilerplate"]
+
+
+def _recording(function: Any, events: list[str]) -> Any:
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        events.append("boilerplate")
+        return function(*args, **kwargs)
+    return recorded

@@ -369,6 +369,39 @@ def test_each_document_is_forgotten_once_after_the_batch_of_its_last_pair(monkey
         assert done == min(len(pairs), (last[doc] // 3 + 1) * 3)
 
 
+def test_the_heap_gives_back_its_free_pages_at_the_start_and_every_few_batches_after_forgetting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """glibc keeps the pages of what forgotten documents freed among the live ones: judge_pairs asks
+    for them back (``malloc_trim``) once before it builds its indexes, then every
+    ``BATCHES_BETWEEN_TRIMS`` batches, after that batch's documents are forgotten."""
+    import syndidetect.verify_batch as verify_batch
+
+    texts = [f"Paragraph {k} says the harbour budget passed after a debate of {k % 3} hours on Tuesday."
+             for k in range(8)]
+    config = Config()
+    docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], config)
+    pairs = [(docs[a], docs[b], False) for a, b in [(0, 1), (0, 2), (1, 2), (3, 4), (0, 5), (4, 5), (6, 7)]]
+    judged = [0]
+    events: list[tuple[str, int]] = []
+    original = PreparedDocument.forget
+
+    def forget(doc: PreparedDocument) -> None:
+        events.append(("forget", judged[0]))
+        original(doc)
+
+    monkeypatch.setattr(verify_batch, "BATCH_PAIRS", 1)
+    monkeypatch.setattr(verify_batch, "BATCHES_BETWEEN_TRIMS", 2)
+    monkeypatch.setattr(verify_batch, "give_back_freed_memory", lambda: events.append(("trim", judged[0])))
+    monkeypatch.setattr(PreparedDocument, "forget", forget)
+    found = list(judge_pairs(pairs, config, {}, lambda done: judged.__setitem__(0, done)))
+    assert len(found) == len(pairs)
+    assert [done for name, done in events if name == "trim"] == [0, 2, 4, 6]  # batches 2, 4 and 6 of 7
+    trims = [at for at, (name, done) in enumerate(events) if name == "trim" and done]
+    for at in trims:  # each after the forgetting of the batch that ends there
+        assert ("forget", events[at][1]) not in events[at:]
+    assert any(("forget", events[at][1]) in events[:at] for at in trims)  # (batches 4 and 6 forget some)
+
+
 @pytest.mark.parametrize("batch_pairs", [3, 4096])
 def test_the_screen_reads_word_streams_on_one_thread_beside_the_workers(
         batch_pairs: int, monkeypatch: pytest.MonkeyPatch) -> None:
