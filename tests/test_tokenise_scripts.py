@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 
 import syndidetect as sd
 from syndidetect import wordstream
+from syndidetect._kernels.words import stream_of, streams_of
 from syndidetect.report import PairReport
 from syndidetect.sentence_split import sentence_spans
 from syndidetect.shingles import tokens
 from syndidetect.text import IGNORABLE, normalise
 from syndidetect.wordiff import changed_words
-from syndidetect.wordstream import narrow_offsets, token_spans, word_stream
+from syndidetect.wordstream import narrow_offsets, narrow_widths, token_spans, word_stream
 
 # --- test articles (written for these tests) -------------------------------------------------------
 
@@ -366,6 +367,37 @@ def test_word_stream_keeps_token_spans_as_int32(text: str) -> None:
     stream = word_stream(text, 3)
     assert stream.starts.dtype == np.int32 and stream.ends.dtype == np.int32
     assert stream.starts.tolist() == starts.tolist() and stream.ends.tolist() == ends.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)))
+def test_word_stream_keeps_each_tokens_width_in_a_byte_and_gives_its_ends(text: str) -> None:
+    """A stream keeps how many characters each token spans, a byte each when all fit, and gives the
+    ends of token_spans: all at once, one by one, and how many tokens end by each character."""
+    _, _, ends = token_spans(text)
+    for stream in (word_stream(text, 3), stream_of(text, 3), streams_of(["Other text.", text], 3)[1]):
+        assert stream.widths.dtype == np.uint8  # no token here spans 256 characters
+        assert stream.ends.dtype == stream.starts.dtype and stream.ends.tolist() == ends.tolist()
+        assert [stream.end(k) for k in range(len(stream))] == ends.tolist()
+        for char in range(len(text) + 2):
+            assert stream.tokens_ending_by(char) == int(np.searchsorted(ends, char, side="right"))
+
+
+def test_a_token_wider_than_a_byte_keeps_its_own_texts_widths_wide() -> None:
+    """A token of 256 characters or more (a URL, a hash) is kept whole: its text's widths are as wide
+    as its offsets; the other texts read in the same call keep a byte a token."""
+    long_token = "https://example.org/" + "a1b2c3d4" * 40  # 340 characters, one token
+    texts = ["Short words only here.", f"See {long_token} for the rest.", "More short words."]
+    for text, stream in zip(texts, streams_of(texts, 3)):
+        _, starts, ends = token_spans(text)
+        wide = (ends - starts).max() > 255
+        assert stream.widths.dtype == (np.int32 if wide else np.uint8)
+        assert stream.ends.tolist() == ends.tolist() == word_stream(text, 3).ends.tolist()
+        assert [stream.tokens_ending_by(c) for c in range(len(text) + 1)] == [
+            int(np.searchsorted(ends, c, side="right")) for c in range(len(text) + 1)]
+    assert [s.widths.dtype for s in streams_of(texts, 3)] == [np.uint8, np.int32, np.uint8]
+    assert narrow_widths(np.array([0, 255], dtype=np.int32)).dtype == np.uint8
+    assert narrow_widths(np.array([3, 256], dtype=np.int64)).tolist() == [3, 256]
 
 
 def test_offsets_of_a_text_past_int32_stay_int64(monkeypatch: pytest.MonkeyPatch) -> None:

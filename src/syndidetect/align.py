@@ -481,7 +481,7 @@ def paragraphs_of(doc: PreparedDocument, start_char: int, end_char: int) -> tupl
 def _grams_within(doc: PreparedDocument, n: int, start_char: int, end_char: int) -> npt.NDArray[np.uint64]:
     stream = doc.stream(n)
     first = int(np.searchsorted(stream.starts, start_char, side="left"))
-    end = int(np.searchsorted(stream.ends, end_char, side="right"))
+    end = stream.tokens_ending_by(end_char)
     return arrays.distinct(stream.grams[first : max(first, end - n + 1)])
 
 

@@ -37,7 +37,7 @@ def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
 def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[SpanRef, tuple[int, ...]]:
     """A passage's characters: its words and the punctuation attached to them (quotes, a full stop)."""
     stream, text = doc.stream(n), doc.document.text
-    start, end = int(stream.starts[tokens[0]]), int(stream.ends[tokens[1] - 1])
+    start, end = int(stream.starts[tokens[0]]), stream.end(tokens[1] - 1)
     while start > 0 and _attached(text[start - 1]):
         start -= 1
     while end < len(text) and _attached(text[end]):

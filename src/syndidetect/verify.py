@@ -236,7 +236,7 @@ def _sentences_shared(evidence: Evidence, a: PreparedDocument, n: int) -> bool:
     if len(evidence.ordered) > 1:
         return True
     stream, (first, end) = a.stream(n), evidence.ordered[0].a
-    text = a.document.text[int(stream.starts[first]) : int(stream.ends[end - 1])]
+    text = a.document.text[int(stream.starts[first]) : stream.end(end - 1)]
     return _INNER_SENTENCE_END.search(text) is not None
 
 

@@ -28,9 +28,11 @@ from syndidetect.wordstream import (
     HASHED_CHARS,
     IS_TOKEN_BYTE,
     MAX_INT32_TEXT,
+    MAX_NARROW_WIDTH,
     WordStream,
     gram_hashes,
     narrow_offsets,
+    narrow_widths,
     word_stream,
 )
 
@@ -169,8 +171,8 @@ def stream_of(text: str, n: int) -> WordStream:
         return word_stream(text, n)
     starts, ends, hashes = found
     # A stream owns its arrays: narrow_offsets returns a text over 2 GB's offsets as they are.
-    return WordStream(narrow_offsets(starts.copy(), len(text)), narrow_offsets(ends.copy(), len(text)),
-                      gram_hashes(hashes, n), n)
+    widths = narrow_widths(narrow_offsets(ends - starts, len(text)))
+    return WordStream.of_widths(narrow_offsets(starts.copy(), len(text)), widths, gram_hashes(hashes, n), n)
 
 
 def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
@@ -191,10 +193,16 @@ def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
     firsts = np.searchsorted(owner, np.arange(len(english) + 1)).tolist()
     starts -= at[owner]
     ends -= at[owner]
-    local_starts, local_ends = starts.astype(np.int32), ends.astype(np.int32)  # offsets of short texts
+    local_starts = starts.astype(np.int32)  # offsets of short texts
+    widths = ends.astype(np.int32)
+    widths -= local_starts
+    # A byte a token's width for all the texts when every token fits one (English words do), else
+    # each text's own (narrow_widths), so one long token does not widen the other texts' widths.
+    bytes_wide = widths.astype(np.uint8) if len(widths) == 0 or int(widths.max()) <= MAX_NARROW_WIDTH else None
     grams = gram_hashes(hashes, n)  # a gram reads its n tokens only: those inside one text are its own
     streams: dict[int, WordStream] = {}
     for k, first, last in zip(english, firsts, firsts[1:]):
-        streams[k] = WordStream(local_starts[first:last].copy(), local_ends[first:last].copy(),
-                                grams[first : max(last - n + 1, first)].copy(), n)
+        own = bytes_wide[first:last].copy() if bytes_wide is not None else narrow_widths(widths[first:last])
+        streams[k] = WordStream.of_widths(local_starts[first:last].copy(), own,
+                                          grams[first : max(last - n + 1, first)].copy(), n)
     return [streams[k] if k in streams else stream_of(text, n) for k, text in enumerate(texts)]

@@ -27,7 +27,7 @@ def pack_prepared(doc: PreparedDocument, n: int) -> bytes:
     """``doc`` with its ``n``-gram word stream (built if missing), for :func:`unpack_prepared`."""
     stream = doc.stream(n)
     spans = np.array([p.start for p in doc.paragraphs] + [p.end for p in doc.paragraphs], dtype=np.int64)
-    arrays: list[npt.NDArray[Any]] = [spans, doc.offsets, doc.hashes, stream.grams, stream.starts, stream.ends,
+    arrays: list[npt.NDArray[Any]] = [spans, doc.offsets, doc.hashes, stream.grams, stream.starts, stream.widths,
                                       doc.matchable]
     if doc.words is not None:
         arrays.append(doc.words)
@@ -43,11 +43,11 @@ def pack_prepared(doc: PreparedDocument, n: int) -> bytes:
 def unpack_prepared(blob: bytes) -> PreparedDocument:
     """The document :func:`pack_prepared` packed, its word stream remembered."""
     (document, n, num_perm, layout), buffer = pickle.loads(blob)
-    spans, offsets, hashes, grams, token_starts, token_ends, matchable, *words = split_arrays(layout, buffer)
+    spans, offsets, hashes, grams, token_starts, token_widths, matchable, *words = split_arrays(layout, buffer)
     bounds, text = spans.tolist(), document.text
     starts_ends = zip(bounds[: len(matchable)], bounds[len(matchable) :])
     paragraphs = paragraphs_of(text, starts_ends)
     doc = PreparedDocument(document, paragraphs, matchable, np.zeros((0, num_perm), dtype=np.uint32), hashes, offsets,
                            words[0] if words else None)
-    doc.remember(("stream", n), WordStream(token_starts, token_ends, grams, n))
+    doc.remember(("stream", n), WordStream.of_widths(token_starts, token_widths, grams, n))
     return doc
