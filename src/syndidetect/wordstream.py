@@ -260,5 +260,4 @@ def word_stream(text: str, n: int) -> WordStream:
     """
     words, starts, ends = token_spans(text)
     grams = gram_hashes(word_hashes(words), n)
-    widths = narrow_widths(narrow_offsets(ends - starts, len(text)))
-    return WordStream.of_widths(narrow_offsets(starts, len(text)), widths, grams, n)
+    return WordStream(narrow_offsets(starts, len(text)), narrow_offsets(ends, len(text)), grams, n)

@@ -171,8 +171,8 @@ def stream_of(text: str, n: int) -> WordStream:
         return word_stream(text, n)
     starts, ends, hashes = found
     # A stream owns its arrays: narrow_offsets returns a text over 2 GB's offsets as they are.
-    widths = narrow_widths(narrow_offsets(ends - starts, len(text)))
-    return WordStream.of_widths(narrow_offsets(starts.copy(), len(text)), widths, gram_hashes(hashes, n), n)
+    return WordStream(narrow_offsets(starts.copy(), len(text)), narrow_offsets(ends, len(text)),
+                      gram_hashes(hashes, n), n)
 
 
 def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
