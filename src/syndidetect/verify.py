@@ -284,14 +284,14 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
 
 
 def sentences_may_copy_later(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[_Mask, _Mask]]],
-                             rules: VerdictRules, tokens: TokenStems | None = None) -> ReachJob:
+                             rules: VerdictRules, memo: TokenStems | None = None) -> ReachJob:
     """Per ``(a, b, boilerplate)``, whether ``reworded_sentences(a, b, rules, boilerplate)`` may find
     similar sentences: False only where it finds none (the bound of its scores, for all the pairs in
-    one compiled call). The documents' sentences are read now (``tokens``: the tokens their
+    one compiled call). The documents' sentences are read now (``memo``: the tokens their
     stemming met before, see :func:`~syndidetect.sentence_batches.sentence_corpus`); the compiled
     call is the job's (:func:`syndidetect.sentences.may_reach_later`), which another thread may make."""
     # Split and stem the documents in batches first (a no-op for those the sentence LSH split).
-    many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()), tokens)
+    many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()), memo)
     sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]
     return may_reach_later(sides, (rules.min_similar_sentences, rules.sentence_share))
 

@@ -272,7 +272,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     stream_threads = max(1, machine_threads() - 1) if background is not None else None
     # The tokens the batches' sentences met, each with its stem: a token is stemmed (in Python) once
     # for all the batches, not again in each batch that splits a document holding it.
-    tokens = TokenStems()
+    memo = TokenStems()
 
     def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
                  ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
@@ -311,7 +311,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
             # batch before is finished here.
             asking = [(batch[k][0], batch[k][1], pair_masks) for k, pair_masks, judging in begun
                       if judging.wants_sentences]
-            job = sentences_may_copy_later(asking, rules, tokens)
+            job = sentences_may_copy_later(asking, rules, memo)
             reach = background.run(partial(job, 1)) if background is not None else partial(job, None)
             if waiting is not None:
                 yield from finished(*waiting)
