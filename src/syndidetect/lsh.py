@@ -12,6 +12,11 @@ boilerplate or a widely syndicated paragraph, whose documents the report shows a
 document pairs (one group of 150), not the 11,175 pairs an exhaustive check would verify. Queries
 against stored documents are not chained (:func:`stored_candidates`): their cost is linear in the
 bucket, and a user checking an article expects every stored document that shares its text.
+
+Layout: about 420 lines kept as one module because it is the one candidate generator the stores and
+the sentence LSH share: the band layout, the keys, the buckets (:func:`band_pairs`, which the
+sentence LSH calls a few bands at a time) and the estimate filter must agree with each other; the
+next split would take the document-level helpers (``matchable_rows`` onwards) out.
 """
 
 from __future__ import annotations
@@ -279,20 +284,37 @@ def keyed_pairs(
 ) -> npt.NDArray[np.int64]:
     """:func:`candidate_pairs` of ``n`` rows whose keys in band ``b`` are ``keys_of(b)``: for
     callers that keep band keys instead of signatures (4 bytes a permutation against 8 a band)."""
+    return distinct_row_pairs(band_pairs(keys_of, range(bands), n, owners, max_bucket, max_owners), n)
+
+
+def band_pairs(
+    keys_of: Callable[[int], npt.NDArray[np.uint64]],
+    bands: Sequence[int],
+    n: int,
+    owners: npt.NDArray[np.int64] | None = None,
+    max_bucket: int = MAX_BUCKET,
+    max_owners: int | None = None,
+) -> list[npt.NDArray[np.int64]]:
+    """The row pairs each of ``bands`` gives (:func:`keyed_pairs` before :func:`distinct_row_pairs`),
+    for a caller that makes the keys of a few bands at a time: one array a band, repeats included."""
     def one_band(band: int) -> npt.NDArray[np.int64]:
         pairs = _bucket_pairs(keys_of(band), max_bucket, owners, max_owners)
         if owners is not None:  # drop pairs inside one document early: less to concatenate
             pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
         return pairs
 
-    threads = min(bands, machine_threads())
-    if n < THREADED_ROWS or threads == 1:
-        found = [one_band(band) for band in range(bands)]
-    else:  # numpy's sorts release the GIL: bands run on all cores
-        from concurrent.futures import ThreadPoolExecutor  # here: its import (logging) costs ~8 ms
+    threads = min(len(bands), machine_threads())
+    if n < THREADED_ROWS or threads <= 1:
+        return [one_band(band) for band in bands]
+    from concurrent.futures import ThreadPoolExecutor  # here: its import (logging) costs ~8 ms
 
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            found = list(pool.map(one_band, range(bands)))
+    with ThreadPoolExecutor(max_workers=threads) as pool:  # numpy's sorts release the GIL: all cores
+        return list(pool.map(one_band, bands))
+
+
+def distinct_row_pairs(found: Sequence[npt.NDArray[np.int64]], n: int) -> npt.NDArray[np.int64]:
+    """The distinct pairs of ``found`` (arrays of row pairs, rows below ``n``), each as ``(i, j)``,
+    ``i < j``, sorted."""
     pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)
     if not len(pairs):

@@ -24,7 +24,7 @@ from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatur
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, band_keys, keyed_pairs, optimal_bands
+from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, band_keys, band_pairs, distinct_row_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
@@ -117,13 +117,8 @@ def sentence_pairs_of(
         return np.zeros((0, 2), dtype=np.int64)
     permutations_ = permutations(num_perm, seed)
     bands, band_rows = optimal_bands(round(float(jaccard), 4), num_perm)
-    # Only the band keys of all sentences are kept (8 bytes a band instead of 4 a permutation: 200
-    # against 512 bytes a sentence by default); the sentences in a colliding pair are sketched again
-    # for the estimate (_estimates).
-    by_band = _band_keys(sets, permutations_, kernels, bands, band_rows)  # row b: every sentence's key in band b
     owner = sets.owners[sets.rows]
-    sentence_pairs = keyed_pairs(by_band.__getitem__, bands, len(sets.rows), owners=owner, max_owners=max_documents)
-    del by_band
+    sentence_pairs = _colliding_sentences(sets, permutations_, kernels, (bands, band_rows), owner, max_documents)
     # As for paragraphs (lsh.ESTIMATE_MARGIN): a collision whose estimated Jaccard is below half the
     # target is the tail of the LSH curve, or short sentences sharing a frequent stem or two.
     estimate = _estimates(sets, sentence_pairs, permutations_, kernels)
@@ -155,10 +150,37 @@ def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permu
     return equal / np.float64(len(a))
 
 
+# Bands whose keys are held at once by _colliding_sentences: 8 bytes a sentence a band, so all 25
+# bands of the default layout took 700 MB at 1M paragraphs (3.5M sentences), the candidates stage's
+# peak; five take 140 MB. Each group signs its bands' permutations (25 for rows of 5), enough for
+# the signing kernel's inner loop over them, and reads the sentences' stems again.
+BANDS_AT_ONCE = 5
+
+
+def _colliding_sentences(sets: _SentenceSets, permutations_: Permutations, kernels: StemSetKernels | None,
+                         layout: tuple[int, int], owner: npt.NDArray[np.int64], max_documents: int,
+                         ) -> npt.NDArray[np.int64]:
+    """The pairs of indexed sentences (positions in ``sets.rows``) sharing a key in some band of
+    ``layout`` ``(bands, rows)``, as :func:`~syndidetect.lsh.keyed_pairs` gives them. Only the band
+    keys are made, not the signatures (8 bytes a band against 4 a permutation), and only
+    :data:`BANDS_AT_ONCE` bands' at a time; the sentences in a colliding pair are signed again for
+    the estimate (_estimates)."""
+    bands, band_rows = layout
+    (a, b), found = permutations_, []
+    for first in range(0, bands, BANDS_AT_ONCE):
+        group = range(first, min(first + BANDS_AT_ONCE, bands))
+        columns = slice(first * band_rows, group.stop * band_rows)
+        keys = _band_keys(sets, (a[columns], b[columns]), kernels, len(group), band_rows)  # row k: band first + k
+        found += band_pairs(keys.__getitem__, range(len(group)), len(sets.rows), owners=owner, max_owners=max_documents)
+        del keys
+    return distinct_row_pairs(found, len(sets.rows))
+
+
 def _band_keys(sets: _SentenceSets, permutations_: Permutations, kernels: StemSetKernels | None, bands: int,
                band_rows: int) -> npt.NDArray[np.uint64]:
-    """``(bands, len(sets.rows))``: every indexed sentence's key in each band, its chunks of
-    ``SKETCH_CHUNK`` sentences signed on the kernel threads."""
+    """``(bands, len(sets.rows))``: every indexed sentence's key in each band whose rows are
+    ``permutations_`` (``bands * band_rows`` of them), its chunks of ``SKETCH_CHUNK`` sentences
+    signed on the kernel threads."""
     by_band = np.empty((bands, len(sets.rows)), dtype=np.uint64)
 
     def chunk_keys(k: int) -> None:
