@@ -67,6 +67,42 @@ def test_recut_paragraph_matches_its_window() -> None:
     assert all(m.window for m in matches)
 
 
+def test_a_document_that_let_go_of_its_hashes_reads_them_from_its_hash_index() -> None:
+    # Split and re-cut paragraphs: the window and novel-partner rules read paragraphs' hashes.
+    one, two = STORY[0], STORY[1]
+    first, second = STORY[2].split(" would ")
+    recut = " ".join(one.split()[8:] + two.split()[:8])
+    texts = (f"{one}\n\n{two}\n\n{STORY[2]}", f"{recut}\n\n{first} would\n\n{second}")
+    config = Config(threshold=0.6)
+    kept, let_go = prepare(*texts), prepare(*texts)
+    expected = [[d.paragraph_hashes(i).tolist() for i in range(len(d.paragraphs))] for d in kept]
+    matches = paragraph_matches(kept[0], kept[1], config)
+    assert any(m.window for m in matches) and sum(m.a == 2 for m in matches) == 2  # both halves of the split
+    for doc in let_go:
+        doc.hash_index  # noqa: B018  (made while the hashes are there)
+        doc.let_go_of_hashes()
+        assert len(doc.hashes) == 0
+    assert [[d.paragraph_hashes(i).tolist() for i in range(len(d.paragraphs))] for d in let_go] == expected
+    assert paragraph_matches(let_go[0], let_go[1], config) == matches
+    assert judge_pair(let_go[0], let_go[1], config) == judge_pair(kept[0], kept[1], config)
+    let_go[0].forget()  # its hash index was all that was left of its hashes
+    with pytest.raises(RuntimeError, match="d0"):
+        let_go[0].hash_index  # noqa: B018
+
+
+def test_judging_pairs_of_documents_that_let_go_of_their_hashes_gives_the_same_verdicts(
+        corpus: list[tuple[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("syndidetect.verify_batch.BATCH_PAIRS", 37)  # several batches, memos forgotten
+    judged = []
+    for let_go in (False, True):
+        docs = prepare_documents([Document(i, t) for i, t in corpus], CONFIG)
+        pairs = [(a, b, k % 3 == 0) for k, (a, b) in enumerate(itertools.combinations(docs, 2))]
+        masks = find_boilerplate(docs, CONFIG).masks
+        judged.append([(a.id, b.id, v) for a, b, v in judge_pairs(pairs, CONFIG, masks, lambda _: None, let_go=let_go)])
+        assert all(len(d.hashes) == 0 for d in docs) == let_go
+    assert judged[0] == judged[1] and len(judged[0]) > 10
+
+
 def test_one_shared_quotation_is_related_not_copy() -> None:
     quote = "“We will not rest until every family is safely back in their home,” the mayor said on Monday."
     a, b = prepare("\n\n".join([*STORY[:2], quote]), "\n\n".join([*OTHER, quote]))

@@ -177,20 +177,22 @@ class Detector:
             empty = np.zeros((0, self.config.num_perm), dtype=np.uint32)  # one for all documents
             docs = {i: doc.without_signatures(empty) for i, doc in docs.items()}
         listed = list(docs.values())
-        first, second, by_sentences = self._candidates(listed, by_paragraphs)
+        let_go = not keep_documents  # the documents are this call's copies: their hashes may go
+        first, second, by_sentences = self._candidates(listed, by_paragraphs, let_go=let_go)
         batch = PositionedPairs(listed, first, second, by_sentences)
         for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
-                                         lambda done: tell("verification", done, len(batch))):
+                                         lambda done: tell("verification", done, len(batch)), let_go=let_go):
             pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
         return _report(docs.values(), pairs, boilerplate.examples)
 
-    def _candidates(self, docs: list[PreparedDocument], by_paragraphs: npt.NDArray[np.int64],
+    def _candidates(self, docs: list[PreparedDocument], by_paragraphs: npt.NDArray[np.int64], *, let_go: bool,
                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Candidate pairs of the stored documents, as arrays: the positions in ``docs`` of each
         pair's two documents, and whether the sentence LSH found it (``by_paragraphs``, the
         :func:`~syndidetect.lsh.document_pairs` of ``docs``, and with ``sentence_candidates`` the
         sentence LSH's). A pair's first document has the smaller id, and pairs come in the order of
-        their ids."""
+        their ids. ``let_go``: ``docs`` are copies of the detector's own, and those in no pair let go
+        of their shingle hashes (a paired one does once its hash index is laid out, in judge_pairs)."""
         by_sentences = np.zeros((0, 2), dtype=np.int64)
         corpus = None
         if self.config.sentence_candidates and len(docs) > 1:
@@ -202,6 +204,8 @@ class Detector:
         paired[first] = paired[second] = True
         for k in np.flatnonzero(~paired).tolist():
             docs[k].forget()  # what it memoised is not needed: it is never verified
+            if let_go:
+                docs[k].let_go_of_hashes()
         if corpus is not None:  # verification reads the sentences of the paired documents
             corpus.remember(np.flatnonzero(paired).tolist())
         return first, second, sentences

@@ -22,6 +22,8 @@ from syndidetect.text import paragraph_spans
 from syndidetect.wordstream import WordStream
 
 T = TypeVar("T")
+# What a document holds for its shingle hashes once it let go of them (PreparedDocument.let_go_of_hashes).
+_LET_GO = np.zeros(0, dtype=np.uint32)
 _MISSING = object()  # what a memo holds for no key (a memoised value may be None)
 
 
@@ -57,7 +59,17 @@ class PreparedDocument:
         """All shingle hashes sorted, with the paragraph each belongs to: built once per document,
         then searched by every pair the document is verified in (:func:`share_hash_indexes` lays
         those of a corpus's candidate pairs end to end). Paragraph numbers as int32: half the bytes."""
+        if self.hashes is _LET_GO:
+            raise RuntimeError(f"document {self.id!r} let go of its shingle hashes before its hash index was made")
         return sorted_hash_index(self.hashes, self.shingle_counts())
+
+    def let_go_of_hashes(self) -> None:
+        """Drop the paragraphs' shingle hashes (4 bytes a shingle; about 230 MB at 1M paragraphs),
+        for a document of the caller's own that nothing reads again but through its hash index,
+        which holds the same values (each paragraph's are sorted already): :meth:`paragraph_hashes`
+        then reads the index. Without its hash index (none yet, or forgotten) such a document can
+        never be compared again: asking for it raises. The copies made before keep the hashes."""
+        self.__dict__["hashes"] = _LET_GO  # frozen: set through the dictionary, as cached_property does
 
     def with_matchable(self, matchable: npt.NDArray[np.bool_]) -> PreparedDocument:
         """The same document with other paragraphs set aside; the hash index is shared."""
@@ -124,6 +136,12 @@ class PreparedDocument:
         return np.diff(self.offsets)
 
     def paragraph_hashes(self, index: int) -> npt.NDArray[np.uint32]:
+        """Paragraph ``index``'s shingle hashes, sorted (from the hash index once the document let go
+        of its hashes: there they are in the same order)."""
+        if self.hashes is _LET_GO:
+            hashes, paragraphs = self.hash_index
+            found: npt.NDArray[np.uint32] = hashes[paragraphs == index]
+            return found
         return self.hashes[self.offsets[index] : self.offsets[index + 1]]
 
 

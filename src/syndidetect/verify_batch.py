@@ -81,11 +81,14 @@ class CorpusIndexes:
     whose candidate pairs join documents far apart in the order of ids (16 s of 100 s of
     verification). A document's ``hash_index`` becomes a view of its part, so it is held once."""
 
-    def __init__(self, pairs: Sequence[Candidate], members: Members | None = None) -> None:
+    def __init__(self, pairs: Sequence[Candidate], members: Members | None = None, *, let_go: bool = False) -> None:
         if members is None:
             members = pair_members([a for a, _, _ in pairs], [b for _, b, _ in pairs])
         self.docs, self.left, self.right = members
         hashes, owners, offsets = share_hash_indexes(self.docs)
+        if let_go:  # the documents are the caller's own: their hash indexes now hold their hashes
+            for doc in self.docs:
+                doc.let_go_of_hashes()
         self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
         self.no_grams = Packed.of(np.zeros(0, dtype=np.uint64), np.zeros(len(self.docs) + 1, dtype=np.int64))
@@ -230,12 +233,14 @@ class PositionedPairs(Sequence[Candidate]):
 
 
 def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progress: Callable[[int], None],
-                ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+                *, let_go: bool = False) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
     """``(a, b, verdict)`` of each pair that shares text, in the order of ``pairs``, as
     ``judge_pair(a, b, config, masks, found by sentences)`` gives them; ``progress(done)`` hears of
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
     (once the caller has taken that pair's verdict). Pairs given as :class:`PositionedPairs` are
     numbered from their positions (:func:`numbered_members`) and their flags read as they are.
+    ``let_go``: the documents are the caller's own copies, which let go of their shingle hashes once
+    their hash indexes are laid out (:meth:`~syndidetect.prepared.PreparedDocument.let_go_of_hashes`).
 
     With more than one batch, the screen's first merge joins (those of the pairs the sentence LSH
     found, on the documents' hash indexes alone, which need nothing a batch builds) run ahead in a
@@ -257,7 +262,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     else:
         found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
     give_back_freed_memory()  # what finding the candidates freed: the indexes below may take its pages
-    corpus = CorpusIndexes(pairs, members)
+    corpus = CorpusIndexes(pairs, members, let_go=let_go)
     done = corpus.by_last_pair()
     starts = range(0, len(pairs), BATCH_PAIRS)
 
