@@ -3,6 +3,8 @@ policy that compiles verification kernels only for jobs large enough to repay it
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,6 +15,7 @@ from syndidetect._kernels.overlap import (
     MERGE_JOIN,
     PAIRS_OVERLAP,
     Packed,
+    compile_wide_numbers,
     pair_overlap,
     pair_overlap_numpy,
     pairs_overlap,
@@ -22,6 +25,10 @@ from syndidetect._kernels.overlap import (
     shared_counts_sorted,
 )
 
+STORY_WORDS = [
+    "The river flooded the old town on Monday after three days of heavy rain across the valley.",
+    "Residents were moved to the school gym, where volunteers served soup and blankets all night.",
+]
 # The 40 hash values the tests draw from (few, so that paragraphs share many): on both sides of the
 # middle of the 32-bit range, where the merge join splits its work, the middle itself and both ends.
 HASH_POOL = np.array([0, 1, 2, 7, 1000, 2**20, *range(2**31 - 16, 2**31 + 16), 2**32 - 2, 2**32 - 1],
@@ -241,8 +248,45 @@ def test_the_sorted_hash_index_is_the_stable_argsort(paragraphs: list[list[int]]
     owner = np.repeat(np.arange(len(paragraphs), dtype=np.int32), sizes)
     order = np.argsort(hashes, kind="stable")
     found_hashes, found_owner = sorted_hash_index(hashes, sizes)
-    assert found_hashes.dtype == np.uint32 and found_owner.dtype == np.int32
+    assert found_hashes.dtype == np.uint32 and found_owner.dtype == np.uint16  # paragraph numbers that fit
     assert found_hashes.tolist() == hashes[order].tolist() and found_owner.tolist() == owner[order].tolist()
+
+
+def test_paragraph_numbers_take_two_bytes_up_to_65536_paragraphs_and_four_beyond() -> None:
+    from syndidetect.config import Config
+    from syndidetect.documents import Document
+    from syndidetect.prepared import prepare_documents, share_hash_indexes, sorted_hash_index
+
+    for paragraphs, dtype in ((1 << 16, np.uint16), ((1 << 16) + 1, np.int32)):
+        sizes = np.zeros(paragraphs, dtype=np.int64)
+        sizes[[0, -1]] = 2  # the last paragraph's number is paragraphs - 1
+        hashes = np.array([7, 3, 5, 3], dtype=np.uint32)
+        found_hashes, numbers = sorted_hash_index(hashes, sizes)
+        assert numbers.dtype == dtype
+        assert found_hashes.tolist() == [3, 3, 5, 7] and numbers.tolist() == [0, paragraphs - 1, paragraphs - 1, 0]
+    # Laid out together, the documents' numbers take one width: the widest any of them needs.
+    story = "\n\n".join(STORY_WORDS)
+    huge = "\n\n".join([story, *(f"w{k}" for k in range(1 << 16))])
+    for texts, dtype in (([story, story], np.uint16), ([story, huge], np.int32)):
+        docs = prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], Config())
+        alone = [d.hash_index for d in prepare_documents([Document(f"d{k}", t) for k, t in enumerate(texts)], Config())]
+        _, owners, _ = share_hash_indexes(docs)
+        assert owners.dtype == dtype
+        for doc, (h, o) in zip(docs, alone):
+            assert doc.hash_index[0].tolist() == h.tolist() and doc.hash_index[1].tolist() == o.tolist()
+        # A pair of the two widths counts as either alone (the kernel reads them as one type).
+        counts = shared_counts_sorted(*docs[0].hash_index, docs[0].matchable, *docs[1].hash_index, docs[1].matchable)
+        (ha, pa), (hb, pb) = alone
+        assert counts.tolist() == shared_counts_sorted(ha, pa.astype(np.int32), docs[0].matchable, hb,
+                                                       pb.astype(np.int32), docs[1].matchable).tolist()
+        assert counts[: len(STORY_WORDS), : len(STORY_WORDS)].trace() > 0  # the story matches itself
+
+
+def test_compiling_for_wide_paragraph_numbers_adds_their_kernels() -> None:
+    compile_wide_numbers()
+    for kernel in (MERGE_JOIN.compiled(), PAIRS_OVERLAP.compiled()):
+        assert kernel is not None
+        assert any("Array(int32" in str(signature) for signature in cast(Any, kernel).signatures)
 
 
 def test_shared_hash_indexes_are_each_documents_own_as_views() -> None:

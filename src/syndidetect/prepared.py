@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.threads import each_on_threads, threads_for
 from syndidetect._kernels.words import stream_of, streams_of
-from syndidetect._types import SignatureMatrix
+from syndidetect._types import ParagraphNumbers, SignatureMatrix, paragraph_number_type, paragraph_numbers
 from syndidetect.config import Config
 from syndidetect.documents import Document, Paragraph, paragraphs_of
 from syndidetect.frozen import filled
@@ -55,10 +55,11 @@ class PreparedDocument:
         return np.array([len(tokens(p.text)) for p in self.paragraphs], dtype=np.int64)
 
     @cached_property
-    def hash_index(self) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+    def hash_index(self) -> tuple[npt.NDArray[np.uint32], ParagraphNumbers]:
         """All shingle hashes sorted, with the paragraph each belongs to: built once per document,
         then searched by every pair the document is verified in (:func:`share_hash_indexes` lays
-        those of a corpus's candidate pairs end to end). Paragraph numbers as int32: half the bytes."""
+        those of a corpus's candidate pairs end to end). Paragraph numbers as :data:`ParagraphNumbers`
+        (uint16 where they fit): half the bytes of the hashes, or less."""
         if self.hashes is _LET_GO:
             raise RuntimeError(f"document {self.id!r} let go of its shingle hashes before its hash index was made")
         return sorted_hash_index(self.hashes, self.shingle_counts())
@@ -146,27 +147,29 @@ class PreparedDocument:
 
 
 def sorted_hash_index(hashes: npt.NDArray[np.uint32], sizes: npt.NDArray[np.int64]
-                      ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+                      ) -> tuple[npt.NDArray[np.uint32], ParagraphNumbers]:
     """``hashes`` (the paragraphs' shingle hashes, ``sizes[i]`` of paragraph i, one after the other)
     sorted, each with its paragraph, equal hashes in paragraph order: one sort of 64-bit keys
     (hash, paragraph) instead of a stable argsort and two gathers, 16 against 39 us for a document
     of 20 paragraphs (1,200 hashes)."""
     owner = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
     keys = np.sort((hashes.astype(np.uint64) << np.uint64(32)) | owner)
-    return (keys >> np.uint64(32)).astype(np.uint32), keys.astype(np.uint32).view(np.int32)
+    return (keys >> np.uint64(32)).astype(np.uint32), paragraph_numbers(keys, len(sizes))
 
 
-def share_hash_indexes(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32],
+def share_hash_indexes(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], ParagraphNumbers,
                                                                    npt.NDArray[np.int64]]:
     """The hash indexes of ``docs`` laid end to end (``hashes``, ``paragraphs``, ``offsets``: document
     d's are ``[offsets[d]:offsets[d + 1]]``), each document's :attr:`~PreparedDocument.hash_index`
     now a view of its part: one copy of each index for all the compiled calls that read many
     documents, and no second one per document. Built a group of documents at a time
-    (:func:`_sorted_group`), not with numpy calls per document."""
+    (:func:`_sorted_group`), not with numpy calls per document. The paragraph numbers of all of them
+    take one width (uint16 unless one has more paragraphs), so the kernels see one type."""
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum([len(d.hashes) for d in docs], out=offsets[1:])
     hashes = np.empty(int(offsets[-1]), dtype=np.uint32)
-    paragraphs = np.empty(int(offsets[-1]), dtype=np.int32)
+    most = max((len(d.offsets) - 1 for d in docs), default=0)
+    paragraphs: ParagraphNumbers = np.empty(int(offsets[-1]), dtype=paragraph_number_type(most))
     bounds = offsets.tolist()
     groups = [0]  # where each group of documents starts, then the end
     while groups[-1] < len(docs):
@@ -197,7 +200,7 @@ INDEX_GROUP_HASHES = 1 << 16
 INDEX_TAG_BITS = 32
 
 
-def _sorted_group(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+def _sorted_group(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint32], ParagraphNumbers]:
     """The :func:`sorted_hash_index` of each of ``docs``, one after the other, by one sort of 64-bit
     keys (document, hash, paragraph) when document and paragraph numbers fit beside the 32-bit hash:
     a document's own sort is nine numpy calls, 7.6 us a one-paragraph document, more than its work."""
@@ -206,8 +209,8 @@ def _sorted_group(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint
     document_bits = (len(docs) - 1).bit_length()
     if document_bits + paragraph_bits > INDEX_TAG_BITS:  # too many to pack: each document alone
         built = [sorted_hash_index(d.hashes, d.shingle_counts()) for d in docs]
-        return (np.concatenate([h for h, _ in built] or [np.zeros(0, np.uint32)]),
-                np.concatenate([o for _, o in built] or [np.zeros(0, np.int32)]))
+        numbers: ParagraphNumbers = np.concatenate([o for _, o in built] or [np.zeros(0, np.int32)])
+        return np.concatenate([h for h, _ in built] or [np.zeros(0, np.uint32)]), numbers
     sizes = np.concatenate([d.shingle_counts() for d in docs])
     firsts = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(counts, out=firsts[1:])
@@ -223,7 +226,7 @@ def _sorted_group(docs: Sequence[PreparedDocument]) -> tuple[npt.NDArray[np.uint
     # default sort, which ignores the runs (medians of 7, a 2-core EPYC with AVX-512).
     keys.sort(kind="stable")
     hashes = (keys >> np.uint64(paragraph_bits)).astype(np.uint32)  # the document's bits fall off
-    paragraphs = (keys & np.uint64((1 << paragraph_bits) - 1)).astype(np.int32)
+    paragraphs = paragraph_numbers(keys & np.uint64((1 << paragraph_bits) - 1), 1 << paragraph_bits)
     return hashes, paragraphs
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from syndidetect import _kernels
 from syndidetect._kernels.jit import watch_compiles
 from syndidetect._kernels.lazy import take_every_kernel
+from syndidetect._kernels.overlap import compile_wide_numbers
 from syndidetect._kernels.token_stems import FIRST_KNOWN
 from syndidetect.config import Config
 from syndidetect.detector import Detector, detect
@@ -161,6 +162,7 @@ def compile_kernels() -> Warmed:
     started = time.perf_counter()
     try:
         take_kernels_of_every_module()
+        compile_wide_numbers()  # the merge joins for documents of more than 65,536 paragraphs
         pages = workload()
         config = Config(backend="numba")
         detect(pages, config)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
+from syndidetect._types import ParagraphNumbers
 from syndidetect.arrays import range_positions
 from syndidetect.wordstream import GRAM_MIDDLE
 
@@ -28,7 +29,7 @@ _NO_GRAMS = np.zeros(0, dtype=np.uint64)
 
 
 def shared_counts_numpy(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32],
+    ha: npt.NDArray[np.uint32], pa: ParagraphNumbers, hb: npt.NDArray[np.uint32], pb: ParagraphNumbers,
     na: int, nb: int,
 ) -> _Counts:
     """``m[i, j]``: how many hashes owned by paragraph i in ``(ha, pa)`` are owned by j in
@@ -165,15 +166,24 @@ def _compiled_join() -> Callable[..., tuple[int, int]]:
 MERGE_JOIN = LazyKernel(_compiled_join, after=1000)
 
 
-def _kept(hashes: npt.NDArray[np.uint32], owners: npt.NDArray[np.int32],
-          keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]:
+def _kept(hashes: npt.NDArray[np.uint32], owners: ParagraphNumbers,
+          keep: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.uint32], ParagraphNumbers]:
     flags = keep[owners]
     return hashes[flags], owners[flags]
 
 
+def one_width(pa: ParagraphNumbers, pb: ParagraphNumbers) -> tuple[ParagraphNumbers, ParagraphNumbers]:
+    """Two documents' paragraph numbers of one type: a pair of a document of more than 65,536
+    paragraphs (int32) and one of fewer (uint16), rare, reads both as int32, so the kernel compiles
+    for the two types only (:func:`compile_wide_numbers`), not for every mix of them."""
+    if pa.dtype == pb.dtype:
+        return pa, pb
+    return pa.astype(np.int32), pb.astype(np.int32)
+
+
 def shared_counts_sorted(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: ParagraphNumbers, ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: ParagraphNumbers, mb: npt.NDArray[np.bool_],
 ) -> _Counts:
     """As :func:`shared_counts_numpy` on the hashes of the paragraphs ``ma`` and ``mb`` flag (the
     others count 0), ``ha`` sorted too: a document's sorted index serves every mask, uncopied."""
@@ -182,13 +192,14 @@ def shared_counts_sorted(
     if kernel is None:
         return shared_counts_numpy(*_kept(ha, pa, ma), *_kept(hb, pb, mb), na, nb)
     out = np.zeros((na, nb), dtype=np.int64)
+    pa, pb = one_width(pa, pb)
     kernel(ha, pa, ma, hb, pb, mb, out, _NO_GRAMS, _NO_GRAMS)
     return out
 
 
 def pair_overlap_numpy(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: ParagraphNumbers, ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: ParagraphNumbers, mb: npt.NDArray[np.bool_],
     ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 ) -> tuple[int, int]:
     """``(most, common)``: the most hashes one flagged paragraph of ``(ha, pa)`` shares with one of
@@ -199,16 +210,35 @@ def pair_overlap_numpy(
 
 
 def pair_overlap(
-    ha: npt.NDArray[np.uint32], pa: npt.NDArray[np.int32], ma: npt.NDArray[np.bool_],
-    hb: npt.NDArray[np.uint32], pb: npt.NDArray[np.int32], mb: npt.NDArray[np.bool_],
+    ha: npt.NDArray[np.uint32], pa: ParagraphNumbers, ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: ParagraphNumbers, mb: npt.NDArray[np.bool_],
     ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 ) -> tuple[int, int]:
     """As :func:`pair_overlap_numpy` (one compiled pass when numba is present)."""
     kernel = MERGE_JOIN.get()
     if kernel is None:
         return pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
+    pa, pb = one_width(pa, pb)
     most, common = kernel(ha, pa, ma, hb, pb, mb, np.zeros((len(ma), len(mb)), dtype=np.int64), ga, gb)
     return int(most), int(common)
+
+
+def compile_wide_numbers() -> None:
+    """Have numba compile the merge joins (:data:`MERGE_JOIN`, :data:`PAIRS_OVERLAP`) for paragraph
+    numbers of int32 too, which only a document of more than 65,536 paragraphs uses (``syndidetect
+    compile`` then leaves no kernel to compile at run time): a call of each on two tiny documents."""
+    join, pairs_join = MERGE_JOIN.compiled(), PAIRS_OVERLAP.compiled()
+    if join is None or pairs_join is None:
+        return  # no numba: nothing to compile
+    hashes, owners = np.array([1, 2], dtype=np.uint32), np.array([0, 0], dtype=np.int32)
+    flags = np.ones(1, dtype=np.bool_)
+    join(hashes, owners, flags, hashes, owners, flags, np.zeros((1, 1), dtype=np.int64), _NO_GRAMS,
+                          _NO_GRAMS)
+    two = np.array([0, 2, 4], dtype=np.int64)
+    pairs = np.array([0], dtype=np.int64), np.array([1], dtype=np.int64)
+    pairs_join(np.tile(hashes, 2), two, np.tile(owners, 2), np.ones(2, dtype=np.bool_), np.arange(3, dtype=np.int64),
+               _NO_GRAMS, np.zeros(3, dtype=np.int64), *pairs, np.empty((1, 2), dtype=np.int64),
+               np.zeros(1, dtype=np.bool_), 1, 1, 0, 1)
 
 
 _Item = TypeVar("_Item")
