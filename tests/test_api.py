@@ -67,6 +67,28 @@ def test_a_detector_used_once_lets_go_of_signatures_before_the_sentence_lsh(
     assert seen[1][0] == len(docs) and seen[1][1] > 0  # a detector kept for later keeps both
 
 
+def test_detection_cuts_the_reports_texts_once_every_pair_is_judged(seeds_dir: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The texts of the reports are cut after verification, whose word streams are gone by then.
+    import syndidetect.assembly as assembly
+
+    judged: list[int] = []
+    cut_after: list[int] = []
+
+    def report_of(pair: assembly.LocatedPair) -> Any:
+        cut_after.append(len(judged))
+        return assembly.report_of(pair)
+
+    monkeypatch.setattr("syndidetect.detector.report_of", report_of)
+    docs = [sd.Document(p.name, p.read_text("utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    detector = sd.Detector()
+    detector.add_many(docs)
+    report = detector.find_copies(lambda stage, done, total: judged.append(done) if stage == "verification" else None,
+                                  keep_documents=False)
+    assert len(report.copies) == 2 and len(cut_after) == len(report.pairs)
+    assert judged and judged[-1] == max(judged) and cut_after == [len(judged)] * len(report.pairs)
+
+
 def test_a_document_without_signatures_keeps_what_it_computed(seeds_dir: Path) -> None:
     from syndidetect.config import Config
     from syndidetect.prepared import prepare_documents

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect.assembly import assemble_report, pair_report
+from syndidetect.assembly import assemble_report, locate, pair_report, report_of
 from syndidetect.boilerplate import (
     Boilerplate,
     BoilerplateScan,
@@ -169,7 +169,6 @@ class Detector:
         give_back_freed_memory()
         docs = {i: self.store.get(i) for i in self.store.ids()}
         boilerplate = find_boilerplate(list(docs.values()), self.config)
-        pairs = []
         by_paragraphs = document_pairs(list(docs.values()), self.store.bands, self.store.rows, self.config.threshold)
         if not keep_documents:  # before the sentence LSH, whose working set then has their room
             if isinstance(self.store, MemoryStore):
@@ -180,9 +179,12 @@ class Detector:
         let_go = not keep_documents  # the documents are this call's copies: their hashes may go
         first, second, by_sentences = self._candidates(listed, by_paragraphs, let_go=let_go)
         batch = PositionedPairs(listed, first, second, by_sentences)
-        for a, b, verdict in judge_pairs(batch, self.config, boilerplate.masks,
-                                         lambda done: tell("verification", done, len(batch)), let_go=let_go):
-            pairs.append(pair_report(a, b, verdict, self.config.shingle_size))
+        # The pairs located as they are judged, their texts cut once verification is done: the reports'
+        # texts would otherwise grow beside the word streams it holds (its peak at 1M paragraphs).
+        judged = judge_pairs(batch, self.config, boilerplate.masks, lambda done: tell("verification", done, len(batch)),
+                             let_go=let_go)
+        located = [locate(a, b, verdict, self.config.shingle_size) for a, b, verdict in judged]
+        pairs = [report_of(pair) for pair in located]
         return _report(docs.values(), pairs, boilerplate.examples)
 
     def _candidates(self, docs: list[PreparedDocument], by_paragraphs: npt.NDArray[np.int64], *, let_go: bool,
