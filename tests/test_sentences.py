@@ -756,11 +756,11 @@ def _pairs_from_all_signatures(texts: list[str], jaccard: float = SENTENCE_JACCA
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
-@pytest.mark.parametrize(("chunk", "bands_at_once"), [(7, 1), (7, 4), (65536, 5), (65536, 64)])
+@pytest.mark.parametrize(("chunk", "bands_at_once"), [(7, 1), (7, 4), (65536, 13), (65536, 64)])
 def test_candidates_from_band_keys_are_those_from_all_signatures(chunk: int, bands_at_once: int, backend: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     # Sketched in chunks (7 sentences: many chunks, shared by three threads when compiled), only band
-    # keys kept, a few bands' at a time (the 25 bands one, four, five or all at once: a last group of
+    # keys kept, a few bands' at a time (the 25 bands one, four, 13 or all at once: a last group of
     # one band), colliding sentences sketched again 7 permutations at a time (the last slice 2) and
     # their pairs compared 5 at a time (numpy's path; the compiled one takes a range a thread).
     monkeypatch.setattr(sentence_lsh, "SKETCH_CHUNK", chunk)

@@ -151,10 +151,12 @@ def _estimates(sets: _SentenceSets, sentence_pairs: npt.NDArray[np.int64], permu
 
 
 # Bands whose keys are held at once by _colliding_sentences: 8 bytes a sentence a band, so all 25
-# bands of the default layout took 700 MB at 1M paragraphs (3.5M sentences), the candidates stage's
-# peak; five take 140 MB. Each group signs its bands' permutations (25 for rows of 5), enough for
-# the signing kernel's inner loop over them, and reads the sentences' stems again.
-BANDS_AT_ONCE = 5
+# bands of the default layout took 700 MB at 1M paragraphs (3.5M sentences) and set the candidates
+# stage's peak (1,703 MB above the corpus); 13, two groups, take 366 MB, and the stage's peak is
+# then preparing's (the sentence LSH's own 1,246 MB). Each group signs its bands' permutations and
+# reads the sentences' stems again: the LSH at 1M took 6.0-6.8 s in two groups, as in one
+# (6.3-7.7 s), against 7.0-7.5 s in three and 7.8-9.9 s in five (in-process, alternated).
+BANDS_AT_ONCE = 13
 
 
 def _colliding_sentences(sets: _SentenceSets, permutations_: Permutations, kernels: StemSetKernels | None,
