@@ -232,8 +232,7 @@ def compile_wide_numbers() -> None:
         return  # no numba: nothing to compile
     hashes, owners = np.array([1, 2], dtype=np.uint32), np.array([0, 0], dtype=np.int32)
     flags = np.ones(1, dtype=np.bool_)
-    join(hashes, owners, flags, hashes, owners, flags, np.zeros((1, 1), dtype=np.int64), _NO_GRAMS,
-                          _NO_GRAMS)
+    join(hashes, owners, flags, hashes, owners, flags, np.zeros((1, 1), dtype=np.int64), _NO_GRAMS, _NO_GRAMS)
     two = np.array([0, 2, 4], dtype=np.int64)
     pairs = np.array([0], dtype=np.int64), np.array([1], dtype=np.int64)
     pairs_join(np.tile(hashes, 2), two, np.tile(owners, 2), np.ones(2, dtype=np.bool_), np.arange(3, dtype=np.int64),
