@@ -535,29 +535,6 @@ def _min_into(
 
 
 @_jit()
-def _text_shingles(
-    buf: CodePoints,
-    start: int,
-    end: int,
-    tables: _Tables,
-    shingle_size: int,
-    scratch: npt.NDArray[np.uint8],
-    tok_start: npt.NDArray[np.int64],
-    tok_end: npt.NDArray[np.int64],
-    lanes: _Lanes,
-    out: npt.NDArray[np.uint32],
-    at: int,
-    check: bool,
-) -> tuple[int, int]:
-    """``(tokens, shingles written)`` of ``buf[start:end]``; ``(-1, 0)`` when ``check`` finds a
-    text that needs Python's normalisation (see :func:`_tokenise`)."""
-    count = _tokenise(buf, start, end, tables, scratch, tok_start, tok_end, check)
-    if count < 0:
-        return count, 0
-    return count, _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, lanes, out, at)
-
-
-@_jit()
 def _max_span(offsets: npt.NDArray[np.int64], first: int, last: int) -> int:
     longest = 1
     for i in range(first, last):
@@ -651,34 +628,23 @@ def _sketch_rows(
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in range(chunks):
         first, last, _, scratch, tok_start, tok_end, lanes = _chunk_scratch(offsets, c)
-        space = (scratch, tok_start, tok_end, lanes)
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
             if redo[i]:
                 continue
-            count, unique = _sketch_of(buf, offsets[i], offsets[i + 1], tables, shingle_size, space, raw, offsets[i],
-                                       a, b, sigs[i], check)
+            count = _tokenise(buf, offsets[i], offsets[i + 1], tables, scratch, tok_start, tok_end, check)
             if count < 0:
                 redo[i] = 1
                 continue
+            found = _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, lanes, raw, offsets[i])
+            unique = _sorted_unique(raw, offsets[i], found)
+            _min_into(raw, offsets[i], offsets[i] + unique, a, b, sigs[i])
             tokens[i], counts[i] = count, unique
 
 
-@_jit(inline=True)
-def _sketch_of(
-    buf: CodePoints, start: int, end: int, tables: _Tables, shingle_size: int, space: _Scratch,
-    raw: npt.NDArray[np.uint32], at: int, a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32],
-    sig: npt.NDArray[np.uint32], check: bool,
-) -> tuple[int, int]:
-    """``(tokens, unique shingles)`` of ``buf[start:end]``: its shingle hashes sorted and
-    deduplicated at ``raw[at:]`` (a text has at most one shingle per code point), its signature into
-    ``sig``; ``(-1, 0)`` when ``check`` finds a text that needs Python's normalisation. Inlined, as
-    :func:`_signature_of` is."""
-    scratch, tok_start, tok_end, lanes = space
-    count, found = _text_shingles(buf, start, end, tables, shingle_size, scratch, tok_start, tok_end, lanes, raw, at,
-                                  check)
-    if count < 0:
-        return count, 0
+@_jit()
+def _sorted_unique(raw: npt.NDArray[np.uint32], at: int, found: int) -> int:
+    """Sort ``raw[at : at + found]`` and move its distinct values to its front; return how many."""
     row = raw[at : at + found]
     row.sort()
     unique = 0
@@ -686,8 +652,7 @@ def _sketch_of(
         if j == 0 or row[j] != row[unique - 1]:
             row[unique] = row[j]
             unique += 1
-    _min_into(raw, at, at + unique, a, b, sig)
-    return count, unique
+    return unique
 
 
 @_jit()
@@ -728,35 +693,17 @@ def _signature_rows(
     chunks = (n + _CHUNK - 1) // _CHUNK
     for c in range(chunks):
         first, last, longest, scratch, tok_start, tok_end, lanes = _chunk_scratch(offsets, c)
-        space = (scratch, tok_start, tok_end, lanes)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
             if redo[i]:
                 continue
-            if not _signature_of(buf, offsets[i], offsets[i + 1], tables, shingle_size, space, hashes, a, b, sigs[i],
-                                 check):
+            count = _tokenise(buf, offsets[i], offsets[i + 1], tables, scratch, tok_start, tok_end, check)
+            if count < 0:
                 redo[i] = 1
-
-
-@_jit(inline=True)
-def _signature_of(
-    buf: CodePoints, start: int, end: int, tables: _Tables, shingle_size: int, space: _Scratch,
-    hashes: npt.NDArray[np.uint32], a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32], sig: npt.NDArray[np.uint32],
-    check: bool,
-) -> bool:
-    """The signature of ``buf[start:end]`` into ``sig``, its shingle hashes through ``hashes``; False
-    when ``check`` finds a text that needs Python's normalisation (see :func:`_tokenise`). Inlined:
-    called, it made 100,000 paragraphs' signatures 7 % slower (96 ms against 90, medians of 21, two
-    alternated runs)."""
-    scratch, tok_start, tok_end, lanes = space
-    count, found = _text_shingles(
-        buf, start, end, tables, shingle_size, scratch, tok_start, tok_end, lanes, hashes, 0, check,
-    )
-    if count < 0:
-        return False
-    _min_into(hashes, 0, found, a, b, sig)
-    return True
+                continue
+            found = _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, lanes, hashes, 0)
+            _min_into(hashes, 0, found, a, b, sigs[i])
 
 
 @_jit()
@@ -802,7 +749,7 @@ def _sketch_rows_at(
     n = addresses.shape[0]
     for first in range(0, n, _CHUNK):
         last = min(n, first + _CHUNK)
-        space = _scratch_for(max(1, lengths[first:last].max()))
+        scratch, tok_start, tok_end, lanes = _scratch_for(max(1, lengths[first:last].max()))
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
             if redo[i]:
@@ -810,14 +757,14 @@ def _sketch_rows_at(
             if i + 1 < n:
                 _prefetch_text(addresses[i + 1], sizes[i + 1])
             buf = _units_at(addresses[i], layout, lengths[i])
-            if _holds_entity_start(buf):
-                redo[i] = 1
-                continue
-            count, unique = _sketch_of(buf, 0, lengths[i], tables, shingle_size, space, raw, spans[i], a, b, sigs[i],
-                                       True)
+            count = -1 if _holds_entity_start(buf) else _tokenise(buf, 0, lengths[i], tables, scratch, tok_start,
+                                                                   tok_end, True)
             if count < 0:
                 redo[i] = 1
                 continue
+            found = _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, lanes, raw, spans[i])
+            unique = _sorted_unique(raw, spans[i], found)
+            _min_into(raw, spans[i], spans[i] + unique, a, b, sigs[i])
             tokens[i], counts[i] = count, unique
 
 
@@ -869,12 +816,19 @@ def _signature_rows_at(
     """:func:`_signature_rows` of the texts at ``addresses`` (of :func:`_lengths_at`'s ``lengths``
     and ``sizes``), each read in place: no join, so no GIL. A text flagged in ``redo`` (not an exact
     compact ``str``), holding an ``&`` or needing Python's normalisation is left for the caller,
-    flagged in ``redo``."""
+    flagged in ``redo``.
+
+    Each text's three steps (:func:`_tokenise`, :func:`_shingle_hashes`, :func:`_min_into`) are
+    called from this loop, as in every row kernel here, not through one function of a text's
+    steps: inlined into this loop, that function (and the one joining the first two) made the
+    signatures of 100,000 paragraphs 20 % slower (``benchmarks.signatures_once 100000``, five
+    alternated pairs: 120-153 ms against 153-186 ms); a loop calling the steps, compiled in a
+    ``/tmp`` script, tokenised and hashed the same texts as fast as this one does now."""
     n = addresses.shape[0]
     for first in range(0, n, _CHUNK):
         last = min(n, first + _CHUNK)
         longest = max(1, lengths[first:last].max())
-        space = _scratch_for(longest)
+        scratch, tok_start, tok_end, lanes = _scratch_for(longest)
         hashes = np.empty(longest, dtype=np.uint32)
         for i in range(first, last):
             sigs[i, :] = _EMPTY  # the caller's rows are uninitialised (see signatures_only)
@@ -883,10 +837,13 @@ def _signature_rows_at(
             if i + 1 < n:
                 _prefetch_text(addresses[i + 1], sizes[i + 1])
             buf = _units_at(addresses[i], layout, lengths[i])
-            if _holds_entity_start(buf) or not _signature_of(
-                buf, 0, lengths[i], tables, shingle_size, space, hashes, a, b, sigs[i], True
-            ):
+            count = -1 if _holds_entity_start(buf) else _tokenise(buf, 0, lengths[i], tables, scratch, tok_start,
+                                                                   tok_end, True)
+            if count < 0:
                 redo[i] = 1
+                continue
+            found = _shingle_hashes(scratch, tok_start, tok_end, count, shingle_size, lanes, hashes, 0)
+            _min_into(hashes, 0, found, a, b, sigs[i])
 
 
 # ---------------------------------------------------------------------------------------------
