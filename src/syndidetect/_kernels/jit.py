@@ -41,7 +41,7 @@ def skip_blas_probe() -> None:
 
 
 #: LLVM's tuning feature that keeps vectorised loops in 256-bit registers on Intel's AVX-512 server
-#: CPUs (it avoids their clock slowing down in 512-bit code). The signature kernel's minima then do
+#: CPUs (LLVM's reason: those CPUs lower their clock in 512-bit code). The signature kernel's minima then do
 #: eight lanes a multiply instead of sixteen: on this machine (an AVX-512 VM LLVM calls
 #: ``emeraldrapids``) the minima of 5.8M hashes took 42-43 ms in 512-bit registers against 68-100 ms
 #: (a ``/tmp`` script, fresh processes alternated).
@@ -53,7 +53,8 @@ def _prefer_wide_vectors() -> None:
     numba's CPU (``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``): numba's host features with
     ``-prefer-256-bit`` added. Read when numba's compiler starts, at the process's first compile
     or cache load; numba's cache keys each compiled kernel by these features, so the kernels of
-    ``syndidetect compile`` are those a run loads. Elsewhere nothing changes."""
+    ``syndidetect compile`` are those a run loads. Elsewhere nothing changes. Called again, it
+    finds the features set and returns."""
     config: Any = importlib.import_module("numba.core.config")
     codegen: Any = importlib.import_module("numba.core.codegen")
     if config.CPU_NAME is not None or config.CPU_FEATURES is not None:
@@ -75,8 +76,7 @@ def imported_numba() -> ModuleType:
                 del sys.modules[_BLAS]
     import numba
 
-    if not _listening[0]:  # once a process
-        _prefer_wide_vectors()
+    _prefer_wide_vectors()
     _listen_for_compiles()
     return numba
 
