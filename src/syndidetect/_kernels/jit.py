@@ -53,8 +53,9 @@ def _prefer_wide_vectors() -> None:
     numba's CPU (``NUMBA_CPU_NAME``, ``NUMBA_CPU_FEATURES``): numba's host features with
     ``-prefer-256-bit`` added. Read when numba's compiler starts, at the process's first compile
     or cache load; numba's cache keys each compiled kernel by these features, so the kernels of
-    ``syndidetect compile`` are those a run loads. Elsewhere nothing changes. Called again, it
-    finds the features set and returns."""
+    ``syndidetect compile`` are those a run loads. Elsewhere nothing changes. Called again (each
+    import through :func:`imported_numba`), it finds the features set and returns; without AVX-512
+    it asks LLVM for the host's features again and still changes nothing."""
     config: Any = importlib.import_module("numba.core.config")
     codegen: Any = importlib.import_module("numba.core.codegen")
     if config.CPU_NAME is not None or config.CPU_FEATURES is not None:
