@@ -2,6 +2,7 @@
 
     python -m benchmarks.peers [paragraphs ...]      # default 20000; prints a table per shape
     python -m benchmarks.peers --ours [paragraphs ...]   # syndidetect alone, once a shape
+    python -m benchmarks.peers --shapes [paragraphs ...] # the two shapes alternated, one process
 
 Two shapes of the deterministic corpus (``benchmarks.corpus``): one paragraph per document, and
 20-paragraph documents. Each contender starts from the raw texts and ends with document pairs:
@@ -218,9 +219,54 @@ def ours_only(sizes: list[int]) -> None:
                   f"{r.cpu:.3f} s CPU, {r.pairs} pairs, recall {r.recall:.4f}")
 
 
+#: Detects of each shape ``--shapes`` times, the shapes in turn: nine pairs give a median that one
+#: slow minute of this machine (whose speed drifts 2x within an hour) does not move.
+SHAPE_ROUNDS = 9
+
+
+def _seconds(call: Callable[[], object]) -> tuple[float, float]:
+    """Wall and process CPU seconds of ``call()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+Timings = list[tuple[float, float]]  # (wall, CPU) seconds of each run
+
+
+def shapes_alternated(n: int, rounds: int = SHAPE_ROUNDS) -> tuple[Timings, Timings]:
+    """``rounds`` pairs of ``sd.detect`` of the two shapes of the same ``n`` paragraphs, one shape then
+    the other, in one process after an untimed detect of each: each pair's ``(wall, CPU)`` seconds, one
+    paragraph a document first. The same paragraphs make both shapes, so their times compare per
+    paragraph; each pair is run within a few seconds, so the machine's drift moves both alike."""
+    one, twenty = shape(n, SHAPES[0]), shape(n, SHAPES[1])
+    for s in (one, twenty):
+        warm(s)
+        sd.detect(s.documents)
+    pairs = [(_seconds(lambda: sd.detect(one.documents)), _seconds(lambda: sd.detect(twenty.documents)))
+             for _ in range(rounds)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def print_shapes(sizes: list[int]) -> None:
+    for n in sizes:
+        one, twenty = shapes_alternated(n)
+        print(f"{n:,} paragraphs, {SHAPE_ROUNDS} alternated pairs of detects (medians):")
+        for name, times in ((f"{SHAPES[0]} per document", one), (f"{SHAPES[1]} per document", twenty)):
+            print(f"  {name:<16} {statistics.median(w for w, _ in times):.3f} s wall, "
+                  f"{statistics.median(c for _, c in times):.3f} s CPU")
+        for k, what in ((0, "wall"), (1, "CPU")):
+            ratios = sorted(a[k] / b[k] for a, b in zip(one, twenty))
+            print(f"  one paragraph a document over 20, {what}: median of the pairs' ratios "
+                  f"{statistics.median(ratios):.3f} (from {ratios[0]:.3f} to {ratios[-1]:.3f})")
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--ours"]:
         ours_only([int(a) for a in argv[1:]] or [20_000])
+        return
+    if argv[:1] == ["--shapes"]:
+        print_shapes([int(a) for a in argv[1:]] or [20_000])
         return
     for n in [int(a) for a in argv] or [20_000]:
         for per_document in SHAPES:
