@@ -47,7 +47,6 @@ import xxhash
 
 import syndidetect as sd
 from benchmarks.corpus import Corpus, make_corpus
-from benchmarks.machine import probe_line
 from syndidetect.config import Config
 from syndidetect.lsh import band_layout, candidate_pairs
 from syndidetect.warmup import take_kernels_of_every_module
@@ -267,11 +266,8 @@ def main(argv: list[str]) -> None:
         ours_only([int(a) for a in argv[1:]] or [20_000])
         return
     if argv[:1] == ["--shapes"]:
-        print(probe_line("before"), flush=True)
         print_shapes([int(a) for a in argv[1:]] or [20_000])
-        print(probe_line("after"))
         return
-    print(probe_line("before"), flush=True)
     for n in [int(a) for a in argv] or [20_000]:
         for per_document in SHAPES:
             rows = table(n, per_document)
@@ -284,7 +280,6 @@ def main(argv: list[str]) -> None:
             for r in rows:
                 print(f"{r.name:<34} {r.seconds:>8.3f} {r.cpu:>8.3f} {r.seconds / ours.seconds:>13.2f}x "
                       f"{r.cpu / ours.cpu:>12.2f}x {r.pairs:>8} {r.recall:>7.4f}")
-    print(probe_line("after"))
 
 
 if __name__ == "__main__":

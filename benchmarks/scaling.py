@@ -6,8 +6,7 @@ Each size runs in a fresh process (so peak RSS is that size's own), on the deter
 of ``benchmarks.corpus`` grouped into 20-paragraph documents. It reports the corpus alone, then
 ``sd.detect`` (paragraphs, signatures, candidate pairs, verification, report), per stage the
 time so far and the memory above the corpus (resident then, and the peak so far), and
-verification's time a candidate pair, between two probes of the machine's speed
-(:mod:`benchmarks.machine`).
+verification's time a candidate pair.
 ``--keep-freed``: glibc is asked to keep freed memory once the corpus is built, as ``syndidetect
 scan`` asks before it reads (``_kernels.glibc.keep_freed_memory``); without it, glibc's defaults,
 as a library caller has them.
@@ -19,8 +18,6 @@ import json
 import subprocess
 import sys
 from typing import Any
-
-from benchmarks.machine import probe_line
 
 _CHILD = """
 import json, resource, sys, time
@@ -77,7 +74,6 @@ def main(argv: list[str]) -> None:
     keep_freed = "--keep-freed" in argv
     sizes = [int(a) for a in argv if a != "--keep-freed"] or list(DEFAULT_SIZES)
     print("glibc keeps freed memory (as `syndidetect scan`)" if keep_freed else "glibc's defaults (a library caller's)")
-    print(probe_line("before"), flush=True)
     print(f"{'paragraphs':>10} {'detect s':>9} {'para/s':>9} {'input MB':>10} {'peak MB':>8} {'pairs':>7} "
           f"{'user s':>7} {'sys s':>6}")
     for size in sizes:
@@ -88,7 +84,6 @@ def main(argv: list[str]) -> None:
             print(f"{'':>10} after {name:<13} {at:>7.1f} s  {resident:>7.0f} MB resident, "
                   f"{high:>7.0f} MB peak above the corpus")
         print(f"{'':>10} verification: {verification_line(r)}")
-    print(probe_line("after"))
 
 
 def verification_line(result: dict[str, Any]) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from benchmarks.machine import probe_line, probe_seconds
 from benchmarks.peers import CONTENDERS, SHAPES, shape, shapes_alternated
 from benchmarks.report import note, record
 
@@ -35,17 +34,10 @@ def test_peers(benchmark: Any, name: str, per_document: int) -> None:
 def test_shapes_alternated() -> None:
     """The two shapes' detects in turn (:func:`shapes_alternated`, three pairs at the CI size): the
     per-paragraph ratios of one paragraph a document over 20, wall and CPU, in the summary."""
-    note(probe_line("before the shapes"))
     one, twenty = shapes_alternated(PEERS_N, rounds=3)
-    note(probe_line("after the shapes"))
     assert len(one) == len(twenty) == 3
     assert all(wall > 0 and cpu > 0 for wall, cpu in one + twenty)  # each detect ran and was timed
     for k, what in ((0, "wall"), (1, "CPU")):
         ratios = sorted(a[k] / b[k] for a, b in zip(one, twenty))
         note(f"shapes-{PEERS_N}: one paragraph a document over 20, {what} a paragraph, median of 3 alternated "
              f"pairs {ratios[1]:.3f}")
-
-
-def test_machine_probe() -> None:
-    """The probe times its loop: ten times the steps take longer than the steps alone."""
-    assert 0 < probe_seconds(20_000) < probe_seconds(200_000)
