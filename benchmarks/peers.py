@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import datasketch
 import numpy as np
@@ -57,6 +58,7 @@ SEED = 1  # permutation seed, as syndidetect's default
 SHAPES = (1, 20)
 _WORD = re.compile(r"\w+")
 Pairs = set[tuple[int, int]]
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -182,13 +184,21 @@ def measure(s: Shape, name: str, rounds: int, untimed: int = 1) -> Row:
     arenas, grow in the first runs; rensa's and datasketch's first runs are slower too)."""
     for _ in range(untimed):
         CONTENDERS[name](s)
-    walls, cpus, found = [], [], set()
+    walls: list[float] = []
+    cpus: list[float] = []
+    found: Pairs = set()
     for _ in range(rounds):
-        wall, cpu = time.perf_counter(), time.process_time()
-        found = CONTENDERS[name](s)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
+        wall, cpu, found = timed(lambda: CONTENDERS[name](s))
+        walls.append(wall)
+        cpus.append(cpu)
     return Row(name, statistics.median(walls), statistics.median(cpus), len(found), s.recall(found))
+
+
+def timed(call: Callable[[], _R]) -> tuple[float, float, _R]:
+    """Wall and process CPU seconds of ``call()``, and what it returned."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
 def warm(s: Shape) -> None:
@@ -224,13 +234,6 @@ def ours_only(sizes: list[int]) -> None:
 SHAPE_ROUNDS = 9
 
 
-def _seconds(call: Callable[[], object]) -> tuple[float, float]:
-    """Wall and process CPU seconds of ``call()``."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    call()
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
 Timings = list[tuple[float, float]]  # (wall, CPU) seconds of each run
 
 
@@ -243,9 +246,15 @@ def shapes_alternated(n: int, rounds: int = SHAPE_ROUNDS) -> tuple[Timings, Timi
     for s in (one, twenty):
         warm(s)
         sd.detect(s.documents)
-    pairs = [(_seconds(lambda: sd.detect(one.documents)), _seconds(lambda: sd.detect(twenty.documents)))
+    pairs = [(timed(lambda: sd.detect(one.documents))[:2], timed(lambda: sd.detect(twenty.documents))[:2])
              for _ in range(rounds)]
     return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def pair_ratios(one: Timings, twenty: Timings, k: int) -> list[float]:
+    """The ratios of each pair's wall (``k`` 0) or CPU (1) seconds, one paragraph a document over 20,
+    ascending."""
+    return sorted(a[k] / b[k] for a, b in zip(one, twenty))
 
 
 def print_shapes(sizes: list[int]) -> None:
@@ -256,7 +265,7 @@ def print_shapes(sizes: list[int]) -> None:
             print(f"  {name:<16} {statistics.median(w for w, _ in times):.3f} s wall, "
                   f"{statistics.median(c for _, c in times):.3f} s CPU")
         for k, what in ((0, "wall"), (1, "CPU")):
-            ratios = sorted(a[k] / b[k] for a, b in zip(one, twenty))
+            ratios = pair_ratios(one, twenty, k)
             print(f"  one paragraph a document over 20, {what}: median of the pairs' ratios "
                   f"{statistics.median(ratios):.3f} (from {ratios[0]:.3f} to {ratios[-1]:.3f})")
 

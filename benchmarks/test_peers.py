@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.peers import CONTENDERS, SHAPES, shape, shapes_alternated
+from benchmarks.peers import CONTENDERS, SHAPES, pair_ratios, shape, shapes_alternated
 from benchmarks.report import note, record
 
 PEERS_N = int(os.environ.get("SYNDIDETECT_BENCH_PEERS_N", "1000"))
@@ -38,6 +38,6 @@ def test_shapes_alternated() -> None:
     assert len(one) == len(twenty) == 3
     assert all(wall > 0 and cpu > 0 for wall, cpu in one + twenty)  # each detect ran and was timed
     for k, what in ((0, "wall"), (1, "CPU")):
-        ratios = sorted(a[k] / b[k] for a, b in zip(one, twenty))
+        ratios = pair_ratios(one, twenty, k)
         note(f"shapes-{PEERS_N}: one paragraph a document over 20, {what} a paragraph, median of 3 alternated "
              f"pairs {ratios[1]:.3f}")
