@@ -58,14 +58,20 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise InputError(f"document id must be a non-empty string; got {reprlib.repr(self.id)}")
-        if (problem := unicode_problem(self.id)) is not None:
-            raise InputError(f"document id {self.id.encode('utf-8', 'backslashreplace').decode()!r}: {problem}")
+        self._check_id()
         if not isinstance(self.text, str):
             raise InputError(f"document {self.id!r}: text must be a str; got {type(self.text).__name__}")
         if (problem := unicode_problem(self.text)) is not None:
             raise InputError(f"document {self.id!r}: text has a {problem}")
+        self._canonical_date()
+
+    def _check_id(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise InputError(f"document id must be a non-empty string; got {reprlib.repr(self.id)}")
+        if (problem := unicode_problem(self.id)) is not None:
+            raise InputError(f"document id {self.id.encode('utf-8', 'backslashreplace').decode()!r}: {problem}")
+
+    def _canonical_date(self) -> None:
         if self.date is not None:
             try:
                 object.__setattr__(self, "date", canonical_date(self.date))
@@ -76,6 +82,20 @@ class Document:
     def instant(self) -> datetime | None:
         """The publication date as an aware UTC datetime, or None."""
         return None if self.date is None else parse_date(self.date)
+
+
+def decoded_document(doc_id: str, text: str, date: str | None = None) -> Document:
+    """``Document(doc_id, text, date)`` of a ``text`` that holds no lone surrogate by how it was made:
+    decoded by a strict codec (UTF-8, -16 or -32 refuse them) with no JSON ``\\u`` escape on the way.
+    It leaves out the one check that scans the whole text, which was a fifth of reading the JSON
+    Lines of ``benchmarks.test_index`` (100k paragraphs, 70 % of the texts not ASCII: parsing took
+    0.211 against 0.275 s, best of 5). The id and the date are checked as ``Document`` checks them."""
+    doc = object.__new__(Document)
+    for name, value in (("id", doc_id), ("text", text), ("date", date), ("metadata", {})):
+        object.__setattr__(doc, name, value)  # the frozen dataclass's own way to set its fields
+    doc._check_id()
+    doc._canonical_date()
+    return doc
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from syndidetect.documents import Document, printable
+from syndidetect.documents import Document, decoded_document, printable
 from syndidetect.errors import InputError
 from syndidetect.readers.kinds import (
     FEED_SUFFIXES,
@@ -111,7 +111,7 @@ def read_file(path: Path, doc_id: str, kind: str, problems: Problems | None = No
         from syndidetect.readers.html import html_document
 
         return [html_document(data, name, doc_id)]
-    return [Document(doc_id, file_text(data, name))]
+    return [decoded_document(doc_id, file_text(data, name))]
 
 
 def file_documents(path: Path, doc_id: str) -> list[Document]:
@@ -192,7 +192,7 @@ def read_stdin(stream: BinaryIO) -> list[Document]:
     data = stream.read()
     if data.lstrip().startswith(b"{"):
         return parse_jsonl(data, "<stdin>")
-    return [Document("-", file_text(data, "<stdin>"))]
+    return [decoded_document("-", file_text(data, "<stdin>"))]
 
 
 def _unknown_line(names: list[str]) -> str:

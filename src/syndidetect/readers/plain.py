@@ -7,11 +7,11 @@ import codecs
 import json
 import reprlib
 
-from syndidetect.documents import Document
+from syndidetect.documents import Document, decoded_document
 from syndidetect.errors import InputError
 from syndidetect.readers.problems import Problems
 
-__all__ = ["MAX_FILE_BYTES", "JsonInteger", "checked_text", "decode", "file_text", "parse_jsonl"]
+__all__ = ["MAX_FILE_BYTES", "JsonInteger", "checked_text", "decode", "file_text", "nonempty_text", "parse_jsonl"]
 
 # Bytes; a larger file is refused before it is read: the whole text of a document is held in memory
 # several times over (text, paragraphs, word streams), and 256 MB of text is no news article.
@@ -50,16 +50,22 @@ def checked_text(text: str, where: str) -> str:
     """The rule every input format shares: a document has some text, and no NUL character."""
     if "\x00" in text:
         raise InputError(f"{where}: text contains NUL characters (binary data?)")
+    return nonempty_text(text, where)
+
+
+def nonempty_text(text: str, where: str) -> str:
+    """:func:`checked_text` of a text :func:`decode` gave, or a part of one, which holds no NUL."""
     if not text or text.isspace():  # what ``not text.strip()`` says, without copying the text
         raise InputError(f"{where}: empty document (no text)")
     return text
 
 
 def file_text(data: bytes, name: str) -> str:
-    """A text file's decoded, checked text."""
+    """A text file's decoded, checked text: it holds no lone surrogate (:func:`~syndidetect.documents.
+    decoded_document` may take it)."""
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"{name}: file too large ({len(data)} bytes; at most {MAX_FILE_BYTES})")
-    return checked_text(decode(data, name), name)
+    return nonempty_text(decode(data, name), name)
 
 
 class JsonInteger(str):
@@ -111,9 +117,14 @@ def jsonl_record(line: str, where: str) -> Document:
         raise InputError(f"{where}: 'text' must be a string; got {json_value(text)}")
     if date is not None and (not isinstance(date, str) or isinstance(date, JsonInteger)):
         raise InputError(f"{where}: 'date' must be a string (ISO 8601 or RFC 2822); got {json_value(date)}")
-    checked_text(text, where)
+    # The line comes from decode(), which refused NUL and lone surrogates: only a \u escape can put
+    # one in a string. A line without any (raw UTF-8) skips the scans of its text for them; one with
+    # them (json.dumps escapes all but ASCII by default) is found at its first one and checked in
+    # full: looking for \u0000 and \uD800-\uDFFF in such lines took longer than the full checks.
+    escaped = "\\u" in line
+    (checked_text if escaped else nonempty_text)(text, where)
     try:
-        return Document(str(doc_id), text, date)
+        return (Document if escaped else decoded_document)(str(doc_id), text, date)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
 
