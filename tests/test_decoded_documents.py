@@ -55,10 +55,11 @@ def test_a_jsonl_record_is_the_document_its_fields_make(text: str, doc_id: str, 
 ])
 def test_decoded_document_checks_the_id_and_the_date_as_document_does(doc_id: str, text: str,
                                                                        date: str | None) -> None:
-    assert _outcome(decoded_document, doc_id, text, date) == _outcome(Document, doc_id, text, date)
-    if _outcome(Document, doc_id, text, date)[0] != "error":  # every field set, as equality and repr read them
-        made = decoded_document(doc_id, text, date)
-        assert made == Document(doc_id, text, date) and repr(made) == repr(Document(doc_id, text, date))
+    expected = _outcome(Document, doc_id, text, date)
+    assert _outcome(decoded_document, doc_id, text, date) == expected
+    if expected[0] != "error":  # every field set, as equality and repr read them
+        made, full = decoded_document(doc_id, text, date), Document(doc_id, text, date)
+        assert made == full and repr(made) == repr(full)
 
 
 @pytest.mark.parametrize("record, message", [

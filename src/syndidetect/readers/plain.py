@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import reprlib
+from collections.abc import Callable
 
 from syndidetect.documents import Document, decoded_document
 from syndidetect.errors import InputError
@@ -121,10 +122,15 @@ def jsonl_record(line: str, where: str) -> Document:
     # one in a string. A line without any (raw UTF-8) skips the scans of its text for them; one with
     # them (json.dumps escapes all but ASCII by default) is found at its first one and checked in
     # full: looking for \u0000 and \uD800-\uDFFF in such lines took longer than the full checks.
-    escaped = "\\u" in line
-    (checked_text if escaped else nonempty_text)(text, where)
+    make: Callable[[str, str, str | None], Document]
+    if "\\u" in line:
+        checked_text(text, where)
+        make = Document
+    else:
+        nonempty_text(text, where)
+        make = decoded_document
     try:
-        return (Document if escaped else decoded_document)(str(doc_id), text, date)
+        return make(str(doc_id), text, date)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
 
