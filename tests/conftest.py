@@ -12,8 +12,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import xxhash
+from hypothesis import settings
 
 import syndidetect as sd
+
+# Timing belongs in benchmarks: no Hypothesis example fails for its time (the default deadline is
+# 200 ms an example, which a first call that loads a kernel, or a loaded CI machine, can pass).
+settings.register_profile("syndidetect", deadline=None)
+settings.load_profile("syndidetect")
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
