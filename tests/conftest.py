@@ -12,13 +12,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import xxhash
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import syndidetect as sd
 
 # Timing belongs in benchmarks: no Hypothesis example fails for its time (the default deadline is
-# 200 ms an example, which a first call that loads a kernel, or a loaded CI machine, can pass).
-settings.register_profile("syndidetect", deadline=None)
+# 200 ms an example, which a first call that loads a kernel, or a loaded CI machine, can pass), nor a
+# test for the time its examples took to draw (the "too slow" health check).
+settings.register_profile("syndidetect", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("syndidetect")
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
