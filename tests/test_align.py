@@ -161,7 +161,7 @@ def test_tiling_uses_each_word_once() -> None:
 
 @given(st.integers(0, 2**31 - 1), st.integers(0, 80), st.integers(0, 80), st.integers(2, 9), st.integers(1, 4),
        st.sampled_from([1, 2, 3, MAX_REPEAT]))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 def test_compiled_tiling_equals_runs_then_tiles(seed: int, len_a: int, len_b: int, alphabet: int, n: int,
                                                 max_repeat: int) -> None:
     """Small alphabets make long runs, repeats (some over max_repeat) and overlapping tiles."""
@@ -249,7 +249,7 @@ WORDS = ["the", "Café", "ﬁnance", "naïve", "河流", "&amp;", "&rsquo;s", "r
 
 @given(st.lists(st.sampled_from(WORDS), min_size=0, max_size=120), st.lists(st.sampled_from(WORDS), max_size=60),
        st.sampled_from([" ", "\n", "\n\n", "  ", "\u00a0", "\t"]), st.integers(0, 119))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_passage_spans_round_trip_on_any_text(words: list[str], other: list[str], sep: str, cut: int) -> None:
     a = sep.join(words)
     b = " ".join(other[:30]) + "\n" + sep.join(words[cut % (len(words) + 1):]) + "\n" + " ".join(other[30:])
@@ -272,7 +272,7 @@ def test_offset_line_pairs_inside_a_verbatim_passage_are_not_called_reworded(art
     assert min(m.containment for m in pair.matches) < 0.75  # offsets, not rewording, lower it
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet="ab Z9.,’‘“”…–—\u00a0\n\t_-'&;é", max_size=60))
 def test_english_word_streams_read_the_tokens_of_the_general_path(text: str) -> None:
     """token_spans' fast path (ASCII once typographic separators are spaces) gives the tokens and
@@ -290,7 +290,7 @@ def test_english_word_streams_read_the_tokens_of_the_general_path(text: str) -> 
 _NEAR_MIDDLE = np.array([0, 3, *range(2**63 - 8, 2**63 + 8), 2**64 - 1], dtype=np.uint64)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.sets(st.integers(0, len(_NEAR_MIDDLE) - 1)), st.sets(st.integers(0, len(_NEAR_MIDDLE) - 1)))
 def test_the_compiled_common_grams_are_numpys(a: set[int], b: set[int]) -> None:
     """The grams two streams share, found by the tiling kernel in two merges (below the middle of
@@ -303,7 +303,7 @@ _WORD = st.text(alphabet="abcXYZ019", min_size=1, max_size=40)  # past the 24 ch
 _GAP = st.text(alphabet=" \n\t.,’“”…–—\u00a0_-'&;é", min_size=1, max_size=3)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.tuples(_WORD, _GAP), max_size=25), st.integers(1, 4))
 def test_the_compiled_word_stream_is_the_numpy_one(pieces: list[tuple[str, str]], n: int) -> None:
     """The kernel's spans and gram hashes (English text: spans and word hashes read from its bytes)
@@ -316,7 +316,7 @@ def test_the_compiled_word_stream_is_the_numpy_one(pieces: list[tuple[str, str]]
     assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.lists(st.tuples(_WORD, _GAP), max_size=8).map(lambda p: "".join(w + g for w, g in p)), max_size=12),
        st.integers(1, 4))
 def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -> None:
@@ -332,7 +332,7 @@ def test_the_streams_of_many_texts_are_each_ones_own(texts: list[str], n: int) -
         assert fast.grams.tolist() == reference.grams.tolist() and fast.n == n
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(_WORD, min_size=1, max_size=60), st.lists(_GAP, min_size=1, max_size=60), st.integers(0, 30))
 def test_bytes_read_on_two_threads_give_the_tokens_of_one(words: list[str], gaps: list[str], long_word: int) -> None:
     """Cut in two at a byte that is no token's (wherever the middle falls: inside a word, a long
@@ -355,7 +355,7 @@ def test_bytes_read_on_two_threads_give_the_tokens_of_one(words: list[str], gaps
 @given(st.integers(0, 2**31 - 1), st.integers(0, 400), st.integers(0, 400), st.integers(3, 40),
        st.integers(1, 5), st.integers(1, 20), st.integers(1, 6), st.integers(1, 3), st.integers(1, 12),
        st.floats(0.3, 1.0))
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120)
 def test_compiled_passages_equal_the_python_path(seed: int, len_a: int, len_b: int, vocabulary: int, n: int,
                                                  max_gap: int, typo_words: int, typo_skew: int, min_grams: int,
                                                  density: float) -> None:
@@ -425,7 +425,7 @@ def test_a_tile_as_close_to_two_passages_joins_the_first(monkeypatch: pytest.Mon
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(1, 12), st.integers(1, 4)),
                 min_size=1, max_size=40))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_in_order_is_the_same_chain_on_plain_lists_and_on_numpy(rows: list[tuple[int, int, int, int]]) -> None:
     """Both paths of the in-order chain (plain lists for a few passages, numpy's steps for many):
     overlapping spans, crossings and many equal weights (ties), the same chain."""

@@ -47,7 +47,7 @@ def _one_by_one(a: PreparedDocument, b: PreparedDocument, counted: Counted, n: i
 
 @given(st.integers(0, 2**31 - 1), st.integers(2, 6), st.integers(1, 20), st.integers(3, 30), st.integers(1, 4),
        st.integers(1, 12), st.booleans())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_align_many_gives_each_pair_what_align_gives_it_alone(seed: int, documents: int, pairs: int,
                                                               vocabulary: int, n: int, min_grams: int,
                                                               two_masks: bool) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 import xxhash
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import oracle
@@ -91,7 +91,7 @@ def assert_same_as_reference(texts: Sequence[str], num_perm: int = 128, seed: in
 
 @pytest.fixture(scope="module", autouse=True)
 def _compiled() -> None:
-    fast.warm_up()  # compile (or load from cache) once, outside any hypothesis deadline
+    fast.warm_up()  # compile (or load from cache) once, before any example runs
 
 
 def seed_lines() -> list[str]:
@@ -101,7 +101,7 @@ def seed_lines() -> list[str]:
 # --- xxh32 -------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.binary(max_size=80), st.integers(0, 7))
 def test_xxh32_equals_xxhash(data: bytes, pad: int) -> None:
     buf = np.frombuffer(b"\xff" * pad + data + b"\xee" * 8, dtype=np.uint8)
@@ -115,7 +115,7 @@ def test_xxh32_every_length_up_to_70() -> None:
         assert fast._xxh32(buf, 0, n) == xxhash.xxh32_intdigest(data[:n]), n
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.binary(max_size=31), min_size=1, max_size=40), st.integers(0, 255))
 def test_xxh32_lanes_equal_xxhash(shingles: list[bytes], filler: int) -> None:
     """Every lane is xxh32 of its own bytes, whatever follows them in its words (the filler)."""
@@ -139,7 +139,7 @@ def _lanes(size: int) -> tuple[U32, I64, I64]:
     return np.empty((8, size), dtype=np.uint32), np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.integers(1, 20), min_size=1, max_size=30), st.integers(1, 4))
 def test_shingle_hashes_of_short_and_long_shingles(token_lengths: list[int], shingle_size: int) -> None:
     """Shingles on either side of the lanes' 31 bytes (tokens of up to 20 bytes, shingles of up to
@@ -299,7 +299,7 @@ _PIECES = [
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(st.lists(_TEXT, max_size=8), st.integers(1, 5), st.sampled_from([1, 7, 64]), st.integers(0, 2**32 - 1))
 def test_random_batches_equal_reference(texts: list[str], shingle_size: int, num_perm: int, seed: int) -> None:
     assert_same_as_reference(texts, num_perm, seed, shingle_size)
@@ -314,20 +314,20 @@ _SCRIPTS = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)
 @given(st.lists(_SCRIPTS, max_size=8), st.integers(1, 5))
 def test_scripts_without_spaces_and_invisible_characters_equal_reference(texts: list[str], shingle_size: int) -> None:
     assert_same_as_reference(texts, 32, 3, shingle_size)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(_TEXT, st.integers(1, 4))
 def test_random_text_equals_datasketch(text: str, shingle_size: int) -> None:
     sigs = assert_same_as_reference([text], num_perm=16, seed=5, shingle_size=shingle_size)
     np.testing.assert_array_equal(sigs[0], oracle(text, 16, 5, shingle_size))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(_TEXT, _TEXT)
 def test_unigram_signature_of_a_join_is_the_minimum(first: str, second: str) -> None:
     """With one-word shingles, the shingles of ``"A B"`` are those of A and of B together."""
@@ -357,7 +357,7 @@ def test_import_is_lazy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.text(alphabet=st.sampled_from("a &;\u00e9\u201976"), max_size=12), max_size=12))
 def test_rows_holding_entities_flags_exactly_the_texts_with_an_ampersand(texts: list[str]) -> None:
     text, spans = batch.joined(texts, batch.text_lengths(texts))

@@ -45,7 +45,7 @@ def brute_force(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]
     return found
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(2, 40), st.sampled_from([(4, 1), (2, 2), (2, 3)]), st.integers(0, 2**31))
 def test_candidates_equal_brute_force(n: int, layout: tuple[int, int], seed: int) -> None:
     bands, rows = layout
@@ -54,7 +54,7 @@ def test_candidates_equal_brute_force(n: int, layout: tuple[int, int], seed: int
     assert got == brute_force(sigs, bands, rows)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(st.integers(2, 40), st.integers(0, 2**31))
 def test_bands_sorted_in_threads_give_the_pairs_of_one_thread(n: int, seed: int) -> None:
     sigs = np.random.RandomState(seed).randint(0, 3, (n, 8)).astype(np.uint32)
@@ -82,7 +82,7 @@ def test_huge_bucket_is_chained_not_quadratic() -> None:
     assert len(pairs) == 999
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(2, 40), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**31))
 def test_buckets_of_too_many_owners_give_no_pairs(n: int, max_owners: int, n_owners: int, seed: int) -> None:
     rng = np.random.RandomState(seed)
@@ -110,7 +110,7 @@ def test_estimated_jaccard_is_the_share_of_equal_values(path: str, monkeypatch: 
     assert estimated_jaccard(sigs, pairs).tolist() == [0.5, 0.0, 1.0]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 3000), st.integers(1, 40), st.integers(1, 3), st.integers(0, 2**31 - 1))
 def test_equal_counts_of_the_kernel_on_its_threads_are_numpys(pairs: int, width: int, threads: int, seed: int) -> None:
     """Each thread's contiguous range of the pairs, any count of pairs and threads (two threads
@@ -131,7 +131,7 @@ def test_equal_counts_of_the_kernel_on_its_threads_are_numpys(pairs: int, width:
     assert halves.tolist() == (sigs[at[:, 0]] == sigs[at[:, 1]]).sum(axis=1).tolist()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.integers(0, 12), st.integers(1, 6), st.integers(1, 5), st.integers(0, 3), st.integers(0, 2**31))
 def test_all_band_keys_at_once_are_those_of_each_band(n: int, bands: int, rows: int, spare: int, seed: int) -> None:
     sigs = np.random.RandomState(seed).randint(0, 2**32, (n, bands * rows + spare), dtype=np.uint64)
@@ -325,7 +325,7 @@ def test_the_compiled_screen_finds_the_keys_numpy_finds(seed: int) -> None:
 _PAIR = st.tuples(st.integers(0, 11), st.integers(0, 11)).filter(lambda p: p[0] != p[1])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.text(min_size=1, max_size=3), min_size=12, max_size=12, unique=True),
        st.lists(_PAIR, max_size=30), st.lists(_PAIR, max_size=30))
 def test_ordered_pairs_are_the_distinct_pairs_by_id_with_the_first_arrays_flagged(
@@ -345,7 +345,7 @@ def test_ordered_pairs_are_the_distinct_pairs_by_id_with_the_first_arrays_flagge
     assert found.tolist() == [p in flagged for p in expected]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(0, 40), st.integers(1, 8), st.integers(1, 6), st.integers(0, 5), st.integers(0, 2**31 - 1))
 def test_band_keys_written_by_the_kernel_are_numpys(n: int, bands: int, rows: int, start: int, seed: int) -> None:
     """Any layout (one or two rows a band stay numpy's own keys), signatures at the extremes of

@@ -12,7 +12,7 @@ from syndidetect._kernels.merge import MERGE, positions_right
 _SORTED = st.lists(st.integers(-50, 50), max_size=60).map(sorted)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(_SORTED, _SORTED)
 def test_the_merge_is_searchsorted_on_the_right(boundaries: list[int], values: list[int]) -> None:
     """Repeated boundaries and values, values before the first boundary and past the last, empty sides."""

@@ -67,7 +67,7 @@ def compiled() -> None:
     assert MERGE_JOIN.compiled() is not None  # the tests below compare the compiled kernel
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(0, 2**31 - 1), st.integers(0, 8), st.integers(0, 8))
 def test_merge_join_equals_searchsorted(seed: int, na: int, nb: int) -> None:
     rng = np.random.RandomState(seed)
@@ -82,7 +82,7 @@ def test_merge_join_equals_searchsorted(seed: int, na: int, nb: int) -> None:
     np.testing.assert_array_equal(expected.reshape(na, nb), brute.reshape(na, nb))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(0, 2**31 - 1), st.integers(0, 8), st.integers(0, 8))
 def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
     rng = np.random.RandomState(seed)
@@ -96,7 +96,7 @@ def test_pair_overlap_equals_its_reference(seed: int, na: int, nb: int) -> None:
     assert expected == (int(counts.max()) if counts.size else 0, len(set(ga.tolist()) & set(gb.tolist())))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(0, 30))
 def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[int], n_pairs: int) -> None:
     rng = np.random.RandomState(seed)
@@ -138,7 +138,7 @@ def _kept_as_expected(packed: tuple[Packed, Packed, Packed, Packed], sides: Side
     return sum(m is not None for m in matrices)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(0, 30),
        st.integers(0, 4), st.integers(0, 6))
 def test_the_screen_keeps_the_shared_counts_of_the_pairs_it_may_keep(seed: int, paragraphs: list[int], n_pairs: int,
@@ -237,7 +237,7 @@ def test_a_lazy_kernel_for_each_backend(monkeypatch: pytest.MonkeyPatch) -> None
         LazyKernel(lambda: len, after=1).for_backend("numba", 0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 5), max_size=12), max_size=8))
 def test_the_sorted_hash_index_is_the_stable_argsort(paragraphs: list[list[int]]) -> None:
     from syndidetect.prepared import sorted_hash_index
@@ -309,7 +309,7 @@ def test_shared_hash_indexes_are_each_documents_own_as_views() -> None:
         assert h.tolist() == hashes[offsets[k] : offsets[k + 1]].tolist()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.lists(st.text("ab c\n", max_size=40), max_size=5), min_size=1, max_size=12),
        st.sampled_from([1, 7, 64, 1 << 16]), st.booleans())
 def test_shared_hash_indexes_in_groups_are_each_documents_sorted_index(

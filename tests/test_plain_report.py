@@ -71,7 +71,7 @@ def test_the_others_are_left_to_rich() -> None:
 
 
 @given(texts(others=True), st.integers(MIN_WIDTH, 130))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_a_wrapped_line_breaks_where_rich_breaks_it(text: str, width: int) -> None:
     assume(ONE.sub("", text) == "")
     ours = "".join(line + "\n" for line in wrapped(text, width))
@@ -79,7 +79,7 @@ def test_a_wrapped_line_breaks_where_rich_breaks_it(text: str, width: int) -> No
 
 
 @given(st.text(alphabet="abcdefgh ()-,é’", max_size=140), st.integers(MIN_WIDTH, 130))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_a_titled_rule_is_rich_s(title: str, width: int) -> None:
     assert rule_text(title, width) == rich_output(lambda console: console.rule(title), width)
 
@@ -104,7 +104,7 @@ def tables(draw: st.DrawFn) -> tuple[tuple[str, str], list[Row], int]:
 
 
 @given(tables())
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 def test_a_copy_s_table_is_drawn_as_rich_draws_it(table: tuple[tuple[str, str], list[Row], int]) -> None:
     documents, table_rows, width = table
     ours = table_text(documents, table_rows, width)

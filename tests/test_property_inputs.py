@@ -108,8 +108,7 @@ def _spans_reproduce_the_text(report: dict[str, Any], texts: dict[str, str]) -> 
                 assert texts[ref["document"]][ref["start"]:ref["end"]] == ref["text"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(files=folder(), fmt=st.sampled_from(["json", "text", "csv"]), show=st.booleans())
 def test_the_cli_answers_any_folder_with_a_report_or_one_line(capsys: pytest.CaptureFixture[str],
                                                               files: dict[bytes, bytes], fmt: str,
@@ -136,7 +135,7 @@ ANY = st.one_of(st.none(), st.integers(), st.text(max_size=30), st.binary(max_si
                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120)
 @given(documents=st.one_of(ANY, st.lists(st.one_of(ANY, st.tuples(st.text(max_size=8), st.text(max_size=60)),
                                                    st.tuples(st.text(max_size=8), st.text(max_size=60), ANY)),
                                          max_size=4)),
@@ -150,7 +149,7 @@ def test_the_library_raises_only_its_own_errors(documents: Any, date: Any) -> No
             call()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.sampled_from(["a", " ", "é", "’", "\u4e2d", "\U0001f600", "\ud800", "\udcff", "\udfff"]),
                 max_size=30))
 def test_a_lone_surrogate_is_found_where_it_is(pieces: list[str]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS, assert_refused_in_one_line, truth_key
@@ -284,7 +284,7 @@ MARKUP = st.lists(st.one_of(st.sampled_from(["<p>", "</p>", "<div class='comment
                           st.text(max_size=40)), max_size=30).map("".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(markup=MARKUP, encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]))
 def test_any_markup_gives_a_document_or_one_input_error(markup: str, encoding: str) -> None:
     data = markup.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace")

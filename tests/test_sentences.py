@@ -328,7 +328,7 @@ def _scores_per_pair(stems_a: list[list[str]], stems_b: list[list[str]]) -> np.n
 
 
 @given(STEMS, STEMS)
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 def test_compiled_scores_are_bit_for_bit_the_numpy_ones(stems_a: list[list[str]], stems_b: list[list[str]]) -> None:
     a, b = sentence_terms(stems_a), sentence_terms(stems_b)
     # The products are summed term by term (products_numpy), not by BLAS: equal to its last bits or so.
@@ -354,7 +354,7 @@ def _bound(a: sentence_sets_module.DocumentSentences, b: sentence_sets_module.Do
 
 @given(st.lists(STEMS, min_size=2, max_size=5), st.integers(1, 4), st.sampled_from([0.0, 0.2, 0.3, 0.5]),
        st.integers(0, 2**31 - 1))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_batched_sentence_bound_is_the_per_pair_one(texts: list[list[list[str]]], min_similar: int,
                                                     min_coverage: float, seed: int) -> None:
     """reach_later: each pair's vocabulary mapped from batch-wide ids, the scores and the bound in the
@@ -394,7 +394,7 @@ def _split_copy(sentences: list[list[str]], other: list[list[str]], seed: int) -
 
 
 @given(STEMS, STEMS, st.integers(0, 2**31 - 1))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 def test_a_joined_sentence_scores_at_most_its_parts_together(texts: list[list[str]], other: list[list[str]],
                                                              seed: int) -> None:
     """What the batched bound rejects most pairs with: a score raised by a join is at most the single
@@ -414,7 +414,7 @@ def test_a_joined_sentence_scores_at_most_its_parts_together(texts: list[list[st
 
 
 @given(STEMS, STEMS)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_the_bounds_single_cosines_are_the_exact_ones_to_rounding(stems_a: list[list[str]],
                                                                   stems_b: list[list[str]]) -> None:
     """The single cosines the sentence bound reads: b's tokens in b's own ids with the map to the
@@ -438,7 +438,7 @@ def test_the_bounds_single_cosines_are_the_exact_ones_to_rounding(stems_a: list[
 
 @given(st.lists(st.lists(st.integers(0, 40), max_size=6), min_size=1, max_size=8),
        st.lists(st.integers(0, 5000), min_size=1, max_size=8))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 def test_the_batched_table_sizes_are_each_pairs_own(sentence_sizes: list[list[int]], lengths: list[int]) -> None:
     """The TF table sizes and the longest two neighbouring sentences, found for many documents at once
     (offsets laid end to end; documents of no sentence, one, two or more, in any order), are those of
@@ -456,7 +456,7 @@ def test_the_batched_table_sizes_are_each_pairs_own(sentence_sizes: list[list[in
 
 @given(st.lists(STEMS, min_size=2, max_size=4), st.integers(1, 3), st.sampled_from([0.0, 0.3, 0.6]),
        st.integers(0, 2**31 - 1))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 def test_batched_bound_keeps_pairs_that_only_joins_raise(texts: list[list[list[str]]], min_similar: int,
                                                          min_coverage: float, seed: int) -> None:
     """Copies that cut every sentence in two, at a floor some raised score sits on: the batched bound
@@ -514,7 +514,7 @@ def test_batched_sentence_bound_keeps_every_reworded_copy() -> None:
 
 
 @given(st.integers(0, 6), st.integers(0, 6), st.integers(1, 9), st.integers(0, 2**31 - 1))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 def test_products_are_summed_term_by_term_close_to_blas(n: int, m: int, k: int, seed: int) -> None:
     rng = np.random.RandomState(seed)
     x, y = rng.rand(n, k) * (rng.rand(n, k) < 0.5), rng.rand(m, k) * (rng.rand(m, k) < 0.5)
@@ -524,7 +524,7 @@ def test_products_are_summed_term_by_term_close_to_blas(n: int, m: int, k: int, 
 
 
 @given(st.integers(1, 6), st.integers(1, 6), st.integers(0, 2**31 - 1))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_compiled_raise_equals_numpy_with_ties(rows: int, columns: int, seed: int) -> None:
     assert SCORES.compiled() is not None  # builds the raise it calls, rebound to its compiled form
     raise_joined = tfidf_kernels._raise_joined
@@ -540,7 +540,7 @@ def test_compiled_raise_equals_numpy_with_ties(rows: int, columns: int, seed: in
 
 
 @given(STEMS, STEMS)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order(stems_a: list[list[str]],
                                                                stems_b: list[list[str]]) -> None:
     vocabulary: dict[str, int] = {}
@@ -554,7 +554,7 @@ def test_pair_ids_are_the_ids_of_one_vocabulary_read_in_order(stems_a: list[list
 
 
 @given(STEMS, STEMS)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 def test_word_ids_are_equal_exactly_for_equal_words(stems_a: list[list[str]], stems_b: list[list[str]]) -> None:
     # Words rebuilt at run time are other objects than the test's: equal words must still share an id.
     copied = [["".join(list(word)) for word in sentence] for sentence in stems_b]
@@ -831,7 +831,6 @@ _NUMBERINGS = ["compiled", "dict", "numpy"]
 
 
 @pytest.mark.parametrize("numbering", _NUMBERINGS)
-@settings(deadline=None)  # the first example may compile the kernel
 @given(st.lists(st.lists(st.sampled_from(["farm", "sold", "2019", "market", "été", "x"]), max_size=8), max_size=6),
        st.randoms(use_true_random=False))
 def test_terms_from_stem_ids_equal_terms_from_the_stems(numbering: str, sentences: list[list[str]],
@@ -858,7 +857,7 @@ def test_terms_from_stem_ids_equal_terms_from_the_stems(numbering: str, sentence
     assert np.array_equal(got.offsets, want.offsets)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.sampled_from(range(len(_SEED_TEXTS))),
        st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 800)), max_size=6))
 def test_sentences_outside_ignored_spans_equal_splitting_again(seed: int, cuts: list[tuple[int, int]]) -> None:
@@ -992,7 +991,7 @@ _PIECES = st.sampled_from([
 
 
 @given(st.lists(_PIECES, max_size=60), st.integers(1, 4))
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 def test_compiled_sentences_are_those_of_the_python_path(pieces: list[str], min_words: int) -> None:
     text = "".join(pieces)
     assert SENTENCES.compiled() is not None
@@ -1132,7 +1131,7 @@ def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypat
 
 
 @pytest.mark.parametrize("screen", ["numpy", "compiled"])
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.randoms(use_true_random=False), st.integers(1, 4))
 def test_indexed_sentences_are_each_documents_first_of_each_set_in_few_documents(
     screen: str, rng: random.Random, max_documents: int

@@ -146,7 +146,7 @@ _NEAR_ASCII = st.text(st.sampled_from([*map(chr, range(128)), "\u00a0", "\u2013"
 
 
 @given(_NEAR_ASCII)
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 def test_the_ascii_fast_path_gives_the_tokens_of_the_normalised_text(text: str) -> None:
     slow = split_tokens(normalise(text))[0]
     assert tokens(text) == slow

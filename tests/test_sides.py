@@ -22,7 +22,7 @@ from syndidetect.verify import gram_paragraphs, judge_pair, remember_sides, veri
 _DOCUMENT = st.lists(st.tuples(st.integers(0, 6), st.booleans()), max_size=30)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(_DOCUMENT, max_size=8), st.integers(1, 4))
 def test_the_compiled_sides_are_the_numpy_ones(documents: list[list[tuple[int, bool]]], refrain: int) -> None:
     kernel = SIDES.compiled()

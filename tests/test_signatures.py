@@ -49,7 +49,7 @@ def test_other_parameters_match_datasketch(num_perm: int, seed: int, k: int) -> 
         assert np.array_equal(row, oracle(text, num_perm, seed, k))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
 def test_random_text_matches_datasketch(texts: list[str]) -> None:
     sigs = sd.signatures(texts, num_perm=8, backend="numpy")
@@ -57,7 +57,7 @@ def test_random_text_matches_datasketch(texts: list[str]) -> None:
         assert np.array_equal(row, oracle(text, num_perm=8))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta"]), min_size=1, max_size=12),
        st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta"]), min_size=1, max_size=12))
 def test_signature_of_union_is_elementwise_min(left: list[str], right: list[str]) -> None:

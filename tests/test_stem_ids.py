@@ -39,7 +39,7 @@ def _sets(vocabulary_size: int, rng: random.Random, count: int) -> tuple[np.ndar
 
 
 @pytest.mark.parametrize("path", _PATHS)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(_WORDS, min_size=1, max_size=12, unique=True), st.randoms(use_true_random=False),
        st.sampled_from([1, 7, 128]))
 def test_set_signatures_are_those_of_the_joined_stems(path: str, words: list[str], rng: random.Random,
@@ -54,7 +54,7 @@ def test_set_signatures_are_those_of_the_joined_stems(path: str, words: list[str
 
 
 @pytest.mark.parametrize("path", _PATHS)
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.integers(-(1 << 63), (1 << 63) - 1), min_size=6, max_size=6, unique=True),
        st.randoms(use_true_random=False))
 def test_set_identities_are_equal_exactly_for_equal_sets(path: str, distinct: list[int], rng: random.Random
@@ -71,7 +71,7 @@ def test_set_identities_are_equal_exactly_for_equal_sets(path: str, distinct: li
 
 
 @pytest.mark.parametrize("path", ["compiled", "dict", "numpy"])
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.integers(0, 40), max_size=300))
 def test_first_appearance_numbers_values_in_order_of_first_appearance(path: str, values: list[int]) -> None:
     ids = np.array(values, dtype=np.int32)
@@ -84,7 +84,7 @@ def test_first_appearance_numbers_values_in_order_of_first_appearance(path: str,
     assert tokens.tolist() == [expected.index(v) for v in values]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(st.lists(_WORDS, max_size=12, unique=True))
 def test_a_vocabularys_token_hashes_are_those_the_signature_kernel_reads(words: list[str]) -> None:
     # Stems that are one token each are hashed directly; any other vocabulary goes through sketch.
@@ -94,7 +94,7 @@ def test_a_vocabularys_token_hashes_are_those_the_signature_kernel_reads(words: 
     assert values.dtype == np.uint32 and values.tolist() == expected.hashes.tolist()
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(st.randoms(use_true_random=False), st.integers(1, 700))
 def test_set_identities_shared_between_threads_are_those_of_one_call(rng: random.Random, count: int) -> None:
     """Sets split into parts (four a thread) give the identities numpy gives: each part reads its

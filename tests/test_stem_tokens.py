@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect._kernels.stem_tokens as stem_tokens
@@ -79,7 +79,7 @@ def _check(text: str, spans: list[tuple[int, int]], memo: TokenStems | None = No
     assert counts.tolist() == [len(stems) for stems in expected[::2]]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150)
 @given(st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 30))
 def test_random_spans_of_random_text_equal_the_reference(seed: int, words: int, count: int) -> None:
     rng = random.Random(seed)

@@ -351,7 +351,7 @@ _PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
 def test_word_stream_tokens_are_the_shingle_tokens(text: str) -> None:
     words, starts, ends = token_spans(text)
@@ -369,7 +369,7 @@ def test_word_stream_keeps_token_spans_as_int32(text: str) -> None:
     assert stream.starts.tolist() == starts.tolist() and stream.ends.tolist() == ends.tolist()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.one_of(st.text(max_size=300), st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)))
 def test_word_stream_keeps_each_tokens_width_in_a_byte_and_gives_its_ends(text: str) -> None:
     """A stream keeps how many characters each token spans, a byte each when all fit, and gives the

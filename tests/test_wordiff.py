@@ -20,7 +20,7 @@ _CHARS = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(st.text(_CHARS, max_size=40))
 def test_word_spans_equal_the_full_pattern(text: str) -> None:
     assert word_spans(text) == [m.span() for m in word_pattern().finditer(text)]
