@@ -111,15 +111,16 @@ def write_jsonl(n: int, folder: Path, seed: int = 0) -> list[Path]:
     return paths
 
 
-def cli_add(jsonl: list[Path], db: Path) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system) of ``syndidetect index add --db db JSONL...``."""
+def cli_add(jsonl: list[Path], db: Path) -> tuple[float, float, float]:
+    """Wall and CPU seconds (user + system) of ``syndidetect index add --db db JSONL...``, and the
+    peak resident MB of this process's largest child so far (the add, when it is the first)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "syndidetect", "index", "add", "--db", str(db), *map(str, jsonl)],
                    check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), after.ru_maxrss / 1024
 
 
 def test_add_end_to_end(benchmark: Any, tmp_path: Path) -> None:
@@ -217,9 +218,9 @@ def main(n: int, keep: Path | None = None) -> None:
         jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), folder / "index.db", n
         for suffix in ("", "-wal", "-shm"):  # a kept folder's last index: adding to it would replace documents
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        wall, cpu = cli_add(jsonl, db)
+        wall, cpu, peak = cli_add(jsonl, db)
         print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
-              f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU)")
+              f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU), peak {peak:,.0f} MB resident")
         floor, commits = sqlite_floor(db, Path(tmp))
         print(f"SQLite alone writing the same rows once ({commits} commits): {floor['total']:.1f} s wall "
               f"({paragraphs / floor['total']:,.0f} paragraphs/s): "
