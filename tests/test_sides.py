@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect._kernels.sides import SIDES, sides_numpy
+from syndidetect._kernels.words import stream_of
 from syndidetect.align import distinct_grams
 from syndidetect.boilerplate import find_boilerplate
 from syndidetect.config import Config
@@ -37,14 +38,19 @@ def test_the_compiled_sides_are_the_numpy_ones(documents: list[list[tuple[int, b
     content = np.zeros(len(grams), dtype=np.uint64)
     found = np.zeros(len(documents), dtype=np.int64)
     every, distinct = np.zeros(len(grams), dtype=np.uint64), np.zeros(len(documents), dtype=np.int64)
-    outputs = (counted, running, content, found, every, distinct)
+    ranks = np.zeros(len(grams), dtype=np.uint32)
+    outputs = (counted, running, content, found, every, distinct, ranks)
     kernel(grams, offsets, allowed, refrain, *outputs, 1, 2)  # the odd documents, then the even ones
     assert not found[0::2].any() and not distinct[0::2].any()
     kernel(grams, offsets, allowed, refrain, *outputs, 0, 2)
     assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
     assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
+    assert ranks.tolist() == expected[6].tolist()
     for d, (size, values) in enumerate(zip(found.tolist(), distinct.tolist())):
         start = int(offsets[d])
+        # each gram is the distinct value at its place
+        assert every[start + ranks[start : int(offsets[d + 1])].astype(np.int64)].tolist() == grams[
+            start : int(offsets[d + 1])].tolist()
         assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
         assert every[start : start + values].tolist() == sorted(set(grams[start : int(offsets[d + 1])].tolist()))
         assert every[start : start + values].tolist() == expected[4][start : start + values].tolist()
@@ -88,6 +94,12 @@ def test_a_batch_gives_each_document_its_own_side(rules: VerdictRules, compiled:
         assert side.running.dtype == expected.running.dtype and side.running.tolist() == expected.running.tolist()
         assert side.content.tolist() == expected.content.tolist() and side.total == expected.total
         assert side.stripped.matchable.tolist() == expected.stripped.matchable.tolist()
+        # the batch's stream holds its grams as places among its distinct grams: the same grams
+        n = config.shingle_size
+        held, built = b.stream(n), a.stream(n)
+        assert held.gram_count == built.gram_count == len(built.grams)
+        assert held.grams.tolist() == built.grams.tolist()
+        assert held.grams_between(1, 4).tolist() == built.grams[1:4].tolist()
         # each gram's paragraph (that of its first word), and the grams of each paragraph
         n = config.shingle_size
         owners = a.token_paragraphs(n)[: len(a.stream(n).grams)]
@@ -122,6 +134,22 @@ def test_a_document_counting_every_gram_holds_its_distinct_grams_once() -> None:
             assert side.content is not distinct and len(side.content) < len(distinct)
             apart += 1
     assert shared and apart
+
+
+def test_a_stream_with_more_distinct_grams_than_two_bytes_number_keeps_them() -> None:
+    """A text of more distinct grams than a uint16 numbers (65,536) keeps every gram once its
+    stream holds them as places among its distinct grams; a short one beside it keeps its own."""
+    config = Config()
+    n, rules = config.shingle_size, config.rules
+    words = 70_000
+    docs = prepare_documents([Document("huge", " ".join(f"w{k}" for k in range(words)) + "."),
+                              Document("short", "A short page of a few words about the harbour.")], config)
+    expected = [stream_of(doc.document.text, n).grams.tolist() for doc in docs]
+    remember_sides([(doc, None) for doc in docs], n, rules)
+    assert len(distinct_grams(docs[0], n)) == words - n + 1 > 2**16
+    for doc, grams in zip(docs, expected):
+        assert doc.stream(n).grams.tolist() == grams
+        assert doc.stream(n).grams_between(words - 10, words).tolist() == grams[words - 10 : words]
 
 
 def test_documents_counting_every_gram_share_flags_and_running_counts() -> None:
@@ -193,10 +221,11 @@ def _assert_the_numpy_sides(grams: np.ndarray, offsets: np.ndarray, allowed: np.
     """The kernel's sides of these documents (sides, two threads past THREADED_DOCUMENTS) are numpy's."""
     from syndidetect._kernels.sides import sides
 
-    counted, running, content, found, every, distinct = sides(grams, offsets, allowed, refrain)
+    counted, running, content, found, every, distinct, ranks = sides(grams, offsets, allowed, refrain)
     expected = sides_numpy(grams, offsets, allowed, refrain)
     assert counted.tolist() == expected[0].tolist() and running.tolist() == expected[1].tolist()
     assert found.tolist() == expected[3].tolist() and distinct.tolist() == expected[5].tolist()
+    assert ranks.tolist() == expected[6].tolist()
     for start, size, values in zip(offsets.tolist(), found.tolist(), distinct.tolist()):
         assert content[start : start + size].tolist() == expected[2][start : start + size].tolist()
         assert every[start : start + values].tolist() == expected[4][start : start + values].tolist()

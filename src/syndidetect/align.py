@@ -38,6 +38,7 @@ from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect._kernels.tiling import TILES, TilingKernels
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
+from syndidetect.wordstream import grams_end_to_end
 
 #: Per gram position, the counted grams before it (:func:`running_counts`).
 Running: TypeAlias = npt.NDArray[np.int32]
@@ -328,7 +329,7 @@ def align_many(pairs: Sequence[tuple[PreparedDocument, PreparedDocument, tuple[R
                 sides.append((doc, side_counts))
             ends[k, end] = side
     streams = [doc.stream(n) for doc, _ in sides]
-    grams = Packed([s.grams for s in streams], np.uint64)
+    grams = Packed.of(*grams_end_to_end(streams))
     distinct = Packed([distinct_grams(doc, n) for doc, _ in sides], np.uint64)
     counts = Packed([running for _, running in sides], np.int32)
     words = np.array([len(s) for s in streams], dtype=np.int64)
@@ -463,7 +464,7 @@ def _counted_grams(doc: PreparedDocument, n: int, boilerplate: npt.NDArray[np.bo
     counted = doc.matchable & (doc.shingle_counts() >= rules.sentence_grams)
     if boilerplate is not None:
         counted &= ~boilerplate
-    flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: len(stream.grams)]]
+    flags: npt.NDArray[np.bool_] = counted[doc.token_paragraphs(n)[: stream.gram_count]]
     return flags & arrays.rarer_than(stream.grams, rules.refrain_repeats)
 
 
@@ -482,7 +483,7 @@ def _grams_within(doc: PreparedDocument, n: int, start_char: int, end_char: int)
     stream = doc.stream(n)
     first = int(np.searchsorted(stream.starts, start_char, side="left"))
     end = stream.tokens_ending_by(end_char)
-    return arrays.distinct(stream.grams[first : max(first, end - n + 1)])
+    return arrays.distinct(stream.grams_between(first, max(first, end - n + 1)))
 
 
 def shared_grams(a: PreparedDocument, b: PreparedDocument, n: int, span_a: tuple[int, int],

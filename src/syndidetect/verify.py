@@ -215,7 +215,7 @@ def gram_paragraphs(doc: PreparedDocument, n: int) -> tuple[npt.NDArray[np.int64
     quarters of verification at 300k paragraphs (8 bytes a gram), to save 0.02 s of 13 s (13,800
     calls for 8,991 documents)."""
     def counted() -> npt.NDArray[np.int64]:  # no batch remembered them: a query, a pair judged alone
-        owners = doc.token_paragraphs(n)[: len(doc.stream(n).grams)]
+        owners = doc.token_paragraphs(n)[: doc.stream(n).gram_count]
         return np.bincount(owners, minlength=len(doc.paragraphs))
 
     counts = doc.memo(_gram_counts_key(n), counted)
@@ -359,7 +359,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
         remember_streams([doc for doc, _ in todo], n)
     streams = [doc.stream(n) for doc, _ in todo]
     offsets = np.zeros(len(todo) + 1, dtype=np.int64)
-    np.cumsum([len(s.grams) for s in streams], out=offsets[1:])
+    np.cumsum([s.gram_count for s in streams], out=offsets[1:])
     # Each gram's paragraph (that of its first word; a word before the first paragraph reads as in
     # it), found in all documents at once: texts and their paragraphs laid end to end.
     at = np.zeros(len(todo) + 1, dtype=np.int64)
@@ -369,7 +369,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
     first_paragraph = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum([len(doc.paragraphs) for doc, _ in todo], out=first_paragraph[1:])
     owner = np.repeat(np.arange(len(todo)), np.diff(offsets))
-    words = np.concatenate([s.starts[: len(s.grams)] for s in streams]).astype(np.int64)
+    words = np.concatenate([s.starts[: s.gram_count] for s in streams]).astype(np.int64)
     # (words + at[owner] ascends: each document's words, its text placed after the previous one's)
     paragraph = np.maximum(positions_right(paragraphs, words + at[owner]) - 1, first_paragraph[owner])
     sizes = np.bincount(paragraph, minlength=int(first_paragraph[-1]))  # grams a paragraph (gram_paragraphs)
@@ -379,7 +379,8 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
         if mask is not None:
             counts[first : first + len(mask)] &= ~mask
     grams = np.concatenate([s.grams for s in streams])
-    counted, running, content, found, every, values = sides(grams, offsets, counts[paragraph], rules.refrain_repeats)
+    counted, running, content, found, every, values, ranks = sides(grams, offsets, counts[paragraph],
+                                                                   rules.refrain_repeats)
     for d, ((doc, mask), start, end, distinct, all_distinct, paragraph_start, paragraph_end) in enumerate(zip(
             todo, offsets.tolist(), offsets[1:].tolist(), found.tolist(), values.tolist(), first_paragraph.tolist(),
             first_paragraph[1:].tolist())):
@@ -398,6 +399,7 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
         side = Side(without_boilerplate(doc, mask), flags, counts, content_gram, total)
         doc.remember(_side_key(mask, n, rules), side)
         remember_distinct(doc, n, every_gram)
+        streams[d].rank_by(every_gram, ranks[start:end])  # held to the document's last pair: 2 bytes a gram
         doc.remember(_gram_counts_key(n), sizes[paragraph_start:paragraph_end].copy())
 
 

@@ -64,7 +64,7 @@ Mask = npt.NDArray[np.bool_] | None
 # enough that what a batch's screened pairs hold (sides, sentences) stays a few MB.
 BATCH_PAIRS = 4096
 #: Batches between two returns of the heap's free pages to the system (``malloc_trim``) in
-#: :func:`judge_pairs`. A document's word streams and sides (about 21 bytes a token) live from its
+#: :func:`judge_pairs`. A document's word streams and sides (about 15 bytes a token) live from its
 #: first pair to its last, and candidate pairs join documents at random, so glibc's heap holds
 #: freed blocks of forgotten documents among live ones, and keeps their pages. A trim took 1-36 ms
 #: at 1M paragraphs (more as the free heap grows), a batch about 80 ms: one every 16 batches costs

@@ -21,12 +21,14 @@ from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 
-#: ``(counted, running, content, found, every, distinct)``: per gram whether it counts; per document its
-#: running counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1] + d + 1``); its
-#: distinct content grams from ``offsets[d]``, ``found[d]`` of them; and all its distinct grams from
-#: ``offsets[d]`` in ``every``, ``distinct[d]`` of them (what alignment reads of each side).
+#: ``(counted, running, content, found, every, distinct, ranks)``: per gram whether it counts; per
+#: document its running counts, side by side (document d's at ``offsets[d] + d`` to ``offsets[d + 1]
+#: + d + 1``); its distinct content grams from ``offsets[d]``, ``found[d]`` of them; all its distinct
+#: grams from ``offsets[d]`` in ``every``, ``distinct[d]`` of them (what alignment reads of each
+#: side); and per gram its place among its document's distinct grams (``every[offsets[d] +
+#: ranks[k]] == grams[k]``: the stream holds its grams so, :meth:`~syndidetect.wordstream.WordStream.rank_by`).
 Sides = tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32], npt.NDArray[np.uint64], npt.NDArray[np.int64],
-              npt.NDArray[np.uint64], npt.NDArray[np.int64]]
+              npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]
 
 
 # Grams of a document from which its order comes from a radix sort rather than numba's argsort (a
@@ -77,12 +79,13 @@ def _ascending(values: Any) -> Any:  # pragma: no cover - compiled
 
 
 def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, running: Any, content: Any,
-           found: Any, every: Any, distinct: Any, first: int, step: int) -> None:  # pragma: no cover - compiled
+           found: Any, every: Any, distinct: Any, ranks: Any, first: int, step: int,
+           ) -> None:  # pragma: no cover - compiled
     """For each document ``d = first, first + step, ...`` (its grams ``grams[offsets[d]:offsets[d +
     1]]``; each document's outputs lie apart from the others', so two threads may take turns): a gram counts when
     ``allowed`` (its first word's paragraph counts) and its value occurs fewer than ``refrain`` times
     in the document; the running counts of those flags; the distinct values of the counted grams,
-    ascending.
+    ascending; each gram's place among the distinct values.
 
     One sort a document (:func:`_ascending`): its runs of equal values give each value's
     occurrences (flagged at the grams' own positions) and, in ascending order, the distinct values
@@ -104,6 +107,8 @@ def _sides(grams: Any, offsets: Any, allowed: Any, refrain: int, counted: Any, r
             while last < size and grams[start + order[last]] == value:
                 last += 1
             every[start + values] = value
+            for i in range(first, last):
+                ranks[start + order[i]] = values
             values += 1
             if last - first < refrain:
                 held = False
@@ -149,14 +154,14 @@ def _outputs(grams: int, documents: int) -> Sides:
     """Zeroed output arrays of :func:`sides` for ``grams`` grams of ``documents`` documents."""
     return (np.zeros(grams, dtype=np.bool_), np.zeros(grams + documents, dtype=np.int32),
             np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64),
-            np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64))
+            np.zeros(grams, dtype=np.uint64), np.zeros(documents, dtype=np.int64), np.zeros(grams, dtype=np.uint32))
 
 
 def sides_numpy(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed: npt.NDArray[np.bool_],
                 refrain: int) -> Sides:
     """The kernel's output computed one document at a time with numpy (the reference)."""
     documents = len(offsets) - 1
-    counted, running, content, found, every, distinct_count = _outputs(len(grams), documents)
+    counted, running, content, found, every, distinct_count, ranks = _outputs(len(grams), documents)
     for d in range(documents):
         start, end = int(offsets[d]), int(offsets[d + 1])
         flags = allowed[start:end] & arrays.rarer_than(grams[start:end], refrain)
@@ -168,7 +173,8 @@ def sides_numpy(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], a
         values = arrays.distinct(grams[start:end])
         every[start : start + len(values)] = values
         distinct_count[d] = len(values)
-    return counted, running, content, found, every, distinct_count
+        ranks[start:end] = np.searchsorted(values, grams[start:end])
+    return counted, running, content, found, every, distinct_count, ranks
 
 
 def sides(grams: npt.NDArray[np.uint64], offsets: npt.NDArray[np.int64], allowed: npt.NDArray[np.bool_],
