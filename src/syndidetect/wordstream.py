@@ -77,52 +77,55 @@ class WordStream:
     Each token's end is kept as its width (:data:`Widths`), a byte where it fits; the grams, once
     :meth:`rank_by` is told their distinct values, as places among those (:data:`Ranks`)."""
 
-    __slots__ = ("_ranks", "_values", "n", "starts", "widths")
+    # The grams as ``(values, None)``, or once ranked as ``(distinct values, places)``: one slot, so
+    # a thread reading it never sees the places beside the values they do not index.
+    __slots__ = ("_grams", "n", "starts", "widths")
 
     def __init__(self, starts: Offsets, ends: Offsets, grams: npt.NDArray[np.uint64], n: int) -> None:
         self.starts, self.widths, self.n = starts, narrow_widths(ends - starts), n
-        self._values: npt.NDArray[np.uint64] = grams
-        self._ranks: Ranks | None = None
+        self._grams: tuple[npt.NDArray[np.uint64], Ranks | None] = (grams, None)
 
     @classmethod
     def of_widths(cls, starts: Offsets, widths: Widths, grams: npt.NDArray[np.uint64], n: int) -> WordStream:
         """The stream whose tokens start at ``starts`` and span ``widths`` characters (owned arrays)."""
         stream = object.__new__(cls)
-        stream.starts, stream.widths, stream.n, stream._values, stream._ranks = starts, widths, n, grams, None
+        stream.starts, stream.widths, stream.n, stream._grams = starts, widths, n, (grams, None)
         return stream
 
     @property
     def grams(self) -> npt.NDArray[np.uint64]:
         """The grams' hashes in order: once ranked (:meth:`rank_by`), a new array each time."""
-        if self._ranks is None:
-            return self._values
-        grams: npt.NDArray[np.uint64] = self._values[self._ranks]
+        values, ranks = self._grams
+        if ranks is None:
+            return values
+        grams: npt.NDArray[np.uint64] = values[ranks]
         return grams
 
     def grams_between(self, first: int, end: int) -> npt.NDArray[np.uint64]:
         """``grams[first:end]``, without making the others."""
-        if self._ranks is None:
-            return self._values[first:end]
-        grams: npt.NDArray[np.uint64] = self._values[self._ranks[first:end]]
+        values, ranks = self._grams
+        if ranks is None:
+            return values[first:end]
+        grams: npt.NDArray[np.uint64] = values[ranks[first:end]]
         return grams
 
     @property
     def gram_count(self) -> int:
         """``len(grams)``, without making them."""
-        return len(self._values if self._ranks is None else self._ranks)
+        values, ranks = self._grams
+        return len(values if ranks is None else ranks)
+
+    def grams_and_places(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.integer[Any]]]:
+        """Values and places whose gather ``values[places]`` is :attr:`grams`, without making them."""
+        values, ranks = self._grams
+        return (values, np.arange(len(values), dtype=np.int64)) if ranks is None else (values, ranks)
 
     def rank_by(self, distinct: npt.NDArray[np.uint64], ranks: npt.NDArray[np.uint32]) -> None:
         """Hold the grams as ``ranks``, their places in ``distinct``, their sorted distinct values,
         which the caller holds too (verification does, for alignment): 2 bytes a gram instead of 8."""
-        if self._ranks is None:
-            self._ranks = ranks.astype(np.uint16) if len(distinct) <= RANKS_IN_UINT16 else ranks.copy()
-            self._values = distinct
-
-    def grams_and_places(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.integer[Any]]]:
-        """Values and places whose gather ``values[places]`` is :attr:`grams`, without making them."""
-        if self._ranks is None:
-            return self._values, np.arange(len(self._values), dtype=np.int64)
-        return self._values, self._ranks
+        if self._grams[1] is None:
+            places = ranks.astype(np.uint16) if len(distinct) <= RANKS_IN_UINT16 else ranks.copy()
+            self._grams = (distinct, places)
 
     @property
     def ends(self) -> Offsets:
