@@ -4,8 +4,8 @@ single-article check latency, bytes per paragraph.
 CI size: 10k paragraphs. On demand: SYNDIDETECT_BENCH_INDEX_N=100000 (or 1000000), or, for the
 command line end to end with its paragraphs per second printed:
 ``python -m benchmarks.test_index 100000`` (it writes the corpus as JSONL, 20 paragraphs a document
-as ``benchmarks/scaling.py`` builds them, runs ``syndidetect index add`` on it, then times the
-lookup and the whole check of one article in process).
+as ``benchmarks/scaling.py`` builds them, or K with ``--per-document K``, runs ``syndidetect index
+add`` on it, then times the lookup and the whole check of one article in process).
 Run: pytest benchmarks/test_index.py -p no:cacheprovider --benchmark-enable
 """
 
@@ -99,15 +99,15 @@ def test_check_latency(benchmark: Any, built: tuple[Path, list[sd.Document], flo
                                 build_store_paragraphs_per_s=paragraphs / seconds)
 
 
-def write_jsonl(n: int, folder: Path, seed: int = 0) -> list[Path]:
-    """``n`` corpus paragraphs as JSONL documents of CLI_PER_DOC paragraphs, CLI_PER_FILE a file."""
+def write_jsonl(n: int, folder: Path, seed: int = 0, per_document: int = CLI_PER_DOC) -> list[Path]:
+    """``n`` corpus paragraphs as JSONL documents of ``per_document`` paragraphs, CLI_PER_FILE a file."""
     texts = make_corpus(n, seed=seed).texts
     paths: list[Path] = []
     for start in range(0, n, CLI_PER_FILE):
         paths.append(folder / f"corpus{len(paths)}.jsonl")
         with paths[-1].open("w", encoding="utf-8") as out:
-            for i in range(start, min(n, start + CLI_PER_FILE), CLI_PER_DOC):
-                out.write(json.dumps({"id": f"d{i}", "text": "\n\n".join(texts[i : i + CLI_PER_DOC])}) + "\n")
+            for i in range(start, min(n, start + CLI_PER_FILE), per_document):
+                out.write(json.dumps({"id": f"d{i}", "text": "\n\n".join(texts[i : i + per_document])}) + "\n")
     return paths
 
 
@@ -209,17 +209,19 @@ def sqlite_floor(db: Path, folder: Path) -> tuple[dict[str, float], int]:
     return parts, len(bounds) - 1 + runs
 
 
-def main(n: int, keep: Path | None = None) -> None:
-    """Add ``n`` paragraphs with the command line, then time one article's check in process and in
-    the command line (whole process). ``keep``: a folder to build the index in and leave it."""
+def main(n: int, keep: Path | None = None, per_document: int = CLI_PER_DOC) -> None:
+    """Add ``n`` paragraphs with the command line, ``per_document`` a document, then time one
+    article's check in process and in the command line (whole process). ``keep``: a folder to
+    build the index in and leave it."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        jsonl, db, paragraphs = write_jsonl(n, Path(tmp)), folder / "index.db", n
+        jsonl, db, paragraphs = write_jsonl(n, Path(tmp), per_document=per_document), folder / "index.db", n
         for suffix in ("", "-wal", "-shm"):  # a kept folder's last index: adding to it would replace documents
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         wall, cpu, peak = cli_add(jsonl, db)
-        print(f"index add, {paragraphs} paragraphs: {wall:.1f} s wall ({paragraphs / wall:,.0f} paragraphs/s), "
+        print(f"index add, {paragraphs} paragraphs ({per_document} a document): {wall:.1f} s wall "
+              f"({paragraphs / wall:,.0f} paragraphs/s), "
               f"{cpu:.1f} s CPU ({paragraphs / cpu:,.0f} paragraphs/s of CPU), peak {peak:,.0f} MB resident")
         floor, commits = sqlite_floor(db, Path(tmp))
         print(f"SQLite alone writing the same rows once ({commits} commits): {floor['total']:.1f} s wall "
@@ -228,7 +230,7 @@ def main(n: int, keep: Path | None = None) -> None:
         fresh = make_corpus(ARTICLE, seed=99).texts
         middle = n // 2  # a paragraph number: its document is copied from
         lines = jsonl[middle // CLI_PER_FILE].read_text(encoding="utf-8").splitlines()
-        copied = json.loads(lines[middle % CLI_PER_FILE // CLI_PER_DOC])["text"]
+        copied = json.loads(lines[middle % CLI_PER_FILE // per_document])["text"]
         article = sd.Document("new", "\n\n".join(copied.split("\n\n")[: ARTICLE // 2] + fresh[: ARTICLE // 2]))
         with sd.Detector.open(db, readonly=True) as det:
             sigs, _, _ = matchable_rows(prepare_documents([article], det.config))
@@ -245,4 +247,10 @@ def main(n: int, keep: Path | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else N, Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    arguments = sys.argv[1:]
+    per_doc = CLI_PER_DOC
+    if "--per-document" in arguments:  # e.g. 1: one-paragraph documents, each a row of its own
+        at = arguments.index("--per-document")
+        per_doc = int(arguments[at + 1])
+        del arguments[at : at + 2]
+    main(int(arguments[0]) if arguments else N, Path(arguments[1]) if len(arguments) > 1 else None, per_doc)

@@ -49,11 +49,16 @@ BoilerplateLines = tuple[npt.NDArray[np.bool_] | None, list[tuple[int, int, Boil
 def paragraph_fingerprints(doc: PreparedDocument) -> list[int]:
     """One 64-bit fingerprint per paragraph: equal exactly when the shingle sets are equal."""
     # One bytes object a document, hashed by slices: 29-35 against 55-64 ms for 100,000 paragraphs.
-    raw = memoryview(doc.hashes.tobytes())
-    ends = (doc.offsets * 4).tolist()
+    return fingerprints_of_hashes(memoryview(doc.hashes.tobytes()), (doc.offsets * 4).tolist(),
+                                  doc.matchable.tolist())
+
+
+def fingerprints_of_hashes(raw: memoryview, ends: list[int], matchable: list[bool]) -> list[int]:
+    """:func:`paragraph_fingerprints` of paragraphs whose shingle hashes (uint32) are laid out in
+    ``raw``, paragraph ``i``'s from byte ``ends[i]`` to ``ends[i + 1]``; ``matchable`` per paragraph
+    (0 for one that is not). Many documents' paragraphs may be laid out one after the other."""
     digest = xxhash.xxh64_intdigest
-    return [digest(raw[start:end]) if matchable else 0
-            for start, end, matchable in zip(ends, ends[1:], doc.matchable.tolist())]
+    return [digest(raw[start:end]) if kept else 0 for start, end, kept in zip(ends, ends[1:], matchable)]
 
 
 def short_paragraphs(doc: PreparedDocument, config: Config) -> npt.NDArray[np.bool_]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -41,15 +42,21 @@ Entries = tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
 def fingerprint_entries(docs: Sequence[PreparedDocument]) -> Entries:
     """The entries of ``docs``, each one's distinct nonzero fingerprints, its position in ``docs``
     in place of its rowid (sorted by fingerprint then position: by rowid too, as rowids grow)."""
-    fps: list[int] = []
-    owners: list[int] = []
-    for position, doc in enumerate(docs):
-        distinct = {fp for fp in paragraph_fingerprints(doc) if fp}
-        fps += distinct
-        owners += [position] * len(distinct)
-    fp, owner = np.array(fps, dtype=np.uint64), np.array(owners, dtype=np.int64)
+    prints = [paragraph_fingerprints(doc) for doc in docs]
+    owners = np.repeat(np.arange(len(docs), dtype=np.int64), [len(p) for p in prints])
+    return distinct_entries(np.fromiter(chain.from_iterable(prints), dtype=np.uint64, count=len(owners)), owners)
+
+
+def distinct_entries(fps: npt.NDArray[np.uint64], owners: npt.NDArray[np.int64]) -> Entries:
+    """Entries of paragraph fingerprints ``fps`` whose documents are ``owners`` (positions): each
+    document's distinct nonzero fingerprints, sorted by fingerprint then position."""
+    kept = fps != 0
+    fp, owner = fps[kept], owners[kept]
     order = np.lexsort((owner, fp))
-    return fp[order], owner[order]
+    fp, owner = fp[order], owner[order]
+    first = np.ones(len(fp), dtype=np.bool_)  # the first of each (fingerprint, document)
+    first[1:] = (fp[1:] != fp[:-1]) | (owner[1:] != owner[:-1])
+    return fp[first], owner[first]
 
 
 def _buckets(fp: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.int64]:

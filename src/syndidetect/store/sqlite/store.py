@@ -42,7 +42,7 @@ from syndidetect.store.sqlite.format import (
 )
 from syndidetect.store.sqlite.locking import begin_writing, when_free
 from syndidetect.store.sqlite.posting_entries import fold_keys
-from syndidetect.store.sqlite.rows import INSERT, decode, signed
+from syndidetect.store.sqlite.rows import decode, insert_rows, signed
 from syndidetect.store.sqlite.runs import PostingRuns
 from syndidetect.store.sqlite.translate import CONTENT_ERRORS, translate, what
 
@@ -284,11 +284,7 @@ class SQLiteStore:
         returns the ids replaced."""
         with self._errors(), self._write():
             replaced = self._delete([d.id for d in batch.documents])
-            rowids = []
-            for row in batch.rows:
-                cursor = self._con.execute(INSERT, row)
-                rowids.append(int(cursor.lastrowid or 0))
-            stored = np.array(rowids, dtype=np.int64)
+            stored = insert_rows(self._con, batch.rows)
             self._postings.add_batch(batch.postings, stored)
             self._fingerprints.add(*run_tables.with_rowids(batch.fingerprints, stored))
         return replaced
