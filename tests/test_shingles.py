@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 import syndidetect as sd
 from syndidetect import unicode_tables
 from syndidetect.errors import ArgumentError, ConfigError
-from syndidetect.shingles import ascii_lower, class_set, split_tokens, tokens, word_table
+from syndidetect.shingles import (
+    ascii_lower,
+    class_pattern,
+    class_set,
+    split_tokens,
+    token_pattern,
+    tokens,
+    word_table,
+)
 from syndidetect.text import normalise
 from syndidetect.unicode_tables import CHAINED, CLUSTER, IGNORED, MARK, WORD, char_classes
 
@@ -161,3 +169,22 @@ def test_text_the_fast_path_cannot_split_takes_the_full_path() -> None:
     assert ascii_lower("caf\u00e9") is None and tokens("CAF\u00c9 au lait") == ["café", "au", "lait"]
     assert ascii_lower("fish &amp; chips") is None and tokens("fish &amp; chips") == ["fish", "chips"]
     assert tokens("R&amp;D") == ["r", "d"] and tokens("ﬁne") == ["fine"]  # entity, then NFKC ligature
+
+
+_EVERY_CODE_POINT = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+@pytest.mark.parametrize("flag", [WORD, CLUSTER, MARK, CHAINED])
+def test_a_class_pattern_matches_the_code_points_of_its_set(flag: int) -> None:
+    """``class_pattern`` (the set split at the BMP, so ``re`` tests a code point past it only against
+    the ranges past it) matches every code point its ``class_set`` matches, and no other."""
+    whole, split = re.compile(class_set(flag, flag)), re.compile(class_pattern(flag, flag))
+    assert split.findall(_EVERY_CODE_POINT) == whole.findall(_EVERY_CODE_POINT)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
+       | st.text(alphabet=st.sampled_from("ab é1-_\u0301\u0e01\u4e00\U00020000\U0001d400 "), max_size=80))
+def test_the_token_pattern_finds_the_tokens_of_the_whole_sets(text: str) -> None:
+    word, cluster, mark = (class_set(flag, flag) for flag in (WORD, CLUSTER, MARK))
+    assert token_pattern().findall(text) == re.findall(f"{word}+|{cluster}{mark}*", text)

@@ -111,15 +111,38 @@ def word_table() -> npt.NDArray[np.bool_]:
 def class_set(flags: int, mask: int) -> str:
     """A regex set (``[...]``) of the code points whose :func:`char_classes` flags, masked with
     ``mask``, equal ``flags``."""
+    return _set_of(_class_ranges(flags, mask))
+
+
+def class_pattern(flags: int, mask: int) -> str:
+    """A pattern matching one code point of :func:`class_set`'s set, which ``re`` tests faster: it
+    keeps a set's code points past the BMP as ranges tried one by one (a bitmap holds the BMP's
+    only), and every code point outside the set (each space of a text) was tested against all of
+    them. Here they are tried only for a code point past the BMP: the tokens of a normalised text
+    of 8,500 characters were found in 0.44-0.47 ms instead of 1.58-1.70 ms, Latin, Cyrillic or
+    Devanagari (CJK 1.41 against 6.31 ms), the same tokens for every code point."""
+    ranges = _class_ranges(flags, mask)
+    bmp = [(low, min(high, _PAST_BMP)) for low, high in ranges if low < _PAST_BMP]
+    astral = [(max(low, _PAST_BMP), high) for low, high in ranges if high > _PAST_BMP]
+    if not astral or not bmp:
+        return _set_of(ranges)
+    return f"(?:{_set_of(bmp)}|(?=[\U00010000-\U0010FFFF]){_set_of(astral)})"
+
+
+_PAST_BMP = 0x10000  # the first code point past the Basic Multilingual Plane
+
+
+def _class_ranges(flags: int, mask: int) -> list[tuple[int, int]]:
+    """The half-open ranges of the code points whose flags, masked with ``mask``, equal ``flags``."""
     # On the runs of equal flags (a few thousand), not the 1.1 million code points: a one-shot
     # command builds several of these sets at start-up.
     starts, values = class_runs()
     chosen = np.concatenate(([0], (values & mask) == flags, [0])).astype(np.int8)
-    ranges = starts[np.flatnonzero(np.diff(chosen))].reshape(-1, 2)
-    parts = (
-        re.escape(chr(low)) + ("" if high - 1 == low else "-" + re.escape(chr(high - 1)))
-        for low, high in ranges.tolist()
-    )
+    return [(low, high) for low, high in starts[np.flatnonzero(np.diff(chosen))].reshape(-1, 2).tolist()]
+
+
+def _set_of(ranges: list[tuple[int, int]]) -> str:
+    parts = (re.escape(chr(low)) + ("" if high - 1 == low else "-" + re.escape(chr(high - 1))) for low, high in ranges)
     return "[" + "".join(parts) + "]"
 
 
@@ -128,13 +151,13 @@ def token_pattern() -> re.Pattern[str]:
     """The compiled pattern of a token in normalised text but for chaining: a letter of a script
     written without spaces and the marks after it, or a run of word characters (see
     :func:`char_classes`); :func:`split_tokens` chains the letters of :data:`CHAINED_RANGES`."""
-    cluster, mark, word = class_set(CLUSTER, CLUSTER), class_set(MARK, MARK), class_set(WORD, WORD)
+    cluster, mark, word = class_pattern(CLUSTER, CLUSTER), class_pattern(MARK, MARK), class_pattern(WORD, WORD)
     return re.compile(f"{word}+|{cluster}{mark}*")  # disjoint sets: the common case is tried first
 
 
 @lru_cache(maxsize=1)
 def _chained() -> re.Pattern[str]:
-    return re.compile(class_set(CHAINED, CHAINED))
+    return re.compile(class_pattern(CHAINED, CHAINED))
 
 
 def split_tokens(normalised: str, chained: bool | None = None) -> tuple[list[str], list[int], list[int]]:
