@@ -19,6 +19,7 @@ The fast kernel implements the same rule on code points with :func:`char_classes
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
@@ -71,8 +72,11 @@ _SEPARATORS = "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
 
 def ascii_lower(text: str) -> str | None:
     """``text`` lower-cased with typographic separators as spaces (same length, same tokens), or
-    None when it needs full normalisation (other non-ASCII characters, or HTML entities)."""
-    if "&" in text:
+    None when it needs full normalisation (other non-ASCII characters, or HTML entities). An
+    ampersand that starts no entity ("AT&T", "Q&A", "fish & chips": ``html.unescape`` leaves the
+    text as it is) needs none: such a text took the full path, a Python regex a sentence, as if it
+    were in another script."""
+    if "&" in text and html.unescape(text) != text:
         return None
     if not text.isascii():
         # One str.replace a separator present (a C search each): a pattern's sub took 5-6 times as

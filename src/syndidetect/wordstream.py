@@ -191,13 +191,16 @@ def _special() -> re.Pattern[str]:
 
 
 def _decoded(text: str) -> tuple[str, _Spans]:
-    """``html.unescape(text)`` and, for each of its characters, the span of ``text`` it came from."""
+    """``html.unescape(text)`` and, for each of its characters, the span of ``text`` it came from
+    (its own, where a reference-like piece such as the ``&T`` of ``AT&T`` decodes to itself)."""
     pieces: list[str] = []
     starts: list[npt.NDArray[np.int64]] = []
     ends: list[npt.NDArray[np.int64]] = []
     done = 0
     for m in _CHARREF.finditer(text):
         decoded = html.unescape(m.group())
+        if decoded == m.group():
+            continue  # plain text: left with the text after it, each character its own span
         for piece, (s, e) in ((text[done : m.start()], _identity(done, m.start())),
                               (decoded, (np.full(len(decoded), m.start()), np.full(len(decoded), m.end())))):
             pieces.append(piece)
