@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import syndidetect._kernels.stem_ids as stem_ids_module
 from syndidetect._kernels.stem_ids import STEM_IDS, Kernels, first_appearance, set_identities, set_signatures
 from syndidetect.minhash import permutations, signatures, sketch
-from syndidetect.stem_vocabulary import StemVocabulary
+from syndidetect.stem_vocabulary import PYTHON_HASHED, StemVocabulary, remember_token_hashes
 
 _PATHS = ["compiled", "numpy"]
 
@@ -92,6 +92,25 @@ def test_a_vocabularys_token_hashes_are_those_the_signature_kernel_reads(words: 
     expected = sketch(words, num_perm=1, shingle_size=1, backend="numpy")
     assert starts.tolist() == expected.offsets.tolist()
     assert values.dtype == np.uint32 and values.tolist() == expected.hashes.tolist()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32))
+def test_vocabularies_hashed_together_hold_the_hashes_each_gives_alone(seed: int) -> None:
+    """``remember_token_hashes``: the vocabularies of many documents (past PYTHON_HASHED stems in
+    all) hashed in one sketch call hold the token hashes each computes alone, stems of two tokens
+    (CJK letters) and empty vocabularies included."""
+    rng, letters = random.Random(seed), "abcdeéüßσΣжЖ的一กข"
+    vocabularies = [StemVocabulary.of(list(dict.fromkeys(
+        "".join(rng.choice(letters) for _ in range(rng.randint(1, 8))) for _ in range(0 if k % 7 == 0 else 40))))
+        for k in range(300)]
+    assert sum(map(len, vocabularies)) >= PYTHON_HASHED
+    remember_token_hashes(vocabularies)
+    for vocabulary in vocabularies:
+        assert "token_hashes" in vocabulary.__dict__  # set by the call
+        values, starts = vocabulary.token_hashes
+        alone_values, alone_starts = StemVocabulary.of(vocabulary.words).token_hashes
+        assert values.tolist() == alone_values.tolist() and starts.tolist() == alone_starts.tolist()
 
 
 @settings(max_examples=20)

@@ -28,7 +28,7 @@ from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, band_keys, band_pairs, di
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
-from syndidetect.stem_vocabulary import StemVocabulary
+from syndidetect.stem_vocabulary import StemVocabulary, remember_token_hashes
 
 Permutations = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]  # MinHash's (a, b)
 
@@ -321,6 +321,7 @@ def _joined_offsets(offsets: list[npt.NDArray[np.int64]], counts: npt.NDArray[np
 
 def _joined_hashes(vocabularies: list[StemVocabulary]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """The token hashes of the vocabularies' stems, one vocabulary after the other."""
+    remember_token_hashes(vocabularies)
     values, starts, total = [], [np.zeros(1, dtype=np.int64)], 0
     for vocabulary in vocabularies:
         v, o = vocabulary.token_hashes

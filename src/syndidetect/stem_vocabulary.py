@@ -24,7 +24,7 @@ from syndidetect.minhash import sketch
 from syndidetect.shingles import tokens
 from syndidetect.tfidf import first_seen
 
-__all__ = ["StemVocabulary"]
+__all__ = ["StemVocabulary", "remember_token_hashes"]
 
 # Stems below which a vocabulary hashes its stems in Python (about 1 us a stem with the check) rather
 # than through minhash.sketch: what the compiled kernel, which takes over from 4,096 texts, does in
@@ -77,3 +77,24 @@ class StemVocabulary:
             return values, np.arange(len(words) + 1, dtype=np.int64)
         found = sketch(words, num_perm=1, shingle_size=1)
         return found.hashes, found.offsets
+
+
+def remember_token_hashes(vocabularies: Sequence[StemVocabulary]) -> None:
+    """Compute the :attr:`StemVocabulary.token_hashes` of the vocabularies that lack them in one
+    :func:`~syndidetect.minhash.sketch` call over all their stems, when they hold ``PYTHON_HASHED``
+    stems or more in all (the same values: each stem is a text of one-word shingles). Documents
+    whose sentences were split one by one (text past ASCII) each have a vocabulary of their own,
+    whose stems were hashed a vocabulary at a time in Python, after a tokenising check of the
+    whole vocabulary."""
+    todo = [v for v in {id(v): v for v in vocabularies}.values() if "token_hashes" not in v.__dict__]
+    words = [word for vocabulary in todo for word in vocabulary.words]
+    if len(todo) < 2 or len(words) < PYTHON_HASHED:
+        return
+    found = sketch(words, num_perm=1, shingle_size=1)
+    first = 0
+    for vocabulary in todo:
+        last = first + len(vocabulary.words)
+        start, end = int(found.offsets[first]), int(found.offsets[last])
+        # frozen: set through the dictionary, as cached_property does
+        vocabulary.__dict__["token_hashes"] = (found.hashes[start:end].copy(), found.offsets[first : last + 1] - start)
+        first = last
