@@ -255,15 +255,15 @@ def _cuts(previous: int, letter: int) -> bool:
 def _copy_folded(cp: int, flags: int, tables: _Tables, scratch: npt.NDArray[np.uint8], out: int) -> int:
     """Append code point ``cp`` case-folded, UTF-8 encoded, to ``scratch[out:]``; return the new end.
 
-    Inlined, as :func:`_put` and :func:`_cluster_token` are, and the tokeniser calls it only for a
+    Inlined, as :func:`_put` and :func:`_cluster_token` are, and it unpacks the fold tables only for a
     code point that folds: called for each code point past ASCII, with the five tables as
     arguments, it cost about 29 ns more a code point than ASCII's (one thread): 20,000 paragraphs
     signed in 154 ms written in Cyrillic letters against 21 ms in Latin ones. Now 37 ms; Latin
     letters with accents 67 -> 34 ms, Devanagari 156 -> 44, Arabic 154 -> 37, Greek with half the
     texts in capitals 164 -> 78, CJK (a token a character: 5.7 times the shingles) 466 -> 371
     (medians of 9; compiling every kernel into an empty cache took 51.4 and 52.8 s against 50.8 s)."""
-    _, _, fold_keys, fold_starts, fold_cps = tables
     if flags & FOLDS_BIT:
+        _, _, fold_keys, fold_starts, fold_cps = tables  # here: a code point that does not fold reads none
         k = np.searchsorted(fold_keys, cp)
         for q in range(fold_starts[k], fold_starts[k + 1]):
             out = _put(scratch, out, fold_cps[q])
@@ -364,7 +364,7 @@ def _tokenise(
             return -1
         if inside:
             if flags & WORD_BIT:
-                out = _copy_folded(cp, flags, tables, scratch, out) if flags & FOLDS_BIT else _put(scratch, out, cp)
+                out = _copy_folded(cp, flags, tables, scratch, out)
                 i += 1
                 continue
             if flags & IGNORED_BIT:
@@ -386,7 +386,7 @@ def _tokenise(
             scratch[np.uint64(out)] = _SPACE
             out += 1
         else:
-            out = _copy_folded(cp, flags, tables, scratch, out) if flags & FOLDS_BIT else _put(scratch, out, cp)
+            out = _copy_folded(cp, flags, tables, scratch, out)
             inside = True
             i += 1
     for t in range(count - 1):
