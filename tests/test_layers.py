@@ -21,10 +21,10 @@ LAYERS: dict[str, int] = {
     "dates": 1, "rules": 1, "text": 1, "documents": 1, "config": 1, "unicode_tables": 1,
     # L2: documents in (readers, files) and words out (tokens, shingles, stems, sentences, word streams)
     "readers": 2, "sources": 2, "shingles": 2, "stemming": 2, "wordstream": 2, "wordiff": 2,
-    "sentence_split": 2, "tfidf": 2,
+    "sentence_split": 2, "tfidf": 2, "token_scan": 2,
     # L3: the kernels and what they sketch
     "_kernels": 3, "minhash": 3, "prepared": 3, "interop": 3, "stem_vocabulary": 3, "sentence_sets": 3,
-    "sentence_batches": 3,
+    "sentence_batches": 3, "unicode_stems": 3,
     # L4: candidates (LSH, template text) and the stores
     "lsh": 4, "boilerplate": 4, "store": 4,
     # L5: verification and the report (the HTML pages render the report's JSON, so to_html reaches down)

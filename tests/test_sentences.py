@@ -24,7 +24,7 @@ import syndidetect.sentence_lsh as sentence_lsh
 import syndidetect.sentence_sets as sentence_sets_module
 from syndidetect._kernels.sentence_reach import REACH as SENTENCE_REACH
 from syndidetect._kernels.sentence_reach import reach_later
-from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.sentences import PYTHON_ONLY_CHARS, SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_ids import STEM_IDS
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, span_stems
 from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_length, scores, tf_size, tf_weights
@@ -69,6 +69,7 @@ from syndidetect.tfidf import (
     tfidf_rows,
     weighted_dot,
 )
+from syndidetect.unicode_stems import unicode_span_stems
 from syndidetect.verify import sentences_may_copy_later
 
 SOURCE = """\
@@ -904,23 +905,44 @@ def test_detect_splits_and_stems_each_document_once(monkeypatch: pytest.MonkeyPa
             tabled.append(len(lowered))
         return found
 
+    def counted_past_ascii(text: str, *args: object) -> object:
+        found = unicode_span_stems(text, *args)  # type: ignore[arg-type]
+        if found is not None:
+            stemmed.append(len(text))
+        return found
+
     tabled: list[int] = []  # the calls the compiled token table answered
 
     for module in (sentence_sets_module, sentence_batches_module):  # one document, and batches
         monkeypatch.setattr(module, "content_stems_of_spans", counted)
     monkeypatch.setattr(sentence_batches_module, "span_stems", counted_ids)
+    monkeypatch.setattr(sentence_batches_module, "unicode_span_stems", counted_past_ascii)
     _compile(monkeypatch, compiled)
     docs = [sd.Document(f"s{k}", text) for k, text in enumerate(_SEED_TEXTS)]
     report = sd.detect(docs)
     assert any(pair.kind == "reworded" for pair in report.pairs)  # the sentence rule ran
     assert sum(stemmed) == sum(len(doc.text) for doc in docs)
-    others = sum(ascii_lower(doc.text) is None for doc in docs)  # not plain English: one by one
+    others = sum(ascii_lower(doc.text) is None for doc in docs)  # not plain English: a batch of their own
     assert 0 < others < len(docs)
-    assert len(stemmed) == (len(docs) if compiled == "none" else 1 + others)
+    assert len(stemmed) == (len(docs) if compiled == "none" else 2)
     assert len(tabled) == (compiled == "sentences and stems")
     (doc,) = prepare_documents([docs[0]], sd.Config())
     assert prepared_sentences(doc, ((0, 10),)) is prepared_sentences(doc, ((0, 10),))
     assert prepared_sentences(doc) == document_sentences(_SEED_TEXTS[0])
+
+
+# Ways to take English text past ASCII: accents, Cyrillic letters, Greek capitals, a Turkish "İ",
+# entities, decomposed accents, Thai words, Chinese ideographs without stops, a NUL.
+_PAST_ASCII = [
+    lambda t: t.replace("a", "á").replace("o", "ö"),
+    lambda t: t.translate(str.maketrans("aeopcx", "аеорсх")),
+    lambda t: t.upper().translate(str.maketrans("AEIOU", "ΑΕΙΟΥ")),
+    lambda t: t.replace("I", "İ"),
+    lambda t: t.replace("e", "&eacute;", 3).replace("a", "a\u0301"),
+    lambda t: t.replace(" the ", " ภาษาไทย "),
+    lambda t: t.replace(" of ", " 东京 "),
+    lambda t: t.replace(" and ", " \x00 ", 1) + " Zürich.",
+]
 
 
 def _mixed_documents() -> list[sd.Document]:
@@ -932,7 +954,9 @@ def _mixed_documents() -> list[sd.Document]:
     texts = [*_SEED_TEXTS, *corpus[:60], "\n\n".join(corpus[60:80]), textwrap.fill(" ".join(corpus[80:84]), 60),
              "Home | World | Sport | Tech | Video\n\nHe sold the old farm in 2019. Prices rose 3.5 percent.",
              "Fish &amp; chips were sold at the farm. The farmers market opened in 2019 again.",
-             "今天下雨。他说：“走吧。快点！”明天呢？", "", "   \n\n  ", *corpus[84:]]
+             "今天下雨。他说：“走吧。快点！”明天呢？", "", "   \n\n  ", *corpus[84:100],
+             # text past ASCII: batched but for what the sentence kernel leaves to Python ("İ")
+             *(_PAST_ASCII[k % len(_PAST_ASCII)](text) for k, text in enumerate(corpus[100:]))]
     return [sd.Document(f"m{k}", text) for k, text in enumerate(texts)]
 
 
@@ -941,6 +965,7 @@ def _mixed_documents() -> list[sd.Document]:
 def test_sentences_in_batches_are_those_of_each_document(monkeypatch: pytest.MonkeyPatch, batch_chars: int,
                                                          compiled: str) -> None:
     monkeypatch.setattr(sentence_batches_module, "BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(sentence_batches_module, "UNICODE_BATCH_CHARS", batch_chars)
     _compile(monkeypatch, compiled)
     docs = prepare_documents(_mixed_documents(), sd.Config())
     known = prepared_sentences(docs[3])  # memoised before: kept, not split again
@@ -987,6 +1012,11 @@ _PIECES = st.sampled_from([
     "(Mr. ", "\u201cDr. ", "['J. ", "(No. 5", " (U.S.) ", "Home ... World ... Sport ... Video ... Tech",
     "Home | World | Sport | Tech | Video", "news ... sport ... video ... tech ... games", "Read more... ",
     "Prices rose 3.5 percent. ", "Jan. 12 ",
+    # text past ASCII: capitals, initials and digits of other scripts (some past the BMP), other
+    # spaces, Chinese stops and the two characters whose lower case changes length or leaves no
+    # character past ASCII (the Python splitter keeps those texts), a lone surrogate
+    "Émile", "É", "é", "Zürich", "ΣΟΦΙΑ", "σοφία", "Москва", "мир", "Ж", "ǅ", "Ⅻ", "\U0001d400", "٣", "①",
+    "\U0001d7ce", "\u2028", "\u3000", "\u0301", "«", "»", "。", "！", "İ", "\u212a", "\ud800", "Éd. ",
 ])
 
 
@@ -1005,7 +1035,10 @@ def test_compiled_sentences_are_those_of_the_python_path(pieces: list[str], min_
     assert fast.bounds.dtype == slow.bounds.dtype and fast.offsets.dtype == slow.offsets.dtype
     assert fast.stem_ids.dtype == slow.stem_ids.dtype == np.int32
     found = sentence_bounds(text, sentence_blocks(text))
-    assert found is not None and [tuple(b) for b in found[0].tolist()] == sentence_spans(text)
+    if any(c in text for c in "。！İ\u212a"):  # left to the Python splitter
+        assert found is None
+    else:
+        assert found is not None and [tuple(b) for b in found[0].tolist()] == sentence_spans(text)
 
 
 def test_compiled_sentences_of_generated_articles_are_those_of_the_python_path() -> None:
@@ -1098,6 +1131,7 @@ def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypat
     # the LSH reads the runs after the documents split alone, and must find the same pairs. The
     # batches are split on ``threads`` threads (forced: this machine may have fewer cores).
     monkeypatch.setattr(sentence_batches_module, "BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(sentence_batches_module, "UNICODE_BATCH_CHARS", batch_chars)
     monkeypatch.setattr(sentence_batches_module, "kernel_threads", lambda: threads)
     _compile(monkeypatch, compiled)
     # SOURCE three times, the last memoised before: its sentences come first in the LSH's arrays,
@@ -1112,11 +1146,16 @@ def test_a_sentence_corpus_finds_the_pairs_of_each_documents_sentences(monkeypat
     assert len(corpus) == len(docs) and corpus.singles[5] is known
     assert corpus.count == sum(document_sentences(t).count for t in texts)
     if compiled != "none":
-        assert corpus.runs and (len(corpus.runs) == 1) == (batch_chars == 1 << 22)
-        # the runs in the order of their batches, whichever thread split each
+        # one run of English text and one of text past ASCII, or more of smaller batches
+        assert (len(corpus.runs) == 2) == (batch_chars == 1 << 22) and len(corpus.runs) >= 2
+        kinds = [{ascii_lower(texts[k]) is None for k in run.positions.tolist()} for run in corpus.runs]
+        assert all(len(kind) == 1 for kind in kinds) and {True, False} == set().union(*kinds)
+        # each run's documents in order, whichever thread split it; each document once
+        assert all(np.all(np.diff(run.positions) > 0) for run in corpus.runs)
         positions = np.concatenate([run.positions for run in corpus.runs]).tolist()
-        assert positions == sorted(positions)
         assert sorted(corpus.singles) == [k for k in range(len(docs)) if k not in positions]
+        # split alone: what the sentence kernel leaves to Python (Chinese stops, "İ")
+        assert all(PYTHON_ONLY_CHARS.search(texts[k]) for k in corpus.singles if k not in (5, len(texts) - 1))
     found = sentence_lsh.sentence_pairs_of(corpus).tolist()
     fresh = [document_sentences(t) for t in texts]
     assert found == sentence_lsh.sentence_pairs_of(fresh).tolist()

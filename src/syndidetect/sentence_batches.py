@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect._kernels.sentences import SENTENCES, sentence_bounds
+from syndidetect._kernels.sentences import PYTHON_ONLY_CHARS, SENTENCES, sentence_bounds
 from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._kernels.threads import each_item_on_threads, kernel_threads
 from syndidetect._kernels.token_stems import TokenStems
@@ -38,13 +38,18 @@ from syndidetect.sentence_split import sentence_blocks
 from syndidetect.shingles import ascii_lower
 from syndidetect.stem_vocabulary import StemVocabulary
 from syndidetect.stemming import content_stems_of_spans
+from syndidetect.unicode_stems import unicode_span_stems
 
-__all__ = ["BATCH_CHARS", "SentenceCorpus", "SentenceRun", "many_prepared_sentences", "sentence_corpus"]
+__all__ = ["BATCH_CHARS", "UNICODE_BATCH_CHARS", "SentenceCorpus", "SentenceRun", "many_prepared_sentences",
+           "sentence_corpus"]
 
 # Characters of English text split by one kernel call of :func:`many_prepared_sentences` (read as
 # 4-byte code points: a 16 MB buffer). Any size of a few paragraphs or more repays the call's fixed
 # cost; this bounds the buffer's memory, not the time.
 BATCH_CHARS = 1 << 22
+# Characters of a batch of text past ASCII: its tokens are Python strings for a moment
+# (unicode_stems: about 60 bytes a token of 6 characters, so some 10 MB for a million characters).
+UNICODE_BATCH_CHARS = 1 << 20
 
 
 def many_prepared_sentences(docs: Sequence[PreparedDocument], memo: TokenStems | None = None
@@ -138,8 +143,10 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
     call's fixed cost), stems are looked up a call per document, and each document builds its own
     arrays: with one-paragraph documents that overhead was most of the work. Here the documents
     that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
-    in one pass; the others (and all, until the kernel is compiled) go one by one, as do documents
-    whose sentences are memoised already (kept as they are).
+    in one pass; so are the others, UNICODE_BATCH_CHARS at a time, but those with characters the
+    sentence kernel leaves to Python (Chinese and Japanese stops). Those, and all until the kernel
+    is compiled, go one by one, as do documents whose sentences are memoised already (kept as they
+    are).
     """
     singles = {k: prepared_sentences(doc) for k, doc in enumerate(docs) if doc.memoised(WHOLE_SENTENCES)}
     todo = [k for k in range(len(docs)) if k not in singles]
@@ -149,7 +156,7 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
     if memo is None:
         memo = TokenStems()  # the tokens met in earlier batches, shared by the threads
 
-    def split_batch(index: int, batch: list[tuple[int, PreparedDocument, str]]) -> None:
+    def split_batch(index: int, batch: list[tuple[int, PreparedDocument, str | None]]) -> None:
         split[index] = _split(batch, memo), [k for k, _, _ in batch]
 
     if todo and SENTENCES.get(len(todo)) is not None:
@@ -157,7 +164,7 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
         # kernel threads one batch's kernels run while another's Python part (its text lowered and
         # joined, its new tokens stemmed) holds it.
         threads = kernel_threads()
-        each_item_on_threads(split_batch, _english_batches(docs, todo, alone), threads)
+        each_item_on_threads(split_batch, _batches(docs, todo, alone), threads)
         if threads > 1 and len(split) > 1:
             give_back_freed_memory()  # what the batches freed in the other threads' arenas
     else:
@@ -173,37 +180,47 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
     return SentenceCorpus(docs, runs, singles)
 
 
-def _english_batches(docs: Sequence[PreparedDocument], todo: list[int],
-                     alone: list[int]) -> Iterator[list[tuple[int, PreparedDocument, str]]]:
-    """The documents ``todo`` (positions in ``docs``) that ``ascii_lower`` accepts, as batches of
-    ``(position, document, its ascii_lower text)`` of about ``BATCH_CHARS`` characters; the
-    positions of the others are added to ``alone`` as they are met."""
-    batch: list[tuple[int, PreparedDocument, str]] = []
-    size = 0
+def _batches(docs: Sequence[PreparedDocument], todo: list[int],
+             alone: list[int]) -> Iterator[list[tuple[int, PreparedDocument, str | None]]]:
+    """The documents ``todo`` (positions in ``docs``) as batches of ``(position, document, its
+    ascii_lower text)``, each of about ``BATCH_CHARS`` characters, and of ``(position, document,
+    None)`` for text past ASCII, ``UNICODE_BATCH_CHARS``; the positions of the documents the sentence
+    kernel leaves to Python are added to ``alone`` as they are met."""
+    english: list[tuple[int, PreparedDocument, str | None]] = []
+    other: list[tuple[int, PreparedDocument, str | None]] = []
+    english_size = other_size = 0
     for k in todo:
         doc = docs[k]
-        lowered = ascii_lower(doc.document.text)
-        if lowered is None:
+        text = doc.document.text
+        lowered = ascii_lower(text)
+        if lowered is not None:
+            english.append((k, doc, lowered))
+            english_size += len(lowered)
+            if english_size >= BATCH_CHARS:
+                yield english
+                english, english_size = [], 0
+        elif PYTHON_ONLY_CHARS.search(text) is not None:
             alone.append(k)
-            continue
-        batch.append((k, doc, lowered))
-        size += len(lowered)
-        if size >= BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+        else:
+            other.append((k, doc, None))
+            other_size += len(text)
+            if other_size >= UNICODE_BATCH_CHARS:
+                yield other
+                other, other_size = [], 0
+    yield from (batch for batch in (english, other) if batch)
 
 
-def _split(batch: list[tuple[int, PreparedDocument, str]], memo: TokenStems) -> SentenceRun | None:
-    """The run of a batch of ``(position, document, its ascii_lower text)``; None should the kernel
-    have failed to build. ``memo``: the stems of the tokens met in earlier batches."""
+def _split(batch: list[tuple[int, PreparedDocument, str | None]], memo: TokenStems) -> SentenceRun | None:
+    """The run of a batch of ``(position, document, its ascii_lower text)``, or of ``(position,
+    document, None)`` for text past ASCII; None should the kernel have failed to build or have left
+    the text to Python. ``memo``: the stems of the English tokens met in earlier batches."""
     texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
-    text, lowered = "".join(texts), "".join(low for _, _, low in batch)
+    text = "".join(texts)
+    lowered = None if batch[0][2] is None else "".join(low for _, _, low in batch if low is not None)
     blocks = [(start + at, end + at) for (_, doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
     found = sentence_bounds(text, blocks, len(batch))
-    if found is None:  # the kernel was compiled by the caller; only a failed build lands here
+    if found is None:  # a failed build (the caller compiled it), or a character left to Python
         return None
     bounds, menus = found
     vocabulary, every, counts, rows = _eligible_stems(text, lowered, bounds, menus, len(batch), memo)
@@ -216,14 +233,15 @@ def _split(batch: list[tuple[int, PreparedDocument, str]], memo: TokenStems) -> 
                        counted, every, vocabulary)
 
 
-def _eligible_stems(text: str, lowered: str, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
+def _eligible_stems(text: str, lowered: str | None, bounds: npt.NDArray[np.int64], menus: npt.NDArray[np.bool_],
                     texts: int, memo: TokenStems) -> tuple[StemVocabulary, npt.NDArray[np.int32],
                                                            npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The stems of the eligible sentences among ``bounds`` (``menus``: whether each holds a menu
-    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``): their vocabulary, their
-    ids one sentence after the other, how many each holds, and which sentences they are; stemmed by
-    the compiled token table when it is ready."""
-    found = span_stems(lowered, bounds, texts, memo)
+    character) of a batch's joined ``text`` (``lowered``: its ``ascii_lower``, None for text past
+    ASCII): their vocabulary, their ids one sentence after the other, how many each holds, and which
+    sentences they are; stemmed by the compiled token table when it is ready (English), or all at
+    once (:func:`unicode_span_stems`: text past ASCII without letters to chain)."""
+    found = unicode_span_stems(text, bounds, texts) if lowered is None else span_stems(lowered, bounds, texts, memo)
     if found is None:
         spans = bounds.tolist()
         stems = content_stems_of_spans(text, spans, lowered)

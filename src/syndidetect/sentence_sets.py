@@ -158,7 +158,7 @@ def document_sentences(
     """
     check_min_words(min_content_words)
     lowered = ascii_lower(text)  # once, for the sentence bounds and the stems
-    found = None if ignore else _compiled_bounds(text, lowered)
+    found = None if ignore else _compiled_bounds(text)
     menus: list[bool] | None = None  # whether each sentence holds a menu separator, when known
     if found is None:
         sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
@@ -188,11 +188,11 @@ def _eligible(text: str, span: Span, distinct: int, menu: bool | None, min_conte
     return not ((menu or _MENU_CHARS.search(sentence) is not None) and is_menu(sentence))
 
 
-def _compiled_bounds(text: str, lowered: str | None) -> tuple[list[Span], list[bool]] | None:
-    """The sentences of English text (``lowered``, its ``ascii_lower``, is not None) with enough stops
-    to repay the compiled kernel (``COMPILED_STOPS``), and whether each holds a menu character; None
-    when the text or the kernel is not ready for it (the caller splits in Python, the reference)."""
-    if lowered is None or text.count(".") + text.count("!") + text.count("?") < COMPILED_STOPS:
+def _compiled_bounds(text: str) -> tuple[list[Span], list[bool]] | None:
+    """The sentences of a text with enough stops to repay the compiled kernel (``COMPILED_STOPS``),
+    and whether each holds a menu character; None when the text or the kernel is not ready for it
+    (the caller splits in Python, the reference)."""
+    if text.count(".") + text.count("!") + text.count("?") < COMPILED_STOPS:
         return None
     found = sentence_bounds(text, sentence_blocks(text))
     if found is None:

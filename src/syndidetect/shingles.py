@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy.typing as npt
 from syndidetect.config import SHINGLE_SIZE_BOUNDS, check_int
 from syndidetect.errors import ArgumentError
 from syndidetect.text import normalise
+from syndidetect.token_scan import scan
 from syndidetect.unicode_tables import (
     CHAINED,
     CLUSTER,
@@ -213,6 +215,31 @@ def tokens(text: str) -> list[str]:
     if _chained().search(normalised) is None:
         return token_pattern().findall(normalised)
     return split_tokens(normalised)[0]
+
+
+# What tokens_of_each (and syndidetect.unicode_stems) joins texts with. NUL is NFKC-stable (a
+# starter that decomposes to itself and composes with nothing, so normalisation never reaches across
+# it), case folding keeps it, no HTML reference ends with or decodes to it (html.unescape gives
+# U+FFFD for "&#0;"), and it is no token character: the normalised joined text holds each text's
+# normalised form between NULs.
+JOIN = "\x00"
+
+
+def tokens_of_each(texts: Sequence[str]) -> list[list[str]]:
+    """``[tokens(text) for text in texts]``, normalised and tokenised at once, the texts joined
+    (:mod:`syndidetect.token_scan`: the sentences of a text past ASCII are stemmed so).
+
+    >>> tokens_of_each(["Ça va.", "", "东京 ＡＢＣ"])
+    [['ça', 'va'], [], ['东', '京', 'abc']]
+    """
+    joined = JOIN.join(texts)
+    if len(texts) < 2 or joined.count(JOIN) != len(texts) - 1:  # a text holds a NUL itself
+        return [tokens(text) for text in texts]
+    found = scan(normalise(joined), keep_nul=True)
+    if found is None:  # letters to chain: rare, each text alone
+        return [tokens(text) for text in texts]
+    # A token holds no white space (a test checks every code point): str.split finds them again.
+    return [piece.split() for piece in found.spaced.split(JOIN)]
 
 
 def check_shingle_size(shingle_size: object) -> int:

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from syndidetect._types import Span
-from syndidetect.shingles import token_gaps, tokens
+from syndidetect.shingles import token_gaps, tokens, tokens_of_each
 
 # Function words of three letters or more (shorter tokens are dropped anyway): articles, pronouns,
 # auxiliaries, prepositions, conjunctions, and adverbs that carry no topic. scikit-learn's
@@ -221,8 +221,10 @@ def content_stems(text: str) -> list[str]:
 def content_stems_of_spans(text: str, spans: Sequence[Span], lowered: str | None) -> list[list[str]]:
     """``[content_stems(text[start:end]) for start, end in spans]``, with the text prepared once:
     ``lowered`` is ``ascii_lower(text)``, which the caller also needs (None: the text needs full
-    normalisation, so each span is tokenised on its own)."""
+    normalisation: the spans are tokenised together, each as if alone)."""
+    get = _CONTENT_STEMS.__getitem__
     if lowered is None:
-        return [content_stems(text[start:end]) for start, end in spans]
-    get, gaps = _CONTENT_STEMS.__getitem__, token_gaps(lowered)
+        pieces = tokens_of_each([text[start:end] for start, end in spans])
+        return [[s for s in map(get, words) if s] for words in pieces]
+    gaps = token_gaps(lowered)
     return [[s for s in map(get, gaps[start:end].split()) if s] for start, end in spans]

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from syndidetect.shingles import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens, class_set, split_tokens
 from syndidetect.text import normalise
+from syndidetect.token_scan import scan
 from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_classes, nfkc_unstable
 
 # The character references html.unescape decodes (its own pattern, Python 3.11): decoding each
@@ -273,7 +274,6 @@ def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArra
     lowered = ascii_lower(text)
     if lowered is not None:  # English text: its tokens are runs of [0-9a-z], read at C speed
         return ascii_tokens(lowered), *_ascii_token_spans(lowered)
-    chained: bool | None = False  # the common paths below have no letters to chain
     if "&" not in text and text.isascii():
         folded, spans = text.lower(), None
     elif "&" not in text and _special().search(text) is None and unicodedata.is_normalized("NFKC", text):
@@ -285,9 +285,12 @@ def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArra
         decoded, raw = _decoded(text) if "&" in text else (text, None)
         folded, (starts, ends) = _normalised(decoded)
         spans = (starts, ends) if raw is None else (raw[0][starts], raw[1][ends - 1])
-        chained = None
-    words, begins, stops = split_tokens(folded, chained)
-    first, last = np.array(begins, dtype=np.int64), np.array(stops, dtype=np.int64)
+    found = scan(folded)  # None: letters to chain
+    if found is None:
+        words, begins, stops = split_tokens(folded, True)
+        first, last = np.array(begins, dtype=np.int64), np.array(stops, dtype=np.int64)
+    else:
+        words, first, last = found.spaced.split(), found.starts, found.ends
     if spans is None:
         return words, first, last
     return words, spans[0][first], spans[1][last - 1]

@@ -1,14 +1,14 @@
-"""Sentence boundaries of English text in one compiled pass (the sentences verification compares).
+"""Sentence boundaries in one compiled pass (the sentences verification compares).
 
 :func:`syndidetect.sentence_split.sentence_spans` tries its boundary pattern at every ``.``, ``!``
 and ``?`` of a paragraph and judges each match in Python (the word before it, abbreviations,
 initials): about 0.3 ms a 20-paragraph document, a tenth of what splitting and stemming a document
-cost. For text that :func:`syndidetect.shingles.ascii_lower` accepts (ASCII but for typographic
-quotes, dashes, ellipsis and non-breaking spaces, so no Chinese or Japanese stops) the kernel walks
-the paragraphs' characters once and applies the same rules, with the character classes taken from
-Python's own ``re`` and ``str`` (:func:`classes`); it also reports which sentences hold a character
-of a menu. :func:`syndidetect.sentence_split.sentence_spans` stays the
-reference it is tested against.
+cost. The kernel walks the paragraphs' characters once and applies the same rules, with each code
+point's classes taken from Python's own ``re`` and ``str`` (:func:`flags_for`); it also reports
+which sentences hold a character of a menu. Text with a Chinese or Japanese stop, or with one of the
+two characters whose lower case is not one character past ASCII, is left to
+:func:`syndidetect.sentence_split.sentence_spans`, which stays the reference the kernel is tested
+against.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from syndidetect._kernels.lazy import LazyKernel
 from syndidetect.sentence_split import (
     ABBREVIATIONS,
     BEFORE_NUMBER,
+    CJK_STOPS,
     CLOSING,
     ENDS,
     MENU_CHARS,
@@ -35,28 +36,69 @@ from syndidetect.sentence_split import (
 )
 
 # Flags of a character (classes of its code point).
-END, CLOSE, OPEN, SPACE, WORD, UPPER, DIGIT, ALPHA, SEPARATOR, WORD_OPEN, MENU, DOT = (1 << k for k in range(12))
-# The code points the kernel reads: ASCII and the typographic characters ascii_lower lets through
-# (the highest is the ellipsis, U+2026).
-TABLE_SIZE = 0x2027
+END, CLOSE, OPEN, SPACE, WORD, UPPER, DIGIT, ALPHA, SEPARATOR, WORD_OPEN, MENU, DOT, PYTHON_ONLY = (
+    1 << k for k in range(13))
+# PYTHON_ONLY: a character whose text the kernel leaves to the Python splitter, the reference: a
+# Chinese or Japanese stop (the boundary pattern's second branch, which the kernel does not walk),
+# or a character that lower-cases to something other than one character past ASCII (U+0130 "İ" to
+# two, the Kelvin sign to "k"), which would change the word compared with the abbreviations.
+# The code points whose lower case is not one character past ASCII, in Python 3.11's Unicode (a test
+# derives them again from every code point). The flags are derived for each code point by the rule;
+# this list lets a caller keep such texts out of a batch without looking at each character.
+ODD_LOWER = "\u0130\u212a"
+#: A character of PYTHON_ONLY: a text holding one is split by the Python splitter.
+PYTHON_ONLY_CHARS = re.compile(f"[{CJK_STOPS}{ODD_LOWER}]")
+# Code points flagged from the start: ASCII and the typographic characters of English text (the
+# highest is the ellipsis, U+2026). The others are flagged when a text first holds them
+# (:func:`flags_for`): deriving the flags of all 1.1 million code points would take seconds.
+FLAGGED_FIRST = 0x2027
+CODE_POINTS = 0x110000
+
+
+def lower_is_odd(c: str) -> bool:
+    """Whether ``c`` lower-cases to other than one character past ASCII (ASCII stays ASCII)."""
+    lowered = c.lower()
+    return len(lowered) != 1 or (lowered.isascii() and not c.isascii())
+
+
+def _flags(c: str, space: re.Pattern[str], word: re.Pattern[str]) -> int:
+    """The flags of character ``c``: the sets of ``sentence_split`` and ``re``'s own ``\\s`` and
+    ``\\w``, ``str.isupper``, ``isdigit`` and ``isalpha``, as the Python splitter tests them."""
+    flags = 0
+    for flag, member in ((END, c in ENDS), (CLOSE, c in CLOSING), (OPEN, c in OPENING),
+                         (SPACE, space.fullmatch(c) is not None), (WORD, word.fullmatch(c) is not None),
+                         (UPPER, c.isupper()), (DIGIT, c.isdigit()), (ALPHA, c.isalpha()),
+                         (SEPARATOR, c in WORD_SEPARATORS), (WORD_OPEN, c in WORD_OPENING),
+                         (MENU, c in MENU_CHARS), (DOT, c == "."),
+                         (PYTHON_ONLY, c in CJK_STOPS or lower_is_odd(c))):
+        flags |= flag if member else 0
+    return flags
+
+
+_SPACE, _WORD = re.compile(r"\s"), re.compile(r"\w")
 
 
 @lru_cache(maxsize=1)
-def classes() -> npt.NDArray[np.uint16]:
-    """The flags of every code point below ``TABLE_SIZE``: the sets of ``sentence_split`` and
-    ``re``'s own ``\\s`` and ``\\w``, ``str.isupper``, ``isdigit`` and ``isalpha``."""
-    space, word = re.compile(r"\s"), re.compile(r"\w")
-    table = np.zeros(TABLE_SIZE, dtype=np.uint16)
-    for cp in range(TABLE_SIZE):
-        c = chr(cp)
-        flags = 0
-        for flag, member in ((END, c in ENDS), (CLOSE, c in CLOSING), (OPEN, c in OPENING),
-                             (SPACE, space.fullmatch(c) is not None), (WORD, word.fullmatch(c) is not None),
-                             (UPPER, c.isupper()), (DIGIT, c.isdigit()), (ALPHA, c.isalpha()),
-                             (SEPARATOR, c in WORD_SEPARATORS), (WORD_OPEN, c in WORD_OPENING),
-                             (MENU, c in MENU_CHARS), (DOT, c == ".")):
-            flags |= flag if member else 0
-        table[cp] = flags
+def _table() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]:
+    """The flags of every code point (zero for those not flagged yet), and which are flagged."""
+    table = np.zeros(CODE_POINTS, dtype=np.uint16)
+    table[:FLAGGED_FIRST] = [_flags(chr(cp), _SPACE, _WORD) for cp in range(FLAGGED_FIRST)]
+    flagged = np.zeros(CODE_POINTS, dtype=np.bool_)
+    flagged[:FLAGGED_FIRST] = True
+    return table, flagged
+
+
+def flags_for(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint16]:
+    """The flags of every code point, those of ``cp`` among them: the code points not flagged yet
+    are flagged now (each entry is written before it is marked, so a thread reading the table
+    meanwhile finds it complete for its own text)."""
+    table, flagged = _table()
+    if len(cp) and int(cp.max()) >= FLAGGED_FIRST:
+        high = cp[cp >= FLAGGED_FIRST]
+        new = np.unique(high[~flagged[high]])
+        for point in new.tolist():
+            table[point] = _flags(chr(point), _SPACE, _WORD)
+        flagged[new] = True
     return table
 
 
@@ -122,14 +164,20 @@ def _sentence_bounds(  # pragma: no cover - compiled
     bounds: Any, menus: Any,
 ) -> int:
     """Write the sentences of the ``blocks`` (rows ``(start, end)``) of code points ``cp`` to
-    ``bounds`` and whether each holds a menu character (or "...") to ``menus``; return how many."""
+    ``bounds`` and whether each holds a menu character (or "...") to ``menus``; return how many, or
+    -1 when a block holds a PYTHON_ONLY character."""
     count = 0
     for b in range(blocks.shape[0]):
         block_start, block_end = blocks[b, 0], blocks[b, 1]
         begin = block_start
         p = block_start
         while True:
-            while p < block_end and not flags[cp[p]] & END:
+            while p < block_end:
+                f = flags[cp[p]]
+                if f & PYTHON_ONLY:
+                    return -1  # every character of a block but stops, closers and spaces comes here
+                if f & END:
+                    break
                 p += 1
             if p >= block_end:
                 break
@@ -185,21 +233,21 @@ _Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
 
 def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1) -> _Bounds | None:
-    """``(bounds, menus)`` of a text that ``ascii_lower`` accepts, split into ``blocks``
-    (``sentence_split.sentence_blocks``): its sentences as ``(start, end)`` rows, exactly
-    ``sentence_spans(text)``, and whether each holds a menu character (or "..."); None while the
-    kernel is not compiled. ``text`` may be ``documents`` documents joined, each block inside one
-    of them: sentences never cross a block."""
+    """``(bounds, menus)`` of ``text``, split into ``blocks`` (``sentence_split.sentence_blocks``):
+    its sentences as ``(start, end)`` rows, exactly ``sentence_spans(text)``, and whether each holds
+    a menu character (or "..."); None while the kernel is not compiled, or when a block holds a
+    character the kernel leaves to the Python splitter (``PYTHON_ONLY``). ``text`` may be
+    ``documents`` documents joined, each block inside one of them: sentences never cross a block."""
     kernel = SENTENCES.get(documents)
     if kernel is None:
         return None
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if len(cp) and int(cp.max()) >= TABLE_SIZE:
-        raise ValueError("sentence_bounds reads text that ascii_lower accepts")
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     rows = np.array(blocks, dtype=np.int64).reshape(len(blocks), 2)
     titles, numbered = _words(ABBREVIATIONS), _words(BEFORE_NUMBER)
     ends = int(np.count_nonzero((cp == ord(".")) | (cp == ord("!")) | (cp == ord("?"))))
     bounds = np.empty((ends + len(blocks), 2), dtype=np.int64)
     menus = np.empty(len(bounds), dtype=np.bool_)
-    count = kernel(cp, classes(), rows, *titles, *numbered, bounds, menus)
+    count = kernel(cp, flags_for(cp), rows, *titles, *numbered, bounds, menus)
+    if count < 0:
+        return None
     return bounds[:count].copy(), menus[:count].copy()

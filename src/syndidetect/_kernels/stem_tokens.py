@@ -197,3 +197,19 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     counts = np.empty(len(starts), dtype=np.int64)
     kernels.distinct_counts(ids, offsets, max(len(vocabulary), 1), counts)
     return SpanStems(ids, offsets, counts, vocabulary)
+
+
+def distinct_counts(ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], vocabulary: int,
+                    texts: int = 1) -> npt.NDArray[np.int64]:
+    """How many distinct values each span ``ids[offsets[s]:offsets[s + 1]]`` holds, each value in
+    ``range(vocabulary)``: by the kernel once it is compiled (``texts`` counted towards it), by
+    sorting the pairs of span and value before."""
+    spans = len(offsets) - 1
+    kernels = STEM_TOKENS.get(texts)
+    if kernels is not None:
+        counts = np.empty(spans, dtype=np.int64)
+        kernels.distinct_counts(ids, offsets, max(vocabulary, 1), counts)
+        return counts
+    owners = np.repeat(np.arange(spans, dtype=np.int64), np.diff(offsets))
+    pairs = np.unique(owners * max(vocabulary, 1) + ids)
+    return np.bincount(pairs // max(vocabulary, 1), minlength=spans).astype(np.int64)
