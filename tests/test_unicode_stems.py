@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect._kernels.sentences import ODD_LOWER, lower_is_odd
-from syndidetect._kernels.stem_tokens import STEM_TOKENS, distinct_counts
+from syndidetect._kernels.stem_tokens import STEM_TOKENS, SpanStems, distinct_counts, span_stems
+from syndidetect._kernels.token_stems import TokenStems
+from syndidetect.shingles import ascii_lower
 from syndidetect.stemming import content_stems_of_spans
 from syndidetect.unicode_stems import unicode_span_stems
 
@@ -24,6 +26,8 @@ _PIECES = [
     "Zürich", "Genève", "straße", "STRASSE", "Москва", "москвы", "ΣΟΦΙΑ", "σοφία", "नमस्ते", "مرحبا", "the", "and",
     "reported", "reports", "studies", "2019", "٣", "x", "ok", "&eacute;t&eacute;", "cafe\u0301", "ﬁnance", "Ｔokyo",
     "东京", " ", "  ", ", ", ". ", "\n", "\u00ad", "\u200b",
+    # eight UTF-8 bytes, the last past ASCII: a packed key with the top bit set, as a hashed key has
+    "aaaaaaé", "bbbbbbé", "reportsé",
 ]
 _RARE = ["\x00", "ภ"]
 
@@ -47,9 +51,7 @@ def test_the_stems_of_each_span_are_its_own(compiled: bool, pieces: list[str], c
         found = unicode_span_stems(text, bounds)
     assert found is not None
     expected = content_stems_of_spans(text, bounds.tolist(), None)
-    got = [[found.vocabulary[i] for i in found.ids[start:end].tolist()] for start, end in
-           pairwise(found.offsets.tolist())]
-    assert got == expected
+    assert _stems_of(found) == expected
     assert found.distinct.tolist() == [len(set(stems)) for stems in expected]
     assert len(set(found.vocabulary)) == len(found.vocabulary)
 
@@ -74,3 +76,27 @@ def test_distinct_counts_without_the_kernel_are_the_kernels() -> None:
 def test_the_odd_lower_cases_are_those_of_every_code_point() -> None:
     odd = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000 and lower_is_odd(chr(cp)))
     assert odd == ODD_LOWER
+
+
+def test_batches_sharing_a_memo_with_english_ones_get_their_own_stems() -> None:
+    memo = TokenStems()
+    english = "The reporters studied the reports again. Studies report it."
+    texts = ["Les reporters étudient les reports. Straße, STRASSE and Zürich.", "aaaaaaé bbbbbbé aaaaaaé reportsé ok",
+             "Москва москвы Москва reporters studies"]
+    for k, text in enumerate(texts):
+        lowered = ascii_lower(english)
+        assert lowered is not None
+        english_bounds = np.array([[0, len(english) // 2], [len(english) // 2, len(english)]], dtype=np.int64)
+        english_found = span_stems(lowered, english_bounds, memo=memo)
+        assert english_found is not None
+        assert _stems_of(english_found) == content_stems_of_spans(english, english_bounds.tolist(), lowered)
+        bounds = np.array([[0, len(text) // 3], [len(text) // 3, len(text)], [len(text), len(text)]], dtype=np.int64)
+        found = unicode_span_stems(text, bounds, memo=memo)
+        assert found is not None
+        assert _stems_of(found) == content_stems_of_spans(text, bounds.tolist(), None), k
+    assert memo.count > 10
+
+
+def _stems_of(found: SpanStems) -> list[list[str]]:
+    return [[found.vocabulary[i] for i in found.ids[start:end].tolist()] for start, end in
+            pairwise(found.offsets.tolist())]

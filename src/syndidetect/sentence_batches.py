@@ -241,7 +241,8 @@ def _eligible_stems(text: str, lowered: str | None, bounds: npt.NDArray[np.int64
     ASCII): their vocabulary, their ids one sentence after the other, how many each holds, and which
     sentences they are; stemmed by the compiled token table when it is ready (English), or all at
     once (:func:`unicode_span_stems`: text past ASCII without letters to chain)."""
-    found = unicode_span_stems(text, bounds, texts) if lowered is None else span_stems(lowered, bounds, texts, memo)
+    found = (unicode_span_stems(text, bounds, texts, memo) if lowered is None
+             else span_stems(lowered, bounds, texts, memo))
     if found is None:
         spans = bounds.tolist()
         stems = content_stems_of_spans(text, spans, lowered)

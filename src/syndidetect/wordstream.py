@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect.shingles import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens, class_set, split_tokens
+from syndidetect.shingles import ASCII_TOKEN_CHARS, ascii_lower, ascii_tokens, split_tokens
 from syndidetect.text import normalise
 from syndidetect.token_scan import scan
 from syndidetect.unicode_tables import CHAINED, IGNORED, case_foldings, char_classes, nfkc_unstable
@@ -185,10 +185,18 @@ def _touchy() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _special() -> re.Pattern[str]:
-    """Ignorable characters and letters to chain: texts holding either take the general path (one
-    scan for both)."""
-    return re.compile(class_set(IGNORED, IGNORED)[:-1] + class_set(CHAINED, CHAINED)[1:])
+def _special_table() -> npt.NDArray[np.bool_]:
+    """Per code point: whether it is ignorable or a letter to chain."""
+    special: npt.NDArray[np.bool_] = (char_classes() & (IGNORED | CHAINED)) != 0
+    return special
+
+
+def _has_special(text: str) -> bool:
+    """Whether ``text`` holds an ignorable character or a letter to chain: such texts take the
+    general path. Looked up by code point: a regex search of the set took 144 us a 20-paragraph
+    document (its code points past the BMP tried one by one), this 25 us."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return bool(_special_table()[points].any())
 
 
 def _decoded(text: str) -> tuple[str, _Spans]:
@@ -276,7 +284,7 @@ def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArra
         return ascii_tokens(lowered), *_ascii_token_spans(lowered)
     if "&" not in text and text.isascii():
         folded, spans = text.lower(), None
-    elif "&" not in text and _special().search(text) is None and unicodedata.is_normalized("NFKC", text):
+    elif "&" not in text and not _has_special(text) and unicodedata.is_normalized("NFKC", text):
         # NFKC text whose case folding maps each character to one (casefold never shortens, so an
         # equal length means no expansion) keeps every offset: fold it whole, at C speed.
         folded = text.casefold()

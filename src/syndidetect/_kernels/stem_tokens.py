@@ -166,11 +166,21 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     (``texts``: how many texts the text joins, counted towards compiling it). ``memo``: the
     tokens met in earlier batches, which are not stemmed again (None: a memo of
     this call alone)."""
+    gaps = token_gaps(lowered)
+    data = np.frombuffer(gaps.encode("ascii"), dtype=np.uint8)
+    return byte_span_stems(data, bounds, texts, memo, gaps)
+
+
+def byte_span_stems(data: npt.NDArray[np.uint8], bounds: npt.NDArray[np.int64], texts: int = 1,
+                    memo: TokenStems | None = None, gaps: str | None = None) -> SpanStems | None:
+    """The content stems of the spans ``bounds`` of ``data``, UTF-8 whose tokens are its runs of
+    bytes other than a space (``_GAP``; a NUL never in a token), each token a normalised word: as
+    :func:`span_stems`. ``gaps``: ``data`` as a string, when it is ASCII (None: each new token's
+    bytes are decoded). The kernel's packed keys of tokens past ASCII may have the top bit set, as
+    hashed keys do: their bytes are then compared on a hit, so the numbering stays exact."""
     kernels = STEM_TOKENS.get(texts)
     if kernels is None:
         return None
-    gaps = token_gaps(lowered)
-    data = np.frombuffer(gaps.encode("ascii"), dtype=np.uint8)
     starts = np.ascontiguousarray(bounds[:, 0], dtype=np.int64)
     ends = np.ascontiguousarray(bounds[:, 1], dtype=np.int64)
     # A token and a gap are two bytes at least: a span of n bytes holds at most (n + 1) // 2 tokens.
@@ -197,7 +207,6 @@ def span_stems(lowered: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     counts = np.empty(len(starts), dtype=np.int64)
     kernels.distinct_counts(ids, offsets, max(len(vocabulary), 1), counts)
     return SpanStems(ids, offsets, counts, vocabulary)
-
 
 def distinct_counts(ids: npt.NDArray[np.int64], offsets: npt.NDArray[np.int64], vocabulary: int,
                     texts: int = 1) -> npt.NDArray[np.int64]:

@@ -147,16 +147,17 @@ class TokenStems:
         self.stems: list[str] = []
         self.numbers: dict[str, int] = {}
 
-    def stem_ids(self, data: npt.NDArray[np.uint8], gaps: str, first: npt.NDArray[np.int64],
+    def stem_ids(self, data: npt.NDArray[np.uint8], gaps: str | None, first: npt.NDArray[np.int64],
                  length: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], list[str]]:
-        """``stem_tokens``'s numbering of a batch's distinct tokens (``gaps[first[d]:first[d] +
-        length[d]]``, in order of first sight; ``data``: ``gaps`` as bytes): each token's stem id,
-        -1 for a token that is not a content word, ids in order of first sight, and the stem of
-        each id. One thread at a time: the kernels read and grow the tables without the GIL."""
+        """``stem_tokens``'s numbering of a batch's distinct tokens (``data[first[d]:first[d] +
+        length[d]]``, UTF-8, in order of first sight; ``gaps``: ``data`` as a string when it is
+        ASCII, None to decode each new token's bytes): each token's stem id, -1 for a token that is
+        not a content word, ids in order of first sight, and the stem of each id. One thread at a
+        time: the kernels read and grow the tables without the GIL."""
         with self._lock:
             return self._stem_ids(data, gaps, first, length)
 
-    def _stem_ids(self, data: npt.NDArray[np.uint8], gaps: str, first: npt.NDArray[np.int64],
+    def _stem_ids(self, data: npt.NDArray[np.uint8], gaps: str | None, first: npt.NDArray[np.int64],
                   length: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], list[str]]:
         kernels = MEMO_KERNELS.compiled()
         assert kernels is not None  # span_stems asks only once its own kernels are compiled
@@ -167,9 +168,12 @@ class TokenStems:
         kernels.known(data, first, length, FNV_OFFSET, FNV_PRIME, *tables, known)
         new = np.flatnonzero(known == _UNKNOWN)
         if len(new):
-            numbers = np.fromiter((self._number(content_stem(gaps[at : at + size]))
-                                   for at, size in zip(first[new].tolist(), length[new].tolist())),
-                                  dtype=np.int64, count=len(new))
+            # surrogatepass: a lone surrogate's three bytes, as the caller encoded them
+            at_sizes = zip(first[new].tolist(), length[new].tolist())
+            words = ([gaps[at : at + size] for at, size in at_sizes] if gaps is not None else
+                     [data[at : at + size].tobytes().decode("utf-8", "surrogatepass") for at, size in at_sizes])
+            numbers = np.fromiter((self._number(content_stem(word)) for word in words), dtype=np.int64,
+                                  count=len(new))
             self._make_room(len(new), int(length[new].sum()))
             self.used = kernels.learn(data, first, length, new, numbers, FNV_OFFSET, FNV_PRIME, self.bits, self.table,
                                       self.hashes, self.starts, self.lengths, self.arena, self.used, self.values,
