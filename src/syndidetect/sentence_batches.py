@@ -144,8 +144,8 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
     arrays: with one-paragraph documents that overhead was most of the work. Here the documents
     that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
     in one pass; so are the others, UNICODE_BATCH_CHARS at a time, but those with characters the
-    sentence kernel leaves to Python (Chinese and Japanese stops). Those, and all until the kernel
-    is compiled, go one by one, as do documents whose sentences are memoised already (kept as they
+    sentence kernel leaves to Python (``PYTHON_ONLY_CHARS``). Those, and all until the kernel is
+    compiled, go one by one, as do documents whose sentences are memoised already (kept as they
     are).
     """
     singles = {k: prepared_sentences(doc) for k, doc in enumerate(docs) if doc.memoised(WHOLE_SENTENCES)}
@@ -213,13 +213,13 @@ def _batches(docs: Sequence[PreparedDocument], todo: list[int],
 def _split(batch: list[tuple[int, PreparedDocument, str | None]], memo: TokenStems) -> SentenceRun | None:
     """The run of a batch of ``(position, document, its ascii_lower text)``, or of ``(position,
     document, None)`` for text past ASCII; None should the kernel have failed to build or have left
-    the text to Python. ``memo``: the stems of the English tokens met in earlier batches."""
+    the text to Python. ``memo``: the stems of the tokens met in earlier batches."""
     texts = [doc.document.text for _, doc, _ in batch]
     starts = list(accumulate(map(len, texts), initial=0))
     text = "".join(texts)
     lowered = None if batch[0][2] is None else "".join(low for _, _, low in batch if low is not None)
     blocks = [(start + at, end + at) for (_, doc, _), at in zip(batch, starts) for start, end in _blocks(doc)]
-    found = sentence_bounds(text, blocks, len(batch))
+    found = sentence_bounds(text, blocks, len(batch), english=lowered is not None)
     if found is None:  # a failed build (the caller compiled it), or a character left to Python
         return None
     bounds, menus = found

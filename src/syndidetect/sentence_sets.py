@@ -158,7 +158,7 @@ def document_sentences(
     """
     check_min_words(min_content_words)
     lowered = ascii_lower(text)  # once, for the sentence bounds and the stems
-    found = None if ignore else _compiled_bounds(text)
+    found = None if ignore else _compiled_bounds(text, lowered is not None)
     menus: list[bool] | None = None  # whether each sentence holds a menu separator, when known
     if found is None:
         sentences = _outside(sentence_spans(text), ignore) if ignore else sentence_spans(text)
@@ -188,13 +188,13 @@ def _eligible(text: str, span: Span, distinct: int, menu: bool | None, min_conte
     return not ((menu or _MENU_CHARS.search(sentence) is not None) and is_menu(sentence))
 
 
-def _compiled_bounds(text: str) -> tuple[list[Span], list[bool]] | None:
+def _compiled_bounds(text: str, english: bool) -> tuple[list[Span], list[bool]] | None:
     """The sentences of a text with enough stops to repay the compiled kernel (``COMPILED_STOPS``),
     and whether each holds a menu character; None when the text or the kernel is not ready for it
-    (the caller splits in Python, the reference)."""
+    (the caller splits in Python, the reference). ``english``: ``ascii_lower`` accepted it."""
     if text.count(".") + text.count("!") + text.count("?") < COMPILED_STOPS:
         return None
-    found = sentence_bounds(text, sentence_blocks(text))
+    found = sentence_bounds(text, sentence_blocks(text), english=english)
     if found is None:
         return None
     bounds, menus = found

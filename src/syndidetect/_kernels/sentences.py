@@ -3,10 +3,10 @@
 :func:`syndidetect.sentence_split.sentence_spans` tries its boundary pattern at every ``.``, ``!``
 and ``?`` of a paragraph and judges each match in Python (the word before it, abbreviations,
 initials): about 0.3 ms a 20-paragraph document, a tenth of what splitting and stemming a document
-cost. The kernel walks the paragraphs' characters once and applies the same rules, with each code
-point's classes taken from Python's own ``re`` and ``str`` (:func:`flags_for`); it also reports
-which sentences hold a character of a menu. Text with a Chinese or Japanese stop, or with one of the
-two characters whose lower case is not one character past ASCII, is left to
+cost. The kernel walks the paragraphs' characters once and applies the same rules, Chinese and
+Japanese stops and quotations included, with each code point's classes taken from Python's own
+``re`` and ``str`` (:func:`flags_for`); it also reports which sentences hold a character of a menu.
+Text with one of the two characters whose lower case is not one character past ASCII is left to
 :func:`syndidetect.sentence_split.sentence_spans`, which stays the reference the kernel is tested
 against.
 """
@@ -26,6 +26,9 @@ from syndidetect._kernels.lazy import LazyKernel
 from syndidetect.sentence_split import (
     ABBREVIATIONS,
     BEFORE_NUMBER,
+    CJK_CLOSERS,
+    CJK_CLOSING,
+    CJK_OPENERS,
     CJK_STOPS,
     CLOSING,
     ENDS,
@@ -36,18 +39,17 @@ from syndidetect.sentence_split import (
 )
 
 # Flags of a character (classes of its code point).
-END, CLOSE, OPEN, SPACE, WORD, UPPER, DIGIT, ALPHA, SEPARATOR, WORD_OPEN, MENU, DOT, PYTHON_ONLY = (
-    1 << k for k in range(13))
-# PYTHON_ONLY: a character whose text the kernel leaves to the Python splitter, the reference: a
-# Chinese or Japanese stop (the boundary pattern's second branch, which the kernel does not walk),
-# or a character that lower-cases to something other than one character past ASCII (U+0130 "İ" to
-# two, the Kelvin sign to "k"), which would change the word compared with the abbreviations.
-# The code points whose lower case is not one character past ASCII, in Python 3.11's Unicode (a test
-# derives them again from every code point). The flags are derived for each code point by the rule;
-# this list lets a caller keep such texts out of a batch without looking at each character.
+(END, CLOSE, OPEN, SPACE, WORD, UPPER, DIGIT, ALPHA, SEPARATOR, WORD_OPEN, MENU, DOT, PYTHON_ONLY, CJK_STOP,
+ CJK_CLOSE, QUOTE_OPEN, QUOTE_CLOSE) = (1 << k for k in range(17))
+# PYTHON_ONLY: a character whose text the kernel leaves to the Python splitter, the reference: one
+# that lower-cases to something other than one character past ASCII (U+0130 "İ" to two, the Kelvin
+# sign to "k"), which would change the word compared with the abbreviations. These are they, in
+# Python 3.11's Unicode (a test derives them again from every code point); the flags are derived
+# for each code point by the rule, this list lets a caller keep such texts out of a batch without
+# looking at each character.
 ODD_LOWER = "\u0130\u212a"
 #: A character of PYTHON_ONLY: a text holding one is split by the Python splitter.
-PYTHON_ONLY_CHARS = re.compile(f"[{CJK_STOPS}{ODD_LOWER}]")
+PYTHON_ONLY_CHARS = re.compile(f"[{ODD_LOWER}]")
 # Code points flagged from the start: ASCII and the typographic characters of English text (the
 # highest is the ellipsis, U+2026). The others are flagged when a text first holds them
 # (:func:`flags_for`): deriving the flags of all 1.1 million code points would take seconds.
@@ -70,7 +72,8 @@ def _flags(c: str, space: re.Pattern[str], word: re.Pattern[str]) -> int:
                          (UPPER, c.isupper()), (DIGIT, c.isdigit()), (ALPHA, c.isalpha()),
                          (SEPARATOR, c in WORD_SEPARATORS), (WORD_OPEN, c in WORD_OPENING),
                          (MENU, c in MENU_CHARS), (DOT, c == "."),
-                         (PYTHON_ONLY, c in CJK_STOPS or lower_is_odd(c))):
+                         (PYTHON_ONLY, lower_is_odd(c)), (CJK_STOP, c in CJK_STOPS), (CJK_CLOSE, c in CJK_CLOSING),
+                         (QUOTE_OPEN, c in CJK_OPENERS), (QUOTE_CLOSE, c in CJK_CLOSERS)):
         flags |= flag if member else 0
     return flags
 
@@ -79,21 +82,23 @@ _SPACE, _WORD = re.compile(r"\s"), re.compile(r"\w")
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]:
+def _table() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
     """The flags of every code point (zero for those not flagged yet), and which are flagged."""
-    table = np.zeros(CODE_POINTS, dtype=np.uint16)
+    table = np.zeros(CODE_POINTS, dtype=np.uint32)
     table[:FLAGGED_FIRST] = [_flags(chr(cp), _SPACE, _WORD) for cp in range(FLAGGED_FIRST)]
     flagged = np.zeros(CODE_POINTS, dtype=np.bool_)
     flagged[:FLAGGED_FIRST] = True
     return table, flagged
 
 
-def flags_for(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint16]:
+def flags_for(cp: npt.NDArray[np.uint32], top: int | None = None) -> npt.NDArray[np.uint32]:
     """The flags of every code point, those of ``cp`` among them: the code points not flagged yet
     are flagged now (each entry is written before it is marked, so a thread reading the table
-    meanwhile finds it complete for its own text)."""
+    meanwhile finds it complete for its own text). ``top``: the largest of ``cp``, when known."""
     table, flagged = _table()
-    if len(cp) and int(cp.max()) >= FLAGGED_FIRST:
+    if top is None:
+        top = int(cp.max()) if len(cp) else 0
+    if top >= FLAGGED_FIRST:
         high = cp[cp >= FLAGGED_FIRST]
         new = np.unique(high[~flagged[high]])
         for point in new.tolist():
@@ -159,6 +164,44 @@ def _ends_sentence(cp: Any, flags: Any, begin: int, at: int, end_group: int, fol
     return not (f & DIGIT and _is_one_of(cp, start, at, numbered, numbered_lengths))
 
 
+def _run_end(cp: Any, flags: Any, start: int, end: int, flag: int) -> int:  # pragma: no cover - compiled
+    """Where the run of characters with ``flag`` from ``start`` ends (``end`` at most)."""
+    while start < end and flags[cp[start]] & flag:
+        start += 1
+    return start
+
+
+def _cjk_boundary(cp: Any, flags: Any, p: int, block_end: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """The boundary pattern's Chinese branch (``[stops]+[closers]*\\s*(?=\\S)``) matched at ``p``,
+    a stop, as ``re`` matches it, backtracking included: the end of its stops and closers and the
+    end of the match, or ``(-1, -1)`` when it does not match before ``block_end``."""
+    stops_end = _run_end(cp, flags, p, block_end, CJK_STOP)
+    closers_end = _run_end(cp, flags, stops_end, block_end, CJK_CLOSE)
+    after = _run_end(cp, flags, closers_end, block_end, SPACE)
+    if after < block_end:  # a character that is no space follows the spaces
+        return closers_end, after
+    # The block ends in white space or the run: re gives back a closer, else a stop, so that one
+    # follows (neither is a space); with a single stop and no closer there is no match.
+    if closers_end > stops_end:
+        return closers_end - 1, closers_end - 1
+    if stops_end - p >= 2:
+        return stops_end - 1, stops_end - 1
+    return -1, -1
+
+
+def _inside_quotation(cp: Any, flags: Any, begin: int, end: int) -> bool:  # pragma: no cover - compiled
+    """``sentence_split._inside_quotation``: more Chinese opening quotes and brackets than closing
+    ones in ``cp[begin:end]``."""
+    opened = 0
+    for k in range(begin, end):
+        f = flags[cp[k]]
+        if f & QUOTE_OPEN:
+            opened += 1
+        if f & QUOTE_CLOSE:
+            opened -= 1
+    return opened > 0
+
+
 def _sentence_bounds(  # pragma: no cover - compiled
     cp: Any, flags: Any, blocks: Any, titles: Any, title_lengths: Any, numbered: Any, numbered_lengths: Any,
     bounds: Any, menus: Any,
@@ -176,22 +219,25 @@ def _sentence_bounds(  # pragma: no cover - compiled
                 f = flags[cp[p]]
                 if f & PYTHON_ONLY:
                     return -1  # every character of a block but stops, closers and spaces comes here
-                if f & END:
+                if f & (END | CJK_STOP):
                     break
                 p += 1
             if p >= block_end:
                 break
-            end_group = p
-            while end_group < block_end and flags[cp[end_group]] & END:
-                end_group += 1
-            while end_group < block_end and flags[cp[end_group]] & CLOSE:
-                end_group += 1
-            after = end_group
-            while after < block_end and flags[cp[after]] & SPACE:
-                after += 1
-            following = after
-            while following < block_end and flags[cp[following]] & OPEN:
-                following += 1
+            if flags[cp[p]] & CJK_STOP:
+                group_end, after = _cjk_boundary(cp, flags, p, block_end)
+                if after < 0:
+                    p += 1  # no boundary here: look again from the next character
+                    continue
+                if not _inside_quotation(cp, flags, begin, group_end):
+                    bounds[count, 0], bounds[count, 1] = begin, group_end
+                    count += 1
+                    begin = after
+                p = after
+                continue
+            end_group = _run_end(cp, flags, _run_end(cp, flags, p, block_end, END), block_end, CLOSE)
+            after = _run_end(cp, flags, end_group, block_end, SPACE)
+            following = _run_end(cp, flags, after, block_end, OPEN)
             if after == end_group or following >= block_end or not flags[cp[following]] & WORD:
                 p += 1  # no boundary here: look again from the next character
                 continue
@@ -219,7 +265,7 @@ def _sentence_bounds(  # pragma: no cover - compiled
 
 
 def _build() -> Callable[..., int]:
-    for helper in (_is_one_of, _ends_sentence):
+    for helper in (_is_one_of, _ends_sentence, _run_end, _cjk_boundary, _inside_quotation):
         globals()[helper.__name__] = compile_cached(helper, nogil=True)
     compiled: Callable[..., int] = compile_cached(_sentence_bounds, nogil=True)
     return compiled
@@ -232,12 +278,15 @@ SENTENCES = LazyKernel(_build, after=32)
 _Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
 
-def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1) -> _Bounds | None:
+def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1,
+                    english: bool = False) -> _Bounds | None:
     """``(bounds, menus)`` of ``text``, split into ``blocks`` (``sentence_split.sentence_blocks``):
     its sentences as ``(start, end)`` rows, exactly ``sentence_spans(text)``, and whether each holds
     a menu character (or "..."); None while the kernel is not compiled, or when a block holds a
     character the kernel leaves to the Python splitter (``PYTHON_ONLY``). ``text`` may be
-    ``documents`` documents joined, each block inside one of them: sentences never cross a block."""
+    ``documents`` documents joined, each block inside one of them: sentences never cross a block.
+    ``english``: ``shingles.ascii_lower`` accepted the text, so its code points are all flagged
+    already and none is a Chinese stop (a pass over a batch's code points saved)."""
     kernel = SENTENCES.get(documents)
     if kernel is None:
         return None
@@ -245,9 +294,12 @@ def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1
     rows = np.array(blocks, dtype=np.int64).reshape(len(blocks), 2)
     titles, numbered = _words(ABBREVIATIONS), _words(BEFORE_NUMBER)
     ends = int(np.count_nonzero((cp == ord(".")) | (cp == ord("!")) | (cp == ord("?"))))
+    top = 0 if english or not len(cp) else int(cp.max())
+    if top >= min(map(ord, CJK_STOPS)):  # a sentence a Chinese stop, at most
+        ends += int(np.isin(cp, np.array([ord(c) for c in CJK_STOPS], dtype=np.uint32)).sum())
     bounds = np.empty((ends + len(blocks), 2), dtype=np.int64)
     menus = np.empty(len(bounds), dtype=np.bool_)
-    count = kernel(cp, flags_for(cp), rows, *titles, *numbered, bounds, menus)
+    count = kernel(cp, flags_for(cp, top), rows, *titles, *numbered, bounds, menus)
     if count < 0:
         return None
     return bounds[:count].copy(), menus[:count].copy()
