@@ -159,18 +159,30 @@ def _segments(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 def chain(tiles: list[Tile], n: int, max_gap: int) -> list[list[Tile]]:
     """Tiles (sorted by ``a``) chained into passages: the next tile of a passage starts after its
-    end, on both sides, within ``max_gap`` words; of several open passages it joins the closest."""
+    end, on both sides, within ``max_gap`` words; of several open passages it joins the closest.
+
+    A passage whose end lies more than ``max_gap`` words before a tile's start on the first side is
+    closed: every later tile starts later. Only the open ones are tried (in the order they were
+    opened, as all were), so two long documents sharing thousands of passages are chained in time
+    linear in their tiles, not quadratic."""
     passages: list[list[Tile]] = []
+    open_passages: list[list[Tile]] = []
     for t in tiles:
         best, best_gap = None, max_gap + 1
-        for p in passages:
+        still_open = []
+        for p in open_passages:
             last = p[-1]
             gap_a = t.a - (last.a + last.length + n - 1)
+            if gap_a > max_gap:
+                continue  # closed for every later tile too
+            still_open.append(p)
             gap_b = t.b - (last.b + last.length + n - 1)
-            if 0 <= gap_a <= max_gap and 0 <= gap_b <= max_gap and max(gap_a, gap_b) < best_gap:
+            if gap_a >= 0 and 0 <= gap_b <= max_gap and max(gap_a, gap_b) < best_gap:
                 best, best_gap = p, max(gap_a, gap_b)
+        open_passages = still_open
         if best is None:
             passages.append([t])
+            open_passages.append(passages[-1])
         else:
             best.append(t)
     return passages
@@ -252,6 +264,11 @@ def counted_in(running: Running, start: int, end: int) -> int:
     return int(running[end] - running[start]) if end > start else 0
 
 
+# Grams of a pair of 20-paragraph documents of about 60 words a paragraph: the unit of work the
+# tiling kernel's compile threshold (TILES, 32 of them) counts in.
+PAIR_GRAMS = 2400
+
+
 def align(
     a: PreparedDocument, b: PreparedDocument, counted: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
     n: int, rules: VerdictRules,
@@ -274,7 +291,9 @@ def align(
         return []
     if running is None:
         running = (running_counts(counted[0]), running_counts(counted[1]))
-    kernels = TILES.get()
+    # Weighed in pairs of 20-paragraph documents (some 2,400 grams): one pair of long documents
+    # promises the work of many, and the compiled tiles are worth loading for it.
+    kernels = TILES.get(1 + (len(running[0]) + len(running[1])) // PAIR_GRAMS)
     if kernels is not None:
         return _compiled_passages(kernels, a, b, n, rules, running)
     sa, sb = a.stream(n), b.stream(n)
