@@ -4,7 +4,9 @@ stay linear in their count, and give what trying every passage gave."""
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,3 +104,44 @@ def test_two_long_documents_sharing_every_other_paragraph() -> None:
     (pair,) = report.pairs
     assert pair.verdict == "copy"
     assert len(pair.matches) >= 600 and len(pair.passages) >= 300
+
+
+@lru_cache(maxsize=1)
+def _corpus() -> list[str]:
+    from benchmarks.corpus import make_corpus
+
+    return make_corpus(400, seed=2).texts
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9))
+def test_windows_are_looked_for_among_paragraphs_with_two_hits_alone(seed: int) -> None:
+    # b re-cuts a's paragraphs (two joined, one split in two, some kept, some new): window matches
+    # found among every matchable paragraph are those found among the ones with two hits or more.
+    from syndidetect.paragraph_match import _window_matches, shared_counts
+    from syndidetect.prepared import prepare_documents
+
+    rng = random.Random(seed)
+    texts = rng.sample(_corpus(), 48)
+    a: list[str] = texts[:24]
+    b: list[str] = []
+    for k, paragraph in enumerate(a):
+        choice = rng.randrange(4)
+        if choice == 0 and k:
+            b[-1] = b[-1] + " " + paragraph if b else paragraph
+        elif choice == 1:
+            words = paragraph.split()
+            b += [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
+        elif choice == 2:
+            b.append(paragraph)
+        else:
+            b.append(texts[24 + k])
+    config = sd.Config()
+    pa, pb = prepare_documents([sd.Document("a", "\n\n".join(a)), sd.Document("b", "\n\n".join(b))], config)
+    shared = shared_counts(pa, pb)
+    for x, y, counts in ((pa, pb, shared), (pb, pa, shared.T)):
+        rows, cols = np.flatnonzero(x.matchable), np.flatnonzero(y.matchable)
+        hits = np.nonzero(counts >= config.rules.min_paragraph_shared)[0]
+        twice = np.flatnonzero(x.matchable & (np.bincount(hits, minlength=len(x.matchable)) >= 2))
+        every = _window_matches(x, y, counts, rows, cols, config.threshold, config.rules)
+        assert _window_matches(x, y, counts, twice, cols, config.threshold, config.rules) == every

@@ -100,10 +100,15 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
     twice_a, twice_b = len(set(rows_hit)) < len(rows_hit), len(set(cols_hit)) < len(cols_hit)
     if twice_a or twice_b:
         rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
+        # Only a paragraph with two hits or more can be the re-cut one: the windows are looked for
+        # among those rows alone (each side's whole matrix of paragraphs took seconds and hundreds
+        # of MB for two documents of 5,000 paragraphs).
         if twice_a:
-            windows += _window_matches(a, b, shared, rows, cols, config.threshold, rules)
+            again = np.flatnonzero(a.matchable & (np.bincount(hit_a, minlength=len(a.matchable)) >= 2))
+            windows += _window_matches(a, b, shared, again, cols, config.threshold, rules)
         if twice_b:
-            windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, cols, rows, config.threshold, rules)]
+            again = np.flatnonzero(b.matchable & (np.bincount(hit_b, minlength=len(b.matchable)) >= 2))
+            windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, again, rows, config.threshold, rules)]
     for i, j, con in windows:
         if (i, j) not in matches:
             jac, _ = _score(int(shared[i, j]), sizes_a[i], sizes_b[j])

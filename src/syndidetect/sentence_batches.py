@@ -47,8 +47,10 @@ __all__ = ["BATCH_CHARS", "UNICODE_BATCH_CHARS", "SentenceCorpus", "SentenceRun"
 # 4-byte code points: a 16 MB buffer). Any size of a few paragraphs or more repays the call's fixed
 # cost; this bounds the buffer's memory, not the time.
 BATCH_CHARS = 1 << 22
-# Characters of a batch of text past ASCII: its tokens are Python strings for a moment
-# (unicode_stems: about 60 bytes a token of 6 characters, so some 10 MB for a million characters).
+# Characters of a batch of text past ASCII. Split and stemmed, such a batch peaks at about 29 bytes
+# a character (tracemalloc, a million characters of accented text: 28 MB for its code points,
+# classes, spaced copy, UTF-8 bytes and strings), where an English batch holds 4 (its code points):
+# a quarter of BATCH_CHARS keeps the two kinds' batches alike in memory.
 UNICODE_BATCH_CHARS = 1 << 20
 
 

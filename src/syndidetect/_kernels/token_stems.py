@@ -168,8 +168,8 @@ class TokenStems:
         kernels.known(data, first, length, FNV_OFFSET, FNV_PRIME, *tables, known)
         new = np.flatnonzero(known == _UNKNOWN)
         if len(new):
-            # surrogatepass: a lone surrogate's three bytes, as the caller encoded them
             at_sizes = zip(first[new].tolist(), length[new].tolist())
+            # surrogatepass: a lone surrogate's three bytes decoded as the caller encoded them
             words = ([gaps[at : at + size] for at, size in at_sizes] if gaps is not None else
                      [data[at : at + size].tobytes().decode("utf-8", "surrogatepass") for at, size in at_sizes])
             numbers = np.fromiter((self._number(content_stem(word)) for word in words), dtype=np.int64,
