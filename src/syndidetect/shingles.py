@@ -30,7 +30,7 @@ import numpy.typing as npt
 from syndidetect.config import SHINGLE_SIZE_BOUNDS, check_int
 from syndidetect.errors import ArgumentError
 from syndidetect.text import normalise
-from syndidetect.token_scan import scan
+from syndidetect.token_scan import TokenScan, scan
 from syndidetect.unicode_tables import (
     CHAINED,
     CLUSTER,
@@ -225,6 +225,15 @@ def tokens(text: str) -> list[str]:
 JOIN = "\x00"
 
 
+def scan_joined(texts: Sequence[str]) -> TokenScan | None:
+    """The token scan of ``texts`` joined with NULs and normalised, NULs kept where each text ends;
+    None when a text holds a NUL itself or letters to chain."""
+    joined = JOIN.join(texts)
+    if joined.count(JOIN) != max(len(texts) - 1, 0):
+        return None
+    return scan(normalise(joined), keep_nul=True)
+
+
 def tokens_of_each(texts: Sequence[str]) -> list[list[str]]:
     """``[tokens(text) for text in texts]``, normalised and tokenised at once, the texts joined
     (:mod:`syndidetect.token_scan`: the sentences of a text past ASCII are stemmed so).
@@ -232,11 +241,8 @@ def tokens_of_each(texts: Sequence[str]) -> list[list[str]]:
     >>> tokens_of_each(["Ça va.", "", "东京 ＡＢＣ"])
     [['ça', 'va'], [], ['东', '京', 'abc']]
     """
-    joined = JOIN.join(texts)
-    if len(texts) < 2 or joined.count(JOIN) != len(texts) - 1:  # a text holds a NUL itself
-        return [tokens(text) for text in texts]
-    found = scan(normalise(joined), keep_nul=True)
-    if found is None:  # letters to chain: rare, each text alone
+    found = scan_joined(texts) if len(texts) > 1 else None
+    if found is None:  # a NUL in a text, or letters to chain: rare, each text alone
         return [tokens(text) for text in texts]
     # A token holds no white space (a test checks every code point): str.split finds them again.
     return [piece.split() for piece in found.spaced.split(JOIN)]

@@ -17,10 +17,9 @@ import numpy.typing as npt
 
 from syndidetect._kernels.stem_tokens import SpanStems, byte_span_stems, distinct_counts
 from syndidetect._kernels.token_stems import TokenStems
-from syndidetect.shingles import JOIN
+from syndidetect.shingles import JOIN, scan_joined
 from syndidetect.stemming import content_stem
-from syndidetect.text import normalise
-from syndidetect.token_scan import scan
+from syndidetect.tfidf import first_seen
 
 __all__ = ["unicode_span_stems"]
 
@@ -33,10 +32,7 @@ def unicode_span_stems(text: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     a NUL (the caller stems each span alone). ``memo``: the tokens met in earlier batches, English
     or not (a token is its UTF-8 bytes in both)."""
     pieces = [text[start:end] for start, end in bounds.tolist()]
-    joined = JOIN.join(pieces)
-    if joined.count(JOIN) != max(len(pieces) - 1, 0):
-        return None
-    found = scan(normalise(joined), keep_nul=True)
+    found = scan_joined(pieces)
     if found is None:
         return None
     # The spaced text as UTF-8 (a token's bytes are never a space or a NUL), the spans between NULs:
@@ -54,19 +50,10 @@ def _stems_of_words(spaced: str, count: int) -> SpanStems:
     """The content stems of the ``count`` texts that ``spaced`` holds between NULs, tokens apart
     (:attr:`syndidetect.token_scan.TokenScan.spaced`), numbered with dicts and numpy: the path
     while the token table is not compiled."""
-    parts = spaced.split(JOIN)
-    words = [word for part in parts for word in part.split()]
-    owners = np.repeat(np.arange(count, dtype=np.int64), [len(part.split()) for part in parts])
-    distinct = list(dict.fromkeys(words))
-    token_ids = np.fromiter(map(dict(zip(distinct, range(len(distinct)))).__getitem__, words), dtype=np.int64,
-                            count=len(words))
-    stems = list(map(content_stem, distinct))  # "" for a token that is no content word
-    vocabulary = list(dict.fromkeys(stem for stem in stems if stem))  # in order of first appearance
-    stem_ids = dict(zip(vocabulary, range(len(vocabulary))))
-    stem_of_token = np.fromiter((stem_ids.get(stem, -1) for stem in stems), dtype=np.int64, count=len(stems))
-    tokens = stem_of_token[token_ids]
-    content = tokens >= 0
-    ids, spans = tokens[content], owners[content]
+    parts = spaced.split(JOIN) if count else []
+    stems = [list(filter(None, map(content_stem, part.split()))) for part in parts]  # "": no content word
+    vocabulary, ids = first_seen([stem for part in stems for stem in part])
     offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(spans, minlength=count), out=offsets[1:])
-    return SpanStems(ids, offsets, distinct_counts(ids, offsets, len(vocabulary)), vocabulary)
+    np.cumsum([len(part) for part in stems], out=offsets[1:])
+    ids64 = ids.astype(np.int64)
+    return SpanStems(ids64, offsets, distinct_counts(ids64, offsets, len(vocabulary)), vocabulary)
