@@ -7,12 +7,16 @@ import random
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndidetect as sd
+from syndidetect._kernels.overlap import shared_counts_sorted
 from syndidetect.align import Tile, chain
 from syndidetect.assembly import _Holders
+from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.report import ParagraphRef, Passage, SpanRef
 from syndidetect.rules import MatchKind
 
@@ -113,14 +117,25 @@ def _corpus() -> list[str]:
     return make_corpus(400, seed=2).texts
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10**9))
-def test_windows_are_looked_for_among_paragraphs_with_two_hits_alone(seed: int) -> None:
-    # b re-cuts a's paragraphs (two joined, one split in two, some kept, some new): window matches
-    # found among every matchable paragraph are those found among the ones with two hits or more.
-    from syndidetect.paragraph_match import _window_matches, shared_counts
-    from syndidetect.prepared import prepare_documents
+def every_window(x: PreparedDocument, y: PreparedDocument, counts: npt.NDArray[np.int64], threshold: float,
+                 least: int) -> list[tuple[int, int, float]]:
+    """The window search as it was: every matchable paragraph of ``x`` against every two
+    neighbouring matchable paragraphs of ``y``, on the dense matrix ``counts`` (the oracle)."""
+    rows, cols = np.flatnonzero(x.matchable), np.flatnonzero(y.matchable)
+    both = counts[np.ix_(rows, cols)] >= least
+    found = []
+    for r, k in zip(*np.nonzero(both[:, :-1] & both[:, 1:])):
+        i, left, right = int(rows[r]), int(cols[k]), int(cols[k + 1])
+        window = set(y.paragraph_hashes(left).tolist()) | set(y.paragraph_hashes(right).tolist())
+        common = len(window & set(x.paragraph_hashes(i).tolist()))
+        contained = common / min(len(x.paragraph_hashes(i)), len(window))
+        if contained >= threshold and common > max(counts[i, left], counts[i, right]):
+            found += [(i, left, contained), (i, right, contained)]
+    return found
 
+
+def recut(seed: int) -> tuple[PreparedDocument, PreparedDocument]:
+    """b re-cuts a's paragraphs: two joined, one split in two, some kept, some new."""
     rng = random.Random(seed)
     texts = rng.sample(_corpus(), 48)
     a: list[str] = texts[:24]
@@ -136,12 +151,46 @@ def test_windows_are_looked_for_among_paragraphs_with_two_hits_alone(seed: int) 
             b.append(paragraph)
         else:
             b.append(texts[24 + k])
-    config = sd.Config()
-    pa, pb = prepare_documents([sd.Document("a", "\n\n".join(a)), sd.Document("b", "\n\n".join(b))], config)
-    shared = shared_counts(pa, pb)
-    for x, y, counts in ((pa, pb, shared), (pb, pa, shared.T)):
-        rows, cols = np.flatnonzero(x.matchable), np.flatnonzero(y.matchable)
-        hits = np.nonzero(counts >= config.rules.min_paragraph_shared)[0]
-        twice = np.flatnonzero(x.matchable & (np.bincount(hits, minlength=len(x.matchable)) >= 2))
-        every = _window_matches(x, y, counts, rows, cols, config.threshold, config.rules)
-        assert _window_matches(x, y, counts, twice, cols, config.threshold, config.rules) == every
+    pa, pb = prepare_documents([sd.Document("a", "\n\n".join(a)), sd.Document("b", "\n\n".join(b))], sd.Config())
+    return pa, pb
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9))
+def test_windows_are_found_among_the_hits_as_in_the_whole_matrix(seed: int) -> None:
+    # The window matches found from the hits alone (neighbouring hits of one paragraph) are those
+    # the search over every matchable paragraph pair finds.
+    from syndidetect.paragraph_match import _neighbour_hits, _window_matches, shared_hits
+
+    config, (pa, pb) = sd.Config(), recut(seed)
+    least = config.rules.min_paragraph_shared
+    shared = shared_counts_sorted(*pa.hash_index, pa.matchable, *pb.hash_index, pb.matchable)
+    hits = shared_hits(pa, pb, least)
+    by_column = np.lexsort((hits.rows, hits.cols))
+    found = [
+        _window_matches(pa, pb, _neighbour_hits(hits.rows, hits.cols, hits.counts, pb.matchable), config.threshold),
+        _window_matches(pb, pa, _neighbour_hits(hits.cols[by_column], hits.rows[by_column], hits.counts[by_column],
+                                                pa.matchable), config.threshold),
+    ]
+    assert found == [every_window(pa, pb, shared, config.threshold, least),
+                     every_window(pb, pa, shared.T, config.threshold, least)]
+    assert any(found)  # every example re-cuts some paragraph across two
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**9))
+def test_paragraph_matches_counted_without_the_matrix_are_those_of_the_matrix(seed: int) -> None:
+    # Past DENSE_ENTRIES the hits are counted entry by entry: the same matches, windows included.
+    import syndidetect._kernels.overlap as overlap
+    from syndidetect.paragraph_match import paragraph_matches, shared_hits
+
+    config, (pa, pb) = sd.Config(), recut(seed)
+    dense = paragraph_matches(pa, pb, config)
+    dense_hits = shared_hits(pa, pb, config.rules.min_paragraph_shared)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(overlap, "DENSE_ENTRIES", 0)
+        sparse_hits = shared_hits(pa, pb, config.rules.min_paragraph_shared)
+        assert paragraph_matches(pa, pb, config) == dense
+    for name in ("rows", "cols", "counts"):
+        np.testing.assert_array_equal(getattr(sparse_hits, name), getattr(dense_hits, name))
+    assert any(m.window for m in dense) or len(dense) > 1

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import syndidetect._kernels.overlap as overlap
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.overlap import (
     MERGE_JOIN,
     PAIRS_OVERLAP,
-    Packed,
     compile_wide_numbers,
+    is_dense,
     pair_overlap,
     pair_overlap_numpy,
     pairs_overlap,
@@ -23,7 +24,9 @@ from syndidetect._kernels.overlap import (
     pairs_overlap_numpy,
     shared_counts_numpy,
     shared_counts_sorted,
+    shared_entries,
 )
+from syndidetect._kernels.packed import Packed
 
 STORY_WORDS = [
     "The river flooded the old town on Monday after three days of heavy rain across the valley.",
@@ -111,14 +114,20 @@ def test_batched_pair_overlap_equals_pair_by_pair(seed: int, paragraphs: list[in
             packed[3].flat, packed[3].offsets, left, right)
     nothing, never = np.zeros(n_pairs, dtype=np.bool_), np.iinfo(np.int64).max  # no counts kept
     compiled = np.full((n_pairs, 2), -1, dtype=np.int64)
-    kernel(*args, compiled, nothing, never, never, 0, 1)
+    kernel(*args, compiled, nothing, never, never, never, 0, 1)
     np.testing.assert_array_equal(compiled, reference.reshape(-1, 2))
     halves = np.full((n_pairs, 2), -1, dtype=np.int64)  # the two threads' shares: every row once
-    kernel(*args, halves, nothing, never, never, 1, 2)
+    kernel(*args, halves, nothing, never, never, never, 1, 2)
     assert (halves[0::2] == -1).all()
-    kernel(*args, halves, nothing, never, never, 0, 2)
+    kernel(*args, halves, nothing, never, never, never, 0, 2)
     np.testing.assert_array_equal(halves, reference.reshape(-1, 2))
     np.testing.assert_array_equal(pairs_overlap(*packed, left, right), reference.reshape(-1, 2))
+    largest = 9  # pairs of more paragraph pairs are left to the caller: rows (-1, -1)
+    left_out = np.full((n_pairs, 2), -2, dtype=np.int64)
+    kernel(*args, left_out, nothing, never, never, largest, 0, 1)
+    sizes = np.array([len(masks[x]) * len(masks[y]) for x, y in zip(left.tolist(), right.tolist())], dtype=np.int64)
+    np.testing.assert_array_equal(left_out[sizes > largest], -1)
+    np.testing.assert_array_equal(left_out[sizes <= largest], reference.reshape(-1, 2)[sizes <= largest])
 
 
 def _kept_as_expected(packed: tuple[Packed, Packed, Packed, Packed], sides: Sides, masks: list[np.ndarray],
@@ -128,7 +137,9 @@ def _kept_as_expected(packed: tuple[Packed, Packed, Packed, Packed], sides: Side
     np.testing.assert_array_equal(rows, pairs_overlap_numpy(*packed, left, right).reshape(-1, 2))
     for k, (x, y) in enumerate(zip(left.tolist(), right.tolist())):
         most, common = rows[k].tolist()
-        if forced[k] or most >= least[0] or common >= least[1]:
+        if not is_dense(len(masks[x]), len(masks[y])):  # counted entry by entry: no matrix
+            assert matrices[k] is None
+        elif forced[k] or most >= least[0] or common >= least[1]:
             expected = shared_counts_sorted(sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y])
             kept = matrices[k]
             assert kept is not None and kept.shape == expected.shape
@@ -149,6 +160,29 @@ def test_the_screen_keeps_the_shared_counts_of_the_pairs_it_may_keep(seed: int, 
     sides, masks, _, left, right, packed = _random_batch(rng, paragraphs, n_pairs)
     assert PAIRS_OVERLAP.compiled() is not None
     _kept_as_expected(packed, sides, masks, left, right, rng.rand(n_pairs) < 0.2, (least_most, least_common))
+
+
+@settings(max_examples=40)
+@given(st.integers(0, 2**31 - 1), st.lists(st.integers(0, 6), min_size=1, max_size=6), st.integers(1, 30),
+       st.integers(0, 36))
+def test_pairs_past_the_dense_bound_are_counted_entry_by_entry(seed: int, paragraphs: list[int], n_pairs: int,
+                                                               dense_entries: int) -> None:
+    """With DENSE_ENTRIES lowered, the screen's rows are the same, its matrices those of the pairs
+    within the bound, and shared_entries gives the nonzero entries of the matrix."""
+    rng = np.random.RandomState(seed)
+    sides, masks, _, left, right, packed = _random_batch(rng, paragraphs, n_pairs)
+    assert PAIRS_OVERLAP.compiled() is not None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(overlap, "DENSE_ENTRIES", dense_entries)
+        forced = rng.rand(n_pairs) < 0.2
+        kept = _kept_as_expected(packed, sides, masks, left, right, forced, (1, 1))
+        for x, y in zip(left.tolist(), right.tolist()):
+            args = (sides[x][0], sides[x][1], masks[x], sides[y][0], sides[y][1], masks[y])
+            matrix = shared_counts_sorted(*args)
+            rows, cols, counts = shared_entries(*args)
+            assert [rows.tolist(), cols.tolist()] == [r.tolist() for r in np.nonzero(matrix)]
+            assert counts.tolist() == matrix[rows, cols].tolist()
+    assert kept <= sum(is_dense(len(masks[x]), len(masks[y])) for x, y in zip(left.tolist(), right.tolist()))
 
 
 def test_a_large_batch_of_pairs_on_two_threads_equals_pair_by_pair() -> None:
@@ -342,7 +376,7 @@ def test_a_sparse_packing_leaves_the_other_documents_empty() -> None:
 
 
 def test_pair_members_are_the_distinct_objects_by_identity() -> None:
-    from syndidetect._kernels.overlap import pair_members
+    from syndidetect._kernels.packed import pair_members
 
     x, y, z = [1], [1], [2]  # x and y equal, two objects
     docs, left, right = pair_members([x, y, x], [z, x, y])

@@ -11,13 +11,13 @@ import numpy.typing as npt
 import pytest
 
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.overlap import pair_overlap
+from syndidetect._kernels.overlap import pair_overlap, shared_counts_sorted
 from syndidetect.align import content_grams, may_hold_passage
 from syndidetect.boilerplate import find_boilerplate, without_boilerplate
 from syndidetect.config import Config
 from syndidetect.detector import detect
 from syndidetect.documents import Document
-from syndidetect.paragraph_match import in_order, paragraph_matches, shared_counts
+from syndidetect.paragraph_match import in_order, paragraph_matches
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded, verification_side
@@ -35,6 +35,11 @@ OTHER = [
     "Local artists painted a mural on the library wall depicting the history of the harbour.",
 ]
 CONFIG = Config()
+
+
+def _shared_counts(a: PreparedDocument, b: PreparedDocument) -> np.ndarray:
+    """The dense matrix of shingles each matchable paragraph pair of ``a`` and ``b`` shares."""
+    return shared_counts_sorted(*a.hash_index, a.matchable, *b.hash_index, b.matchable)
 
 
 def prepare(*texts: str) -> list:  # type: ignore[type-arg]
@@ -346,7 +351,7 @@ def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
             a, b, _ = again[17 * number + k]
             sides = [verification_side(d, masks.get(d.id), config.shingle_size, config.rules) for d in (a, b)]
             assert counts is not None
-            np.testing.assert_array_equal(counts, shared_counts(sides[0].stripped, sides[1].stripped))
+            np.testing.assert_array_equal(counts, _shared_counts(sides[0].stripped, sides[1].stripped))
 
 
 def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(
@@ -509,7 +514,7 @@ def test_a_lone_shared_paragraph_pair_matches_from_the_threshold_on(taken: int) 
         Document("a", " ".join(words) + ".\n\nThe harbour council met again on Tuesday to discuss the budget."),
         Document("b", "A different lead about the weather and the trains this morning.\n\n" + short),
     ], config)
-    shared = shared_counts(a, b)
+    shared = _shared_counts(a, b)
     assert int((shared >= config.rules.min_paragraph_shared).sum()) == 1 and shared[0, 1] == taken - 2
     common, size_a, size_b = taken - 2, int(a.shingle_counts()[0]), int(b.shingle_counts()[1])
     containment = common / min(size_a, size_b)

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from syndidetect import arrays
-from syndidetect._kernels.overlap import Packed
+from syndidetect._kernels.packed import Packed
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect._kernels.tiling import TILES, TilingKernels
 from syndidetect.prepared import PreparedDocument

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from syndidetect._kernels.overlap import shared_counts_sorted
+from syndidetect._kernels.overlap import is_dense, shared_counts_sorted, shared_entries
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
@@ -34,11 +34,37 @@ class ParagraphMatch:
     window: bool = False
 
 
-def shared_counts(a: PreparedDocument, b: PreparedDocument) -> npt.NDArray[np.int64]:
-    """``m[i, j]`` = number of shingles paragraph i of ``a`` shares with paragraph j of ``b``
-    (0 unless both are matchable)."""
+@dataclass(frozen=True)
+class SharedHits:
+    """The paragraph pairs of two documents that share at least ``least`` shingles: paragraph
+    ``rows[k]`` of the first and ``cols[k]`` of the second share ``counts[k]``, sorted by row, then
+    column. Only these pairs are evidence (a match, and either half of a window match, shares
+    ``min_paragraph_shared``), and they are few beside all the pairs of two long documents."""
+
+    rows: npt.NDArray[np.int64]
+    cols: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+
+    @classmethod
+    def of_counts(cls, shared: npt.NDArray[np.int64], least: int) -> SharedHits:
+        """The hits of a dense matrix of shared counts."""
+        rows, cols = np.nonzero(shared >= least)
+        return cls(rows.astype(np.int64, copy=False), cols.astype(np.int64, copy=False), shared[rows, cols])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def shared_hits(a: PreparedDocument, b: PreparedDocument, least: int) -> SharedHits:
+    """The paragraph pairs of ``a`` and ``b`` that share at least ``least`` shingles (``least`` >=
+    1: both paragraphs matchable). Two documents of many paragraphs are counted without their
+    dense matrix (``is_dense``)."""
     (ha, pa), (hb, pb) = a.hash_index, b.hash_index
-    return shared_counts_sorted(ha, pa, a.matchable, hb, pb, b.matchable)
+    if is_dense(len(a.matchable), len(b.matchable)):
+        return SharedHits.of_counts(shared_counts_sorted(ha, pa, a.matchable, hb, pb, b.matchable), least)
+    rows, cols, counts = shared_entries(ha, pa, a.matchable, hb, pb, b.matchable)
+    kept = counts >= least
+    return SharedHits(rows[kept], cols[kept], counts[kept])
 
 
 def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
@@ -46,23 +72,30 @@ def _score(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
     return jaccard, shared / min(size_a, size_b)
 
 
-def _window_matches(
-    x_doc: PreparedDocument, y_doc: PreparedDocument, shared: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64], threshold: float, rules: VerdictRules,
-) -> list[tuple[int, int, float]]:
+def _neighbour_hits(firsts: npt.NDArray[np.int64], seconds: npt.NDArray[np.int64], counts: npt.NDArray[np.int64],
+                    matchable: npt.NDArray[np.bool_]) -> list[tuple[int, int, int, int, int]]:
+    """``(i, left, right, shared with left, shared with right)`` for each paragraph i (of
+    ``firsts``) with hits on two neighbouring matchable paragraphs ``left`` and ``right`` (of
+    ``seconds``, whose ``matchable`` flags are given): the hits sorted by first, then second."""
+    rank = np.cumsum(matchable) - 1  # a hit's paragraphs are matchable: neighbours differ by one rank
+    ranks = rank[seconds]
+    at = np.flatnonzero((firsts[1:] == firsts[:-1]) & (ranks[1:] == ranks[:-1] + 1))
+    return list(zip(firsts[at].tolist(), seconds[at].tolist(), seconds[at + 1].tolist(), counts[at].tolist(),
+                    counts[at + 1].tolist()))
+
+
+def _window_matches(x_doc: PreparedDocument, y_doc: PreparedDocument,
+                    neighbours: list[tuple[int, int, int, int, int]], threshold: float) -> list[tuple[int, int, float]]:
     """``(i, j, window containment)`` for paragraph i of ``x_doc`` re-cut across two neighbouring
-    paragraphs ``cols[k], cols[k+1]`` of ``y_doc`` (each sharing some of it)."""
-    if len(cols) < 2 or not len(rows):
-        return []
-    both = shared[np.ix_(rows, cols)] >= rules.min_paragraph_shared
+    paragraphs ``left, right`` of ``y_doc``, from :func:`_neighbour_hits`' ``(i, left, right,
+    shared with left, shared with right)``."""
     found = []
-    for r, k in zip(*np.nonzero(both[:, :-1] & both[:, 1:])):
-        i, left, right = int(rows[r]), int(cols[k]), int(cols[k + 1])
+    for i, left, right, shared_left, shared_right in neighbours:
         # Python sets: a paragraph's hashes are unique, and its few dozen are a set faster than numpy
         window = set(y_doc.paragraph_hashes(left).tolist()).union(y_doc.paragraph_hashes(right).tolist())
         common = len(window.intersection(x_doc.paragraph_hashes(i).tolist()))
         contained = common / min(len(x_doc.paragraph_hashes(i)), len(window))
-        if contained >= threshold and common > max(shared[i, left], shared[i, right]):
+        if contained >= threshold and common > max(shared_left, shared_right):
             found += [(i, left, contained), (i, right, contained)]
     return found
 
@@ -75,44 +108,38 @@ def _direct_match(i: int, j: int, common: int, size_a: int, size_b: int, config:
 
 
 def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
-                      shared: npt.NDArray[np.int64] | None = None) -> list[ParagraphMatch]:
-    """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b`` (``shared``:
-    their :func:`shared_counts`, when already known)."""
+                      hits: SharedHits | None = None) -> list[ParagraphMatch]:
+    """Every matching paragraph pair of ``a`` and ``b``, in order of ``a`` then ``b`` (``hits``:
+    their :func:`shared_hits` of ``min_paragraph_shared``, when already known)."""
     rules = config.rules
-    shared = shared_counts(a, b) if shared is None else shared
-    hit_a, hit_b = np.nonzero(shared >= rules.min_paragraph_shared)
-    if not len(hit_a):
+    hits = shared_hits(a, b, rules.min_paragraph_shared) if hits is None else hits
+    if not len(hits):
         return []  # a match, and either half of a window match, shares min_paragraph_shared
-    if len(hit_a) == 1:  # most pairs that share a paragraph: no window, no second partner to weigh
-        i, j = int(hit_a[0]), int(hit_b[0])
-        lone = _direct_match(i, j, int(shared[i, j]), int(a.shingle_counts()[i]), int(b.shingle_counts()[j]), config)
+    if len(hits) == 1:  # most pairs that share a paragraph: no window, no second partner to weigh
+        i, j = int(hits.rows[0]), int(hits.cols[0])
+        lone = _direct_match(i, j, int(hits.counts[0]), int(a.shingle_counts()[i]), int(b.shingle_counts()[j]), config)
         return [lone] if lone is not None else []
     # Python lists: a pair has a few hits, each read item by item.
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
-    rows_hit, cols_hit = hit_a.tolist(), hit_b.tolist()
     matches: dict[tuple[int, int], ParagraphMatch] = {}
-    for i, j, common in zip(rows_hit, cols_hit, shared[hit_a, hit_b].tolist()):
+    shared: dict[tuple[int, int], int] = {}
+    for i, j, common in zip(hits.rows.tolist(), hits.cols.tolist(), hits.counts.tolist()):
+        shared[i, j] = common
         match = _direct_match(i, j, common, sizes_a[i], sizes_b[j], config)
         if match is not None:
             matches[i, j] = match
-    # A window needs a paragraph sharing min_paragraph_shared with two paragraphs of the other side.
-    windows = []
-    twice_a, twice_b = len(set(rows_hit)) < len(rows_hit), len(set(cols_hit)) < len(cols_hit)
-    if twice_a or twice_b:
-        rows, cols = np.flatnonzero(a.matchable), np.flatnonzero(b.matchable)
-        # Only a paragraph with two hits or more can be the re-cut one: the windows are looked for
-        # among those rows alone (each side's whole matrix of paragraphs took seconds and hundreds
-        # of MB for two documents of 5,000 paragraphs).
-        if twice_a:
-            again = np.flatnonzero(a.matchable & (np.bincount(hit_a, minlength=len(a.matchable)) >= 2))
-            windows += _window_matches(a, b, shared, again, cols, config.threshold, rules)
-        if twice_b:
-            again = np.flatnonzero(b.matchable & (np.bincount(hit_b, minlength=len(b.matchable)) >= 2))
-            windows += [(i, j, c) for j, i, c in _window_matches(b, a, shared.T, again, rows, config.threshold, rules)]
+    # A window: a paragraph sharing min_paragraph_shared with two neighbouring paragraphs of the
+    # other side, found among the hits alone (each side's whole matrix of paragraphs took seconds
+    # and hundreds of MB for two documents of 5,000 paragraphs).
+    windows = _window_matches(a, b, _neighbour_hits(hits.rows, hits.cols, hits.counts, b.matchable),
+                              config.threshold)
+    by_column = np.lexsort((hits.rows, hits.cols))
+    recut_b = _neighbour_hits(hits.cols[by_column], hits.rows[by_column], hits.counts[by_column], a.matchable)
+    windows += [(i, j, c) for j, i, c in _window_matches(b, a, recut_b, config.threshold)]
     for i, j, con in windows:
         if (i, j) not in matches:
-            jac, _ = _score(int(shared[i, j]), sizes_a[i], sizes_b[j])
-            matches[i, j] = ParagraphMatch(i, j, int(shared[i, j]), jac, con, rules.kind(con), window=True)
+            jac, _ = _score(shared[i, j], sizes_a[i], sizes_b[j])
+            matches[i, j] = ParagraphMatch(i, j, shared[i, j], jac, con, rules.kind(con), window=True)
     kept = _novel_partners(a, b, list(matches.values()), "a", rules)
     kept = _novel_partners(b, a, kept, "b", rules)
     return sorted(kept, key=lambda m: (m.a, m.b))

@@ -48,7 +48,7 @@ from syndidetect.align import (
 from syndidetect.align import in_order as passages_in_order
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
-from syndidetect.paragraph_match import ParagraphMatch, in_order, paragraph_matches, shared_counts
+from syndidetect.paragraph_match import ParagraphMatch, SharedHits, in_order, paragraph_matches, shared_hits
 from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
 from syndidetect.sentence_batches import many_prepared_sentences
@@ -406,8 +406,8 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
 @dataclass(frozen=True)
 class Known:
     """What verification of many pairs found of one before judging it (None: not found): its
-    passages (``align`` on its verification sides) and its ``shared_counts`` with boilerplate set
-    aside."""
+    passages (``align`` on its verification sides) and its shared counts (``shared_counts_sorted``)
+    with boilerplate set aside."""
 
     passages: list[AlignedPassage] | None = None
     shared: npt.NDArray[np.int64] | None = None
@@ -450,11 +450,13 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     shared_a = sum(p.content[0] for p in ordered)
     shared_b = sum(p.content[1] for p in ordered)
     stripped_a, stripped_b = side_a.stripped, side_b.stripped
-    shared = shared_counts(stripped_a, stripped_b) if known.shared is None else known.shared
-    matches = paragraph_matches(stripped_a, stripped_b, config, shared)
+    least = rules.min_paragraph_shared
+    hits = shared_hits(stripped_a, stripped_b, least) if known.shared is None else \
+        SharedHits.of_counts(known.shared, least)
+    matches = paragraph_matches(stripped_a, stripped_b, config, hits)
     return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
                     _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0),
-                    (stripped_a, stripped_b), bool(shared.size) and int(shared.max()) >= rules.min_paragraph_shared)
+                    (stripped_a, stripped_b), bool(len(hits)))
 
 
 def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: dict[int, int],
@@ -505,14 +507,15 @@ def begin_judging(
         overlap = side_overlap(a, side_a, b, side_b)
     most, common = overlap
     if most < rules.min_paragraph_shared and not may_hold_passage(common, rules):
-        # Exact early rejection, before the expensive evidence. ``most`` is the largest entry of
-        # shared_counts(stripped a, stripped b): below min_paragraph_shared, paragraph_matches finds
-        # no match (a pair match, and each half of a window match, needs that many) and the phrases
-        # test (may_be_reworded on the stripped documents) fails. ``common`` fails align's own first
-        # test, so there is no passage. With no match and no passage copy_rule gives "" (rules
-        # (a)-(b) need min_shared >= 1 shared grams, (c) a passage, paragraph evidence min_places
-        # >= 1 matches), and the pair "shares" nothing: similar sentences, compared only for a pair
-        # the sentence LSH found, are the one verdict left.
+        # Exact early rejection, before the expensive evidence. ``most`` is the most shingles a
+        # paragraph pair of the stripped documents shares: below min_paragraph_shared, shared_hits
+        # finds none, so paragraph_matches finds no match (a pair match, and each half of a window
+        # match, needs that many) and the phrases test (may_be_reworded on the stripped documents)
+        # fails. ``common`` fails align's own first test, so there is no passage. With no match and
+        # no passage copy_rule gives "" (rules (a)-(b) need min_shared >= 1 shared grams, (c) a
+        # passage, paragraph evidence min_places >= 1 matches), and the pair "shares" nothing:
+        # similar sentences, compared only for a pair the sentence LSH found, are the one verdict
+        # left.
         return Judging(None, "", True) if similar_sentences else None
     evidence = gather(a, b, config, boilerplate, common, (side_a, side_b), known)
     rule = copy_rule(evidence, a, b, config.shingle_size, rules)

@@ -34,7 +34,8 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect._kernels.overlap import Packed, pair_members, pairs_overlap, pairs_overlap_keeping
+from syndidetect._kernels.overlap import pairs_overlap, pairs_overlap_keeping
+from syndidetect._kernels.packed import Packed, pair_members
 from syndidetect._kernels.threads import machine_threads
 from syndidetect._kernels.token_stems import TokenStems
 from syndidetect.ahead import Background, computed_ahead
@@ -70,7 +71,7 @@ BATCH_PAIRS = 4096
 #: at 1M paragraphs (more as the free heap grows), a batch about 80 ms: one every 16 batches costs
 #: at most about 3 % of verification.
 BATCHES_BETWEEN_TRIMS = 16
-Counts = npt.NDArray[np.int64]  # shared_counts of a pair: shingles each paragraph pair shares
+Counts = npt.NDArray[np.int64]  # shared_counts_sorted of a pair: shingles each paragraph pair shares
 _NEVER = 2**62  # more shared grams than any pair of documents holds
 
 
@@ -136,13 +137,13 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
            start: int = 0, plain: npt.NDArray[np.int64] | None = None, stream_threads: int | None = None,
            ) -> list[tuple[int, tuple[int, int], Counts | None]]:
     """``(k, overlap, shared)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
-    order, with the ``shared_counts`` of its documents with boilerplate set aside when the screen
-    counted them (None before its kernel is compiled); the others it would reject (or the caller
-    skip, see :func:`~syndidetect.verify.may_be_reworded`). ``corpus``: the indexes of a list of
-    pairs whose ``start``-th is ``pairs[0]`` (default: of ``pairs``); ``plain``: the
-    :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH found, when computed ahead;
-    ``stream_threads``: the most threads the documents' word streams are read on (see
-    :func:`judge_pairs`)."""
+    order, with the ``shared_counts_sorted`` of its documents with boilerplate set aside when the
+    screen counted them (None before its kernel is compiled, and past ``DENSE_ENTRIES``); the
+    others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`).
+    ``corpus``: the indexes of a list of pairs whose ``start``-th is ``pairs[0]`` (default: of
+    ``pairs``); ``plain``: the :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH
+    found, when computed ahead; ``stream_threads``: the most threads the documents' word streams are
+    read on (see :func:`judge_pairs`)."""
     rules, n = config.rules, config.shingle_size
     if corpus is None:
         corpus, start = CorpusIndexes(pairs), 0

@@ -9,15 +9,16 @@ share no paragraph and no passage, and verification rejects them on these two nu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.packed import Packed
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect._types import ParagraphNumbers
 from syndidetect.arrays import range_positions
@@ -39,6 +40,34 @@ def shared_counts_numpy(
     positions = range_positions(low, count)
     flat = np.repeat(pa.astype(np.int64), count) * nb + pb[positions]  # int32 owners: na * nb may not fit
     return np.bincount(flat, minlength=na * nb).reshape(na, nb)
+
+
+# A pair's shared counts are a dense matrix, 8 bytes a paragraph pair, up to this many entries (32
+# MB: two documents of 2,048 paragraphs); past it they are counted entry by entry
+# (:func:`shared_entries`). The matrix grows with the product of the documents' lengths (3.2 GB for
+# two books of 20,000 paragraphs), the entries with the shingles the documents share.
+DENSE_ENTRIES = 1 << 22
+
+
+def is_dense(na: int, nb: int) -> bool:
+    """Whether the shared counts of documents of ``na`` and ``nb`` paragraphs are a dense matrix."""
+    return na * nb <= DENSE_ENTRIES
+
+
+def shared_entries(
+    ha: npt.NDArray[np.uint32], pa: ParagraphNumbers, ma: npt.NDArray[np.bool_],
+    hb: npt.NDArray[np.uint32], pb: ParagraphNumbers, mb: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], _Counts]:
+    """The nonzero entries ``(rows, cols, counts)`` of :func:`shared_counts_sorted`'s matrix, sorted
+    by row, then column, counted without the matrix: its time and memory grow with the hashes the
+    two sides share, not with the product of their paragraphs."""
+    (ha, pa), (hb, pb) = _kept(ha, pa, ma), _kept(hb, pb, mb)
+    low = np.searchsorted(hb, ha, "left")
+    count = np.searchsorted(hb, ha, "right") - low
+    nb = len(mb)
+    keys = np.repeat(pa.astype(np.int64), count) * nb + pb[range_positions(low, count)]
+    keys, counts = np.unique(keys, return_counts=True)
+    return keys // nb, keys % nb, counts.astype(np.int64, copy=False)
 
 
 def _equal_run(ha: Any, pa: Any, ma: Any, hb: Any, pb: Any, mb: Any, out: Any, i: int, j: int,
@@ -214,7 +243,11 @@ def pair_overlap(
     hb: npt.NDArray[np.uint32], pb: ParagraphNumbers, mb: npt.NDArray[np.bool_],
     ga: npt.NDArray[np.uint64], gb: npt.NDArray[np.uint64],
 ) -> tuple[int, int]:
-    """As :func:`pair_overlap_numpy` (one compiled pass when numba is present)."""
+    """As :func:`pair_overlap_numpy`: one compiled pass when numba is present, the entries alone
+    (:func:`shared_entries`) past :data:`DENSE_ENTRIES`."""
+    if not is_dense(len(ma), len(mb)):
+        counts = shared_entries(ha, pa, ma, hb, pb, mb)[2]
+        return int(counts.max()) if counts.size else 0, len(np.intersect1d(ga, gb, assume_unique=True))
     kernel = MERGE_JOIN.get()
     if kernel is None:
         return pair_overlap_numpy(ha, pa, ma, hb, pb, mb, ga, gb)
@@ -237,57 +270,7 @@ def compile_wide_numbers() -> None:
     pairs = np.array([0], dtype=np.int64), np.array([1], dtype=np.int64)
     pairs_join(np.tile(hashes, 2), two, np.tile(owners, 2), np.ones(2, dtype=np.bool_), np.arange(3, dtype=np.int64),
                _NO_GRAMS, np.zeros(3, dtype=np.int64), *pairs, np.empty((1, 2), dtype=np.int64),
-               np.zeros(1, dtype=np.bool_), 1, 1, 0, 1)
-
-
-_Item = TypeVar("_Item")
-
-
-def pair_members(firsts: Sequence[_Item], seconds: Sequence[_Item]) -> tuple[list[_Item], npt.NDArray[np.int64],
-                                                                          npt.NDArray[np.int64]]:
-    """The distinct objects of the pairs ``(firsts[k], seconds[k])`` (by identity, in no particular
-    order) and each pair as two indices into them, for :class:`Packed` arrays of those objects. The
-    objects' addresses are numbered by numpy: a dictionary a pair end cost about 2 us of Python a
-    pair (1.46M candidate pairs at 1M paragraphs)."""
-    objects = [*firsts, *seconds]
-    addresses = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
-    _, first, numbers = np.unique(addresses, return_index=True, return_inverse=True)
-    numbers = numbers.astype(np.int64, copy=False).reshape(-1)
-    return [objects[k] for k in first.tolist()], numbers[: len(firsts)], numbers[len(firsts) :]
-
-
-class Packed:
-    """Per-document arrays laid end to end (``flat[offsets[d]:offsets[d + 1]]`` is document d's), so
-    one compiled call can read the documents of many pairs."""
-
-    def __init__(self, arrays: list[npt.NDArray[Any]], dtype: type[np.generic]) -> None:
-        sizes = np.array([len(a) for a in arrays], dtype=np.int64)
-        self.offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=self.offsets[1:])
-        self.flat: npt.NDArray[Any] = np.concatenate(arrays).astype(dtype, copy=False) if arrays else \
-            np.zeros(0, dtype=dtype)
-
-    @classmethod
-    def of(cls, flat: npt.NDArray[Any], offsets: npt.NDArray[np.int64]) -> Packed:
-        """Arrays already laid end to end: document d's are ``flat[offsets[d]:offsets[d + 1]]``."""
-        packed = object.__new__(cls)
-        packed.flat, packed.offsets = flat, offsets
-        return packed
-
-    @classmethod
-    def sparse(cls, count: int, members: npt.NDArray[np.int64], arrays: list[npt.NDArray[Any]],
-               dtype: type[np.generic]) -> Packed:
-        """``count`` documents, ``arrays[i]`` that of document ``members[i]`` (ascending), every
-        other document's empty: the numbering of a larger set without a list as long as it."""
-        sizes = np.zeros(count, dtype=np.int64)
-        sizes[members] = [len(a) for a in arrays]
-        offsets = np.zeros(count + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        flat = np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
-        return cls.of(flat, offsets)
-
-    def __getitem__(self, d: int) -> npt.NDArray[Any]:
-        return self.flat[self.offsets[d] : self.offsets[d + 1]]
+               np.zeros(1, dtype=np.bool_), 1, 1, DENSE_ENTRIES, 0, 1)
 
 
 def _join(*args: Any) -> tuple[int, int]:  # pragma: no cover - replaced by the compiled _merge_join
@@ -295,13 +278,14 @@ def _join(*args: Any) -> tuple[int, int]:  # pragma: no cover - replaced by the 
 
 
 def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: Any, left: Any, right: Any,
-                   out: Any, forced: Any, least_most: int, least_common: int, first: int,
+                   out: Any, forced: Any, least_most: int, least_common: int, largest: int, first: int,
                    step: int) -> tuple[Any, Any]:  # pragma: no cover - compiled
     """``out[k]``, the ``_merge_join`` rows (most, common), of the pairs ``k = first, first + step,
     ...`` of packed documents ``(left[k], right[k])``; and the counts matrix of each of them that
     ``forced[k]`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``,
     flattened one after the other, with where each starts (the ``i``-th of these pairs': -1 when
-    not kept)."""
+    not kept). A pair whose matrix would have more than ``largest`` entries is left to the caller:
+    its row is ``(-1, -1)``, its matrix not kept."""
     count = max(0, (left.shape[0] - first + step - 1) // step)
     at = np.full(count, -1, dtype=np.int64)
     kept = np.empty(256, dtype=np.int64)
@@ -309,6 +293,9 @@ def _pairs_overlap(h: Any, hoff: Any, p: Any, m: Any, moff: Any, g: Any, goff: A
     for i in range(count):
         k = first + i * step
         x, y = left[k], right[k]
+        if (moff[x + 1] - moff[x]) * (moff[y + 1] - moff[y]) > largest:
+            out[k, 0], out[k, 1] = -1, -1
+            continue
         counts = np.zeros((moff[x + 1] - moff[x], moff[y + 1] - moff[y]), dtype=np.int64)
         most, common = _join(h[hoff[x] : hoff[x + 1]], p[hoff[x] : hoff[x + 1]], m[moff[x] : moff[x + 1]],
                              h[hoff[y] : hoff[y + 1]], p[hoff[y] : hoff[y + 1]], m[moff[y] : moff[y + 1]],
@@ -367,9 +354,10 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
                           ) -> tuple[npt.NDArray[np.int64], list[_Counts | None]]:
     """:func:`pairs_overlap`'s rows, and the counts matrix (:func:`shared_counts_sorted`'s) of each
     pair ``forced`` flags or whose ``most`` or ``common`` reaches ``least_most`` or ``least_common``
-    (None for the others, and for all before the kernel is compiled): the pairs a screen keeps go on
-    to need that matrix, which the screen's merge join has just counted. ``threads``: at most this
-    many (a caller already running beside another thread's work asks for one)."""
+    (None for the others, for all before the kernel is compiled, and for those past
+    :data:`DENSE_ENTRIES`): the pairs a screen keeps go on to need that matrix, which the screen's
+    merge join has just counted. ``threads``: at most this many (a caller already running beside
+    another thread's work asks for one)."""
     kernel = PAIRS_OVERLAP.get(len(left))
     if kernel is None:
         rows = np.empty((len(left), 2), dtype=np.int64)
@@ -378,7 +366,7 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
         return rows, [None] * len(left)
     out = np.empty((len(left), 2), dtype=np.int64)
     args = (hashes.flat, hashes.offsets, owners.flat, masks.flat, masks.offsets, grams.flat, grams.offsets, left,
-            right, out, forced, least_most, least_common)
+            right, out, forced, least_most, least_common, DENSE_ENTRIES)
     most = threads_for(len(left), THREADED_PAIRS)
     threads = most if threads is None else min(most, threads)
     sizes = np.diff(masks.offsets)
@@ -389,6 +377,9 @@ def pairs_overlap_keeping(hashes: Packed, owners: Packed, masks: Packed, grams: 
                 k = first + i * threads
                 shape = (int(sizes[left[k]]), int(sizes[right[k]]))
                 matrices[k] = kept[start : start + shape[0] * shape[1]].reshape(shape)
+    for k in np.flatnonzero(out[:, 0] < 0).tolist():  # past DENSE_ENTRIES: counted entry by entry
+        x, y = int(left[k]), int(right[k])
+        out[k] = pair_overlap(hashes[x], owners[x], masks[x], hashes[y], owners[y], masks[y], grams[x], grams[y])
     # Some pairs this screen passes still count shared paragraphs one by one (shared_counts_sorted:
     # a copy's boilerplate matches, a pair only the sentence LSH found): counted here, a job this
     # large compiles MERGE_JOIN now, not after its first thousand pairs on the numpy path.

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.overlap import Packed, pair_members
+from syndidetect._kernels.packed import Packed, pair_members
 from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_lengths, tf_sizes, tf_weights
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.tfidf import SentenceTerms
