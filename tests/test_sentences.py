@@ -1202,3 +1202,16 @@ def test_indexed_sentences_are_each_documents_first_of_each_set_in_few_documents
         patch.setattr(screen_module.SCREEN, "get", lambda weight=1: kernel)
         got = sentence_lsh.indexed_rows(sets, owners, max_documents)
     assert got.dtype == np.int64 and got.tolist() == expected
+
+
+@pytest.mark.parametrize("width", [3, 6, 40])
+def test_a_sentence_with_two_equal_best_partners_keeps_the_first(width: int) -> None:
+    """Ties go to the first partner, as argmax's do, whatever order a set of pairs iterates in: row
+    0 scores alike against columns 0 and the last (a headline repeated at the end), and the last
+    column's best partner is row 0, so both pairs are candidates and only the first is kept."""
+    from syndidetect.sentences import _best_pairs
+
+    score = np.zeros((2, width))
+    score[0, 0] = score[0, width - 1] = 0.9
+    score[1, 1] = 0.8
+    assert _best_pairs(score) == [(0, 0), (1, 1)]
