@@ -359,3 +359,26 @@ def test_band_keys_written_by_the_kernel_are_numpys(n: int, bands: int, rows: in
     expected = np.zeros_like(out)
     expected[:, start : start + n] = lsh.band_keys(signatures, bands, rows).T
     assert out.tolist() == expected.tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 40), st.integers(0, 400))
+def test_pairs_made_distinct_while_gathered_are_those_made_distinct_at_the_end(seed: int, copies: int,
+                                                                            held: int) -> None:
+    """Rows repeated ``copies`` times collide in every band; with at most ``held`` pairs held
+    before their repeats are dropped, the candidate pairs (rows and documents) are the same."""
+    rng = np.random.RandomState(seed)
+    unique = rng.randint(0, 6, size=(30, 16)).astype(np.uint32)  # few values: chance collisions too
+    sigs = np.concatenate([unique, np.repeat(unique[:3], copies, axis=0)])
+    owners = np.sort(rng.randint(0, 25, size=len(sigs))).astype(np.int64)
+    expected = lsh.distinct_row_pairs(lsh.band_pairs(lambda band: lsh.band_key(sigs, band, 2), range(8), len(sigs),
+                                                     owners), len(sigs))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lsh, "HELD_PAIRS", held)
+        np.testing.assert_array_equal(lsh.candidate_pairs(sigs, 8, 2, owners), expected)
+        gathered = lsh.DistinctPairs(len(sigs))
+        for band in range(8):
+            gathered.add(lsh.band_pairs(lambda b: lsh.band_key(sigs, b, 2), [band], len(sigs), owners))
+            assert gathered.count <= held or len(gathered.held) == 1  # repeats dropped as it goes
+        np.testing.assert_array_equal(gathered.distinct(), expected)
+    assert copies < 2 or len(expected)

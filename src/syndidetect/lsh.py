@@ -284,7 +284,39 @@ def keyed_pairs(
 ) -> npt.NDArray[np.int64]:
     """:func:`candidate_pairs` of ``n`` rows whose keys in band ``b`` are ``keys_of(b)``: for
     callers that keep band keys instead of signatures (4 bytes a permutation against 8 a band)."""
-    return distinct_row_pairs(band_pairs(keys_of, range(bands), n, owners, max_bucket, max_owners), n)
+    found = DistinctPairs(n)
+    step = max(1, machine_threads())  # a few bands at a time: one for each thread band_pairs starts
+    for first in range(0, bands, step):
+        found.add(band_pairs(keys_of, range(first, min(first + step, bands)), n, owners, max_bucket, max_owners))
+    return found.distinct()
+
+
+# Row pairs held, repeats included, before the repeats are dropped (2^24 pairs, 256 MB as int64).
+# Rows alike in every band give each pair once a band: 200 copies of a wire story, each paragraph
+# in a bucket of 200 rows, gave 19,900 pairs a paragraph in each of 64 bands, 76M pairs (3.6 GB as
+# the three arrays that made them distinct) for 1.2M distinct ones. A corpus without such clusters
+# holds far fewer, and its pairs are made distinct once, as before.
+HELD_PAIRS = 1 << 24
+
+
+class DistinctPairs:
+    """Row pairs gathered a few bands at a time (rows below ``n``), their repeats dropped whenever
+    more than :data:`HELD_PAIRS` are held; :meth:`distinct` gives :func:`distinct_row_pairs` of all."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.held: list[npt.NDArray[np.int64]] = []
+        self.count = 0
+
+    def add(self, found: Sequence[npt.NDArray[np.int64]]) -> None:
+        self.held += found
+        self.count += sum(len(pairs) for pairs in found)
+        if self.count > HELD_PAIRS:
+            self.held = [distinct_row_pairs(self.held, self.n)]
+            self.count = len(self.held[0])
+
+    def distinct(self) -> npt.NDArray[np.int64]:
+        return distinct_row_pairs(self.held, self.n)
 
 
 def band_pairs(

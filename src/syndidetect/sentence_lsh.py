@@ -24,7 +24,7 @@ from syndidetect._kernels.stem_ids import STEM_IDS, set_identities, set_signatur
 from syndidetect._kernels.stem_ids import Kernels as StemSetKernels
 from syndidetect._kernels.threads import each_on_threads, kernel_threads
 from syndidetect.errors import ConfigError, InputError
-from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, band_keys, band_pairs, distinct_row_pairs, optimal_bands
+from syndidetect.lsh import BAND_MIX, ESTIMATE_MARGIN, DistinctPairs, band_keys, band_pairs, optimal_bands
 from syndidetect.minhash import check_params, permutations
 from syndidetect.sentence_batches import SentenceCorpus, SentenceRun
 from syndidetect.sentence_sets import MIN_CONTENT_WORDS, DocumentSentences, check_min_words, document_sentences
@@ -168,14 +168,15 @@ def _colliding_sentences(sets: _SentenceSets, permutations_: Permutations, kerne
     :data:`BANDS_AT_ONCE` bands' at a time; the sentences in a colliding pair are signed again for
     the estimate (_estimates)."""
     bands, band_rows = layout
-    (a, b), found = permutations_, []
+    (a, b), found = permutations_, DistinctPairs(len(sets.rows))
     for first in range(0, bands, BANDS_AT_ONCE):
         group = range(first, min(first + BANDS_AT_ONCE, bands))
         columns = slice(first * band_rows, group.stop * band_rows)
         keys = _band_keys(sets, (a[columns], b[columns]), kernels, len(group), band_rows)  # row k: band first + k
-        found += band_pairs(keys.__getitem__, range(len(group)), len(sets.rows), owners=owner, max_owners=max_documents)
+        found.add(band_pairs(keys.__getitem__, range(len(group)), len(sets.rows), owners=owner,
+                             max_owners=max_documents))
         del keys
-    return distinct_row_pairs(found, len(sets.rows))
+    return found.distinct()
 
 
 def _band_keys(sets: _SentenceSets, permutations_: Permutations, kernels: StemSetKernels | None, bands: int,
