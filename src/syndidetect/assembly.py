@@ -33,8 +33,20 @@ __all__ = ["LocatedPair", "assemble_report", "copy_groups", "groups_of", "locate
 
 
 def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
-    p = doc.paragraphs[index]
-    return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
+    """Paragraph ``index`` of ``doc`` as the report names it: one object (and one copy of its text)
+    for every pair that matches it. A wire story republished 200 times is in 19,900 pairs a copy
+    of it; a new reference and text a match held 1.4 GB of such a report's 4 GB."""
+
+    def made() -> ParagraphRef:
+        p = doc.paragraphs[index]
+        return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
+
+    return doc.memo(("paragraph ref", index), made)
+
+
+def _text(doc: PreparedDocument, span: tuple[int, int]) -> str:
+    """The text of ``span`` in ``doc``: cut once for every pair whose passage covers it (as :func:`_ref`)."""
+    return doc.memo(("span text", span), lambda: doc.document.text[slice(*span)])
 
 
 def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[int, int]:
@@ -85,8 +97,7 @@ def locate(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> 
 
 def _passage(a: PreparedDocument, b: PreparedDocument, located: _Located) -> Passage:
     kind, containment, span_a, span_b, shared = located
-    refs = (SpanRef(a.id, *span_a, a.document.text[slice(*span_a)]),
-            SpanRef(b.id, *span_b, b.document.text[slice(*span_b)]))
+    refs = (SpanRef(a.id, *span_a, _text(a, span_a)), SpanRef(b.id, *span_b, _text(b, span_b)))
     return Passage(kind, containment, refs, (paragraphs_of(a, *span_a), paragraphs_of(b, *span_b)), shared)
 
 

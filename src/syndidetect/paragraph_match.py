@@ -123,19 +123,24 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
     matches: dict[tuple[int, int], ParagraphMatch] = {}
     shared: dict[tuple[int, int], int] = {}
-    for i, j, common in zip(hits.rows.tolist(), hits.cols.tolist(), hits.counts.tolist()):
+    rows_hit, cols_hit = hits.rows.tolist(), hits.cols.tolist()
+    for i, j, common in zip(rows_hit, cols_hit, hits.counts.tolist()):
         shared[i, j] = common
         match = _direct_match(i, j, common, sizes_a[i], sizes_b[j], config)
         if match is not None:
             matches[i, j] = match
     # A window: a paragraph sharing min_paragraph_shared with two neighbouring paragraphs of the
     # other side, found among the hits alone (each side's whole matrix of paragraphs took seconds
-    # and hundreds of MB for two documents of 5,000 paragraphs).
-    windows = _window_matches(a, b, _neighbour_hits(hits.rows, hits.cols, hits.counts, b.matchable),
-                              config.threshold)
-    by_column = np.lexsort((hits.rows, hits.cols))
-    recut_b = _neighbour_hits(hits.cols[by_column], hits.rows[by_column], hits.counts[by_column], a.matchable)
-    windows += [(i, j, c) for j, i, c in _window_matches(b, a, recut_b, config.threshold)]
+    # and hundreds of MB for two documents of 5,000 paragraphs). Most pairs hit each paragraph
+    # once (a copy pairs them one to one): the numpy calls are skipped for them.
+    windows = []
+    if len(set(rows_hit)) < len(rows_hit):
+        windows += _window_matches(a, b, _neighbour_hits(hits.rows, hits.cols, hits.counts, b.matchable),
+                                   config.threshold)
+    if len(set(cols_hit)) < len(cols_hit):
+        by_column = np.lexsort((hits.rows, hits.cols))
+        recut_b = _neighbour_hits(hits.cols[by_column], hits.rows[by_column], hits.counts[by_column], a.matchable)
+        windows += [(i, j, c) for j, i, c in _window_matches(b, a, recut_b, config.threshold)]
     for i, j, con in windows:
         if (i, j) not in matches:
             jac, _ = _score(shared[i, j], sizes_a[i], sizes_b[j])
