@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import time
 
 import syndidetect as sd
 from benchmarks.corpus import make_corpus
+from benchmarks.fresh_process import measured
 
 SHARED = 0.3  # share of a book's paragraphs the other holds
 REWORDED_EVERY = 3  # one paragraph in this many of the shared stretch is reworded
@@ -81,9 +81,7 @@ def main(sizes: list[int]) -> None:
     sd.detect([sd.Document("a", "warm up the kernels."), sd.Document("b", "warm up the kernels.")])
     for n in sizes:
         for shape in SHAPES:
-            out = subprocess.run([sys.executable, "-m", "benchmarks.long_documents", "--one", shape, str(n)],
-                                 check=True, capture_output=True, text=True).stdout
-            got = json.loads(out)
+            got = measured("benchmarks.long_documents", shape, str(n))
             print(f"{shape}, N={n}: {got['wall']:.2f} s, peak {got['peak_mb']:.0f} MB, "
                   f"{got['pairs']} pairs, {got['passages']} passages", flush=True)
 
