@@ -32,22 +32,31 @@ __all__ = ["LocatedPair", "assemble_report", "copy_groups", "groups_of", "locate
            "report_order"]
 
 
-def _ref(doc: PreparedDocument, index: int) -> ParagraphRef:
-    """Paragraph ``index`` of ``doc`` as the report names it: one object (and one copy of its text)
-    for every pair that matches it. Three stories republished 200 times are 59,700 pairs of copies:
-    with a new reference and text a match (and a passage's text a pair), their report held 2.5 GB,
-    376 MB with them cut once a document (``tracemalloc``, ``benchmarks.syndicated``)."""
+def _refs(doc: PreparedDocument) -> dict[int, ParagraphRef]:
+    """The paragraphs of ``doc`` the report has named, by index: one object (and one copy of its
+    text) for every pair that matches it. Three stories republished 200 times are 59,700 pairs of
+    copies: with a new reference and text a match (and a passage's text a pair), their report held
+    2.5 GB, 376 MB with them cut once a document (``tracemalloc``, ``benchmarks.syndicated``)."""
+    refs: dict[int, ParagraphRef] = doc.memo("paragraph refs", dict)
+    return refs
 
-    def made() -> ParagraphRef:
+
+def _ref(refs: dict[int, ParagraphRef], doc: PreparedDocument, index: int) -> ParagraphRef:
+    """Paragraph ``index`` of ``doc`` as the report names it, from ``refs`` (:func:`_refs`) or made."""
+    ref = refs.get(index)
+    if ref is None:
         p = doc.paragraphs[index]
-        return ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
-
-    return doc.memo(("paragraph ref", index), made)
+        ref = refs[index] = ParagraphRef(doc.id, p.index, p.start, p.end, p.text)
+    return ref
 
 
 def _text(doc: PreparedDocument, span: tuple[int, int]) -> str:
-    """The text of ``span`` in ``doc``: cut once for every pair whose passage covers it (as :func:`_ref`)."""
-    return doc.memo(("span text", span), lambda: doc.document.text[slice(*span)])
+    """The text of ``span`` in ``doc``: cut once for every pair whose passage covers it (as :func:`_refs`)."""
+    texts: dict[tuple[int, int], str] = doc.memo("span texts", dict)
+    text = texts.get(span)
+    if text is None:
+        text = texts[span] = doc.document.text[slice(*span)]
+    return text
 
 
 def _span(doc: PreparedDocument, tokens: tuple[int, int], n: int) -> tuple[int, int]:
@@ -147,7 +156,8 @@ def report_of(located: LocatedPair) -> PairReport:
     """The report of a located pair (:func:`pair_report` in two steps): its texts cut."""
     a, b, v = located.a, located.b, located.verdict
     passages = tuple(_passage(a, b, p) for p in located.aligned)
-    refs = [(_ref(a, m.a), _ref(b, m.b)) for m in v.matches]
+    refs_a, refs_b = _refs(a), _refs(b)
+    refs = [(_ref(refs_a, a, m.a), _ref(refs_b, b, m.b)) for m in v.matches]
     holders = _Holders(passages)
     matches = tuple(Match(holders.kind_of(m.kind, r), m.jaccard, m.containment, r, m.window)
                     for m, r in zip(v.matches, refs))
