@@ -26,9 +26,10 @@ LAYERS: dict[str, int] = {
     "_kernels": 3, "minhash": 3, "prepared": 3, "interop": 3, "stem_vocabulary": 3, "sentence_sets": 3,
     "sentence_batches": 3, "unicode_stems": 3,
     # L4: candidates (LSH, template text) and the stores
-    "lsh": 4, "boilerplate": 4, "store": 4,
+    "lsh": 4, "document_candidates": 4, "boilerplate": 4, "store": 4,
     # L5: verification and the report (the HTML pages render the report's JSON, so to_html reaches down)
     "sentences": 5, "sentence_lsh": 5, "align": 5, "paragraph_match": 5, "verify": 5, "verify_batch": 5,
+    "repeated_pairs": 5,
     "report": 5,
     "summary": 5, "html": 5, "assembly": 5,
     # L6: the facade

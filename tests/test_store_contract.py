@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import syndidetect as sd
-from syndidetect.lsh import MAX_BUCKET, band_layout, document_pairs, stored_candidates
+from syndidetect.document_candidates import document_pairs
+from syndidetect.lsh import MAX_BUCKET, band_layout, stored_candidates
 from syndidetect.prepared import prepare_documents
 from syndidetect.store import MemoryStore, SQLiteStore, Store
 

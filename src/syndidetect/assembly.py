@@ -105,6 +105,23 @@ def locate(a: PreparedDocument, b: PreparedDocument, v: PairVerdict, n: int) -> 
     return LocatedPair(a, b, v, aligned, tuple(sentences))
 
 
+def locate_each(judged: Iterable[tuple[PreparedDocument, PreparedDocument, PairVerdict]], n: int
+                ) -> list[LocatedPair]:
+    """:func:`locate` of each judged pair; a verdict met again (the same object, which
+    :func:`~syndidetect.verify_batch.judge_pairs` gives pairs of documents alike in text) is located
+    once, its spans being the same in alike texts."""
+    located: list[LocatedPair] = []
+    first: dict[int, LocatedPair] = {}  # by the verdict's identity; each verdict held by its pair
+    for a, b, verdict in judged:
+        seen = first.get(id(verdict))
+        if seen is None:
+            seen = first[id(verdict)] = locate(a, b, verdict, n)
+            located.append(seen)
+        else:
+            located.append(LocatedPair(a, b, verdict, seen.aligned, seen.sentences))
+    return located
+
+
 def _passage(a: PreparedDocument, b: PreparedDocument, located: _Located) -> Passage:
     kind, containment, span_a, span_b, shared = located
     refs = (SpanRef(a.id, *span_a, _text(a, span_a)), SpanRef(b.id, *span_b, _text(b, span_b)))

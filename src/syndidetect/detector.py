@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect.assembly import assemble_report, locate, pair_report, report_of
+from syndidetect.assembly import assemble_report, locate_each, pair_report, report_of
 from syndidetect.boilerplate import (
     Boilerplate,
     BoilerplateScan,
@@ -22,9 +22,10 @@ from syndidetect.boilerplate import (
 )
 from syndidetect.collector import collector_paused
 from syndidetect.config import Config
+from syndidetect.document_candidates import document_pairs
 from syndidetect.documents import Document
 from syndidetect.errors import ArgumentError, InputError
-from syndidetect.lsh import band_layout, document_pairs, likely_match, stored_candidates
+from syndidetect.lsh import band_layout, likely_match, stored_candidates
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.readers.tables import is_table, table_documents
 from syndidetect.report import DocumentSummary, PairReport, Report
@@ -183,7 +184,7 @@ class Detector:
         # texts would otherwise grow beside the word streams it holds (its peak at 1M paragraphs).
         judged = judge_pairs(batch, self.config, boilerplate.masks, lambda done: tell("verification", done, len(batch)),
                              let_go=let_go)
-        located = [locate(a, b, verdict, self.config.shingle_size) for a, b, verdict in judged]
+        located = locate_each(judged, self.config.shingle_size)
         pairs = [report_of(pair) for pair in located]
         return _report(docs.values(), pairs, boilerplate.examples)
 
@@ -191,7 +192,7 @@ class Detector:
                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
         """Candidate pairs of the stored documents, as arrays: the positions in ``docs`` of each
         pair's two documents, and whether the sentence LSH found it (``by_paragraphs``, the
-        :func:`~syndidetect.lsh.document_pairs` of ``docs``, and with ``sentence_candidates`` the
+        :func:`~syndidetect.document_candidates.document_pairs` of ``docs``, and with ``sentence_candidates`` the
         sentence LSH's). A pair's first document has the smaller id, and pairs come in the order of
         their ids. ``let_go``: ``docs`` are copies of the detector's own, and those in no pair let go
         of their shingle hashes (a paired one does once its hash index is laid out, in judge_pairs)."""

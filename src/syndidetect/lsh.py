@@ -15,8 +15,10 @@ bucket, and a user checking an article expects every stored document that shares
 
 Layout: about 420 lines kept as one module because it is the one candidate generator the stores and
 the sentence LSH share: the band layout, the keys, the buckets (:func:`band_pairs`, which the
-sentence LSH calls a few bands at a time) and the estimate filter must agree with each other; the
-next split would take the document-level helpers (``matchable_rows`` onwards) out.
+sentence LSH calls a few bands at a time) and the estimate filter must agree with each other. A
+corpus's document pairs, where rows alike are banded once, are :mod:`syndidetect.document_candidates`'
+(its ``document_pairs``); the next split would take the other document-level helpers
+(``matchable_rows`` onwards) out.
 """
 
 from __future__ import annotations
@@ -396,34 +398,6 @@ def _groups(firsts: npt.NDArray[np.int64], rows: int) -> Iterator[range]:
         stop = max(int(np.searchsorted(firsts, firsts[start] + rows, side="right")) - 1, start + 1)
         yield range(start, min(stop, n))
         start = min(stop, n)
-
-
-def document_pairs(
-    docs: Sequence[PreparedDocument], bands: int, rows: int, threshold: float | None,
-    max_bucket: int = MAX_BUCKET,
-) -> npt.NDArray[np.int64]:
-    """Positions ``(i, j)``, ``i < j``, unique and sorted, of the documents among ``docs`` with a
-    paragraph pair sharing a band key (buckets over ``max_bucket`` rows chained) whose estimated
-    containment could reach ``threshold`` (None: no estimate filter)."""
-    sigs, owners, sizes = matchable_rows(docs)
-    return owner_pairs(sigs, owners, sizes, len(docs), bands, rows, threshold, max_bucket)
-
-
-def owner_pairs(
-    sigs: SignatureMatrix, owners: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64], documents: int,
-    bands: int, rows: int, threshold: float | None, max_bucket: int = MAX_BUCKET,
-) -> npt.NDArray[np.int64]:
-    """:func:`document_pairs` of the rows of :func:`matchable_rows` (``owners``: the document of
-    each row, numbered from 0 below ``documents``, rows in document order)."""
-    if len(sigs) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = candidate_pairs(sigs, bands, rows, owners, max_bucket)
-    if threshold is not None:
-        pairs = likely_pairs(sigs, sizes, pairs, threshold)
-    ordered = np.sort(owners[pairs], axis=1).astype(np.int64)
-    n = np.int64(documents)  # positions below n: one int64 key a pair, in the order of its rows
-    keys = arrays.distinct(ordered[:, 0] * n + ordered[:, 1])
-    return np.stack((keys // n, keys % n), axis=1)
 
 
 def stored_candidates(

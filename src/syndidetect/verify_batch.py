@@ -25,6 +25,7 @@ thread, and each batch's sentence bound in a third while the batch before is fin
 from __future__ import annotations
 
 import bisect
+import copy
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import overload
@@ -42,6 +43,7 @@ from syndidetect.ahead import Background, computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
+from syndidetect.repeated_pairs import alike_documents, first_alike_pairs
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import (
     Judging,
@@ -93,6 +95,12 @@ class CorpusIndexes:
         self.hashes, self.owners = Packed.of(hashes, offsets), Packed.of(owners, offsets)
         self.matchable = Packed([d.matchable for d in self.docs], np.bool_)
         self.no_grams = Packed.of(np.zeros(0, dtype=np.uint64), np.zeros(len(self.docs) + 1, dtype=np.int64))
+
+    def of_pairs(self, chosen: npt.NDArray[np.int64]) -> CorpusIndexes:
+        """The same documents and indexes for the pairs at positions ``chosen`` alone."""
+        part = copy.copy(self)
+        part.left, part.right = self.left[chosen], self.right[chosen]
+        return part
 
     def by_last_pair(self) -> Iterator[npt.NDArray[np.int64]]:
         """For each batch of :data:`BATCH_PAIRS` pairs in turn, the documents whose last pair it holds."""
@@ -240,7 +248,9 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     the pairs judged. A document's per-document verification memo is forgotten after its last pair
     (once the caller has taken that pair's verdict). Pairs given as :class:`PositionedPairs` are
     numbered from their positions (:func:`numbered_members`) and their flags read as they are.
-    ``let_go``: the documents are the caller's own copies, which let go of their shingle hashes once
+    A pair alike an earlier one (:mod:`syndidetect.repeated_pairs`: two documents alike in text,
+    date and boilerplate, as copies of one story are) is not judged again: it takes that one's verdict,
+    the same object. ``let_go``: the documents are the caller's own copies, which let go of their shingle hashes once
     their hash indexes are laid out (:meth:`~syndidetect.prepared.PreparedDocument.let_go_of_hashes`).
 
     With more than one batch, the screen's first merge joins (those of the pairs the sentence LSH
@@ -256,7 +266,6 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     the second one's core being the workers'): at 300k paragraphs that reading took 0.75-1.03 s against
     1.05-1.35 s (three alternated pairs), and verification at 1M 27.5-29.3 s against 28.0-30.5 s
     (``benchmarks.scaling``, four alternated pairs)."""
-    rules = config.rules
     members: Members | None = None  # numbered by the documents' identities (pair_members)
     if isinstance(pairs, PositionedPairs):  # no pass over the pairs' tuples
         members, found = pairs.members(), pairs.found
@@ -264,6 +273,45 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
         found = np.fromiter((by_sentences for _, _, by_sentences in pairs), dtype=np.bool_, count=len(pairs))
     give_back_freed_memory()  # what finding the candidates freed: the indexes below may take its pages
     corpus = CorpusIndexes(pairs, members, let_go=let_go)
+    alike = alike_documents(corpus.docs, corpus.hashes, masks)
+    firsts = None if alike is None else first_alike_pairs(alike, corpus.left, corpus.right, found)
+    positions = np.arange(len(pairs))
+    if firsts is None or bool(np.all(firsts == positions)):
+        for _, a, b, verdict in _judged(pairs, found, corpus, config, masks, progress):
+            yield a, b, verdict
+        return
+    # Pairs alike an earlier one take its verdict: the others are judged, in their order.
+    judged_here = np.flatnonzero(firsts == positions)
+    repeats = np.flatnonzero(firsts != positions)
+    wanted = set(firsts[repeats].tolist())  # judged pairs whose verdict a later pair takes
+    verdicts: dict[int, PairVerdict] = {}
+    inner = PositionedPairs(corpus.docs, corpus.left[judged_here], corpus.right[judged_here], found[judged_here])
+    judged = _judged(inner, inner.found, corpus.of_pairs(judged_here), config, masks,
+                     lambda done: progress(int(judged_here[done - 1]) + 1 if done else 0))
+    upcoming = next(judged, None)
+    for k in repeats.tolist():
+        while upcoming is not None and judged_here[upcoming[0]] < k:
+            inner_k, a, b, verdict = upcoming
+            if int(judged_here[inner_k]) in wanted:
+                verdicts[int(judged_here[inner_k])] = verdict
+            yield a, b, verdict
+            upcoming = next(judged, None)
+        taken = verdicts.get(int(firsts[k]))
+        if taken is not None:
+            yield corpus.docs[corpus.left[k]], corpus.docs[corpus.right[k]], taken
+    while upcoming is not None:
+        _, a, b, verdict = upcoming
+        yield a, b, verdict
+        upcoming = next(judged, None)
+    progress(len(pairs))
+
+
+def _judged(pairs: Sequence[Candidate], found: npt.NDArray[np.bool_], corpus: CorpusIndexes, config: Config,
+            masks: Masks, progress: Callable[[int], None]
+            ) -> Iterator[tuple[int, PreparedDocument, PreparedDocument, PairVerdict]]:
+    """``(k, a, b, verdict)`` of each pair ``k`` of ``pairs`` that shares text, in order: the batches
+    of :func:`judge_pairs` (``found``: the pairs the sentence LSH found; ``corpus``: the pairs' indexes)."""
+    rules = config.rules
     done = corpus.by_last_pair()
     starts = range(0, len(pairs), BATCH_PAIRS)
 
@@ -281,7 +329,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     memo = TokenStems()
 
     def finished(start: int, batch: list[Candidate], begun: list[Begun], reach: Callable[[], list[bool]]
-                 ) -> Iterator[tuple[PreparedDocument, PreparedDocument, PairVerdict]]:
+                 ) -> Iterator[tuple[int, PreparedDocument, PreparedDocument, PairVerdict]]:
         """The verdicts of a begun batch, its sentences' bound taken; then its last documents forgotten."""
         wants = iter(reach())
         for k, pair_masks, judging in begun:
@@ -291,7 +339,7 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
             sentences = reworded_sentences(a, b, rules, pair_masks) if wanted else ()
             verdict = finish_judging(judging, a, b, config, pair_masks, sentences)
             if verdict is not None:
-                yield a, b, verdict
+                yield start + k, a, b, verdict
         progress(start + len(batch))
         for d in next(done).tolist():
             corpus.docs[d].forget()

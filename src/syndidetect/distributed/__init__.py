@@ -12,7 +12,7 @@ Dask DataFrame operation:
 3. ``masks``: (document, distinct short shingle) rows shuffled on the shingle give the document
    frequencies, sent back to each document's partition for its boilerplate mask;
 4. ``candidates``: when the workers' memory allows, the signatures are gathered in one task that
-   runs the in-process LSH and estimate filter (:func:`~syndidetect.lsh.owner_pairs`); else band
+   runs the in-process LSH and estimate filter (:func:`~syndidetect.document_candidates.owner_pairs`); else band
    keys shuffled on (band, key) give every bucket whole to one partition, where
    :func:`~syndidetect.lsh.candidate_pairs` yields paragraph pairs as in process, and the estimate
    filter (:func:`~syndidetect.lsh.likely_pairs`) drops most before any document data is joined;

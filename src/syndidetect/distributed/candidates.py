@@ -27,7 +27,8 @@ from syndidetect.config import Config
 from syndidetect.distributed.deps import dask_modules
 from syndidetect.distributed.prepare import DOC_BITS, ROW_BITS, row_divisions
 from syndidetect.distributed.tasks import dask_task
-from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs, owner_pairs
+from syndidetect.document_candidates import owner_pairs
+from syndidetect.lsh import band_keys, band_layout, candidate_pairs, likely_pairs
 
 
 def _signatures(frame: Any, num_perm: int) -> list[Any]:
@@ -199,7 +200,7 @@ def partition_sketch(frame: Any) -> Any:
 def gathered_pairs(frame: Any, config: Config) -> Any:
     """The likely candidate document pairs (``home`` indexed by ``away``) of a whole corpus, the rows of
     :func:`partition_sketch` of every prepared partition gathered in ``frame`` in order:
-    :func:`~syndidetect.lsh.owner_pairs`, the in-process LSH and estimate filter, over the same rows
+    :func:`~syndidetect.document_candidates.owner_pairs`, the in-process LSH and estimate filter, over the same rows
     in the same order as in process."""
     _, _, pd = dask_modules()
 
