@@ -75,11 +75,11 @@ def test_detection_cuts_the_reports_texts_once_every_pair_is_judged(seeds_dir: P
     judged: list[int] = []
     cut_after: list[int] = []
 
-    def report_of(pair: assembly.LocatedPair) -> Any:
-        cut_after.append(len(judged))
-        return assembly.report_of(pair)
+    def report_each(located: list[assembly.LocatedPair]) -> Any:
+        cut_after.extend([len(judged)] * len(located))
+        return assembly.report_each(located)
 
-    monkeypatch.setattr("syndidetect.detector.report_of", report_of)
+    monkeypatch.setattr("syndidetect.detector.report_each", report_each)
     docs = [sd.Document(p.name, p.read_text("utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
     detector = sd.Detector()
     detector.add_many(docs)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import syndidetect as sd
 from syndidetect import verify_batch
 from syndidetect._kernels.packed import Packed
-from syndidetect.assembly import locate, locate_each
+from syndidetect.assembly import locate, locate_each, report_each, report_of
 from syndidetect.config import Config
 from syndidetect.detector import as_documents
 from syndidetect.prepared import PreparedDocument, prepare_documents
@@ -113,3 +113,6 @@ def test_alike_pairs_take_the_verdict_of_the_first_and_locate_the_same_passages(
         assert verdict == judge_pair(a, b, Config())
     located = locate_each(judged, Config().shingle_size)
     assert located == [locate(a, b, verdict, Config().shingle_size) for a, b, verdict in judged]
+    reports = report_each(located)
+    assert reports == [report_of(pair) for pair in located]
+    assert {report.passages[0].spans[1].document for report in reports} == {f"copy{j}" for j in range(1, 4)}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from syndidetect.align import paragraphs_of, shared_grams
+from syndidetect.frozen import each_replaced
 from syndidetect.prepared import PreparedDocument
 from syndidetect.report import (
     Direction,
@@ -187,6 +188,57 @@ def report_of(located: LocatedPair) -> PairReport:
         direction = Direction(source.id, copy.id)
     return PairReport((a.id, b.id), v.verdict, v.kind, direction, matches, v.matched, v.matchable, v.kept,
                       passages)
+
+
+def report_each(located: Iterable[LocatedPair]) -> list[PairReport]:
+    """:func:`report_of` of each located pair; a pair with the verdict of an earlier one (the same
+    object: alike documents, :func:`locate_each`) takes that one's report with its own documents
+    named: the same kinds, spans and texts. Three stories republished 200 times are 64,103 pairs:
+    made each on its own, their reports took 3.2 s of a 5.3 s detection."""
+    reports: list[PairReport] = []
+    first: dict[int, PairReport] = {}  # by the verdict's identity; each verdict held by its located pair
+    named = _NamedRefs()
+    for pair in located:
+        template = first.get(id(pair.verdict))
+        if template is None:
+            first[id(pair.verdict)] = template = report_of(pair)
+            reports.append(template)
+        else:
+            reports.append(_named_again(template, pair, named))
+    return reports
+
+
+class _NamedRefs:
+    """The references of a document's paragraphs in a verdict's matches, kept for one
+    :func:`report_each` (by the objects' identities, which live as long as it): a copy of a story
+    is in a pair with every other copy, all with one verdict."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[int, int, int], tuple[ParagraphRef, ...]] = {}
+
+    def of(self, doc: PreparedDocument, verdict: PairVerdict, side: int) -> tuple[ParagraphRef, ...]:
+        """The references of ``doc``'s paragraphs in ``verdict``'s matches, ``doc`` its ``side``."""
+        found = self.kept.get((id(doc), id(verdict), side))
+        if found is None:
+            refs = _refs(doc)
+            indexes = [m.b if side else m.a for m in verdict.matches]
+            found = self.kept[(id(doc), id(verdict), side)] = tuple(_ref(refs, doc, index) for index in indexes)
+        return found
+
+
+def _named_again(template: PairReport, located: LocatedPair, named: _NamedRefs) -> PairReport:
+    """``template``, the report of a pair alike ``located``, naming ``located``'s documents."""
+    a, b, v = located.a, located.b, located.verdict
+    matches = each_replaced(template.matches, "paragraphs", zip(named.of(a, v, 0), named.of(b, v, 1)))
+    spans = [(s.spans[0], s.spans[1]) for s in template.passages]
+    passages = each_replaced(template.passages, "spans", [
+        each_replaced(pair, "document", (a.id, b.id)) for pair in spans])
+    direction = None
+    if v.source_side is not None:
+        source, copy = (a, b) if v.source_side == 0 else (b, a)
+        direction = Direction(source.id, copy.id)
+    return PairReport((a.id, b.id), template.verdict, template.kind, direction, matches, template.matched,
+                      template.matchable, template.kept, passages)
 
 
 def groups_of(edges: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], ...]:

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect.assembly import assemble_report, locate_each, pair_report, report_of
+from syndidetect.assembly import assemble_report, locate_each, pair_report, report_each
 from syndidetect.boilerplate import (
     Boilerplate,
     BoilerplateScan,
@@ -185,7 +185,7 @@ class Detector:
         judged = judge_pairs(batch, self.config, boilerplate.masks, lambda done: tell("verification", done, len(batch)),
                              let_go=let_go)
         located = locate_each(judged, self.config.shingle_size)
-        pairs = [report_of(pair) for pair in located]
+        pairs = report_each(located)
         return _report(docs.values(), pairs, boilerplate.examples)
 
     def _candidates(self, docs: list[PreparedDocument], by_paragraphs: npt.NDArray[np.int64], *, let_go: bool,
