@@ -1,6 +1,6 @@
 """Whole detection of syndicated stories: the same articles republished word for word many times.
 
-    python -m benchmarks.syndicated [K ...]      # default 100 200 copies of each story
+    python -m benchmarks.syndicated [--sites] [K ...]   # default 100 200 copies of each story
 
 Three 20-paragraph stories of :mod:`benchmarks.corpus`, each republished ``K`` times (the same
 text under ``K`` ids, as a wire story on ``K`` sites), beside ``OTHERS`` 20-paragraph documents of
@@ -10,11 +10,16 @@ one bucket of ``K`` rows in every band (buckets of more than ``lsh.MAX_BUCKET`` 
 instead, so ``K`` up to 256 is the worst case). Each ``K`` is detected in a fresh process: wall
 time, peak memory (``ru_maxrss``), the memory the report holds (``tracemalloc``, which also slows
 the run), and the pairs.
+
+With ``--sites`` each copy is the story as a site runs it: under the site's own menu line, over its
+own footer (25-40 words, of the corpus's vocabulary, different on every site), and sometimes cut
+short by up to three paragraphs, so no two copies are the same text.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import resource
 import sys
 import time
@@ -29,22 +34,31 @@ PARAGRAPHS = 20  # a document's paragraphs
 OTHERS = 1000
 
 
-def documents(copies: int, others: int = OTHERS) -> list[sd.Document]:
-    """``others`` documents of the corpus, then ``copies`` documents of each story (``copy{s}-{c}``)."""
+def documents(copies: int, others: int = OTHERS, sites: bool = False) -> list[sd.Document]:
+    """``others`` documents of the corpus, then ``copies`` documents of each story (``copy{s}-{c}``);
+    ``sites``: each copy with its site's menu line and footer, some cut short (see the module)."""
     texts = make_corpus(PARAGRAPHS * (others + STORIES), seed=4).texts
 
-    def joined(k: int) -> str:
-        return "\n\n".join(texts[PARAGRAPHS * k : PARAGRAPHS * (k + 1)])
+    def paragraphs(k: int) -> list[str]:
+        return texts[PARAGRAPHS * k : PARAGRAPHS * (k + 1)]
 
-    docs = [sd.Document(f"d{k}", joined(k)) for k in range(others)]
+    docs = [sd.Document(f"d{k}", "\n\n".join(paragraphs(k))) for k in range(others)]
+    vocabulary = sorted({word.strip(".,;:!?’'\"").lower() for text in texts[:2000] for word in text.split()} - {""})
     for story in range(STORIES):
-        docs += [sd.Document(f"copy{story}-{c}", joined(others + story)) for c in range(copies)]
+        for c in range(copies):
+            text = paragraphs(others + story)
+            if sites:
+                rng = random.Random(f"{story}-{c}")
+                footer = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 40)))
+                text = [f"Site {c} | Home | World | Business | Sport", *text[: len(text) - rng.randint(0, 3)],
+                        footer.capitalize() + "."]
+            docs.append(sd.Document(f"copy{story}-{c}", "\n\n".join(text)))
     return docs
 
 
-def measure(copies: int) -> dict[str, float]:
+def measure(copies: int, sites: bool = False) -> dict[str, float]:
     """Detect once in this process: wall seconds, peak MB, the report's MB, and its pairs."""
-    docs = documents(copies)
+    docs = documents(copies, sites=sites)
     start = time.perf_counter()
     report = sd.detect(docs)
     wall = time.perf_counter() - start
@@ -57,16 +71,19 @@ def measure(copies: int) -> dict[str, float]:
     return {"wall": wall, "peak_mb": peak, "report_mb": held / 1e6, "pairs": len(report.pairs)}
 
 
-def main(counts: list[int]) -> None:
+def main(counts: list[int], sites: bool = False) -> None:
+    shape = "copies, each with its site's menu and footer," if sites else "copies"
     for copies in counts:
-        got = measured("benchmarks.syndicated", str(copies))
-        print(f"{STORIES} stories x {copies} copies among {OTHERS} documents: {got['wall']:.2f} s, peak "
+        got = measured("benchmarks.syndicated", str(copies), *(["--sites"] if sites else []))
+        print(f"{STORIES} stories x {copies} {shape} among {OTHERS} documents: {got['wall']:.2f} s, peak "
               f"{got['peak_mb']:.0f} MB, report {got['report_mb']:.0f} MB, {got['pairs']} pairs", flush=True)
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
+    with_sites = "--sites" in arguments
+    arguments = [a for a in arguments if a != "--sites"]
     if arguments[:1] == ["--one"]:
-        print(json.dumps(measure(int(arguments[1]))))
+        print(json.dumps(measure(int(arguments[1]), with_sites)))
     else:
-        main([int(a) for a in arguments] or [100, 200])
+        main([int(a) for a in arguments] or [100, 200], with_sites)

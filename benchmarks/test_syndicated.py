@@ -1,7 +1,9 @@
 """Whole detection of syndicated stories (CI size): ``SYNDIDETECT_BENCH_COPIES`` copies (40 by
-default) of each of three stories beside 200 other documents, with ``lsh.HELD_PAIRS`` lowered so
-that the band pairs' repeats are dropped as they are gathered, as with hundreds of copies.
-``python -m benchmarks.syndicated`` prints the larger counts on demand, each in a fresh process.
+default) of each of three stories beside 200 other documents, word for word (their rows banded
+once, their pairs judged once) and as sites run them (each copy under its site's menu and over its
+footer, some cut short), with ``lsh.HELD_PAIRS`` lowered so that the band pairs' repeats are
+dropped as they are gathered, as with hundreds of copies. ``python -m benchmarks.syndicated
+[--sites]`` prints the larger counts on demand, each in a fresh process.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from syndidetect import lsh
 COPIES = int(os.environ.get("SYNDIDETECT_BENCH_COPIES", "40"))
 
 
-def test_syndicated_stories(benchmark: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("sites", [False, True], ids=["word-for-word", "sites"])
+def test_syndicated_stories(benchmark: Any, monkeypatch: pytest.MonkeyPatch, sites: bool) -> None:
     # 780 pairs a story's paragraph (40 copies) in each of 64 bands pass it many times over
     monkeypatch.setattr(lsh, "HELD_PAIRS", 10_000)
-    docs = documents(COPIES, others=200)
-    group = f"syndicated-{COPIES}"
+    docs = documents(COPIES, others=200, sites=sites)
+    group = f"syndicated-{COPIES}" + ("-sites" if sites else "")
     benchmark.group = group
     report = benchmark.pedantic(lambda: sd.detect(docs), rounds=1, iterations=1)
     record(group, "syndicated stories", benchmark, ours=True)

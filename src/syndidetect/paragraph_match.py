@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.overlap import is_dense, shared_counts_sorted, shared_entries
 from syndidetect.config import Config
+from syndidetect.frozen import filled
 from syndidetect.prepared import PreparedDocument
 from syndidetect.rules import MatchKind, VerdictRules
 
@@ -53,6 +54,17 @@ class SharedHits:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def one_to_one(self) -> bool:
+        """Whether no paragraph of either side has two hits (a copy pairs its paragraphs one to one):
+        then :func:`paragraph_matches` finds no window and weighs no second partner, and its matches
+        are the :func:`direct_matches` of the hits."""
+        rows, cols = self.rows.tolist(), self.cols.tolist()
+        return len(set(rows)) == len(rows) and len(set(cols)) == len(cols)
+
+    def where(self, chosen: npt.NDArray[np.bool_]) -> SharedHits:
+        """The hits ``chosen`` flags."""
+        return SharedHits(self.rows[chosen], self.cols[chosen], self.counts[chosen])
 
 
 def shared_hits(a: PreparedDocument, b: PreparedDocument, least: int) -> SharedHits:
@@ -119,11 +131,13 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
         i, j = int(hits.rows[0]), int(hits.cols[0])
         lone = _direct_match(i, j, int(hits.counts[0]), int(a.shingle_counts()[i]), int(b.shingle_counts()[j]), config)
         return [lone] if lone is not None else []
+    if hits.one_to_one():
+        return direct_matches(hits, a.shingle_counts(), b.shingle_counts(), config)
     # Python lists: a pair has a few hits, each read item by item.
+    rows_hit, cols_hit = hits.rows.tolist(), hits.cols.tolist()
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()
     matches: dict[tuple[int, int], ParagraphMatch] = {}
     shared: dict[tuple[int, int], int] = {}
-    rows_hit, cols_hit = hits.rows.tolist(), hits.cols.tolist()
     for i, j, common in zip(rows_hit, cols_hit, hits.counts.tolist()):
         shared[i, j] = common
         match = _direct_match(i, j, common, sizes_a[i], sizes_b[j], config)
@@ -148,6 +162,23 @@ def paragraph_matches(a: PreparedDocument, b: PreparedDocument, config: Config,
     kept = _novel_partners(a, b, list(matches.values()), "a", rules)
     kept = _novel_partners(b, a, kept, "b", rules)
     return sorted(kept, key=lambda m: (m.a, m.b))
+
+
+def direct_matches(hits: SharedHits, sizes_a: npt.NDArray[np.int64], sizes_b: npt.NDArray[np.int64],
+                    config: Config) -> list[ParagraphMatch]:
+    """:func:`_direct_match` of every hit (``sizes_a``, ``sizes_b``: the documents' shingle counts),
+    scored in numpy (the same divisions of the same integers, so the same floats), in order of
+    ``a`` then ``b`` as the hits are: the matches when no paragraph of either side has two hits
+    (:meth:`SharedHits.one_to_one`). A pair of copies with 20 hits took 31 us instead of 56
+    (``timeit``)."""
+    size_a, size_b, shared = sizes_a[hits.rows], sizes_b[hits.cols], hits.counts
+    containment = shared / np.minimum(size_a, size_b)
+    jaccard = shared / (size_a + size_b - shared)
+    kept = np.flatnonzero(containment >= config.threshold)
+    kind = config.rules.kind
+    return [filled(ParagraphMatch, a=i, b=j, shared=common, jaccard=jac, containment=con, kind=kind(con), window=False)
+            for i, j, common, jac, con in zip(hits.rows[kept].tolist(), hits.cols[kept].tolist(),
+                                             shared[kept].tolist(), jaccard[kept].tolist(), containment[kept].tolist())]
 
 
 def _novel_partners(

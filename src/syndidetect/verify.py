@@ -48,7 +48,14 @@ from syndidetect.align import (
 from syndidetect.align import in_order as passages_in_order
 from syndidetect.boilerplate import without_boilerplate
 from syndidetect.config import Config
-from syndidetect.paragraph_match import ParagraphMatch, SharedHits, in_order, paragraph_matches, shared_hits
+from syndidetect.paragraph_match import (
+    ParagraphMatch,
+    SharedHits,
+    direct_matches,
+    in_order,
+    paragraph_matches,
+    shared_hits,
+)
 from syndidetect.prepared import PreparedDocument, remember_streams
 from syndidetect.rules import VerdictRules
 from syndidetect.sentence_batches import many_prepared_sentences
@@ -470,17 +477,32 @@ def _near_content(extra: ParagraphMatch, content: list[ParagraphMatch], rank_a: 
 
 
 def _boilerplate_in_copy(
-    a: PreparedDocument, b: PreparedDocument, content: list[ParagraphMatch], config: Config
+    a: PreparedDocument, b: PreparedDocument, content: list[ParagraphMatch], config: Config,
+    boilerplate: tuple[npt.NDArray[np.bool_] | None, npt.NDArray[np.bool_] | None],
 ) -> list[ParagraphMatch]:
-    """Matches of boilerplate paragraphs (a headline that also fills other pages' sidebars) that
-    sit, word for word, beside the copied text of a copy: part of what was copied."""
+    """Matches of boilerplate paragraphs (a headline that also fills other pages' sidebars, flagged
+    in ``boilerplate``) that sit, word for word, beside the copied text of a copy: part of what was
+    copied. ``content``: the paragraph matches of the documents with boilerplate set aside."""
+    hits = shared_hits(a, b, config.rules.min_paragraph_shared)
+    if hits.one_to_one():
+        # The matches are those of the hits one by one, and a hit of two paragraphs neither of which
+        # is boilerplate is a hit of the documents without it, whose match is in ``content`` (or is
+        # none in both): only the hits of boilerplate are scored (a pair of copies of a story on two
+        # sites, each with its own boilerplate: 120 us a pair of 20-paragraph copies scoring all).
+        flagged = np.zeros(len(hits), dtype=np.bool_)
+        for side, paragraphs in ((boilerplate[0], hits.rows), (boilerplate[1], hits.cols)):
+            if side is not None:
+                flagged |= side[paragraphs]
+        found = direct_matches(hits.where(flagged), a.shingle_counts(), b.shingle_counts(), config)
+    else:
+        found = paragraph_matches(a, b, config, hits)
+    known = {(m.a, m.b) for m in content}
+    found = [m for m in found if (m.a, m.b) not in known and m.kind != "reworded"]
+    if not found:
+        return []
     rank_a = {int(p): r for r, p in enumerate(np.flatnonzero(a.matchable))}
     rank_b = {int(p): r for r, p in enumerate(np.flatnonzero(b.matchable))}
-    known = {(m.a, m.b) for m in content}
-    return [
-        m for m in paragraph_matches(a, b, config)
-        if (m.a, m.b) not in known and m.kind != "reworded" and _near_content(m, content, rank_a, rank_b)
-    ]
+    return [m for m in found if _near_content(m, content, rank_a, rank_b)]
 
 
 @dataclass(frozen=True)
@@ -570,7 +592,7 @@ def finish_judging(
         return None
     masked = any(m is not None and m.any() for m in boilerplate)
     if rule and masked and matches:
-        matches = sorted(matches + _boilerplate_in_copy(a, b, matches, config), key=lambda m: (m.a, m.b))
+        matches = sorted(matches + _boilerplate_in_copy(a, b, matches, config, boilerplate), key=lambda m: (m.a, m.b))
     coverage = (max(evidence.coverage[0], evidence.paragraph_coverage[0]),
                 max(evidence.coverage[1], evidence.paragraph_coverage[1]))
     by_passages = bool(evidence.passages) and evidence.shared >= sum(m.shared for m in evidence.matches)
