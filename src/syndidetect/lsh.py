@@ -297,7 +297,9 @@ def keyed_pairs(
 # Rows alike in every band give each pair once a band: 200 copies of a wire story, each paragraph
 # in a bucket of 200 rows, gave 19,900 pairs a paragraph in each of 64 bands, 76M pairs (3.6 GB as
 # the three arrays that made them distinct) for 1.2M distinct ones. A corpus without such clusters
-# holds far fewer, and its pairs are made distinct once, as before.
+# holds far fewer, and its pairs are made distinct once, as before. (A corpus's paragraph rows alike
+# in every column are now banded once, document_candidates; sentences, and rows alike in some bands
+# only, still repeat their pairs.)
 HELD_PAIRS = 1 << 24
 
 
