@@ -30,7 +30,6 @@ from syndidetect._kernels.screen import maybe_shared
 from syndidetect._kernels.threads import each_on_threads, machine_threads
 from syndidetect._types import SignatureMatrix
 from syndidetect.lsh import (
-    BAND_MIX,
     MAX_BUCKET,
     SCREEN_ROWS,
     THREADED_ROWS,
@@ -137,11 +136,8 @@ def identical_rows(sigs: SignatureMatrix, sizes: Ints, first_keys: npt.NDArray[n
 def _row_hashes(sigs: SignatureMatrix, sizes: Ints) -> npt.NDArray[np.uint64]:
     """A 64-bit hash of each row and its size (rows alike hash alike; others almost never do,
     and :func:`identical_rows` checks)."""
-    mixed = np.zeros(len(sigs), dtype=np.uint64)
-    for column in [*sigs.T.astype(np.uint64), sizes.astype(np.uint64)]:
-        mixed = (mixed ^ column) * BAND_MIX
-        mixed ^= mixed >> np.uint64(29)
-    return mixed
+    columns = np.column_stack([sigs, sizes.astype(sigs.dtype)])
+    return band_key(columns, 0, columns.shape[1])  # one band of every column: lsh's mix
 
 
 @dataclass

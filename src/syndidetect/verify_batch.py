@@ -274,15 +274,15 @@ def judge_pairs(pairs: Sequence[Candidate], config: Config, masks: Masks, progre
     give_back_freed_memory()  # what finding the candidates freed: the indexes below may take its pages
     corpus = CorpusIndexes(pairs, members, let_go=let_go)
     alike = alike_documents(corpus.docs, corpus.hashes, masks)
-    firsts = None if alike is None else first_alike_pairs(alike, corpus.left, corpus.right, found)
     positions = np.arange(len(pairs))
-    if firsts is None or bool(np.all(firsts == positions)):
+    firsts = positions if alike is None else first_alike_pairs(alike, corpus.left, corpus.right, found)
+    own = firsts == positions  # a pair its own first alike
+    if bool(np.all(own)):
         for _, a, b, verdict in _judged(pairs, found, corpus, config, masks, progress):
             yield a, b, verdict
         return
     # Pairs alike an earlier one take its verdict: the others are judged, in their order.
-    judged_here = np.flatnonzero(firsts == positions)
-    repeats = np.flatnonzero(firsts != positions)
+    judged_here, repeats = np.flatnonzero(own), np.flatnonzero(~own)
     wanted = set(firsts[repeats].tolist())  # judged pairs whose verdict a later pair takes
     verdicts: dict[int, PairVerdict] = {}
     inner = PositionedPairs(corpus.docs, corpus.left[judged_here], corpus.right[judged_here], found[judged_here])
