@@ -19,7 +19,6 @@ def filled(cls: type[T], **fields: Any) -> T:
     return made
 
 
-
 def each_replaced(objects: Sequence[T], field: str, values: Iterable[Any]) -> tuple[T, ...]:
     """``dataclasses.replace(obj, **{field: value})`` of each of ``objects`` (of such classes, see
     :func:`filled`) and its value: each dictionary copied with the new value, 0.4 us for a
