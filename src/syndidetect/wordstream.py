@@ -271,6 +271,18 @@ def _ascii_token_spans(lowered: str) -> tuple[npt.NDArray[np.int64], npt.NDArray
     return np.flatnonzero(edges == 1).astype(np.int64), np.flatnonzero(edges == -1).astype(np.int64)
 
 
+def folded_in_place(text: str) -> str | None:
+    """``text`` case-folded, as tokenising reads it, when folding keeps every character where it is
+    (the same length, each character its own span), else None: NFKC text without character references, ignorable
+    characters or letters to chain, whose case folding maps each character to one (casefold never
+    shortens, so an equal length means no expansion). Most text past ASCII is such text; it is
+    folded whole, at C speed, and its tokens' offsets are the folded text's."""
+    if "&" in text or _has_special(text) or not unicodedata.is_normalized("NFKC", text):
+        return None
+    folded = text.casefold()
+    return folded if len(folded) == len(text) else None
+
+
 def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The tokens of ``text``, exactly :func:`syndidetect.shingles.tokens`, each with the span of
     ``text`` it was read from (characters that normalise to several tokens give each the same span).
@@ -284,11 +296,10 @@ def token_spans(text: str) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArra
         return ascii_tokens(lowered), *_ascii_token_spans(lowered)
     if "&" not in text and text.isascii():
         folded, spans = text.lower(), None
+    elif (in_place := folded_in_place(text)) is not None:
+        folded, spans = in_place, None
     elif "&" not in text and not _has_special(text) and unicodedata.is_normalized("NFKC", text):
-        # NFKC text whose case folding maps each character to one (casefold never shortens, so an
-        # equal length means no expansion) keeps every offset: fold it whole, at C speed.
-        folded = text.casefold()
-        spans = None if len(folded) == len(text) else _normalised(text)[1]
+        folded, spans = text.casefold(), _normalised(text)[1]  # a character folded to several
     else:
         decoded, raw = _decoded(text) if "&" in text else (text, None)
         folded, (starts, ends) = _normalised(decoded)

@@ -1,4 +1,4 @@
-"""Word streams of English text in one compiled pass: token spans and word hashes from its bytes.
+"""Word streams in one compiled pass: token spans and word hashes from a text's bytes or code points.
 
 :func:`syndidetect.wordstream.word_stream` of a text that :func:`syndidetect.shingles.ascii_lower`
 turns into ASCII reads its tokens as runs of ``ASCII_TOKEN_CHARS`` and hashes each (FNV-1a over its
@@ -7,6 +7,12 @@ their UTF-32 code units: about 0.3 ms for a 20-paragraph document, a document ve
 The kernel finds the same spans and hashes on the bytes (one byte a character in ASCII); the numpy
 path (:func:`syndidetect.wordstream.token_spans` and :func:`~syndidetect.wordstream.word_hashes`)
 stays the reference it is tested against.
+
+Text past ASCII that folding keeps in place (:func:`~syndidetect.wordstream.folded_in_place`: most
+of it, accented Latin, Cyrillic, Greek, Arabic, Devanagari, Chinese) is read the same way from its
+folded code points, each one's classes looked up (:func:`~syndidetect.unicode_tables.char_classes`)
+to find the tokens as :func:`~syndidetect.token_scan.scan` does: numpy over the code points, one
+string a token and its UTF-32 table took about 0.6 ms a 20-paragraph document.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.shingles import ascii_lower
+from syndidetect.unicode_tables import CLUSTER, MARK, WORD, char_classes
 from syndidetect.wordstream import (
     FNV_OFFSET,
     FNV_PRIME,
@@ -30,6 +37,7 @@ from syndidetect.wordstream import (
     MAX_INT32_TEXT,
     MAX_NARROW_WIDTH,
     WordStream,
+    folded_in_place,
     gram_hashes,
     narrow_offsets,
     narrow_widths,
@@ -162,11 +170,90 @@ def _cut(data: npt.NDArray[np.uint8]) -> int:
     return 0
 
 
+def _point_words(points: Any, classes: Any, powers: Any, offset: Any, prime: Any, starts: Any, ends: Any,
+                 hashes: Any) -> int:  # pragma: no cover - compiled
+    """Fill ``starts``, ``ends`` and ``hashes`` with the tokens of folded code points ``points`` and
+    the FNV-1a hash of each (over its first ``hashed`` code points, zeros for those a shorter word
+    lacks, then its length, as :func:`~syndidetect.wordstream.word_hashes` hashes it); return how many.
+    ``powers[k]`` is ``prime ** k``, for ``k`` zeros of padding at once (``hashed + 1`` of them).
+
+    The token rule is :func:`~syndidetect.token_scan.scan`'s (``word+|cluster mark*``): a token is a
+    run of WORD or CLUSTER characters, and another starts inside one at a CLUSTER character, and at
+    a character that is no mark after a CLUSTER character and its marks. Whether the last character
+    that is no mark was a CLUSTER one is carried along the text (a mark before any other character
+    has none)."""
+    hashed = powers.shape[0] - 1
+    size = points.shape[0]
+    count = 0
+    previous = False  # the character before is a token's
+    after_cluster = False  # the last character that is no mark, up to the one before, is a CLUSTER one
+    for i in range(size):
+        kind = classes[points[i]]
+        inside = (kind & (WORD | CLUSTER)) != 0
+        cluster = (kind & CLUSTER) != 0
+        here_after_cluster = after_cluster if (kind & MARK) != 0 else cluster
+        if inside:
+            if not previous:
+                starts[count] = i
+                count += 1
+            elif cluster or (after_cluster and not here_after_cluster):
+                ends[count - 1] = i
+                starts[count] = i
+                count += 1
+        elif previous:
+            ends[count - 1] = i
+        previous = inside
+        after_cluster = here_after_cluster
+    if previous:
+        ends[count - 1] = size
+    for k in range(count):
+        start = starts[k]
+        length = ends[k] - start
+        h = offset
+        read = min(length, hashed)
+        for p in range(read):
+            h = (h ^ np.uint64(points[start + p])) * prime
+        h = h * powers[hashed - read]
+        hashes[k] = (h ^ np.uint64(length)) * prime
+    return count
+
+
+def _build_points() -> Callable[..., int]:
+    compiled: Callable[..., int] = compile_cached(_point_words, nogil=True)
+    return compiled
+
+
+#: ``FNV_PRIME ** k`` for ``k`` up to ``HASHED_CHARS`` (mod 2**64): ``k`` code units of padding hashed at once.
+_PADDING_POWERS = np.cumprod(np.array([1] + [FNV_PRIME] * HASHED_CHARS, dtype=np.uint64))  # wraps as the kernel's
+
+
+# Texts before compiling, as for WORDS: the kernel saves about 0.6 ms a 20-paragraph document.
+POINT_WORDS = LazyKernel(_build_points, after=32)
+
+
+def point_words(points: npt.NDArray[np.uint32], texts: int = 1) -> _Spans | None:
+    """``(starts, ends, hashes)`` of the tokens of folded code points (texts that
+    :func:`~syndidetect.wordstream.folded_in_place` folded, joined by spaces), as word streams find
+    and hash them; None while the kernel is not compiled (see POINT_WORDS; ``texts``: how many texts
+    the points hold). One thread reads them all: the Python it replaces cost a hundred times as
+    much. The tokens are views of buffers sized for the most tokens the points could hold."""
+    kernel = POINT_WORDS.get(texts)
+    if kernel is None:
+        return None
+    room = len(points) + 1  # a CLUSTER character a token: as many tokens as characters
+    starts = np.empty(room, dtype=np.int64)
+    ends = np.empty_like(starts)
+    hashes = np.empty(room, dtype=np.uint64)
+    count = kernel(points, char_classes(), _PADDING_POWERS, FNV_OFFSET, FNV_PRIME, starts, ends, hashes)
+    return starts[:count], ends[:count], hashes[:count]
+
+
 def stream_of(text: str, n: int) -> WordStream:
-    """:func:`syndidetect.wordstream.word_stream` of ``text``, by the kernel for English text once
-    it is compiled."""
+    """:func:`syndidetect.wordstream.word_stream` of ``text``, by the kernels once they are compiled."""
     lowered = ascii_lower(text)
-    found = None if lowered is None else ascii_words(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8))
+    if lowered is None:
+        return streams_of([text], n)[0]
+    found = ascii_words(np.frombuffer(lowered.encode("ascii"), dtype=np.uint8))
     if found is None:
         return word_stream(text, n)
     starts, ends, hashes = found
@@ -176,33 +263,51 @@ def stream_of(text: str, n: int) -> WordStream:
 
 
 def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
-    """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call, joined by
-    spaces: a call and its arrays cost more than a one-paragraph text's tokens (56 us of the 190 us
-    of numpy work a one-paragraph document's verification side took). Each stream owns its arrays,
-    as :func:`stream_of`'s do: verification forgets a document's streams after its last pair."""
+    """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call and the texts
+    folded in place in another, each kind joined by spaces: a call and its arrays cost more than a
+    one-paragraph text's tokens (56 us of the 190 us of numpy work a one-paragraph document's
+    verification side took). Each stream owns its arrays, as :func:`stream_of`'s do: verification
+    forgets a document's streams after its last pair."""
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
-    joined = " ".join(cast(str, lowered[k]) for k in english)
-    found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english)) if english else None
-    if found is None:
-        return [stream_of(text, n) for text in texts]
+    folded = {k: folded_in_place(text) for k, text in enumerate(texts)
+              if lowered[k] is None and len(text) <= MAX_INT32_TEXT}
+    in_place = [k for k, text in folded.items() if text is not None]
+    streams: dict[int, WordStream] = {}
+    if english:
+        joined = " ".join(cast(str, lowered[k]) for k in english)
+        found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english))
+        if found is not None:
+            streams.update(_each_text(english, [len(texts[k]) for k in english], found, n))
+    if in_place:
+        joined = " ".join(cast(str, folded[k]) for k in in_place)
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        found = point_words(points, len(in_place))
+        if found is not None:  # folded in place: each text's offsets are its folded text's
+            streams.update(_each_text(in_place, [len(texts[k]) for k in in_place], found, n))
+    return [streams[k] if k in streams else word_stream(text, n) for k, text in enumerate(texts)]
+
+
+def _each_text(chosen: list[int], lengths: list[int], found: _Spans, n: int) -> dict[int, WordStream]:
+    """The stream of each text ``chosen[j]`` (of ``lengths[j]`` characters) from the tokens ``found``
+    in those texts joined by one character: offsets into its own text, its own grams."""
     starts, ends, hashes = found
-    at = np.zeros(len(english) + 1, dtype=np.int64)
-    np.cumsum([len(texts[k]) + 1 for k in english], out=at[1:])  # where each text starts, then past the end
+    at = np.zeros(len(chosen) + 1, dtype=np.int64)
+    np.cumsum([length + 1 for length in lengths], out=at[1:])  # where each text starts, then past the end
     owner = positions_right(at[1:], starts)  # the tokens' starts ascend through the joined texts
-    firsts = np.searchsorted(owner, np.arange(len(english) + 1)).tolist()
+    firsts = np.searchsorted(owner, np.arange(len(chosen) + 1)).tolist()
     starts -= at[owner]
     ends -= at[owner]
     local_starts = starts.astype(np.int32)  # offsets of short texts
     widths = ends.astype(np.int32)
     widths -= local_starts
-    # A byte a token's width for all the texts when every token fits one (English words do), else
-    # each text's own (narrow_widths), so one long token does not widen the other texts' widths.
+    # A byte a token's width for all the texts when every token fits one (words do), else each
+    # text's own (narrow_widths), so one long token does not widen the other texts' widths.
     bytes_wide = widths.astype(np.uint8) if len(widths) == 0 or int(widths.max()) <= MAX_NARROW_WIDTH else None
     grams = gram_hashes(hashes, n)  # a gram reads its n tokens only: those inside one text are its own
     streams: dict[int, WordStream] = {}
-    for k, first, last in zip(english, firsts, firsts[1:]):
+    for k, first, last in zip(chosen, firsts, firsts[1:]):
         own = bytes_wide[first:last].copy() if bytes_wide is not None else narrow_widths(widths[first:last])
         streams[k] = WordStream.of_widths(local_starts[first:last].copy(), own,
                                           grams[first : max(last - n + 1, first)].copy(), n)
-    return [streams[k] if k in streams else stream_of(text, n) for k, text in enumerate(texts)]
+    return streams
