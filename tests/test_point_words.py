@@ -1,5 +1,6 @@
-"""Word streams of text past ASCII read by the compiled kernel from folded code points: the same
-tokens, spans and gram hashes as the numpy path (:func:`syndidetect.wordstream.word_stream`)."""
+"""Tokens of text past ASCII found by the compiled kernels from code points: the same token scan
+as numpy's (:func:`syndidetect.token_scan.scan`), and word streams with the same tokens, spans and
+gram hashes as the numpy path (:func:`syndidetect.wordstream.word_stream`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndidetect import wordstream
-from syndidetect._kernels.words import POINT_WORDS, point_words, stream_of, streams_of
+from syndidetect._kernels.point_tokens import POINT_TOKENS, point_words, scan_points
+from syndidetect._kernels.words import stream_of, streams_of
+from syndidetect.shingles import normalised_joined
 from syndidetect.token_scan import scan
 from syndidetect.wordstream import folded_in_place, word_hashes
 
@@ -36,7 +39,7 @@ def _same(fast: wordstream.WordStream, reference: wordstream.WordStream) -> None
 def test_streams_of_texts_past_ascii_are_the_numpy_ones(texts: list[str], n: int) -> None:
     """Each text's stream from one kernel call over all of them (folded in place: most here; the
     others, with an entity, an ignorable character or ß, take the general path) is its own."""
-    assert POINT_WORDS.compiled() is not None
+    assert POINT_TOKENS.compiled() is not None
     many = [*texts, "Plain English text.", ""]
     for fast, text in zip(streams_of(many, n), many):
         _same(fast, wordstream.word_stream(text, n))
@@ -47,6 +50,7 @@ def test_streams_of_texts_past_ascii_are_the_numpy_ones(texts: list[str], n: int
 @settings(max_examples=300)
 @given(_TEXT)
 def test_the_kernel_finds_the_scans_tokens_and_hashes_them_as_words(text: str) -> None:
+    assert POINT_TOKENS.compiled() is not None
     folded = folded_in_place(text)
     if folded is None:
         return
@@ -62,6 +66,38 @@ def test_a_text_is_folded_in_place_only_when_each_character_keeps_its_place() ->
     assert folded_in_place("ΣΟΦΊΑ ς") == "σοφία σ"  # final sigma folds as any sigma: one character
     for moved in ("Straße", "Café &amp; bar", "soft\u00adware", "ｶﾞ", "e\u0301", "ภาษาไทย", "ﬁnance", "ǅemal"):
         assert folded_in_place(moved) is None, moved  # folds longer, an entity, ignorable, not NFKC, chained
+
+
+# Pieces of normalised text of every kind the scan tells apart: letters and digits, marks, clusters
+# (ideographs, kana), letters to chain (Thai, Lao), separators, NULs and a lone surrogate.
+_SCANNED = st.lists(st.sampled_from([
+    *"abXY09 ,.\n\t-'\x00", *"éßσпد", *"\u0301\u0308\u093f\u0e31", *"東京タワー한", "\U00020000", "\U0001F600",
+    *"ภาษาໄທ", "\ud800", "\u3002",
+]), max_size=50).map("".join)
+
+
+@settings(max_examples=500)
+@given(_SCANNED, st.booleans())
+def test_the_kernels_scan_is_numpys(text: str, keep_nul: bool) -> None:
+    """The same tokens and spaced text, NULs kept or not, and None for letters to chain."""
+    assert POINT_TOKENS.compiled() is not None
+    fast, reference = scan_points(text, keep_nul), scan(text, keep_nul)
+    if reference is None:
+        assert fast is None
+        return
+    assert fast is not None
+    assert fast.starts.dtype == np.int64 and fast.starts.tolist() == reference.starts.tolist()
+    assert fast.ends.tolist() == reference.ends.tolist() and fast.spaced == reference.spaced
+
+
+def test_joined_sentences_are_scanned_apart_at_their_nuls() -> None:
+    pieces = ["Ça va. Très bien", "東京タワー", "", "Привет, мир"]
+    normalised = normalised_joined(pieces)
+    assert normalised is not None and normalised_joined(["a\x00b", "c"]) is None
+    found = scan_points(normalised, keep_nul=True, texts=len(pieces))
+    assert found is not None
+    assert [part.split() for part in found.spaced.split("\x00")] == [
+        ["ça", "va", "très", "bien"], ["東", "京", "タ", "ワ", "ー"], [], ["привет", "мир"]]
 
 
 def test_tokens_of_ideographs_and_their_marks_are_cut_as_the_scan_cuts_them() -> None:

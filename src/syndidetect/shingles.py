@@ -225,13 +225,20 @@ def tokens(text: str) -> list[str]:
 JOIN = "\x00"
 
 
-def scan_joined(texts: Sequence[str]) -> TokenScan | None:
-    """The token scan of ``texts`` joined with NULs and normalised, NULs kept where each text ends;
-    None when a text holds a NUL itself or letters to chain."""
+def normalised_joined(texts: Sequence[str]) -> str | None:
+    """``texts`` joined with NULs and normalised (NFKC-stable: normalisation never reaches across
+    a NUL, which stays where each text ends); None when a text holds a NUL itself."""
     joined = JOIN.join(texts)
     if joined.count(JOIN) != max(len(texts) - 1, 0):
         return None
-    return scan(normalise(joined), keep_nul=True)
+    return normalise(joined)
+
+
+def scan_joined(texts: Sequence[str]) -> TokenScan | None:
+    """The token scan of ``texts`` joined with NULs and normalised, NULs kept where each text ends;
+    None when a text holds a NUL itself or letters to chain."""
+    normalised = normalised_joined(texts)
+    return None if normalised is None else scan(normalised, keep_nul=True)
 
 
 def tokens_of_each(texts: Sequence[str]) -> list[list[str]]:

@@ -5,8 +5,9 @@ English sentences are stemmed by a kernel over their bytes
 case folding, entities) and Unicode tokens: a sentence at a time that was a regular expression, a
 normalisation and a list of stems each (about 10 us a sentence). Here a batch's sentences are
 joined with NULs, normalised and tokenised at once (:func:`syndidetect.shingles.tokens_of_each`'s
-way), and the compiled token table numbers their tokens from the UTF-8 bytes, as it numbers English
-ones: each distinct token is stemmed once (before the table is compiled, dicts number them).
+way, the tokens found by :func:`syndidetect._kernels.point_tokens.scan_points`), and the compiled
+token table numbers their tokens from the UTF-8 bytes, as it numbers English ones: each distinct
+token is stemmed once (before the table is compiled, dicts number them).
 :func:`syndidetect.stemming.content_stems_of_spans` stays the reference.
 """
 
@@ -15,9 +16,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect._kernels.point_tokens import scan_points
 from syndidetect._kernels.stem_tokens import SpanStems, byte_span_stems, distinct_counts
 from syndidetect._kernels.token_stems import TokenStems
-from syndidetect.shingles import JOIN, scan_joined
+from syndidetect.shingles import JOIN, normalised_joined
 from syndidetect.stemming import content_stem
 from syndidetect.tfidf import first_seen
 
@@ -32,7 +34,8 @@ def unicode_span_stems(text: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     a NUL (the caller stems each span alone). ``memo``: the tokens met in earlier batches, English
     or not (a token is its UTF-8 bytes in both)."""
     pieces = [text[start:end] for start, end in bounds.tolist()]
-    found = scan_joined(pieces)
+    normalised = normalised_joined(pieces)
+    found = None if normalised is None else scan_points(normalised, keep_nul=True, texts=texts)
     if found is None:
         return None
     # The spaced text as UTF-8 (a token's bytes are never a space or a NUL), the spans between NULs:

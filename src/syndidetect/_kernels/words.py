@@ -26,9 +26,9 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.merge import positions_right
+from syndidetect._kernels.point_tokens import point_words
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.shingles import ascii_lower
-from syndidetect.unicode_tables import CLUSTER, MARK, WORD, char_classes
 from syndidetect.wordstream import (
     FNV_OFFSET,
     FNV_PRIME,
@@ -168,84 +168,6 @@ def _cut(data: npt.NDArray[np.uint8]) -> int:
             return at + int(separators[0])
         at += 256
     return 0
-
-
-def _point_words(points: Any, classes: Any, powers: Any, offset: Any, prime: Any, starts: Any, ends: Any,
-                 hashes: Any) -> int:  # pragma: no cover - compiled
-    """Fill ``starts``, ``ends`` and ``hashes`` with the tokens of folded code points ``points`` and
-    the FNV-1a hash of each (over its first ``hashed`` code points, zeros for those a shorter word
-    lacks, then its length, as :func:`~syndidetect.wordstream.word_hashes` hashes it); return how many.
-    ``powers[k]`` is ``prime ** k``, for ``k`` zeros of padding at once (``hashed + 1`` of them).
-
-    The token rule is :func:`~syndidetect.token_scan.scan`'s (``word+|cluster mark*``): a token is a
-    run of WORD or CLUSTER characters, and another starts inside one at a CLUSTER character, and at
-    a character that is no mark after a CLUSTER character and its marks. Whether the last character
-    that is no mark was a CLUSTER one is carried along the text (a mark before any other character
-    has none)."""
-    hashed = powers.shape[0] - 1
-    size = points.shape[0]
-    count = 0
-    previous = False  # the character before is a token's
-    after_cluster = False  # the last character that is no mark, up to the one before, is a CLUSTER one
-    for i in range(size):
-        kind = classes[points[i]]
-        inside = (kind & (WORD | CLUSTER)) != 0
-        cluster = (kind & CLUSTER) != 0
-        here_after_cluster = after_cluster if (kind & MARK) != 0 else cluster
-        if inside:
-            if not previous:
-                starts[count] = i
-                count += 1
-            elif cluster or (after_cluster and not here_after_cluster):
-                ends[count - 1] = i
-                starts[count] = i
-                count += 1
-        elif previous:
-            ends[count - 1] = i
-        previous = inside
-        after_cluster = here_after_cluster
-    if previous:
-        ends[count - 1] = size
-    for k in range(count):
-        start = starts[k]
-        length = ends[k] - start
-        h = offset
-        read = min(length, hashed)
-        for p in range(read):
-            h = (h ^ np.uint64(points[start + p])) * prime
-        h = h * powers[hashed - read]
-        hashes[k] = (h ^ np.uint64(length)) * prime
-    return count
-
-
-def _build_points() -> Callable[..., int]:
-    compiled: Callable[..., int] = compile_cached(_point_words, nogil=True)
-    return compiled
-
-
-#: ``FNV_PRIME ** k`` for ``k`` up to ``HASHED_CHARS`` (mod 2**64): ``k`` code units of padding hashed at once.
-_PADDING_POWERS = np.cumprod(np.array([1] + [FNV_PRIME] * HASHED_CHARS, dtype=np.uint64))  # wraps as the kernel's
-
-
-# Texts before compiling, as for WORDS: the kernel saves about 0.6 ms a 20-paragraph document.
-POINT_WORDS = LazyKernel(_build_points, after=32)
-
-
-def point_words(points: npt.NDArray[np.uint32], texts: int = 1) -> _Spans | None:
-    """``(starts, ends, hashes)`` of the tokens of folded code points (texts that
-    :func:`~syndidetect.wordstream.folded_in_place` folded, joined by spaces), as word streams find
-    and hash them; None while the kernel is not compiled (see POINT_WORDS; ``texts``: how many texts
-    the points hold). One thread reads them all: the Python it replaces cost a hundred times as
-    much. The tokens are views of buffers sized for the most tokens the points could hold."""
-    kernel = POINT_WORDS.get(texts)
-    if kernel is None:
-        return None
-    room = len(points) + 1  # a CLUSTER character a token: as many tokens as characters
-    starts = np.empty(room, dtype=np.int64)
-    ends = np.empty_like(starts)
-    hashes = np.empty(room, dtype=np.uint64)
-    count = kernel(points, char_classes(), _PADDING_POWERS, FNV_OFFSET, FNV_PRIME, starts, ends, hashes)
-    return starts[:count], ends[:count], hashes[:count]
 
 
 def stream_of(text: str, n: int) -> WordStream:
