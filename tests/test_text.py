@@ -7,7 +7,14 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syndidetect.text import IGNORABLE, IGNORABLE_RANGES, normalise, paragraph_spans
+from syndidetect.text import (
+    IGNORABLE,
+    IGNORABLE_RANGES,
+    TABLE_FROM_CHARS,
+    normalise,
+    paragraph_spans,
+    without_ignorable,
+)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -128,3 +135,15 @@ def test_lone_lines_fast_path_agrees_with_the_line_by_line_splitter(text: str) -
 def test_lone_lines_keep_their_inner_whitespace() -> None:
     text = " \u3000First\u2028line \x0c\n\n\t second  one\x85\n \n\u00a0"
     assert paragraphs(text) == ["First\u2028line", "second  one"]
+
+
+_IGNORABLE_EDGES = [chr(c) for low, high in IGNORABLE_RANGES for c in (low - 1, low, high, high + 1)]
+
+
+@given(st.lists(st.sampled_from([*_IGNORABLE_EDGES, "a", "é", "ж", "東", "\U0001F600", "\ud800", " "]), max_size=40),
+       st.integers(0, 2 * TABLE_FROM_CHARS))
+def test_ignorable_characters_are_deleted_from_long_and_short_texts_alike(pieces: list[str], padding: int) -> None:
+    """Looked up in a table (long texts) or by the pattern (short ones): every ignorable character
+    goes, the characters either side of each range stay."""
+    for text in ("".join(pieces) + "ж" * padding, "ж" * padding + "".join(pieces)):
+        assert without_ignorable(text) == IGNORABLE.sub("", text)

@@ -11,6 +11,10 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
 
 from syndidetect._types import Span
 
@@ -39,6 +43,30 @@ IGNORABLE_RANGES = (
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
 IGNORABLE = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in IGNORABLE_RANGES) + "]")
+# Characters from which a text is looked for ignorable characters in a table by code point rather
+# than by IGNORABLE: the regular expression tries its ranges at each character (12 ns a character
+# of Cyrillic), the table reads the text's UTF-32 copy (3 ns a character, and 4 us to start). Best
+# of five on the Cyrillic text of benchmarks.detect_scripts: 2,000 characters 24.8 against 9.5 us,
+# 200 characters 2.6 against 4.5 us; a batch of sentences (3.4M characters) 41.9 against 9.6 ms.
+TABLE_FROM_CHARS = 512
+
+
+@lru_cache(maxsize=1)
+def _ignorable_table() -> npt.NDArray[np.bool_]:
+    """Per code point (U+0000..U+10FFFF): whether it is one of ``IGNORABLE_RANGES``."""
+    table = np.zeros(0x110000, dtype=np.bool_)
+    for low, high in IGNORABLE_RANGES:
+        table[low : high + 1] = True
+    return table
+
+
+def without_ignorable(text: str) -> str:
+    """``text`` with its ignorable characters (:data:`IGNORABLE`) deleted."""
+    if len(text) >= TABLE_FROM_CHARS:
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if not _ignorable_table()[points].any():
+            return text
+    return IGNORABLE.sub("", text)
 
 
 def compatibility_form(text: str) -> str:
@@ -51,7 +79,7 @@ def compatibility_form(text: str) -> str:
         text = html.unescape(text)
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", IGNORABLE.sub("", text))
+    return unicodedata.normalize("NFKC", without_ignorable(text))
 
 
 def normalise(text: str) -> str:
