@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from syndidetect.config import SHINGLE_SIZE_BOUNDS, check_int
 from syndidetect.errors import ArgumentError
-from syndidetect.text import normalise
+from syndidetect.text import compatibility_form, normalise
 from syndidetect.token_scan import TokenScan, scan
 from syndidetect.unicode_tables import (
     CHAINED,
@@ -225,20 +225,21 @@ def tokens(text: str) -> list[str]:
 JOIN = "\x00"
 
 
-def normalised_joined(texts: Sequence[str]) -> str | None:
-    """``texts`` joined with NULs and normalised (NFKC-stable: normalisation never reaches across
-    a NUL, which stays where each text ends); None when a text holds a NUL itself."""
+def compatible_joined(texts: Sequence[str]) -> str | None:
+    """``texts`` joined with NULs in their compatibility form (:func:`~syndidetect.text.
+    compatibility_form`: normalised but for case; NFKC-stable, normalisation never reaches across a
+    NUL, which stays where each text ends); None when a text holds a NUL itself."""
     joined = JOIN.join(texts)
     if joined.count(JOIN) != max(len(texts) - 1, 0):
         return None
-    return normalise(joined)
+    return compatibility_form(joined)
 
 
 def scan_joined(texts: Sequence[str]) -> TokenScan | None:
     """The token scan of ``texts`` joined with NULs and normalised, NULs kept where each text ends;
     None when a text holds a NUL itself or letters to chain."""
-    normalised = normalised_joined(texts)
-    return None if normalised is None else scan(normalised, keep_nul=True)
+    compatible = compatible_joined(texts)  # normalise() is its compatibility form case-folded
+    return None if compatible is None else scan(compatible.casefold(), keep_nul=True)
 
 
 def tokens_of_each(texts: Sequence[str]) -> list[list[str]]:

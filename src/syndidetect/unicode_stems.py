@@ -19,7 +19,7 @@ import numpy.typing as npt
 from syndidetect._kernels.point_tokens import scan_points
 from syndidetect._kernels.stem_tokens import SpanStems, byte_span_stems, distinct_counts
 from syndidetect._kernels.token_stems import TokenStems
-from syndidetect.shingles import JOIN, normalised_joined
+from syndidetect.shingles import JOIN, compatible_joined
 from syndidetect.stemming import content_stem
 from syndidetect.tfidf import first_seen
 
@@ -34,8 +34,8 @@ def unicode_span_stems(text: str, bounds: npt.NDArray[np.int64], texts: int = 1,
     a NUL (the caller stems each span alone). ``memo``: the tokens met in earlier batches, English
     or not (a token is its UTF-8 bytes in both)."""
     pieces = [text[start:end] for start, end in bounds.tolist()]
-    normalised = normalised_joined(pieces)
-    found = None if normalised is None else scan_points(normalised, keep_nul=True, texts=texts)
+    compatible = compatible_joined(pieces)  # case-folded by the kernel as it finds the tokens
+    found = None if compatible is None else scan_points(compatible, keep_nul=True, texts=texts, fold=True)
     if found is None:
         return None
     # The spaced text as UTF-8 (a token's bytes are never a space or a NUL), the spans between NULs:

@@ -1,27 +1,31 @@
-"""Tokens of text past ASCII from its code points, in compiled code: where each starts and ends, the
-text with its tokens spaced apart, and each one's word hash.
+"""Tokens of text past ASCII from its code points, in compiled code: the code points case-folded,
+where each token starts and ends, the text with its tokens spaced apart, and each one's word hash.
 
 :func:`syndidetect.token_scan.scan` finds them with numpy over the code points' classes
 (:func:`syndidetect.unicode_tables.char_classes`), a dozen passes over arrays of the text's length
 (about 34 ns a character of a batch of Cyrillic sentences), and word streams hashed one Python
 string a token (:func:`syndidetect.wordstream.word_hashes`: 0.6 ms a 20-paragraph document with
 the tokens found). One pass here finds the tokens and writes the spaced text, another hashes them.
-The numpy paths stay the references the tests hold these to, and are taken until the kernels are
+Case folding (``str.casefold``: 8 ns a character of Cyrillic) is done on the way, by a table of
+what each code point folds to (:func:`_fold_table`). The numpy
+and Python paths stay the references the tests hold these to, and are taken until the kernels are
 compiled (:data:`POINT_TOKENS`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lookup import CHAINED_BIT, IGNORED_BIT, kernel_tables
 from syndidetect.token_scan import TokenScan, scan
-from syndidetect.unicode_tables import CHAINED, CLUSTER, MARK, WORD, char_classes
+from syndidetect.unicode_tables import CHAINED, CLUSTER, MARK, WORD, case_foldings, char_classes
 from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME, HASHED_CHARS
 
 _Spans = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint64]]
@@ -95,8 +99,78 @@ def _point_hashes(points: Any, starts: Any, ends: Any, powers: Any, offset: Any,
         hashes[k] = (h ^ np.uint64(length)) * prime
 
 
-def _build() -> tuple[Callable[..., tuple[int, int]], Callable[..., None]]:
-    return compile_cached(_point_tokens, nogil=True), compile_cached(_point_hashes, nogil=True)
+def _fold_points(points: Any, folds: Any, fold_starts: Any, fold_cps: Any, out: Any) -> int:  # pragma: no cover
+    """Write ``points`` case-folded into ``out`` (room for three code points each, the longest
+    folding) and return how many there are. ``folds`` (:func:`_fold_table`): what each code point
+    below its length folds to, or ``-1 - k`` for the ``k``-th folding of several code points
+    (``fold_cps[fold_starts[k]:fold_starts[k + 1]]``); the others fold to themselves."""
+    written = 0
+    size = folds.shape[0]
+    for i in range(points.shape[0]):
+        point = np.int64(points[i])
+        folded = folds[point] if point < size else point
+        if folded >= 0:
+            out[written] = folded
+            written += 1
+        else:
+            k = -1 - folded
+            for q in range(fold_starts[k], fold_starts[k + 1]):
+                out[written] = fold_cps[q]
+                written += 1
+    return written
+
+
+def _fold_in_place(points: Any, flags: Any, folds: Any, ends: Any, moved: Any,
+                   out: Any) -> None:  # pragma: no cover - compiled
+    """Write ``points`` case-folded into ``out``, a code point each (``folds`` as in
+    :func:`_fold_points`), where the points join texts ending at ``ends`` (ascending; one
+    separator after each): a text holding a code point that folds to several, an ignorable one or a
+    letter to chain (``flags``, the tokeniser's table) is ``moved`` (its characters would not keep
+    their places, or it takes the general path), its code points then copied as they are but for
+    those two kinds, spaces."""
+    text = 0
+    last = ends.shape[0] - 1
+    size = folds.shape[0]
+    for i in range(points.shape[0]):
+        while text < last and i > ends[text]:  # the separator after a text is the text's own
+            text += 1
+        point = np.int64(points[i])
+        if flags[point] & (IGNORED_BIT | CHAINED_BIT):
+            moved[text] = True
+            out[i] = _SPACE  # a moved text's tokens are not read; no letter to chain reaches the tokens
+            continue
+        folded = folds[point] if point < size else point
+        if folded >= 0:
+            out[i] = folded
+        else:
+            moved[text] = True
+            out[i] = point
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> npt.NDArray[np.int64]:
+    """Per code point up to the last that case folding changes: what it folds to, or ``-1 - k`` for
+    the ``k``-th of :func:`~syndidetect.unicode_tables.case_foldings`, one of several code points
+    (about 1 MB). The kernels' binary search of the foldings' keys for each letter that folds cost
+    0.1 s more on 1,000 documents of Greek capitals than ``str.casefold`` (``benchmarks.detect_scripts``)."""
+    keys, starts, folded = case_foldings()
+    table = np.arange(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
+    single = np.diff(starts) == 1
+    table[keys[single]] = folded[starts[:-1][single]]
+    table[keys[~single]] = -1 - np.flatnonzero(~single)
+    return table
+
+
+class _Kernels(NamedTuple):
+    tokens: Callable[..., tuple[int, int]]
+    hashes: Callable[..., None]
+    fold: Callable[..., int]
+    fold_in_place: Callable[..., None]
+
+
+def _build() -> _Kernels:
+    return _Kernels(compile_cached(_point_tokens, nogil=True), compile_cached(_point_hashes, nogil=True),
+                    compile_cached(_fold_points, nogil=True), compile_cached(_fold_in_place, nogil=True))
 
 
 #: ``FNV_PRIME ** k`` for ``k`` up to ``HASHED_CHARS``, wrapping mod 2**64 as the kernel's products do.
@@ -116,36 +190,49 @@ def _tokens(points: npt.NDArray[np.uint32], keep_nul: bool, spaced: npt.NDArray[
     return starts, ends, count, written
 
 
-def point_words(points: npt.NDArray[np.uint32], texts: int = 1) -> _Spans | None:
-    """``(starts, ends, hashes)`` of the tokens of folded code points (texts that
-    :func:`~syndidetect.wordstream.folded_in_place` folded, joined by spaces), as word streams find
-    and hash them; None while the kernels are not compiled (``texts``: how many texts the points
-    hold, counted towards compiling them) or when a point is a letter to chain (a folded text has
-    none). One thread reads them all: the Python it replaces cost a hundred times as much. The
-    tokens are views of buffers sized for the most tokens the points could hold."""
-    kernels = POINT_TOKENS.get(texts)
-    if kernels is None:
-        return None
-    find, hash_tokens = kernels
-    starts, ends, count, _ = _tokens(points, False, np.zeros(0, dtype=np.uint32), find)
-    if count < 0:
-        return None
-    hashes = np.empty(count, dtype=np.uint64)
-    hash_tokens(points, starts[:count], ends[:count], _PADDING_POWERS, FNV_OFFSET, FNV_PRIME, hashes)
-    return starts[:count], ends[:count], hashes
-
-
-def scan_points(normalised: str, keep_nul: bool = False, texts: int = 1) -> TokenScan | None:
-    """:func:`syndidetect.token_scan.scan` of ``normalised``, by the kernel once it is compiled
-    (``texts``: how many texts ``normalised`` joins, counted towards compiling it)."""
-    kernels = POINT_TOKENS.get(texts)
-    if kernels is None:
-        return scan(normalised, keep_nul)
+def _utf32(text: str) -> npt.NDArray[np.uint32]:
     # surrogatepass: a lone surrogate (no class: a separator) survives the round trip, as in scan.
-    points = np.frombuffer(normalised.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def words_in_place(texts: Sequence[str]) -> tuple[_Spans, npt.NDArray[np.bool_]] | None:
+    """``(starts, ends, hashes)`` of the tokens of ``texts`` joined by spaces, case-folded, as word
+    streams find and hash them, and which texts folding moves (a character folded to several, an
+    ignorable character or a letter to chain: their tokens are not theirs, and they take the general
+    path); None while the kernels are not compiled (``len(texts)`` counted towards compiling them).
+    For texts without ``&`` in NFKC (as :func:`~syndidetect.wordstream.folded_in_place` asks); one
+    thread reads them all: the Python it replaces cost a hundred times as much. The tokens are views
+    of buffers sized for the most tokens the text could hold."""
+    kernels = POINT_TOKENS.get(len(texts))
+    if kernels is None:
+        return None
+    points = _utf32(" ".join(texts))
+    ends = np.cumsum([len(text) + 1 for text in texts], dtype=np.int64) - 1  # each text's separator
+    moved = np.zeros(len(texts), dtype=np.bool_)
+    folded = np.empty_like(points)
+    kernels.fold_in_place(points, kernel_tables()[1], _fold_table(), ends, moved, folded)
+    starts, stops, count, _ = _tokens(folded, False, np.zeros(0, dtype=np.uint32), kernels.tokens)
+    hashes = np.empty(count, dtype=np.uint64)  # no letter to chain once folded in place: count >= 0
+    kernels.hashes(folded, starts[:count], stops[:count], _PADDING_POWERS, FNV_OFFSET, FNV_PRIME, hashes)
+    return (starts[:count], stops[:count], hashes), moved
+
+
+def scan_points(normalised: str, keep_nul: bool = False, texts: int = 1, *, fold: bool = False) -> TokenScan | None:
+    """:func:`syndidetect.token_scan.scan` of ``normalised`` (``fold``: of ``normalised.casefold()``,
+    for text in NFKC not yet folded), by the kernels once they are compiled (``texts``: how many
+    texts ``normalised`` joins, counted towards compiling them)."""
+    kernels = POINT_TOKENS.get(texts)
+    if kernels is None:
+        return scan(normalised.casefold() if fold else normalised, keep_nul)
+    points = _utf32(normalised)
+    if fold:
+        folded = np.empty(3 * len(points), dtype=np.uint32)
+        _, fold_starts, fold_cps = case_foldings()
+        points = folded[: kernels.fold(points, _fold_table(), fold_starts, fold_cps, folded)]
     spaced = np.empty(2 * len(points), dtype=np.uint32)
-    starts, ends, count, written = _tokens(points, keep_nul, spaced, kernels[0])
+    starts, ends, count, written = _tokens(points, keep_nul, spaced, kernels.tokens)
     if count < 0:
         return None
     text = spaced[:written].tobytes().decode("utf-32-le", "surrogatepass")
     return TokenScan(starts[:count].copy(), ends[:count].copy(), text)
+

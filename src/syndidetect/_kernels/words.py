@@ -8,15 +8,17 @@ The kernel finds the same spans and hashes on the bytes (one byte a character in
 path (:func:`syndidetect.wordstream.token_spans` and :func:`~syndidetect.wordstream.word_hashes`)
 stays the reference it is tested against.
 
-Text past ASCII that folding keeps in place (:func:`~syndidetect.wordstream.folded_in_place`: most
-of it, accented Latin, Cyrillic, Greek, Arabic, Devanagari, Chinese) is read the same way from its
-folded code points, each one's classes looked up (:func:`~syndidetect.unicode_tables.char_classes`)
-to find the tokens as :func:`~syndidetect.token_scan.scan` does: numpy over the code points, one
-string a token and its UTF-32 table took about 0.6 ms a 20-paragraph document.
+Text past ASCII that folding keeps in place (as :func:`~syndidetect.wordstream.folded_in_place`
+says: most of it, accented Latin, Cyrillic, Greek, Arabic, Devanagari, Chinese) is read the same way
+from its code points, folded and cut into tokens by their classes as
+:func:`~syndidetect.token_scan.scan` cuts them (:func:`~syndidetect._kernels.point_tokens.words_in_place`):
+folding in Python, numpy over the code points, one string a token and its UTF-32 table took about
+0.6 ms a 20-paragraph document.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -26,7 +28,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.merge import positions_right
-from syndidetect._kernels.point_tokens import point_words
+from syndidetect._kernels.point_tokens import words_in_place
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.shingles import ascii_lower
 from syndidetect.wordstream import (
@@ -37,7 +39,6 @@ from syndidetect.wordstream import (
     MAX_INT32_TEXT,
     MAX_NARROW_WIDTH,
     WordStream,
-    folded_in_place,
     gram_hashes,
     narrow_offsets,
     narrow_widths,
@@ -185,28 +186,26 @@ def stream_of(text: str, n: int) -> WordStream:
 
 
 def streams_of(texts: Sequence[str], n: int) -> list[WordStream]:
-    """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call and the texts
-    folded in place in another, each kind joined by spaces: a call and its arrays cost more than a
-    one-paragraph text's tokens (56 us of the 190 us of numpy work a one-paragraph document's
-    verification side took). Each stream owns its arrays, as :func:`stream_of`'s do: verification
-    forgets a document's streams after its last pair."""
+    """``[stream_of(text, n) for text in texts]``, the English texts in one kernel call and the others
+    in NFKC without ``&`` in another (those that folding keeps in place, most of them), each kind
+    joined by spaces: a call and its arrays cost more than a one-paragraph text's tokens (56 us of
+    the 190 us of numpy work a one-paragraph document's verification side took). Each stream owns its
+    arrays, as :func:`stream_of`'s do: verification forgets a document's streams after its last pair."""
     lowered = [ascii_lower(text) for text in texts]
     english = [k for k, low in enumerate(lowered) if low is not None and len(texts[k]) <= MAX_INT32_TEXT]
-    folded = {k: folded_in_place(text) for k, text in enumerate(texts)
-              if lowered[k] is None and len(text) <= MAX_INT32_TEXT}
-    in_place = [k for k, text in folded.items() if text is not None]
+    others = [k for k, text in enumerate(texts) if lowered[k] is None and len(text) <= MAX_INT32_TEXT
+              and "&" not in text and unicodedata.is_normalized("NFKC", text)]
     streams: dict[int, WordStream] = {}
     if english:
         joined = " ".join(cast(str, lowered[k]) for k in english)
         found = ascii_words(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(english))
         if found is not None:
             streams.update(_each_text(english, [len(texts[k]) for k in english], found, n))
-    if in_place:
-        joined = " ".join(cast(str, folded[k]) for k in in_place)
-        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        found = point_words(points, len(in_place))
-        if found is not None:  # folded in place: each text's offsets are its folded text's
-            streams.update(_each_text(in_place, [len(texts[k]) for k in in_place], found, n))
+    folded = words_in_place([texts[k] for k in others]) if others else None
+    if folded is not None:  # a text folded in place: its offsets are its folded text's
+        found, moved = folded
+        streams.update((k, stream) for (k, stream), gone in zip(
+            _each_text(others, [len(texts[k]) for k in others], found, n).items(), moved.tolist()) if not gone)
     return [streams[k] if k in streams else word_stream(text, n) for k, text in enumerate(texts)]
 
 
