@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syndidetect._kernels.sentences import ODD_LOWER, lower_is_odd
+from syndidetect._kernels.sentences import ODD_LOWER, lower_is_odd, python_only
 from syndidetect._kernels.stem_tokens import STEM_TOKENS, SpanStems, distinct_counts, span_stems
 from syndidetect._kernels.token_stems import TokenStems
 from syndidetect.shingles import ascii_lower
@@ -100,3 +100,9 @@ def test_batches_sharing_a_memo_with_english_ones_get_their_own_stems() -> None:
 def _stems_of(found: SpanStems) -> list[list[str]]:
     return [[found.vocabulary[i] for i in found.ids[start:end].tolist()] for start, end in
             pairwise(found.offsets.tolist())]
+
+
+def test_a_text_is_left_to_python_when_it_holds_a_character_whose_lower_case_is_odd() -> None:
+    for char in ODD_LOWER:
+        assert python_only(char) and python_only(f"Текст {char}.") and python_only(f"{char}stanbul")
+    assert not python_only("ıi Kk Ǆǅǆ Σς ẞß istanbul") and not python_only("")

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.glibc import give_back_freed_memory
-from syndidetect._kernels.sentences import PYTHON_ONLY_CHARS, SENTENCES, sentence_bounds
+from syndidetect._kernels.sentences import SENTENCES, python_only, sentence_bounds
 from syndidetect._kernels.stem_tokens import span_stems
 from syndidetect._kernels.threads import each_item_on_threads, kernel_threads
 from syndidetect._kernels.token_stems import TokenStems
@@ -146,7 +146,7 @@ def sentence_corpus(docs: Sequence[PreparedDocument], memo: TokenStems | None = 
     arrays: with one-paragraph documents that overhead was most of the work. Here the documents
     that ``ascii_lower`` accepts are joined, BATCH_CHARS at a time, and split, stemmed and judged
     in one pass; so are the others, UNICODE_BATCH_CHARS at a time, but those with characters the
-    sentence kernel leaves to Python (``PYTHON_ONLY_CHARS``). Those, and all until the kernel is
+    sentence kernel leaves to Python (``python_only``). Those, and all until the kernel is
     compiled, go one by one, as do documents whose sentences are memoised already (kept as they
     are).
     """
@@ -201,7 +201,7 @@ def _batches(docs: Sequence[PreparedDocument], todo: list[int],
             if english_size >= BATCH_CHARS:
                 yield english
                 english, english_size = [], 0
-        elif PYTHON_ONLY_CHARS.search(text) is not None:
+        elif python_only(text):
             alone.append(k)
         else:
             other.append((k, doc, None))

@@ -48,8 +48,13 @@ from syndidetect.sentence_split import (
 # for each code point by the rule, this list lets a caller keep such texts out of a batch without
 # looking at each character.
 ODD_LOWER = "\u0130\u212a"
-#: A character of PYTHON_ONLY: a text holding one is split by the Python splitter.
-PYTHON_ONLY_CHARS = re.compile(f"[{ODD_LOWER}]")
+
+
+def python_only(text: str) -> bool:
+    """Whether ``text`` holds a character of PYTHON_ONLY (then the Python splitter splits it): a
+    search for each character, at C speed (a pattern of both tried each character: 54.5 against
+    4.2 ms for the 8.6M characters of 1,000 Cyrillic documents of ``benchmarks.detect_scripts``)."""
+    return any(char in text for char in ODD_LOWER)
 # Code points flagged from the start: ASCII and the typographic characters of English text (the
 # highest is the ellipsis, U+2026). The others are flagged when a text first holds them
 # (:func:`flags_for`): deriving the flags of all 1.1 million code points would take seconds.
