@@ -1,8 +1,9 @@
 """Whole detection of the same documents written in other scripts.
 
-    python -m benchmarks.detect_scripts [N]      # default 1000 documents of 20 paragraphs
+    python -m benchmarks.detect_scripts [--paragraphs K] [N]   # default 1000 documents of 20 paragraphs
 
-``N`` documents of 20 paragraphs of :mod:`benchmarks.corpus` (its copies and near copies among
+``N`` documents of 20 paragraphs (or ``K``: one-paragraph documents, as short items, take other
+paths, batched differently) of :mod:`benchmarks.corpus` (its copies and near copies among
 them), detected with ``syndidetect.detect`` as they are and rewritten in other scripts: each Latin
 letter replaced by one of the script's (:data:`benchmarks.signatures_once.SCRIPTS`: the same words,
 lengths and shingles), and, for Chinese and Japanese, each word replaced by one or two ideographs
@@ -43,10 +44,10 @@ def ideographic(text: str) -> str:
     return _BETWEEN_IDEOGRAPHS.sub("", _WORD.sub(word, text).replace(". ", "\u3002"))
 
 
-def documents(n: int) -> list[str]:
-    """``n`` documents of PARAGRAPHS paragraphs of the benchmark corpus."""
-    texts = make_corpus(n * PARAGRAPHS, seed=0).texts
-    return ["\n\n".join(texts[k * PARAGRAPHS : (k + 1) * PARAGRAPHS]) for k in range(n)]
+def documents(n: int, paragraphs: int = PARAGRAPHS) -> list[str]:
+    """``n`` documents of ``paragraphs`` paragraphs of the benchmark corpus."""
+    texts = make_corpus(n * paragraphs, seed=0).texts
+    return ["\n\n".join(texts[k * paragraphs : (k + 1) * paragraphs]) for k in range(n)]
 
 
 def written_in(texts: list[str]) -> dict[str, list[str]]:
@@ -70,10 +71,15 @@ def _time(texts: list[str]) -> tuple[float, int]:
 
 
 def main(argv: list[str]) -> None:
+    paragraphs = PARAGRAPHS
+    if "--paragraphs" in argv:
+        at = argv.index("--paragraphs")
+        paragraphs = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2 :]
     n = int(argv[0]) if argv else 1000
-    texts = documents(n)
+    texts = documents(n, paragraphs)
     latin, pairs = _time(texts)
-    print(f"{n} documents of {PARAGRAPHS} paragraphs, median of {CALLS} detections: Latin {latin:.3f} s, "
+    print(f"{n} documents of {paragraphs} paragraphs, median of {CALLS} detections: Latin {latin:.3f} s, "
           f"{pairs} pairs")
     for name, written in written_in(texts).items():
         wall, found = _time(written)
