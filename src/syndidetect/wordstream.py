@@ -273,10 +273,10 @@ def _ascii_token_spans(lowered: str) -> tuple[npt.NDArray[np.int64], npt.NDArray
 
 def folded_in_place(text: str) -> str | None:
     """``text`` case-folded, as tokenising reads it, when folding keeps every character where it is
-    (the same length, each character its own span), else None: NFKC text without character references, ignorable
-    characters or letters to chain, whose case folding maps each character to one (casefold never
-    shortens, so an equal length means no expansion). Most text past ASCII is such text; it is
-    folded whole, at C speed, and its tokens' offsets are the folded text's."""
+    (the same length, each character its own span), else None: NFKC text without character
+    references, ignorable characters or letters to chain, whose case folding maps each character to
+    one (casefold never shortens, so an equal length means no expansion). Most text past ASCII is
+    such text; it is folded whole, at C speed, and its tokens' offsets are the folded text's."""
     if "&" in text or _has_special(text) or not unicodedata.is_normalized("NFKC", text):
         return None
     folded = text.casefold()

@@ -100,8 +100,8 @@ def _point_hashes(points: Any, starts: Any, ends: Any, powers: Any, offset: Any,
 
 
 def _fold_points(points: Any, folds: Any, fold_starts: Any, fold_cps: Any, out: Any) -> int:  # pragma: no cover
-    """Write ``points`` case-folded into ``out`` (room for three code points each, the longest
-    folding) and return how many there are. ``folds`` (:func:`_fold_table`): what each code point
+    """Write ``points`` case-folded into ``out`` (room for the longest folding for each) and return
+    how many there are. ``folds`` (:func:`_fold_table`): what each code point
     below its length folds to, or ``-1 - k`` for the ``k``-th folding of several code points
     (``fold_cps[fold_starts[k]:fold_starts[k + 1]]``); the others fold to themselves."""
     written = 0
@@ -201,8 +201,9 @@ def words_in_place(texts: Sequence[str]) -> tuple[_Spans, npt.NDArray[np.bool_]]
     ignorable character or a letter to chain: their tokens are not theirs, and they take the general
     path); None while the kernels are not compiled (``len(texts)`` counted towards compiling them).
     For texts without ``&`` in NFKC (as :func:`~syndidetect.wordstream.folded_in_place` asks); one
-    thread reads them all: the Python it replaces cost a hundred times as much. The tokens are views
-    of buffers sized for the most tokens the text could hold."""
+    thread reads them all (folding and finding the tokens of 8.6M characters of Cyrillic: 1.4 and
+    3.2 ns a character). The tokens are views of buffers sized for the most tokens the text could
+    hold."""
     kernels = POINT_TOKENS.get(len(texts))
     if kernels is None:
         return None
@@ -226,8 +227,9 @@ def scan_points(normalised: str, keep_nul: bool = False, texts: int = 1, *, fold
         return scan(normalised.casefold() if fold else normalised, keep_nul)
     points = _utf32(normalised)
     if fold:
-        folded = np.empty(3 * len(points), dtype=np.uint32)
         _, fold_starts, fold_cps = case_foldings()
+        longest = int(np.diff(fold_starts).max(initial=1))  # code points a folding gives: 3 at most
+        folded = np.empty(longest * len(points), dtype=np.uint32)
         points = folded[: kernels.fold(points, _fold_table(), fold_starts, fold_cps, folded)]
     spaced = np.empty(2 * len(points), dtype=np.uint32)
     starts, ends, count, written = _tokens(points, keep_nul, spaced, kernels.tokens)
