@@ -60,12 +60,16 @@ def _ignorable_table() -> npt.NDArray[np.bool_]:
     return table
 
 
+def code_points(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of ``text``, one array item each (its UTF-32 copy, read in place); a lone
+    surrogate survives the round trip (``surrogatepass``)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def without_ignorable(text: str) -> str:
     """``text`` with its ignorable characters (:data:`IGNORABLE`) deleted."""
-    if len(text) >= TABLE_FROM_CHARS:
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if not _ignorable_table()[points].any():
-            return text
+    if len(text) >= TABLE_FROM_CHARS and not _ignorable_table()[code_points(text)].any():
+        return text
     return IGNORABLE.sub("", text)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from syndidetect.text import code_points
 from syndidetect.unicode_tables import CHAINED, CLUSTER, MARK, WORD, char_classes
 
 __all__ = ["TokenScan", "scan"]
@@ -46,8 +47,7 @@ def scan(normalised: str, keep_nul: bool = False) -> TokenScan | None:
     >>> found.spaced.split(), found.starts.tolist(), found.ends.tolist()
     (['东', '京', 'タ', 'ワ', 'ー', 'tokyo', '2024'], [0, 1, 2, 3, 4, 7, 13], [1, 2, 3, 4, 5, 12, 17])
     """
-    # surrogatepass: a lone surrogate (no class: a separator) survives the round trip.
-    points = np.frombuffer(normalised.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    points = code_points(normalised)  # a lone surrogate: no class, a separator
     classes = char_classes()[points]
     if (classes & CHAINED).any():
         return None

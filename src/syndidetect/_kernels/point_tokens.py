@@ -24,6 +24,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
 from syndidetect._kernels.lookup import CHAINED_BIT, IGNORED_BIT, kernel_tables
+from syndidetect.text import code_points
 from syndidetect.token_scan import TokenScan, scan
 from syndidetect.unicode_tables import CHAINED, CLUSTER, MARK, WORD, case_foldings, char_classes
 from syndidetect.wordstream import FNV_OFFSET, FNV_PRIME, HASHED_CHARS
@@ -190,11 +191,6 @@ def _tokens(points: npt.NDArray[np.uint32], keep_nul: bool, spaced: npt.NDArray[
     return starts, ends, count, written
 
 
-def _utf32(text: str) -> npt.NDArray[np.uint32]:
-    # surrogatepass: a lone surrogate (no class: a separator) survives the round trip, as in scan.
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 def words_in_place(texts: Sequence[str]) -> tuple[_Spans, npt.NDArray[np.bool_]] | None:
     """``(starts, ends, hashes)`` of the tokens of ``texts`` joined by spaces, case-folded, as word
     streams find and hash them, and which texts folding moves (a character folded to several, an
@@ -207,7 +203,7 @@ def words_in_place(texts: Sequence[str]) -> tuple[_Spans, npt.NDArray[np.bool_]]
     kernels = POINT_TOKENS.get(len(texts))
     if kernels is None:
         return None
-    points = _utf32(" ".join(texts))
+    points = code_points(" ".join(texts))
     ends = np.cumsum([len(text) + 1 for text in texts], dtype=np.int64) - 1  # each text's separator
     moved = np.zeros(len(texts), dtype=np.bool_)
     folded = np.empty_like(points)
@@ -225,7 +221,7 @@ def scan_points(normalised: str, keep_nul: bool = False, texts: int = 1, *, fold
     kernels = POINT_TOKENS.get(texts)
     if kernels is None:
         return scan(normalised.casefold() if fold else normalised, keep_nul)
-    points = _utf32(normalised)
+    points = code_points(normalised)  # a lone surrogate: no class, a separator, as in scan
     if fold:
         _, fold_starts, fold_cps = case_foldings()
         longest = int(np.diff(fold_starts).max(initial=1))  # code points a folding gives: 3 at most

@@ -37,6 +37,7 @@ from syndidetect.sentence_split import (
     WORD_OPENING,
     WORD_SEPARATORS,
 )
+from syndidetect.text import code_points
 
 # Flags of a character (classes of its code point).
 (END, CLOSE, OPEN, SPACE, WORD, UPPER, DIGIT, ALPHA, SEPARATOR, WORD_OPEN, MENU, DOT, PYTHON_ONLY, CJK_STOP,
@@ -297,7 +298,7 @@ def sentence_bounds(text: str, blocks: list[tuple[int, int]], documents: int = 1
     kernel = SENTENCES.get(documents)
     if kernel is None:
         return None
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cp = code_points(text)
     rows = np.array(blocks, dtype=np.int64).reshape(len(blocks), 2)
     titles, numbered = _words(ABBREVIATIONS), _words(BEFORE_NUMBER)
     ends = int(np.count_nonzero((cp == ord(".")) | (cp == ord("!")) | (cp == ord("?"))))
