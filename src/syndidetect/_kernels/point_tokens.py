@@ -7,9 +7,8 @@ where each token starts and ends, the text with its tokens spaced apart, and eac
 string a token (:func:`syndidetect.wordstream.word_hashes`: 0.6 ms a 20-paragraph document with
 the tokens found). One pass here finds the tokens and writes the spaced text, another hashes them.
 Case folding (``str.casefold``: 8 ns a character of Cyrillic) is done on the way, by a table of
-what each code point folds to (:func:`_fold_table`). The numpy
-and Python paths stay the references the tests hold these to, and are taken until the kernels are
-compiled (:data:`POINT_TOKENS`).
+what each code point folds to (:func:`_fold_table`). The numpy and Python paths stay the references
+the tests hold these to, and are taken until the kernels are compiled (:data:`POINT_TOKENS`).
 """
 
 from __future__ import annotations
