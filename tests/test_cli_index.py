@@ -289,7 +289,7 @@ def test_a_writer_locked_out_after_some_batches_says_what_is_in_and_a_rerun_fini
 
     db = tmp_path / "news.db"
     paths = [seed(0), seed(1), seed(2)]
-    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr(index_cli, "BATCH_CHARS", 1)  # a batch a document
     put_encoded = SQLiteStore.put_encoded
     holder = sqlite3.connect(db, isolation_level=None)
 

@@ -12,11 +12,14 @@ import sys
 import threading
 import time
 import weakref
+from collections import deque
 from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import syndidetect as sd
 from syndidetect.ahead import BATCHES_AHEAD, computed_ahead
@@ -119,6 +122,30 @@ def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
                 for table, order in TABLES.items()}
 
 
+def _two_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two documents (each counts more than its text, two reach a batch)."""
+    monkeypatch.setattr(index_cli, "DOCUMENT_CHARS", 10**9)
+    monkeypatch.setattr(index_cli, "BATCH_CHARS", 2 * 10**9)
+
+
+@given(st.lists(st.integers(1, 3000), min_size=1, max_size=60), st.integers(1, 4000), st.integers(0, 600))
+def test_a_batch_ends_once_its_texts_and_a_share_for_each_document_reach_its_characters(
+    lengths: list[int], batch_chars: int, document_chars: int
+) -> None:
+    documents = [sd.Document(f"d{i}", "x" * n) for i, n in enumerate(lengths)]
+    queue = deque(documents)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_cli, "BATCH_CHARS", batch_chars)
+        patch.setattr(index_cli, "DOCUMENT_CHARS", document_chars)
+        batches = list(index_cli._batches(queue))
+    assert not queue  # taken out as they are batched
+    assert [d for batch in batches for d in batch] == documents
+    weight = [sum(len(d.text) + document_chars for d in batch) for batch in batches]
+    last = [len(batch[-1].text) + document_chars for batch in batches]
+    assert all(w >= batch_chars for w in weight[:-1])  # every batch but the last is full...
+    assert all(w - end < batch_chars for w, end in zip(weight, last))  # ...by its last document
+
+
 def _commands() -> list[list[sd.Document]]:
     """The documents of two ``index add`` commands: seeds, cut versions and a menu, then a second
     command replacing two of them and adding one."""
@@ -134,7 +161,7 @@ def _commands() -> list[list[sd.Document]]:
 def test_the_pipelined_index_add_writes_the_index_batch_by_batch_adding_would(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)  # 6 and 2 batches: runs pile up and merge
+    _two_a_batch(monkeypatch)  # 6 and 2 batches: runs pile up and merge
     monkeypatch.setattr(run_tables, "MAX_RUNS", 3)
     for number, docs in enumerate(_commands()):
         jsonl = tmp_path / f"add{number}.jsonl"
@@ -156,7 +183,7 @@ def test_index_add_lets_go_of_the_documents_it_has_written(tmp_path: Path, monke
     refs = [weakref.ref(d) for d in docs]
     given = [docs]  # the reader hands them over and keeps none
     monkeypatch.setattr(index_cli, "read_inputs", lambda paths, stdin: given.pop())
-    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)
+    _two_a_batch(monkeypatch)
     written_before: list[int] = []  # when each batch is written: the live documents of earlier batches
     put_encoded = SQLiteStore.put_encoded
 
@@ -228,7 +255,7 @@ def test_a_waiting_writer_gets_its_turn_between_the_batches_of_a_writer_that_nev
 def test_index_add_leaves_the_lock_free_for_a_writers_turn_after_each_commit_but_the_last(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_cli, "BATCH_DOCUMENTS", 2)  # 6 batches, each prepared at once
+    _two_a_batch(monkeypatch)  # 6 batches, each prepared at once
     spans: list[tuple[float, float]] = []
     put = SQLiteStore.put_encoded
 

@@ -39,7 +39,16 @@ from syndidetect.wording import counted
 # add` of 100k paragraphs took 10.7-11.6 s wall instead of 13.3-15.3 s (interleaved runs), for a
 # peak RSS of 0.95 GB instead of 0.72 GB.
 BATCH_CHARS = 4_000_000
-BATCH_DOCUMENTS = 2_000
+# Characters of text a document counts for in a batch besides its own: its work of its own (reading
+# its record, its objects, its row and its rowid) as the text that takes as long. `index add` of
+# 100k paragraphs took 5.5-6.3 s of CPU as 100k documents and 2.7-3.0 s as 5,000 of 20 paragraphs:
+# 29 us a document more, when a character of text took 62 ns (3 runs each). So a batch is about a
+# second of work whatever its documents' length: 4,300 documents of one 425-character paragraph
+# (a fixed cap of 2,000 made batches of a tenth of a second, and `index add` of the 100k paragraphs
+# one a document took 4.71-6.02 s, median 5.02, against 4.28-5.68 s, median 4.52, alternated, for
+# 25 MB more at the peak), and at most 8,000 documents however short (a batch's own memory: about
+# 2.5 KB a document of a few words, prepared and encoded).
+DOCUMENT_CHARS = 500
 _SHOWN_IDS = 10
 
 
@@ -97,16 +106,16 @@ def _config(args: argparse.Namespace) -> Config | None:
 
 
 def _batches(documents: deque[Document]) -> Iterator[list[Document]]:
-    """The documents in batches of ``BATCH_CHARS`` characters or ``BATCH_DOCUMENTS`` documents,
-    taken out of ``documents``: once written, a batch is held by nothing (its texts are most of
-    an add's memory), and what is allocated next reuses its memory."""
+    """The documents in batches of ``BATCH_CHARS`` characters, a document counting its text and
+    ``DOCUMENT_CHARS``, taken out of ``documents``: once written, a batch is held by nothing (its
+    texts are most of an add's memory), and what is allocated next reuses its memory."""
     batch: list[Document] = []
     size = 0
     while documents:
         doc = documents.popleft()
         batch.append(doc)
-        size += len(doc.text)
-        if size >= BATCH_CHARS or len(batch) >= BATCH_DOCUMENTS:
+        size += len(doc.text) + DOCUMENT_CHARS
+        if size >= BATCH_CHARS:
             yield batch
             batch, size = [], 0
     if batch:
