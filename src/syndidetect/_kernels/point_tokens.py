@@ -7,14 +7,14 @@ where each token starts and ends, the text with its tokens spaced apart, and eac
 string a token (:func:`syndidetect.wordstream.word_hashes`: 0.6 ms a 20-paragraph document with
 the tokens found). One pass here finds the tokens and writes the spaced text, another hashes them.
 Case folding (``str.casefold``: 8 ns a character of Cyrillic) is done on the way, by a table of
-what each code point folds to (:func:`_fold_table`). The numpy and Python paths stay the references
-the tests hold these to, and are taken until the kernels are compiled (:data:`POINT_TOKENS`).
+what each code point folds to (:func:`~syndidetect._kernels.lookup.fold_table`). The numpy and
+Python paths stay the references the tests hold these to, and are taken until the kernels are
+compiled (:data:`POINT_TOKENS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import LazyKernel
-from syndidetect._kernels.lookup import CHAINED_BIT, IGNORED_BIT, kernel_tables
+from syndidetect._kernels.lookup import CHAINED_BIT, IGNORED_BIT, fold_table, kernel_tables
 from syndidetect.text import code_points
 from syndidetect.token_scan import TokenScan, scan
 from syndidetect.unicode_tables import CHAINED, CLUSTER, MARK, WORD, case_foldings, char_classes
@@ -101,7 +101,7 @@ def _point_hashes(points: Any, starts: Any, ends: Any, powers: Any, offset: Any,
 
 def _fold_points(points: Any, folds: Any, fold_starts: Any, fold_cps: Any, out: Any) -> int:  # pragma: no cover
     """Write ``points`` case-folded into ``out`` (room for the longest folding for each) and return
-    how many there are. ``folds`` (:func:`_fold_table`): what each code point
+    how many there are. ``folds`` (:func:`~syndidetect._kernels.lookup.fold_table`): what each code point
     below its length folds to, or ``-1 - k`` for the ``k``-th folding of several code points
     (``fold_cps[fold_starts[k]:fold_starts[k + 1]]``); the others fold to themselves."""
     written = 0
@@ -145,20 +145,6 @@ def _fold_in_place(points: Any, flags: Any, folds: Any, ends: Any, moved: Any,
         else:
             moved[text] = True
             out[i] = point
-
-
-@lru_cache(maxsize=1)
-def _fold_table() -> npt.NDArray[np.int64]:
-    """Per code point up to the last that case folding changes: what it folds to, or ``-1 - k`` for
-    the ``k``-th of :func:`~syndidetect.unicode_tables.case_foldings`, one of several code points
-    (about 1 MB). The kernels' binary search of the foldings' keys for each letter that folds cost
-    0.1 s more on 1,000 documents of Greek capitals than ``str.casefold`` (``benchmarks.detect_scripts``)."""
-    keys, starts, folded = case_foldings()
-    table = np.arange(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
-    single = np.diff(starts) == 1
-    table[keys[single]] = folded[starts[:-1][single]]
-    table[keys[~single]] = -1 - np.flatnonzero(~single)
-    return table
 
 
 class _Kernels(NamedTuple):
@@ -206,7 +192,7 @@ def words_in_place(texts: Sequence[str]) -> tuple[_Spans, npt.NDArray[np.bool_]]
     ends = np.cumsum([len(text) + 1 for text in texts], dtype=np.int64) - 1  # each text's separator
     moved = np.zeros(len(texts), dtype=np.bool_)
     folded = np.empty_like(points)
-    kernels.fold_in_place(points, kernel_tables()[1], _fold_table(), ends, moved, folded)
+    kernels.fold_in_place(points, kernel_tables()[1], fold_table(), ends, moved, folded)
     starts, stops, count, _ = _tokens(folded, False, np.zeros(0, dtype=np.uint32), kernels.tokens)
     hashes = np.empty(count, dtype=np.uint64)  # no letter to chain once folded in place: count >= 0
     kernels.hashes(folded, starts[:count], stops[:count], _PADDING_POWERS, FNV_OFFSET, FNV_PRIME, hashes)
@@ -225,7 +211,7 @@ def scan_points(normalised: str, keep_nul: bool = False, texts: int = 1, *, fold
         _, fold_starts, fold_cps = case_foldings()
         longest = int(np.diff(fold_starts).max(initial=1))  # code points a folding gives: 3 at most
         folded = np.empty(longest * len(points), dtype=np.uint32)
-        points = folded[: kernels.fold(points, _fold_table(), fold_starts, fold_cps, folded)]
+        points = folded[: kernels.fold(points, fold_table(), fold_starts, fold_cps, folded)]
     spaced = np.empty(2 * len(points), dtype=np.uint32)
     starts, ends, count, written = _tokens(points, keep_nul, spaced, kernels.tokens)
     if count < 0:
