@@ -35,17 +35,23 @@ def insert_rows(con: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> npt
     one-paragraph documents (a ``/tmp`` replica timing its stages, two alternated pairs) wrote its
     batches in 1.93 and 2.00 s against 2.21 and 2.60 s with a row a statement. The table's
     AUTOINCREMENT gives a new row a rowid above any the table ever held, so the new rows are those
-    above the largest rowid before (the transaction's writer is the only one).
+    above the largest rowid before (the transaction's writer is the only one), in the order they
+    were inserted. When as many as were inserted hold consecutive rowids, these are the rowids, in
+    the rows' order, without reading the ids back: the rows of 100k one-paragraph documents, in the
+    24 batches of an ``index add``, went in in 0.58-0.61 s against 0.66-0.70 s with a dictionary of
+    the ids read back (a ``/tmp`` replica, five alternated runs).
     """
     before = int(con.execute("SELECT coalesce(max(doc), 0) FROM document").fetchone()[0])
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         statement = f"INSERT INTO document ({COLUMNS}) VALUES " + ", ".join([_VALUES] * len(chunk))
         con.execute(statement, [value for row in chunk for value in row])
-    doc_of = {row[0]: int(row[1]) for row in con.execute("SELECT id, doc FROM document WHERE doc > ?", (before,))}
-    if len(doc_of) != len(rows):
-        raise sqlite3.DatabaseError(f"{len(rows)} documents inserted, {len(doc_of)} new rows found")
-    return np.fromiter((doc_of[row[0]] for row in rows), dtype=np.int64, count=len(rows))
+    count, first, last = (int(value or 0) for value in con.execute(
+        "SELECT count(*), min(doc), max(doc) FROM document WHERE doc > ?", (before,)).fetchone())
+    if count != len(rows) or (count and last - first + 1 != count):
+        raise sqlite3.DatabaseError(f"{len(rows)} documents inserted, {count} new rows found "
+                                    f"with rowids {first} to {last}")
+    return np.arange(first, first + count, dtype=np.int64)
 
 
 def encode(doc: PreparedDocument) -> tuple[Any, ...]:
