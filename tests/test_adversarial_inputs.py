@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import syndidetect as sd
 from syndidetect.dates import canonical_date, parse_date
 from syndidetect.errors import ArgumentError, InputError
+from syndidetect.readers.plain import JsonInteger, json_object
 from syndidetect.sources import decode, parse_jsonl, read_inputs
 
 ARTICLE = "\n\n".join(
@@ -159,3 +163,50 @@ def test_file_names_that_are_not_utf8_become_printable_ids(tmp_path: Path) -> No
     (doc,) = read_inputs([str(tmp_path / "news")])
     assert doc.id == "caf\\xe9.txt"
     doc.id.encode("utf-8")  # writable to JSON, CSV, a terminal and the index
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@st.composite
+def _record_lines(draw: st.DrawFn) -> str:
+    """A JSON object as a writer writes it, or one cut, doubled, padded or followed by something."""
+    line = json.dumps(draw(st.dictionaries(st.sampled_from(["id", "text", "date", "x"]), _JSON_VALUES, max_size=4)),
+                      ensure_ascii=draw(st.booleans()))
+    change = draw(st.sampled_from(["none", "cut", "double", "comma", "pad", "tail", "brace"]))
+    if change == "cut":
+        line = line[: draw(st.integers(0, len(line)))] + "}"
+    elif change == "double":
+        line += line
+    elif change == "comma":
+        line = line + ", " + line
+    elif change == "pad":
+        line = " " + line + "\t"
+    elif change == "tail":
+        line += draw(st.sampled_from(["}", " }", "x}", '"}', "]}"]))
+    elif change == "brace":
+        line = "{" + line
+    return line
+
+
+@given(_record_lines())
+def test_a_record_is_read_as_the_json_decoder_reads_it(line: str) -> None:
+    # The scanner's shortcut for lines from "{" to "}" gives what json's decode gives, or the same error.
+    try:
+        expected: object = json.JSONDecoder(parse_int=JsonInteger).decode(line)
+    except ValueError as exc:  # JSONDecodeError
+        expected = exc
+    try:
+        got: object = json_object(line, "d.jsonl:1")
+    except InputError as exc:
+        got = exc
+    if isinstance(expected, dict):
+        assert got == expected and all(type(a) is type(b) for a, b in zip(got.values(), expected.values()))
+    else:
+        assert isinstance(got, InputError)
+        if isinstance(expected, json.JSONDecodeError):
+            assert f"invalid JSON ({expected.msg} at column {expected.colno})" in str(got)
