@@ -1,0 +1,37 @@
+"""The scaling run (``python -m benchmarks.scaling``) at the CI size: its child process's stages and
+the verification line it prints, wall and CPU, a candidate pair (issue 13's target 3)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from benchmarks.report import note
+from benchmarks.scaling import run, verification_line
+
+SCALING_N = int(os.environ.get("SYNDIDETECT_BENCH_SCALING_N", "10000"))
+
+
+def test_a_run_times_each_stage_in_wall_and_cpu_time() -> None:
+    result = run(SCALING_N)
+    names = [name for name, *_ in result["stages"]]
+    assert names == ["prepare", "candidates", "verification"]  # the stages in order, each marked once
+    walls = [wall for _, wall, _, _, _ in result["stages"]]
+    cpus = [cpu for _, _, _, _, cpu in result["stages"]]
+    assert walls == sorted(walls) and cpus == sorted(cpus)  # times so far: they never go back
+    assert walls[-1] == pytest.approx(result["seconds"], abs=0.5)  # the last mark is the detection's end
+    assert 0 < cpus[-1] <= result["user_s"] + result["system_s"] + 1e-6
+    assert result["candidate_pairs"] > 0 and result["pairs"] > 0  # the corpus plants copies
+    line = verification_line(result)
+    note(f"scaling {SCALING_N} paragraphs: {result['seconds']:.1f} s; verification: {line}")
+    assert f"{result['candidate_pairs']:,} candidate pairs" in line and "cores" in line
+
+
+def test_the_verification_line_divides_by_the_candidate_pairs() -> None:
+    stages = [["prepare", 1.0, 0, 0, 1.5], ["candidates", 3.0, 0, 0, 5.0], ["verification", 7.0, 0, 0, 11.0]]
+    line = verification_line({"stages": stages, "candidate_pairs": 200_000})
+    # verification: 4 s of wall and 6 s of CPU for 200,000 pairs
+    assert line == ("200,000 candidate pairs in 4.0 s (6.0 s CPU, 1.50 cores), "
+                    "20.0 us a candidate pair (30.0 us of CPU)")
+    assert verification_line({"stages": stages[:1], "candidate_pairs": 0}) == "no candidate pairs"
