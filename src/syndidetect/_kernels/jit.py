@@ -152,12 +152,13 @@ def _private_cache_dir() -> str | None:
 
 def compile_cached(func: _F, **options: Any) -> _F:
     """``numba.njit(cache=True, **options)(func)``, with the cache moved (or dropped) when numba finds
-    no writable place for it."""
+    no writable place for it, its compiles taking turns with other processes' while
+    :func:`lock_compiles` says so."""
     numba = imported_numba()
 
     try:
         compiled: _F = numba.njit(cache=True, **options)(func)
-        return compiled
+        return _taking_turns(compiled, func)
     except RuntimeError as exc:
         if "cannot cache" not in str(exc):
             raise
@@ -167,13 +168,53 @@ def compile_cached(func: _F, **options: Any) -> _F:
         config.CACHE_DIR = private  # read by numba's user-provided cache locator at each njit
         try:
             compiled = numba.njit(cache=True, **options)(func)
-            return compiled
+            return _taking_turns(compiled, func)
         except RuntimeError as exc:
             if "cannot cache" not in str(exc):
                 raise
     _uncached.append(func.__qualname__)
     compiled = numba.njit(cache=False, **options)(func)
     return compiled
+
+
+#: The folder of the kernels' lock files while :func:`lock_compiles` has this process's compiles
+#: take turns with another's; None otherwise.
+_lock_folder: list[str | None] = [None]
+
+
+def lock_compiles(folder: str | None) -> None:
+    """From now on, each kernel compiles (or loads from numba's cache) holding an exclusive lock on
+    its own file in ``folder`` (None: no more locks): ``syndidetect compile`` fills the cache from
+    two processes, and one waits while the other compiles a kernel both call, then loads it instead
+    of compiling it again. numba's cache holds a kernel's compiled types in one index file, which
+    two processes saving at once would each write without the other's entry. POSIX only (``fcntl``)."""
+    _lock_folder[0] = folder
+
+
+def _taking_turns(dispatcher: _F, func: Callable[..., Any]) -> _F:
+    """``dispatcher`` (numba's, of ``func``), whose compiles take the kernel's lock while
+    :func:`lock_compiles` asks for it. numba compiles through the dispatcher's ``compile`` attribute,
+    a kernel's callees inside their caller's compile, so a lock held by a caller is the callee's
+    caller's: the locks follow the calls, which never go round in a circle, and two processes never
+    wait for each other. The process's own compiler lock comes first: a thread waiting for a kernel's
+    file lock then never holds a lock another of the process's compiles needs."""
+    compile_now = dispatcher.compile  # type: ignore[attr-defined]
+    name = f"{func.__module__}.{func.__qualname__}.lock"
+
+    def compile_taking_turns(signature: Any) -> Any:
+        folder = _lock_folder[0]
+        if folder is None:
+            return compile_now(signature)
+        import fcntl  # here: POSIX only, asked for by syndidetect compile alone
+
+        from numba.core.compiler_lock import global_compiler_lock
+
+        with global_compiler_lock, open(os.path.join(folder, name), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            return compile_now(signature)
+
+    dispatcher.compile = compile_taking_turns  # type: ignore[attr-defined]
+    return dispatcher
 
 
 #: Kernels compiled for their process alone: numba found no place to write its cache.
