@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,13 +163,7 @@ def compile_kernels() -> Warmed:
     on one core, so the two compile different kernels at once, and each loads from the cache what
     the other compiled. This process still runs every step: the cache holds every kernel when it
     ends, whatever the other did."""
-    compiles = [0]
-
-    def count(started: bool) -> None:
-        if started:
-            compiles[0] += 1
-
-    stop = watch_compiles(count)
+    compiles, stop = _counted_compiles()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as locks:
         try:
@@ -187,6 +182,17 @@ def compile_kernels() -> Warmed:
         finally:
             stop()
     return Warmed(compiles[0], time.perf_counter() - started)
+
+
+def _counted_compiles() -> tuple[list[int], Callable[[], None]]:
+    """The count (one item) of the compiles numba makes from now on, and the function that stops it."""
+    compiles = [0]
+
+    def count(started: bool) -> None:
+        if started:
+            compiles[0] += 1
+
+    return compiles, watch_compiles(count)
 
 
 def _run_workload() -> None:
@@ -218,13 +224,7 @@ def compile_other_steps(locks: str) -> int:
     time) while the first process compiles the signature kernels; then the merge joins of long
     documents, the first process's last step. Returns how many
     compiles numba made here."""
-    compiles = [0]
-
-    def count(started: bool) -> None:
-        if started:
-            compiles[0] += 1
-
-    stop = watch_compiles(count)
+    compiles, stop = _counted_compiles()
     lock_compiles(locks)
     try:
         take_kernels_of_every_module()
