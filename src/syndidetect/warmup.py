@@ -6,9 +6,9 @@ image or a deployment can pay that once, when it is built: this runs a small mad
 calls every kernel along every path a run takes (detection of multi- and one-paragraph documents,
 with and without the sentence LSH, signatures, an index's adds, merge and check), with each kernel
 taken whatever the size of the work, so that numba compiles it and writes it to its cache. Later
-processes load them from there in milliseconds. Two processes compile them, each on its own core
-(:func:`compile_kernels`). numba keys its cache by the CPU it compiled for: a
-cache built on another kind of machine is compiled again, once.
+processes load them from there in milliseconds. On a machine of two cores or more, two processes
+compile them, each on its own core (:func:`compile_kernels`). numba keys its cache by the CPU it
+compiled for: a cache built on another kind of machine is compiled again, once.
 """
 
 from __future__ import annotations
@@ -222,8 +222,7 @@ def compile_other_steps(locks: str) -> int:
     the steps whose kernels the first process meets last, first. Its detection signs the pages with
     numpy and skips the sentence LSH, so it reaches verification's kernels (about half the compile
     time) while the first process compiles the signature kernels; then the merge joins of long
-    documents, the first process's last step. Returns how many
-    compiles numba made here."""
+    documents, the first process's last step. Returns how many compiles numba made here."""
     compiles, stop = _counted_compiles()
     lock_compiles(locks)
     try:

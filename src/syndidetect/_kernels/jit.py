@@ -194,10 +194,10 @@ def lock_compiles(folder: str | None) -> None:
 def _taking_turns(dispatcher: _F, func: Callable[..., Any]) -> _F:
     """``dispatcher`` (numba's, of ``func``), whose compiles take the kernel's lock while
     :func:`lock_compiles` asks for it. numba compiles through the dispatcher's ``compile`` attribute,
-    a kernel's callees inside their caller's compile, so a lock held by a caller is the callee's
-    caller's: the locks follow the calls, which never go round in a circle, and two processes never
-    wait for each other. The process's own compiler lock comes first: a thread waiting for a kernel's
-    file lock then never holds a lock another of the process's compiles needs."""
+    and a kernel's callees inside their caller's compile: a process takes the locks in the order of
+    the calls, which never go round in a circle, so two processes never wait for each other. The
+    process's own compiler lock comes first: a thread waiting for a kernel's file lock then never
+    holds a lock another of the process's compiles needs."""
     compile_now = dispatcher.compile  # type: ignore[attr-defined]
     name = f"{func.__module__}.{func.__qualname__}.lock"
 
