@@ -100,9 +100,9 @@ def _fold_indexes(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     among them, which the foldings' ``starts`` read (about 1 MB). The signature kernel read it from
     a binary search of the keys for each letter that folds: 20,000 paragraphs in Greek capitals
     signed in 118-149 ms against 49-56 ms now (``benchmarks.signatures_once --scripts``, two runs
-    alternated). Not
-    :func:`fold_table`'s folded code points: the kernel's branch for a folding of one code point
-    made CJK text, which never folds, 13 % slower (262-269 against 303-309 ms)."""
+    alternated). It is not :func:`fold_table`'s folded code points: the kernel's branch for a
+    folding of one code point made CJK text, which never folds, 13 % slower (262-269 against 303-309
+    ms)."""
     places = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
     places[keys] = np.arange(len(keys))
     return places
