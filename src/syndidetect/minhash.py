@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels import reference
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._types import SignatureMatrix
 from syndidetect.config import BACKENDS, NUM_PERM_BOUNDS, SEED_BOUNDS, check_int
 from syndidetect.errors import ArgumentError, ConfigError, InputError
@@ -125,6 +125,7 @@ def _positional(texts: Sequence[str]) -> Sequence[str]:
 def _load_fast() -> ModuleType:
     from syndidetect._kernels import fast
 
+    fast.make_kernels()
     return fast
 
 
@@ -135,7 +136,11 @@ def _load_fast() -> ModuleType:
 # compiling them into an empty cache costs 10-15 s. A one-shot command on a few documents (the
 # seeds, one article against an index) so never imports numba; a corpus compiles at once.
 FAST_KERNEL_AFTER_TEXTS = 4096
-_FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS)
+# Into an empty cache the first signatures compile in 11.9 s (the kernel with its callees, a `/tmp`
+# script logging numba's compile events, the seventy-second round). The numpy kernel now takes 48 us
+# a paragraph of the benchmark corpus (4,000 of them, 128 permutations; the compiled one 3-4 us), so
+# numba's cache lacking the kernel, about 260,000 texts repay compiling it.
+_FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS, cost=CompileCost(seconds=11.9, saved=45e-6))
 
 
 def _fast_kernel(backend: str, texts: Sized) -> ModuleType | None:

@@ -4,6 +4,7 @@ Signatures: ``reference`` (numpy and xxhash, obviously right) and ``fast`` (numb
 and minima compiled together), with the fast kernel's ``lookup`` tables and ``batch`` encoding.
 Verification: ``overlap``, ``tiling``, ``tfidf_rows``, ``sentence_reach``, ``words``, ``sides``, ``merge``,
 ``sentences``.
-Compilation: ``jit`` (on first use, with the on-disk cache wherever it can live) and ``lazy`` (only
-once a process has enough work to repay it).
+Compilation: ``jit`` (on first use, with the on-disk cache wherever it can live), ``lazy`` (only
+once a process has enough work to repay it; a kernel numba's cache lacks, only once its numpy path
+has cost what the compile would) and ``rent`` (that spend, kept across runs).
 """

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.threads import each_on_threads, kernel_on_threads, threads_for
 
 
@@ -40,7 +40,9 @@ def _build() -> Any:
 # Pairs before compiling: numpy's gathers cost about 0.1 us a pair of 32 values more than the kernel,
 # which loads from numba's cache in milliseconds (compiles in about a second on a fresh install), so
 # a query of one article (a few candidate pairs) keeps numpy's path.
-EQUAL_COUNTS = LazyKernel(_build, after=1 << 16)
+# Into an empty cache: 0.17 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+EQUAL_COUNTS = LazyKernel(_build, after=1 << 16, cost=CompileCost(seconds=0.17, saved=0.1e-6))
 # Pairs of a call below which one thread does all: a second thread costs about 0.1 ms to start.
 THREADED_PAIRS = 4096
 # Pairs numpy compares at a time (before the kernel is compiled): both rows of a pair are gathered,

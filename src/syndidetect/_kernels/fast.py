@@ -1101,6 +1101,12 @@ def _normalised_signatures(
         sigs[rows] = sub_sigs
 
 
+def make_kernels() -> None:
+    """Make the kernels' numba dispatchers now (they compile, or load from numba's cache, at their
+    first call): :data:`syndidetect.minhash` asks numba's cache about them before the first call."""
+    _LAZY.compile()
+
+
 def warm_up() -> None:
     """Compile (or load from numba's cache) every kernel now, e.g. before timing."""
     one = readonly(np.ones(1, dtype=np.uint32))

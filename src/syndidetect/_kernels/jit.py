@@ -17,7 +17,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -158,7 +158,7 @@ def compile_cached(func: _F, **options: Any) -> _F:
 
     try:
         compiled: _F = numba.njit(cache=True, **options)(func)
-        return _taking_turns(compiled, func)
+        return _made(_taking_turns(compiled, func))
     except RuntimeError as exc:
         if "cannot cache" not in str(exc):
             raise
@@ -168,13 +168,86 @@ def compile_cached(func: _F, **options: Any) -> _F:
         config.CACHE_DIR = private  # read by numba's user-provided cache locator at each njit
         try:
             compiled = numba.njit(cache=True, **options)(func)
-            return _taking_turns(compiled, func)
+            return _made(_taking_turns(compiled, func))
         except RuntimeError as exc:
             if "cannot cache" not in str(exc):
                 raise
     _uncached.append(func.__qualname__)
     compiled = numba.njit(cache=False, **options)(func)
-    return compiled
+    return _made(compiled)
+
+
+class _Recorders(threading.local):
+    """The lists :func:`recording_dispatchers` fills in this thread, innermost last."""
+
+    def __init__(self) -> None:
+        self.lists: list[list[Any]] = []
+
+
+_recorders = _Recorders()
+
+
+def _made(dispatcher: _F) -> _F:
+    for made in _recorders.lists:
+        made.append(dispatcher)
+    return dispatcher
+
+
+@contextlib.contextmanager
+def recording_dispatchers() -> Iterator[list[Any]]:
+    """A list of the dispatchers :func:`compile_cached` makes in this thread until the block ends,
+    for :func:`held_by_numba_cache`."""
+    made: list[Any] = []
+    _recorders.lists.append(made)
+    try:
+        yield made
+    finally:
+        _recorders.lists.pop()  # this block's list: the blocks nest, innermost last
+
+
+def _dispatchers(kernels: list[Any]) -> list[Any]:
+    """The numba dispatchers among ``kernels`` and the items of tuples among them."""
+    numba = imported_numba()
+    return [k for item in kernels for k in (item if isinstance(item, tuple) else (item,))
+            if isinstance(k, numba.core.dispatcher.Dispatcher)]
+
+
+def held_by_numba_cache(kernels: list[Any]) -> bool:
+    """Whether numba's on-disk cache holds compiled code of any numba dispatcher among ``kernels``
+    (and the items of tuples among them; other objects are passed over) for its source file as it
+    is now and for this CPU, so that a call loads it in milliseconds instead of compiling for
+    seconds. True when there is no dispatcher (nothing to compile); a dispatcher numba may not cache
+    compiles in every process and is never held.
+
+    numba has no public question for this: its cache's index file is read as numba reads it before
+    a compile (``_load_index``: empty when missing, from another numba, or stamped with another
+    version of the source file), and its keys' CPU part compared with this process's. If numba's
+    internals are not as expected, the answer is True: the kernel is then taken as it always was."""
+    found = _dispatchers(kernels)
+    if not found:
+        return True
+    for dispatcher in found:
+        index = getattr(dispatcher._cache, "_cache_file", None)  # None: numba's NullCache, no cache
+        if index is None:
+            continue
+        try:
+            overloads = index._load_index()
+            cpu = dispatcher.targetctx.codegen().magic_tuple()
+            if any(key[1] == cpu for key in overloads):
+                return True
+        except Exception:  # numba's internals moved: take the kernel as before
+            return True
+    return False
+
+
+def numba_cache_folder(kernels: list[Any]) -> str | None:
+    """The folder numba keeps the first dispatcher among ``kernels`` in that it caches on disk; None
+    if there is none (or numba's internals are not as expected)."""
+    for dispatcher in _dispatchers(kernels):
+        folder = getattr(getattr(dispatcher._cache, "_cache_file", None), "_cache_path", None)
+        if isinstance(folder, str):
+            return folder
+    return None
 
 
 #: The folder of the kernels' lock files while :func:`lock_compiles` has this process's compiles

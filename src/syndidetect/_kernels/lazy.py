@@ -5,50 +5,149 @@ a fresh install, and even numba's warm cache costs importing numba (about 0.5 s 
 the compiled code, which a one-shot command with a handful of paragraphs or candidate pairs (the
 seeds, one article against an index) would pay for milliseconds of gain. So a kernel is compiled
 once the work requested in the process (pairs, texts) promises more.
+
+Two counts: ``after``, the work that repays loading the kernel from numba's cache, and, when the
+cache does not hold the kernel (a fresh install, an upgrade, a cache numba cannot write), the work
+that repays compiling it, ``cost.seconds / cost.saved`` units. Below that count the numpy path costs
+less than the compile: a first scan of a few dozen articles after an install ran 31 s, 30 of them
+compiling, where its numpy paths take about a second. The rule is the ski rental's: pay the numpy
+path until what it cost equals the compile, then compile. What the numpy path cost is kept across
+runs (:mod:`.rent`), so a job run again and again compiles in the run where the sum reaches the
+compile, and never spends more than twice what compiling at once would have cost; the compiled
+kernel stays in numba's cache for the runs after.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import math
+import sys
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
+from syndidetect._kernels.jit import held_by_numba_cache, numba_cache_folder, recording_dispatchers
+from syndidetect._kernels.rent import RentPlace, add_spent, place_for, spent
 from syndidetect.errors import MissingDependencyError
 
 _F = TypeVar("_F")  # a compiled kernel, or a module of them (minhash's signature kernels)
 
 #: Every lazy kernel made so far: each is made once, when its module is imported.
 _MADE: list[LazyKernel[Any]] = []
+#: The kernels on their numpy path because numba's cache lacks them: what each cost is kept at exit.
+_RENTING: list[LazyKernel[Any]] = []
+
+
+class CompileCost(NamedTuple):
+    """What compiling a kernel into an empty cache costs, against what it saves a unit of work."""
+
+    seconds: float  # wall time to compile it (with the callees it compiles) on the 2-core benchmark machine
+    saved: float  # seconds the kernel saves over the numpy path a unit of the work its get() counts
+
+    def units(self) -> int:
+        """The work whose numpy path costs what the compile does."""
+        return math.ceil(self.seconds / self.saved)
 
 
 class LazyKernel(Generic[_F]):
-    """``build()`` (which compiles a kernel) once :meth:`get` has been asked for ``after`` units
-    of work (requests, or the weights given), and its result from then on; None before, and always
-    when numba is absent."""
+    """``build()`` (which makes a kernel's numba dispatchers; they compile, or load from numba's
+    cache, at their first call) once :meth:`get` has been asked for ``after`` units of work
+    (requests, or the weights given), or ``cost.units()`` when numba's cache does not hold the kernel;
+    its result from then on; None before, and always when numba is absent."""
 
-    def __init__(self, build: Callable[[], _F], after: int) -> None:
+    def __init__(self, build: Callable[[], _F], after: int, cost: CompileCost | None = None) -> None:
         self._build = build
         self._after = after
+        self._cost = cost
+        self._cold_after = max(after, cost.units()) if cost is not None else after
+        self._rent: RentPlace | None = None  # where what the numpy path cost is kept across runs
         self._requests = 0
         self._kernel: _F | None = None
+        self._built: _F | None = None  # the build's result, made once
+        self._made: list[Any] = []  # the dispatchers the build made (jit.recording_dispatchers)
+        self._held: bool | None = None  # whether numba's cache holds it, once asked
         self._missing = False  # numba is not installed
         self._lock = threading.Lock()
         _MADE.append(self)
 
     def get(self, weight: int = 1) -> _F | None:
-        """The kernel, once the requests so far (each counting ``weight``) reach ``after``."""
+        """The kernel, once the requests so far (each counting ``weight``) reach ``after``, or the
+        cold count when numba's cache lacks it."""
         if self._kernel is not None or self._missing:
             return self._kernel
         self._requests += weight  # a lost update between threads only delays the compile
-        return self.compiled() if self._requests >= self._after else None
+        if self._requests < self._after:
+            return None
+        if self._requests < self._cold_after and not self._held_by_cache():
+            return None
+        return self.compiled()
+
+    def _held_by_cache(self) -> bool:
+        """Whether numba's cache holds the kernel (asked once: its dispatchers are made to ask)."""
+        with self._lock:
+            if self._held is None:
+                self._missing = importlib.util.find_spec("numba") is None
+                if self._missing:
+                    return False
+                self._make()
+                self._held = held_by_numba_cache([*self._made, self._built])
+                if not self._held:
+                    self._start_renting()
+            return self._held
+
+    def _start_renting(self) -> None:
+        """Count this process's numpy path from what earlier runs spent on it, and keep its own
+        spend at exit (numba's cache lacks the kernel)."""
+        folder = numba_cache_folder([*self._made, self._built])
+        module = sys.modules.get(self._build.__module__)
+        source = getattr(module, "__file__", None)
+        if self._cost is None or folder is None or source is None:
+            return  # nothing to weigh, or no cache to keep the spend beside (it compiles every run)
+        self._rent = place_for(folder, f"{self._build.__module__}.{self._build.__qualname__}", source)
+        if self._rent is None:
+            return
+        left = max(self._cost.seconds - spent(self._rent), 0.0)
+        self._cold_after = max(self._after, math.ceil(left / self._cost.saved))
+        if not _RENTING:
+            atexit.register(keep_what_numpy_paths_cost)
+        _RENTING.append(self)
+
+    def numpy_seconds(self) -> float:
+        """What this process's numpy path cost while numba's cache lacked the kernel (estimated:
+        the work counted times the seconds the kernel saves a unit); 0 once compiled."""
+        if self._cost is None or self._kernel is not None or self._held is not False:
+            return 0.0
+        return self._requests * self._cost.saved
+
+    def keep_spend(self) -> None:
+        """Add this process's numpy spend to the runs' sum (:mod:`.rent`)."""
+        seconds = self.numpy_seconds()
+        if self._rent is not None and seconds > 0:
+            add_spent(self._rent, seconds)
+
+    def _make(self) -> _F:
+        """The build's result, made once (with the lock held), the dispatchers it made recorded."""
+        if self._built is None:
+            with recording_dispatchers() as made:
+                self._built = self._build()
+            self._made = made
+        return self._built
+
+    def made(self) -> _F | None:
+        """The kernel's dispatchers, made now if need be but not handed out to :meth:`get` (None
+        without numba): for another kernel's build whose kernel calls them."""
+        with self._lock:
+            if self._kernel is None and importlib.util.find_spec("numba") is not None:
+                return self._make()
+        return self._kernel
 
     def compiled(self) -> _F | None:
         """The compiled kernel now, whatever the count (None without numba)."""
         with self._lock:
             self._missing = importlib.util.find_spec("numba") is None
             if self._kernel is None and not self._missing:
-                self._kernel = self._build()
+                self._kernel = self._make()
         return self._kernel
 
     def for_backend(self, backend: str, weight: int) -> _F | None:
@@ -63,6 +162,12 @@ class LazyKernel(Generic[_F]):
         if kernel is None:  # numba is a core dependency: only a broken install lacks it
             raise MissingDependencyError("numba", None)
         return kernel
+
+
+def keep_what_numpy_paths_cost() -> None:
+    """At exit: each kernel's numpy spend added to what earlier runs spent (:mod:`.rent`)."""
+    for kernel in _RENTING:
+        kernel.keep_spend()
 
 
 def take_every_kernel() -> int:

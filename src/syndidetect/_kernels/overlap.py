@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.packed import Packed
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect._types import ParagraphNumbers
@@ -192,7 +192,9 @@ def _compiled_join() -> Callable[..., tuple[int, int]]:
 # compile on a fresh install (measured on the 2-core benchmark machine), so a job of a few hundred
 # candidate pairs (one article against an index) never compiles it; later runs load it from
 # numba's cache.
-MERGE_JOIN = LazyKernel(_compiled_join, after=1000)
+# Into an empty cache: 2.9 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+MERGE_JOIN = LazyKernel(_compiled_join, after=1000, cost=CompileCost(seconds=2.9, saved=40e-6))
 
 
 def _kept(hashes: npt.NDArray[np.uint32], owners: ParagraphNumbers,
@@ -321,7 +323,10 @@ def _build_pairs() -> Callable[..., tuple[_Counts, npt.NDArray[np.int64]]]:
 # Pairs (over all batches) before compiling the batch kernel: ~1.5 s to compile on a fresh install
 # (milliseconds from numba's cache) against ~10 us saved per pair over the per-pair calls, as for
 # MERGE_JOIN; one article against an index or the seeds stay on the per-pair path.
-PAIRS_OVERLAP = LazyKernel(_build_pairs, after=1000)
+# Into an empty cache: 4.1 s to compile with the join it calls (a `/tmp` script logging numba's
+# compile events, one process, the seventy-second round); numba's cache lacking it, it waits for the
+# work that repays that.
+PAIRS_OVERLAP = LazyKernel(_build_pairs, after=1000, cost=CompileCost(seconds=4.1, saved=10e-6))
 # Pairs of a call below which one thread does all: a second thread costs about 0.1 ms to start, a
 # pair of 20-paragraph documents about 4 us (1.5 s for 375,000 pairs screened at 200k paragraphs).
 THREADED_PAIRS = 256

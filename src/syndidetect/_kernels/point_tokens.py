@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.lookup import CHAINED_BIT, IGNORED_BIT, fold_table, kernel_tables
 from syndidetect.text import code_points
 from syndidetect.token_scan import TokenScan, scan
@@ -164,7 +164,9 @@ _PADDING_POWERS = np.cumprod(np.array([1] + [FNV_PRIME] * HASHED_CHARS, dtype=np
 
 # Texts before compiling, as for the English word kernel (``words.WORDS``): a 20-paragraph
 # document's stream saves about 0.6 ms.
-POINT_TOKENS = LazyKernel(_build, after=32)
+# Into an empty cache: 0.95 s (its four kernels) to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+POINT_TOKENS = LazyKernel(_build, after=32, cost=CompileCost(seconds=0.95, saved=0.6e-3))
 
 
 def _tokens(points: npt.NDArray[np.uint32], keep_nul: bool, spaced: npt.NDArray[np.uint32],

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect.sentence_split import (
     ABBREVIATIONS,
     BEFORE_NUMBER,
@@ -282,7 +282,9 @@ def _build() -> Callable[..., int]:
 # Documents before compiling: the kernel saves ~0.3 ms a 20-paragraph document and compiles in a few
 # seconds on a fresh install (milliseconds from numba's cache): the seeds and one-article checks stay
 # in Python, corpora compile it.
-SENTENCES = LazyKernel(_build, after=32)
+# Into an empty cache: 2.4 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+SENTENCES = LazyKernel(_build, after=32, cost=CompileCost(seconds=2.4, saved=0.3e-3))
 _Bounds = tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from syndidetect import arrays
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 
 #: ``(counted, running, content, found, every, distinct, ranks)``: per gram whether it counts; per
@@ -143,7 +143,9 @@ def _build() -> Callable[..., None]:
 # Documents before compiling: the kernel saves ~80 us a one-paragraph document over the numpy path
 # and compiles in a second or two on a fresh install (then loads from numba's cache), so one article
 # checked against an index stays on numpy and corpora compile it.
-SIDES = LazyKernel(_build, after=64)
+# Into an empty cache: 3.1 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+SIDES = LazyKernel(_build, after=64, cost=CompileCost(seconds=3.1, saved=80e-6))
 # Documents of a call below which one thread does all: a second thread costs about 0.1 ms to start,
 # a 20-paragraph document about 20 us (the 19 calls of a 100,000-paragraph detect: 0.41-0.45 s on one
 # thread, 0.24-0.27 s on two, documents taken in turn).

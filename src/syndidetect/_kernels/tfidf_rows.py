@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect.tfidf import Ids, Matrix, SentenceTerms, pair_ids
 
 
@@ -292,7 +292,9 @@ def _build_scores() -> ScoreKernels:
 # Requests before compiling (pairs of documents whose sentences are compared): the scores save
 # ~0.5 ms a pair over the numpy path; compiling costs seconds on a fresh install (~10 ms to load from
 # numba's cache), so small jobs (the seeds, one article against an index) stay on numpy.
-SCORES = LazyKernel(_build_scores, after=32)
+# Into an empty cache: 2.2 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+SCORES = LazyKernel(_build_scores, after=32, cost=CompileCost(seconds=2.2, saved=0.5e-3))
 
 
 @lru_cache(maxsize=8)

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from syndidetect._kernels.jit import compile_cached
-from syndidetect._kernels.lazy import LazyKernel
+from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.merge import positions_right
 from syndidetect._kernels.point_tokens import words_in_place
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
@@ -114,7 +114,9 @@ def _build() -> Callable[..., int]:
 # Documents before compiling: the kernel saves ~0.25 ms a 20-paragraph document over the numpy path
 # and compiles in about a second on a fresh install (milliseconds from numba's cache), so the seeds
 # and one-article checks stay on numpy and corpora compile it.
-WORDS = LazyKernel(_build, after=32)
+# Into an empty cache: 0.33 s to compile (a `/tmp` script logging numba's compile events, one
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
+WORDS = LazyKernel(_build, after=32, cost=CompileCost(seconds=0.33, saved=0.25e-3))
 
 
 def ascii_words(data: npt.NDArray[np.uint8], texts: int = 1, threads: int | None = None) -> _Spans | None:

@@ -26,14 +26,21 @@ EXIT_INTERRUPTED = 130  # as syndidetect.cli.common, which this module must not 
 BLAS_THREADS = "1"
 
 
+#: The module whose exit handler keeps what the kernels' numpy paths cost (``_kernels.rent``).
+_LAZY_KERNELS = "syndidetect._kernels.lazy"
+
+
 def _exit_at_once(code: int) -> None:
     """End the process with ``code`` once the interpreter starts exiting, after the standard streams
     are flushed: its objects are not freed one by one, nor its modules torn down, which took 0.19-0.20
     s after an ``index add`` of 100k paragraphs (its documents, their texts, numba's compiler). Our
     files and the index are closed by then (``with`` blocks); a Dask cluster's own exit handlers are
-    left to run."""
+    left to run, and the lazy kernels' is called first."""
     if "distributed" in sys.modules:
         return
+    lazy = sys.modules.get(_LAZY_KERNELS)
+    if lazy is not None:  # its exit handler would not run: what the numpy paths cost is kept now
+        lazy.keep_what_numpy_paths_cost()
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
