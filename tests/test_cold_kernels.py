@@ -69,6 +69,7 @@ def test_what_the_numpy_path_cost_counts_in_the_next_run(empty_cache: Path) -> N
     first = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=0.1))
     assert first.get(6) is None
     first.keep_spend()  # at exit: 0.6 s spent of the 1.0 s compile
+    first.keep_spend()  # kept once: called again, nothing more is added
     second = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=0.1))
     assert second.get(3) is None and second.get(1) is not None  # 0.4 s left: 4 units
 

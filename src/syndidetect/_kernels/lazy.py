@@ -37,6 +37,7 @@ _F = TypeVar("_F")  # a compiled kernel, or a module of them (minhash's signatur
 _MADE: list[LazyKernel[Any]] = []
 #: The kernels on their numpy path because numba's cache lacks them: what each cost is kept at exit.
 _RENTING: list[LazyKernel[Any]] = []
+_EXIT_HANDLER: list[Callable[[], None]] = []  # registered with atexit, once a process
 
 
 class CompileCost(NamedTuple):
@@ -62,6 +63,7 @@ class LazyKernel(Generic[_F]):
         self._cost = cost
         self._cold_after = max(after, cost.units()) if cost is not None else after
         self._rent: RentPlace | None = None  # where what the numpy path cost is kept across runs
+        self._kept = 0.0  # seconds of this process's numpy spend already added there
         self._requests = 0
         self._kernel: _F | None = None
         self._built: _F | None = None  # the build's result, made once
@@ -109,7 +111,8 @@ class LazyKernel(Generic[_F]):
             return
         left = max(self._cost.seconds - spent(self._rent), 0.0)
         self._cold_after = max(self._after, math.ceil(left / self._cost.saved))
-        if not _RENTING:
+        if not _EXIT_HANDLER:
+            _EXIT_HANDLER.append(keep_what_numpy_paths_cost)
             atexit.register(keep_what_numpy_paths_cost)
         _RENTING.append(self)
 
@@ -121,10 +124,11 @@ class LazyKernel(Generic[_F]):
         return self._requests * self._cost.saved
 
     def keep_spend(self) -> None:
-        """Add this process's numpy spend to the runs' sum (:mod:`.rent`)."""
-        seconds = self.numpy_seconds()
+        """Add this process's numpy spend since the last call to the runs' sum (:mod:`.rent`)."""
+        seconds = self.numpy_seconds() - self._kept
         if self._rent is not None and seconds > 0:
             add_spent(self._rent, seconds)
+            self._kept += seconds
 
     def _make(self) -> _F:
         """The build's result, made once (with the lock held), the dispatchers it made recorded."""
