@@ -110,3 +110,16 @@ def test_piped_there_is_no_note(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
         caller, _ = _new_kernels()
         caller(1)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("spent", "said"), [(0.4, False), (render.SLOWER_NOTE_SECONDS, True)])
+def test_a_run_on_slower_paths_says_compile_would_help(spent: float, said: bool, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "300")  # the note on one line
+    so_far = [2.0]  # seconds earlier work in the process spent: not this display's
+    monkeypatch.setattr(render, "numpy_seconds_uncompiled", lambda: so_far[0])
+    with render.stages() as update:
+        update("verification", 0, 0)
+        so_far[0] += spent
+    assert (render.SLOWER_NOTE in capsys.readouterr().err) == said

@@ -168,6 +168,12 @@ class LazyKernel(Generic[_F]):
         return kernel
 
 
+def numpy_seconds_uncompiled() -> float:
+    """What the numpy paths of kernels numba's cache lacks have cost this process so far (estimated:
+    each kernel's work counted times what it saves a unit), the kernels compiled since left out."""
+    return sum(kernel.numpy_seconds() for kernel in _RENTING)
+
+
 def keep_what_numpy_paths_cost() -> None:
     """At exit: each kernel's numpy spend added to what earlier runs spent (:mod:`.rent`)."""
     for kernel in _RENTING:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,6 +49,8 @@ def spent(place: RentPlace) -> float:
 
 def add_spent(place: RentPlace, seconds: float) -> None:
     """Add ``seconds`` to the kept spend, the file replaced whole (never left half written)."""
+    import tempfile  # here, not at the top: it costs every import of the package ~10 ms (see jit)
+
     text = json.dumps({"stamp": list(place.stamp), "seconds": spent(place) + seconds})
     with contextlib.suppress(OSError):
         handle, temporary = tempfile.mkstemp(dir=place.path.parent, prefix=".rent-")

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syndidetect._kernels.jit import watch_compiles
+from syndidetect._kernels.lazy import numpy_seconds_uncompiled
 from syndidetect.cli.report_sections import (
     PLAIN_LEGEND,
     TABLE_HEADERS,
@@ -157,10 +158,22 @@ def print_report(report: Report, stream: TextIO | None = None, show_boilerplate:
 COMPILE_NOTE = "compiling the fast kernels (once per install; later runs load them)"
 
 
+#: Said once on a terminal after work whose kernels numba's cache lacks ran on their numpy paths
+#: for long enough to notice (:data:`SLOWER_NOTE_SECONDS`): they compile only once that work repays
+#: the compile (``_kernels.lazy``), which the user can pay at once instead.
+SLOWER_NOTE = ("some fast kernels are not compiled yet and this run used slower paths; "
+               "`syndidetect compile` compiles them all once (about a minute)")
+#: Seconds of numpy paths (the kernels' own estimate) past which :data:`SLOWER_NOTE` is said: a
+#: second is about what a user notices in a command's time, and below it compiling would not pay.
+SLOWER_NOTE_SECONDS = 1.0
+
+
 @contextmanager
 def _compile_noted(console: Console) -> Iterator[None]:
-    """While inside, :data:`COMPILE_NOTE` on ``console`` (above a live display) at the first compile."""
+    """While inside, :data:`COMPILE_NOTE` on ``console`` (above a live display) at the first compile;
+    at the end, :data:`SLOWER_NOTE` when the work inside ran slower paths long enough."""
     told = [False]
+    before = numpy_seconds_uncompiled()
 
     def note(started: bool) -> None:
         if started and not told[0]:
@@ -172,6 +185,8 @@ def _compile_noted(console: Console) -> Iterator[None]:
         yield
     finally:
         stop()
+    if numpy_seconds_uncompiled() - before >= SLOWER_NOTE_SECONDS:
+        console.print(Text(SLOWER_NOTE, style="dim"))
 
 
 @contextmanager
