@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,21 @@ def test_a_first_run_on_a_few_dozen_pages_compiles_nothing(tmp_path: Path) -> No
     assert not list(command_cache.rglob("*.nbi"))
     kept = list(command_cache.rglob("syndidetect-rent-*.json"))
     assert kept and all(json.loads(p.read_text())["seconds"] > 0 for p in kept)
+
+
+def test_the_work_given_counts_towards_the_cold_count_not_the_weight(empty_cache: Path) -> None:
+    asked: list[int] = []
+
+    def work(seconds: float) -> Callable[[], float]:
+        def asked_for() -> float:
+            asked.append(1)
+            return seconds
+
+        return asked_for
+
+    kernel = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=1.0))  # 1.0 s of work
+    assert kernel.get(5, work(0.6)) is None  # past its count of requests, short of the work
+    assert kernel.numpy_seconds() == pytest.approx(0.6)
+    taken = kernel.get(1, work(0.5))
+    assert taken is not None and asked == [1, 1]
+    assert kernel.get(1, work(9.0)) is taken and asked == [1, 1]  # taken: the work is not asked for

@@ -223,9 +223,9 @@ def test_evidence_given_the_early_rejection_count_is_the_evidence_counted_again(
 
 def test_compiled_kernels_and_numpy_paths_give_one_report(corpus: list[tuple[str, str]],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: None)
+    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1, work=None: None)
     numpy_only = detect(corpus).to_dict()
-    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1: LazyKernel.compiled(self))
+    monkeypatch.setattr(LazyKernel, "get", lambda self, weight=1, work=None: LazyKernel.compiled(self))
     compiled = detect(corpus).to_dict()
     assert compiled == numpy_only and numpy_only["pairs"]
 

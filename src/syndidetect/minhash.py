@@ -131,22 +131,43 @@ def _load_fast() -> ModuleType:
 
 # The compiled kernel pays off only past this many texts in a process (counted over calls, so a
 # Detector fed one document at a time gets there too). Below it the numpy reference kernel (same
-# bits, tested) costs about 0.3 ms a 430-character paragraph, so 4096 texts cost about 1.2 s of
+# bits, tested) cost about 0.3 ms a 430-character paragraph when this count was set (48 us in the
+# seventy-second round, the count left as it was), so 4096 texts cost about 1.2 s of
 # CPU: what importing numba and loading the kernels from its warm cache costs (1.2-1.7 s), while
 # compiling them into an empty cache costs 10-15 s. A one-shot command on a few documents (the
 # seeds, one article against an index) so never imports numba; a corpus compiles at once.
 FAST_KERNEL_AFTER_TEXTS = 4096
 # Into an empty cache the first signatures compile in 11.9 s (the kernel with its callees, a `/tmp`
-# script logging numba's compile events, the seventy-second round). The numpy kernel now takes 48 us
-# a paragraph of the benchmark corpus (4,000 of them, 128 permutations; the compiled one 3-4 us), so
-# numba's cache lacking the kernel, about 260,000 texts repay compiling it.
-_FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS, cost=CompileCost(seconds=11.9, saved=45e-6))
+# script logging numba's compile events, the seventy-second round). Numba's cache lacking them, the
+# numpy kernel signs texts until it has cost that: its work is counted in its own seconds, which
+# the compiled kernel spares nine tenths of (paragraphs: 48 us against 3-4 us; words: 7 us against
+# 0.3 us).
+_FAST = LazyKernel(_load_fast, after=FAST_KERNEL_AFTER_TEXTS, cost=CompileCost(seconds=11.9, saved=0.9))
+# The numpy kernel's seconds a text and a character, fitted on 4,000 paragraphs of the benchmark
+# corpus (428 characters on average, 128 permutations: 48 us each) and on 23,102 single words (the
+# sentence rule's token hashes, one permutation: 7 us each; the seventy-second round): a text's
+# fixed cost dominates short texts, its characters long ones.
+NUMPY_TEXT_SECONDS = 6.3e-6
+NUMPY_CHARACTER_SECONDS = 0.097e-6
 
 
-def _fast_kernel(backend: str, texts: Sized) -> ModuleType | None:
+def _numpy_seconds(texts: Sequence[str]) -> Callable[[], float]:
+    """What the numpy kernel would take for ``texts`` (their sizes read only when asked)."""
+
+    def seconds() -> float:
+        try:
+            characters = sum(map(len, texts))
+        except TypeError:  # an item that is not a text: refused where the texts are read
+            characters = 0
+        return NUMPY_TEXT_SECONDS * len(texts) + NUMPY_CHARACTER_SECONDS * characters
+
+    return seconds
+
+
+def _fast_kernel(backend: str, texts: Sequence[str]) -> ModuleType | None:
     """The compiled kernel module when the backend asks for it (or when ``auto`` finds the work
     worth it, see :data:`FAST_KERNEL_AFTER_TEXTS`), else None: the numpy reference kernel."""
-    return _FAST.for_backend(backend, len(texts))
+    return _FAST.for_backend(backend, len(texts), _numpy_seconds(texts))
 
 
 def sketch(

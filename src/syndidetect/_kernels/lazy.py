@@ -61,10 +61,11 @@ class LazyKernel(Generic[_F]):
         self._build = build
         self._after = after
         self._cost = cost
-        self._cold_after = max(after, cost.units()) if cost is not None else after
+        self._cold_after: float = cost.units() if cost is not None else 0  # in the work's units
         self._rent: RentPlace | None = None  # where what the numpy path cost is kept across runs
         self._kept = 0.0  # seconds of this process's numpy spend already added there
         self._requests = 0
+        self._work = 0.0  # the cold count's units so far: the weights, or the work given with them
         self._kernel: _F | None = None
         self._built: _F | None = None  # the build's result, made once
         self._made: list[Any] = []  # the dispatchers the build made (jit.recording_dispatchers)
@@ -73,15 +74,18 @@ class LazyKernel(Generic[_F]):
         self._lock = threading.Lock()
         _MADE.append(self)
 
-    def get(self, weight: int = 1) -> _F | None:
-        """The kernel, once the requests so far (each counting ``weight``) reach ``after``, or the
-        cold count when numba's cache lacks it."""
+    def get(self, weight: int = 1, work: Callable[[], float] | None = None) -> _F | None:
+        """The kernel, once the requests so far (each counting ``weight``) reach ``after``, or, when
+        numba's cache lacks it, once the work so far reaches the cold count (``work()``: the
+        request's work in the units of ``cost.saved``, asked only while the kernel is not taken;
+        None: the weight)."""
         if self._kernel is not None or self._missing:
             return self._kernel
         self._requests += weight  # a lost update between threads only delays the compile
+        self._work += weight if work is None else work()
         if self._requests < self._after:
             return None
-        if self._requests < self._cold_after and not self._held_by_cache():
+        if self._work < self._cold_after and not self._held_by_cache():
             return None
         return self.compiled()
 
@@ -110,7 +114,7 @@ class LazyKernel(Generic[_F]):
         if self._rent is None:
             return
         left = max(self._cost.seconds - spent(self._rent), 0.0)
-        self._cold_after = max(self._after, math.ceil(left / self._cost.saved))
+        self._cold_after = math.ceil(left / self._cost.saved)
         if not _EXIT_HANDLER:
             _EXIT_HANDLER.append(keep_what_numpy_paths_cost)
             atexit.register(keep_what_numpy_paths_cost)
@@ -121,7 +125,7 @@ class LazyKernel(Generic[_F]):
         the work counted times the seconds the kernel saves a unit); 0 once compiled."""
         if self._cost is None or self._kernel is not None or self._held is not False:
             return 0.0
-        return self._requests * self._cost.saved
+        return self._work * self._cost.saved
 
     def keep_spend(self) -> None:
         """Add this process's numpy spend since the last call to the runs' sum (:mod:`.rent`)."""
@@ -154,14 +158,14 @@ class LazyKernel(Generic[_F]):
                 self._kernel = self._make()
         return self._kernel
 
-    def for_backend(self, backend: str, weight: int) -> _F | None:
+    def for_backend(self, backend: str, weight: int, work: Callable[[], float] | None = None) -> _F | None:
         """The kernel a ``backend`` setting asks for: None for ``numpy`` (the numpy path), for
-        ``auto`` :meth:`get` (``weight`` counted), for ``numba`` the compiled kernel, refusing to
-        run without numba."""
+        ``auto`` :meth:`get` (``weight`` and ``work`` counted), for ``numba`` the compiled kernel,
+        refusing to run without numba."""
         if backend == "numpy":
             return None
         if backend == "auto":
-            return self.get(weight)
+            return self.get(weight, work)
         kernel = self.compiled()
         if kernel is None:  # numba is a core dependency: only a broken install lacks it
             raise MissingDependencyError("numba", None)

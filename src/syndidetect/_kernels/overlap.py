@@ -194,7 +194,10 @@ def _compiled_join() -> Callable[..., tuple[int, int]]:
 # numba's cache.
 # Into an empty cache: 2.9 s to compile (a `/tmp` script logging numba's compile events, one
 # process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
-MERGE_JOIN = LazyKernel(_compiled_join, after=1000, cost=CompileCost(seconds=2.9, saved=40e-6))
+# Timed again in the seventy-second round (a `/tmp` script: the same detection of `benchmarks.peers`'
+# 20,000 paragraphs, 20 a document, with every kernel's numpy path, then compiled): 81 us a call (68 us
+# one paragraph a document), the batch kernel left out.
+MERGE_JOIN = LazyKernel(_compiled_join, after=1000, cost=CompileCost(seconds=2.9, saved=81e-6))
 
 
 def _kept(hashes: npt.NDArray[np.uint32], owners: ParagraphNumbers,
@@ -326,6 +329,9 @@ def _build_pairs() -> Callable[..., tuple[_Counts, npt.NDArray[np.int64]]]:
 # Into an empty cache: 4.1 s to compile with the join it calls (a `/tmp` script logging numba's
 # compile events, one process, the seventy-second round); numba's cache lacking it, it waits for the
 # work that repays that.
+# Timed again in the seventy-second round (a `/tmp` script: the same detection of `benchmarks.peers`'
+# 20,000 paragraphs, 20 a document, with every kernel's numpy path, then compiled): 10 us a pair over
+# the per-pair calls of the compiled join, as above (36 us one paragraph a document).
 PAIRS_OVERLAP = LazyKernel(_build_pairs, after=1000, cost=CompileCost(seconds=4.1, saved=10e-6))
 # Pairs of a call below which one thread does all: a second thread costs about 0.1 ms to start, a
 # pair of 20-paragraph documents about 4 us (1.5 s for 375,000 pairs screened at 200k paragraphs).

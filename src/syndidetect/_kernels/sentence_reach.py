@@ -203,7 +203,11 @@ def _build_reach() -> Callable[..., None]:
 # Pairs asked for before compiling: as the per-pair scores kernel (tfidf_rows.SCORES).
 # Into an empty cache: 8.4 s to compile (a `/tmp` script logging numba's compile events, one
 # process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
-REACH = LazyKernel(_build_reach, after=32, cost=CompileCost(seconds=8.4, saved=0.5e-3))
+# Timed again in the seventy-second round (a `/tmp` script: the same detection of `benchmarks.peers`'
+# 20,000 paragraphs, 20 a document, with every kernel's numpy path, then compiled): 25 us a pair (5 us
+# one paragraph a document), not the scores' 0.5 ms: most pairs fail on their single cosines, which
+# numpy computes quickly too.
+REACH = LazyKernel(_build_reach, after=32, cost=CompileCost(seconds=8.4, saved=25e-6))
 
 
 # The compiled bound of a batch of pairs, packed and ready: ``job(threads)`` makes the call on that

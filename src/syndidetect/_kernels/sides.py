@@ -145,7 +145,10 @@ def _build() -> Callable[..., None]:
 # checked against an index stays on numpy and corpora compile it.
 # Into an empty cache: 3.1 s to compile (a `/tmp` script logging numba's compile events, one
 # process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
-SIDES = LazyKernel(_build, after=64, cost=CompileCost(seconds=3.1, saved=80e-6))
+# Timed again in the seventy-second round (a `/tmp` script: the same detection of `benchmarks.peers`'
+# 20,000 paragraphs, 20 a document, with every kernel's numpy path, then compiled): 0.40 ms a document
+# (46 us one paragraph a document).
+SIDES = LazyKernel(_build, after=64, cost=CompileCost(seconds=3.1, saved=0.40e-3))
 # Documents of a call below which one thread does all: a second thread costs about 0.1 ms to start,
 # a 20-paragraph document about 20 us (the 19 calls of a 100,000-paragraph detect: 0.41-0.45 s on one
 # thread, 0.24-0.27 s on two, documents taken in turn).
