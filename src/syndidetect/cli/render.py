@@ -164,7 +164,7 @@ COMPILE_NOTE = "compiling the fast kernels (once per install; later runs load th
 SLOWER_NOTE = ("some fast kernels are not compiled yet and this run used slower paths; "
                "`syndidetect compile` compiles them all once (about a minute)")
 #: Seconds of numpy paths (the kernels' own estimate) past which :data:`SLOWER_NOTE` is said: a
-#: second is about what a user notices in a command's time, and below it compiling would not pay.
+#: second is about what a user notices in a command's time; below it the note would be noise.
 SLOWER_NOTE_SECONDS = 1.0
 
 
