@@ -17,6 +17,7 @@ from syndidetect._kernels import lazy
 from syndidetect._kernels.jit import compile_cached, held_by_numba_cache, imported_numba, recording_dispatchers
 from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.rent import add_spent, place_for, spent
+from syndidetect.distributed.tasks import dask_task
 
 
 @pytest.fixture
@@ -71,6 +72,19 @@ def test_what_the_numpy_path_cost_counts_in_the_next_run(empty_cache: Path) -> N
     assert first.get(6) is None
     first.keep_spend()  # at exit: 0.6 s spent of the 1.0 s compile
     first.keep_spend()  # kept once: called again, nothing more is added
+    second = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=0.1))
+    assert second.get(3) is None and second.get(1) is not None  # 0.4 s left: 4 units
+
+
+def _ask_kernel(kernel: LazyKernel[Any], units: int) -> bool:
+    return kernel.get(units) is not None
+
+
+def test_a_dask_task_keeps_what_its_numpy_paths_cost(empty_cache: Path) -> None:
+    # A Dask worker ends without Python's exit handlers: each task keeps its spend when it ends.
+    task = dask_task(_ask_kernel)
+    first = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=0.1))
+    assert task(first, 3) is False and task(first, 3) is False  # 0.6 s spent, none kept twice
     second = LazyKernel(_build_plus_three, after=2, cost=CompileCost(seconds=1.0, saved=0.1))
     assert second.get(3) is None and second.get(1) is not None  # 0.4 s left: 4 units
 
