@@ -265,7 +265,7 @@ def copy_rule(evidence: Evidence, a: PreparedDocument, b: PreparedDocument, n: i
     return ""
 
 
-def _eligible_sentences(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_] | None) -> DocumentSentences:
+def eligible_sentences(doc: PreparedDocument, boilerplate: npt.NDArray[np.bool_] | None) -> DocumentSentences:
     """The eligible sentences of ``doc`` outside its boilerplate and unmatchable paragraphs (menus,
     credits): a shared footer or cookie notice is not a similar sentence."""
     def build() -> DocumentSentences:
@@ -283,7 +283,7 @@ def reworded_sentences(a: PreparedDocument, b: PreparedDocument, rules: VerdictR
     """Rule (d): similar sentences, in runs and in order, covering ``sentence_share`` of the
     shorter document's sentences, ``sentence_run`` of them consecutive on both sides; empty when
     they do not make a copy."""
-    sa, sb = _eligible_sentences(a, boilerplate[0]), _eligible_sentences(b, boilerplate[1])
+    sa, sb = eligible_sentences(a, boilerplate[0]), eligible_sentences(b, boilerplate[1])
     evidence = sentence_evidence(sa, sb, (rules.min_similar_sentences, rules.sentence_share))
     if evidence.similar < rules.min_similar_sentences or evidence.coverage < rules.sentence_share:
         return ()
@@ -299,7 +299,7 @@ def sentences_may_copy_later(pairs: Sequence[tuple[PreparedDocument, PreparedDoc
     call is the job's (:func:`syndidetect.sentences.may_reach_later`), which another thread may make."""
     # Split and stem the documents in batches first (a no-op for those the sentence LSH split).
     many_prepared_sentences(list({id(doc): doc for a, b, _ in pairs for doc in (a, b)}.values()), memo)
-    sides = [(_eligible_sentences(a, masks[0]), _eligible_sentences(b, masks[1])) for a, b, masks in pairs]
+    sides = [(eligible_sentences(a, masks[0]), eligible_sentences(b, masks[1])) for a, b, masks in pairs]
     return may_reach_later(sides, (rules.min_similar_sentences, rules.sentence_share))
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
-import math
 import sys
 import threading
 from collections.abc import Callable
@@ -44,11 +43,12 @@ class CompileCost(NamedTuple):
     """What compiling a kernel into an empty cache costs, against what it saves a unit of work."""
 
     seconds: float  # wall time to compile it (with the callees it compiles) on the 2-core benchmark machine
-    saved: float  # seconds the kernel saves over the numpy path a unit of the work its get() counts
+    saved: float  # seconds the kernel saves over the numpy path a unit of the work its get() counts (1.0: the
+    # work is counted in the seconds saved)
 
-    def units(self) -> int:
+    def units(self) -> float:
         """The work whose numpy path costs what the compile does."""
-        return math.ceil(self.seconds / self.saved)
+        return self.seconds / self.saved
 
 
 class LazyKernel(Generic[_F]):
@@ -110,15 +110,25 @@ class LazyKernel(Generic[_F]):
         source = getattr(module, "__file__", None)
         if self._cost is None or folder is None or source is None:
             return  # nothing to weigh, or no cache to keep the spend beside (it compiles every run)
-        self._rent = place_for(folder, f"{self._build.__module__}.{self._build.__qualname__}", source)
+        self._rent = place_for(folder, self.name, source)
         if self._rent is None:
             return
         left = max(self._cost.seconds - spent(self._rent), 0.0)
-        self._cold_after = math.ceil(left / self._cost.saved)
+        self._cold_after = left / self._cost.saved
         if not _EXIT_HANDLER:
             _EXIT_HANDLER.append(keep_what_numpy_paths_cost)
             atexit.register(keep_what_numpy_paths_cost)
         _RENTING.append(self)
+
+    @property
+    def name(self) -> str:
+        """The kernel's build function as ``module.qualified_name`` (its spend's file is named so)."""
+        return f"{self._build.__module__}.{self._build.__qualname__}"
+
+    @property
+    def cost(self) -> CompileCost | None:
+        """What compiling the kernel costs against what it saves a unit of its work (None: not weighed)."""
+        return self._cost
 
     def numpy_seconds(self) -> float:
         """What this process's numpy path cost while numba's cache lacked the kernel (estimated:
@@ -170,6 +180,11 @@ class LazyKernel(Generic[_F]):
         if kernel is None:  # numba is a core dependency: only a broken install lacks it
             raise MissingDependencyError("numba", None)
         return kernel
+
+
+def made_kernels() -> list[LazyKernel[Any]]:
+    """Every lazy kernel of the modules imported so far."""
+    return list(_MADE)
 
 
 def numpy_seconds_uncompiled() -> float:

@@ -25,7 +25,7 @@ import numpy.typing as npt
 from syndidetect._kernels.jit import compile_cached
 from syndidetect._kernels.lazy import CompileCost, LazyKernel
 from syndidetect._kernels.packed import Packed, pair_members
-from syndidetect._kernels.tfidf_rows import SCORES, idf_weights, joined_lengths, tf_sizes, tf_weights
+from syndidetect._kernels.tfidf_rows import SCORES, compared_seconds, idf_weights, joined_lengths, tf_sizes, tf_weights
 from syndidetect._kernels.threads import kernel_on_threads, threads_for
 from syndidetect.tfidf import SentenceTerms
 
@@ -202,12 +202,20 @@ def _build_reach() -> Callable[..., None]:
 
 # Pairs asked for before compiling: as the per-pair scores kernel (tfidf_rows.SCORES).
 # Into an empty cache: 8.4 s to compile (a `/tmp` script logging numba's compile events, one
-# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
-# Timed again in the seventy-second round (a `/tmp` script: the same detection of `benchmarks.peers`'
-# 20,000 paragraphs, 20 a document, with every kernel's numpy path, then compiled): 25 us a pair (5 us
-# one paragraph a document), not the scores' 0.5 ms: most pairs fail on their single cosines, which
-# numpy computes quickly too.
-REACH = LazyKernel(_build_reach, after=32, cost=CompileCost(seconds=8.4, saved=25e-6))
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays
+# that, counted in the seconds it saves: without the bound every pair's sentences are compared in
+# full (``verify.reworded_sentences``). Measured in the seventy-third round by ``python -m
+# benchmarks.kernel_savings`` (whole detections of ``benchmarks.peers``' 20,000 paragraphs with the
+# bound on numpy's path and compiled, every other kernel compiled, three alternated pairs): 0.18-0.36 s
+# more for the 750 pairs of one-paragraph documents (3 sentences a side, the median), 0.53-2.92 s
+# for the 1,553 of 20-paragraph ones (70 a side): the line through the medians, 0.31 ms a pair and
+# 82 ns a product of the sentence counts. (Its ``--sentences`` run, the comparisons alone with what
+# they memoise a document made, gives less: 116-121 and 416-446 us a pair.) The seventy-second
+# round's 25 us a pair, timed as the difference of two whole detections with every kernel's numpy
+# path and none, was 12 to 28 times too few.
+REACH_PAIR_SECONDS = 0.31e-3
+REACH_PRODUCT_SECONDS = 82e-9
+REACH = LazyKernel(_build_reach, after=32, cost=CompileCost(seconds=8.4, saved=1.0))  # work in seconds saved
 
 
 # The compiled bound of a batch of pairs, packed and ready: ``job(threads)`` makes the call on that
@@ -223,7 +231,8 @@ def reach_later(pairs: Sequence[tuple[SentenceTerms, SentenceTerms]], floor: flo
     The arrays are packed now; the compiled call is the job's, which reads only those arrays and
     holds no GIL, so another thread may make it while this one goes on. None while the kernel is
     not compiled."""
-    kernel = REACH.get(len(pairs))
+    kernel = REACH.get(len(pairs), lambda: sum(compared_seconds(a, b, REACH_PAIR_SECONDS, REACH_PRODUCT_SECONDS)
+                                               for a, b in pairs))
     if kernel is None:
         return None
     docs, left, right = pair_members([a for a, _ in pairs], [b for _, b in pairs])  # a document's terms: one object

@@ -289,12 +289,33 @@ def _build_scores() -> ScoreKernels:
     return ScoreKernels(compile_cached(_scores, nogil=True), compile_cached(_single_scores, nogil=True))
 
 
-# Requests before compiling (pairs of documents whose sentences are compared): the scores save
-# ~0.5 ms a pair over the numpy path; compiling costs seconds on a fresh install (~10 ms to load from
-# numba's cache), so small jobs (the seeds, one article against an index) stay on numpy.
+# Requests before compiling (pairs of documents whose sentences are compared): compiling costs
+# seconds on a fresh install (~10 ms to load from numba's cache), so small jobs (the seeds, one
+# article against an index) stay on numpy.
 # Into an empty cache: 2.2 s to compile (a `/tmp` script logging numba's compile events, one
-# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays that.
-SCORES = LazyKernel(_build_scores, after=32, cost=CompileCost(seconds=2.2, saved=0.5e-3))
+# process, the seventy-second round); numba's cache lacking it, it waits for the work that repays
+# that, counted in the seconds the kernel saves (``compared_seconds``).
+SCORES_PAIR_SECONDS = 0.82e-3
+SCORES_PRODUCT_SECONDS = 0.37e-6
+SCORES = LazyKernel(_build_scores, after=32, cost=CompileCost(seconds=2.2, saved=1.0))  # work in seconds saved
+
+
+def compared_seconds(a: SentenceTerms, b: SentenceTerms, pair: float, product: float) -> float:
+    """``pair + product * m * n`` seconds for two documents of ``m`` and ``n`` sentences: what a
+    kernel saves on a pair whose sentences are compared (their scores are an m by n matrix).
+
+    The scores kernel's figures, ``SCORES_PAIR_SECONDS`` and ``SCORES_PRODUCT_SECONDS``, are the
+    numpy scores' time less the kernel's, timed in the seventy-third round by ``python -m
+    benchmarks.kernel_savings --sentences``: every comparison of similar sentences in a detection of
+    ``benchmarks.peers``' 20,000 paragraphs made again, twice each way: 0.78-0.87 ms a pair of
+    one-paragraph documents (3 sentences a side, the median; 8 sentence pairs a pair), 2.33-2.91 ms a
+    pair of 20-paragraph ones (70 a side; 4,904 sentence pairs), the line through their means.
+    (Whole detections with the kernel on numpy's path and compiled, ``python -m
+    benchmarks.kernel_savings --only scores``, gave 0.9-2.2 ms a pair of one-paragraph documents in
+    two runs; the bound leaves it no pair of 20-paragraph ones.) The seventy-second round's 0.5 ms a
+    pair was 1.6-5 times too few."""
+    return pair + product * (len(a.offsets) - 1) * (len(b.offsets) - 1)
+
 
 
 @lru_cache(maxsize=8)
@@ -362,7 +383,7 @@ def idf_weights(n: int) -> npt.NDArray[np.float64]:
 def scores(a: SentenceTerms, b: SentenceTerms) -> Matrix | None:
     """:func:`syndidetect.tfidf.sentence_scores` of two documents' sentences in one compiled call,
     bit for bit; None while the kernel is not compiled."""
-    kernels = SCORES.get()
+    kernels = SCORES.get(1, lambda: compared_seconds(a, b, SCORES_PAIR_SECONDS, SCORES_PRODUCT_SECONDS))
     if kernels is None:
         return None
     tb, width = pair_ids(a, b)
