@@ -39,6 +39,10 @@ def _build_plus_three() -> Any:
     return compile_cached(_plus_three, nogil=True)
 
 
+def _times_two(x: int) -> int:
+    return 2 * x
+
+
 def test_the_cache_holds_a_kernel_once_it_compiled(empty_cache: Path) -> None:
     with recording_dispatchers() as made:
         kernel = _build_plus_three()
@@ -99,6 +103,21 @@ def test_a_kernel_made_for_another_kernels_build_is_not_handed_out(empty_cache: 
     made = kernel.made()
     assert made is not None and made(0) == 3  # compiled and cached by the other kernel's call
     assert kernel.get() is made  # now held by the cache: taken at its count
+
+
+def test_a_kernel_is_held_by_its_own_dispatchers_not_those_it_made_for_another(empty_cache: Path) -> None:
+    inner = LazyKernel(_build_plus_three, after=1, cost=CompileCost(seconds=1.0, saved=0.1))
+
+    def build_outer() -> Any:
+        made = inner.made()
+        assert made is not None and made(0) == 3  # the inner kernel compiled: numba's cache holds it
+        return compile_cached(_times_two, nogil=True)
+
+    outer = LazyKernel(build_outer, after=1, cost=CompileCost(seconds=1.0, saved=0.1))
+    assert outer.get() is None  # its own dispatcher is not in the cache: its numpy path
+    assert inner.get() is not None  # the inner one is, and is taken at its count
+    taken = outer.get(10)
+    assert taken is not None and taken(4) == 8
 
 
 def test_the_spend_is_stamped_with_the_source(tmp_path: Path) -> None:
