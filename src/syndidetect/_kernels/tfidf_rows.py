@@ -294,10 +294,11 @@ def _build_scores() -> ScoreKernels:
 # article against an index) stay on numpy.
 # Into an empty cache: 6.1 and 6.8 s to compile with its helpers, timed in the seventy-third round
 # (its first call in a fresh process, a `/tmp` script, a slower hour). The seventy-second round's
-# 2.2 s, from numba's compile events, counted only what compiled after the sentence bound's build
-# had compiled the helpers the two share; compiled alone, as a fresh install now does before the
-# bound, the scores compile them. numba's cache lacking it, it waits for the work that repays that,
-# counted in the seconds the kernel saves (``compared_seconds``).
+# 2.2 s came from numba's compile events in one run of every kernel, where the helpers the scores
+# share with the sentence bound may have counted as the bound's (the bound alone took 12.1 s, 10.3 s
+# with the scores cached); a fresh install now compiles the scores first. numba's cache lacking it,
+# it waits for the work that repays that, counted in the seconds the kernel saves
+# (``compared_seconds``).
 SCORES_PAIR_SECONDS = 0.82e-3
 SCORES_PRODUCT_SECONDS = 0.37e-6
 SCORES = LazyKernel(_build_scores, after=32, cost=CompileCost(seconds=6.1, saved=1.0))  # work in seconds saved
