@@ -133,7 +133,6 @@ def sentence_comparisons(spec: str) -> None:
         asked.extend(pairs)
         return bound(pairs, rules, memo)
 
-    take_kernels_of_every_module()
     setattr(verify_batch, "sentences_may_copy_later", recording)  # noqa: B010
     try:
         sd.detect(docs)

@@ -321,7 +321,6 @@ def compared_seconds(a: SentenceTerms, b: SentenceTerms, pair: float, product: f
     return pair + product * (len(a.offsets) - 1) * (len(b.offsets) - 1)
 
 
-
 @lru_cache(maxsize=8)
 def tf_weights(size: int) -> npt.NDArray[np.float64]:
     """``1 + ln(c)`` for the counts 1 .. size, as :func:`syndidetect.tfidf.tfidf_rows` computes it."""
