@@ -17,21 +17,24 @@ def test_a_run_times_each_stage_in_wall_and_cpu_time() -> None:
     result = run(SCALING_N)
     names = [name for name, *_ in result["stages"]]
     assert names == ["prepare", "candidates", "verification"]  # the stages in order, each marked once
-    walls = [wall for _, wall, _, _, _ in result["stages"]]
-    cpus = [cpu for _, _, _, _, cpu in result["stages"]]
-    assert walls == sorted(walls) and cpus == sorted(cpus)  # times so far: they never go back
+    walls = [wall for _, wall, _, _, _, _ in result["stages"]]
+    cpus = [cpu for _, _, _, _, cpu, _ in result["stages"]]
+    callers = [caller for *_, caller in result["stages"]]
+    assert walls == sorted(walls) and cpus == sorted(cpus) and callers == sorted(callers)  # so far: never back
+    assert all(caller <= cpu + 1e-3 for caller, cpu in zip(callers, cpus))  # one thread's share of the process's
     assert walls[-1] == pytest.approx(result["seconds"], abs=0.5)  # the last mark is the detection's end
     assert 0 < cpus[-1] <= result["user_s"] + result["system_s"] + 1e-6
     assert result["candidate_pairs"] > 0 and result["pairs"] > 0  # the corpus plants copies
     line = verification_line(result)
     note(f"scaling {SCALING_N} paragraphs: {result['seconds']:.1f} s; verification: {line}")
-    assert f"{result['candidate_pairs']:,} candidate pairs" in line and "cores" in line
+    assert f"{result['candidate_pairs']:,} candidate pairs" in line and "cores" in line and "calling thread" in line
 
 
 def test_the_verification_line_divides_by_the_candidate_pairs() -> None:
-    stages = [["prepare", 1.0, 0, 0, 1.5], ["candidates", 3.0, 0, 0, 5.0], ["verification", 7.0, 0, 0, 11.0]]
+    stages = [["prepare", 1.0, 0, 0, 1.5, 1.0], ["candidates", 3.0, 0, 0, 5.0, 2.5],
+              ["verification", 7.0, 0, 0, 11.0, 6.1]]
     line = verification_line({"stages": stages, "candidate_pairs": 200_000})
-    # verification: 4 s of wall and 6 s of CPU for 200,000 pairs
+    # verification: 4 s of wall, 6 s of CPU of which 3.6 s in the calling thread, for 200,000 pairs
     assert line == ("200,000 candidate pairs in 4.0 s (6.0 s CPU, 1.50 cores), "
-                    "20.0 us a candidate pair (30.0 us of CPU)")
+                    "20.0 us a candidate pair (30.0 us of CPU); the calling thread busy 3.6 s, 90% of the wall time")
     assert verification_line({"stages": stages[:1], "candidate_pairs": 0}) == "no candidate pairs"
