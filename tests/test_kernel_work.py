@@ -41,7 +41,7 @@ def terms(text: str) -> SentenceTerms:
 
 def test_the_scores_count_the_seconds_their_matrix_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     long, short = terms(LONG), terms(SHORT)
-    assert (len(long.offsets) - 1, len(short.offsets) - 1) == (40, 1)
+    assert (long.sentences, short.sentences) == (40, 1)
     seen = asked(monkeypatch, tfidf_rows.SCORES)
     assert tfidf_rows.scores(long, short) is None and tfidf_rows.scores(long, long) is None
     pair, product = tfidf_rows.SCORES_PAIR_SECONDS, tfidf_rows.SCORES_PRODUCT_SECONDS
