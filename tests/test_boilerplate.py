@@ -80,6 +80,19 @@ def test_menus_are_never_matchable() -> None:
     assert not doc.matchable.any()
 
 
+def test_a_copy_with_paragraphs_set_aside_counts_its_own_matchable_shingles() -> None:
+    # matchable_shingles is counted once per copy: a copy with boilerplate set aside, made after the
+    # document counted its own, counts only what stays matchable, and the document keeps its count.
+    doc = prepare_documents([Document("d", "\n\n".join(BODIES[0] + FOOTER))], Config())[0]
+    sizes = doc.shingle_counts()
+    assert doc.matchable.all() and doc.matchable_shingles() == int(sizes.sum())
+    aside = np.zeros(len(doc.paragraphs), dtype=np.bool_)
+    aside[-2:] = True
+    stripped = doc.with_matchable(doc.matchable & ~aside)
+    assert stripped.matchable_shingles() == int(sizes[:-2].sum()) < doc.matchable_shingles()
+    assert doc.matchable_shingles() == int(sizes.sum())
+
+
 def test_cli_lists_boilerplate_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for doc in corpus():
         path = tmp_path / doc.id

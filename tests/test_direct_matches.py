@@ -111,3 +111,24 @@ def test_boilerplate_beside_a_copy_is_what_all_the_matches_give(seed: int, recut
     assert found == every_boilerplate_match(pa, pb, content, config)
     none_masked = (np.zeros(len(pa.paragraphs), dtype=np.bool_), None)
     assert _boilerplate_in_copy(pa, pb, paragraph_matches(pa, pb, config), config, none_masked) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes=st.lists(st.one_of(st.none(), st.tuples(st.integers(0, 6), st.integers(0, 6))), max_size=8),
+       least=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_hits_of_many_matrices_are_each_matrix_s_own(shapes: list[tuple[int, int] | None], least: int,
+                                                      seed: int) -> None:
+    # SharedHits.of_many finds the hits of a screened batch's matrices in one pass: each matrix's
+    # hits (rows, columns, counts, in order) are of_counts' of that matrix alone; None stays None.
+    rng = np.random.RandomState(seed)
+    matrices = [None if shape is None else rng.randint(0, 6, shape).astype(np.int64) for shape in shapes]
+    found = SharedHits.of_many(matrices, least)
+    assert len(found) == len(matrices)
+    for matrix, hits in zip(matrices, found):
+        if matrix is None:
+            assert hits is None
+            continue
+        assert hits is not None
+        alone = SharedHits.of_counts(matrix, least)
+        for got, expected in zip((hits.rows, hits.cols, hits.counts), (alone.rows, alone.cols, alone.counts)):
+            assert got.tolist() == expected.tolist()

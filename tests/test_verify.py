@@ -17,7 +17,7 @@ from syndidetect.boilerplate import find_boilerplate, without_boilerplate
 from syndidetect.config import Config
 from syndidetect.detector import detect
 from syndidetect.documents import Document
-from syndidetect.paragraph_match import in_order, paragraph_matches
+from syndidetect.paragraph_match import SharedHits, in_order, paragraph_matches
 from syndidetect.prepared import PreparedDocument, prepare_documents
 from syndidetect.rules import VerdictRules
 from syndidetect.verify import copy_rule, gather, judge_pair, may_be_reworded, verification_side
@@ -346,12 +346,16 @@ def test_screening_batches_of_a_corpus_is_screening_each_batch_alone() -> None:
     found = [screen(again[s : s + 17], config, masks, corpus, s) for s in range(0, len(again), 17)]
     assert [[(k, o) for k, o, _ in batch] for batch in found] == [[(k, o) for k, o, _ in batch] for batch in expected]
     assert any(expected) and sum(map(len, expected)) < len(pairs)
-    for number, batch in enumerate(found):  # each kept pair with its shared counts, boilerplate set aside
-        for k, _, counts in batch:
+    least = config.rules.min_paragraph_shared
+    for number, batch in enumerate(found):  # each kept pair with its hits, boilerplate set aside
+        for k, _, hits in batch:
             a, b, _ = again[17 * number + k]
             sides = [verification_side(d, masks.get(d.id), config.shingle_size, config.rules) for d in (a, b)]
-            assert counts is not None
-            np.testing.assert_array_equal(counts, _shared_counts(sides[0].stripped, sides[1].stripped))
+            assert hits is not None
+            alone = SharedHits.of_counts(_shared_counts(sides[0].stripped, sides[1].stripped), least)
+            for got, expected_part in zip((hits.rows, hits.cols, hits.counts), (alone.rows, alone.cols, alone.counts)):
+                np.testing.assert_array_equal(got, expected_part)
+    assert any(len(hits) for batch in found for _, _, hits in batch if hits is not None)
 
 
 def test_pairs_numbered_from_positions_are_judged_as_pairs_numbered_by_identity(

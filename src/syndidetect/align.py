@@ -424,6 +424,8 @@ def in_order(passages: list[AlignedPassage]) -> list[AlignedPassage]:
     >>> [q.shared for q in in_order([p((0, 9), (50, 59), 9), p((10, 19), (0, 9), 8), p((20, 29), (10, 19), 7)])]
     [8, 7]
     """
+    if len(passages) < 2:  # most pairs that share text share one passage
+        return list(passages)
     ordered = sorted(passages, key=lambda p: (p.a, p.b))
     if len(ordered) > PLAIN_CHAIN:
         return _in_order_numpy(ordered)

@@ -100,6 +100,7 @@ class Evidence:
 
     passages: list[AlignedPassage]  # every passage, in order of the first document
     ordered: list[AlignedPassage]  # the heaviest in-order chain of them
+    shared: int  # the grams the chain shares (its passages' ``shared``)
     coverage: tuple[float, float]  # share of each side's counted grams inside the chain's spans
     shared_coverage: tuple[float, float]  # share of each side's counted grams the chain shares
     matches: list[ParagraphMatch]
@@ -107,13 +108,13 @@ class Evidence:
     stripped: tuple[PreparedDocument, PreparedDocument]  # the documents with boilerplate set aside
     phrases: bool = False  # some paragraph pair of the stripped documents shares a few grams
 
-    @property
-    def shared(self) -> int:
-        return sum(p.shared for p in self.ordered)
-
 
 def _pair_kind(kinds: list[str], weights: list[int]) -> PairKind:
-    reworded = sum(w for k, w in zip(kinds, weights) if k == "reworded") / max(sum(weights), 1)
+    return _kind_of_share(sum(w for k, w in zip(kinds, weights) if k == "reworded") / max(sum(weights), 1))
+
+
+def _kind_of_share(reworded: float) -> PairKind:
+    """The pair's kind from the share of its evidence that is reworded."""
     if reworded >= 0.75:
         return "reworded"
     return "verbatim" if reworded <= 0.25 else "mixed"
@@ -131,7 +132,7 @@ def _source(a: PreparedDocument, b: PreparedDocument, coverage: tuple[float, flo
     if kind == "reworded":
         return None
     cov_a, cov_b = coverage
-    mass_a, mass_b = _total_mass(a), _total_mass(b)
+    mass_a, mass_b = a.matchable_shingles(), b.matchable_shingles()
     if cov_a >= rules.source_coverage and cov_a - cov_b >= rules.coverage_gap and mass_b > mass_a:
         return 0
     if cov_b >= rules.source_coverage and cov_b - cov_a >= rules.coverage_gap and mass_a > mass_b:
@@ -139,17 +140,14 @@ def _source(a: PreparedDocument, b: PreparedDocument, coverage: tuple[float, flo
     return None
 
 
-def _total_mass(doc: PreparedDocument) -> int:
-    """The document's matchable shingles (memoised per set of matchable paragraphs: verification
-    reads it several times a pair, and a document's copy with boilerplate set aside shares the memo)."""
-    return doc.memo(("total mass", doc.matchable.tobytes()),
-                    lambda: int((doc.shingle_counts() * doc.matchable).sum()))
-
-
 def _matched_mass(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument) -> tuple[float, float]:
     """Share of each document's matchable shingles covered by the matches, a paragraph weighing
     no more than its partners together: a long paragraph matched by a one-line heading weighs
     a line, the halves of a split paragraph weigh the whole."""
+    if len(matches) == 1:  # most pairs that share a paragraph: each side weighs the lighter of the two
+        m = matches[0]
+        weight = min(int(a.shingle_counts()[m.a]), int(b.shingle_counts()[m.b]))
+        return weight / max(a.matchable_shingles(), 1), weight / max(b.matchable_shingles(), 1)
     sizes_a, sizes_b = a.shingle_counts().tolist(), b.shingle_counts().tolist()  # lists: read item by item
     partners_a: dict[int, int] = {}
     partners_b: dict[int, int] = {}
@@ -158,7 +156,7 @@ def _matched_mass(matches: list[ParagraphMatch], a: PreparedDocument, b: Prepare
         partners_b[m.b] = partners_b.get(m.b, 0) + sizes_a[m.a]
     weight_a = sum(min(sizes_a[p], w) for p, w in partners_a.items())
     weight_b = sum(min(sizes_b[p], w) for p, w in partners_b.items())
-    return weight_a / max(_total_mass(a), 1), weight_b / max(_total_mass(b), 1)
+    return weight_a / max(a.matchable_shingles(), 1), weight_b / max(b.matchable_shingles(), 1)
 
 
 def _sentences(matches: list[ParagraphMatch], a: PreparedDocument, b: PreparedDocument,
@@ -413,11 +411,11 @@ def remember_sides(docs: Sequence[tuple[PreparedDocument, _Mask]], n: int, rules
 @dataclass(frozen=True)
 class Known:
     """What verification of many pairs found of one before judging it (None: not found): its
-    passages (``align`` on its verification sides) and its shared counts (``shared_counts_sorted``)
-    with boilerplate set aside."""
+    passages (``align`` on its verification sides) and its hits (``shared_hits`` of
+    ``min_paragraph_shared``) with boilerplate set aside."""
 
     passages: list[AlignedPassage] | None = None
-    shared: npt.NDArray[np.int64] | None = None
+    hits: SharedHits | None = None
 
 
 def side_overlap(a: PreparedDocument, side_a: Side, b: PreparedDocument, side_b: Side) -> tuple[int, int]:
@@ -446,22 +444,24 @@ def gather(a: PreparedDocument, b: PreparedDocument, config: Config,
     ordered = passages_in_order(passages)
     # A passage covers its span: a light revision changes a word in every few, and the words
     # between its aligned runs are still the copied text.
+    # Across separate places only the shared text counts (``shared``: a passage's content, the
+    # counted grams of its tiles): what lies between the runs of a passage may be a rewritten lead
+    # around a quotation.
     ra, rb = running
-    covered_a = sum(counted_in(ra, p.a[0], p.a[1] - n + 1) for p in ordered)
-    covered_b = sum(counted_in(rb, p.b[0], p.b[1] - n + 1) for p in ordered)
+    covered_a = covered_b = shared_a = shared_b = shared = 0
+    for p in ordered:
+        covered_a += counted_in(ra, p.a[0], p.a[1] - n + 1)
+        covered_b += counted_in(rb, p.b[0], p.b[1] - n + 1)
+        shared_a += p.content[0]
+        shared_b += p.content[1]
+        shared += p.shared
     total_a, total_b = max(side_a.total, 1), max(side_b.total, 1)
     coverage = (covered_a / total_a, covered_b / total_b)
-    # Across separate places only the shared text counts: what lies between the runs of a passage
-    # may be a rewritten lead around a quotation.
-    # (a passage's content is the counted grams of its tiles)
-    shared_a = sum(p.content[0] for p in ordered)
-    shared_b = sum(p.content[1] for p in ordered)
     stripped_a, stripped_b = side_a.stripped, side_b.stripped
     least = rules.min_paragraph_shared
-    hits = shared_hits(stripped_a, stripped_b, least) if known.shared is None else \
-        SharedHits.of_counts(known.shared, least)
+    hits = shared_hits(stripped_a, stripped_b, least) if known.hits is None else known.hits
     matches = paragraph_matches(stripped_a, stripped_b, config, hits)
-    return Evidence(passages, ordered, coverage, (shared_a / total_a, shared_b / total_b), matches,
+    return Evidence(passages, ordered, shared, coverage, (shared_a / total_a, shared_b / total_b), matches,
                     _matched_mass(in_order(matches), stripped_a, stripped_b) if matches else (0.0, 0.0),
                     (stripped_a, stripped_b), bool(len(hits)))
 
@@ -590,19 +590,27 @@ def finish_judging(
     rule = rule or ("sentences" if sentences else "")
     if not matches and not evidence.passages and not sentences:
         return None
-    masked = any(m is not None and m.any() for m in boilerplate)
+    mask_a, mask_b = boilerplate
+    masked = (mask_a is not None and bool(mask_a.any())) or (mask_b is not None and bool(mask_b.any()))
     if rule and masked and matches:
         matches = sorted(matches + _boilerplate_in_copy(a, b, matches, config, boilerplate), key=lambda m: (m.a, m.b))
     coverage = (max(evidence.coverage[0], evidence.paragraph_coverage[0]),
                 max(evidence.coverage[1], evidence.paragraph_coverage[1]))
-    by_passages = bool(evidence.passages) and evidence.shared >= sum(m.shared for m in evidence.matches)
+    matched_shared = 0
+    for m in evidence.matches:
+        matched_shared += m.shared
+    by_passages = bool(evidence.passages) and evidence.shared >= matched_shared
     kind: PairKind
     if rule == "sentences" or by_passages:
         # few shared words when similar sentences made the copy: what made it is rewording
-        kind = "reworded" if rule == "sentences" else _pair_kind(
-            [p.kind for p in evidence.passages], [p.shared for p in evidence.passages])
-        kept = sum(p.shared for p in evidence.passages) / max(
-            sum(p.shared / max(p.containment, 1e-9) for p in evidence.passages), 1)
+        shared = reworded = 0
+        spread = 0.0  # the shared grams over the containment: the grams of the passages' shorter sides
+        for p in evidence.passages:
+            shared += p.shared
+            reworded += p.shared if p.kind == "reworded" else 0
+            spread += p.shared / max(p.containment, 1e-9)
+        kind = "reworded" if rule == "sentences" else _kind_of_share(reworded / max(shared, 1))
+        kept = shared / max(spread, 1)
     else:
         kind = _pair_kind([m.kind for m in matches], [1] * len(matches)) if matches else "reworded"
         kept = sum(m.shared for m in matches) / max(sum(

@@ -42,6 +42,7 @@ from syndidetect._kernels.token_stems import TokenStems
 from syndidetect.ahead import Background, computed_ahead
 from syndidetect.align import AlignedPassage, Running, align_many, may_hold_passage
 from syndidetect.config import Config
+from syndidetect.paragraph_match import SharedHits
 from syndidetect.prepared import PreparedDocument, share_hash_indexes
 from syndidetect.repeated_pairs import alike_documents, first_alike_pairs
 from syndidetect.rules import VerdictRules
@@ -143,10 +144,11 @@ class CorpusIndexes:
 
 def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: CorpusIndexes | None = None,
            start: int = 0, plain: npt.NDArray[np.int64] | None = None, stream_threads: int | None = None,
-           ) -> list[tuple[int, tuple[int, int], Counts | None]]:
-    """``(k, overlap, shared)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
-    order, with the ``shared_counts_sorted`` of its documents with boilerplate set aside when the
-    screen counted them (None before its kernel is compiled, and past ``DENSE_ENTRIES``); the
+           ) -> list[tuple[int, tuple[int, int], SharedHits | None]]:
+    """``(k, overlap, hits)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
+    order, with the ``shared_hits`` of ``min_paragraph_shared`` of its documents with boilerplate
+    set aside when the screen counted them (None before its kernel is compiled, and past
+    ``DENSE_ENTRIES``); the
     others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`).
     ``corpus``: the indexes of a list of pairs whose ``start``-th is ``pairs[0]`` (default: of
     ``pairs``); ``plain``: the :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH
@@ -175,12 +177,13 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     for k, (most, common), counts in zip(wanted.tolist(), rows.tolist(), shared):
         if pairs[k][2] or most >= rules.min_paragraph_shared or may_hold_passage(common, rules):
             kept.append((k, (int(most), int(common)), counts))
-    return kept
+    hits = SharedHits.of_many([counts for _, _, counts in kept], rules.min_paragraph_shared)
+    return [(k, overlap, found) for (k, overlap, _), found in zip(kept, hits)]
 
 
-def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int], Counts | None]], config: Config,
-                     masks: Masks) -> dict[int, list[AlignedPassage]]:
-    """The passages of the screened pairs ``(k, (most, common), counts)`` that may hold one, by
+def aligned_together(pairs: Sequence[Candidate], kept: list[tuple[int, tuple[int, int], SharedHits | None]],
+                     config: Config, masks: Masks) -> dict[int, list[AlignedPassage]]:
+    """The passages of the screened pairs ``(k, (most, common), hits)`` that may hold one, by
     ``k``, aligned in one compiled call on two threads (:func:`~syndidetect.align.align_many`, on
     their verification sides); empty while that kernel is not compiled (each pair is then aligned as
     it is judged)."""
