@@ -109,10 +109,6 @@ class Evidence:
     phrases: bool = False  # some paragraph pair of the stripped documents shares a few grams
 
 
-def _pair_kind(kinds: list[str], weights: list[int]) -> PairKind:
-    return _kind_of_share(sum(w for k, w in zip(kinds, weights) if k == "reworded") / max(sum(weights), 1))
-
-
 def _kind_of_share(reworded: float) -> PairKind:
     """The pair's kind from the share of its evidence that is reworded."""
     if reworded >= 0.75:
@@ -612,7 +608,7 @@ def finish_judging(
         kind = "reworded" if rule == "sentences" else _kind_of_share(reworded / max(shared, 1))
         kept = shared / max(spread, 1)
     else:
-        kind = _pair_kind([m.kind for m in matches], [1] * len(matches)) if matches else "reworded"
+        kind = _kind_of_share(sum(m.kind == "reworded" for m in matches) / len(matches)) if matches else "reworded"
         kept = sum(m.shared for m in matches) / max(sum(
             min(int(a.shingle_counts()[m.a]), int(b.shingle_counts()[m.b])) for m in matches), 1)
     return PairVerdict(

@@ -148,8 +148,8 @@ def screen(pairs: Sequence[Candidate], config: Config, masks: Masks, corpus: Cor
     """``(k, overlap, hits)`` for each pair ``k`` that ``judge_pair`` may find sharing text, in
     order, with the ``shared_hits`` of ``min_paragraph_shared`` of its documents with boilerplate
     set aside when the screen counted them (None before its kernel is compiled, and past
-    ``DENSE_ENTRIES``); the
-    others it would reject (or the caller skip, see :func:`~syndidetect.verify.may_be_reworded`).
+    ``DENSE_ENTRIES``); the others it would reject (or the caller skip, see
+    :func:`~syndidetect.verify.may_be_reworded`).
     ``corpus``: the indexes of a list of pairs whose ``start``-th is ``pairs[0]`` (default: of
     ``pairs``); ``plain``: the :meth:`CorpusIndexes.found_overlaps` of the pairs the sentence LSH
     found, when computed ahead; ``stream_threads``: the most threads the documents' word streams are
