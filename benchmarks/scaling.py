@@ -1,6 +1,7 @@
 """On-demand scaling run: end-to-end detection on 10k -> 1M paragraphs, wall time and peak RSS.
 
     python -m benchmarks.scaling [--keep-freed] [10000 100000 1000000]
+    python -m benchmarks.scaling --against OTHER/src [--rounds R] [--keep-freed] [100000]
 
 Each size runs in a fresh process (so peak RSS is that size's own), on the deterministic corpus
 of ``benchmarks.corpus`` grouped into 20-paragraph documents. It reports the corpus alone, then
@@ -12,13 +13,23 @@ its wall time the calling thread (verification's Python) was busy: issue 13's ta
 ``--keep-freed``: glibc is asked to keep freed memory once the corpus is built, as ``syndidetect
 scan`` asks before it reads (``_kernels.glibc.keep_freed_memory``); without it, glibc's defaults,
 as a library caller has them.
+
+``--against OTHER/src``: this checkout's ``src`` and another version's, alternated over ``R`` rounds
+(default 3) of one fresh process each, every kernel loaded (or compiled) before the timing: each
+run's verification line, then the calling thread's busy time in verification per version (median)
+and the per-round ratios, this version's over the other's. A change of a few percent to
+verification's Python is below the drift of this machine between separate runs (up to about 2x
+within an hour); within a round the two runs meet the same drift.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 _CHILD = """
@@ -28,6 +39,9 @@ import syndidetect as sd
 n = int(sys.argv[1])
 keep = sys.argv[2] == "keep"
 sd.signatures(["warm up the kernel"])
+if sys.argv[3:] == ["warm"]:  # every kernel loaded from numba's cache (compiled into it first if need be)
+    from syndidetect.warmup import take_kernels_of_every_module
+    take_kernels_of_every_module()
 corpus = make_corpus(n, seed=0)
 docs = [sd.Document(f"d{i}", "\\n\\n".join(corpus.texts[i:i + 20])) for i in range(0, n, 20)]
 del corpus
@@ -70,16 +84,61 @@ print(json.dumps({"paragraphs": n, "seconds": seconds, "corpus_mb": before, "pea
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
 
-def run(size: int, keep_freed: bool = False) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(size), "keep" if keep_freed else "defaults"],
-                         check=True, capture_output=True, text=True)
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: its src, and the benchmarks the child imports
+
+
+def run(size: int, keep_freed: bool = False, src: Path | None = None) -> dict[str, Any]:
+    """One size in a fresh process; with ``src``, that folder's ``syndidetect`` (every kernel loaded first)."""
+    command = [sys.executable, "-c", _CHILD, str(size), "keep" if keep_freed else "defaults"]
+    env = None
+    if src is not None:
+        command.append("warm")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(src), str(ROOT)))}
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=ROOT)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
+def calling_thread_seconds(result: dict[str, Any]) -> float:
+    """How long the calling thread was busy during verification (its Python: see :func:`verification_line`)."""
+    caller = {name: seconds for name, *_, seconds in result["stages"]}
+    return float(caller["verification"] - caller["candidates"])
+
+
+def alternated(size: int, other: Path, rounds: int, keep_freed: bool = False
+               ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """``rounds`` pairs of runs of ``size``, this checkout's ``src`` then ``other``, each run in a fresh process."""
+    return [(run(size, keep_freed, ROOT / "src"), run(size, keep_freed, other)) for _ in range(rounds)]
+
+
+def alternated_summary(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    """The calling thread's busy time in verification, each version's median, and the rounds' ratios
+    (this over the other), ascending; whether the two versions reported the same number of pairs."""
+    this = [calling_thread_seconds(mine) for mine, _ in pairs]
+    that = [calling_thread_seconds(theirs) for _, theirs in pairs]
+    ratios = sorted(a / max(b, 1e-9) for a, b in zip(this, that))
+    same = all(mine["pairs"] == theirs["pairs"] for mine, theirs in pairs)
+    return (f"the calling thread in verification: this {statistics.median(this):.2f} s, the other "
+            f"{statistics.median(that):.2f} s (medians of {len(pairs)}); this over the other, by round: "
+            + ", ".join(f"{r:.3f}" for r in ratios) + f"; the same pairs: {'yes' if same else 'NO'}")
+
+
 def main(argv: list[str]) -> None:
     keep_freed = "--keep-freed" in argv
-    sizes = [int(a) for a in argv if a != "--keep-freed"] or list(DEFAULT_SIZES)
+    argv = [a for a in argv if a != "--keep-freed"]
+    if argv[:1] == ["--against"]:
+        other, rest = Path(argv[1]).resolve(), argv[2:]
+        rounds = int(rest[1]) if rest[:1] == ["--rounds"] else 3
+        sizes = [int(a) for a in rest[2 if rest[:1] == ["--rounds"] else 0 :]] or [100_000]
+        for size in sizes:
+            pairs = alternated(size, other, rounds, keep_freed)
+            print(f"{size:,} paragraphs, this checkout ({ROOT / 'src'}) and {other} alternated:")
+            for k, (mine, theirs) in enumerate(pairs, start=1):
+                print(f"  round {k}, this:  {verification_line(mine)}")
+                print(f"  round {k}, other: {verification_line(theirs)}")
+            print(f"  {alternated_summary(pairs)}")
+        return
+    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
     print("glibc keeps freed memory (as `syndidetect scan`)" if keep_freed else "glibc's defaults (a library caller's)")
     print(f"{'paragraphs':>10} {'detect s':>9} {'para/s':>9} {'input MB':>10} {'peak MB':>8} {'pairs':>7} "
           f"{'user s':>7} {'sys s':>6}")

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from benchmarks.report import note
-from benchmarks.scaling import run, verification_line
+from benchmarks.scaling import ROOT, alternated, alternated_summary, run, verification_line
 
 SCALING_N = int(os.environ.get("SYNDIDETECT_BENCH_SCALING_N", "10000"))
 
@@ -38,3 +38,29 @@ def test_the_verification_line_divides_by_the_candidate_pairs() -> None:
     assert line == ("200,000 candidate pairs in 4.0 s (6.0 s CPU, 1.50 cores), "
                     "20.0 us a candidate pair (30.0 us of CPU); the calling thread busy 3.6 s, 90% of the wall time")
     assert verification_line({"stages": stages[:1], "candidate_pairs": 0}) == "no candidate pairs"
+
+
+def _stages(calling: float) -> list[list[object]]:
+    return [["prepare", 1.0, 0, 0, 1.5, 1.0], ["candidates", 3.0, 0, 0, 5.0, 2.5],
+            ["verification", 7.0, 0, 0, 11.0, 2.5 + calling]]
+
+
+def test_the_alternated_summary_sets_each_round_against_its_pair() -> None:
+    # --against: the calling thread's time in verification (its last stage mark less the candidates'),
+    # each version's median, and each round's ratio, this over the other, ascending.
+    pairs = [({"stages": _stages(3.0), "pairs": 5}, {"stages": _stages(4.0), "pairs": 5}),
+             ({"stages": _stages(2.0), "pairs": 5}, {"stages": _stages(2.5), "pairs": 5}),
+             ({"stages": _stages(5.0), "pairs": 5}, {"stages": _stages(4.0), "pairs": 5})]
+    assert alternated_summary(pairs) == (
+        "the calling thread in verification: this 3.00 s, the other 4.00 s (medians of 3); this over the other, "
+        "by round: 0.750, 0.800, 1.250; the same pairs: yes")
+    pairs[1][1]["pairs"] = 6
+    assert alternated_summary(pairs).endswith("the same pairs: NO")
+
+
+def test_alternating_a_checkout_with_itself_finds_the_same_pairs() -> None:
+    # Each run of --against loads every kernel first, then times the same stages as a plain run.
+    (mine, theirs), = alternated(2000, ROOT / "src", 1)
+    assert mine["pairs"] == theirs["pairs"] > 0
+    assert [name for name, *_ in mine["stages"]] == ["prepare", "candidates", "verification"]
+    assert alternated_summary([(mine, theirs)]).endswith("the same pairs: yes")
