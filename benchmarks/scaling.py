@@ -15,9 +15,10 @@ scan`` asks before it reads (``_kernels.glibc.keep_freed_memory``); without it, 
 as a library caller has them.
 
 ``--against OTHER/src``: this checkout's ``src`` and another version's, alternated over ``R`` rounds
-(default 3) of one fresh process each, every kernel loaded (or compiled) before the timing: each
-run's verification line, then the calling thread's busy time in verification per version (median)
-and the per-round ratios, this version's over the other's. A change of a few percent to
+(default 3; each version first in every other round) of one fresh process each, every kernel
+loaded (or compiled) before the timing: each run's verification line, then the calling thread's
+busy time in verification per version (median) and the per-round ratios, this version's over the
+other's. A change of a few percent to
 verification's Python is below the drift of this machine between separate runs (up to about 2x
 within an hour); within a round the two runs meet the same drift.
 """
@@ -107,8 +108,19 @@ def calling_thread_seconds(result: dict[str, Any]) -> float:
 
 def alternated(size: int, other: Path, rounds: int, keep_freed: bool = False
                ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """``rounds`` pairs of runs of ``size``, this checkout's ``src`` then ``other``, each run in a fresh process."""
-    return [(run(size, keep_freed, ROOT / "src"), run(size, keep_freed, other)) for _ in range(rounds)]
+    """``rounds`` pairs of runs of ``size``, ``(this checkout's src, other)``, each run in a fresh
+    process; this checkout runs first in odd rounds, ``other`` in even ones, so neither always
+    meets what the run before it left (freed pages, a warmer or cooler machine)."""
+    pairs = []
+    for k in range(rounds):
+        if k % 2 == 0:
+            mine = run(size, keep_freed, ROOT / "src")
+            theirs = run(size, keep_freed, other)
+        else:
+            theirs = run(size, keep_freed, other)
+            mine = run(size, keep_freed, ROOT / "src")
+        pairs.append((mine, theirs))
+    return pairs
 
 
 def alternated_summary(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
@@ -160,13 +172,12 @@ def verification_line(result: dict[str, Any]) -> str:
     20 us a candidate pair or less."""
     wall = {name: seconds for name, seconds, *_ in result["stages"]}
     cpu = {name: seconds for name, _, _, _, seconds, _ in result["stages"]}
-    caller = {name: seconds for name, *_, seconds in result["stages"]}
     pairs = int(result["candidate_pairs"])
     if "candidates" not in wall or not pairs:
         return "no candidate pairs"
     seconds = wall["verification"] - wall["candidates"]
     used = cpu["verification"] - cpu["candidates"]
-    calling = caller["verification"] - caller["candidates"]
+    calling = calling_thread_seconds(result)
     return (f"{pairs:,} candidate pairs in {seconds:.1f} s ({used:.1f} s CPU, {used / max(seconds, 1e-9):.2f} cores), "
             f"{seconds / pairs * 1e6:.1f} us a candidate pair ({used / pairs * 1e6:.1f} us of CPU); "
             f"the calling thread busy {calling:.1f} s, {calling / max(seconds, 1e-9):.0%} of the wall time")

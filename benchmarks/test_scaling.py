@@ -4,6 +4,8 @@ the verification line it prints, wall and CPU, a candidate pair (issue 13's targ
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +66,20 @@ def test_alternating_a_checkout_with_itself_finds_the_same_pairs() -> None:
     assert mine["pairs"] == theirs["pairs"] > 0
     assert [name for name, *_ in mine["stages"]] == ["prepare", "candidates", "verification"]
     assert alternated_summary([(mine, theirs)]).endswith("the same pairs: yes")
+
+
+def test_each_version_runs_first_in_every_other_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Neither version always runs after the other: the order flips each round, the pairs stay
+    # (this checkout's run, the other's).
+    calls: list[Path | None] = []
+
+    def recorded(size: int, keep_freed: bool = False, src: Path | None = None) -> dict[str, Any]:
+        calls.append(src)
+        return {"src": src, "call": len(calls)}
+
+    monkeypatch.setattr("benchmarks.scaling.run", recorded)
+    other = Path("/elsewhere/src")
+    pairs = alternated(1000, other, 3)
+    assert calls == [ROOT / "src", other, other, ROOT / "src", ROOT / "src", other]
+    assert [(mine["src"], theirs["src"]) for mine, theirs in pairs] == [(ROOT / "src", other)] * 3
+    assert [(mine["call"], theirs["call"]) for mine, theirs in pairs] == [(1, 2), (4, 3), (5, 6)]
